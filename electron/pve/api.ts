@@ -1,0 +1,66 @@
+/**
+ * The Proxmox VE API as the lab engine sees it: one generic request call (checks are
+ * "method + path + params + expression") with auth, node failover, pinning and timeouts
+ * handled underneath. Implemented by HttpPveApi for real and simulated clusters alike.
+ */
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export type PveParams = Record<string, string | number | boolean | undefined>;
+
+export interface PveRequest {
+  method: HttpMethod;
+  /** Path below /api2/json, e.g. `/cluster/status`. */
+  path: string;
+  params?: PveParams;
+  /** Send to this node only (no failover), e.g. for `/cluster/config/join` on the joining node. */
+  node?: string;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export interface PveNodeEndpoint {
+  name: string;
+  /** Base URL, e.g. https://127.0.0.1:8006 */
+  url: string;
+  /** SHA-256 certificate fingerprint, `AB:CD:…` (32 pairs). TLS is pinned to it. */
+  fingerprint: string;
+}
+
+export type PveCredentials =
+  | { kind: 'password'; username: string; password: string }
+  | { kind: 'token'; tokenId: string; secret: string };
+
+export type PveErrorKind = 'http' | 'unreachable' | 'timeout' | 'auth' | 'pinning' | 'aborted' | 'task-failed';
+
+export class PveError extends Error {
+  constructor(
+    readonly kind: PveErrorKind,
+    /** e.g. `POST /cluster/config` */
+    readonly call: string,
+    readonly node: string | undefined,
+    message: string,
+    readonly status?: number,
+    readonly errors?: Record<string, string>,
+  ) {
+    super(message);
+    this.name = 'PveError';
+  }
+}
+
+export interface TaskResult {
+  upid: string;
+  exitstatus: string;
+  ok: boolean;
+}
+
+export interface PveApi {
+  request<T = unknown>(req: PveRequest): Promise<T>;
+  /** Polls a UPID until it stops; resolves with its exit status (does not throw on failure). */
+  waitForTask(upid: string, options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<TaskResult>;
+  /** The node the client currently talks to. */
+  readonly currentNode: string | undefined;
+  /** Nodes known to the client (added as a cluster forms). */
+  endpoints(): PveNodeEndpoint[];
+  close(): Promise<void>;
+}
