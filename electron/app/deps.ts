@@ -1,0 +1,25 @@
+/** What the composition root needs from its shell (Electron, CLI, browser host, tests). */
+import type { BackendKind } from '../contract/dto.ts';
+
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string, error?: unknown): void;
+}
+
+export interface AppDeps {
+  shell: 'electron' | 'browser';
+  /** Backend requested by the shell (flag or env); falls back to the saved setting, then `sim`. */
+  backend?: BackendKind;
+  dataDir: string;
+  labsDir: string;
+  log: Logger;
+}
+
+export const consoleLogger: Logger = {
+  info: (m) => console.log(m),
+  warn: (m) => console.warn(m),
+  error: (m, e) => console.error(m, e instanceof Error ? e.message : (e ?? '')),
+};
+
+export const silentLogger: Logger = { info: () => {}, warn: () => {}, error: () => {} };

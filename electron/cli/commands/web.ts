@@ -1,0 +1,30 @@
+/** `nestlab web`: the browser host (the UI in a browser, over a loopback WebSocket). */
+import type { Command } from 'commander';
+
+import { BACKENDS, type BackendKind } from '../../contract/dto.ts';
+import { startBrowserHost } from '../../server.ts';
+
+export function registerWeb(program: Command): void {
+  program
+    .command('web')
+    .description('Serve the NestLab UI to a browser on 127.0.0.1 (prints the URL to open, with its token)')
+    .option('--port <port>', 'port to listen on (default: a free one)', (v) => Number.parseInt(v, 10))
+    .option('--backend <backend>', `backend: ${BACKENDS.join(' | ')}`)
+    .action(async (options: { port?: number; backend?: string }) => {
+      if (options.backend && !BACKENDS.includes(options.backend as BackendKind)) {
+        program.error(`Unknown backend "${options.backend}". Use one of: ${BACKENDS.join(', ')}.`);
+      }
+      const { host, close } = await startBrowserHost({
+        ...(options.port !== undefined ? { port: options.port } : {}),
+        ...(options.backend ? { backend: options.backend as BackendKind } : {}),
+      });
+      console.log(`NestLab is running. Open this address in your browser:\n\n  ${host.url}\n`);
+      console.log('Only this machine can connect (127.0.0.1), and only with the token in the address.');
+      console.log('Press Ctrl+C to stop.');
+      const stop = (): void => {
+        void close().finally(() => process.exit(0));
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+}

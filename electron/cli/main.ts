@@ -1,0 +1,19 @@
+/** The `nestlab` command line: one program, one file per command group under commands/. */
+import { Command } from 'commander';
+
+import { readAppVersion } from '../app/version.ts';
+import { registerWeb } from './commands/web.ts';
+
+export function buildProgram(): Command {
+  const program = new Command()
+    .name('nestlab')
+    .description('NestLab — learn Proxmox VE clustering and high availability on a laptop.')
+    .version(readAppVersion())
+    .showHelpAfterError('(run nestlab --help for the commands)');
+  registerWeb(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  await buildProgram().parseAsync(argv);
+}

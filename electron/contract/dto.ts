@@ -1,0 +1,233 @@
+/**
+ * Serialisable data crossing the contract: plain objects, ISO strings for dates, no classes.
+ * Shared by the engine, both transports and the renderer.
+ */
+
+export const LANGUAGES = ['en', 'es', 'ca', 'fr', 'pl'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+export const BACKENDS = ['sim', 'virtualbox'] as const;
+export type BackendKind = (typeof BACKENDS)[number];
+
+export type Theme = 'light' | 'dark' | 'system';
+
+export interface AppInfo {
+  name: string;
+  version: string;
+  backend: BackendKind;
+  /** Where the app runs: desktop (Electron) or browser (browser host). */
+  shell: 'electron' | 'browser';
+  platform: string;
+  dataDir: string;
+  labsDir: string;
+}
+
+export interface ProfileSummary {
+  id: string;
+  backend: BackendKind;
+  title: string;
+  /** Minimum host RAM in MiB this profile needs. */
+  minHostMemoryMiB: number;
+}
+
+export interface LabSummary {
+  id: string;
+  version: string;
+  title: string;
+  summary: string;
+  level: string;
+  estimatedMinutes: number;
+  languages: Language[];
+  profiles: ProfileSummary[];
+  stepCount: number;
+}
+
+/** A lab file that failed to load: shown in the library so the teacher sees why. */
+export interface LabLoadProblem {
+  file: string;
+  errors: string[];
+}
+
+export interface LabLibrary {
+  labs: LabSummary[];
+  problems: LabLoadProblem[];
+}
+
+export type StepStatus = 'locked' | 'active' | 'checking' | 'passed' | 'failed';
+
+export interface CheckResultInfo {
+  id: string;
+  ok: boolean;
+  /** What the check observed, in the learner's language ("2 of 3 nodes online; expected 3"). */
+  message: string;
+  error?: string;
+}
+
+export interface StepInfo {
+  id: string;
+  title: string;
+  status: StepStatus;
+  /** Passed because NestLab solved it, not the learner. */
+  solvedBy: 'learner' | 'nestlab' | null;
+  /** Markdown, not yet rendered (the renderer sanitises it). */
+  instructions: string;
+  checks: CheckResultInfo[];
+  hintsShown: string[];
+  hintsTotal: number;
+  hasDrill: boolean;
+}
+
+export interface LabRunInfo {
+  runId: string;
+  labId: string;
+  title: string;
+  profile: string;
+  backend: BackendKind;
+  lang: Language;
+  steps: StepInfo[];
+  activeStepId: string | null;
+  progress: { passed: number; total: number };
+  busy: string | null;
+  error: string | null;
+}
+
+export type NodePower = 'on' | 'off' | 'starting' | 'stopping' | 'unknown';
+
+export interface GuestChipInfo {
+  sid: string;
+  vmid: number;
+  name: string;
+  status: string;
+  haState: string | null;
+}
+
+export interface TopologyNodeInfo {
+  name: string;
+  address: string;
+  power: NodePower;
+  cable: boolean;
+  /** Corosync/API view: online | offline | unknown. */
+  online: boolean;
+  /** CRM view of the node: online | unknown | fence | maintenance | gone, null when not in HA. */
+  haNodeState: string | null;
+  isCrmMaster: boolean;
+  lrmState: string | null;
+  guests: GuestChipInfo[];
+  /** Node is a cluster member. */
+  inCluster: boolean;
+}
+
+export interface TopologyStorageInfo {
+  id: string;
+  type: string;
+  shared: boolean;
+  server?: string;
+  /** Nodes on which the storage is active. */
+  activeOn: string[];
+}
+
+export interface TopologyInfo {
+  clusterName: string | null;
+  quorum: { quorate: boolean; votes: number; expected: number; needed: number } | null;
+  nodes: TopologyNodeInfo[];
+  nas: { name: string; address: string; power: NodePower; exportAnswering: boolean } | null;
+  storages: TopologyStorageInfo[];
+  /** Cluster clock (simulator) in ms since the lab started. */
+  clockMs: number;
+  observedAt: string;
+}
+
+export type MachineAction = 'power-off' | 'power-on' | 'acpi-shutdown' | 'reboot' | 'cable-out' | 'cable-in';
+
+export type SimSpeed = 1 | 10 | 'max';
+
+export interface SimClockInfo {
+  ms: number;
+  speed: SimSpeed;
+}
+
+export interface TerminalInfo {
+  id: string;
+  node: string;
+  /** Scroll-back replayed after a reload. */
+  scrollback: string;
+}
+
+export interface DrillMilestoneInfo {
+  id: string;
+  label: string;
+  /** ms since the fault was injected. */
+  at: number;
+  node?: string;
+}
+
+export interface DrillPhaseInfo {
+  id: string;
+  label: string;
+  from: number;
+  to: number;
+  duration: number;
+  expected: { min: number; max: number };
+  within: boolean;
+  explanation: string;
+}
+
+export interface FailoverReportInfo {
+  runId: string;
+  labId: string;
+  startedAt: string;
+  target: { node: string; sid: string };
+  fault: string;
+  milestones: DrillMilestoneInfo[];
+  phases: DrillPhaseInfo[];
+  outcome: 'recovered' | 'not-recovered' | 'aborted';
+  totalMs: number | null;
+}
+
+export interface DrillStateInfo {
+  running: boolean;
+  phase: string | null;
+  elapsedMs: number;
+  milestones: DrillMilestoneInfo[];
+  report: FailoverReportInfo | null;
+}
+
+export interface DrillHistoryEntry {
+  runId: string;
+  startedAt: string;
+  target: string;
+  fault: string;
+  totalMs: number | null;
+  outcome: FailoverReportInfo['outcome'];
+}
+
+export type FindingSeverity = 'ok' | 'info' | 'warning' | 'error';
+
+export interface HostFindingInfo {
+  id: string;
+  severity: FindingSeverity;
+  title: string;
+  detail: string;
+  fix: string | null;
+}
+
+export interface HostCheckInfo {
+  backend: BackendKind;
+  ok: boolean;
+  findings: HostFindingInfo[];
+}
+
+export interface SettingsInfo {
+  lang: Language;
+  theme: Theme;
+  backend: BackendKind;
+  dataDir: string;
+}
+
+export interface TaskInfo {
+  id: string;
+  title: string;
+  state: 'running' | 'done' | 'failed' | 'cancelled';
+  message: string | null;
+  fraction: number | null;
+}

@@ -1,0 +1,54 @@
+/** Runtime validation of every method's params. The single source of the params' types. */
+import { z } from 'zod';
+
+import { BACKENDS, LANGUAGES } from './dto.ts';
+
+const language = z.enum(LANGUAGES);
+const id = z.string().min(1).max(200);
+const empty = z.object({}).strict();
+
+export const paramSchemas = {
+  'app.info': empty,
+  'settings.get': empty,
+  'settings.set': z
+    .object({
+      lang: language.optional(),
+      theme: z.enum(['light', 'dark', 'system']).optional(),
+      backend: z.enum(BACKENDS).optional(),
+    })
+    .strict(),
+  'host.check': empty,
+  'lab.list': z.object({ lang: language.optional() }).strict(),
+  'lab.open': z.object({ labId: id, profile: id.optional(), lang: language.optional() }).strict(),
+  'lab.getState': empty,
+  'lab.close': empty,
+  'lab.check': empty,
+  'lab.solveStep': z.object({ stepId: id }).strict(),
+  'lab.solveUpTo': z.object({ stepId: id }).strict(),
+  'lab.reset': empty,
+  'lab.showHint': z.object({ stepId: id }).strict(),
+  'lab.setLanguage': z.object({ lang: language }).strict(),
+  'topology.getState': empty,
+  'machine.act': z
+    .object({
+      machine: id,
+      action: z.enum(['power-off', 'power-on', 'acpi-shutdown', 'reboot', 'cable-out', 'cable-in']),
+    })
+    .strict(),
+  'sim.getClock': empty,
+  'sim.setSpeed': z.object({ speed: z.union([z.literal(1), z.literal(10), z.literal('max')]) }).strict(),
+  'terminal.open': z.object({ node: id }).strict(),
+  'terminal.input': z.object({ id, data: z.string().max(65_536) }).strict(),
+  'terminal.resize': z
+    .object({ id, cols: z.number().int().min(10).max(1000), rows: z.number().int().min(2).max(500) })
+    .strict(),
+  'terminal.close': z.object({ id }).strict(),
+  'drill.start': z.object({ stepId: id.optional() }).strict(),
+  'drill.getState': empty,
+  'drill.history': z.object({ labId: id }).strict(),
+  'drill.report': z.object({ labId: id, runId: id }).strict(),
+  'drill.export': z.object({ labId: id, runId: id, format: z.enum(['csv', 'json']) }).strict(),
+} as const;
+
+export type MethodName = keyof typeof paramSchemas;
+export type ParamsOf<M extends MethodName> = z.input<(typeof paramSchemas)[M]>;
