@@ -68,7 +68,7 @@ export function compileExpression(source: string, limits: Partial<ExpressionLimi
       } catch (e) {
         if (e instanceof ExpressionError) throw e;
         const f = describe(e);
-        const code = (f.code && CODE_BY_JSONATA[f.code]) ?? 'evaluation';
+        const code: ExpressionError['code'] = (f.code ? CODE_BY_JSONATA[f.code] : undefined) ?? 'evaluation';
         const why =
           code === 'timeout'
             ? `ran longer than ${bounds.timeoutMs} ms (runaway loop?)`
