@@ -1,0 +1,19 @@
+// Bundles the Electron main process and the sandboxed preload into dist/electron/*.cjs.
+// (A sandboxed preload must be a single CommonJS file.) Native and WSDL-reading packages stay external.
+import { build } from 'esbuild';
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node22',
+  sourcemap: true,
+  external: ['electron', 'node-pty', 'soap', 'virtualbox-soap'],
+  logLevel: 'warning',
+  // The engine is ESM; in the CJS bundle import.meta.url is rebuilt from __filename.
+  banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  define: { 'import.meta.url': '__importMetaUrl' },
+};
+
+await build({ ...common, entryPoints: ['electron/main.ts'], outfile: 'dist/electron/main.cjs' });
+await build({ ...common, entryPoints: ['electron/preload.ts'], outfile: 'dist/electron/preload.cjs', external: ['electron'] });

@@ -1,0 +1,93 @@
+// ESLint flat config: typescript-eslint (type-aware), eslint-plugin-svelte, and the
+// architecture boundaries from shared/STYLE.md enforced with no-restricted-imports.
+import js from '@eslint/js';
+import svelte from 'eslint-plugin-svelte';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+const electronOnly = {
+  group: ['electron', 'electron/*'],
+  message: "'electron' may be imported only by main.ts, preload.ts, shell/** and ipc/electron-transport.ts.",
+};
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'coverage/**', 'labs/schema/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  ...svelte.configs['flat/recommended'],
+  {
+    languageOptions: {
+      globals: { ...globals.node, ...globals.browser },
+      parserOptions: {
+        projectService: true,
+        tsconfigRootDir: import.meta.dirname,
+        extraFileExtensions: ['.svelte'],
+      },
+    },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, attributes: false } }],
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      eqeqeq: ['error', 'always'],
+      'no-restricted-imports': ['error', { patterns: [electronOnly] }],
+    },
+  },
+  {
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: { parserOptions: { parser: tseslint.parser } },
+  },
+  {
+    files: ['**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // The Electron edge: the only files allowed to import 'electron'.
+    files: ['electron/main.ts', 'electron/preload.ts', 'electron/shell/**', 'electron/ipc/electron-transport.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
+    // The contract imports nothing else from the repo.
+    files: ['electron/contract/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [electronOnly, { group: ['../*', '!./*'], message: 'The contract imports nothing from the rest of the repo.' }] },
+      ],
+    },
+  },
+  {
+    // The renderer reaches the engine only through the contract.
+    files: ['renderer/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            electronOnly,
+            { group: ['**/electron/**', '!@contract/*'], message: 'The renderer may import only @contract/*.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The lab engine knows interfaces only, never an implementation.
+    files: ['electron/lab/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            electronOnly,
+            {
+              group: ['**/sim/**', '**/virtualbox/**', '**/pve/http*', '**/pve/*-client*', '**/ipc/**', '**/app/create-app*', 'undici', 'ws', 'soap', 'virtualbox-soap', 'node-pty'],
+              message: 'electron/lab imports only interfaces (hypervisor/driver.ts, pve/api.ts, clock, contract types).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+);
