@@ -1,0 +1,78 @@
+import type { DetectionState, Milestone, MilestoneId } from './detect-milestones.ts';
+import type { DrillOutcome } from './drill-outcome.ts';
+import { expectedPhases } from './expected-phases.ts';
+import type { FaultKind } from './fault.ts';
+import type { LocalizedText } from './localized.ts';
+
+/** One timed phase of a drill, compared with what Proxmox's timers allow. */
+export interface PhaseReport {
+  id: string;
+  from: MilestoneId;
+  to: MilestoneId;
+  /** ms from `from` to `to`; null when either milestone was never reached. */
+  duration: number | null;
+  expected: { min: number; max: number };
+  /** null when the phase was not reached. */
+  within: boolean | null;
+  explanation: LocalizedText;
+}
+
+/** The result of one drill run: a plain JSON DTO (no classes, no Dates), kept per run. */
+export interface FailoverReport {
+  version: 1;
+  lab: string;
+  runId: string;
+  /** ISO time when the drill started. */
+  startedAt: string;
+  target: { sid: string; node: string; machine: string; wasMaster: boolean };
+  fault: FaultKind;
+  /** Observation interval; phases count as within range if off by less than one interval. */
+  pollIntervalMs: number;
+  milestones: Milestone[];
+  phases: PhaseReport[];
+  outcome: DrillOutcome;
+  /** Node the service runs on at the end, if it was started anywhere. */
+  recoveredOn?: string;
+}
+
+export interface ReportInput {
+  lab: string;
+  runId: string;
+  startedAt: string;
+  machine: string;
+  pollIntervalMs: number;
+  detection: DetectionState;
+  outcome: DrillOutcome;
+}
+
+export function buildFailoverReport(input: ReportInput): FailoverReport {
+  const { detection, pollIntervalMs } = input;
+  const target = detection.target;
+  const wasMaster = target.masterBeforeFault !== undefined && target.masterBeforeFault === target.node;
+  const at = (id: MilestoneId): number | undefined => detection.milestones.find((m) => m.id === id)?.at;
+  const phases = expectedPhases(target.fault, wasMaster).map((spec): PhaseReport => {
+    const from = at(spec.from);
+    const to = at(spec.to);
+    const duration = from !== undefined && to !== undefined ? to - from : null;
+    // Polling sees each state up to one interval late, at either end of the phase.
+    const within =
+      duration === null
+        ? null
+        : duration >= spec.expected.min - pollIntervalMs && duration <= spec.expected.max + pollIntervalMs;
+    return { ...spec, expected: { ...spec.expected }, duration, within };
+  });
+  const started = detection.milestones.find((m) => m.id === 'service-started');
+  return {
+    version: 1,
+    lab: input.lab,
+    runId: input.runId,
+    startedAt: input.startedAt,
+    target: { sid: target.sid, node: target.node, machine: input.machine, wasMaster },
+    fault: target.fault,
+    pollIntervalMs,
+    milestones: detection.milestones.map((m) => ({ ...m })),
+    phases,
+    outcome: input.outcome,
+    ...(started?.node ? { recoveredOn: started.node } : {}),
+  };
+}

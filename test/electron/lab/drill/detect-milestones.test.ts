@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { detectMilestones, startDetection } from '../../../../electron/lab/drill/detect-milestones.ts';
+import type { DetectionState, DrillTarget, MilestoneId } from '../../../../electron/lab/drill/detect-milestones.ts';
+import { drillOutcome } from '../../../../electron/lab/drill/drill-outcome.ts';
+import type { DrillEndRules, DrillOutcome } from '../../../../electron/lab/drill/drill-outcome.ts';
+import {
+  masterFailover,
+  nasPowerOff,
+  normalFailover,
+  quorumLoss,
+  record,
+  resetInPlace,
+  strictRuleNoNode,
+} from './recorded-failovers.ts';
+import type { World } from './recorded-failovers.ts';
+
+const rules: DrillEndRules = { timeoutMs: 300_000, waitForGuestAgent: true, settleMs: 30_000 };
+
+/** Replays a recording the way the polling loop does: fold, then ask whether it is over. */
+function replay(target: DrillTarget, world: World, seconds = 400): { state: DetectionState; outcome?: DrillOutcome } {
+  let state = startDetection(target, 0);
+  for (const obs of record(world, seconds)) {
+    state = detectMilestones(state, obs);
+    const outcome = drillOutcome(state, rules);
+    if (outcome) return { state, outcome };
+  }
+  return { state };
+}
+
+function times(state: DetectionState): Partial<Record<MilestoneId, number>> {
+  return Object.fromEntries(state.milestones.map((m) => [m.id, m.at / 1000]));
+}
+
+describe('detectMilestones', () => {
+  it('times a normal failover from pve2 to pve1, milestone by milestone', () => {
+    const { state, outcome } = replay({ sid: 'vm:100', node: 'pve2', fault: 'power-off', masterBeforeFault: 'pve1' }, normalFailover);
+    expect(outcome).toBe('recovered');
+    expect(times(state)).toEqual({
+      'fault-injected': 0,
+      'node-offline': 4,
+      'quorum-kept': 4,
+      'node-unknown': 8,
+      fence: 56,
+      'fence-acknowledged': 118,
+      'service-recovery': 118,
+      'service-started': 118,
+      'guest-running': 123,
+      'guest-answering': 131,
+    });
+    expect(state.milestones.find((m) => m.id === 'service-started')?.node).toBe('pve1');
+    expect(state.milestones.find((m) => m.id === 'fence')?.inferred).toBeUndefined();
+    // The recovery state was never seen between polls: it is marked as inferred, not invented.
+    expect(state.milestones.find((m) => m.id === 'service-recovery')?.inferred).toBe(true);
+    expect(state.milestones.map((m) => m.at)).toEqual([...state.milestones.map((m) => m.at)].sort((a, b) => a - b));
+  });
+
+  it('infers fence and acknowledgement when a new master does them in one round (master died)', () => {
+    const { state, outcome } = replay({ sid: 'vm:100', node: 'pve1', fault: 'power-off', masterBeforeFault: 'pve1' }, masterFailover);
+    expect(outcome).toBe('recovered');
+    const t = times(state);
+    expect(t['node-offline']).toBe(3);
+    expect(t['node-unknown']).toBe(121);
+    expect(t.fence).toBe(181);
+    expect(t['fence-acknowledged']).toBe(181);
+    expect(t['service-started']).toBe(181);
+    expect(t['guest-answering']).toBe(192);
+    expect(state.milestones.find((m) => m.id === 'fence')?.inferred).toBe(true);
+    expect(state.milestones.find((m) => m.id === 'service-started')?.node).toBe('pve2');
+  });
+
+  it('reports no quorum and never a recovery when 2 of 3 nodes are gone', () => {
+    const { state, outcome } = replay({ sid: 'vm:100', node: 'pve2', fault: 'power-off', masterBeforeFault: 'pve1' }, quorumLoss);
+    expect(outcome).toBe('no-quorum');
+    expect(state.milestones.map((m) => m.id)).toEqual(['fault-injected', 'node-offline', 'quorum-lost']);
+    expect(state.lastAt).toBe(300_000);
+  });
+
+  it('times out as not-recovered when a strict rule leaves no node to recover to', () => {
+    const { state, outcome } = replay({ sid: 'vm:100', node: 'pve2', fault: 'power-off', masterBeforeFault: 'pve1' }, strictRuleNoNode);
+    expect(outcome).toBe('not-recovered');
+    const t = times(state);
+    expect(t.fence).toBe(57);
+    expect(t['fence-acknowledged']).toBe(117);
+    expect(t['service-recovery']).toBe(117);
+    expect(t['service-started']).toBeUndefined();
+  });
+
+  it('sees a reset node come back and restart its service in place, without fencing', () => {
+    const { state, outcome } = replay({ sid: 'vm:100', node: 'pve2', fault: 'reboot', masterBeforeFault: 'pve1' }, resetInPlace);
+    expect(outcome).toBe('recovered');
+    const t = times(state);
+    expect(t['node-offline']).toBe(3);
+    expect(t['node-online']).toBe(35);
+    expect(t['service-started']).toBe(35);
+    expect(t['guest-running']).toBe(44);
+    expect(t['guest-answering']).toBe(50);
+    expect(t.fence).toBeUndefined();
+  });
+
+  it('ends a NAS power-off as no-failover once the storage has been gone for the settle time', () => {
+    const { state, outcome } = replay({ sid: 'vm:100', node: 'pve2', fault: 'nas-power-off', masterBeforeFault: 'pve1' }, nasPowerOff);
+    expect(outcome).toBe('no-failover');
+    expect(times(state)['storage-offline']).toBe(11);
+    expect(state.lastAt).toBe(41_000);
+    expect(state.milestones.some((m) => m.id === 'node-offline' || m.id === 'fence')).toBe(false);
+  });
+
+  it('keeps observing while nothing answers and gives up at the timeout', () => {
+    const { state, outcome } = replay({ sid: 'vm:100', node: 'pve2', fault: 'power-off' }, () => ({ via: '' }));
+    expect(outcome).toBe('not-recovered');
+    expect(state.milestones.map((m) => m.id)).toEqual(['fault-injected']);
+  });
+
+  it('is pure: replaying the same recording twice gives the same result and leaves the input untouched', () => {
+    const target: DrillTarget = { sid: 'vm:100', node: 'pve2', fault: 'power-off' };
+    const start = startDetection(target, 0);
+    const observations = record(normalFailover, 140);
+    const fold = (): DetectionState => observations.reduce(detectMilestones, start);
+    expect(fold()).toEqual(fold());
+    expect(start.milestones).toHaveLength(1);
+  });
+
+  it('waits only for "guest running" when the guest has no agent', () => {
+    let state = startDetection({ sid: 'vm:100', node: 'pve2', fault: 'power-off' }, 0);
+    let outcome: DrillOutcome | undefined;
+    for (const obs of record(normalFailover, 200)) {
+      state = detectMilestones(state, obs);
+      outcome = drillOutcome(state, { ...rules, waitForGuestAgent: false });
+      if (outcome) break;
+    }
+    expect(outcome).toBe('recovered');
+    expect(state.lastAt).toBe(123_000);
+  });
+});
