@@ -102,12 +102,9 @@ export const profileSchema = z
     minHostMemoryMiB: z.number().int().min(512).meta({ description: 'Minimum host RAM this profile needs.' }),
     networks: z.array(networkSchema).min(1),
     machines: z.array(machineSchema).min(1),
-    images: z
-      .array(kebabId)
-      .default([])
-      .meta({
-        description: 'Extra catalog images the lab needs besides machine images (e.g. an ISO to upload).',
-      }),
+    images: z.array(kebabId).default([]).meta({
+      description: 'Extra catalog images the lab needs besides machine images (e.g. an ISO to upload).',
+    }),
   })
   .meta({ id: 'Profile' });
 
@@ -138,21 +135,16 @@ export const checkSchema = z
       description:
         'JSONata over the JSON result (the `data` of the reply); the check passes when it is true.',
     }),
-    observe: z
-      .record(placeholderName, expression)
-      .optional()
-      .meta({
-        description: 'Named JSONata expressions over the result, shown through {{name}} in `observed`.',
-      }),
+    observe: z.record(placeholderName, expression).optional().meta({
+      description: 'Named JSONata expressions over the result, shown through {{name}} in `observed`.',
+    }),
     message: localizedText.meta({
       description: 'What the check verifies, e.g. "The cluster has three nodes".',
     }),
-    observed: localizedText
-      .optional()
-      .meta({
-        description:
-          'What was seen, with {{name}} placeholders from `observe`, e.g. "{{online}} of {{total}} online".',
-      }),
+    observed: localizedText.optional().meta({
+      description:
+        'What was seen, with {{name}} placeholders from `observe`, e.g. "{{online}} of {{total}} online".',
+    }),
   })
   .meta({ id: 'Check' });
 
@@ -296,11 +288,9 @@ export const stepSchema = z
   .strictObject({
     id: kebabId,
     title: localizedText,
-    appliesTo: appliesToSchema
-      .optional()
-      .meta({
-        description: 'Only for these profiles/backends (e.g. VirtualBox install steps); all when absent.',
-      }),
+    appliesTo: appliesToSchema.optional().meta({
+      description: 'Only for these profiles/backends (e.g. VirtualBox install steps); all when absent.',
+    }),
     instructions: localizedText.meta({ description: 'Markdown.' }),
     checks: z.array(checkSchema).min(1),
     solve: z.array(solveActionSchema).default([]),

@@ -1,0 +1,221 @@
+/**
+ * Checks a schema-valid lab for what a schema cannot see: duplicate ids, names that must refer to
+ * a machine/network/profile, expressions and templates that must compile, message placeholders
+ * that must be declared. Returns problems by field path; the loader positions them.
+ */
+import { ExpressionError } from '../expression/expression-error.ts';
+import { placeholderNames } from '../expression/placeholders.ts';
+import { compileExpression } from '../expression/sandbox.ts';
+import { hasTemplate, parseTemplate } from '../expression/template.ts';
+import { profilesOfStep } from './applicability.ts';
+import { didYouMean } from './did-you-mean.ts';
+import type { ApiQuery, LabFile, LabProfile, LabStep } from './schema.ts';
+
+export interface PathProblem {
+  path: PropertyKey[];
+  message: string;
+  expected?: string;
+  got?: string;
+  didYouMean?: string;
+}
+
+export function crossCheck(lab: LabFile): PathProblem[] {
+  const problems: PathProblem[] = [];
+  const add = (p: PathProblem): void => {
+    problems.push(p);
+  };
+
+  unique(
+    lab.profiles.map((p) => p.id),
+    ['profiles'],
+    'id',
+    'profile id',
+    add,
+  );
+  unique(
+    lab.steps.map((s) => s.id),
+    ['steps'],
+    'id',
+    'step id',
+    add,
+  );
+  const profileIds = lab.profiles.map((p) => p.id);
+
+  lab.profiles.forEach((profile, pi) => checkProfile(profile, ['profiles', pi], add));
+
+  lab.steps.forEach((step, si) => {
+    const base: PropertyKey[] = ['steps', si];
+    step.appliesTo?.profiles?.forEach((id, i) => {
+      if (!profileIds.includes(id)) {
+        add(refProblem([...base, 'appliesTo', 'profiles', i], 'profile of this lab', id, profileIds));
+      }
+    });
+    const profiles = profilesOfStep(lab, step);
+    if (profiles.length === 0) {
+      add({ path: [...base, 'appliesTo'], message: 'the step applies to no profile/backend combination' });
+    }
+    checkStep(step, base, profiles, add);
+  });
+  return problems;
+}
+
+type Add = (p: PathProblem) => void;
+
+function unique(values: string[], path: PropertyKey[], key: string, what: string, add: Add): void {
+  const seen = new Set<string>();
+  values.forEach((v, i) => {
+    if (seen.has(v)) add({ path: [...path, i, key], message: `duplicate ${what} "${v}"` });
+    seen.add(v);
+  });
+}
+
+function refProblem(path: PropertyKey[], what: string, name: string, known: string[]): PathProblem {
+  return {
+    path,
+    message: `"${name}" is not a ${what}`,
+    expected: known.length ? `one of ${known.join(', ')}` : `a ${what} name`,
+    got: `"${name}"`,
+    didYouMean: didYouMean(name, known),
+  };
+}
+
+function checkProfile(profile: LabProfile, base: PropertyKey[], add: Add): void {
+  unique(
+    profile.machines.map((m) => m.name),
+    [...base, 'machines'],
+    'name',
+    'machine name',
+    add,
+  );
+  unique(
+    profile.networks.map((n) => n.name),
+    [...base, 'networks'],
+    'name',
+    'network name',
+    add,
+  );
+  const networks = profile.networks.map((n) => n.name);
+  profile.machines.forEach((machine, mi) =>
+    machine.nics.forEach((nic, ni) => {
+      if (!networks.includes(nic.network)) {
+        add(
+          refProblem(
+            [...base, 'machines', mi, 'nics', ni, 'network'],
+            'network of this profile',
+            nic.network,
+            networks,
+          ),
+        );
+      }
+    }),
+  );
+}
+
+/** Every profile the step runs in must have the node or machine it names. */
+function checkName(
+  name: string | undefined,
+  path: PropertyKey[],
+  profiles: LabProfile[],
+  kind: 'pve-node' | 'machine',
+  add: Add,
+): void {
+  if (name === undefined) return;
+  for (const profile of profiles) {
+    const names = profile.machines.filter((m) => kind === 'machine' || m.kind === 'pve').map((m) => m.name);
+    if (!names.includes(name)) {
+      const what =
+        kind === 'machine' ? `machine of profile "${profile.id}"` : `Proxmox node of profile "${profile.id}"`;
+      add(refProblem(path, what, name, names));
+      return;
+    }
+  }
+}
+
+function checkExpression(source: string, path: PropertyKey[], add: Add): void {
+  try {
+    compileExpression(source);
+  } catch (e) {
+    add(expressionProblem(e, path));
+  }
+}
+
+function checkTemplate(source: string, path: PropertyKey[], add: Add): void {
+  if (!hasTemplate(source)) return;
+  try {
+    parseTemplate(source);
+  } catch (e) {
+    add(expressionProblem(e, path));
+  }
+}
+
+function expressionProblem(e: unknown, path: PropertyKey[]): PathProblem {
+  if (e instanceof ExpressionError) {
+    const at = e.position === undefined ? '' : ` at character ${e.position}`;
+    return { path, message: `invalid expression${at}: ${e.message}`, expected: 'a JSONata expression' };
+  }
+  return { path, message: `invalid expression: ${String(e)}` };
+}
+
+function checkQuery(query: ApiQuery, path: PropertyKey[], profiles: LabProfile[], add: Add): void {
+  checkName(query.node, [...path, 'node'], profiles, 'pve-node', add);
+  for (const [key, value] of Object.entries(query.params ?? {})) {
+    if (typeof value === 'string') checkTemplate(value, [...path, 'params', key], add);
+  }
+}
+
+function checkStep(step: LabStep, base: PropertyKey[], profiles: LabProfile[], add: Add): void {
+  unique(
+    step.checks.map((c) => c.id),
+    [...base, 'checks'],
+    'id',
+    'check id',
+    add,
+  );
+  step.checks.forEach((check, ci) => {
+    const path = [...base, 'checks', ci];
+    checkQuery(check.query, [...path, 'query'], profiles, add);
+    checkExpression(check.expect, [...path, 'expect'], add);
+    const declared = Object.keys(check.observe ?? {});
+    for (const [name, source] of Object.entries(check.observe ?? {})) {
+      checkExpression(source, [...path, 'observe', name], add);
+    }
+    for (const [lang, text] of Object.entries(check.observed ?? {})) {
+      for (const name of placeholderNames(text ?? '')) {
+        if (!declared.includes(name)) {
+          add({
+            ...refProblem([...path, 'observed', lang], 'placeholder', name, declared),
+            message: `placeholder {{${name}}} is not declared in observe`,
+          });
+        }
+      }
+    }
+  });
+
+  step.solve.forEach((action, ai) => {
+    const path = [...base, 'solve', ai];
+    switch (action.action) {
+      case 'api':
+        checkQuery({ ...action, params: action.params }, path, profiles, add);
+        break;
+      case 'shell':
+        checkName(action.node, [...path, 'node'], profiles, 'pve-node', add);
+        checkTemplate(action.command, [...path, 'command'], add);
+        action.input.forEach((line, li) => checkTemplate(line, [...path, 'input', li], add));
+        break;
+      case 'hypervisor':
+        checkName(action.machine, [...path, 'machine'], profiles, 'machine', add);
+        break;
+      case 'wait':
+        checkQuery(action.query, [...path, 'query'], profiles, add);
+        checkExpression(action.until, [...path, 'until'], add);
+        break;
+      case 'task':
+        checkTemplate(action.upid, [...path, 'upid'], add);
+        break;
+    }
+  });
+
+  if (step.drill?.target.select === 'machine') {
+    checkName(step.drill.target.machine, [...base, 'drill', 'target', 'machine'], profiles, 'machine', add);
+  }
+}
