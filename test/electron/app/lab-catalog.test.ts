@@ -1,0 +1,48 @@
+import { cp, mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { LabCatalog } from '../../../electron/app/lab-catalog.ts';
+
+const goodLab = fileURLToPath(new URL('../../fixtures/labs/good/mini-cluster', import.meta.url));
+
+describe('lab catalog', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'nestlab-catalog-'));
+    await cp(goodLab, join(dir, 'mini-cluster'), { recursive: true });
+    await mkdir(join(dir, 'broken'));
+    await writeFile(join(dir, 'broken', 'lab.yaml'), 'id: broken\nversion: 1\ntitel: { en: Oops }\n');
+    await mkdir(join(dir, 'not-a-lab')); // a folder without lab.yaml is ignored
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('summarises good labs in the requested language with English fallback', async () => {
+    const library = await new LabCatalog(dir).list('pl');
+    expect(library.labs).toHaveLength(1);
+    const [lab] = library.labs;
+    expect(lab?.id).toBe('mini-cluster');
+    expect(lab?.title.length).toBeGreaterThan(0);
+    expect(lab?.stepCount).toBeGreaterThan(0);
+    expect(lab?.profiles.length).toBeGreaterThan(0);
+    expect(lab?.languages).toContain('en');
+  });
+
+  it('reports broken labs with the file, line and field instead of hiding them', async () => {
+    const { problems } = await new LabCatalog(dir).list('en');
+    expect(problems).toHaveLength(1);
+    expect(problems[0]?.file).toContain(join('broken', 'lab.yaml'));
+    const text = problems[0]?.errors.join('\n') ?? '';
+    expect(text).toMatch(/lab\.yaml:3:\d+/);
+    expect(text).toMatch(/titel/);
+  });
+
+  it('says so when the labs folder is missing', async () => {
+    const { labs, problems } = await new LabCatalog(join(dir, 'nope')).list('en');
+    expect(labs).toEqual([]);
+    expect(problems[0]?.errors[0]).toMatch(/does not exist/);
+  });
+});
