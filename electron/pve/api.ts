@@ -25,6 +25,11 @@ export interface PveNodeEndpoint {
   url: string;
   /** SHA-256 certificate fingerprint, `AB:CD:…` (32 pairs). TLS is pinned to it. */
   fingerprint: string;
+  /**
+   * PEM of the CA that issued the node's certificate, when the node does not send it
+   * (a real cluster's /etc/pve/pve-root-ca.pem). Not needed for self-signed certificates.
+   */
+  caPem?: string;
 }
 
 export type PveCredentials =

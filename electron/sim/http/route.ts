@@ -13,6 +13,8 @@ export interface SimRequestContext {
   pathParams: Record<string, string>;
   /** Query/body parameters, validated and coerced against pve-apidoc.json. */
   params: Record<string, unknown>;
+  /** For multipart uploads (`…/storage/{storage}/upload`): the uploaded file's name and size in bytes. */
+  upload?: { filename: string; size: number };
 }
 
 export interface SimRoute {

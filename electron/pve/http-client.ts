@@ -1,0 +1,365 @@
+/**
+ * The one Proxmox VE client, for real and simulated clusters alike: ticket + CSRF or API-token
+ * auth, TLS pinned per node, timeouts and AbortSignal on every call, and failover: when the node
+ * in use stops answering, the next call (and a read in flight) moves to another node within ~2 s.
+ */
+import { Agent, fetch, type Response } from 'undici';
+import type { Clock } from '../clock/clock.ts';
+import { realClock } from '../clock/clock.ts';
+import {
+  PveError,
+  type PveApi,
+  type PveCredentials,
+  type PveNodeEndpoint,
+  type PveParams,
+  type PveRequest,
+  type TaskResult,
+} from './api.ts';
+import { normalizeFingerprint, pinnedIdentityCheck, probeCertificate } from './tls-pinning.ts';
+import { describeNetworkError, isConnectPhaseError } from './network-errors.ts';
+
+export interface HttpPveApiOptions {
+  endpoints: PveNodeEndpoint[];
+  credentials: PveCredentials;
+  /** Time source for task polling and the holds a virtual clock needs while a call is in flight. */
+  clock?: Clock;
+  /** Whole-call limit in ms (default 30 000). */
+  timeoutMs?: number;
+  /**
+   * How long a node may take to accept a connection, or to answer a read, before the client moves
+   * to another node (default 1 500 ms, so failover completes within 2 s).
+   */
+  failoverAfterMs?: number;
+  /** How long a node is skipped after it failed to answer (default 5 000 ms, wall time). */
+  suspectForMs?: number;
+}
+
+interface Session {
+  ticket: string;
+  csrf: string;
+}
+
+interface NodeLink {
+  endpoint: PveNodeEndpoint;
+  agent?: Agent;
+  session?: Session;
+  /** performance.now() until which this node is skipped. */
+  suspectUntil: number;
+}
+
+const API_PREFIX = '/api2/json';
+
+export class HttpPveApi implements PveApi {
+  private readonly links = new Map<string, NodeLink>();
+  private current: string | undefined;
+  private readonly clock: Clock;
+  private readonly timeoutMs: number;
+  private readonly failoverAfterMs: number;
+  private readonly suspectForMs: number;
+  private closed = false;
+
+  constructor(private readonly options: HttpPveApiOptions) {
+    this.clock = options.clock ?? realClock;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.failoverAfterMs = options.failoverAfterMs ?? 1_500;
+    this.suspectForMs = options.suspectForMs ?? 5_000;
+    for (const endpoint of options.endpoints) this.addEndpoint(endpoint);
+  }
+
+  get currentNode(): string | undefined {
+    return this.current;
+  }
+
+  endpoints(): PveNodeEndpoint[] {
+    return [...this.links.values()].map((link) => link.endpoint);
+  }
+
+  /** Adds (or updates) a node, e.g. once it joined the cluster. */
+  addEndpoint(endpoint: PveNodeEndpoint): void {
+    const existing = this.links.get(endpoint.name);
+    if (existing && existing.endpoint.url === endpoint.url && existing.endpoint.fingerprint === endpoint.fingerprint) return;
+    void existing?.agent?.close();
+    this.links.set(endpoint.name, { endpoint, suspectUntil: 0 });
+    this.current ??= endpoint.name;
+  }
+
+  async request<T = unknown>(req: PveRequest): Promise<T> {
+    const call = `${req.method} ${req.path}`;
+    if (this.closed) throw new PveError('aborted', call, undefined, `${call}: the client is closed`);
+    const release = this.clock.hold(`pve ${call}`);
+    const deadline = AbortSignal.timeout(req.timeoutMs ?? this.timeoutMs);
+    const signal = req.signal ? AbortSignal.any([req.signal, deadline]) : deadline;
+    try {
+      return (await this.send(req, call, signal, deadline)) as T;
+    } finally {
+      release();
+    }
+  }
+
+  async waitForTask(
+    upid: string,
+    options: { signal?: AbortSignal; timeoutMs?: number; pollMs?: number } = {},
+  ): Promise<TaskResult> {
+    const node = upid.split(':')[1];
+    if (!node) throw new PveError('http', `waitForTask ${upid}`, undefined, `not a task id (UPID): ${upid}`);
+    const path = `/nodes/${node}/tasks/${encodeURIComponent(upid)}/status`;
+    const deadline = this.clock.now() + (options.timeoutMs ?? 600_000);
+    for (;;) {
+      const status = await this.request<{ status: string; exitstatus?: string }>({
+        method: 'GET',
+        path,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      if (status.status === 'stopped') {
+        const exitstatus = status.exitstatus ?? 'unknown';
+        return { upid, exitstatus, ok: exitstatus === 'OK' };
+      }
+      if (this.clock.now() >= deadline) {
+        throw new PveError('timeout', `waitForTask ${upid}`, node, `task ${upid} still running after ${options.timeoutMs ?? 600_000} ms`);
+      }
+      try {
+        await this.clock.sleep(options.pollMs ?? 500, options.signal);
+      } catch {
+        throw new PveError('aborted', `waitForTask ${upid}`, node, `waiting for task ${upid} was aborted`);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.links.values()].map((link) => link.agent?.close()));
+  }
+
+  /** Tries nodes in order (current first) until one answers, or fails naming every node tried. */
+  private async send(req: PveRequest, call: string, signal: AbortSignal, deadline: AbortSignal): Promise<unknown> {
+    if (req.node !== undefined) {
+      const link = this.links.get(req.node);
+      if (!link) throw new PveError('unreachable', call, req.node, `${call}: unknown node ${req.node}`);
+      return this.attemptWithRelogin(link, req, call, signal, deadline, false);
+    }
+    const order = this.nodeOrder();
+    if (order.length === 0) throw new PveError('unreachable', call, undefined, `${call}: no Proxmox VE node configured`);
+    const failures: PveError[] = [];
+    const isRead = req.method === 'GET';
+    for (const [index, link] of order.entries()) {
+      const more = index < order.length - 1;
+      try {
+        const data = await this.attemptWithRelogin(link, req, call, signal, deadline, more && isRead);
+        this.current = link.endpoint.name;
+        return data;
+      } catch (error) {
+        if (!(error instanceof PveError)) throw error;
+        const movable =
+          error.kind === 'unreachable' && (isRead || connectPhaseFailures.has(error)) ||
+          (error.kind === 'timeout' && isRead && !deadline.aborted && !req.signal?.aborted);
+        if (!movable || !more) {
+          if (failures.length > 0 && (error.kind === 'unreachable' || error.kind === 'timeout')) {
+            throw new PveError(
+              error.kind,
+              call,
+              error.node,
+              `${call}: no node answered (${[...failures, error].map((f) => f.message).join('; ')})`,
+            );
+          }
+          throw error;
+        }
+        link.suspectUntil = performance.now() + this.suspectForMs;
+        failures.push(error);
+      }
+    }
+    throw new PveError('unreachable', call, undefined, `${call}: no node answered`);
+  }
+
+  /** Live nodes first (current, then the others in order), then suspects as a last resort. */
+  private nodeOrder(): NodeLink[] {
+    const now = performance.now();
+    const all = [...this.links.values()];
+    const current = this.current === undefined ? undefined : this.links.get(this.current);
+    const ordered = current ? [current, ...all.filter((l) => l !== current)] : all;
+    return [...ordered.filter((l) => l.suspectUntil <= now), ...ordered.filter((l) => l.suspectUntil > now)];
+  }
+
+  private async attemptWithRelogin(
+    link: NodeLink,
+    req: PveRequest,
+    call: string,
+    signal: AbortSignal,
+    deadline: AbortSignal,
+    quick: boolean,
+  ): Promise<unknown> {
+    const retryOn401 = this.options.credentials.kind === 'password' && link.session !== undefined;
+    try {
+      return await this.attempt(link, req, call, signal, deadline, quick);
+    } catch (error) {
+      // An expired ticket (2 h lifetime, or a restarted cluster): log in again once.
+      if (retryOn401 && error instanceof PveError && error.kind === 'auth' && error.status === 401) {
+        link.session = undefined;
+        return this.attempt(link, req, call, signal, deadline, quick);
+      }
+      throw error;
+    }
+  }
+
+  private async attempt(
+    link: NodeLink,
+    req: PveRequest,
+    call: string,
+    signal: AbortSignal,
+    deadline: AbortSignal,
+    quick: boolean,
+  ): Promise<unknown> {
+    const headers: Record<string, string> = {};
+    const credentials = this.options.credentials;
+    if (credentials.kind === 'token') {
+      headers['Authorization'] = `PVEAPIToken=${credentials.tokenId}=${credentials.secret}`;
+    } else {
+      const session = link.session ?? (await this.login(link, signal, deadline));
+      headers['Cookie'] = `PVEAuthCookie=${encodeURIComponent(session.ticket)}`;
+      if (req.method !== 'GET') headers['CSRFPreventionToken'] = session.csrf;
+    }
+    return this.exchange(link, req.method, req.path, req.params, headers, call, signal, deadline, quick);
+  }
+
+  private async login(link: NodeLink, signal: AbortSignal, deadline: AbortSignal): Promise<Session> {
+    const credentials = this.options.credentials;
+    if (credentials.kind !== 'password') throw new Error('login needs password credentials');
+    const call = 'POST /access/ticket';
+    const data = (await this.exchange(
+      link,
+      'POST',
+      '/access/ticket',
+      { username: credentials.username, password: credentials.password },
+      {},
+      call,
+      signal,
+      deadline,
+      false,
+    )) as { ticket?: string; CSRFPreventionToken?: string } | null;
+    if (!data?.ticket || !data.CSRFPreventionToken) {
+      throw new PveError('auth', call, link.endpoint.name, `${call} on ${link.endpoint.name}: no ticket in the reply`);
+    }
+    link.session = { ticket: data.ticket, csrf: data.CSRFPreventionToken };
+    return link.session;
+  }
+
+  private async exchange(
+    link: NodeLink,
+    method: string,
+    path: string,
+    params: PveParams | undefined,
+    headers: Record<string, string>,
+    call: string,
+    signal: AbortSignal,
+    deadline: AbortSignal,
+    quick: boolean,
+  ): Promise<unknown> {
+    const node = link.endpoint.name;
+    const where = `${call} on ${node}`;
+    const agent = await this.agentFor(link, call, signal);
+    const form = encodeParams(params);
+    let url = `${link.endpoint.url.replace(/\/+$/, '')}${API_PREFIX}${path}`;
+    let body: string | undefined;
+    if (method === 'GET' || method === 'DELETE') {
+      if (form.size > 0) url += `?${form.toString()}`;
+    } else {
+      body = form.toString();
+      headers['Content-Type'] = 'application/x-www-form-urlencoded';
+    }
+    const attemptSignal = quick ? AbortSignal.any([signal, AbortSignal.timeout(this.failoverAfterMs)]) : signal;
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(url, { method, headers, body, dispatcher: agent, signal: attemptSignal });
+      text = await response.text();
+    } catch (error) {
+      if (deadline.aborted) {
+        throw new PveError('timeout', call, node, `${where}: no answer within ${this.timeoutMsFor()} ms`);
+      }
+      if (signal.aborted) throw new PveError('aborted', call, node, `${where}: aborted`);
+      if (attemptSignal.aborted) {
+        throw new PveError('timeout', call, node, `${where}: no answer within ${this.failoverAfterMs} ms`);
+      }
+      const cause = (error as { cause?: unknown }).cause ?? error;
+      if (isPinningError(cause)) {
+        throw new PveError('pinning', call, node, `${where}: TLS pinning failed - ${describeNetworkError(cause)}`);
+      }
+      throw unreachable(call, node, `${where}: ${describeNetworkError(cause)}`, isConnectPhaseError(cause));
+    }
+    let parsed: { data?: unknown; errors?: Record<string, string>; message?: string } = {};
+    try {
+      parsed = text === '' ? {} : (JSON.parse(text) as typeof parsed);
+    } catch {
+      // not JSON (a proxy's error page): fall back to the status line
+    }
+    if (response.status >= 200 && response.status < 300) return parsed.data ?? null;
+    const message = (response.statusText || parsed.message || `HTTP ${response.status}`).trim();
+    const details = parsed.errors
+      ? ` (${Object.entries(parsed.errors)
+          .map(([key, value]) => `${key}: ${String(value).trim()}`)
+          .join('; ')})`
+      : '';
+    const kind = response.status === 401 ? 'auth' : 'http';
+    throw new PveError(kind, call, node, `${where}: ${response.status} ${message}${details}`, response.status, parsed.errors);
+  }
+
+  private timeoutMsFor(): number {
+    return this.timeoutMs;
+  }
+
+  /** One undici Agent per node, created after the node's certificate matched its pinned fingerprint. */
+  private async agentFor(link: NodeLink, call: string, signal: AbortSignal): Promise<Agent> {
+    if (link.agent) return link.agent;
+    const { endpoint } = link;
+    const where = `${call} on ${endpoint.name}`;
+    let probed;
+    try {
+      probed = await probeCertificate(endpoint.url, this.failoverAfterMs, signal);
+    } catch (error) {
+      if (signal.aborted) throw new PveError('aborted', call, endpoint.name, `${where}: aborted`);
+      throw unreachable(call, endpoint.name, `${where}: ${describeNetworkError(error)}`, true);
+    }
+    const expected = normalizeFingerprint(endpoint.fingerprint);
+    if (normalizeFingerprint(probed.fingerprint) !== expected) {
+      throw new PveError(
+        'pinning',
+        call,
+        endpoint.name,
+        `${where}: TLS pinning failed - the node presents certificate ${probed.fingerprint}, expected ${expected}`,
+      );
+    }
+    const ca = endpoint.caPem ? [...probed.chainPem, endpoint.caPem] : probed.chainPem;
+    link.agent = new Agent({
+      connect: {
+        ca,
+        checkServerIdentity: pinnedIdentityCheck(expected),
+        timeout: this.failoverAfterMs,
+      },
+      keepAliveTimeout: 4_000,
+    });
+    return link.agent;
+  }
+}
+
+/** Failures that happened before the request was sent, so a write may safely go to another node. */
+const connectPhaseFailures = new WeakSet<PveError>();
+
+function unreachable(call: string, node: string, message: string, connectPhase: boolean): PveError {
+  const failure = new PveError('unreachable', call, node, message);
+  if (connectPhase) connectPhaseFailures.add(failure);
+  return failure;
+}
+
+function encodeParams(params: PveParams | undefined): URLSearchParams {
+  const form = new URLSearchParams();
+  for (const [key, value] of Object.entries(params ?? {})) {
+    if (value === undefined) continue;
+    form.append(key, typeof value === 'boolean' ? (value ? '1' : '0') : String(value));
+  }
+  return form;
+}
+
+function isPinningError(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: string }).code ?? '';
+  return /fingerprint/.test(message) || /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/.test(code);
+}
