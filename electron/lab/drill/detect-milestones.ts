@@ -2,16 +2,20 @@ import type { FaultKind } from './fault.ts';
 import type { DrillObservation } from './observation.ts';
 
 /** The instants a failover drill records, in the order they normally happen. */
+/**
+ * The instants a failover drill records, in the order they normally happen. The ids a lab file
+ * can name (`drill.until`, `drill.expected`) are the same; the others are extra detail.
+ */
 export const MILESTONE_IDS = [
   'fault-injected',
   'node-offline',
-  'quorum-kept',
+  'quorum-recomputed',
   'quorum-lost',
-  'node-unknown',
+  'ha-node-unknown',
   'service-frozen',
   'fence',
-  'fence-acknowledged',
-  'service-recovery',
+  'fenced',
+  'recovery',
   'node-online',
   'quorum-regained',
   'storage-offline',
@@ -28,6 +32,8 @@ export interface Milestone {
   at: number;
   /** The node the milestone is about (the node a service started on, the node seen offline…). */
   node?: string;
+  /** For `quorum-recomputed`: whether the survivors are quorate. */
+  quorate?: boolean;
   /**
    * True when the state itself was never seen but a later one proves it happened by then
    * (e.g. the CRM fenced, acknowledged and recovered in one round between two polls).
@@ -38,8 +44,10 @@ export interface Milestone {
 export interface DrillTarget {
   /** HA service id, e.g. `vm:100`. */
   sid: string;
-  /** The PVE node the fault hits (for `nas-power-off`: the node running the service). */
+  /** The machine the fault hits: a PVE node, or another machine such as the NAS. */
   node: string;
+  /** True when the target is a cluster node (false for the NAS: no node leaves the cluster). */
+  hitsNode: boolean;
   fault: FaultKind;
   /** The CRM master before the fault: if it is the target, fencing waits for a new master. */
   masterBeforeFault?: string;
@@ -81,17 +89,16 @@ const AFTER_FENCE = new Set(['recovery', 'started', 'request_stop', 'stopped', '
  */
 export function detectMilestones(previous: DetectionState, obs: DrillObservation): DetectionState {
   const state: DetectionState = { ...previous, milestones: [...previous.milestones], lastAt: obs.at };
-  const { node: target, fault } = state.target;
+  const { node: target, hitsNode } = state.target;
   const record = (id: MilestoneId, extra: Omit<Milestone, 'id' | 'at'> = {}): void => {
     if (!hasMilestone(state, id)) state.milestones.push({ id, at: obs.at, ...extra });
   };
-  const hitsNode = fault !== 'nas-power-off';
 
   if (obs.cluster) {
     const online = obs.cluster.nodes[target];
     if (hitsNode && online === false) record('node-offline', { node: target });
     if (hasMilestone(state, 'node-offline') && state.quorate === undefined) {
-      record(obs.cluster.quorate ? 'quorum-kept' : 'quorum-lost');
+      record('quorum-recomputed', { quorate: obs.cluster.quorate });
     } else if (state.quorate === false && obs.cluster.quorate) {
       record('quorum-regained');
     } else if (state.quorate === true && !obs.cluster.quorate) {
@@ -108,25 +115,25 @@ export function detectMilestones(previous: DetectionState, obs: DrillObservation
   if (obs.ha) {
     const nodeState = obs.ha.nodeStatus[target];
     const service = obs.ha.service;
-    if (hitsNode && nodeState === 'unknown' && !hasMilestone(state, 'fence')) record('node-unknown', { node: target });
+    if (hitsNode && nodeState === 'unknown' && !hasMilestone(state, 'fence')) record('ha-node-unknown', { node: target });
     if (service?.state === 'freeze') record('service-frozen', { node: service.node });
     if (hitsNode && (nodeState === 'fence' || service?.state === 'fence')) record('fence', { node: target });
     // Fence → acknowledged: the node leaves `fence`, or the service is already past it.
     const movedOn = service !== undefined && AFTER_FENCE.has(service.state) && service.node !== target;
     if (hasMilestone(state, 'fence') && (nodeState !== 'fence' || movedOn) && service?.state !== 'fence') {
-      record('fence-acknowledged', { node: target });
+      record('fenced', { node: target });
     }
     if (service?.state === 'recovery') {
       record('fence', { node: target, inferred: true });
-      record('fence-acknowledged', { node: target, inferred: true });
-      record('service-recovery');
+      record('fenced', { node: target, inferred: true });
+      record('recovery');
     }
     if (hitsNode && service?.state === 'started') {
       if (service.node !== target) {
         // Fence, ack and recovery can all happen inside one CRM round, between two polls.
         record('fence', { node: target, inferred: true });
-        record('fence-acknowledged', { node: target, inferred: true });
-        record('service-recovery', { node: service.node, inferred: true });
+        record('fenced', { node: target, inferred: true });
+        record('recovery', { node: service.node, inferred: true });
         record('service-started', { node: service.node });
       } else if (hasMilestone(state, 'node-online')) {
         // The node came back before it was fenced (reset, short outage): HA restarts it there.

@@ -117,23 +117,42 @@ const TEXT = {
     fr: 'pvestatd vérifie chaque stockage environ toutes les 10 s ; un serveur NFS qui ne répond plus apparaît indisponible. HA ne réagit pas : les nœuds vont bien.',
     pl: 'pvestatd sprawdza każdy magazyn mniej więcej co 10 s; serwer NFS, który przestał odpowiadać, jest widoczny jako niedostępny. HA nie reaguje: węzły działają.',
   },
+  labExpected: {
+    en: 'The range the lab author expects for this milestone, counted from the fault.',
+    es: 'El margen que el autor del laboratorio espera para este hito, contado desde el fallo.',
+    ca: "El marge que l'autor del laboratori espera per a aquesta fita, comptat des de la fallada.",
+    fr: "La plage que l'auteur du lab attend pour ce jalon, comptée depuis la panne.",
+    pl: 'Zakres, którego autor laboratorium oczekuje dla tego kamienia milowego, liczony od awarii.',
+  },
 } satisfies Record<string, LocalizedText>;
+
+/** Shown for a phase whose range comes from the lab file rather than from Proxmox's timers. */
+export const LAB_EXPECTED_EXPLANATION: LocalizedText = TEXT.labExpected;
 
 const GUEST_PHASES: PhaseSpec[] = [
   { id: 'vm-start', from: 'service-started', to: 'guest-running', expected: { min: 0, max: s(15) }, explanation: TEXT.vmStart },
   { id: 'guest-boot', from: 'guest-running', to: 'guest-answering', expected: { min: 0, max: s(60) }, explanation: TEXT.guestBoot },
 ];
 
-/** The phases to time for a fault, and the range Proxmox's timers allow for each. */
-export function expectedPhases(fault: FaultKind, targetWasMaster: boolean): PhaseSpec[] {
+/**
+ * The phases to time for a fault, and the range Proxmox's timers allow for each. A fault on a
+ * machine that is not a node (the NAS) only times how fast the storage is seen gone.
+ */
+export function expectedPhases(fault: FaultKind, target: { hitsNode: boolean; wasMaster: boolean }): PhaseSpec[] {
+  const targetWasMaster = target.wasMaster;
+  if (!target.hitsNode) {
+    return [
+      { id: 'storage-detection', from: 'fault-injected', to: 'storage-offline', expected: { min: 0, max: s(30) }, explanation: TEXT.storageDetection },
+    ];
+  }
   switch (fault) {
     case 'power-off':
-    case 'cable-pull':
+    case 'cable-out':
       return targetWasMaster
         ? [
             { id: 'detection', from: 'fault-injected', to: 'node-offline', expected: { min: 0, max: s(10) }, explanation: TEXT.detection },
             { id: 'fence-delay', from: 'fault-injected', to: 'fence', expected: { min: s(170), max: s(190) }, explanation: TEXT.fenceDelayMaster },
-            { id: 'lock-expiry', from: 'fault-injected', to: 'fence-acknowledged', expected: { min: s(170), max: s(190) }, explanation: TEXT.lockExpiryMaster },
+            { id: 'lock-expiry', from: 'fault-injected', to: 'fenced', expected: { min: s(170), max: s(190) }, explanation: TEXT.lockExpiryMaster },
             { id: 'recovery', from: 'fault-injected', to: 'service-started', expected: { min: s(170), max: s(190) }, explanation: TEXT.recovery },
             ...GUEST_PHASES,
             { id: 'total', from: 'fault-injected', to: 'guest-answering', expected: { min: s(170), max: s(260) }, explanation: TEXT.total },
@@ -141,7 +160,7 @@ export function expectedPhases(fault: FaultKind, targetWasMaster: boolean): Phas
         : [
             { id: 'detection', from: 'fault-injected', to: 'node-offline', expected: { min: 0, max: s(10) }, explanation: TEXT.detection },
             { id: 'fence-delay', from: 'fault-injected', to: 'fence', expected: { min: s(50), max: s(60) }, explanation: TEXT.fenceDelay },
-            { id: 'lock-expiry', from: 'fault-injected', to: 'fence-acknowledged', expected: { min: s(110), max: s(130) }, explanation: TEXT.lockExpiry },
+            { id: 'lock-expiry', from: 'fault-injected', to: 'fenced', expected: { min: s(110), max: s(130) }, explanation: TEXT.lockExpiry },
             { id: 'recovery', from: 'fault-injected', to: 'service-started', expected: { min: s(110), max: s(130) }, explanation: TEXT.recovery },
             ...GUEST_PHASES,
             { id: 'total', from: 'fault-injected', to: 'guest-answering', expected: { min: s(110), max: s(200) }, explanation: TEXT.total },
@@ -150,20 +169,16 @@ export function expectedPhases(fault: FaultKind, targetWasMaster: boolean): Phas
       return [
         { id: 'detection', from: 'fault-injected', to: 'node-offline', expected: { min: 0, max: s(120) }, explanation: TEXT.cleanShutdown },
         { id: 'fence-delay', from: 'node-offline', to: 'fence', expected: { min: s(40), max: s(70) }, explanation: TEXT.fenceDelay },
-        { id: 'lock-expiry', from: 'fence', to: 'fence-acknowledged', expected: { min: 0, max: s(10) }, explanation: TEXT.lockReleased },
-        { id: 'recovery', from: 'fence-acknowledged', to: 'service-started', expected: { min: 0, max: s(10) }, explanation: TEXT.recovery },
+        { id: 'lock-expiry', from: 'fence', to: 'fenced', expected: { min: 0, max: s(10) }, explanation: TEXT.lockReleased },
+        { id: 'recovery', from: 'fenced', to: 'service-started', expected: { min: 0, max: s(10) }, explanation: TEXT.recovery },
         ...GUEST_PHASES,
       ];
-    case 'reboot':
+    case 'reset':
       return [
         { id: 'detection', from: 'fault-injected', to: 'node-offline', expected: { min: 0, max: s(10) }, explanation: TEXT.detection },
         { id: 'node-return', from: 'fault-injected', to: 'node-online', expected: { min: s(5), max: s(300) }, explanation: TEXT.nodeReturn },
         { id: 'restart', from: 'node-online', to: 'service-started', expected: { min: 0, max: s(20) }, explanation: TEXT.restartInPlace },
         ...GUEST_PHASES,
-      ];
-    case 'nas-power-off':
-      return [
-        { id: 'storage-detection', from: 'fault-injected', to: 'storage-offline', expected: { min: 0, max: s(30) }, explanation: TEXT.storageDetection },
       ];
   }
 }

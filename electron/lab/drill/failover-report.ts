@@ -1,6 +1,7 @@
 import type { DetectionState, Milestone, MilestoneId } from './detect-milestones.ts';
 import type { DrillOutcome } from './drill-outcome.ts';
-import { expectedPhases } from './expected-phases.ts';
+import { expectedPhases, LAB_EXPECTED_EXPLANATION } from './expected-phases.ts';
+import type { PhaseSpec } from './expected-phases.ts';
 import type { FaultKind } from './fault.ts';
 import type { LocalizedText } from './localized.ts';
 
@@ -24,7 +25,8 @@ export interface FailoverReport {
   runId: string;
   /** ISO time when the drill started. */
   startedAt: string;
-  target: { sid: string; node: string; machine: string; wasMaster: boolean };
+  /** `node` is the machine hit (a PVE node, or e.g. the NAS when `hitsNode` is false). */
+  target: { sid: string; node: string; machine: string; hitsNode: boolean; wasMaster: boolean };
   fault: FaultKind;
   /** Observation interval; phases count as within range if off by less than one interval. */
   pollIntervalMs: number;
@@ -43,6 +45,23 @@ export interface ReportInput {
   pollIntervalMs: number;
   detection: DetectionState;
   outcome: DrillOutcome;
+  /** A lab's own ranges (ms from the fault to a milestone); they replace the defaults. */
+  labExpected?: Partial<Record<MilestoneId, { min: number; max: number }>>;
+}
+
+/** Proxmox's default phases, with a lab's ranges for "fault → milestone" laid over them. */
+export function phaseSpecs(
+  fault: FaultKind,
+  target: { hitsNode: boolean; wasMaster: boolean },
+  labExpected: ReportInput['labExpected'] = {},
+): PhaseSpec[] {
+  const specs = expectedPhases(fault, target);
+  for (const [milestone, range] of Object.entries(labExpected) as [MilestoneId, { min: number; max: number }][]) {
+    const existing = specs.find((p) => p.from === 'fault-injected' && p.to === milestone);
+    if (existing) existing.expected = { ...range };
+    else specs.push({ id: milestone, from: 'fault-injected', to: milestone, expected: { ...range }, explanation: LAB_EXPECTED_EXPLANATION });
+  }
+  return specs;
 }
 
 export function buildFailoverReport(input: ReportInput): FailoverReport {
@@ -50,7 +69,7 @@ export function buildFailoverReport(input: ReportInput): FailoverReport {
   const target = detection.target;
   const wasMaster = target.masterBeforeFault !== undefined && target.masterBeforeFault === target.node;
   const at = (id: MilestoneId): number | undefined => detection.milestones.find((m) => m.id === id)?.at;
-  const phases = expectedPhases(target.fault, wasMaster).map((spec): PhaseReport => {
+  const phases = phaseSpecs(target.fault, { hitsNode: target.hitsNode, wasMaster }, input.labExpected).map((spec): PhaseReport => {
     const from = at(spec.from);
     const to = at(spec.to);
     const duration = from !== undefined && to !== undefined ? to - from : null;
@@ -67,7 +86,7 @@ export function buildFailoverReport(input: ReportInput): FailoverReport {
     lab: input.lab,
     runId: input.runId,
     startedAt: input.startedAt,
-    target: { sid: target.sid, node: target.node, machine: input.machine, wasMaster },
+    target: { sid: target.sid, node: target.node, machine: input.machine, hitsNode: target.hitsNode, wasMaster },
     fault: target.fault,
     pollIntervalMs,
     milestones: detection.milestones.map((m) => ({ ...m })),

@@ -1,17 +1,13 @@
 import type { HypervisorDriver } from '../../hypervisor/driver.ts';
 
 /**
- * What the drill does to the target machine. `reboot` is a hard reset (the reset button):
- * the node drops out and comes back without telling HA, unlike `POST /nodes/{node}/status reboot`.
+ * What the drill does to the target machine (the same names as a lab file's `drill.fault`).
+ * `reset` is the reset button: the node drops out and comes back without telling HA, unlike
+ * a clean `POST /nodes/{node}/status command=reboot`.
  */
-export const FAULT_KINDS = ['power-off', 'cable-pull', 'acpi-shutdown', 'reboot', 'nas-power-off'] as const;
+export const FAULT_KINDS = ['power-off', 'cable-out', 'acpi-shutdown', 'reset'] as const;
 
 export type FaultKind = (typeof FAULT_KINDS)[number];
-
-/** True for faults that hit a PVE node (and so take it out of the cluster); false for the NAS. */
-export function faultHitsNode(fault: FaultKind): boolean {
-  return fault !== 'nas-power-off';
-}
 
 /**
  * Injects the fault through the hypervisor and nothing else: no guest or Proxmox cooperation,
@@ -20,16 +16,15 @@ export function faultHitsNode(fault: FaultKind): boolean {
 export async function injectFault(driver: HypervisorDriver, fault: FaultKind, machine: string): Promise<void> {
   switch (fault) {
     case 'power-off':
-    case 'nas-power-off':
       await driver.powerOff(machine);
       return;
-    case 'cable-pull':
+    case 'cable-out':
       await driver.setCable(machine, false);
       return;
     case 'acpi-shutdown':
       await driver.acpiShutdown(machine);
       return;
-    case 'reboot':
+    case 'reset':
       await driver.reset(machine);
       return;
   }
