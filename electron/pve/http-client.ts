@@ -213,11 +213,24 @@ export class HttpPveApi implements PveApi {
     if (credentials.kind === 'token') {
       headers['Authorization'] = `PVEAPIToken=${credentials.tokenId}=${credentials.secret}`;
     } else {
-      const session = link.session ?? (await this.login(link, signal, deadline));
+      const session = link.session ?? (await this.loginFor(call, link, signal, deadline));
       headers['Cookie'] = `PVEAuthCookie=${encodeURIComponent(session.ticket)}`;
       if (req.method !== 'GET') headers['CSRFPreventionToken'] = session.csrf;
     }
     return this.exchange(link, req.method, req.path, req.params, headers, call, signal, deadline, quick);
+  }
+
+  /** Logs in on behalf of `call`; network failures are reported as failures of that call. */
+  private async loginFor(call: string, link: NodeLink, signal: AbortSignal, deadline: AbortSignal): Promise<Session> {
+    try {
+      return await this.login(link, signal, deadline);
+    } catch (error) {
+      if (!(error instanceof PveError) || error.kind === 'auth' || error.kind === 'http') throw error;
+      const detail = error.message.slice(error.message.indexOf(': ') + 2);
+      const wrapped = new PveError(error.kind, call, error.node, `${call} on ${link.endpoint.name}: ${detail}`, error.status);
+      if (connectPhaseFailures.has(error)) connectPhaseFailures.add(wrapped);
+      throw wrapped;
+    }
   }
 
   private async login(link: NodeLink, signal: AbortSignal, deadline: AbortSignal): Promise<Session> {
