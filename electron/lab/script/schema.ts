@@ -223,15 +223,20 @@ export const solveActionSchema = z
 
 // ---------------------------------------------------------------- drill
 
-/** Milestones of a failover, in the order they normally happen (see shared/reference/pve-ha.md §2.1). */
+/** Milestones a drill records, in their usual order (pve-ha.md §2.1); the same ids as drill/detect-milestones.ts. */
 export const DRILL_MILESTONES = [
   'fault-injected',
   'node-offline',
   'quorum-recomputed',
+  'quorum-lost',
   'ha-node-unknown',
+  'service-frozen',
   'fence',
   'fenced',
   'recovery',
+  'node-online',
+  'quorum-regained',
+  'storage-offline',
   'service-started',
   'guest-running',
   'guest-answering',
