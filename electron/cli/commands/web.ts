@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 
 import { BACKENDS, type BackendKind } from '../../contract/dto.ts';
-import { startBrowserHost } from '../../server.ts';
 
 export function registerWeb(program: Command): void {
   program
@@ -14,6 +13,8 @@ export function registerWeb(program: Command): void {
       if (options.backend && !BACKENDS.includes(options.backend as BackendKind)) {
         program.error(`Unknown backend "${options.backend}". Use one of: ${BACKENDS.join(', ')}.`);
       }
+      // Loaded on use so `nestlab --help` stays instant.
+      const { startBrowserHost } = await import('../../server.ts');
       const { host, close } = await startBrowserHost({
         ...(options.port !== undefined ? { port: options.port } : {}),
         ...(options.backend ? { backend: options.backend as BackendKind } : {}),
