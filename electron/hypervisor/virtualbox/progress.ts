@@ -1,0 +1,48 @@
+/**
+ * Waiting for a VirtualBox IProgress. waitForCompletion resolves even when the operation FAILED, so the
+ * result code is always checked. Waits are bounded (never -1) so a long operation cannot outlive the
+ * websession, report their percentage, and cancel the operation when the caller's signal aborts.
+ */
+import type { IProgress } from 'virtualbox-soap';
+import { HypervisorError, type ProgressReporter } from '../driver.ts';
+import { adviceForVBoxText } from './vbox-fault.ts';
+
+export interface WaitOptions {
+  /** What is being waited for, e.g. "IMachine.launchVMProcess". */
+  call: string;
+  machine?: string;
+  signal?: AbortSignal;
+  progress?: ProgressReporter;
+  /** Progress message shown while waiting. */
+  message?: string;
+  /** Upper bound of one waitForCompletion call, ms. */
+  sliceMs?: number;
+}
+
+export async function waitForProgress(progress: IProgress, options: WaitOptions): Promise<void> {
+  const slice = options.sliceMs ?? 500;
+  const where = options.machine ? `${options.call} on ${options.machine}` : options.call;
+  for (;;) {
+    if (options.signal?.aborted) {
+      if (await progress.getCancelable()) await progress.cancel().catch(() => undefined);
+      throw new HypervisorError('cancelled', `${where}: cancelled`, options.machine);
+    }
+    await progress.waitForCompletion(slice);
+    const completed = await progress.getCompleted();
+    if (options.progress) {
+      options.progress.report({ message: options.message ?? where, fraction: Number(await progress.getPercent()) / 100 });
+    }
+    if (completed) break;
+  }
+  const rc = Number(await progress.getResultCode());
+  if (rc === 0) return;
+  const info = await progress.getErrorInfo();
+  const text = info ? String(await info.getText()) : '';
+  const hex = '0x' + (rc >>> 0).toString(16).padStart(8, '0');
+  const advice = adviceForVBoxText(text);
+  throw new HypervisorError(
+    (await progress.getCanceled().catch(() => false)) ? 'cancelled' : 'failed',
+    `${where} failed (${hex}): ${text || 'no details from VirtualBox'}${advice ? ` — ${advice}` : ''}`,
+    options.machine,
+  );
+}

@@ -1,0 +1,426 @@
+/**
+ * The in-memory VirtualBox behind the fake vboxwebsrv: machines with settings drafts (changes only stick
+ * on saveSettings, as with a real session machine), media, host networks, progress objects and a passive
+ * event queue. Object references follow vboxweb.cpp: `%016x-%016x`, one ref per object per websession.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { RC, invalidRefFault, vboxFault } from './fake-faults.ts';
+
+export type FakeMachineState =
+  | 'PoweredOff'
+  | 'Saved'
+  | 'Aborted'
+  | 'Running'
+  | 'Paused'
+  | 'Starting'
+  | 'Stopping'
+  | 'RestoringSnapshot';
+
+export interface FakeNic {
+  enabled: boolean;
+  adapterType: string;
+  attachmentType: string;
+  hostOnlyInterface: string;
+  hostOnlyNetwork: string;
+  internalNetwork: string;
+  promiscModePolicy: string;
+  cableConnected: boolean;
+  macAddress: string;
+}
+
+export interface FakeSerial {
+  enabled: boolean;
+  hostMode: string;
+  server: boolean;
+  path: string;
+  ioBase: number;
+  irq: number;
+}
+
+export interface FakeAttachment {
+  controller: string;
+  port: number;
+  device: number;
+  type: string;
+  mediumId: string;
+}
+
+export interface MachineSettings {
+  name: string;
+  groups: string[];
+  osTypeId: string;
+  memorySize: number;
+  cpuCount: number;
+  cpuProperties: Record<string, boolean>;
+  hwVirtExProperties: Record<string, boolean>;
+  controllers: { name: string; bus: string; portCount: number }[];
+  attachments: FakeAttachment[];
+  nics: FakeNic[];
+  serials: FakeSerial[];
+  bootOrder: string[];
+}
+
+export interface FakeSnapshot {
+  kind: 'Snapshot';
+  id: string;
+  name: string;
+  description: string;
+  timeStamp: number;
+  online: boolean;
+  settings: MachineSettings;
+  parent?: FakeSnapshot;
+  children: FakeSnapshot[];
+  machine: FakeMachine;
+}
+
+export interface FakeMachine {
+  kind: 'Machine';
+  id: string;
+  settingsFilePath: string;
+  platformArchitecture: string;
+  registered: boolean;
+  state: FakeMachineState;
+  lastStateChange: number;
+  settings: MachineSettings;
+  lock?: FakeSession;
+  /** Session lock still being released after power-off (real VirtualBox lags here too). */
+  unlockingUntil: number;
+  snapshots: FakeSnapshot[];
+  currentSnapshot?: FakeSnapshot;
+  guestProperties: Map<string, string>;
+}
+
+/** A machine seen through a lock (mutable draft) or a snapshot (read-only copy). */
+export interface MachineView {
+  kind: 'MachineView';
+  machine: FakeMachine;
+  draft: MachineSettings;
+  mutable: boolean;
+  viewId: string;
+}
+
+export interface FakeSession {
+  kind: 'Session';
+  id: string;
+  state: 'Unlocked' | 'Locked';
+  type: 'Null' | 'Write' | 'Shared' | 'Remote';
+  machine?: FakeMachine;
+  view?: MachineView;
+}
+
+export interface FakeMedium {
+  kind: 'Medium';
+  id: string;
+  location: string;
+  format: string;
+  deviceType: string;
+  state: 'NotCreated' | 'Created';
+  logicalSize: number;
+  parentId?: string;
+}
+
+export interface FakeProgress {
+  kind: 'Progress';
+  id: string;
+  completed: boolean;
+  canceled: boolean;
+  cancelable: boolean;
+  percent: number;
+  resultCode: number;
+  errorText: string;
+  waiters: (() => void)[];
+  onCancel?: () => void;
+}
+
+export interface FakeHostInterface {
+  kind: 'HostInterface';
+  id: string;
+  name: string;
+  ipAddress: string;
+  networkMask: string;
+}
+
+export interface FakeHostOnlyNetwork {
+  kind: 'HostOnlyNetwork';
+  id: string;
+  name: string;
+  networkMask: string;
+  lowerIP: string;
+  upperIP: string;
+  enabled: boolean;
+}
+
+export interface FakeEvent {
+  kind: 'Event';
+  type: string;
+  machineId: string;
+  state?: string;
+  processed: boolean;
+}
+
+export interface FakeListener {
+  kind: 'Listener';
+  id: string;
+  interesting: Set<string>;
+  queue: FakeEvent[];
+  wake?: () => void;
+}
+
+export interface FakeErrorInfo {
+  kind: 'ErrorInfo';
+  text: string;
+  resultCode: number;
+}
+
+export type FakeObject =
+  | { kind: 'VirtualBox' }
+  | { kind: 'Host' }
+  | { kind: 'EventSource' }
+  | { kind: 'Console'; machine: FakeMachine }
+  | { kind: 'Platform'; view: MachineView | FakeMachine }
+  | { kind: 'PlatformX86'; view: MachineView | FakeMachine }
+  | { kind: 'StorageController'; view: MachineView | FakeMachine; name: string }
+  | { kind: 'NetworkAdapter'; view: MachineView | FakeMachine; slot: number }
+  | { kind: 'SerialPort'; view: MachineView | FakeMachine; slot: number }
+  | FakeMachine
+  | MachineView
+  | FakeSession
+  | FakeMedium
+  | FakeProgress
+  | FakeSnapshot
+  | FakeHostInterface
+  | FakeHostOnlyNetwork
+  | FakeListener
+  | FakeEvent
+  | FakeErrorInfo;
+
+export interface FakeWorldOptions {
+  version: string;
+  apiVersion: string;
+  users: Record<string, string>;
+  hostOs: string;
+  processorFeatures: Record<string, boolean>;
+  memorySizeMiB: number;
+  /** How long progress objects take to finish (ms). */
+  progressMs: number;
+  /** How long a machine stays locked after power-off. */
+  unlockLagMs: number;
+  machineFolder: string;
+  /** Start failures by machine name, with the VERR text the real VM process would report. */
+  startFailures: Record<string, string>;
+}
+
+interface Websession {
+  id: string;
+  refsByKey: Map<object, string>;
+  objects: Map<string, FakeObject>;
+  counter: number;
+}
+
+const SINGLETONS = {
+  virtualBox: { kind: 'VirtualBox' as const },
+  host: { kind: 'Host' as const },
+  eventSource: { kind: 'EventSource' as const },
+};
+
+export class FakeWorld {
+  readonly machines: FakeMachine[] = [];
+  readonly media: FakeMedium[] = [];
+  readonly hostInterfaces: FakeHostInterface[] = [];
+  readonly hostOnlyNetworks: FakeHostOnlyNetwork[] = [];
+  readonly listeners: FakeListener[] = [];
+  readonly sessions = new Map<string, Websession>();
+  readonly singletons = SINGLETONS;
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(readonly options: FakeWorldOptions) {}
+
+  // --- websessions and refs -------------------------------------------------------------------------
+
+  openWebsession(): Websession {
+    const ws: Websession = { id: randomBytes(8).toString('hex'), refsByKey: new Map(), objects: new Map(), counter: 0 };
+    this.sessions.set(ws.id, ws);
+    return ws;
+  }
+
+  /** Drops every websession, as the watchdog or a VBoxSVC restart does. */
+  expireAllWebsessions(): void {
+    this.sessions.clear();
+  }
+
+  /** The websession a request belongs to, from its `_this` (or logoff's) reference. */
+  resolveWebsessionOf(args: Record<string, unknown>): Websession | undefined {
+    const ref = args['_this'] ?? args['refIVirtualBox'];
+    return typeof ref === 'string' ? this.sessions.get(ref.split('-')[0] ?? '') : undefined;
+  }
+
+  refFor(ws: Websession, object: object): string {
+    const existing = ws.refsByKey.get(object);
+    if (existing) return existing;
+    ws.counter += 1;
+    const ref = `${ws.id}-${ws.counter.toString(16).padStart(16, '0')}`;
+    ws.refsByKey.set(object, ref);
+    ws.objects.set(ref, object as FakeObject);
+    return ref;
+  }
+
+  resolve(ref: unknown): { ws: Websession; object: FakeObject } {
+    const text = typeof ref === 'string' ? ref : '';
+    const ws = this.sessions.get(text.split('-')[0] ?? '');
+    const object = ws?.objects.get(text);
+    if (!ws || !object) throw invalidRefFault(text);
+    return { ws, object };
+  }
+
+  release(ref: string): void {
+    const { ws, object } = this.resolve(ref);
+    ws.objects.delete(ref);
+    ws.refsByKey.delete(object);
+  }
+
+  // --- machines -------------------------------------------------------------------------------------
+
+  newMachine(name: string, groups: string[], osTypeId: string, platformArchitecture: string): FakeMachine {
+    const id = randomUUID();
+    const group = groups[0] && groups[0] !== '/' ? groups[0] : '';
+    const settings: MachineSettings = {
+      name,
+      groups: groups.length ? groups : ['/'],
+      osTypeId,
+      memorySize: 128,
+      cpuCount: 1,
+      cpuProperties: { PAE: false, LongMode: osTypeId.endsWith('_64'), HWVirt: false },
+      hwVirtExProperties: { Enabled: true, NestedPaging: true, UnrestrictedExecution: true },
+      controllers: [],
+      attachments: [],
+      nics: Array.from({ length: 8 }, (_, slot) => defaultNic(id, slot)),
+      serials: Array.from({ length: 4 }, () => ({ enabled: false, hostMode: 'Disconnected', server: false, path: '', ioBase: 0x3f8, irq: 4 })),
+      bootOrder: ['Floppy', 'DVD', 'HardDisk', 'Null'],
+    };
+    return {
+      kind: 'Machine',
+      id,
+      settingsFilePath: `${this.options.machineFolder}${group}/${name}/${name}.vbox`,
+      platformArchitecture,
+      registered: false,
+      state: 'PoweredOff',
+      lastStateChange: Date.now(),
+      settings,
+      unlockingUntil: 0,
+      snapshots: [],
+      guestProperties: new Map(),
+    };
+  }
+
+  findMachine(nameOrId: string): FakeMachine {
+    const machine = this.machines.find((m) => m.registered && (m.id === nameOrId || m.settings.name === nameOrId));
+    if (!machine) throw vboxFault(RC.VBOX_E_OBJECT_NOT_FOUND, `Could not find a registered machine named '${nameOrId}'`);
+    return machine;
+  }
+
+  setState(machine: FakeMachine, state: FakeMachineState): void {
+    if (machine.state === state) return;
+    machine.state = state;
+    machine.lastStateChange = Date.now();
+    this.emit({ kind: 'Event', type: 'OnMachineStateChanged', machineId: machine.id, state, processed: false });
+  }
+
+  isRunning(machine: FakeMachine): boolean {
+    return ['Running', 'Paused', 'Starting', 'Stopping'].includes(machine.state);
+  }
+
+  // --- progress ---------------------------------------------------------------------------------------
+
+  /** A progress that finishes after `progressMs`; `work` runs at completion and may fail it. */
+  startProgress(work: () => { resultCode: number; errorText: string } | void, cancelable = false): FakeProgress {
+    const progress: FakeProgress = {
+      kind: 'Progress',
+      id: randomUUID(),
+      completed: false,
+      canceled: false,
+      cancelable,
+      percent: 0,
+      resultCode: 0,
+      errorText: '',
+      waiters: [],
+    };
+    this.after(this.options.progressMs, () => {
+      if (progress.completed) return;
+      const outcome = work();
+      this.finishProgress(progress, outcome?.resultCode ?? 0, outcome?.errorText ?? '');
+    });
+    return progress;
+  }
+
+  finishProgress(progress: FakeProgress, resultCode: number, errorText: string): void {
+    progress.completed = true;
+    progress.percent = 100;
+    progress.resultCode = resultCode;
+    progress.errorText = errorText;
+    for (const wake of progress.waiters.splice(0)) wake();
+  }
+
+  waitFor(progress: FakeProgress, timeoutMs: number): Promise<void> {
+    if (progress.completed || timeoutMs === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      progress.waiters.push(resolve);
+      if (timeoutMs > 0) this.after(timeoutMs, resolve);
+    });
+  }
+
+  // --- events -----------------------------------------------------------------------------------------
+
+  emit(event: FakeEvent): void {
+    for (const listener of this.listeners) {
+      if (!listener.interesting.has(event.type) && !listener.interesting.has('Any')) continue;
+      listener.queue.push({ ...event });
+      listener.wake?.();
+    }
+  }
+
+  async nextEvent(listener: FakeListener, timeoutMs: number): Promise<FakeEvent | undefined> {
+    if (!listener.queue.length && timeoutMs !== 0) {
+      await new Promise<void>((resolve) => {
+        listener.wake = resolve;
+        if (timeoutMs > 0) this.after(timeoutMs, resolve);
+      });
+      listener.wake = undefined;
+    }
+    return listener.queue.shift();
+  }
+
+  // --- timers -----------------------------------------------------------------------------------------
+
+  after(ms: number, fn: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      fn();
+    }, ms);
+    this.timers.add(timer);
+  }
+
+  stop(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    for (const listener of this.listeners) listener.wake?.();
+  }
+}
+
+function defaultNic(machineId: string, slot: number): FakeNic {
+  const suffix = machineId.replace(/-/g, '').slice(0, 5).toUpperCase();
+  return {
+    enabled: slot === 0,
+    adapterType: 'I82540EM',
+    attachmentType: slot === 0 ? 'NAT' : 'Null',
+    hostOnlyInterface: '',
+    hostOnlyNetwork: '',
+    internalNetwork: '',
+    promiscModePolicy: 'Deny',
+    cableConnected: true,
+    macAddress: `080027${suffix}${slot}`,
+  };
+}
+
+export function cloneSettings(settings: MachineSettings): MachineSettings {
+  return structuredClone(settings);
+}
