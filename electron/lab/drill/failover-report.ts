@@ -55,7 +55,7 @@ export function phaseSpecs(
   target: { hitsNode: boolean; wasMaster: boolean },
   labExpected: ReportInput['labExpected'] = {},
 ): PhaseSpec[] {
-  const specs = expectedPhases(fault, target);
+  const specs = expectedPhases(fault, target).map((p) => ({ ...p, expected: { ...p.expected } }));
   for (const [milestone, range] of Object.entries(labExpected) as [MilestoneId, { min: number; max: number }][]) {
     const existing = specs.find((p) => p.from === 'fault-injected' && p.to === milestone);
     if (existing) existing.expected = { ...range };

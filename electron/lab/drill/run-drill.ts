@@ -2,10 +2,10 @@ import type { Clock } from '../../clock/clock.ts';
 import type { HypervisorDriver } from '../../hypervisor/driver.ts';
 import type { PveApi } from '../../pve/api.ts';
 import { detectMilestones, startDetection } from './detect-milestones.ts';
-import type { DetectionState, Milestone } from './detect-milestones.ts';
+import type { DetectionState, Milestone, MilestoneId } from './detect-milestones.ts';
 import { drillOutcome } from './drill-outcome.ts';
-import type { DrillOutcome } from './drill-outcome.ts';
-import { faultHitsNode, injectFault } from './fault.ts';
+import type { DrillEndRules, DrillOutcome } from './drill-outcome.ts';
+import { injectFault } from './fault.ts';
 import type { FaultKind } from './fault.ts';
 import { buildFailoverReport } from './failover-report.ts';
 import type { FailoverReport } from './failover-report.ts';
@@ -21,27 +21,29 @@ export interface FailoverDrillDeps {
   wallClock?: () => Date;
 }
 
+/** Which machine the fault hits: as in a lab file's `drill.target`. */
+export type DrillTargetChoice =
+  | { select: 'node-running'; resource: string }
+  | { select: 'machine'; machine: string };
+
 export interface FailoverDrillPlan {
   lab: string;
   runId: string;
-  /** HA service to follow, e.g. `vm:100`. */
-  sid: string;
+  target: DrillTargetChoice;
   fault: FaultKind;
-  /** Node to hit; default: the node running `sid`. Ignored for `nas-power-off`. */
-  node?: string;
-  /** Hypervisor machine of a PVE node; default: the same name. */
-  machineOf?: (node: string) => string;
-  /** Hypervisor machine of the NAS, for `nas-power-off`. */
-  nasMachine?: string;
+  /** HA resource whose recovery is timed; defaults to the target's resource. */
+  resource?: string;
   /** ≤ 1000 ms (default 1000). */
   pollIntervalMs?: number;
+  /** Success milestone (default `guest-answering` for VMs, `guest-running` for containers). */
+  until?: MilestoneId;
   /** Give up after this long (default 420 s: the master variant plus a slow boot fits). */
   timeoutMs?: number;
-  /** Default true for VMs: the drill ends when the guest agent answers. */
-  waitForGuestAgent?: boolean;
-  /** NAS drills: keep watching this long after the storage went away (default 60 s). */
+  /** A lab's expected ranges, ms from the fault to a milestone. */
+  expected?: Partial<Record<MilestoneId, { min: number; max: number }>>;
+  /** Faults on a machine that is not a node (NAS): keep watching this long after the storage went away. */
   settleMs?: number;
-  /** Per-request timeout (default: the poll interval). */
+  /** Per-request timeout (default: max(poll interval, 500 ms)). */
   requestTimeoutMs?: number;
   signal?: AbortSignal;
   onMilestone?: (milestone: Milestone) => void;
@@ -50,8 +52,9 @@ export interface FailoverDrillPlan {
 
 /**
  * Pulls the plug and times the failover: selects the target, takes t0, injects the fault, then
- * polls the surviving nodes every interval of the Clock until the guest is back (or the drill
- * times out) and returns the report. Detection itself is the pure {@link detectMilestones}.
+ * polls the surviving nodes every interval of the Clock until the success milestone (or the
+ * timeout) and returns the report. Detection itself is the pure {@link detectMilestones}.
+ * Machine names of PVE nodes are their node names (as in lab files).
  */
 export async function runFailoverDrill(deps: FailoverDrillDeps, plan: FailoverDrillPlan): Promise<FailoverReport> {
   const { pve, driver, clock } = deps;
@@ -59,27 +62,30 @@ export async function runFailoverDrill(deps: FailoverDrillDeps, plan: FailoverDr
   if (!(pollIntervalMs > 0 && pollIntervalMs <= 1000)) {
     throw new Error(`drill: pollIntervalMs must be in (0, 1000], got ${pollIntervalMs}`);
   }
-  const selected = await selectDrillTarget(pve, plan.sid, plan.signal);
-  const hitsNode = faultHitsNode(plan.fault);
-  const node = hitsNode ? (plan.node ?? selected.node) : selected.node;
-  if (hitsNode && !selected.members.includes(node)) {
-    throw new Error(`drill: node '${node}' is not a member of the cluster (${selected.members.join(', ')})`);
-  }
-  const machine = hitsNode ? (plan.machineOf ?? ((n: string) => n))(node) : plan.nasMachine;
-  if (!machine) throw new Error('drill: nas-power-off needs plan.nasMachine (the NAS machine name)');
-  const survivors = selected.members.filter((m) => !hitsNode || m !== node);
-  if (survivors.length === 0) throw new Error(`drill: no node would survive the fault on '${node}' to observe from`);
+  const resource = plan.resource ?? (plan.target.select === 'node-running' ? plan.target.resource : undefined);
+  if (!resource) throw new Error("drill: a target chosen by machine needs 'resource' (the HA resource to time)");
+  const selected = await selectDrillTarget(pve, resource, plan.signal);
+  const machine = plan.target.select === 'node-running' ? selected.node : plan.target.machine;
+  const hitsNode = selected.members.includes(machine);
+  const survivors = selected.members.filter((m) => m !== machine);
+  if (survivors.length === 0) throw new Error(`drill: no node would survive the fault on '${machine}' to observe from`);
   const startedAt = (deps.wallClock ?? (() => new Date()))().toISOString();
-  const rules = {
+  const rules: DrillEndRules = {
     timeoutMs: plan.timeoutMs ?? 420_000,
-    waitForGuestAgent: plan.waitForGuestAgent ?? !plan.sid.startsWith('ct:'),
+    until: plan.until ?? (selected.sid.startsWith('ct:') ? 'guest-running' : 'guest-answering'),
     settleMs: plan.settleMs ?? 60_000,
   };
 
   const t0 = clock.now();
   await injectFault(driver, plan.fault, machine);
   let state: DetectionState = startDetection(
-    { sid: selected.sid, node, fault: plan.fault, ...(selected.master ? { masterBeforeFault: selected.master } : {}) },
+    {
+      sid: selected.sid,
+      node: machine,
+      hitsNode,
+      fault: plan.fault,
+      ...(selected.master ? { masterBeforeFault: selected.master } : {}),
+    },
     clock.now() - t0,
   );
   plan.onMilestone?.(state.milestones[0] as Milestone);
@@ -143,5 +149,6 @@ export async function runFailoverDrill(deps: FailoverDrillDeps, plan: FailoverDr
     pollIntervalMs,
     detection: state,
     outcome,
+    ...(plan.expected ? { labExpected: plan.expected } : {}),
   });
 }

@@ -14,7 +14,7 @@ import {
 } from './recorded-failovers.ts';
 import type { World } from './recorded-failovers.ts';
 
-const rules: DrillEndRules = { timeoutMs: 300_000, waitForGuestAgent: true, settleMs: 30_000 };
+const rules: DrillEndRules = { timeoutMs: 300_000, until: 'guest-answering', settleMs: 30_000 };
 
 /** Replays a recording the way the polling loop does: fold, then ask whether it is over. */
 function replay(target: DrillTarget, world: World, seconds = 400): { state: DetectionState; outcome?: DrillOutcome } {
@@ -33,16 +33,16 @@ function times(state: DetectionState): Partial<Record<MilestoneId, number>> {
 
 describe('detectMilestones', () => {
   it('times a normal failover from pve2 to pve1, milestone by milestone', () => {
-    const { state, outcome } = replay({ sid: 'vm:100', node: 'pve2', fault: 'power-off', masterBeforeFault: 'pve1' }, normalFailover);
+    const { state, outcome } = replay({ sid: 'vm:100', node: 'pve2', hitsNode: true, fault: 'power-off', masterBeforeFault: 'pve1' }, normalFailover);
     expect(outcome).toBe('recovered');
     expect(times(state)).toEqual({
       'fault-injected': 0,
       'node-offline': 4,
-      'quorum-kept': 4,
-      'node-unknown': 8,
+      'quorum-recomputed': 4,
+      'ha-node-unknown': 8,
       fence: 56,
-      'fence-acknowledged': 118,
-      'service-recovery': 118,
+      'fenced': 118,
+      'recovery': 118,
       'service-started': 118,
       'guest-running': 123,
       'guest-answering': 131,
@@ -50,18 +50,18 @@ describe('detectMilestones', () => {
     expect(state.milestones.find((m) => m.id === 'service-started')?.node).toBe('pve1');
     expect(state.milestones.find((m) => m.id === 'fence')?.inferred).toBeUndefined();
     // The recovery state was never seen between polls: it is marked as inferred, not invented.
-    expect(state.milestones.find((m) => m.id === 'service-recovery')?.inferred).toBe(true);
+    expect(state.milestones.find((m) => m.id === 'recovery')?.inferred).toBe(true);
     expect(state.milestones.map((m) => m.at)).toEqual([...state.milestones.map((m) => m.at)].sort((a, b) => a - b));
   });
 
   it('infers fence and acknowledgement when a new master does them in one round (master died)', () => {
-    const { state, outcome } = replay({ sid: 'vm:100', node: 'pve1', fault: 'power-off', masterBeforeFault: 'pve1' }, masterFailover);
+    const { state, outcome } = replay({ sid: 'vm:100', node: 'pve1', hitsNode: true, fault: 'power-off', masterBeforeFault: 'pve1' }, masterFailover);
     expect(outcome).toBe('recovered');
     const t = times(state);
     expect(t['node-offline']).toBe(3);
-    expect(t['node-unknown']).toBe(121);
+    expect(t['ha-node-unknown']).toBe(121);
     expect(t.fence).toBe(181);
-    expect(t['fence-acknowledged']).toBe(181);
+    expect(t.fenced).toBe(181);
     expect(t['service-started']).toBe(181);
     expect(t['guest-answering']).toBe(192);
     expect(state.milestones.find((m) => m.id === 'fence')?.inferred).toBe(true);
@@ -69,24 +69,25 @@ describe('detectMilestones', () => {
   });
 
   it('reports no quorum and never a recovery when 2 of 3 nodes are gone', () => {
-    const { state, outcome } = replay({ sid: 'vm:100', node: 'pve2', fault: 'power-off', masterBeforeFault: 'pve1' }, quorumLoss);
+    const { state, outcome } = replay({ sid: 'vm:100', node: 'pve2', hitsNode: true, fault: 'power-off', masterBeforeFault: 'pve1' }, quorumLoss);
     expect(outcome).toBe('no-quorum');
-    expect(state.milestones.map((m) => m.id)).toEqual(['fault-injected', 'node-offline', 'quorum-lost']);
+    expect(state.milestones.map((m) => m.id)).toEqual(['fault-injected', 'node-offline', 'quorum-recomputed']);
+    expect(state.milestones.find((m) => m.id === 'quorum-recomputed')?.quorate).toBe(false);
     expect(state.lastAt).toBe(300_000);
   });
 
   it('times out as not-recovered when a strict rule leaves no node to recover to', () => {
-    const { state, outcome } = replay({ sid: 'vm:100', node: 'pve2', fault: 'power-off', masterBeforeFault: 'pve1' }, strictRuleNoNode);
+    const { state, outcome } = replay({ sid: 'vm:100', node: 'pve2', hitsNode: true, fault: 'power-off', masterBeforeFault: 'pve1' }, strictRuleNoNode);
     expect(outcome).toBe('not-recovered');
     const t = times(state);
     expect(t.fence).toBe(57);
-    expect(t['fence-acknowledged']).toBe(117);
-    expect(t['service-recovery']).toBe(117);
+    expect(t.fenced).toBe(117);
+    expect(t['recovery']).toBe(117);
     expect(t['service-started']).toBeUndefined();
   });
 
   it('sees a reset node come back and restart its service in place, without fencing', () => {
-    const { state, outcome } = replay({ sid: 'vm:100', node: 'pve2', fault: 'reboot', masterBeforeFault: 'pve1' }, resetInPlace);
+    const { state, outcome } = replay({ sid: 'vm:100', node: 'pve2', hitsNode: true, fault: 'reset', masterBeforeFault: 'pve1' }, resetInPlace);
     expect(outcome).toBe('recovered');
     const t = times(state);
     expect(t['node-offline']).toBe(3);
@@ -98,7 +99,7 @@ describe('detectMilestones', () => {
   });
 
   it('ends a NAS power-off as no-failover once the storage has been gone for the settle time', () => {
-    const { state, outcome } = replay({ sid: 'vm:100', node: 'pve2', fault: 'nas-power-off', masterBeforeFault: 'pve1' }, nasPowerOff);
+    const { state, outcome } = replay({ sid: 'vm:100', node: 'nas', hitsNode: false, fault: 'power-off', masterBeforeFault: 'pve1' }, nasPowerOff);
     expect(outcome).toBe('no-failover');
     expect(times(state)['storage-offline']).toBe(11);
     expect(state.lastAt).toBe(41_000);
@@ -106,13 +107,13 @@ describe('detectMilestones', () => {
   });
 
   it('keeps observing while nothing answers and gives up at the timeout', () => {
-    const { state, outcome } = replay({ sid: 'vm:100', node: 'pve2', fault: 'power-off' }, () => ({ via: '' }));
+    const { state, outcome } = replay({ sid: 'vm:100', node: 'pve2', hitsNode: true, fault: 'power-off' }, () => ({ via: '' }));
     expect(outcome).toBe('not-recovered');
     expect(state.milestones.map((m) => m.id)).toEqual(['fault-injected']);
   });
 
   it('is pure: replaying the same recording twice gives the same result and leaves the input untouched', () => {
-    const target: DrillTarget = { sid: 'vm:100', node: 'pve2', fault: 'power-off' };
+    const target: DrillTarget = { sid: 'vm:100', node: 'pve2', hitsNode: true, fault: 'power-off' };
     const start = startDetection(target, 0);
     const observations = record(normalFailover, 140);
     const fold = (): DetectionState => observations.reduce(detectMilestones, start);
@@ -121,14 +122,35 @@ describe('detectMilestones', () => {
   });
 
   it('waits only for "guest running" when the guest has no agent', () => {
-    let state = startDetection({ sid: 'vm:100', node: 'pve2', fault: 'power-off' }, 0);
+    let state = startDetection({ sid: 'vm:100', node: 'pve2', hitsNode: true, fault: 'power-off' }, 0);
     let outcome: DrillOutcome | undefined;
     for (const obs of record(normalFailover, 200)) {
       state = detectMilestones(state, obs);
-      outcome = drillOutcome(state, { ...rules, waitForGuestAgent: false });
+      outcome = drillOutcome(state, { ...rules, until: 'guest-running' });
       if (outcome) break;
     }
     expect(outcome).toBe('recovered');
     expect(state.lastAt).toBe(123_000);
+  });
+});
+
+describe('quorum milestones', () => {
+  it('records quorum lost when a second node dies later, and regained after pvecm expected', () => {
+    const world: World = (t) => ({
+      via: 'pve1',
+      cluster: {
+        quorate: t < 20 || t >= 50,
+        nodes: { pve1: true, pve2: t < 4, pve3: t < 20 },
+      },
+    });
+    const { state } = replay({ sid: 'vm:100', node: 'pve2', hitsNode: true, fault: 'power-off' }, world, 60);
+    expect(state.milestones.map((m) => [m.id, m.at / 1000])).toEqual([
+      ['fault-injected', 0],
+      ['node-offline', 4],
+      ['quorum-recomputed', 4],
+      ['quorum-lost', 20],
+      ['quorum-regained', 50],
+    ]);
+    expect(state.milestones[2]?.quorate).toBe(true);
   });
 });

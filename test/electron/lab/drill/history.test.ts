@@ -13,7 +13,7 @@ import type { World } from './recorded-failovers.ts';
 function run(runId: string, startedAt: string, world: World, node: string, master: string, seconds: number): FailoverReport {
   const detection = record(world, seconds).reduce(
     detectMilestones,
-    startDetection({ sid: 'vm:100', node, fault: 'power-off', masterBeforeFault: master }, 0),
+    startDetection({ sid: 'vm:100', node, hitsNode: true, fault: 'power-off', masterBeforeFault: master }, 0),
   );
   return buildFailoverReport({ lab: 'proxmox-ha-basics', runId, startedAt, machine: node, pollIntervalMs: 1000, detection, outcome: 'recovered' });
 }
@@ -83,7 +83,7 @@ describe('compareRuns', () => {
     const c = compareRuns(a, b);
     expect(c.comparable).toBe(false);
     expect(c.phases.find((p) => p.id === 'recovery')).toEqual({ id: 'recovery', a: 118_000, b: 181_000, delta: 63_000 });
-    expect(c.milestones.find((m) => m.id === 'node-unknown')).toEqual({ id: 'node-unknown', a: 8000, b: 121_000, delta: 113_000 });
+    expect(c.milestones.find((m) => m.id === 'ha-node-unknown')).toEqual({ id: 'ha-node-unknown', a: 8000, b: 121_000, delta: 113_000 });
     expect(c.a.target).toBe('pve2');
     expect(compareRuns(a, { ...a, runId: 'a2' }).comparable).toBe(true);
     expect(compareRuns(a, a).phases.every((p) => p.delta === 0)).toBe(true);
