@@ -47,6 +47,8 @@ export class PveError extends Error {
     message: string,
     readonly status?: number,
     readonly errors?: Record<string, string>,
+    /** Proxmox's own message (the HTTP status line), without call and node, when the node answered. */
+    readonly reason?: string,
   ) {
     super(message);
     this.name = 'PveError';

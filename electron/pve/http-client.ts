@@ -312,7 +312,15 @@ export class HttpPveApi implements PveApi {
           .join('; ')})`
       : '';
     const kind = response.status === 401 ? 'auth' : 'http';
-    throw new PveError(kind, call, node, `${where}: ${response.status} ${message}${details}`, response.status, parsed.errors);
+    throw new PveError(
+      kind,
+      call,
+      node,
+      `${where}: ${response.status} ${message}${details}`,
+      response.status,
+      parsed.errors,
+      message,
+    );
   }
 
   private timeoutMsFor(): number {

@@ -1,0 +1,117 @@
+/**
+ * `ha-manager` — HA resources through `/cluster/ha/…`; `status` prints each status entry as
+ * `<type> <status>` like the real tool; node maintenance is a CRM command written to pmxcfs
+ * (no API exists for it), so it goes through the local node.
+ */
+import { callLocal, endpointOptions, type CliProgram, type CommandContext, type SubCommand } from '../command.ts';
+
+const RESOURCES = '/cluster/ha/resources';
+
+function move(name: 'migrate' | 'relocate'): SubCommand {
+  return {
+    name,
+    usage: `${name} <sid> <node>`,
+    args: ['sid', 'node'],
+    options: () => [],
+    async run(ctx, { positional }) {
+      const sid = positional['sid']!;
+      const reply = await callLocal<unknown>(ctx, 'POST', `${RESOURCES}/${encodeURIComponent(sid)}/${name}`, { node: positional['node'] });
+      printMoveReply(ctx, reply);
+      return 0;
+    },
+  };
+}
+
+function maintenance(action: 'enable' | 'disable'): SubCommand {
+  return {
+    name: `crm-command node-maintenance ${action}`,
+    usage: `crm-command node-maintenance ${action} <node>`,
+    args: ['node'],
+    options: () => [],
+    async run(ctx, { positional }) {
+      try {
+        ctx.local.crmCommand(ctx.node, `${action}-node-maintenance`, positional['node']!);
+      } catch (error) {
+        ctx.io.write(`${error instanceof Error ? error.message : String(error)}\n`);
+        return 255;
+      }
+      return 0;
+    },
+  };
+}
+
+export const haManager: CliProgram = {
+  name: 'ha-manager',
+  subcommands: [
+    {
+      name: 'add',
+      usage: 'add <sid> [OPTIONS]',
+      args: ['sid'],
+      options: (schema) => endpointOptions(schema, 'POST', RESOURCES, ['sid']),
+      async run(ctx, { positional, options }) {
+        await callLocal(ctx, 'POST', RESOURCES, { sid: positional['sid'], ...options });
+        return 0;
+      },
+    },
+    {
+      name: 'remove',
+      usage: 'remove <sid> [OPTIONS]',
+      args: ['sid'],
+      options: (schema) => endpointOptions(schema, 'DELETE', `${RESOURCES}/{sid}`),
+      async run(ctx, { positional, options }) {
+        await callLocal(ctx, 'DELETE', `${RESOURCES}/${encodeURIComponent(positional['sid']!)}`, options);
+        return 0;
+      },
+    },
+    {
+      name: 'set',
+      usage: 'set <sid> [OPTIONS]',
+      args: ['sid'],
+      options: (schema) => endpointOptions(schema, 'PUT', `${RESOURCES}/{sid}`),
+      async run(ctx, { positional, options }) {
+        await callLocal(ctx, 'PUT', `${RESOURCES}/${encodeURIComponent(positional['sid']!)}`, options);
+        return 0;
+      },
+    },
+    {
+      name: 'status',
+      usage: 'status [OPTIONS]',
+      args: [],
+      options: () => [{ name: 'verbose', boolean: true }],
+      async run(ctx, { options }) {
+        const entries = await callLocal<{ type: string; status: string }[]>(ctx, 'GET', '/cluster/ha/status/current');
+        for (const entry of entries) ctx.io.write(`${entry.type} ${entry.status}\n`);
+        if (options['verbose'] !== undefined && options['verbose'] !== '0') {
+          const full = await callLocal<unknown>(ctx, 'GET', '/cluster/ha/status/manager_status');
+          ctx.io.write(`full cluster state:\n${JSON.stringify(sortKeys(full), null, 3)}\n`);
+        }
+        return 0;
+      },
+    },
+    move('migrate'),
+    move('relocate'),
+    maintenance('enable'),
+    maintenance('disable'),
+  ],
+};
+
+function printMoveReply(ctx: CommandContext, reply: unknown): void {
+  if (typeof reply !== 'object' || reply === null) return;
+  const { 'comigrated-resources': comigrated, 'blocking-resources': blocking } = reply as {
+    'comigrated-resources'?: string[];
+    'blocking-resources'?: { sid: string; cause: string }[];
+  };
+  for (const sid of comigrated ?? []) ctx.io.write(`also migrate resource '${sid}' in positive affinity\n`);
+  for (const b of blocking ?? []) ctx.io.write(`cannot migrate resource, because '${b.sid}' is blocking it (${b.cause})\n`);
+}
+
+/** The real tool prints the manager status with canonical (sorted) keys. */
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+  );
+}

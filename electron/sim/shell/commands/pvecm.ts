@@ -1,0 +1,202 @@
+/**
+ * `pvecm` — cluster create/join and the corosync quorum views. `create` and `add` go through the
+ * REST API (`POST /cluster/config`, `POST /cluster/config/join` on this node); `status`, `nodes`
+ * and `expected` read corosync's votequorum, which has no API, through the local node.
+ */
+import { PveError } from '../../../pve/api.ts';
+import { normalizeFingerprint, probeCertificate } from '../../../pve/tls-pinning.ts';
+import { ParameterError } from '../command-line.ts';
+import { callLocal, endpointOptions, followTask, type CliProgram, type CommandContext } from '../command.ts';
+import type { VotequorumStatus } from '../local-node.ts';
+
+const NOT_IN_CLUSTER = "Error: Corosync config '/etc/pve/corosync.conf' does not exist - is this node part of a cluster?\n";
+
+export const pvecm: CliProgram = {
+  name: 'pvecm',
+  subcommands: [
+    {
+      name: 'create',
+      usage: 'create <clustername> [OPTIONS]',
+      args: ['clustername'],
+      options: (schema) => endpointOptions(schema, 'POST', '/cluster/config', ['clustername']),
+      async run(ctx, { positional, options }) {
+        const upid = await callLocal<string>(ctx, 'POST', '/cluster/config', { clustername: positional['clustername'], ...options });
+        return (await followTask(ctx, upid)) ? 0 : 255;
+      },
+    },
+    {
+      name: 'add',
+      usage: 'add <hostname> [OPTIONS]',
+      args: ['hostname'],
+      options: (schema) => [
+        ...endpointOptions(schema, 'POST', '/cluster/config/join', ['hostname', 'password']),
+        { name: 'use_ssh', boolean: true },
+      ],
+      run: (ctx, parsed) => join(ctx, parsed.positional['hostname']!, parsed.options),
+    },
+    {
+      name: 'status',
+      usage: 'status',
+      args: [],
+      options: () => [],
+      async run(ctx) {
+        const quorum = ctx.local.votequorum(ctx.node);
+        if (!quorum) {
+          ctx.io.write(NOT_IN_CLUSTER);
+          return 2;
+        }
+        ctx.io.write(formatStatus(quorum, ctx.local.epochMs()));
+        return 0;
+      },
+    },
+    {
+      name: 'nodes',
+      usage: 'nodes',
+      args: [],
+      options: () => [],
+      async run(ctx) {
+        const quorum = ctx.local.votequorum(ctx.node);
+        if (!quorum) {
+          ctx.io.write(NOT_IN_CLUSTER);
+          return 2;
+        }
+        ctx.io.write(`\n${formatMembership(quorum, false)}`);
+        return 0;
+      },
+    },
+    {
+      name: 'expected',
+      usage: 'expected <expected>',
+      args: ['expected'],
+      options: () => [],
+      async run(ctx, { positional }) {
+        const text = positional['expected']!;
+        if (!/^\d+$/.test(text)) throw new ParameterError({ expected: `type check ('integer') failed - got '${text}'` });
+        const votes = Number(text);
+        if (votes < 1) throw new ParameterError({ expected: 'value must have a minimum value of 1' });
+        if (!ctx.local.votequorum(ctx.node)) {
+          ctx.io.write(NOT_IN_CLUSTER);
+          return 2;
+        }
+        try {
+          ctx.local.setExpectedVotes(ctx.node, votes);
+        } catch (error) {
+          ctx.io.write(`${error instanceof Error ? error.message : String(error)}\n`);
+          return 255;
+        }
+        return 0;
+      },
+    },
+  ],
+};
+
+/** `pvecm add`: ask the peer's root password, check its certificate, then join through this node's API. */
+async function join(ctx: CommandContext, hostname: string, options: Record<string, string>): Promise<number> {
+  if (ctx.local.votequorum(ctx.node)) {
+    ctx.io.write(
+      'detected the following error(s):\n* corosync is already running, is this node already in a cluster?!\n\nCheck if node may join a cluster failed!\n',
+    );
+    return 255;
+  }
+  const { use_ssh: _ssh, fingerprint: givenFingerprint, ...joinOptions } = options;
+  const password = await ctx.io.readLine(`Please enter superuser (root) password for '${hostname}': `, { echo: false });
+  ctx.io.write(`Establishing API connection with host '${hostname}'\n`);
+  const peer = ctx.local.resolveHost(hostname);
+  if (!peer) {
+    ctx.io.write(`500 Can't connect to ${hostname}:8006 (Name or service not known)\n`);
+    return 255;
+  }
+  let fingerprint = givenFingerprint;
+  if (fingerprint === undefined) {
+    let probed;
+    try {
+      probed = await probeCertificate(peer.url, 3_000, ctx.io.signal);
+    } catch {
+      ctx.io.write(`500 Can't connect to ${hostname}:8006 (No route to host)\n`);
+      return 255;
+    }
+    ctx.io.write(`The authenticity of host '${hostname}' can't be established.\n`);
+    ctx.io.write(`X509 SHA256 key fingerprint is ${probed.fingerprint}.\n`);
+    const answer = await ctx.io.readLine('Are you sure you want to continue connecting (yes/no)? ');
+    if (answer.trim().toLowerCase() !== 'yes') {
+      ctx.io.write('401 SSL certificate fingerprint not verified\n');
+      return 255;
+    }
+    fingerprint = probed.fingerprint;
+  }
+  const upid = await callLocal<string>(ctx, 'POST', '/cluster/config/join', {
+    hostname,
+    fingerprint: normalizeFingerprint(fingerprint),
+    password,
+    ...joinOptions,
+  });
+  ctx.io.write('Login succeeded.\ncheck cluster join API version\n');
+  if (!Object.keys(joinOptions).some((k) => k.startsWith('link'))) {
+    ctx.io.write(`No cluster network links passed explicitly, fallback to local node IP '${ctx.local.nodeIp(ctx.node)}'\n`);
+  }
+  ctx.io.write('Request addition of this node\n');
+  try {
+    return (await followTask(ctx, upid)) ? 0 : 255;
+  } catch (error) {
+    // The joining node restarts pve-cluster and pveproxy; its task log may be briefly unreachable.
+    if (error instanceof PveError && (error.kind === 'unreachable' || error.kind === 'auth')) {
+      ctx.io.write(`successfully added node '${ctx.node}' to cluster.\n`);
+      return 0;
+    }
+    throw error;
+  }
+}
+
+function hexId(id: number): string {
+  return `0x${id.toString(16).padStart(8, '0')}`;
+}
+
+/** Dates as corosync-quorumtool prints them (`Mon Nov 23 05:30:00 2026`, UTC in the lab). */
+export function ctimeDate(epochMs: number): string {
+  const d = new Date(epochMs);
+  const day = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getUTCDay()];
+  const month = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][d.getUTCMonth()];
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  return `${day} ${month} ${String(d.getUTCDate()).padStart(2, ' ')} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} ${d.getUTCFullYear()}`;
+}
+
+export function formatStatus(q: VotequorumStatus, epochMs: number): string {
+  return [
+    'Cluster information',
+    '-------------------',
+    `Name:             ${q.clusterName}`,
+    `Config Version:   ${q.configVersion}`,
+    'Transport:        knet',
+    'Secure auth:      on',
+    '',
+    'Quorum information',
+    '------------------',
+    `Date:             ${ctimeDate(epochMs)}`,
+    'Quorum provider:  corosync_votequorum',
+    `Nodes:            ${q.members.length}`,
+    `Node ID:          ${hexId(q.nodeId)}`,
+    `Ring ID:          ${q.ringId}`,
+    `Quorate:          ${q.quorate ? 'Yes' : 'No'}`,
+    '',
+    'Votequorum information',
+    '----------------------',
+    `Expected votes:   ${q.expectedVotes}`,
+    `Highest expected: ${q.highestExpected}`,
+    `Total votes:      ${q.totalVotes}`,
+    `Quorum:           ${q.quorum} ${q.quorate ? '' : 'Activity blocked'}`,
+    `Flags:            ${q.quorate ? 'Quorate ' : ''}`,
+    '',
+    formatMembership(q, true),
+  ].join('\n');
+}
+
+/** The membership table; `status` names members by address and ids in hex, `nodes` by name. */
+export function formatMembership(q: VotequorumStatus, byAddress: boolean): string {
+  const lines = ['Membership information', '----------------------', '    Nodeid      Votes Name'];
+  for (const member of [...q.members].sort((a, b) => a.nodeid - b.nodeid)) {
+    const id = byAddress ? hexId(member.nodeid) : String(member.nodeid).padStart(10, ' ');
+    const name = `${byAddress ? member.ip : member.name}${member.local ? ' (local)' : ''}`;
+    lines.push(`${id} ${String(member.votes).padStart(10, ' ')} ${name}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,140 @@
+/** `qm` — QEMU guests on this node, through `/nodes/{node}/qemu/…` as the real tool's API calls. */
+import { callLocal, endpointOptions, followTask, type CliProgram, type CommandContext, type SubCommand } from '../command.ts';
+import { ParameterError } from '../command-line.ts';
+
+const QEMU = '/nodes/{node}/qemu';
+const VM = `${QEMU}/{vmid}`;
+
+function vmid(text: string): number {
+  if (!/^\d+$/.test(text)) throw new ParameterError({ vmid: `type check ('integer') failed - got '${text}'` });
+  const id = Number(text);
+  if (id < 100) throw new ParameterError({ vmid: 'value must have a minimum value of 100' });
+  return id;
+}
+
+function path(ctx: CommandContext, template: string, id?: number): string {
+  return template.replace('{node}', ctx.node).replace('{vmid}', String(id ?? ''));
+}
+
+/** start/stop/shutdown: a task on this node; HA-managed guests get an HA request task. */
+function powerCommand(name: 'start' | 'stop' | 'shutdown'): SubCommand {
+  const template = `${VM}/status/${name}`;
+  return {
+    name,
+    usage: `${name} <vmid> [OPTIONS]`,
+    args: ['vmid'],
+    options: (schema) => endpointOptions(schema, 'POST', template),
+    async run(ctx, { positional, options }) {
+      const id = vmid(positional['vmid']!);
+      const upid = await callLocal<string>(ctx, 'POST', path(ctx, template, id), options);
+      return (await followTask(ctx, upid)) ? 0 : 255;
+    },
+  };
+}
+
+interface GuestListEntry {
+  vmid: number;
+  name?: string;
+  status: string;
+  maxmem?: number;
+  maxdisk?: number;
+  pid?: number;
+}
+
+export const qm: CliProgram = {
+  name: 'qm',
+  subcommands: [
+    {
+      name: 'create',
+      usage: 'create <vmid> [OPTIONS]',
+      args: ['vmid'],
+      options: (schema) => endpointOptions(schema, 'POST', QEMU, ['vmid']),
+      async run(ctx, { positional, options }) {
+        const id = vmid(positional['vmid']!);
+        const upid = await callLocal<string>(ctx, 'POST', path(ctx, QEMU), { vmid: id, ...options });
+        return (await followTask(ctx, upid)) ? 0 : 255;
+      },
+    },
+    powerCommand('start'),
+    powerCommand('stop'),
+    powerCommand('shutdown'),
+    {
+      name: 'status',
+      usage: 'status <vmid> [OPTIONS]',
+      args: ['vmid'],
+      options: () => [{ name: 'verbose', boolean: true }],
+      async run(ctx, { positional, options }) {
+        const id = vmid(positional['vmid']!);
+        const status = await callLocal<Record<string, unknown>>(ctx, 'GET', path(ctx, `${VM}/status/current`, id));
+        if (options['verbose'] !== undefined && options['verbose'] !== '0') {
+          for (const key of Object.keys(status).sort()) ctx.io.write(`${key}: ${formatValue(status[key])}\n`);
+        } else {
+          ctx.io.write(`status: ${String(status['status'])}\n`);
+        }
+        return 0;
+      },
+    },
+    {
+      name: 'list',
+      usage: 'list [OPTIONS]',
+      args: [],
+      options: () => [{ name: 'full', boolean: true }],
+      async run(ctx) {
+        const guests = await callLocal<GuestListEntry[]>(ctx, 'GET', path(ctx, QEMU));
+        if (guests.length === 0) return 0;
+        ctx.io.write(`${formatRow('VMID', 'NAME', 'STATUS', 'MEM(MB)', 'BOOTDISK(GB)', 'PID')}\n`);
+        for (const guest of [...guests].sort((a, b) => a.vmid - b.vmid)) {
+          ctx.io.write(
+            `${formatRow(
+              String(guest.vmid),
+              guest.name ?? `VM ${guest.vmid}`,
+              guest.status,
+              String(Math.round((guest.maxmem ?? 0) / 1024 / 1024)),
+              ((guest.maxdisk ?? 0) / 1024 ** 3).toFixed(2),
+              String(guest.pid ?? 0),
+            )}\n`,
+          );
+        }
+        return 0;
+      },
+    },
+    {
+      name: 'migrate',
+      usage: 'migrate <vmid> <target> [OPTIONS]',
+      args: ['vmid', 'target'],
+      options: (schema) => endpointOptions(schema, 'POST', `${VM}/migrate`, ['target']),
+      async run(ctx, { positional, options }) {
+        const id = vmid(positional['vmid']!);
+        const upid = await callLocal<string>(ctx, 'POST', path(ctx, `${VM}/migrate`, id), {
+          target: positional['target'],
+          ...options,
+        });
+        return (await followTask(ctx, upid)) ? 0 : 255;
+      },
+    },
+    {
+      name: 'config',
+      usage: 'config <vmid> [OPTIONS]',
+      args: ['vmid'],
+      options: (schema) => endpointOptions(schema, 'GET', `${VM}/config`),
+      async run(ctx, { positional, options }) {
+        const id = vmid(positional['vmid']!);
+        const config = await callLocal<Record<string, unknown>>(ctx, 'GET', path(ctx, `${VM}/config`, id), options);
+        for (const key of Object.keys(config).sort()) {
+          if (key === 'digest') continue;
+          ctx.io.write(`${key}: ${formatValue(config[key])}\n`);
+        }
+        return 0;
+      },
+    },
+  ],
+};
+
+/** qemu-server's `qm list` columns: `%10s %-20s %-10s %-10s %12s %-10s`. */
+function formatRow(id: string, name: string, status: string, mem: string, disk: string, pid: string): string {
+  return `${id.padStart(10)} ${name.padEnd(20)} ${status.padEnd(10)} ${mem.padEnd(10)} ${disk.padStart(12)} ${pid.padEnd(10)}`;
+}
+
+function formatValue(value: unknown): string {
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
+}

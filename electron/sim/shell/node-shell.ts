@@ -1,0 +1,170 @@
+/**
+ * The command interpreter behind a simulated node's shell: finds the tool and subcommand, parses
+ * arguments CLIHandler-style, runs it against the node's REST API, and prints failures the way
+ * the real tools do (`400 not enough arguments` + usage, `Parameter verification failed.` with
+ * one line per parameter, Proxmox's error message, `command not found`).
+ */
+import type { PveApi } from '../../pve/api.ts';
+import { PveError } from '../../pve/api.ts';
+import type { ApiSchema } from '../http/api-schema.ts';
+import { ParameterError, parseArgs, tokenize, UsageError } from './command-line.ts';
+import type { CliProgram, CommandContext, SubCommand } from './command.ts';
+import { haManager } from './commands/ha-manager.ts';
+import { pvecm } from './commands/pvecm.ts';
+import { pvesm } from './commands/pvesm.ts';
+import { qm } from './commands/qm.ts';
+import type { LocalNodeAccess } from './local-node.ts';
+import { ShellSession, type CommandLineRunner, type ShellIo } from './shell-session.ts';
+
+export const PROGRAMS: readonly CliProgram[] = [pvecm, pvesm, qm, haManager];
+
+export interface NodeShellOptions {
+  node: string;
+  /** A client for this node's API (the shell always calls its own node). */
+  api: PveApi;
+  local: LocalNodeAccess;
+  schema: ApiSchema;
+}
+
+export function openNodeShell(options: NodeShellOptions): ShellSession {
+  return new ShellSession(options.node, createCommandRunner(options));
+}
+
+export function createCommandRunner(options: NodeShellOptions): CommandLineRunner {
+  return async (line, io) => {
+    let tokens: string[];
+    try {
+      tokens = tokenize(line);
+    } catch (error) {
+      io.write(`-bash: ${(error as Error).message}\n`);
+      return 2;
+    }
+    const [command, ...rest] = tokens;
+    if (command === undefined) return 0;
+    const ctx: CommandContext = { node: options.node, api: options.api, local: options.local, schema: options.schema, io };
+    const builtin = BUILTINS[command];
+    if (builtin) return builtin(ctx, rest);
+    const program = PROGRAMS.find((p) => p.name === command);
+    if (!program) {
+      io.write(`-bash: ${command}: command not found\n`);
+      return 127;
+    }
+    return runProgram(ctx, program, rest);
+  };
+}
+
+async function runProgram(ctx: CommandContext, program: CliProgram, tokens: string[]): Promise<number> {
+  const sub = findSubcommand(program, tokens);
+  if (!sub) {
+    if (tokens.length === 0 || tokens[0] === 'help') {
+      ctx.io.write(programUsage(program));
+      return tokens.length === 0 ? 255 : 0;
+    }
+    ctx.io.write(`ERROR: unknown command '${program.name} ${tokens.join(' ')}'\n${programUsage(program)}`);
+    return 255;
+  }
+  const usage = `${program.name} ${sub.usage}`;
+  try {
+    const parsed = parseArgs(tokens.slice(sub.name.split(' ').length), sub.args, sub.options(ctx.schema));
+    return await sub.run(ctx, parsed);
+  } catch (error) {
+    return reportFailure(ctx.io, error, usage);
+  }
+}
+
+function findSubcommand(program: CliProgram, tokens: string[]): SubCommand | undefined {
+  let best: SubCommand | undefined;
+  for (const sub of program.subcommands) {
+    const words = sub.name.split(' ');
+    if (words.every((w, i) => tokens[i] === w) && (!best || words.length > best.name.split(' ').length)) best = sub;
+  }
+  return best;
+}
+
+function programUsage(program: CliProgram): string {
+  const lines = program.subcommands.map((s) => `${program.name} ${s.usage}`);
+  return `USAGE: ${lines.map((l, i) => (i === 0 ? l : `       ${l}`)).join('\n')}\n`;
+}
+
+function reportFailure(io: ShellIo, error: unknown, usage: string): number {
+  if (error instanceof UsageError) {
+    io.write(`${[...error.preamble, `400 ${error.message}`, usage].join('\n')}\n`);
+    return 255;
+  }
+  if (error instanceof ParameterError) {
+    io.write(`400 Parameter verification failed.\n${errorLines(error.errors)}${usage}\n`);
+    return 255;
+  }
+  if (error instanceof PveError) {
+    if (error.status === 400 && error.errors) {
+      io.write(`400 Parameter verification failed.\n${errorLines(error.errors)}${usage}\n`);
+    } else if (error.reason !== undefined) {
+      io.write(`${error.reason}\n`);
+    } else {
+      io.write(`${error.message}\n`);
+    }
+    return 255;
+  }
+  if (io.signal.aborted) return 130;
+  io.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  return 255;
+}
+
+function errorLines(errors: Record<string, string>): string {
+  return Object.entries(errors)
+    .map(([key, message]) => `${key}: ${message.trim()}\n`)
+    .join('');
+}
+
+type Builtin = (ctx: CommandContext, args: string[]) => Promise<number>;
+
+const BUILTINS: Record<string, Builtin> = {
+  async help(ctx) {
+    ctx.io.write(
+      [
+        'Simulated Proxmox VE shell. Available commands:',
+        ...PROGRAMS.flatMap((p) => p.subcommands.map((s) => `  ${p.name} ${s.usage}`)),
+        '  hostname',
+        '  ip a',
+        '  help',
+        '',
+      ].join('\n'),
+    );
+    return 0;
+  },
+  async hostname(ctx) {
+    ctx.io.write(`${ctx.node}\n`);
+    return 0;
+  },
+  async ip(ctx, args) {
+    const sub = args[0] ?? '';
+    if (!['a', 'addr', 'address'].includes(sub) || (args[1] !== undefined && args[1] !== 'show')) {
+      ctx.io.write('Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }\n       ip addr\n');
+      return 255;
+    }
+    ctx.io.write(ipAddress(ctx.node, ctx.local.nodeIp(ctx.node)));
+    return 0;
+  },
+};
+
+function ipAddress(node: string, ip: string): string {
+  // A stable locally administered MAC per node, like Proxmox's BC:24:11 prefix.
+  const hash = [...node].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7);
+  const mac = `bc:24:11:${[hash >>> 16, hash >>> 8, hash].map((b) => (b & 0xff).toString(16).padStart(2, '0')).join(':')}`;
+  return [
+    '1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000',
+    '    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00',
+    '    inet 127.0.0.1/8 scope host lo',
+    '       valid_lft forever preferred_lft forever',
+    '    inet6 ::1/128 scope host noprefixroute',
+    '       valid_lft forever preferred_lft forever',
+    '2: nic0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc pfifo_fast master vmbr0 state UP group default qlen 1000',
+    `    link/ether ${mac} brd ff:ff:ff:ff:ff:ff`,
+    '    altname enp0s3',
+    '3: vmbr0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP group default qlen 1000',
+    `    link/ether ${mac} brd ff:ff:ff:ff:ff:ff`,
+    `    inet ${ip}/24 scope global vmbr0`,
+    '       valid_lft forever preferred_lft forever',
+    '',
+  ].join('\n');
+}
