@@ -90,12 +90,17 @@ export class VBoxConnection {
         return await work(vbox);
       } catch (error) {
         if (attempt === 0 && readVBoxFault(error).invalidReference) {
-          if (this.current && (await this.current.catch(() => undefined)) === vbox) this.current = undefined;
+          await this.forget(vbox);
           continue;
         }
         throw toHypervisorError(error, call, machine);
       }
     }
+  }
+
+  /** Drops the cached logon when the server no longer knows it, so the next call logs on again. */
+  async forget(vbox: IVirtualBox): Promise<void> {
+    if (this.current && (await this.current.catch(() => undefined)) === vbox) this.current = undefined;
   }
 
   newSession(vbox: IVirtualBox): Promise<ISession> {
