@@ -1,0 +1,270 @@
+/**
+ * Guest lifecycle as the API sees it: create (VM and CT), config read/update, destroy, and the
+ * power/migrate actions. For HA-managed guests start/stop/shutdown/migrate only file an HA
+ * request (tasks hastart/hastop/hashutdown/hamigrate), as qemu-server and pve-container do.
+ */
+import { beginGuestOp, guestKind, sidOf } from './guests.ts';
+import { assertWritable } from './pmxcfs.ts';
+import type { SimCore } from './sim-core.ts';
+import type { GuestState, TaskState } from './state.ts';
+import { allocateDisk, freeGuestVolumes, guestVolumes, isShared, storageUnavailable } from './storage.ts';
+import { finishTask, startTask, taskLog } from './tasks.ts';
+
+export class GuestError extends Error {
+  constructor(
+    message: string,
+    readonly status = 500,
+    readonly param?: string,
+  ) {
+    super(message);
+    this.name = 'GuestError';
+  }
+}
+
+const DISK_KEY = /^(scsi|virtio|sata|ide|efidisk|tpmstate)\d+$/;
+
+export function guestOrThrow(core: SimCore, node: string, vmid: number, type: 'qemu' | 'lxc'): GuestState {
+  const g = core.state.guests[String(vmid)];
+  const file = type === 'qemu' ? 'qemu-server' : 'lxc';
+  if (!g || g.type !== type || g.node !== node)
+    throw new GuestError(`Configuration file 'nodes/${node}/${file}/${vmid}.conf' does not exist`);
+  return g;
+}
+
+export function nextFreeVmid(core: SimCore): number {
+  let id = 100;
+  while (core.state.guests[String(id)]) id++;
+  return id;
+}
+
+/** Replaces `storage:size` disk specs by allocated volumes. */
+function allocateDisks(
+  core: SimCore,
+  node: string,
+  vmid: number,
+  config: Record<string, string>,
+  kind: 'qemu' | 'lxc',
+): void {
+  for (const [key, value] of Object.entries(config)) {
+    const isDisk = kind === 'qemu' ? DISK_KEY.test(key) : key === 'rootfs' || /^mp\d+$/.test(key);
+    if (!isDisk || value.includes('media=cdrom')) continue;
+    const [first, ...rest] = value.split(',');
+    const m = /^([a-zA-Z][a-zA-Z0-9\-_.]*):(\d+(?:\.\d+)?)$/.exec(first ?? '');
+    if (!m) continue;
+    const format = rest.find((r) => r.startsWith('format='))?.slice(7);
+    const volid = allocateDisk(core, m[1]!, node, vmid, Number(m[2]), {
+      content: kind === 'qemu' ? 'images' : 'rootdir',
+      ...(format ? { format } : {}),
+    });
+    const size = `size=${m[2]}G`;
+    config[key] = [volid, ...rest.filter((r) => !r.startsWith('size=')), size].join(',');
+  }
+}
+
+export interface CreateGuestInput {
+  vmid: number;
+  config: Record<string, string>;
+  start?: boolean;
+  user: string;
+}
+
+export function createGuest(core: SimCore, node: string, type: 'qemu' | 'lxc', input: CreateGuestInput): TaskState {
+  const existing = core.state.guests[String(input.vmid)];
+  if (existing)
+    throw new GuestError(`unable to create ${type === 'qemu' ? 'VM' : 'CT'} ${input.vmid}: config file already exists`);
+  assertWritable(core, node);
+  const task = startTask(core, node, type === 'qemu' ? 'qmcreate' : 'vzcreate', String(input.vmid), input.user);
+  const config = { ...input.config };
+  try {
+    allocateDisks(core, node, input.vmid, config, type);
+  } catch (e) {
+    finishTask(core, task, `unable to create ${type === 'qemu' ? 'VM' : 'CT'} ${input.vmid} - ${(e as Error).message}`);
+    return task;
+  }
+  if (type === 'qemu') {
+    config.smbios1 ??= `uuid=${fakeUuid(input.vmid)}`;
+    config.vmgenid ??= fakeUuid(input.vmid + 7);
+    config.memory ??= '2048';
+    config.cores ??= '1';
+  } else {
+    config.memory ??= '512';
+    config.swap ??= '512';
+    config.cores ??= '1';
+    if (config.ostemplate) {
+      taskLog(task, `extracting archive '${config.ostemplate}'`, 'Total bytes read: 8400896 (8.1MiB, 42MiB/s)');
+      delete config.ostemplate;
+    }
+  }
+  config.digest = '';
+  core.state.guests[String(input.vmid)] = {
+    vmid: input.vmid,
+    type,
+    node,
+    config,
+    running: false,
+    startedAt: 0,
+    osUpAt: 0,
+    inject: { startFails: 0, migrateFails: 0, stopFails: false },
+  };
+  finishTask(core, task);
+  if (input.start) requestStart(core, node, type, input.vmid, input.user);
+  return task;
+}
+
+function fakeUuid(seed: number): string {
+  const hex = (n: number, len: number): string => ((n * 2654435761) >>> 0).toString(16).padStart(len, '0').slice(0, len);
+  return `${hex(seed, 8)}-${hex(seed + 1, 4)}-4${hex(seed + 2, 3)}-a${hex(seed + 3, 3)}-${hex(seed + 4, 8)}${hex(seed + 5, 4)}`;
+}
+
+export function guestConfigView(g: GuestState): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(g.config)) {
+    if (k === 'digest') continue;
+    out[k] = /^\d+$/.test(v) && ['memory', 'cores', 'sockets', 'swap', 'onboot', 'agent', 'cpuunits'].includes(k) ? Number(v) : v;
+  }
+  out.digest = configDigest(g);
+  return out;
+}
+
+export function configDigest(g: GuestState): string {
+  const s = JSON.stringify(Object.entries(g.config).filter(([k]) => k !== 'digest').sort());
+  let h = 2166136261;
+  let out = '';
+  for (let r = 0; r < 5; r++) {
+    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619) >>> 0;
+    out += h.toString(16).padStart(8, '0');
+  }
+  return out;
+}
+
+export function updateGuestConfig(
+  core: SimCore,
+  node: string,
+  type: 'qemu' | 'lxc',
+  vmid: number,
+  changes: Record<string, string>,
+  deletes: string[],
+  digest?: string,
+): void {
+  const g = guestOrThrow(core, node, vmid, type);
+  assertWritable(core, node);
+  if (digest && digest !== configDigest(g))
+    throw new GuestError('detected modified configuration - file changed by other user? Try again.');
+  if (g.lock) throw new GuestError(`${guestKind(g)} is locked (${g.lock})`);
+  const copy = { ...changes };
+  allocateDisks(core, node, vmid, copy, type);
+  Object.assign(g.config, copy);
+  for (const key of deletes) delete g.config[key];
+}
+
+export function destroyGuest(core: SimCore, node: string, type: 'qemu' | 'lxc', vmid: number, user: string): TaskState {
+  const g = guestOrThrow(core, node, vmid, type);
+  assertWritable(core, node);
+  if (g.running) throw new GuestError(`${guestKind(g)} ${vmid} is running - destroy failed`);
+  if (core.state.ha.resources[sidOf(g)])
+    throw new GuestError(`unable to remove ${guestKind(g)} ${vmid} - used in HA resources and purge parameter not set.`);
+  const task = startTask(core, node, type === 'qemu' ? 'qmdestroy' : 'vzdestroy', String(vmid), user);
+  freeGuestVolumes(core, g.config, node);
+  delete core.state.guests[String(vmid)];
+  finishTask(core, task);
+  return task;
+}
+
+function haManaged(core: SimCore, g: GuestState): boolean {
+  const res = core.state.ha.resources[sidOf(g)];
+  return res !== undefined && res.state !== 'ignored';
+}
+
+function haTask(core: SimCore, node: string, type: string, g: GuestState, user: string, line: string, apply: () => void): TaskState {
+  assertWritable(core, node);
+  const task = startTask(core, node, type, String(g.vmid), user);
+  taskLog(task, line);
+  try {
+    apply();
+    finishTask(core, task);
+  } catch (e) {
+    finishTask(core, task, (e as Error).message);
+  }
+  return task;
+}
+
+export function requestStart(core: SimCore, node: string, type: 'qemu' | 'lxc', vmid: number, user: string): TaskState {
+  const g = guestOrThrow(core, node, vmid, type);
+  if (haManaged(core, g)) {
+    const sid = sidOf(g);
+    return haTask(core, node, 'hastart', g, user, `Requesting HA start for ${guestKind(g)} ${vmid}`, () => {
+      const sd = core.state.ha.manager.service_status[sid];
+      if (sd?.state === 'error')
+        throw new GuestError(`service '${sid}' in error state, must be disabled and fixed first`);
+      core.state.ha.resources[sid]!.state = 'started';
+    });
+  }
+  if (g.running) throw new GuestError(`${guestKind(g)} ${vmid} already running`);
+  return beginGuestOp(core, g, 'start', { user });
+}
+
+export function requestStop(core: SimCore, node: string, type: 'qemu' | 'lxc', vmid: number, user: string): TaskState {
+  const g = guestOrThrow(core, node, vmid, type);
+  if (haManaged(core, g)) {
+    const sid = sidOf(g);
+    return haTask(core, node, 'hastop', g, user, `Requesting HA stop for ${guestKind(g)} ${vmid}`, () => {
+      core.state.ha.crmCommands.push(`stop ${sid} 0`);
+    });
+  }
+  if (!g.running) throw new GuestError(`${guestKind(g)} ${vmid} not running`);
+  return beginGuestOp(core, g, 'stop', { user });
+}
+
+export function requestShutdown(
+  core: SimCore,
+  node: string,
+  type: 'qemu' | 'lxc',
+  vmid: number,
+  user: string,
+  opts: { timeout?: number; forceStop?: boolean },
+): TaskState {
+  const g = guestOrThrow(core, node, vmid, type);
+  if (haManaged(core, g)) {
+    const sid = sidOf(g);
+    return haTask(core, node, 'hashutdown', g, user, `Requesting HA stop for ${guestKind(g)} ${vmid}`, () => {
+      core.state.ha.resources[sid]!.state = 'stopped';
+    });
+  }
+  if (!g.running) throw new GuestError(`${guestKind(g)} ${vmid} not running`);
+  return beginGuestOp(core, g, 'shutdown', { user, timeout: opts.timeout ?? 60, forceStop: opts.forceStop ?? false });
+}
+
+export function requestMigrate(
+  core: SimCore,
+  node: string,
+  type: 'qemu' | 'lxc',
+  vmid: number,
+  user: string,
+  opts: { target: string; online?: boolean; withLocalDisks?: boolean; restart?: boolean },
+): TaskState {
+  const g = guestOrThrow(core, node, vmid, type);
+  const target = core.state.nodes[opts.target];
+  if (!target || !core.state.cluster?.nodes[opts.target]) throw new GuestError(`no such cluster node '${opts.target}'`, 400, 'target');
+  if (opts.target === node) throw new GuestError(`target is local node.`, 400, 'target');
+  if (haManaged(core, g)) {
+    const sid = sidOf(g);
+    const cmd = type === 'qemu' ? 'migrate' : 'relocate';
+    return haTask(core, node, type === 'qemu' ? 'hamigrate' : 'harelocate', g, user, `Requesting HA ${cmd === 'migrate' ? 'migration' : 'relocation'} for ${guestKind(g)} ${vmid} to node ${opts.target}`, () => {
+      core.state.ha.crmCommands.push(`${cmd} ${sid} ${opts.target}`);
+    });
+  }
+  assertWritable(core, node);
+  if (!core.state.membership[node]?.includes(opts.target)) throw new GuestError(`target node '${opts.target}' is not online`);
+  if (g.running && type === 'qemu' && !opts.online) throw new GuestError(`can't migrate running VM without --online`);
+  if (g.running && type === 'lxc' && !opts.restart)
+    throw new GuestError(`CT is running - use online migration (restart mode)`);
+  for (const volid of guestVolumes(g.config)) {
+    const storeid = volid.split(':')[0] ?? '';
+    const cfg = core.state.storage[storeid];
+    if (cfg && !isShared(cfg) && g.running && type === 'qemu' && !opts.withLocalDisks)
+      throw new GuestError(`can't live migrate attached local disks without with-local-disks option`);
+    const off = storageUnavailable(core, storeid, opts.target);
+    if (cfg && isShared(cfg) && off) throw new GuestError(off);
+  }
+  return beginGuestOp(core, g, 'migrate', { user, target: opts.target, online: opts.online ?? false });
+}

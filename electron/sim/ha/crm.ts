@@ -1,0 +1,106 @@
+/**
+ * The cluster resource manager daemon (pve-ha-crm) of one node: wait_for_quorum → slave/master
+ * through `ha_manager_lock`, the master's 10 s rounds, lost_manager_lock with the watchdog still
+ * armed, going idle without services, and a clean stop on node shutdown.
+ */
+import { canWrite } from '../pmxcfs.ts';
+import type { SimCore } from '../sim-core.ts';
+import type { NodeState } from '../state.ts';
+import type { CrmDaemonState } from '../world-types.ts';
+import { releaseManagerLock, tryManagerLock } from './locks.ts';
+import { manage } from './manager.ts';
+import { closeWatchdog, feedWatchdog, openWatchdog } from './watchdog.ts';
+
+const CRM = 'pve-ha-crm';
+const MASTER_LOOP_MS = 10_000;
+const OTHER_LOOP_MS = 5_000;
+const MAX_IDLE_ROUNDS = 90;
+
+export function setCrmState(core: SimCore, n: NodeState, state: CrmDaemonState): void {
+  const old = n.crm.state;
+  if (old === state) return;
+  n.crm.state = state;
+  if (old !== 'off' && state !== 'off') core.log(n.name, CRM, `status change ${old} => ${state}`);
+  core.transition(`crm:${n.name}`, old, state);
+}
+
+function canGetActive(core: SimCore, n: NodeState, allowNoService = false): boolean {
+  if (!core.state.cluster?.nodes[n.name] || !canWrite(core, n.name)) return false;
+  const ss = core.state.ha.manager.service_status;
+  if (Object.values(ss).some((sd) => sd.node === n.name && sd.state === 'fence')) return false;
+  if (allowNoService) return true;
+  return Object.keys(core.state.ha.resources).length > 0 || Object.keys(ss).length > 0 || core.state.ha.crmCommands.length > 0;
+}
+
+export function scheduleCrm(core: SimCore, n: NodeState, delayMs: number): void {
+  core.at(core.now() + delayMs, 'crm-loop', n.name, n.bootId);
+}
+
+function becomeMaster(core: SimCore, n: NodeState): void {
+  core.log(n.name, CRM, `successfully acquired lock 'ha_manager_lock'`);
+  openWatchdog(core, n.name, 'crm');
+  n.crm.idleRounds = 0;
+  // A new master does not know when nodes were last online: the fence delay starts anew.
+  core.state.ha.lastOnline = {};
+  setCrmState(core, n, 'master');
+}
+
+/** Agenda handler: one CRM iteration. */
+export function crmLoop(core: SimCore, nodeName: string, bootId: number): void {
+  const n = core.state.nodes[nodeName];
+  if (!n || n.bootId !== bootId || n.phase === 'off' || n.phase === 'booting' || n.crm.state === 'off') return;
+  let next = OTHER_LOOP_MS;
+  switch (n.crm.state) {
+    case 'startup':
+      setCrmState(core, n, 'wait_for_quorum');
+      break;
+    case 'wait_for_quorum':
+      if (canGetActive(core, n)) {
+        if (tryManagerLock(core, nodeName)) becomeMaster(core, n);
+        else setCrmState(core, n, 'slave');
+      }
+      break;
+    case 'slave':
+      if (!canGetActive(core, n)) setCrmState(core, n, 'wait_for_quorum');
+      else if (tryManagerLock(core, nodeName)) becomeMaster(core, n);
+      break;
+    case 'lost_manager_lock':
+      if (canGetActive(core, n, true) && tryManagerLock(core, nodeName)) {
+        feedWatchdog(core, nodeName, 'crm');
+        setCrmState(core, n, 'master');
+      }
+      break;
+    case 'master':
+      if (!tryManagerLock(core, nodeName)) {
+        core.log(nodeName, CRM, `lost lock 'ha_manager_lock - cfs lock update failed - Permission denied'`);
+        setCrmState(core, n, 'lost_manager_lock');
+        break;
+      }
+      break;
+  }
+  if (n.crm.state === 'master') {
+    feedWatchdog(core, nodeName, 'crm');
+    manage(core, nodeName);
+    if (Object.keys(core.state.ha.resources).length === 0 && Object.keys(core.state.ha.manager.service_status).length === 0) {
+      if (++n.crm.idleRounds > MAX_IDLE_ROUNDS) {
+        core.log(nodeName, CRM, `cluster had no service configured for ${MAX_IDLE_ROUNDS} rounds, going idle.`);
+        releaseManagerLock(core, nodeName);
+        closeWatchdog(core, nodeName, 'crm');
+        n.crm.idleRounds = 0;
+        setCrmState(core, n, 'wait_for_quorum');
+      }
+    } else n.crm.idleRounds = 0;
+    next = MASTER_LOOP_MS;
+  }
+  scheduleCrm(core, n, next);
+}
+
+/** Clean daemon stop (node shutdown): a master hands the lock back at once. */
+export function stopCrm(core: SimCore, n: NodeState): void {
+  if (n.crm.state === 'master') {
+    releaseManagerLock(core, n.name);
+    core.log(n.name, CRM, 'server received shutdown request; releasing manager lock');
+  }
+  closeWatchdog(core, n.name, 'crm');
+  setCrmState(core, n, 'off');
+}

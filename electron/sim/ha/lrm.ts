@@ -1,0 +1,301 @@
+/**
+ * The local resource manager (pve-ha-lrm) of one node: agent lock, watchdog, executing the
+ * CRM's requests for its services as workers (max 4), restart policy, shutdown policies and
+ * maintenance mode. Loops every 10 s while active, 5 s otherwise.
+ */
+import { beginGuestOp } from '../guests.ts';
+import { canWrite } from '../pmxcfs.ts';
+import type { SimCore } from '../sim-core.ts';
+import type { NodeState } from '../state.ts';
+import type { HaServiceState, LrmDaemonState } from '../world-types.ts';
+import { releaseAgentLock, tryAgentLock } from './locks.ts';
+import { closeWatchdog, feedWatchdog, openWatchdog } from './watchdog.ts';
+
+const LRM = 'pve-ha-lrm';
+const ACTIVE_LOOP_MS = 10_000;
+const WAIT_LOOP_MS = 5_000;
+const MAX_WORKERS = 4;
+const MAX_IDLE_ROUNDS = 60;
+
+export function setLrmState(core: SimCore, n: NodeState, state: LrmDaemonState): void {
+  const old = n.lrm.state;
+  if (old === state) return;
+  n.lrm.state = state;
+  if (old !== 'off' && state !== 'off') core.log(n.name, LRM, `status change ${old} => ${state}`);
+  core.transition(`lrm:${n.name}`, old, state);
+}
+
+export function activeServiceCount(core: SimCore, node: string): number {
+  let count = 0;
+  const countTargets = core.state.pveMajor >= 9;
+  for (const sd of Object.values(core.state.ha.manager.service_status)) {
+    if (sd.node !== node && !(countTargets && sd.target === node)) continue;
+    if (sd.state === 'stopped' || sd.state === 'freeze' || sd.state === 'error' || sd.state === 'request_start') continue;
+    count++;
+  }
+  return count;
+}
+
+function fenceRequested(core: SimCore, node: string): boolean {
+  const ms = core.state.ha.manager;
+  if (ms.node_status[node] === 'fence') return true;
+  return Object.values(ms.service_status).some((sd) => sd.node === node && sd.state === 'fence');
+}
+
+function maintenanceRequested(core: SimCore, n: NodeState): boolean {
+  if (n.shutdownRequest && n.lrm.mode === 'maintenance') return true;
+  return core.state.ha.manager.node_request[n.name]?.maintenance === true;
+}
+
+function busy(n: NodeState): boolean {
+  return Object.keys(n.lrm.workers).length > 0 || n.lrm.queue.length > 0;
+}
+
+/** Queues the CRM's current request for each of this node's services (each uid once). */
+function manageResources(core: SimCore, n: NodeState): void {
+  const ss = core.state.ha.manager.service_status;
+  const lrm = n.lrm;
+  for (const sid of Object.keys(lrm.restartTries)) if (!ss[sid]) delete lrm.restartTries[sid];
+  for (const sid of Object.keys(ss).sort()) {
+    const sd = ss[sid]!;
+    if (sd.node !== n.name) continue;
+    if (sd.state === 'recovery' || sd.state === 'freeze' || sd.state === 'fence' || sd.state === 'request_start') continue;
+    if (lrm.processed[sid] === sd.uid) continue;
+    if (lrm.workers[sid]) continue; // wait for the running worker
+    lrm.processed[sid] = sd.uid;
+    lrm.queue = lrm.queue.filter((j) => j.sid !== sid);
+    lrm.queue.push({ sid, uid: sd.uid, state: sd.state, target: sd.target, timeout: sd.timeout });
+  }
+  runWorkers(core, n);
+}
+
+function runWorkers(core: SimCore, n: NodeState): void {
+  const lrm = n.lrm;
+  while (lrm.queue.length > 0 && Object.keys(lrm.workers).length < MAX_WORKERS) {
+    const job = lrm.queue.shift()!;
+    const guest = core.state.guests[job.sid.split(':')[1] ?? ''];
+    lrm.workers[job.sid] = { sid: job.sid, uid: job.uid, state: job.state, target: job.target, doneAt: core.now() };
+    if (!guest || guest.node !== n.name) {
+      lrmWorkerDone(core, n.name, job.sid, job.uid, guest ? 7 : 1);
+      continue;
+    }
+    const user = 'root@pam';
+    const lrmRef = { sid: job.sid, uid: job.uid };
+    switch (job.state) {
+      case 'started':
+        if (guest.running) lrmWorkerDone(core, n.name, job.sid, job.uid, 0);
+        else {
+          core.log(n.name, LRM, `starting service ${job.sid}`);
+          beginGuestOp(core, guest, 'start', { user, lrm: lrmRef });
+        }
+        break;
+      case 'request_stop':
+      case 'stopped':
+        if (!guest.running) lrmWorkerDone(core, n.name, job.sid, job.uid, 0);
+        else {
+          core.log(n.name, LRM, `stopping service ${job.sid}`);
+          const timeout = job.timeout ?? 60;
+          if (timeout === 0) beginGuestOp(core, guest, 'stop', { user, lrm: lrmRef });
+          else beginGuestOp(core, guest, 'shutdown', { user, lrm: lrmRef, timeout, forceStop: true });
+        }
+        break;
+      case 'migrate':
+      case 'relocate':
+        core.log(n.name, LRM, `service ${job.sid} - start ${job.state} to node '${job.target}'`);
+        beginGuestOp(core, guest, 'migrate', {
+          user,
+          lrm: lrmRef,
+          target: job.target,
+          online: job.state === 'migrate',
+          relocate: job.state === 'relocate',
+        });
+        break;
+      case 'error':
+        core.log(n.name, LRM, guest.running ? `service ${job.sid} is in an error state while running` : `service ${job.sid} is not running and in an error state`);
+        lrmWorkerDone(core, n.name, job.sid, job.uid, 0);
+        break;
+      default:
+        lrmWorkerDone(core, n.name, job.sid, job.uid, 0);
+    }
+  }
+}
+
+/** A worker finished (called by the guest operation or synchronously for no-ops). */
+export function lrmWorkerDone(core: SimCore, node: string, sid: string, uid: string, exitCode: number): void {
+  const n = core.state.nodes[node];
+  if (!n) return;
+  const lrm = n.lrm;
+  const worker = lrm.workers[sid];
+  if (!worker || worker.uid !== uid) return;
+  delete lrm.workers[sid];
+  const cfg = core.state.ha.resources[sid];
+  if (worker.state === 'started' && cfg) {
+    if (exitCode === 0) lrm.restartTries[sid] = 0;
+    else if (exitCode === 1) {
+      const tries = (lrm.restartTries[sid] ?? 0) + 1;
+      if (tries <= cfg.max_restart) {
+        lrm.restartTries[sid] = tries;
+        core.log(node, LRM, `restart policy: retry number ${tries} for service '${sid}'`);
+        delete lrm.processed[sid]; // ETRY_AGAIN: run again next round, the CRM is not told
+        runWorkers(core, n);
+        return;
+      }
+      lrm.restartTries[sid] = 0;
+      core.log(node, LRM, `unable to start service ${sid}`);
+    }
+  }
+  if (uid.startsWith('shutdown:')) {
+    runWorkers(core, n);
+    return;
+  }
+  lrm.results[uid] = { exitCode };
+  if (exitCode === 0 && worker.state === 'started') core.log(node, LRM, `service status ${sid} started`);
+  runWorkers(core, n);
+}
+
+function exitLrm(core: SimCore, n: NodeState, releaseLock: boolean): void {
+  closeWatchdog(core, n.name, 'lrm');
+  if (releaseLock) releaseAgentLock(core, n.name);
+  n.lrm.exited = true;
+  core.log(n.name, LRM, 'server stopped');
+}
+
+/** Called when a clean shutdown/reboot of the node starts: the shutdown policy decides the mode. */
+export function lrmShutdownRequest(core: SimCore, n: NodeState, kind: 'reboot' | 'poweroff'): void {
+  const policy = core.state.ha.shutdownPolicy;
+  const lrm = n.lrm;
+  if (policy === 'migrate') {
+    core.log(n.name, LRM, 'got shutdown request with shutdown policy \'migrate\'');
+    lrm.mode = 'maintenance';
+  } else if (policy === 'freeze' || (policy === 'conditional' && kind === 'reboot')) {
+    core.log(n.name, LRM, 'reboot LRM, doing maintenance, removing this node from active list');
+    lrm.mode = 'restart';
+  } else {
+    core.log(n.name, LRM, 'shutdown LRM, stop all services');
+    lrm.mode = 'shutdown';
+    const ss = core.state.ha.manager.service_status;
+    for (const sid of Object.keys(ss).sort()) {
+      if (ss[sid]!.node !== n.name || ss[sid]!.state === 'freeze') continue;
+      lrm.queue = lrm.queue.filter((j) => j.sid !== sid);
+      lrm.queue.push({ sid, uid: `shutdown:${sid}:${core.now()}`, state: 'request_stop' });
+    }
+  }
+  if (lrm.state !== 'active' && lrm.state !== 'maintenance') {
+    // Without the agent lock there is nothing to hand over.
+    if (lrm.mode === 'shutdown') runWorkers(core, n);
+    if (!busy(n)) exitLrm(core, n, false);
+  } else if (lrm.mode === 'shutdown') runWorkers(core, n);
+}
+
+export function scheduleLrm(core: SimCore, n: NodeState, delayMs: number): void {
+  core.at(core.now() + delayMs, 'lrm-loop', n.name, n.bootId);
+}
+
+/** Agenda handler: one LRM iteration. */
+export function lrmLoop(core: SimCore, nodeName: string, bootId: number): void {
+  const n = core.state.nodes[nodeName];
+  if (!n || n.bootId !== bootId || n.phase === 'off' || n.phase === 'booting' || n.lrm.exited) return;
+  const lrm = n.lrm;
+  const quorate = canWrite(core, nodeName) && core.state.cluster?.nodes[nodeName] !== undefined;
+  let next = WAIT_LOOP_MS;
+
+  switch (lrm.state) {
+    case 'off':
+    case 'startup':
+      setLrmState(core, n, 'wait_for_agent_lock');
+      break;
+    case 'wait_for_agent_lock': {
+      if (n.shutdownRequest) {
+        if (!busy(n)) exitLrm(core, n, false);
+        break;
+      }
+      const wanted = activeServiceCount(core, nodeName) > 0 || maintenanceRequested(core, n);
+      if (quorate && wanted && !fenceRequested(core, nodeName) && tryAgentLock(core, nodeName, nodeName)) {
+        core.log(nodeName, LRM, `successfully acquired lock 'ha_agent_${nodeName}_lock'`);
+        openWatchdog(core, nodeName, 'lrm');
+        lrm.idleRounds = 0;
+        setLrmState(core, n, 'active');
+        return lrmLoop(core, nodeName, bootId);
+      }
+      break;
+    }
+    case 'lost_agent_lock':
+      if (quorate && !fenceRequested(core, nodeName) && tryAgentLock(core, nodeName, nodeName)) {
+        feedWatchdog(core, nodeName, 'lrm');
+        setLrmState(core, n, 'active');
+      }
+      break;
+    case 'active':
+    case 'maintenance': {
+      if (!quorate || !tryAgentLock(core, nodeName, nodeName)) {
+        core.log(nodeName, LRM, `lost lock 'ha_agent_${nodeName}_lock - cfs lock update failed - Permission denied'`);
+        setLrmState(core, n, 'lost_agent_lock');
+        break;
+      }
+      if (fenceRequested(core, nodeName)) {
+        setLrmState(core, n, 'lost_agent_lock');
+        break;
+      }
+      feedWatchdog(core, nodeName, 'lrm');
+      if (maintenanceRequested(core, n)) {
+        if (lrm.mode !== 'maintenance') core.log(nodeName, LRM, 'maintenance requested, switching to maintenance mode');
+        lrm.mode = 'maintenance';
+        setLrmState(core, n, 'maintenance');
+      } else if (lrm.state === 'maintenance' && !n.shutdownRequest) {
+        lrm.mode = 'active';
+        setLrmState(core, n, 'active');
+      }
+      const count = activeServiceCount(core, nodeName);
+      if (n.shutdownRequest) {
+        if (lrm.mode === 'restart' || lrm.mode === 'maintenance') {
+          if (count === 0 && !busy(n)) {
+            exitLrm(core, n, true);
+            break;
+          }
+          if (lrm.mode === 'maintenance') manageResources(core, n);
+        } else if (!busy(n)) {
+          exitLrm(core, n, true);
+          break;
+        }
+      } else {
+        manageResources(core, n);
+        if (count === 0 && !busy(n) && lrm.state === 'active') {
+          if (++lrm.idleRounds > MAX_IDLE_ROUNDS) {
+            core.log(nodeName, LRM, `node had no service configured for ${MAX_IDLE_ROUNDS} rounds, going idle.`);
+            closeWatchdog(core, nodeName, 'lrm');
+            releaseAgentLock(core, nodeName);
+            lrm.idleRounds = 0;
+            setLrmState(core, n, 'wait_for_agent_lock');
+            break;
+          }
+        } else lrm.idleRounds = 0;
+      }
+      next = lrm.state === 'active' ? ACTIVE_LOOP_MS : WAIT_LOOP_MS;
+      break;
+    }
+  }
+  // lrm_status lives in /etc/pve: written only while quorate.
+  if (quorate) {
+    lrm.timestamp = core.now();
+    const uids = new Set(Object.values(core.state.ha.manager.service_status).map((s) => s.uid));
+    for (const uid of Object.keys(lrm.results)) if (!uids.has(uid)) delete lrm.results[uid];
+  }
+  if (!lrm.exited) scheduleLrm(core, n, next);
+}
+
+export function resetLrm(n: NodeState): void {
+  n.lrm = {
+    state: 'off',
+    mode: 'active',
+    results: {},
+    timestamp: 0,
+    idleRounds: 0,
+    workers: {},
+    restartTries: {},
+    processed: {},
+    queue: [],
+    exited: false,
+  };
+}
+
+export type { HaServiceState };

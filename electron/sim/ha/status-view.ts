@@ -1,0 +1,143 @@
+/**
+ * What `/cluster/ha/status/current` and `/cluster/ha/status/manager_status` show, including the
+ * verbose service state of pve-ha-manager `Tools::get_verbose_service_state`.
+ */
+import { isQuorate } from '../membership.ts';
+import type { SimCore } from '../sim-core.ts';
+import type { ServiceStatus } from '../state.ts';
+
+export interface HaStatusEntry {
+  id: string;
+  type: 'quorum' | 'master' | 'lrm' | 'service';
+  node: string;
+  status: string;
+  quorate?: 0 | 1;
+  timestamp?: number;
+  sid?: string;
+  state?: string;
+  crm_state?: string;
+  request_state?: string;
+  max_restart?: number;
+  max_relocate?: number;
+  failback?: 0 | 1;
+}
+
+const LRM_DEAD_MS = 30_000;
+const MASTER_DEAD_MS = 60_000;
+
+export function verboseServiceState(core: SimCore, sid: string, sd: ServiceStatus | undefined): string {
+  const cfg = core.state.ha.resources[sid];
+  if (!cfg) return 'deleting';
+  if (cfg.state === 'ignored') return 'ignored';
+  if (!sd) return 'queued';
+  const req = cfg.state;
+  if (sd.state === 'stopped') {
+    if (req === 'disabled') return 'disabled';
+    if (req === 'started') return 'starting';
+    return 'stopped';
+  }
+  if (sd.state === 'started') {
+    if (req === 'stopped' || req === 'disabled') return 'stopping';
+    return sd.running ? 'started' : 'starting';
+  }
+  if (sd.state === 'error' && req === 'disabled') return 'clearing error flag';
+  return sd.state;
+}
+
+function fmtTime(core: SimCore, t: number): string {
+  const d = new Date(core.state.epochMs + t);
+  return d.toUTCString().replace(/^(\w+), (\d+) (\w+) (\d+) ([\d:]+) GMT$/, '$1 $3 $2 $5 $4');
+}
+
+export function buildHaStatus(core: SimCore, node: string): HaStatusEntry[] {
+  const out: HaStatusEntry[] = [];
+  const quorate = isQuorate(core, node) || !core.state.cluster;
+  out.push({ id: 'quorum', type: 'quorum', node, status: quorate ? 'OK' : 'No quorum on node', quorate: quorate ? 1 : 0 });
+  const ms = core.state.ha.manager;
+  const master = ms.master_node;
+  if (master) {
+    const age = core.now() - ms.timestamp;
+    const noServices = Object.keys(core.state.ha.resources).length === 0;
+    const text = age > MASTER_DEAD_MS ? 'old timestamp - dead?' : noServices ? 'idle' : 'active';
+    out.push({
+      id: 'master',
+      type: 'master',
+      node: master,
+      status: `${master} (${text}, ${fmtTime(core, ms.timestamp)})`,
+      timestamp: core.epochSeconds(ms.timestamp),
+    });
+  }
+  for (const name of Object.keys(core.state.cluster?.nodes ?? {}).sort()) {
+    const n = core.state.nodes[name]!;
+    const lrm = n.lrm;
+    const age = core.now() - lrm.timestamp;
+    let text: string;
+    if (lrm.timestamp === 0 || age > LRM_DEAD_MS) text = 'old timestamp - dead?';
+    else if (lrm.mode === 'maintenance') text = 'maintenance mode';
+    else if (lrm.state === 'active') text = 'active';
+    else if (lrm.state === 'wait_for_agent_lock') text = 'idle';
+    else text = lrm.state;
+    const wd = n.watchdog.lrm !== undefined ? 'watchdog active' : 'watchdog standby';
+    const status = text === 'old timestamp - dead?' ? `${name} (${text})` : `${name} (${text}${text === 'idle' ? '' : ''}, ${fmtTime(core, lrm.timestamp)})`;
+    void wd;
+    out.push({ id: `lrm:${name}`, type: 'lrm', node: name, status, timestamp: core.epochSeconds(lrm.timestamp) });
+  }
+  const ss = ms.service_status;
+  for (const sid of Object.keys(core.state.ha.resources).sort()) {
+    const cfg = core.state.ha.resources[sid]!;
+    const sd = ss[sid];
+    const guest = core.state.guests[sid.split(':')[1] ?? ''];
+    const state = verboseServiceState(core, sid, sd);
+    const entry: HaStatusEntry = {
+      id: `service:${sid}`,
+      type: 'service',
+      sid,
+      node: sd?.node ?? guest?.node ?? '',
+      status: `${sid} (${sd?.node ?? guest?.node ?? ''}, ${state})`,
+      state,
+      crm_state: sd?.state ?? 'queued',
+      request_state: cfg.state,
+      max_restart: cfg.max_restart,
+      max_relocate: cfg.max_relocate,
+    };
+    if (core.state.pveMajor >= 9) entry.failback = cfg.failback ? 1 : 0;
+    out.push(entry);
+  }
+  return out;
+}
+
+export function buildManagerStatus(core: SimCore, node: string): Record<string, unknown> {
+  const ms = core.state.ha.manager;
+  const lrmStatus: Record<string, unknown> = {};
+  for (const name of Object.keys(core.state.cluster?.nodes ?? {}).sort()) {
+    const lrm = core.state.nodes[name]!.lrm;
+    lrmStatus[name] = {
+      state: lrm.state === 'off' ? 'wait_for_agent_lock' : lrm.state,
+      mode: lrm.mode,
+      timestamp: core.epochSeconds(lrm.timestamp),
+      results: Object.fromEntries(Object.entries(lrm.results).map(([uid, r]) => [uid, { exit_code: r.exitCode }])),
+    };
+  }
+  const serviceStatus: Record<string, unknown> = {};
+  for (const [sid, sd] of Object.entries(ms.service_status)) {
+    const o: Record<string, unknown> = { state: sd.state, node: sd.node, uid: sd.uid };
+    if (sd.running !== undefined) o.running = sd.running ? 1 : 0;
+    if (sd.target) o.target = sd.target;
+    if (sd.failed_nodes) o.failed_nodes = sd.failed_nodes;
+    if (sd.maintenance_node) o.maintenance_node = sd.maintenance_node;
+    serviceStatus[sid] = o;
+  }
+  return {
+    manager_status: {
+      ...(ms.master_node ? { master_node: ms.master_node } : {}),
+      timestamp: core.epochSeconds(ms.timestamp),
+      node_status: { ...ms.node_status },
+      service_status: serviceStatus,
+      node_request: Object.fromEntries(
+        Object.entries(ms.node_request).map(([n, r]) => [n, r.maintenance ? { maintenance: 1 } : {}]),
+      ),
+    },
+    lrm_status: lrmStatus,
+    quorum: { node, quorate: isQuorate(core, node) || !core.state.cluster ? '1' : '0' },
+  };
+}

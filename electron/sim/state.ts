@@ -1,0 +1,246 @@
+/**
+ * The whole simulated datacenter as plain data. Everything timed is in `agenda` as data too, so
+ * a checkpoint is one structuredClone and a restore re-arms a single clock timer.
+ */
+import type {
+  CrmDaemonState,
+  HaNodeState,
+  HaRequestState,
+  HaServiceState,
+  LrmDaemonState,
+  LrmMode,
+  PveMajor,
+  ShutdownPolicy,
+} from './world-types.ts';
+
+export type NodePhase = 'off' | 'booting' | 'up' | 'shutting-down';
+
+export interface NodeState {
+  name: string;
+  ip: string;
+  fingerprint: string;
+  power: 'on' | 'off';
+  phase: NodePhase;
+  /** Network cable to the lab switch. */
+  cable: boolean;
+  /** Network segment; nodes reach each other only within the same segment (partitions). */
+  segment: string;
+  /** Increments on every power-on; timed events of an older boot are ignored. */
+  bootId: number;
+  upSince: number;
+  /** `pvecm expected N` issued on this node (runtime only, lost on reboot). */
+  expectedOverride?: number;
+  /** A clean shutdown/reboot in progress, waiting for the LRM to stop its services. */
+  shutdownRequest?: 'reboot' | 'poweroff';
+  crm: { state: CrmDaemonState; idleRounds: number };
+  lrm: LrmState;
+  /** watchdog-mux clients: last update time of each open client (undefined = closed). */
+  watchdog: { crm?: number; lrm?: number };
+}
+
+export interface LrmResult {
+  exitCode: number;
+}
+
+export interface LrmWorker {
+  sid: string;
+  uid: string;
+  state: HaServiceState;
+  target?: string;
+  /** When the guest operation finishes. */
+  doneAt: number;
+}
+
+export interface LrmState {
+  state: LrmDaemonState;
+  mode: LrmMode;
+  /** Results by CRM uid, as in lrm_status. */
+  results: Record<string, LrmResult>;
+  /** Last time lrm_status was written (pmxcfs, so only while quorate). */
+  timestamp: number;
+  idleRounds: number;
+  workers: Record<string, LrmWorker>;
+  /** Failed local start attempts per sid (max_restart accounting). */
+  restartTries: Record<string, number>;
+  /** The uid each service was last processed with, so a (uid, state) runs once. */
+  processed: Record<string, string>;
+  /** Worker jobs queued but not yet running (max_workers). */
+  queue: { sid: string; uid: string; state: HaServiceState; target?: string; timeout?: number }[];
+  /** The LRM finished its shutdown work and exited (node shutdown/reboot in progress). */
+  exited: boolean;
+}
+
+export interface ClusterConfig {
+  name: string;
+  nodes: Record<string, { nodeid: number; votes: number; ip: string }>;
+  configVersion: number;
+  tokenCoefficient: number;
+}
+
+export interface StorageConfig {
+  type: 'dir' | 'lvmthin' | 'nfs';
+  content: string[];
+  path?: string;
+  server?: string;
+  export?: string;
+  vgname?: string;
+  thinpool?: string;
+  options?: string;
+  nodes?: string[];
+  disable?: boolean;
+}
+
+export interface Volume {
+  volid: string;
+  content: string;
+  format: string;
+  size: number;
+  vmid?: number;
+  ctime: number;
+}
+
+export interface GuestState {
+  vmid: number;
+  type: 'qemu' | 'lxc';
+  node: string;
+  config: Record<string, string>;
+  running: boolean;
+  startedAt: number;
+  /** When the guest OS answers (ping, agent). */
+  osUpAt: number;
+  lock?: string;
+  inject: { startFails: number; migrateFails: number; stopFails: boolean };
+}
+
+export interface TaskState {
+  upid: string;
+  node: string;
+  pid: number;
+  pstart: number;
+  starttime: number;
+  type: string;
+  id: string;
+  user: string;
+  status: 'running' | 'stopped';
+  exitstatus?: string;
+  endtime?: number;
+  log: string[];
+}
+
+export interface ClusterLogEntry {
+  uid: number;
+  time: number;
+  pri: number;
+  tag: string;
+  pid: number;
+  node: string;
+  user: string;
+  msg: string;
+}
+
+export interface HaResourceConfig {
+  sid: string;
+  type: 'vm' | 'ct';
+  state: HaRequestState;
+  max_restart: number;
+  max_relocate: number;
+  failback: boolean;
+  group?: string;
+  comment?: string;
+}
+
+export interface NodeAffinityRule {
+  type: 'node-affinity';
+  rule: string;
+  resources: string[];
+  nodes: Record<string, number>;
+  strict: boolean;
+  disable?: boolean;
+  comment?: string;
+}
+
+export interface ResourceAffinityRule {
+  type: 'resource-affinity';
+  rule: string;
+  resources: string[];
+  affinity: 'positive' | 'negative';
+  disable?: boolean;
+  comment?: string;
+}
+
+export type HaRule = NodeAffinityRule | ResourceAffinityRule;
+
+export interface HaGroup {
+  group: string;
+  nodes: Record<string, number>;
+  restricted: boolean;
+  nofailback: boolean;
+  comment?: string;
+}
+
+export interface ServiceStatus {
+  state: HaServiceState;
+  node: string;
+  uid: string;
+  running?: boolean;
+  target?: string;
+  failed_nodes?: string[];
+  maintenance_node?: string;
+  /** Timeout of a queued `stop <timeout>` command. */
+  timeout?: number;
+  /** A pending admin command (`migrate`/`relocate` to a node). */
+  cmd?: { cmd: 'migrate' | 'relocate'; target: string };
+}
+
+export interface ManagerStatus {
+  master_node?: string;
+  timestamp: number;
+  node_status: Record<string, HaNodeState>;
+  service_status: Record<string, ServiceStatus>;
+  node_request: Record<string, { maintenance?: boolean }>;
+}
+
+export interface AgendaItem {
+  at: number;
+  seq: number;
+  kind: string;
+  args: (string | number)[];
+}
+
+export interface SimState {
+  pveMajor: PveMajor;
+  rootPassword: string;
+  nodeBootMs: number;
+  guestBootMs: number;
+  epochMs: number;
+  nodes: Record<string, NodeState>;
+  nas?: { name: string; ip: string; exports: string[]; power: 'on' | 'off'; cable: boolean };
+  cluster?: ClusterConfig;
+  /** Corosync membership as each up cluster node currently sees it. */
+  membership: Record<string, string[]>;
+  storage: Record<string, StorageConfig>;
+  /** Volumes by storage id, then by location (node name for local storage, `shared` for NFS). */
+  volumes: Record<string, Record<string, Volume[]>>;
+  guests: Record<string, GuestState>;
+  tasks: Record<string, TaskState[]>;
+  nextPid: number;
+  clusterLog: ClusterLogEntry[];
+  nextLogUid: number;
+  ha: {
+    resources: Record<string, HaResourceConfig>;
+    rules: Record<string, HaRule>;
+    groups: Record<string, HaGroup>;
+    /** Queued CRM commands (`migrate vm:100 node2`, `stop vm:100 0`, maintenance requests). */
+    crmCommands: string[];
+    manager: ManagerStatus;
+    /** pmxcfs lock directories: holder and last renewal (ms). */
+    managerLock?: { holder: string; renewed: number };
+    agentLocks: Record<string, { holder: string; renewed: number } | undefined>;
+    /** The master's memory of when it last saw each node online (not persisted across masters). */
+    lastOnline: Record<string, number>;
+    shutdownPolicy: ShutdownPolicy;
+    uidCounter: number;
+  };
+  agenda: AgendaItem[];
+  agendaSeq: number;
+}
