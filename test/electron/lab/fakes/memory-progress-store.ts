@@ -1,0 +1,19 @@
+import type { ProgressStore, SavedProgress } from '../../../../electron/lab/progress-store.ts';
+
+/** Keeps progress in memory (deep copies, like a file would). */
+export class MemoryProgressStore implements ProgressStore {
+  readonly saved = new Map<string, SavedProgress>();
+  saves = 0;
+
+  async load(labId: string, profile: string): Promise<SavedProgress | undefined> {
+    const p = this.saved.get(`${labId}.${profile}`);
+    return p ? structuredClone(p) : undefined;
+  }
+  async save(progress: SavedProgress): Promise<void> {
+    this.saves++;
+    this.saved.set(`${progress.labId}.${progress.profile}`, structuredClone(progress));
+  }
+  async clear(labId: string, profile: string): Promise<void> {
+    this.saved.delete(`${labId}.${profile}`);
+  }
+}
