@@ -87,6 +87,8 @@ export async function startFakeVboxwebsrv(options: FakeVboxwebsrvOptions): Promi
           if (violation) throw validationFault(violation);
           const handler = operations[operation];
           if (!handler) throw vboxFault(RC.E_NOTIMPL, `Fake vboxwebsrv: ${operation} is not implemented`);
+          // Every call but logon names an object; vboxweb.cpp looks it up first and faults if it is gone.
+          if (request['_this'] !== undefined) world.resolve(request['_this']);
           const ws = world.resolveWebsessionOf(request);
           const ctx: OperationContext = {
             world,
