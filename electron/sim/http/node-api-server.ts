@@ -32,6 +32,8 @@ export interface NodeApiServerOptions {
    */
   canProxyTo?: (target: string) => boolean;
   clock?: Pick<Clock, 'hold'>;
+  /** The cluster's name once the node is a member (the ticket reply's `clustername`). */
+  clusterName?: () => string | undefined;
   /** Listen port; 0 (default) picks a free one. */
   port?: number;
 }
@@ -225,7 +227,8 @@ export class NodeApiServer {
         String(params['password']),
         params['realm'] === undefined ? undefined : String(params['realm']),
       );
-      return { data: { ...result, cap: {} } };
+      const clustername = this.options.clusterName?.();
+      return { data: { ...result, ...(clustername ? { clustername } : {}), cap: {} } };
     } catch (error) {
       if (error instanceof AuthFailure) return { failure: { status: 401, message: error.message } };
       throw error;

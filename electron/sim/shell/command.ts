@@ -58,7 +58,7 @@ export function callLocal<T>(
 }
 
 /** Waits for a task and prints its log the way a CLI tool running it in the foreground would. */
-export async function followTask(ctx: CommandContext, upid: string): Promise<boolean> {
+export async function followTask(ctx: CommandContext, upid: string, alreadyPrinted: ReadonlySet<string> = new Set()): Promise<boolean> {
   const result = await ctx.api.waitForTask(upid, { signal: ctx.io.signal });
   const taskNode = upid.split(':')[1] ?? ctx.node;
   const log = await ctx.api.request<{ n: number; t: string }[]>({
@@ -70,6 +70,7 @@ export async function followTask(ctx: CommandContext, upid: string): Promise<boo
   });
   for (const line of log) {
     if (line.t === 'TASK OK' || line.t.startsWith('TASK ERROR:') || line.t === 'no content') continue;
+    if (alreadyPrinted.has(line.t)) continue;
     ctx.io.write(`${line.t}\n`);
   }
   if (!result.ok) ctx.io.write(`${result.exitstatus}\n`);

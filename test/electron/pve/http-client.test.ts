@@ -1,3 +1,4 @@
+import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpPveApi } from '../../../electron/pve/http-client.ts';
 import { PveError } from '../../../electron/pve/api.ts';
@@ -102,6 +103,27 @@ describe('HttpPveApi', () => {
     // Writes move too when the dead node refused the connection (nothing was sent).
     const upid = await api.request<string>({ method: 'POST', path: '/cluster/config', params: { clustername: 'lab' } });
     expect(upid).toMatch(/^UPID:node2:/);
+  });
+
+  it('moves on from a node that accepts connections but never answers', async () => {
+    nodes = await startTestNodes(['node2']);
+    const sockets: Socket[] = [];
+    const blackHole: Server = createServer((socket) => sockets.push(socket)); // TCP up, TLS never answers
+    await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
+    const port = (blackHole.address() as { port: number }).port;
+    try {
+      api = new HttpPveApi({
+        endpoints: [{ name: 'node1', url: `https://127.0.0.1:${port}`, fingerprint: nodes.endpoints[0]!.fingerprint }, ...nodes.endpoints],
+        credentials: { kind: 'password', username: 'root@pam', password: 'secret' },
+        failoverAfterMs: 200,
+      });
+      const status = await api.request<{ name: string }[]>({ method: 'GET', path: '/cluster/status' });
+      expect(status[0]!.name).toBe('node2');
+      expect(api.currentNode).toBe('node2');
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => blackHole.close(resolve));
+    }
   });
 
   it('fails with unreachable naming the node when a pinned node is dead', async () => {

@@ -90,26 +90,26 @@ export const pvecm: CliProgram = {
   ],
 };
 
-/** `pvecm add`: ask the peer's root password, check its certificate, then join through this node's API. */
+/**
+ * `pvecm add`: ask the peer's root password, show the peer's certificate fingerprint for
+ * confirmation (unless `--fingerprint` was given), then join through this node's API and print
+ * the join task's log.
+ */
 async function join(ctx: CommandContext, hostname: string, options: Record<string, string>): Promise<number> {
-  if (ctx.local.votequorum(ctx.node)) {
-    ctx.io.write(
-      'detected the following error(s):\n* corosync is already running, is this node already in a cluster?!\n\nCheck if node may join a cluster failed!\n',
-    );
-    return 255;
-  }
   const { use_ssh: _ssh, fingerprint: givenFingerprint, ...joinOptions } = options;
   const password = await ctx.io.readLine(`Please enter superuser (root) password for '${hostname}': `, { echo: false });
-  ctx.io.write(`Establishing API connection with host '${hostname}'\n`);
-  const peer = ctx.local.resolveHost(hostname);
-  if (!peer) {
-    ctx.io.write(`500 Can't connect to ${hostname}:8006 (Name or service not known)\n`);
-    return 255;
-  }
+  const printed = new Set<string>();
+  const say = (line: string): void => {
+    printed.add(line);
+    ctx.io.write(`${line}\n`);
+  };
+  say(`Establishing API connection with host '${hostname}'`);
   let fingerprint = givenFingerprint;
   if (fingerprint === undefined) {
+    const peer = ctx.local.resolveHost(hostname);
     let probed;
     try {
+      if (!peer) throw new Error('unknown host');
       probed = await probeCertificate(peer.url, 3_000, ctx.io.signal);
     } catch {
       ctx.io.write(`500 Can't connect to ${hostname}:8006 (No route to host)\n`);
@@ -130,13 +130,8 @@ async function join(ctx: CommandContext, hostname: string, options: Record<strin
     password,
     ...joinOptions,
   });
-  ctx.io.write('Login succeeded.\ncheck cluster join API version\n');
-  if (!Object.keys(joinOptions).some((k) => k.startsWith('link'))) {
-    ctx.io.write(`No cluster network links passed explicitly, fallback to local node IP '${ctx.local.nodeIp(ctx.node)}'\n`);
-  }
-  ctx.io.write('Request addition of this node\n');
   try {
-    return (await followTask(ctx, upid)) ? 0 : 255;
+    return (await followTask(ctx, upid, printed)) ? 0 : 255;
   } catch (error) {
     // The joining node restarts pve-cluster and pveproxy; its task log may be briefly unreachable.
     if (error instanceof PveError && (error.kind === 'unreachable' || error.kind === 'auth')) {
