@@ -19,4 +19,8 @@ export class LabClient {
   onReconnect(listener: () => void): () => void {
     return this.transport.onReconnect?.(listener) ?? (() => undefined);
   }
+
+  onConnectionChange(listener: (connected: boolean) => void): () => void {
+    return this.transport.onConnectionChange?.(listener) ?? (() => undefined);
+  }
 }

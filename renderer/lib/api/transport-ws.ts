@@ -19,6 +19,7 @@ export function wsTransport(url: string, WebSocketImpl: typeof WebSocket = WebSo
   const pending = new Map<number, Pending>();
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
   const reconnectListeners = new Set<() => void>();
+  const connectionListeners = new Set<(connected: boolean) => void>();
 
   const connect = (): Promise<WebSocket> => {
     if (ready) return ready;
@@ -26,7 +27,10 @@ export function wsTransport(url: string, WebSocketImpl: typeof WebSocket = WebSo
       const ws = new WebSocketImpl(url);
       ws.onopen = () => {
         socket = ws;
-        if (everConnected) for (const l of reconnectListeners) l();
+        if (everConnected) {
+          for (const l of connectionListeners) l(true);
+          for (const l of reconnectListeners) l();
+        }
         everConnected = true;
         resolve(ws);
       };
@@ -43,12 +47,19 @@ export function wsTransport(url: string, WebSocketImpl: typeof WebSocket = WebSo
         else call.resolve(data.result);
       };
       ws.onclose = () => {
+        const wasOpen = socket === ws;
         socket = null;
         ready = null;
         for (const call of pending.values()) call.reject(new ApiCallError('disconnected', 'Lost the connection to NestLab.'));
         pending.clear();
-        if (!everConnected) reject(new ApiCallError('disconnected', 'Could not connect to NestLab.'));
-        else setTimeout(() => void connect().catch(() => undefined), 500);
+        if (!everConnected) {
+          reject(new ApiCallError('disconnected', 'Could not connect to NestLab.'));
+          return;
+        }
+        if (wasOpen) for (const l of connectionListeners) l(false);
+        // A failed reconnection attempt settles too, so no caller waits on it forever.
+        else reject(new ApiCallError('disconnected', 'Lost the connection to NestLab.'));
+        setTimeout(() => void connect().catch(() => undefined), 500);
       };
     });
     return ready;
@@ -74,6 +85,10 @@ export function wsTransport(url: string, WebSocketImpl: typeof WebSocket = WebSo
     onReconnect(listener) {
       reconnectListeners.add(listener);
       return () => reconnectListeners.delete(listener);
+    },
+    onConnectionChange(listener) {
+      connectionListeners.add(listener);
+      return () => connectionListeners.delete(listener);
     },
   };
 }

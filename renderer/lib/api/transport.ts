@@ -4,6 +4,8 @@ export interface Transport {
   on(event: string, listener: (payload: unknown) => void): () => void;
   /** Called when the connection drops and comes back (state must be re-fetched). */
   onReconnect?(listener: () => void): () => void;
+  /** Called with false when an established connection drops and true when it is back. */
+  onConnectionChange?(listener: (connected: boolean) => void): () => void;
 }
 
 /** A failure reported by the engine, as `{code, message}`. */

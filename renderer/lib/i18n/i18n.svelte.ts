@@ -1,0 +1,56 @@
+/**
+ * The interface language: a rune holding the current language and a `t()` that reads it, so every
+ * translated string re-renders when the learner picks another language.
+ */
+import type { Language } from '@contract/dto.ts';
+
+import { ca } from './messages/ca.ts';
+import { en, type MessageKey, type Messages } from './messages/en.ts';
+import { es } from './messages/es.ts';
+import { fr } from './messages/fr.ts';
+import { pl } from './messages/pl.ts';
+
+const CATALOGS: Record<Language, Messages> = { en, es, ca, fr, pl };
+
+/** The languages in picker order, each named in itself so a lost learner still finds theirs. */
+export const INTERFACE_LANGUAGES: readonly { code: Language; name: string }[] = [
+  { code: 'en', name: 'English' },
+  { code: 'es', name: 'Español' },
+  { code: 'ca', name: 'Català' },
+  { code: 'fr', name: 'Français' },
+  { code: 'pl', name: 'Polski' },
+];
+
+export type TranslateParams = Record<string, string | number>;
+
+export function format(template: string, params: TranslateParams = {}): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    name in params ? String(params[name]) : whole,
+  );
+}
+
+export class I18n {
+  #lang = $state<Language>('en');
+
+  constructor(lang: Language = 'en') {
+    this.#lang = lang;
+  }
+
+  get lang(): Language {
+    return this.#lang;
+  }
+
+  setLang(lang: Language): void {
+    this.#lang = lang;
+    if (typeof document !== 'undefined') document.documentElement.lang = lang;
+  }
+
+  t = (key: MessageKey, params?: TranslateParams): string => {
+    const template = CATALOGS[this.#lang][key] ?? en[key];
+    return format(template, params);
+  };
+}
+
+export function isLanguage(value: string): value is Language {
+  return INTERFACE_LANGUAGES.some((l) => l.code === value);
+}

@@ -1,0 +1,78 @@
+/**
+ * Terminal sessions, one per node. Sessions live in the engine and survive reloads: opening a
+ * node's terminal returns its scroll-back, which the view replays before live `terminal.data`.
+ */
+import type { TerminalInfo } from '@contract/dto.ts';
+
+import type { LabClient } from '../api/client.ts';
+import { errorMessage } from '../format/error-message.ts';
+
+/** Where a session's output goes (an xterm instance, or a test's buffer). */
+export interface TerminalSink {
+  /** Clears the screen and writes the replayed scroll-back. */
+  reset(scrollback: string): void;
+  write(data: string): void;
+  exited(code: number): void;
+}
+
+export class TerminalsState {
+  #byNode = $state<Record<string, TerminalInfo>>({});
+  #errors = $state<Record<string, string>>({});
+  readonly #sinks = new Map<string, TerminalSink>();
+  readonly #sinkByNode = new Map<string, TerminalSink>();
+
+  constructor(private readonly client: LabClient) {
+    client.on('terminal.data', ({ id, data }) => this.#sinks.get(id)?.write(data));
+    client.on('terminal.exit', ({ id, code }) => this.#sinks.get(id)?.exited(code));
+  }
+
+  session(node: string): TerminalInfo | null {
+    return this.#byNode[node] ?? null;
+  }
+  error(node: string): string | null {
+    return this.#errors[node] ?? null;
+  }
+
+  /** Opens (or re-attaches to) the node's session and replays its scroll-back into the sink. */
+  async attach(node: string, sink: TerminalSink): Promise<TerminalInfo | null> {
+    this.#sinkByNode.set(node, sink);
+    try {
+      const info = await this.client.call('terminal.open', { node });
+      const previous = this.#byNode[node];
+      if (previous && previous.id !== info.id) this.#sinks.delete(previous.id);
+      this.#byNode[node] = info;
+      this.#sinks.set(info.id, sink);
+      sink.reset(info.scrollback);
+      delete this.#errors[node];
+      return info;
+    } catch (e) {
+      this.#errors[node] = errorMessage(e);
+      return null;
+    }
+  }
+
+  detach(node: string): void {
+    const info = this.#byNode[node];
+    if (info) this.#sinks.delete(info.id);
+    this.#sinkByNode.delete(node);
+  }
+
+  /** After a reconnect, events sent while away are lost: re-open every attached session. */
+  async reattachAll(): Promise<void> {
+    await Promise.all([...this.#sinkByNode].map(([node, sink]) => this.attach(node, sink)));
+  }
+
+  input(node: string, data: string): void {
+    const info = this.#byNode[node];
+    if (!info) return;
+    this.client.call('terminal.input', { id: info.id, data }).catch((e: unknown) => {
+      this.#errors[node] = errorMessage(e);
+    });
+  }
+
+  resize(node: string, cols: number, rows: number): void {
+    const info = this.#byNode[node];
+    if (!info || cols < 10 || rows < 2) return;
+    this.client.call('terminal.resize', { id: info.id, cols, rows }).catch(() => undefined);
+  }
+}

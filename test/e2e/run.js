@@ -1,0 +1,58 @@
+// End-to-end: the real UI in Debian's Chromium through the browser host (simulator backend),
+// on a temporary data folder. Prints "N passed, M failed" and exits non-zero on failure.
+// Run with `npm run test:e2e` (builds the renderer first).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { chromium } from 'playwright-core';
+import { register } from 'tsx/esm/api';
+
+import { createHarness } from './harness.js';
+import { libraryChecks } from './library-checks.js';
+import { labChecks } from './lab-checks.js';
+
+register();
+const { startBrowserHost } = await import('../../electron/server.ts');
+
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+const dataDir = mkdtempSync(join(tmpdir(), 'nestlab-e2e-'));
+const harness = createHarness();
+let server;
+let browser;
+try {
+  server = await startBrowserHost({ dataDir, backend: 'sim', log: quietLog() });
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
+  const page = await context.newPage();
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  const env = { harness, page, context, browser, host: server.host, pageErrors };
+  console.log('library');
+  await libraryChecks(env);
+  console.log('lab');
+  await labChecks(env);
+} catch (error) {
+  await harness.check('e2e setup', () => {
+    throw error;
+  });
+} finally {
+  await browser?.close().catch(() => undefined);
+  await server?.close().catch(() => undefined);
+  rmSync(dataDir, { recursive: true, force: true });
+}
+process.exitCode = harness.summary() > 0 ? 1 : 0;
+
+function quietLog() {
+  const errors = [];
+  return {
+    debug() {},
+    info() {},
+    warn() {},
+    error(message, error) {
+      errors.push(message);
+      console.error(`  [host] ${message}`, error?.message ?? '');
+    },
+  };
+}
