@@ -38,25 +38,40 @@ function describe(e: unknown): JsonataFailure {
 }
 
 /** Compiles once; throws ExpressionError('syntax') with the position of the problem. */
-export function compileExpression(source: string, limits: Partial<ExpressionLimits> = {}): CompiledExpression {
+export function compileExpression(
+  source: string,
+  limits: Partial<ExpressionLimits> = {},
+): CompiledExpression {
   const bounds = { ...DEFAULT_EXPRESSION_LIMITS, ...limits };
   let compiled: jsonata.Expression;
   try {
-    compiled = jsonata(source, { timeout: bounds.timeoutMs, stack: bounds.maxDepth, sequence: bounds.maxSequence });
+    compiled = jsonata(source, {
+      timeout: bounds.timeoutMs,
+      stack: bounds.maxDepth,
+      sequence: bounds.maxSequence,
+    });
   } catch (e) {
     const f = describe(e);
-    throw new ExpressionError('syntax', `syntax error in "${source}": ${f.message ?? 'unknown'}`, source, f.position);
+    throw new ExpressionError(
+      'syntax',
+      `syntax error in "${source}": ${f.message ?? 'unknown'}`,
+      source,
+      f.position,
+    );
   }
   // Long strings are built in one step ($pad, &): stop them as soon as they appear.
-  compiled.assign(EXIT_HOOK as unknown as string, (_expr: unknown, _input: unknown, _env: unknown, result: unknown) => {
-    if (typeof result === 'string' && result.length > bounds.maxOutputBytes) {
-      throw new ExpressionError(
-        'output-too-large',
-        `"${source}" built a string longer than ${bounds.maxOutputBytes} characters`,
-        source,
-      );
-    }
-  });
+  compiled.assign(
+    EXIT_HOOK as unknown as string,
+    (_expr: unknown, _input: unknown, _env: unknown, result: unknown) => {
+      if (typeof result === 'string' && result.length > bounds.maxOutputBytes) {
+        throw new ExpressionError(
+          'output-too-large',
+          `"${source}" built a string longer than ${bounds.maxOutputBytes} characters`,
+          source,
+        );
+      }
+    },
+  );
 
   return {
     source,
@@ -92,7 +107,11 @@ function toPlainJson(
 ): { input: unknown; bindings: unknown } {
   const text = JSON.stringify(value, (_k, v: unknown) => (v === undefined ? null : v));
   if (text.length > maxBytes) {
-    throw new ExpressionError(code, `input of "${source}" is ${text.length} bytes, over the ${maxBytes} limit`, source);
+    throw new ExpressionError(
+      code,
+      `input of "${source}" is ${text.length} bytes, over the ${maxBytes} limit`,
+      source,
+    );
   }
   return JSON.parse(text) as { input: unknown; bindings: unknown };
 }
@@ -102,7 +121,8 @@ function resultAsData(source: string, result: unknown, maxBytes: number): unknow
   let text: string | undefined;
   try {
     text = JSON.stringify(result, (_k, v: unknown) => {
-      if (typeof v === 'function') throw new ExpressionError('not-data', `"${source}" returned a function`, source);
+      if (typeof v === 'function')
+        throw new ExpressionError('not-data', `"${source}" returned a function`, source);
       return v;
     });
   } catch (e) {
@@ -111,7 +131,11 @@ function resultAsData(source: string, result: unknown, maxBytes: number): unknow
   }
   if (text === undefined) return undefined;
   if (text.length > maxBytes) {
-    throw new ExpressionError('output-too-large', `result of "${source}" is over the ${maxBytes} byte limit`, source);
+    throw new ExpressionError(
+      'output-too-large',
+      `result of "${source}" is over the ${maxBytes} byte limit`,
+      source,
+    );
   }
   // A fresh copy: JSONata sequences carry extra properties we do not hand on.
   return JSON.parse(text) as unknown;

@@ -29,9 +29,11 @@ export function parseTemplate(source: string, limits?: Partial<ExpressionLimits>
     }
     if (open > at) parts.push({ text: source.slice(at, open) });
     const close = source.indexOf(CLOSE, open + OPEN.length);
-    if (close < 0) throw new ExpressionError('syntax', `"{{" at offset ${open} is never closed by "}}"`, source, open);
+    if (close < 0)
+      throw new ExpressionError('syntax', `"{{" at offset ${open} is never closed by "}}"`, source, open);
     const inner = source.slice(open + OPEN.length, close);
-    if (inner.trim() === '') throw new ExpressionError('syntax', `empty "{{ }}" at offset ${open}`, source, open);
+    if (inner.trim() === '')
+      throw new ExpressionError('syntax', `empty "{{ }}" at offset ${open}`, source, open);
     try {
       parts.push({ expression: compileExpression(inner.trim(), limits), offset: open });
     } catch (e) {

@@ -63,7 +63,11 @@ describe('LabRunner', () => {
 
   it('includes backend-specific steps for their backend and refuses a wrong profile', () => {
     const { runner } = setup({ profile: 'virtualbox', backend: 'virtualbox' });
-    expect(runner.getState().steps.map((s) => s.id)).toEqual(['install-nodes', 'create-cluster', 'join-pve2']);
+    expect(runner.getState().steps.map((s) => s.id)).toEqual([
+      'install-nodes',
+      'create-cluster',
+      'join-pve2',
+    ]);
     expect(() => setup({ profile: 'virtualbox' })).toThrow(/does not run on the sim backend/);
     expect(() => setup({ profile: 'nope' })).toThrow(/no profile "nope" \(profiles: sim, virtualbox\)/);
   });
@@ -105,7 +109,11 @@ describe('LabRunner', () => {
     const join = state.steps[1];
     expect(join?.status).toBe('failed');
     expect(join?.checks).toEqual([
-      { id: 'two-nodes-online', ok: false, message: 'Both nodes are members and online — 1 of 2 nodes online' },
+      {
+        id: 'two-nodes-online',
+        ok: false,
+        message: 'Both nodes are members and online — 1 of 2 nodes online',
+      },
     ]);
   });
 

@@ -57,7 +57,9 @@ describe('expression sandbox', () => {
   });
 
   it('stops strings that grow past the output limit while building', async () => {
-    const grow = compileExpression('($f := function($s){ $f($s & $s) }; $f("ab"))', { maxOutputBytes: 10_000 });
+    const grow = compileExpression('($f := function($s){ $f($s & $s) }; $f("ab"))', {
+      maxOutputBytes: 10_000,
+    });
     expect((await failure(grow.evaluate({}))).code).toBe('output-too-large');
     const pad = compileExpression('$pad("x", 50000)', { maxOutputBytes: 10_000 });
     expect((await failure(pad.evaluate({}))).code).toBe('output-too-large');

@@ -4,7 +4,10 @@ import { fillPlaceholders, placeholderNames } from '../../../../electron/lab/exp
 import { parseTemplate, renderTemplate } from '../../../../electron/lab/expression/template.ts';
 
 describe('templates', () => {
-  const context = { results: { join: { nodelist: [{ name: 'pve1', pve_fp: 'AB:CD' }] }, id: 100 }, vars: { pw: 's3' } };
+  const context = {
+    results: { join: { nodelist: [{ name: 'pve1', pve_fp: 'AB:CD' }] }, id: 100 },
+    vars: { pw: 's3' },
+  };
 
   it('keeps the type of a whole-string template', async () => {
     expect(await renderTemplate(parseTemplate('{{ results.id }}'), context)).toBe(100);

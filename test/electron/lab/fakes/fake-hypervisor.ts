@@ -20,7 +20,13 @@ export class FakeHypervisor implements HypervisorDriver {
 
   async realise(): Promise<void> {}
   async listMachines(): Promise<MachineInfo[]> {
-    return this.machines.map((name) => ({ name, kind: 'pve', power: 'running', cableConnected: true, addresses: [] }));
+    return this.machines.map((name) => ({
+      name,
+      kind: 'pve',
+      power: 'running',
+      cableConnected: true,
+      addresses: [],
+    }));
   }
   async machine(name: string): Promise<MachineInfo> {
     return { name, kind: 'pve', power: 'running', cableConnected: true, addresses: [] };

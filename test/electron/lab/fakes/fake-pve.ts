@@ -23,7 +23,11 @@ export class FakePve implements PveApi {
   }
 
   endpoints(): PveNodeEndpoint[] {
-    return this.nodes.map((name) => ({ name, url: `https://${name}:8006`, fingerprint: this.fingerprints[name] ?? '' }));
+    return this.nodes.map((name) => ({
+      name,
+      url: `https://${name}:8006`,
+      fingerprint: this.fingerprints[name] ?? '',
+    }));
   }
 
   async close(): Promise<void> {}

@@ -95,7 +95,10 @@ describe('loader fuzz', () => {
           fc.tuple(
             fc.nat({ max: goodText.length }),
             fc.nat({ max: 20 }),
-            fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom(':', '- ', '{', '}', '  ', '\n', '&a', '*a', '"', "'", '\t')),
+            fc.oneof(
+              fc.string({ maxLength: 8 }),
+              fc.constantFrom(':', '- ', '{', '}', '  ', '\n', '&a', '*a', '"', "'", '\t'),
+            ),
           ),
           { minLength: 1, maxLength: 5 },
         ),

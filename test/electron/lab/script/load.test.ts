@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { formatLoadError, type LabLoadError } from '../../../../electron/lab/script/load-error.ts';
 import { loadLabFile, loadLabText } from '../../../../electron/lab/script/load.ts';
 
-const fixture = (name: string): string => fileURLToPath(new URL(`../../../fixtures/labs/${name}`, import.meta.url));
+const fixture = (name: string): string =>
+  fileURLToPath(new URL(`../../../fixtures/labs/${name}`, import.meta.url));
 
 async function errorsOf(name: string): Promise<LabLoadError[]> {
   const result = await loadLabFile(fixture(name));
@@ -23,7 +24,12 @@ describe('lab loader', () => {
     expect(result.lab.id).toBe('mini-cluster');
     expect(result.lab.steps.map((s) => s.id)).toEqual(['install-nodes', 'create-cluster', 'join-pve2']);
     const create = result.lab.steps[1];
-    expect(create?.solve[0]).toMatchObject({ action: 'api', method: 'POST', waitTask: true, timeoutSeconds: 120 });
+    expect(create?.solve[0]).toMatchObject({
+      action: 'api',
+      method: 'POST',
+      waitTask: true,
+      timeoutSeconds: 120,
+    });
     expect(result.lab.steps[0]?.checks[0]?.query.method).toBe('GET');
     expect(result.lab.profiles[0]?.machines[1]?.disks).toEqual([]);
   });
@@ -103,7 +109,8 @@ describe('lab loader', () => {
   it('never throws: missing files, empty, scalar and huge input', async () => {
     const missing = await loadLabFile(fixture('nope/lab.yaml'));
     expect(missing.ok).toBe(false);
-    if (!missing.ok) expect(formatLoadError(missing.errors[0]!)).toMatch(/lab\.yaml:1:1 cannot read the file \(ENOENT\)/);
+    if (!missing.ok)
+      expect(formatLoadError(missing.errors[0]!)).toMatch(/lab\.yaml:1:1 cannot read the file \(ENOENT\)/);
     for (const text of ['', 'just a string', '- a\n- b', '{', 'a: *unknown', 'x'.repeat(2_000_000)]) {
       const result = loadLabText(text, 'x.yaml');
       expect(result.ok).toBe(false);
@@ -116,7 +123,12 @@ describe('lab loader', () => {
 
   it('limits YAML alias expansion (billion laughs)', () => {
     const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]'];
-    for (let i = 0; i < 8; i++) bomb.push(`${'bcdefghi'[i]}: &${'bcdefghi'[i]} [${Array(9).fill(`*${i === 0 ? 'a' : 'bcdefghi'[i - 1]}`).join(', ')}]`);
+    for (let i = 0; i < 8; i++)
+      bomb.push(
+        `${'bcdefghi'[i]}: &${'bcdefghi'[i]} [${Array(9)
+          .fill(`*${i === 0 ? 'a' : 'bcdefghi'[i - 1]}`)
+          .join(', ')}]`,
+      );
     const result = loadLabText(bomb.join('\n'), 'bomb.yaml');
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.errors[0]?.message).toMatch(/alias/i);

@@ -77,7 +77,9 @@ describe('solve actions', () => {
         save: created
 `);
     const state = await runner.solveStep();
-    expect(shell.calls).toEqual([{ node: 'pve1', command: 'pvecm create minilab', input: ['yes', 'nestlab'] }]);
+    expect(shell.calls).toEqual([
+      { node: 'pve1', command: 'pvecm create minilab', input: ['yes', 'nestlab'] },
+    ]);
     expect(state.steps[0]?.solvedBy).toBe('nestlab');
   });
 
@@ -150,7 +152,9 @@ describe('solve actions', () => {
     await clock.advance(11_000);
     const state = await done;
     expect(state.steps[0]?.status).toBe('failed');
-    expect(state.error).toMatch(/waited 10 s for "\$count\(\$\[type='cluster'\]\) = 1" on \/cluster\/status: the condition stayed false/);
+    expect(state.error).toMatch(
+      /waited 10 s for "\$count\(\$\[type='cluster'\]\) = 1" on \/cluster\/status: the condition stayed false/,
+    );
   });
 
   it('a solve whose checks never turn green fails after the settle time', async () => {
