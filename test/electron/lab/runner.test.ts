@@ -9,7 +9,7 @@ import { FakeHypervisor } from './fakes/fake-hypervisor.ts';
 import { FakePve } from './fakes/fake-pve.ts';
 import { FakeShell } from './fakes/fake-shell.ts';
 import { ManualClock, settle } from './fakes/manual-clock.ts';
-import { MemoryProgressStore } from './fakes/memory-progress-store.ts';
+import { MemoryProgressStore } from '../../../electron/lab/memory-progress-store.ts';
 
 const miniText = readFileSync(
   fileURLToPath(new URL('../../fixtures/labs/good/mini-cluster/lab.yaml', import.meta.url)),

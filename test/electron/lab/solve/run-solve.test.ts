@@ -6,7 +6,7 @@ import { FakeHypervisor } from '../fakes/fake-hypervisor.ts';
 import { FakePve } from '../fakes/fake-pve.ts';
 import { FakeShell, type ShellCall } from '../fakes/fake-shell.ts';
 import { ManualClock, settle } from '../fakes/manual-clock.ts';
-import { MemoryProgressStore } from '../fakes/memory-progress-store.ts';
+import { MemoryProgressStore } from '../../../../electron/lab/memory-progress-store.ts';
 
 const header = `
 id: actions

@@ -1,6 +1,6 @@
-import type { ProgressStore, SavedProgress } from '../../../../electron/lab/progress-store.ts';
+import type { ProgressStore, SavedProgress } from './progress-store.ts';
 
-/** Keeps progress in memory (deep copies, like a file would). */
+/** Progress kept in memory only: for headless runs (`nestlab lab test`) that must not touch the user's saves. */
 export class MemoryProgressStore implements ProgressStore {
   readonly saved = new Map<string, SavedProgress>();
   saves = 0;
@@ -9,10 +9,12 @@ export class MemoryProgressStore implements ProgressStore {
     const p = this.saved.get(`${labId}.${profile}`);
     return p ? structuredClone(p) : undefined;
   }
+
   async save(progress: SavedProgress): Promise<void> {
     this.saves++;
     this.saved.set(`${progress.labId}.${progress.profile}`, structuredClone(progress));
   }
+
   async clear(labId: string, profile: string): Promise<void> {
     this.saved.delete(`${labId}.${profile}`);
   }

@@ -1,0 +1,97 @@
+/**
+ * A teacher's CI for one lab profile: for every step, the checks must fail first (the step asks
+ * for something not yet done), then the solve runs, then the checks must pass. Used by
+ * `nestlab lab test` against the simulator at full speed.
+ */
+import type { Clock } from '../clock/clock.ts';
+import type { Language } from '../contract/dto.ts';
+import type { HypervisorDriver } from '../hypervisor/driver.ts';
+import type { PveApi } from '../pve/api.ts';
+import type { DrillRunner } from './drill-runner.ts';
+import { ExpressionCache } from './expression-cache.ts';
+import { MemoryProgressStore } from './memory-progress-store.ts';
+import { createRunContext } from './run-context.ts';
+import { runChecks } from './run-checks.ts';
+import { LabRunner } from './runner.ts';
+import type { LabFile } from './script/schema.ts';
+import type { ShellRunner } from './shell-runner.ts';
+
+export interface StepTestResult {
+  step: string;
+  /** The checks failed before the solve, as they must. */
+  failedBefore: boolean;
+  /** The solve ran and the checks passed afterwards. */
+  passedAfter: boolean;
+  ok: boolean;
+  /** Time the step took on the lab's clock (simulated time on the simulator). */
+  clockMs: number;
+  wallMs: number;
+  problem?: string;
+}
+
+export interface LabTestOptions {
+  lab: LabFile;
+  profile: string;
+  pve: PveApi;
+  hypervisor: HypervisorDriver;
+  shell: ShellRunner;
+  clock: Clock;
+  drills?: DrillRunner;
+  lang?: Language;
+  /** Called after each step, e.g. to print a table row as it happens. */
+  onStep?: (result: StepTestResult) => void;
+}
+
+export async function testLab(o: LabTestOptions): Promise<StepTestResult[]> {
+  const runner = new LabRunner({
+    lab: o.lab,
+    profile: o.profile,
+    pve: o.pve,
+    hypervisor: o.hypervisor,
+    shell: o.shell,
+    clock: o.clock,
+    store: new MemoryProgressStore(),
+    lang: o.lang ?? 'en',
+    runId: `test-${o.lab.id}-${o.profile}`,
+    ...(o.drills ? { drills: o.drills } : {}),
+  });
+  const profile = o.lab.profiles.find((p) => p.id === o.profile);
+  if (!profile) throw new Error(`lab "${o.lab.id}" has no profile "${o.profile}"`);
+  const cache = new ExpressionCache();
+  const results: StepTestResult[] = [];
+
+  for (const info of runner.getState().steps) {
+    const step = o.lab.steps.find((s) => s.id === info.id);
+    if (!step) continue;
+    const startClock = o.clock.now();
+    const startWall = performance.now();
+    const before = await runChecks(step, { pve: o.pve, cache, context: createRunContext(o.lab, profile) });
+    const failedBefore = !before.every((c) => c.ok);
+    const state = await runner.solveStep(step.id);
+    const after = state.steps.find((s) => s.id === step.id);
+    const passedAfter = after?.status === 'passed';
+    const problems: string[] = [];
+    if (!failedBefore) problems.push('the checks already pass before the solve');
+    if (!passedAfter) {
+      const failing = after?.checks
+        .filter((c) => !c.ok)
+        .map((c) => `${c.id}${c.error ? ` (${c.error})` : ''}`);
+      problems.push(state.error ?? `checks still failing after the solve: ${failing?.join(', ') ?? '?'}`);
+    }
+    const result: StepTestResult = {
+      step: step.id,
+      failedBefore,
+      passedAfter,
+      ok: failedBefore && passedAfter,
+      clockMs: o.clock.now() - startClock,
+      wallMs: performance.now() - startWall,
+      ...(problems.length ? { problem: problems.join('; ') } : {}),
+    };
+    results.push(result);
+    o.onStep?.(result);
+    // Later steps build on this one: without it they cannot be tested meaningfully.
+    if (!passedAfter) break;
+  }
+  await runner.stop();
+  return results;
+}
