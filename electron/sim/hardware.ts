@@ -46,6 +46,7 @@ export function nodeUp(core: SimCore, name: string, bootId: number): void {
   if (!n || n.bootId !== bootId || n.phase !== 'booting') return;
   n.phase = 'up';
   n.upSince = core.now();
+  core.transition(`phase:${name}`, 'booting', 'up');
   n.shutdownRequest = undefined;
   resetLrm(n);
   n.crm = { state: 'off', idleRounds: 0 };

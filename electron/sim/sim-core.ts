@@ -64,6 +64,10 @@ export class SimCore {
     this.state.agenda = this.state.agenda.filter((i) => !(i.kind === kind && (firstArg === undefined || i.args[0] === firstArg)));
   }
 
+  hasPendingFor(kind: string, firstArg: string | number, secondArg: string | number): boolean {
+    return this.state.agenda.some((i) => i.kind === kind && i.args[0] === firstArg && i.args[1] === secondArg);
+  }
+
   hasPending(kind: string, firstArg?: string | number): boolean {
     return this.state.agenda.some((i) => i.kind === kind && (firstArg === undefined || i.args[0] === firstArg));
   }

@@ -49,6 +49,8 @@ export interface LrmWorker {
   target?: string;
   /** When the guest operation finishes. */
   doneAt: number;
+  /** Nothing to do (already in the requested state). */
+  noop?: boolean;
 }
 
 export interface LrmState {
@@ -68,6 +70,8 @@ export interface LrmState {
   queue: { sid: string; uid: string; state: HaServiceState; target?: string; timeout?: number }[];
   /** The LRM finished its shutdown work and exited (node shutdown/reboot in progress). */
   exited: boolean;
+  /** A daemon restart (not a node shutdown) is in progress. */
+  restarting: boolean;
 }
 
 export interface ClusterConfig {

@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { VirtualClock } from './clock/virtual-clock.ts';
 import { completeGuestOp } from './guests.ts';
 import { crmLoop } from './ha/crm.ts';
-import { lrmLoop, resetLrm } from './ha/lrm.ts';
+import { lrmLoop, lrmRestartRequest, resetLrm } from './ha/lrm.ts';
 import { buildHaStatus, buildManagerStatus, type HaStatusEntry } from './ha/status-view.ts';
 import { watchdogCheck } from './ha/watchdog.ts';
 import * as hw from './hardware.ts';
@@ -249,6 +249,11 @@ export class World {
 
   reboot(node: string): void {
     hw.requestShutdown(this.core, node, 'reboot');
+  }
+
+  /** `systemctl restart pve-ha-lrm` on `node`. */
+  restartLrm(node: string): void {
+    lrmRestartRequest(this.core, hw.nodeOrThrow(this.core, node));
   }
 
   setCable(machine: string, connected: boolean): void {

@@ -83,7 +83,10 @@ function runWorkers(core: SimCore, n: NodeState): void {
     const lrmRef = { sid: job.sid, uid: job.uid };
     switch (job.state) {
       case 'started':
-        if (guest.running) lrmWorkerDone(core, n.name, job.sid, job.uid, 0);
+        if (guest.running) {
+          lrm.workers[job.sid]!.noop = true;
+          lrmWorkerDone(core, n.name, job.sid, job.uid, 0);
+        }
         else {
           core.log(n.name, LRM, `starting service ${job.sid}`);
           beginGuestOp(core, guest, 'start', { user, lrm: lrmRef });
@@ -149,15 +152,33 @@ export function lrmWorkerDone(core: SimCore, node: string, sid: string, uid: str
     return;
   }
   lrm.results[uid] = { exitCode };
-  if (exitCode === 0 && worker.state === 'started') core.log(node, LRM, `service status ${sid} started`);
+  if (exitCode === 0 && worker.state === 'started' && !worker.noop) core.log(node, LRM, `service status ${sid} started`);
   runWorkers(core, n);
 }
 
 function exitLrm(core: SimCore, n: NodeState, releaseLock: boolean): void {
   closeWatchdog(core, n.name, 'lrm');
   if (releaseLock) releaseAgentLock(core, n.name);
-  n.lrm.exited = true;
   core.log(n.name, LRM, 'server stopped');
+  if (n.lrm.restarting) {
+    // `systemctl restart pve-ha-lrm`: a fresh daemon starts right away.
+    const old = n.lrm.state;
+    resetLrm(n);
+    n.lrm.state = old;
+    setLrmState(core, n, 'startup');
+    scheduleLrm(core, n, 1000);
+    return;
+  }
+  n.lrm.exited = true;
+}
+
+/** `systemctl restart pve-ha-lrm` (e.g. a package update): services are frozen, not moved. */
+export function lrmRestartRequest(core: SimCore, n: NodeState): void {
+  if (n.lrm.state === 'off' || n.lrm.exited || n.shutdownRequest) return;
+  core.log(n.name, LRM, 'restart LRM, freeze all services');
+  n.lrm.mode = 'restart';
+  n.lrm.restarting = true;
+  if (n.lrm.state !== 'active' && n.lrm.state !== 'maintenance' && !busy(n)) exitLrm(core, n, false);
 }
 
 /** Called when a clean shutdown/reboot of the node starts: the shutdown policy decides the mode. */
@@ -205,7 +226,7 @@ export function lrmLoop(core: SimCore, nodeName: string, bootId: number): void {
       setLrmState(core, n, 'wait_for_agent_lock');
       break;
     case 'wait_for_agent_lock': {
-      if (n.shutdownRequest) {
+      if (n.shutdownRequest || lrm.restarting) {
         if (!busy(n)) exitLrm(core, n, false);
         break;
       }
@@ -246,7 +267,7 @@ export function lrmLoop(core: SimCore, nodeName: string, bootId: number): void {
         setLrmState(core, n, 'active');
       }
       const count = activeServiceCount(core, nodeName);
-      if (n.shutdownRequest) {
+      if (n.shutdownRequest || lrm.restarting) {
         if (lrm.mode === 'restart' || lrm.mode === 'maintenance') {
           if (count === 0 && !busy(n)) {
             exitLrm(core, n, true);
@@ -280,7 +301,7 @@ export function lrmLoop(core: SimCore, nodeName: string, bootId: number): void {
     const uids = new Set(Object.values(core.state.ha.manager.service_status).map((s) => s.uid));
     for (const uid of Object.keys(lrm.results)) if (!uids.has(uid)) delete lrm.results[uid];
   }
-  if (!lrm.exited) scheduleLrm(core, n, next);
+  if (!lrm.exited && !core.hasPendingFor('lrm-loop', nodeName, n.bootId)) scheduleLrm(core, n, next);
 }
 
 export function resetLrm(n: NodeState): void {
@@ -295,6 +316,7 @@ export function resetLrm(n: NodeState): void {
     processed: {},
     queue: [],
     exited: false,
+    restarting: false,
   };
 }
 

@@ -1,0 +1,232 @@
+/**
+ * `/cluster/status`, `/cluster/resources`, `/cluster/config` (create, join, nodes), `/cluster/log`,
+ * `/cluster/nextid`, `/cluster/tasks`.
+ */
+import { createCluster, joinCluster, joinInfo } from '../cluster-config.ts';
+import { nextFreeVmid } from '../guest-config.ts';
+import { SimApiError, type SimRoute } from '../http/route.ts';
+import type { SimCore } from '../sim-core.ts';
+import { storageEnabledOn, storageStatus } from '../storage.ts';
+import type { World } from '../world.ts';
+import { verboseServiceState } from '../ha/status-view.ts';
+import { int, knownNodes, paramError, req, route, str, bool, MIB } from './support.ts';
+
+/** Whether `node` is online as seen from `local` (same corosync partition, or itself). */
+export function onlineFrom(core: SimCore, local: string, node: string): boolean {
+  if (local === node) return core.state.nodes[node]?.phase === 'up' || core.state.nodes[node]?.phase === 'shutting-down';
+  return core.state.membership[local]?.includes(node) ?? false;
+}
+
+export function nodeResource(core: SimCore, local: string, name: string): Record<string, unknown> {
+  const n = core.state.nodes[name]!;
+  const online = onlineFrom(core, local, name);
+  const running = Object.values(core.state.guests).filter((g) => g.node === name && g.running);
+  const mem = 1800 * MIB + running.reduce((s, g) => s + Number(g.config.memory ?? 512) * MIB, 0);
+  return {
+    id: `node/${name}`,
+    type: 'node',
+    node: name,
+    status: online ? 'online' : 'offline',
+    ...(online
+      ? {
+          cpu: 0.02 + running.length * 0.01,
+          maxcpu: 4,
+          mem,
+          maxmem: 8 * 1024 * MIB,
+          disk: 4 * 1024 * MIB,
+          maxdisk: 30 * 1024 * MIB,
+          uptime: Math.floor((core.now() - n.upSince) / 1000),
+        }
+      : {}),
+    level: '',
+    'cgroup-mode': 2,
+  };
+}
+
+function guestResources(core: SimCore, local: string): Record<string, unknown>[] {
+  const visible = new Set(knownNodesOf(core, local));
+  const out: Record<string, unknown>[] = [];
+  for (const g of Object.values(core.state.guests)) {
+    if (!visible.has(g.node)) continue;
+    const online = onlineFrom(core, local, g.node);
+    const sid = `${g.type === 'qemu' ? 'vm' : 'ct'}:${g.vmid}`;
+    const res = core.state.ha.resources[sid];
+    const item: Record<string, unknown> = {
+      id: `${g.type}/${g.vmid}`,
+      type: g.type,
+      vmid: g.vmid,
+      node: g.node,
+      name: g.config.name ?? g.config.hostname ?? `${g.type === 'qemu' ? 'VM' : 'CT'} ${g.vmid}`,
+      status: online ? (g.running ? 'running' : 'stopped') : 'unknown',
+      maxmem: Number(g.config.memory ?? 512) * MIB,
+      maxcpu: Number(g.config.cores ?? 1),
+      maxdisk: 8 * 1024 * MIB,
+      mem: g.running ? Number(g.config.memory ?? 512) * MIB * 0.4 : 0,
+      cpu: g.running ? 0.01 : 0,
+      disk: 0,
+      uptime: g.running ? Math.floor((core.now() - g.startedAt) / 1000) : 0,
+      template: 0,
+      netin: 0,
+      netout: 0,
+      diskread: 0,
+      diskwrite: 0,
+    };
+    if (res) item.hastate = verboseServiceState(core, sid, core.state.ha.manager.service_status[sid]);
+    if (g.lock) item.lock = g.lock;
+    out.push(item);
+  }
+  return out.sort((a, b) => Number(a.vmid) - Number(b.vmid));
+}
+
+function knownNodesOf(core: SimCore, local: string): string[] {
+  const c = core.state.cluster;
+  return c?.nodes[local] ? Object.keys(c.nodes).sort() : [local];
+}
+
+function storageResources(core: SimCore, local: string): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const node of knownNodesOf(core, local)) {
+    const online = onlineFrom(core, local, node);
+    for (const [id, cfg] of Object.entries(core.state.storage)) {
+      if (!storageEnabledOn(cfg, node)) continue;
+      const st = online ? storageStatus(core, id, node) : undefined;
+      out.push({
+        id: `storage/${node}/${id}`,
+        type: 'storage',
+        storage: id,
+        node,
+        status: st ? (st.active ? 'available' : 'unknown') : 'unknown',
+        content: cfg.content.join(','),
+        plugintype: cfg.type,
+        shared: cfg.type === 'nfs' ? 1 : 0,
+        disk: st?.used ?? 0,
+        maxdisk: st?.total ?? 0,
+      });
+    }
+  }
+  return out;
+}
+
+export function clusterRoutes(world: World): SimRoute[] {
+  const core = world.core;
+  return [
+    route('GET', '/cluster/status', (ctx) => {
+      const local = ctx.node;
+      const cluster = core.state.cluster;
+      const nodes = knownNodes(world, local);
+      const out: Record<string, unknown>[] = [];
+      if (cluster?.nodes[local]) {
+        out.push({
+          type: 'cluster',
+          id: 'cluster',
+          name: cluster.name,
+          nodes: nodes.length,
+          quorate: world.isQuorate(local) ? 1 : 0,
+          version: cluster.configVersion,
+        });
+      }
+      for (const name of nodes) {
+        out.push({
+          type: 'node',
+          id: `node/${name}`,
+          name,
+          ip: core.state.nodes[name]!.ip,
+          level: '',
+          local: name === local ? 1 : 0,
+          nodeid: cluster?.nodes[name]?.nodeid ?? 0,
+          online: onlineFrom(core, local, name) ? 1 : 0,
+        });
+      }
+      return out;
+    }),
+    route('GET', '/cluster/resources', (ctx) => {
+      const type = str(ctx, 'type');
+      const out: Record<string, unknown>[] = [];
+      if (!type || type === 'node') for (const n of knownNodes(world, ctx.node)) out.push(nodeResource(core, ctx.node, n));
+      if (!type || type === 'storage') out.push(...storageResources(core, ctx.node));
+      if (!type || type === 'vm') out.push(...guestResources(core, ctx.node));
+      return out;
+    }),
+    route('GET', '/cluster/config', () => [
+      { name: 'apiversion' },
+      { name: 'join' },
+      { name: 'nodes' },
+      { name: 'qdevice' },
+      { name: 'totem' },
+    ]),
+    route('POST', '/cluster/config', (ctx) => {
+      if (ctx.user !== 'root@pam') throw new SimApiError(403, 'Permission check failed (user != root@pam)');
+      const task = createCluster(core, ctx.node, {
+        clustername: req(ctx, 'clustername'),
+        link0: str(ctx, 'link0'),
+        nodeid: int(ctx, 'nodeid'),
+        votes: int(ctx, 'votes'),
+        tokenCoefficient: int(ctx, 'token-coefficient'),
+        user: ctx.user,
+      });
+      return task.upid;
+    }),
+    route('GET', '/cluster/config/join', (ctx) => {
+      const node = str(ctx, 'node') ?? ctx.node;
+      if (!knownNodes(world, ctx.node).includes(node)) throw new SimApiError(500, `no such node '${node}'`);
+      return joinInfo(core, node);
+    }),
+    route('POST', '/cluster/config/join', (ctx) => {
+      if (ctx.user !== 'root@pam') throw new SimApiError(403, 'Permission check failed (user != root@pam)');
+      const task = joinCluster(core, ctx.node, {
+        hostname: req(ctx, 'hostname'),
+        fingerprint: req(ctx, 'fingerprint'),
+        password: req(ctx, 'password'),
+        link0: str(ctx, 'link0'),
+        nodeid: int(ctx, 'nodeid'),
+        votes: int(ctx, 'votes'),
+        force: bool(ctx, 'force'),
+        user: ctx.user,
+      });
+      return task.upid;
+    }),
+    route('GET', '/cluster/config/nodes', (ctx) => {
+      const cluster = core.state.cluster;
+      if (!cluster?.nodes[ctx.node])
+        throw new SimApiError(500, "Corosync config '/etc/pve/corosync.conf' does not exist - is this node part of a cluster?");
+      return Object.entries(cluster.nodes)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([node, c]) => ({ node, name: node, nodeid: String(c.nodeid), quorum_votes: String(c.votes), ring0_addr: c.ip }));
+    }),
+    route('GET', '/cluster/log', (ctx) => {
+      const max = int(ctx, 'max') ?? 50;
+      const visible = new Set(knownNodes(world, ctx.node));
+      return core.state.clusterLog
+        .filter((e) => visible.has(e.node))
+        .slice(-max)
+        .reverse()
+        .map((e) => ({ ...e }));
+    }),
+    route('GET', '/cluster/nextid', (ctx) => {
+      const wanted = int(ctx, 'vmid');
+      if (wanted !== undefined) {
+        if (core.state.guests[String(wanted)]) throw paramError('vmid', `VM ${wanted} already exists`);
+        return wanted;
+      }
+      return nextFreeVmid(core);
+    }),
+    route('GET', '/cluster/tasks', (ctx) => {
+      const visible = knownNodes(world, ctx.node);
+      return visible
+        .flatMap((n) => core.state.tasks[n] ?? [])
+        .sort((a, b) => b.starttime - a.starttime)
+        .slice(0, 50)
+        .map((t) => ({
+          upid: t.upid,
+          node: t.node,
+          pid: t.pid,
+          pstart: t.pstart,
+          starttime: t.starttime,
+          type: t.type,
+          id: t.id,
+          user: t.user,
+          ...(t.status === 'stopped' ? { endtime: t.endtime, status: t.exitstatus } : {}),
+        }));
+    }),
+  ];
+}

@@ -1,0 +1,247 @@
+/**
+ * `/cluster/ha/…`: resources (CRUD, migrate, relocate), rules (PVE 9), groups (PVE 8; refused on
+ * PVE 9 exactly as upstream), and the status views.
+ */
+import { applyCrmCommand } from '../ha/ha-requests.ts';
+import {
+  addResource,
+  assertGroupsAllowed,
+  formatNodeList,
+  HaConfigError,
+  parseNodeList,
+  parseSid,
+  putGroup,
+  putRule,
+  removeResource,
+  updateResource,
+} from '../ha/resources-config.ts';
+import { SimApiError, type SimRequestContext, type SimRoute } from '../http/route.ts';
+import { assertWritable } from '../pmxcfs.ts';
+import type { HaGroup, HaResourceConfig, HaRule } from '../state.ts';
+import type { World } from '../world.ts';
+import { bool, int, list, paramError, req, route, str } from './support.ts';
+
+const DIGEST = '4f1c2a9b7e3d5c6a8b9d0e1f2a3b4c5d6e7f8a9b';
+
+export function haRoutes(world: World): SimRoute[] {
+  const core = world.core;
+  const pve9 = (): boolean => core.state.pveMajor >= 9;
+
+  const resourceView = (r: HaResourceConfig): Record<string, unknown> => ({
+    sid: r.sid,
+    type: r.type,
+    state: r.state,
+    max_restart: r.max_restart,
+    max_relocate: r.max_relocate,
+    ...(pve9() ? { failback: r.failback ? 1 : 0 } : {}),
+    ...(r.group ? { group: r.group } : {}),
+    ...(r.comment ? { comment: r.comment } : {}),
+    digest: DIGEST,
+  });
+
+  const ruleView = (r: HaRule): Record<string, unknown> => ({
+    rule: r.rule,
+    type: r.type,
+    resources: r.resources.join(','),
+    ...(r.type === 'node-affinity' ? { nodes: formatNodeList(r.nodes), strict: r.strict ? 1 : 0 } : { affinity: r.affinity }),
+    ...(r.disable ? { disable: 1 } : {}),
+    ...(r.comment ? { comment: r.comment } : {}),
+    digest: DIGEST,
+  });
+
+  const groupView = (g: HaGroup): Record<string, unknown> => ({
+    group: g.group,
+    type: 'group',
+    nodes: formatNodeList(g.nodes),
+    restricted: g.restricted ? 1 : 0,
+    nofailback: g.nofailback ? 1 : 0,
+    ...(g.comment ? { comment: g.comment } : {}),
+    digest: DIGEST,
+  });
+
+  const rulesOnly = (ctx: SimRequestContext): void => {
+    if (!pve9()) throw new SimApiError(501, `Method '${ctx.pathParams.rule ? 'GET /cluster/ha/rules/{rule}' : 'GET /cluster/ha/rules'}' not implemented`);
+  };
+
+  const ruleFromParams = (ctx: SimRequestContext, existing?: HaRule): HaRule => {
+    const id = req(ctx, 'rule');
+    const type = existing?.type ?? req(ctx, 'type');
+    const resourcesRaw = str(ctx, 'resources');
+    const resources = resourcesRaw !== undefined ? resourcesRaw.split(/[,\s]+/).filter(Boolean).map((s) => parseSid(core, s).sid) : existing?.resources;
+    if (!resources) throw paramError('resources', 'property is missing and it is not optional');
+    const comment = str(ctx, 'comment') ?? existing?.comment;
+    const disable = bool(ctx, 'disable') ?? existing?.disable;
+    const deletes = list(ctx, 'delete');
+    const common = {
+      rule: id,
+      resources,
+      ...(comment !== undefined && !deletes.includes('comment') ? { comment } : {}),
+      ...(disable && !deletes.includes('disable') ? { disable } : {}),
+    };
+    if (type === 'node-affinity') {
+      const nodesRaw = str(ctx, 'nodes');
+      const nodes = nodesRaw !== undefined ? parseNodeList(nodesRaw) : existing?.type === 'node-affinity' ? existing.nodes : undefined;
+      if (!nodes) throw paramError('nodes', 'property is missing and it is not optional');
+      const strict = bool(ctx, 'strict') ?? (existing?.type === 'node-affinity' ? existing.strict : false);
+      return { type, ...common, nodes, strict: deletes.includes('strict') ? false : strict };
+    }
+    if (type === 'resource-affinity') {
+      const affinity = str(ctx, 'affinity') ?? (existing?.type === 'resource-affinity' ? existing.affinity : undefined);
+      if (affinity !== 'positive' && affinity !== 'negative') throw paramError('affinity', 'property is missing and it is not optional');
+      return { type, ...common, affinity };
+    }
+    throw paramError('type', `value '${type}' does not have a value in the enumeration 'node-affinity, resource-affinity'`);
+  };
+
+  const groupFromParams = (ctx: SimRequestContext, existing?: HaGroup): HaGroup => {
+    const id = req(ctx, 'group');
+    const nodesRaw = str(ctx, 'nodes');
+    const nodes = nodesRaw !== undefined ? parseNodeList(nodesRaw) : existing?.nodes;
+    if (!nodes) throw paramError('nodes', 'property is missing and it is not optional');
+    const comment = str(ctx, 'comment') ?? existing?.comment;
+    return {
+      group: id,
+      nodes,
+      restricted: bool(ctx, 'restricted') ?? existing?.restricted ?? false,
+      nofailback: bool(ctx, 'nofailback') ?? existing?.nofailback ?? false,
+      ...(comment !== undefined && !list(ctx, 'delete').includes('comment') ? { comment } : {}),
+    };
+  };
+
+  const findResource = (ctx: SimRequestContext): HaResourceConfig => {
+    const { sid } = parseSid(core, req(ctx, 'sid'));
+    const r = core.state.ha.resources[sid];
+    if (!r) throw new HaConfigError(`no such resource '${sid}'`);
+    return r;
+  };
+
+  const move = (cmd: 'migrate' | 'relocate') => (ctx: SimRequestContext) => {
+    const r = findResource(ctx);
+    const target = req(ctx, 'node');
+    applyCrmCommand(core, ctx.node, `${cmd} ${r.sid} ${target}`);
+    return pve9() ? { sid: r.sid, 'requested-node': target } : null;
+  };
+
+  return [
+    route('GET', '/cluster/ha', () => [{ id: 'status' }, { id: 'resources' }, { id: pve9() ? 'rules' : 'groups' }]),
+    route('GET', '/cluster/ha/resources', (ctx) => {
+      const type = str(ctx, 'type');
+      return Object.values(core.state.ha.resources)
+        .filter((r) => !type || r.type === type)
+        .sort((a, b) => a.sid.localeCompare(b.sid))
+        .map(resourceView);
+    }),
+    route('POST', '/cluster/ha/resources', (ctx) => {
+      const input = {
+        state: str(ctx, 'state'),
+        max_restart: int(ctx, 'max_restart'),
+        max_relocate: int(ctx, 'max_relocate'),
+        failback: pve9() ? bool(ctx, 'failback') : undefined,
+        group: str(ctx, 'group'),
+        comment: str(ctx, 'comment'),
+      };
+      addResource(core, ctx.node, req(ctx, 'sid'), input);
+      return null;
+    }),
+    route('GET', '/cluster/ha/resources/{sid}', (ctx) => resourceView(findResource(ctx))),
+    route('PUT', '/cluster/ha/resources/{sid}', (ctx) => {
+      const r = findResource(ctx);
+      const state = str(ctx, 'state');
+      const sd = core.state.ha.manager.service_status[r.sid];
+      if (state && sd?.state === 'error' && state !== 'disabled' && state !== r.state)
+        throw new HaConfigError(`service '${r.sid}' in error state, must be disabled and fixed first`);
+      updateResource(core, ctx.node, r.sid, {
+        state,
+        max_restart: int(ctx, 'max_restart'),
+        max_relocate: int(ctx, 'max_relocate'),
+        failback: pve9() ? bool(ctx, 'failback') : undefined,
+        group: str(ctx, 'group'),
+        comment: str(ctx, 'comment'),
+        delete: list(ctx, 'delete'),
+      });
+      return null;
+    }),
+    route('DELETE', '/cluster/ha/resources/{sid}', (ctx) => {
+      removeResource(core, ctx.node, req(ctx, 'sid'));
+      return null;
+    }),
+    route('POST', '/cluster/ha/resources/{sid}/migrate', move('migrate')),
+    route('POST', '/cluster/ha/resources/{sid}/relocate', move('relocate')),
+
+    route('GET', '/cluster/ha/rules', (ctx) => {
+      rulesOnly(ctx);
+      const type = str(ctx, 'type');
+      const resource = str(ctx, 'resource');
+      return Object.values(core.state.ha.rules)
+        .filter((r) => !type || r.type === type)
+        .filter((r) => !resource || r.resources.includes(resource))
+        .sort((a, b) => a.rule.localeCompare(b.rule))
+        .map(ruleView);
+    }),
+    route('POST', '/cluster/ha/rules', (ctx) => {
+      rulesOnly(ctx);
+      putRule(core, ctx.node, ruleFromParams(ctx), true);
+      return null;
+    }),
+    route('GET', '/cluster/ha/rules/{rule}', (ctx) => {
+      rulesOnly(ctx);
+      const r = core.state.ha.rules[req(ctx, 'rule')];
+      if (!r) throw new HaConfigError(`no such ha rule '${req(ctx, 'rule')}'`);
+      return ruleView(r);
+    }),
+    route('PUT', '/cluster/ha/rules/{rule}', (ctx) => {
+      rulesOnly(ctx);
+      const existing = core.state.ha.rules[req(ctx, 'rule')];
+      if (!existing) throw new HaConfigError(`no such ha rule '${req(ctx, 'rule')}'`);
+      const type = str(ctx, 'type');
+      if (type && type !== existing.type) throw paramError('type', `rule type cannot be changed`);
+      putRule(core, ctx.node, ruleFromParams(ctx, existing), false);
+      return null;
+    }),
+    route('DELETE', '/cluster/ha/rules/{rule}', (ctx) => {
+      rulesOnly(ctx);
+      const id = req(ctx, 'rule');
+      if (!core.state.ha.rules[id]) throw new HaConfigError(`no such ha rule '${id}'`);
+      assertWritable(core, ctx.node);
+      delete core.state.ha.rules[id];
+      return null;
+    }),
+
+    route('GET', '/cluster/ha/groups', () => {
+      assertGroupsAllowed(core);
+      return Object.values(core.state.ha.groups).map(groupView);
+    }),
+    route('POST', '/cluster/ha/groups', (ctx) => {
+      assertGroupsAllowed(core);
+      putGroup(core, ctx.node, groupFromParams(ctx), true);
+      return null;
+    }),
+    route('GET', '/cluster/ha/groups/{group}', (ctx) => {
+      assertGroupsAllowed(core);
+      const g = core.state.ha.groups[req(ctx, 'group')];
+      if (!g) throw new HaConfigError(`no such ha group '${req(ctx, 'group')}'`);
+      return groupView(g);
+    }),
+    route('PUT', '/cluster/ha/groups/{group}', (ctx) => {
+      assertGroupsAllowed(core);
+      const g = core.state.ha.groups[req(ctx, 'group')];
+      if (!g) throw new HaConfigError(`no such ha group '${req(ctx, 'group')}'`);
+      putGroup(core, ctx.node, groupFromParams(ctx, g), false);
+      return null;
+    }),
+    route('DELETE', '/cluster/ha/groups/{group}', (ctx) => {
+      assertGroupsAllowed(core);
+      const id = req(ctx, 'group');
+      if (!core.state.ha.groups[id]) throw new HaConfigError(`no such ha group '${id}'`);
+      const users = Object.values(core.state.ha.resources).filter((r) => r.group === id);
+      if (users.length > 0) throw new HaConfigError(`ha group '${id}' is used by resource(s): ${users.map((u) => u.sid).join(', ')}`);
+      assertWritable(core, ctx.node);
+      delete core.state.ha.groups[id];
+      return null;
+    }),
+
+    route('GET', '/cluster/ha/status', () => [{ name: 'current' }, { name: 'manager_status' }]),
+    route('GET', '/cluster/ha/status/current', (ctx) => world.haStatus(ctx.node)),
+    route('GET', '/cluster/ha/status/manager_status', (ctx) => world.managerStatus(ctx.node)),
+  ];
+}

@@ -1,0 +1,209 @@
+/**
+ * `/storage` (cluster storage configuration) and the per-node views: `/nodes/{node}/storage`,
+ * `…/{storage}/status`, `…/{storage}/content`, `…/{storage}/upload`.
+ */
+import { SimApiError, type SimRoute } from '../http/route.ts';
+import { assertWritable } from '../pmxcfs.ts';
+import type { StorageConfig } from '../state.ts';
+import { addUploadedFile, locationKey, storageEnabledOn, storageStatus, storageUnavailable, volumesAt } from '../storage.ts';
+import { finishTask, startTask, taskLog } from '../tasks.ts';
+import type { World } from '../world.ts';
+import { bool, list, paramError, req, route, str, targetNode } from './support.ts';
+
+const CONTENT_TYPES = ['images', 'rootdir', 'vztmpl', 'iso', 'backup', 'snippets', 'import'];
+const SUPPORTED = { dir: ['vztmpl', 'iso', 'backup', 'snippets', 'images', 'rootdir', 'import'], nfs: CONTENT_TYPES, lvmthin: ['images', 'rootdir'] };
+
+function configView(id: string, cfg: StorageConfig): Record<string, unknown> {
+  return {
+    storage: id,
+    type: cfg.type,
+    content: cfg.content.join(','),
+    ...(cfg.path ? { path: cfg.path } : {}),
+    ...(cfg.server ? { server: cfg.server } : {}),
+    ...(cfg.export ? { export: cfg.export } : {}),
+    ...(cfg.options ? { options: cfg.options } : {}),
+    ...(cfg.vgname ? { vgname: cfg.vgname } : {}),
+    ...(cfg.thinpool ? { thinpool: cfg.thinpool } : {}),
+    ...(cfg.nodes ? { nodes: cfg.nodes.join(',') } : {}),
+    ...(cfg.disable ? { disable: 1 } : {}),
+    ...(cfg.type === 'nfs' ? { shared: 1 } : {}),
+    digest: 'b3a1f9c5e2d4a6b8c0e1f2a3b4c5d6e7f8091a2b',
+  };
+}
+
+function parseContent(type: keyof typeof SUPPORTED, raw: string | undefined, param = 'content'): string[] {
+  if (raw === undefined) return type === 'nfs' ? ['images'] : type === 'dir' ? ['vztmpl', 'iso', 'backup'] : ['images', 'rootdir'];
+  const items = raw.split(/[,;\s]+/).filter(Boolean);
+  for (const c of items) {
+    if (!CONTENT_TYPES.includes(c)) throw paramError(param, `invalid format - invalid content type '${c}'`);
+    if (!SUPPORTED[type].includes(c)) throw paramError(param, `storage does not support content type '${c}'`);
+  }
+  return items;
+}
+
+export function storageRoutes(world: World): SimRoute[] {
+  const core = world.core;
+  const known = (id: string): StorageConfig => {
+    const cfg = core.state.storage[id];
+    if (!cfg) throw new SimApiError(500, `storage '${id}' does not exist`);
+    return cfg;
+  };
+  return [
+    route('GET', '/storage', (ctx) => {
+      const type = str(ctx, 'type');
+      return Object.entries(core.state.storage)
+        .filter(([, c]) => !type || c.type === type)
+        .map(([id, c]) => configView(id, c));
+    }),
+    route('POST', '/storage', (ctx) => {
+      const id = req(ctx, 'storage');
+      const type = req(ctx, 'type');
+      if (type !== 'nfs' && type !== 'dir' && type !== 'lvmthin')
+        throw new SimApiError(500, `the simulator does not model storage type '${type}' (it has dir, lvmthin and nfs)`);
+      if (!/^[a-z][a-z0-9\-_.]*[a-z0-9]$/i.test(id)) throw paramError('storage', `invalid format - storage ID '${id}' contains illegal characters`);
+      if (core.state.storage[id]) throw new SimApiError(500, `create storage failed: storage ID '${id}' already defined`);
+      const cfg: StorageConfig = { type, content: parseContent(type, str(ctx, 'content')) };
+      const nodes = list(ctx, 'nodes');
+      if (nodes.length > 0) cfg.nodes = nodes;
+      if (bool(ctx, 'disable')) cfg.disable = true;
+      if (type === 'nfs') {
+        cfg.server = req(ctx, 'server');
+        cfg.export = req(ctx, 'export');
+        cfg.path = `/mnt/pve/${id}`;
+        const options = str(ctx, 'options');
+        if (options) cfg.options = options;
+      } else if (type === 'dir') {
+        cfg.path = req(ctx, 'path');
+      } else {
+        cfg.vgname = req(ctx, 'vgname');
+        cfg.thinpool = req(ctx, 'thinpool');
+      }
+      assertWritable(core, ctx.node);
+      if (type === 'nfs' && !cfg.disable && storageEnabledOn(cfg, ctx.node)) {
+        // pvedaemon activates a new NFS storage on the local node: the export must answer.
+        const nas = core.state.nas;
+        const up = nas && nas.power === 'on' && nas.cable && nas.ip === cfg.server && core.state.nodes[ctx.node]?.cable;
+        if (!up) throw new SimApiError(500, `create storage failed: storage '${id}' is not online`);
+        if (!nas.exports.includes(cfg.export!))
+          throw new SimApiError(
+            500,
+            `create storage failed: mount error: mount.nfs: access denied by server while mounting ${cfg.server}:${cfg.export}`,
+          );
+      }
+      core.state.storage[id] = cfg;
+      return { storage: id, type };
+    }),
+    route('GET', '/storage/{storage}', (ctx) => configView(req(ctx, 'storage'), known(req(ctx, 'storage')))),
+    route('PUT', '/storage/{storage}', (ctx) => {
+      const id = req(ctx, 'storage');
+      const cfg = known(id);
+      assertWritable(core, ctx.node);
+      const content = str(ctx, 'content');
+      if (content !== undefined) cfg.content = parseContent(cfg.type, content);
+      const nodes = str(ctx, 'nodes');
+      if (nodes !== undefined) cfg.nodes = nodes.split(/[,;\s]+/).filter(Boolean);
+      const disable = bool(ctx, 'disable');
+      if (disable !== undefined) cfg.disable = disable;
+      const options = str(ctx, 'options');
+      if (options !== undefined) cfg.options = options;
+      for (const key of list(ctx, 'delete')) {
+        if (key === 'nodes') delete cfg.nodes;
+        if (key === 'disable') delete cfg.disable;
+        if (key === 'options') delete cfg.options;
+      }
+      return { storage: id, type: cfg.type };
+    }),
+    route('DELETE', '/storage/{storage}', (ctx) => {
+      const id = req(ctx, 'storage');
+      known(id);
+      assertWritable(core, ctx.node);
+      delete core.state.storage[id];
+      return null;
+    }),
+    route('GET', '/nodes/{node}/storage', (ctx) => {
+      const node = targetNode(world, ctx);
+      const content = str(ctx, 'content');
+      const only = str(ctx, 'storage');
+      const enabled = bool(ctx, 'enabled');
+      return Object.keys(core.state.storage)
+        .filter((id) => !only || id === only)
+        .map((id) => storageStatus(core, id, node))
+        .filter((s): s is NonNullable<typeof s> => s !== undefined)
+        .filter((s) => !content || content.split(',').some((c) => s.content.split(',').includes(c)))
+        .filter((s) => !enabled || s.enabled === 1);
+    }),
+    route('GET', '/nodes/{node}/storage/{storage}', (ctx) => {
+      targetNode(world, ctx);
+      known(req(ctx, 'storage'));
+      return ['content', 'download-url', 'file-restore', 'import-metadata', 'prunebackups', 'rrd', 'rrddata', 'status', 'upload'].map(
+        (subdir) => ({ subdir }),
+      );
+    }),
+    route('GET', '/nodes/{node}/storage/{storage}/status', (ctx) => {
+      const node = targetNode(world, ctx);
+      const id = req(ctx, 'storage');
+      known(id);
+      const st = storageStatus(core, id, node);
+      if (!st) throw new SimApiError(500, `storage '${id}' is not available on node '${node}'`);
+      return st;
+    }),
+    route('GET', '/nodes/{node}/storage/{storage}/content', (ctx) => {
+      const node = targetNode(world, ctx);
+      const id = req(ctx, 'storage');
+      const cfg = known(id);
+      const problem = storageUnavailable(core, id, node);
+      if (problem) throw new SimApiError(500, problem);
+      const content = str(ctx, 'content');
+      const vmid = str(ctx, 'vmid');
+      return volumesAt(core, id, locationKey(cfg, node))
+        .filter((v) => !content || v.content === content)
+        .filter((v) => vmid === undefined || String(v.vmid) === vmid)
+        .map((v) => ({
+          volid: v.volid,
+          content: v.content,
+          format: v.format,
+          size: v.size,
+          ctime: v.ctime,
+          ...(v.vmid !== undefined ? { vmid: v.vmid, used: 0 } : {}),
+        }));
+    }),
+    route('POST', '/nodes/{node}/storage/{storage}/upload', (ctx) => {
+      const node = targetNode(world, ctx);
+      const id = req(ctx, 'storage');
+      known(id);
+      const content = req(ctx, 'content');
+      if (content !== 'iso' && content !== 'vztmpl' && content !== 'import')
+        throw paramError('content', `value '${content}' does not have a value in the enumeration 'iso, vztmpl, import'`);
+      const filename = ctx.upload?.filename ?? req(ctx, 'filename');
+      const ok =
+        content === 'iso'
+          ? /^[-\w.+]+\.(iso|img)$/i.test(filename)
+          : content === 'vztmpl'
+            ? /^[-\w.+]+\.tar\.(gz|xz|zst|bz2)$/i.test(filename)
+            : /^[-\w.+]+\.(ova|ovf|qcow2|raw|vmdk)$/i.test(filename);
+      if (!ok) throw paramError('filename', `invalid filename or wrong extension`);
+      assertWritable(core, node);
+      const size = ctx.upload?.size ?? 0;
+      const task = startTask(core, node, 'imgcopy', '', ctx.user);
+      try {
+        const volid = addUploadedFile(core, id, node, content, filename, size);
+        const sub = content === 'iso' ? 'template/iso' : content === 'vztmpl' ? 'template/cache' : 'import';
+        const base = core.state.storage[id]!.path ?? '/var/lib/vz';
+        taskLog(
+          task,
+          `starting file import from: /var/tmp/pveupload-${task.pid.toString(16)}`,
+          `target node: ${node}`,
+          `target file: ${base}/${sub}/${filename}`,
+          `file size is: ${size}`,
+          `command: cp -- /var/tmp/pveupload-${task.pid.toString(16)} ${base}/${sub}/${filename}`,
+          `finished file import successfully`,
+        );
+        void volid;
+        finishTask(core, task);
+      } catch (e) {
+        finishTask(core, task, (e as Error).message);
+      }
+      return task.upid;
+    }),
+  ];
+}
