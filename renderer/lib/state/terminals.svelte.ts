@@ -18,7 +18,10 @@ export interface TerminalSink {
 export class TerminalsState {
   #byNode = $state<Record<string, TerminalInfo>>({});
   #errors = $state<Record<string, string>>({});
+  // Plain maps on purpose: routing tables for output, not state anything renders.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #sinks = new Map<string, TerminalSink>();
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #sinkByNode = new Map<string, TerminalSink>();
 
   constructor(private readonly client: LabClient) {

@@ -39,6 +39,6 @@ export function setup(handlers: FakeHandlers = {}) {
     confirm,
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     render: <P extends Record<string, any>>(component: Component<P>, props?: P) =>
-      render(component, { props: props ?? ({} as P), context }),
+      render(component, { props: props ?? ({} as P), context } as Parameters<typeof render<Component<P>>>[1]),
   };
 }

@@ -1,0 +1,68 @@
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { afterEach, describe, expect, it } from 'vitest';
+
+import type { Language } from '@contract/dto.ts';
+
+import App from '../../../../renderer/App.svelte';
+import { FakeEngine } from '../../support/fake-client.ts';
+import { appInfo, labRun, library, settings, step } from '../../support/fixtures.ts';
+
+const instructions: Record<string, string> = { en: 'Create the cluster with pvecm.', es: 'Crea el clúster con pvecm.' };
+
+function engine(withLab: boolean) {
+  let lang: Language = 'en';
+  const runIn = (l: Language) =>
+    labRun({ lang: l, steps: [step('create-cluster', { status: 'active', title: l === 'es' ? 'Crear el clúster' : 'Create the cluster', instructions: instructions[l] ?? '' })] });
+  return new FakeEngine({
+    'app.info': () => appInfo,
+    'settings.get': () => ({ ...settings, lang }),
+    'settings.set': (patch) => {
+      lang = patch.lang ?? lang;
+      return { ...settings, lang };
+    },
+    'lab.list': () => library,
+    'lab.getState': () => (withLab ? runIn(lang) : null),
+    'lab.setLanguage': ({ lang: l }) => (withLab ? runIn(l) : null),
+    'topology.getState': () => null,
+    'sim.getClock': () => null,
+    'drill.getState': () => ({ running: false, phase: null, elapsedMs: 0, milestones: [], report: null }),
+    'drill.history': () => [],
+  });
+}
+
+describe('language switch', () => {
+  afterEach(() => {
+    cleanup();
+    history.replaceState(null, '', '/');
+  });
+
+  it('translates the interface, saves the choice and asks for the library in that language', async () => {
+    const fake = engine(false);
+    render(App, { props: { client: fake.client } });
+    await screen.findByRole('heading', { name: 'Lab library' });
+    await fireEvent.change(screen.getByTestId('language-picker'), { target: { value: 'es' } });
+    await screen.findByRole('heading', { name: 'Biblioteca de laboratorios' });
+    expect(fake.callsOf('settings.set')).toEqual([{ lang: 'es' }]);
+    await waitFor(() => expect(fake.callsOf('lab.list')).toContainEqual({ lang: 'es' }));
+    expect(document.documentElement.lang).toBe('es');
+    expect(screen.getByRole('button', { name: 'Abrir laboratorio' })).toBeTruthy();
+  });
+
+  it('switches the open lab’s content too (lab.setLanguage)', async () => {
+    const fake = engine(true);
+    render(App, { props: { client: fake.client } });
+    // A reload with a lab open lands in the lab.
+    await screen.findByText('Create the cluster with pvecm.');
+    await fireEvent.change(screen.getByTestId('language-picker'), { target: { value: 'es' } });
+    await screen.findByText('Crea el clúster con pvecm.');
+    expect(fake.callsOf('lab.setLanguage')).toEqual([{ lang: 'es' }]);
+    expect(screen.getByRole('button', { name: 'Resolver este paso' })).toBeTruthy();
+  });
+
+  it('starts in the saved language', async () => {
+    const fake = engine(false);
+    fake.handlers['settings.get'] = () => ({ ...settings, lang: 'fr' });
+    render(App, { props: { client: fake.client } });
+    await screen.findByRole('heading', { name: 'Bibliothèque de labos' });
+  });
+});
