@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+
 /**
  * The one composition root: builds the services from injected deps and chooses implementations
  * (simulator or VirtualBox). Shells and tests call it; nothing else wires services together.
@@ -8,6 +10,11 @@ import type { Handlers } from '../ipc/router.ts';
 import type { AppDeps } from './deps.ts';
 import { EventHub } from './event-hub.ts';
 import { LabCatalog } from './lab-catalog.ts';
+import { LabSession } from './lab-session.ts';
+import { toDrillHistoryEntry, toFailoverReportInfo } from '../lab/drill/drill-dto.ts';
+import { DrillHistory } from '../lab/drill/history.ts';
+import { reportToCsv } from '../lab/drill/report-csv.ts';
+import { FileProgressStore } from '../lab/progress-store.ts';
 import { SettingsStore } from './settings-store.ts';
 import { readAppVersion } from './version.ts';
 
@@ -18,15 +25,25 @@ export interface App {
   close(): Promise<void>;
 }
 
-const noLab = (): never => {
-  throw new ApiError('conflict', 'No lab is open. Open a lab from the library first.');
-};
-
 export async function createApp(deps: AppDeps): Promise<App> {
   const settings = await SettingsStore.open(deps.dataDir);
   const backend: BackendKind = deps.backend ?? settings.get().backend;
   const hub = new EventHub();
   const catalog = new LabCatalog(deps.labsDir);
+
+  let session: LabSession | null = null;
+  const open = (): LabSession => {
+    if (!session) throw new ApiError('conflict', 'No lab is open. Open a lab from the library first.');
+    return session;
+  };
+  const closeSession = async (): Promise<void> => {
+    const current = session;
+    session = null;
+    await current?.close();
+  };
+  // Drill history is readable without an open lab (the library shows past runs).
+  const history = new DrillHistory(deps.dataDir);
+  const language = () => session?.state.lang ?? settings.get().lang;
 
   const info: AppInfo = {
     name: 'NestLab',
@@ -67,38 +84,98 @@ export async function createApp(deps: AppDeps): Promise<App> {
             ],
     }),
     'lab.list': ({ lang }) => catalog.list(lang ?? settings.get().lang),
-    'lab.open': noLab,
-    'lab.getState': () => null,
-    'lab.close': () => null,
-    'lab.check': noLab,
-    'lab.solveStep': noLab,
-    'lab.solveUpTo': noLab,
-    'lab.reset': noLab,
-    'lab.showHint': noLab,
-    'lab.setLanguage': () => null,
-    'topology.getState': () => null,
-    'machine.act': noLab,
-    'sim.getClock': () => null,
-    'sim.setSpeed': noLab,
-    'terminal.open': noLab,
-    'terminal.input': noLab,
-    'terminal.resize': noLab,
-    'terminal.close': () => null,
-    'drill.start': noLab,
-    'drill.getState': () => ({ running: false, phase: null, elapsedMs: 0, milestones: [], report: null }),
-    'drill.history': () => [],
-    'drill.report': () => {
-      throw new ApiError('not-found', 'No such drill run.');
+
+    'lab.open': async ({ labId, profile, lang }) => {
+      const lab = await catalog.get(labId);
+      if (!lab) throw new ApiError('not-found', `No lab "${labId}" in ${deps.labsDir}.`);
+      const chosen = profile
+        ? lab.profiles.find((p) => p.id === profile)
+        : lab.profiles.find((p) => p.backends.includes(backend));
+      if (!chosen) {
+        throw new ApiError(
+          'not-found',
+          profile ? `Lab "${labId}" has no profile "${profile}".` : `Lab "${labId}" has no profile for the ${backend} backend.`,
+        );
+      }
+      await closeSession();
+      const language = lang ?? settings.get().lang;
+      session = await LabSession.open({ lab, profile: chosen, lang: language, dataDir: deps.dataDir, hub, log: deps.log });
+      hub.emit('lab.state', session.state);
+      return session.state;
     },
-    'drill.export': () => {
-      throw new ApiError('not-found', 'No such drill run.');
+    'lab.getState': () => session?.state ?? null,
+    'lab.close': async () => {
+      await closeSession();
+      hub.emit('lab.state', null);
+      hub.emit('topology.state', null);
+      return null;
     },
+    'lab.check': () => open().check(),
+    'lab.solveStep': ({ stepId }) => open().solveStep(stepId),
+    'lab.solveUpTo': ({ stepId }) => open().solveUpTo(stepId),
+    'lab.reset': async () => {
+      // Progress and the simulated cluster start over together.
+      const current = open();
+      const { lab, profile } = current;
+      const lang = current.state.lang;
+      await closeSession();
+      await new FileProgressStore(join(deps.dataDir, 'progress')).clear(lab.id, profile.id);
+      session = await LabSession.open({ lab, profile, lang, dataDir: deps.dataDir, hub, log: deps.log });
+      hub.emit('lab.state', session.state);
+      return session.state;
+    },
+    'lab.showHint': ({ stepId }) => open().showHint(stepId),
+    'lab.setLanguage': ({ lang }) => session?.setLanguage(lang) ?? null,
+    'topology.getState': () => session?.topology ?? null,
+    'machine.act': ({ machine, action }) => open().act(machine, action),
+    'sim.getClock': () => session?.clockInfo() ?? null,
+    'sim.setSpeed': ({ speed }) => open().setSpeed(speed),
+    'terminal.open': ({ node }) => open().openTerminal(node),
+    'terminal.input': ({ id, data }) => {
+      open().terminal(id).write(data);
+      return null;
+    },
+    'terminal.resize': ({ id, cols, rows }) => {
+      open().terminal(id).resize(cols, rows);
+      return null;
+    },
+    'terminal.close': ({ id }) => {
+      session?.closeTerminal(id);
+      return null;
+    },
+    'drill.start': ({ stepId }) => open().startDrill(stepId),
+    'drill.getState': () =>
+      session?.drillState() ?? { running: false, phase: null, elapsedMs: 0, milestones: [], report: null },
+    'drill.history': async ({ labId }) => (await history.list(labId)).map(toDrillHistoryEntry),
+    'drill.report': ({ labId, runId }) =>
+      wrapNotFound(async () => toFailoverReportInfo(await history.load(labId, runId), language())),
+    'drill.export': ({ labId, runId, format }) =>
+      wrapNotFound(async () => {
+        const report = await history.load(labId, runId);
+        const base = `${labId}-${runId}`;
+        return format === 'csv'
+          ? { filename: `${base}.csv`, mime: 'text/csv', content: reportToCsv(report, language()) }
+          : { filename: `${base}.json`, mime: 'application/json', content: JSON.stringify(report, null, 2) + '\n' };
+      }),
   };
 
   return {
     info,
     hub,
     handlers,
-    async close() {},
+    async close() {
+      await closeSession();
+    },
   };
+}
+
+async function wrapNotFound<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new ApiError('not-found', 'No such drill run.');
+    throw error;
+  }
 }
