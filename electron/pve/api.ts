@@ -61,10 +61,24 @@ export interface TaskResult {
   ok: boolean;
 }
 
+/** A file upload to `POST /nodes/{node}/storage/{storage}/upload` (multipart). */
+export interface PveUpload {
+  node: string;
+  storage: string;
+  content: 'iso' | 'vztmpl' | 'import';
+  filename: string;
+  /** The file, e.g. `await fs.openAsBlob(path)` (streamed, not read into memory). */
+  file: Blob;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
 export interface PveApi {
   request<T = unknown>(req: PveRequest): Promise<T>;
   /** Polls a UPID until it stops; resolves with its exit status (does not throw on failure). */
   waitForTask(upid: string, options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<TaskResult>;
+  /** Uploads a file to a node's storage; resolves with the task's UPID. Optional for fakes. */
+  upload?(upload: PveUpload): Promise<string>;
   /** The node the client currently talks to. */
   readonly currentNode: string | undefined;
   /** Nodes known to the client (added as a cluster forms). */

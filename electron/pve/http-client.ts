@@ -3,7 +3,7 @@
  * auth, TLS pinned per node, timeouts and AbortSignal on every call, and failover: when the node
  * in use stops answering, the next call (and a read in flight) moves to another node within ~2 s.
  */
-import { Agent, fetch, type Response } from 'undici';
+import { Agent, fetch, FormData, type Response } from 'undici';
 import type { Clock } from '../clock/clock.ts';
 import { realClock } from '../clock/clock.ts';
 import {
@@ -13,6 +13,7 @@ import {
   type PveNodeEndpoint,
   type PveParams,
   type PveRequest,
+  type PveUpload,
   type TaskResult,
 } from './api.ts';
 import { normalizeFingerprint, pinnedIdentityCheck, probeCertificate } from './tls-pinning.ts';
@@ -83,7 +84,7 @@ export class HttpPveApi implements PveApi {
     this.current ??= endpoint.name;
   }
 
-  async request<T = unknown>(req: PveRequest): Promise<T> {
+  async request<T = unknown>(req: PveRequest & { body?: FormData }): Promise<T> {
     const call = `${req.method} ${req.path}`;
     if (this.closed) throw new PveError('aborted', call, undefined, `${call}: the client is closed`);
     const release = this.clock.hold(`pve ${call}`);
@@ -96,6 +97,21 @@ export class HttpPveApi implements PveApi {
     }
   }
 
+  async upload(upload: PveUpload): Promise<string> {
+    const path = `/nodes/${upload.node}/storage/${upload.storage}/upload`;
+    const form = new FormData();
+    form.append('content', upload.content);
+    form.append('filename', upload.file, upload.filename);
+    return this.request<string>({
+      method: 'POST',
+      path,
+      node: upload.node,
+      body: form,
+      timeoutMs: upload.timeoutMs ?? 30 * 60_000,
+      ...(upload.signal ? { signal: upload.signal } : {}),
+    });
+  }
+
   async waitForTask(
     upid: string,
     options: { signal?: AbortSignal; timeoutMs?: number; pollMs?: number } = {},
@@ -104,10 +120,13 @@ export class HttpPveApi implements PveApi {
     if (!node) throw new PveError('http', `waitForTask ${upid}`, undefined, `not a task id (UPID): ${upid}`);
     const path = `/nodes/${node}/tasks/${encodeURIComponent(upid)}/status`;
     const deadline = this.clock.now() + (options.timeoutMs ?? 600_000);
+    // Ask the task's own node when we know it: a standalone node's tasks are known only there.
+    const pin = this.links.has(node) ? { node } : {};
     for (;;) {
       const status = await this.request<{ status: string; exitstatus?: string }>({
         method: 'GET',
         path,
+        ...pin,
         ...(options.signal ? { signal: options.signal } : {}),
       });
       if (status.status === 'stopped') {
@@ -131,7 +150,7 @@ export class HttpPveApi implements PveApi {
   }
 
   /** Tries nodes in order (current first) until one answers, or fails naming every node tried. */
-  private async send(req: PveRequest, call: string, signal: AbortSignal, deadline: AbortSignal): Promise<unknown> {
+  private async send(req: PveRequest & { body?: FormData }, call: string, signal: AbortSignal, deadline: AbortSignal): Promise<unknown> {
     if (req.node !== undefined) {
       const link = this.links.get(req.node);
       if (!link) throw new PveError('unreachable', call, req.node, `${call}: unknown node ${req.node}`);
@@ -181,7 +200,7 @@ export class HttpPveApi implements PveApi {
 
   private async attemptWithRelogin(
     link: NodeLink,
-    req: PveRequest,
+    req: PveRequest & { body?: FormData },
     call: string,
     signal: AbortSignal,
     deadline: AbortSignal,
@@ -202,7 +221,7 @@ export class HttpPveApi implements PveApi {
 
   private async attempt(
     link: NodeLink,
-    req: PveRequest,
+    req: PveRequest & { body?: FormData },
     call: string,
     signal: AbortSignal,
     deadline: AbortSignal,
@@ -217,7 +236,7 @@ export class HttpPveApi implements PveApi {
       headers['Cookie'] = `PVEAuthCookie=${encodeURIComponent(session.ticket)}`;
       if (req.method !== 'GET') headers['CSRFPreventionToken'] = session.csrf;
     }
-    return this.exchange(link, req.method, req.path, req.params, headers, call, signal, deadline, quick);
+    return this.exchange(link, req.method, req.path, req.body ?? req.params, headers, call, signal, deadline, quick);
   }
 
   /** Logs in on behalf of `call`; network failures are reported as failures of that call. */
@@ -259,7 +278,7 @@ export class HttpPveApi implements PveApi {
     link: NodeLink,
     method: string,
     path: string,
-    params: PveParams | undefined,
+    params: PveParams | FormData | undefined,
     headers: Record<string, string>,
     call: string,
     signal: AbortSignal,
@@ -269,14 +288,18 @@ export class HttpPveApi implements PveApi {
     const node = link.endpoint.name;
     const where = `${call} on ${node}`;
     const agent = await this.agentFor(link, call, signal);
-    const form = encodeParams(params);
     let url = `${link.endpoint.url.replace(/\/+$/, '')}${API_PREFIX}${path}`;
-    let body: string | undefined;
-    if (method === 'GET' || method === 'DELETE') {
-      if (form.size > 0) url += `?${form.toString()}`;
+    let body: string | FormData | undefined;
+    if (params instanceof FormData) {
+      body = params; // multipart: undici sets the content type with its boundary
     } else {
-      body = form.toString();
-      headers['Content-Type'] = 'application/x-www-form-urlencoded';
+      const form = encodeParams(params);
+      if (method === 'GET' || method === 'DELETE') {
+        if (form.size > 0) url += `?${form.toString()}`;
+      } else {
+        body = form.toString();
+        headers['Content-Type'] = 'application/x-www-form-urlencoded';
+      }
     }
     const attemptSignal = quick ? AbortSignal.any([signal, AbortSignal.timeout(this.failoverAfterMs)]) : signal;
     let response: Response;

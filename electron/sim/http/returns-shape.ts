@@ -30,10 +30,12 @@ export function returnShapeProblems(schema: ParamSchema | undefined, value: unkn
       }
       return problems;
     }
+    // Perl's JSON encoder writes scalars read from config files as strings ("nodeid":"1"), and
+    // real nodes answer so; clients have to accept numeric strings where the schema says integer.
     case 'integer':
-      return Number.isInteger(value) ? enumProblem(schema, value, path) : [`${path}: expected integer, got ${describe(value)}`];
+      return Number.isInteger(value) || (typeof value === 'string' && /^-?\d+$/.test(value)) ? enumProblem(schema, value, path) : [`${path}: expected integer, got ${describe(value)}`];
     case 'number':
-      return typeof value === 'number' ? [] : [`${path}: expected number, got ${describe(value)}`];
+      return typeof value === 'number' || (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) ? [] : [`${path}: expected number, got ${describe(value)}`];
     case 'boolean':
       // PVE encodes booleans as 0/1 in JSON replies.
       return typeof value === 'boolean' || value === 0 || value === 1 ? [] : [`${path}: expected boolean, got ${describe(value)}`];

@@ -41,4 +41,6 @@ export interface LocalNodeAccess {
   resolveHost(host: string): PveNodeEndpoint | undefined;
   /** Wall-clock epoch milliseconds of the node's current time (for printed dates). */
   epochMs(): number;
+  /** Waits on the datacenter's clock (commands that poll, like `waiting for quorum...`). */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }

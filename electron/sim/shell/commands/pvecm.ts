@@ -21,7 +21,9 @@ export const pvecm: CliProgram = {
       options: (schema) => endpointOptions(schema, 'POST', '/cluster/config', ['clustername']),
       async run(ctx, { positional, options }) {
         const upid = await callLocal<string>(ctx, 'POST', '/cluster/config', { clustername: positional['clustername'], ...options });
-        return (await followTask(ctx, upid)) ? 0 : 255;
+        if (!(await followTask(ctx, upid))) return 255;
+        await waitForQuorum(ctx);
+        return 0;
       },
     },
     {
@@ -131,7 +133,9 @@ async function join(ctx: CommandContext, hostname: string, options: Record<strin
     ...joinOptions,
   });
   try {
-    return (await followTask(ctx, upid, printed)) ? 0 : 255;
+    if (!(await followTask(ctx, upid, printed))) return 255;
+    await waitForQuorum(ctx);
+    return 0;
   } catch (error) {
     // The joining node restarts pve-cluster and pveproxy; its task log may be briefly unreachable.
     if (error instanceof PveError && (error.kind === 'unreachable' || error.kind === 'auth')) {
@@ -139,6 +143,17 @@ async function join(ctx: CommandContext, hostname: string, options: Record<strin
       return 0;
     }
     throw error;
+  }
+}
+
+/**
+ * Like the real join, return once corosync on this node has quorum with the cluster, so the
+ * next command (`pvecm status`, `pvesm add`) sees the joined cluster. Gives up quietly after 60 s.
+ */
+async function waitForQuorum(ctx: CommandContext): Promise<void> {
+  for (let waited = 0; waited < 60_000; waited += 1_000) {
+    if (ctx.local.votequorum(ctx.node)?.quorate) return;
+    await ctx.local.sleep(1_000, ctx.io.signal);
   }
 }
 

@@ -1,0 +1,218 @@
+/**
+ * A complete simulated datacenter: the World (model + virtual clock), one HTTPS Proxmox VE API
+ * server per node (each with its own certificate, whose fingerprint the world reports in join
+ * information), the hypervisor driver, and simulated shells. `startSimDatacenter` is what the
+ * app, the CLI (`nestlab sim serve`) and the tests use.
+ */
+import { randomBytes } from 'node:crypto';
+import type { PveNodeEndpoint } from '../pve/api.ts';
+import { HttpPveApi, type HttpPveApiOptions } from '../pve/http-client.ts';
+import { simRoutes } from './api/index.ts';
+import { VirtualClock, type ClockMode } from './clock/virtual-clock.ts';
+import { ApiSchema } from './http/api-schema.ts';
+import { AuthService, type ApiTokenInfo } from './http/auth.ts';
+import { NodeApiServer } from './http/node-api-server.ts';
+import { nodeCertificate } from './http/node-certificate.ts';
+import type { SimRoute } from './http/route.ts';
+import { SimHypervisorDriver } from './hypervisor.ts';
+import { assertWritable } from './pmxcfs.ts';
+import type { LocalNodeAccess, VotequorumStatus } from './shell/local-node.ts';
+import { openNodeShell } from './shell/node-shell.ts';
+import type { ShellSession } from './shell/shell-session.ts';
+import { World } from './world.ts';
+import type { PveMajor, SimNasConfig, SimNodeConfig, SimWorldConfig } from './world-types.ts';
+
+export interface SimDatacenterOptions {
+  /** Default: node1..node3 at 192.168.56.11-13. */
+  nodes?: SimNodeConfig[];
+  /** Default: `nas` at 192.168.56.20 exporting /mnt/tank/pve; `false` for none. */
+  nas?: SimNasConfig | false;
+  pveMajor?: PveMajor;
+  /** root@pam password of every node; random by default. */
+  rootPassword?: string;
+  /** Default: real time (`{ kind: 'realtime', speed: 1 }`). Tests use `{ kind: 'fast' }`. */
+  clockMode?: ClockMode;
+  /** Fresh standalone nodes (default, as after installation) or a formed cluster. */
+  initial?: SimWorldConfig['initial'];
+  nodeBootSeconds?: number;
+  guestBootSeconds?: number;
+  /** Also create the API token `root@pam!<id>` (printed by `sim serve`). */
+  apiTokenId?: string;
+  /** Replaces the model's endpoint handlers (tests of the HTTP layer). */
+  routes?: (world: World) => SimRoute[];
+}
+
+export interface SimCredentials {
+  username: 'root@pam';
+  password: string;
+  token?: ApiTokenInfo;
+}
+
+export interface SimDatacenter {
+  world: World;
+  clock: VirtualClock;
+  driver: SimHypervisorDriver;
+  endpoints: PveNodeEndpoint[];
+  credentials: SimCredentials;
+  /** What the shell needs beyond the REST API (votequorum, CRM commands, name resolution). */
+  local: LocalNodeAccess;
+  /** A client for this datacenter, logged in as root@pam, holding the virtual clock during calls. */
+  createClient(options?: Partial<HttpPveApiOptions>): HttpPveApi;
+  /** The node's TLS certificate (PEM), e.g. for `curl --cacert`. */
+  certificatePem(node: string): string;
+  /** A login shell on `node` (`root@node:~# `). */
+  openShell(node: string): ShellSession;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_NODES: SimNodeConfig[] = [
+  { name: 'node1', ip: '192.168.56.11' },
+  { name: 'node2', ip: '192.168.56.12' },
+  { name: 'node3', ip: '192.168.56.13' },
+];
+
+export const DEFAULT_NAS: SimNasConfig = { name: 'nas', ip: '192.168.56.20', exports: ['/mnt/tank/pve'] };
+
+export async function startSimDatacenter(options: SimDatacenterOptions = {}): Promise<SimDatacenter> {
+  const nodes = options.nodes ?? DEFAULT_NODES;
+  const rootPassword = options.rootPassword ?? randomBytes(9).toString('base64url');
+  const clock = new VirtualClock();
+  const world = new World(
+    {
+      nodes,
+      rootPassword,
+      ...(options.nas === false ? {} : { nas: options.nas ?? DEFAULT_NAS }),
+      ...(options.pveMajor ? { pveMajor: options.pveMajor } : {}),
+      ...(options.initial ? { initial: options.initial } : {}),
+      ...(options.nodeBootSeconds !== undefined ? { nodeBootSeconds: options.nodeBootSeconds } : {}),
+      ...(options.guestBootSeconds !== undefined ? { guestBootSeconds: options.guestBootSeconds } : {}),
+    },
+    clock,
+  );
+  // Certificates first: join information must report the real fingerprints.
+  const certificates = await Promise.all(nodes.map((n) => nodeCertificate(n.name, n.ip)));
+  nodes.forEach((n, i) => world.setNodeFingerprint(n.name, certificates[i]!.fingerprint));
+
+  const auth = new AuthService({
+    rootPassword,
+    // Tickets age on the simulated time line, as on the simulated nodes' clocks.
+    now: () => world.core.epochSeconds(),
+  });
+  const token = options.apiTokenId ? auth.addToken(options.apiTokenId) : undefined;
+  const schema = new ApiSchema(world.pveMajor);
+  const routes = (options.routes ?? simRoutes)(world);
+  const servers = await Promise.all(
+    nodes.map((n) =>
+      NodeApiServer.start({
+        node: n.name,
+        ip: n.ip,
+        schema,
+        auth,
+        routes,
+        clock,
+        isReachable: () => world.apiAvailable(n.name),
+        canProxyTo: (target) => canReach(world, n.name, target),
+        clusterName: () => world.clusterName(n.name),
+      }),
+    ),
+  );
+  // A node that loses power or its cable drops its open connections at once.
+  const stopWatching = world.onTransition(() => {
+    for (const server of servers) if (!world.apiAvailable(server.node)) server.dropConnections();
+  });
+
+  const endpoints: PveNodeEndpoint[] = servers.map((s) => ({ name: s.node, url: s.url, fingerprint: s.fingerprint }));
+  const credentials: SimCredentials = { username: 'root@pam', password: rootPassword, ...(token ? { token } : {}) };
+  const driver = new SimHypervisorDriver(world);
+  const local = localNodeAccess(world, endpoints);
+  const clients = new Set<HttpPveApi>();
+  const shells = new Set<ShellSession>();
+
+  const createClient = (overrides: Partial<HttpPveApiOptions> = {}): HttpPveApi => {
+    const client = new HttpPveApi({
+      endpoints,
+      credentials: { kind: 'password', username: 'root@pam', password: rootPassword },
+      clock,
+      ...overrides,
+    });
+    clients.add(client);
+    return client;
+  };
+
+  clock.setMode(options.clockMode ?? { kind: 'realtime', speed: 1 });
+
+  return {
+    world,
+    clock,
+    driver,
+    endpoints,
+    credentials,
+    local,
+    createClient,
+    certificatePem(node) {
+      const server = servers.find((s) => s.node === node);
+      if (!server) throw new Error(`certificatePem: no node '${node}' in this datacenter`);
+      return server.certificatePem;
+    },
+    openShell(node) {
+      if (!world.nodeNames().includes(node)) throw new Error(`openShell: no node '${node}' in this datacenter`);
+      const shell = openNodeShell({ node, api: createClient(), local, schema });
+      shells.add(shell);
+      return shell;
+    },
+    async close() {
+      stopWatching();
+      for (const shell of shells) shell.close();
+      await Promise.all([...clients].map((c) => c.close()));
+      await driver.close();
+      await Promise.all(servers.map((s) => s.close()));
+      clock.dispose();
+    },
+  };
+}
+
+/** pveproxy proxies `/nodes/{target}/…` calls over the cluster network. */
+function canReach(world: World, from: string, target: string): boolean {
+  const nodes = world.core.state.nodes;
+  const a = nodes[from];
+  const b = nodes[target];
+  if (!a || !b) return true; // unknown node: the handler answers with the real error
+  return world.apiAvailable(target) && a.cable && a.segment === b.segment;
+}
+
+function localNodeAccess(world: World, endpoints: PveNodeEndpoint[]): LocalNodeAccess {
+  return {
+    votequorum(node): VotequorumStatus | undefined {
+      const cluster = world.core.state.cluster;
+      const quorum = world.quorum(node);
+      const self = cluster?.nodes[node];
+      if (!cluster || !quorum || !self) return undefined;
+      const members = quorum.members
+        .map((name) => ({ name, config: cluster.nodes[name] }))
+        .filter((m): m is { name: string; config: NonNullable<typeof m.config> } => m.config !== undefined)
+        .map((m) => ({ nodeid: m.config.nodeid, votes: m.config.votes, name: m.name, ip: m.config.ip, local: m.name === node }));
+      const lowest = Math.min(...members.map((m) => m.nodeid));
+      return {
+        clusterName: cluster.name,
+        configVersion: cluster.configVersion,
+        nodeId: self.nodeid,
+        ringId: `${lowest}.${(cluster.configVersion * 4 + members.length).toString(16)}`,
+        quorate: quorum.quorate,
+        expectedVotes: quorum.expectedVotes,
+        highestExpected: quorum.highestExpected,
+        totalVotes: quorum.totalVotes,
+        quorum: quorum.quorum,
+        members,
+      };
+    },
+    setExpectedVotes: (node, votes) => world.setExpectedVotes(node, votes),
+    crmCommand(node, command, target) {
+      assertWritable(world.core, node);
+      world.core.state.ha.crmCommands.push(`${command} ${target}`);
+    },
+    nodeIp: (node) => world.nodeIp(node),
+    resolveHost: (host) => endpoints.find((e) => e.name === host || world.nodeIp(e.name) === host),
+    epochMs: () => world.core.state.epochMs + world.now(),
+    sleep: (ms, signal) => world.clock.sleep(ms, signal),
+  };
+}
