@@ -1,0 +1,109 @@
+/**
+ * The app's lab flow through the contract handlers, against the embedded simulator:
+ * open a lab, type in a node's terminal, see the step pass, resume after a restart.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { createApp, type App } from '../../../electron/app/create-app.ts';
+import { silentLogger } from '../../../electron/app/deps.ts';
+import type { LabRunInfo, TopologyInfo } from '../../../electron/contract/dto.ts';
+
+const labsDir = fileURLToPath(new URL('../../../labs', import.meta.url));
+
+async function until<T>(probe: () => Promise<T> | T, ok: (value: T) => boolean, what: string, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (ok(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)?.slice(0, 400)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('lab session through the contract (simulator)', () => {
+  let dataDir: string;
+  let app: App;
+
+  beforeEach(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'nestlab-session-'));
+    app = await createApp({ shell: 'browser', dataDir, labsDir, log: silentLogger });
+  });
+  afterEach(async () => {
+    await app.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('passes the first step when the learner types pvecm create in the terminal', async () => {
+    const opened = await app.handlers['lab.open']({ labId: 'proxmox-ha-basics', lang: 'es' });
+    expect(opened.profile).toBe('sim');
+    expect(opened.lang).toBe('es');
+    expect(opened.steps[0]?.status).toBe('active');
+    expect(opened.steps[1]?.status).toBe('locked');
+
+    const output: string[] = [];
+    app.hub.subscribe((event, payload) => {
+      if (event === 'terminal.data') output.push((payload as { data: string }).data);
+    });
+    const first = opened.steps[0]!;
+    const node = (await app.handlers['topology.getState']({}))?.nodes[0]?.name ?? 'pve1';
+    const term = await app.handlers['terminal.open']({ node });
+    await until(() => output.join(''), (text) => text.includes(`root@${node}:~# `), 'the prompt');
+    app.handlers['terminal.input']({ id: term.id, data: 'pvecm create lab\r' });
+    await app.handlers['sim.setSpeed']({ speed: 'max' });
+    const passed = await until(
+      () => app.handlers['lab.check']({}),
+      (s: LabRunInfo) => s.steps[0]?.status === 'passed',
+      'the first step to pass',
+    );
+    expect(passed.steps[0]?.solvedBy).toBe('learner');
+    expect(passed.activeStepId).toBe(passed.steps[1]?.id);
+    expect(first.id).toBe(passed.steps[0]?.id);
+
+    const topology = await until(
+      () => app.handlers['topology.getState']({}),
+      (t: TopologyInfo | null) => t?.clusterName === 'lab',
+      'the topology to show the cluster',
+    );
+    expect(topology?.quorum).toMatchObject({ quorate: true, votes: 1, expected: 1, needed: 1 });
+    // Terminals survive a renderer reload: opening again returns the same session and its scroll-back.
+    const again = await app.handlers['terminal.open']({ node });
+    expect(again.id).toBe(term.id);
+    expect(again.scrollback).toContain('pvecm create lab');
+  });
+
+  it('resumes progress after a restart and rebuilds the simulated cluster', async () => {
+    const opened = await app.handlers['lab.open']({ labId: 'proxmox-ha-basics' });
+    await app.handlers['sim.setSpeed']({ speed: 'max' });
+    const joinStep = opened.steps[1]!.id;
+    const solved = await app.handlers['lab.solveUpTo']({ stepId: joinStep });
+    expect(solved.error).toBeNull();
+    expect(solved.steps.slice(0, 2).map((s) => s.solvedBy)).toEqual(['nestlab', 'nestlab']);
+    await app.close();
+
+    app = await createApp({ shell: 'browser', dataDir, labsDir, log: silentLogger });
+    expect(await app.handlers['lab.getState']({})).toBeNull();
+    const resumed = await app.handlers['lab.open']({ labId: 'proxmox-ha-basics' });
+    expect(resumed.steps.slice(0, 2).map((s) => [s.status, s.solvedBy])).toEqual([
+      ['passed', 'nestlab'],
+      ['passed', 'nestlab'],
+    ]);
+    const topology = await until(
+      () => app.handlers['topology.getState']({}),
+      (t: TopologyInfo | null) => (t?.nodes.filter((n) => n.inCluster).length ?? 0) === 3,
+      'the rebuilt three-node cluster',
+    );
+    expect(topology?.quorum?.expected).toBe(3);
+  });
+
+  it('refuses session calls with no lab open, and unknown labs', async () => {
+    await expect(async () => app.handlers['machine.act']({ machine: 'pve1', action: 'power-off' })).rejects.toMatchObject({
+      code: 'conflict',
+    });
+    await expect(app.handlers['lab.open']({ labId: 'no-such-lab' })).rejects.toMatchObject({ code: 'not-found' });
+  });
+});
