@@ -160,11 +160,27 @@ export function joinCluster(core: SimCore, node: string, opts: JoinOptions): Tas
   taskLog(task, 'Login succeeded.', 'check cluster join API version', 'Request addition of this node');
   cluster.nodes[node] = { nodeid, votes: opts.votes ?? 1, ip: addressOf(opts.link0) ?? n.ip };
   cluster.configVersion++;
+  taskLog(task, `Join request OK, finishing setup locally`, `stopping pve-cluster service`);
+  taskLog(task, `backup old database to '/var/lib/pve-cluster/backup/config-${core.epochSeconds()}.sql.gz'`);
+  core.clusterLog(peer.name, 'pmxcfs', `[dcdb] notice: wrote new corosync config '/etc/corosync/corosync.conf' (version = ${cluster.configVersion})`);
+  membershipChanged(core, 'join');
+  if (n.phase === 'up') startHaDaemons(core, n);
+  // The joining node restarts its cluster stack and waits for quorum before the task ends.
+  core.at(core.now() + 3000, 'join-done', task.upid, node, n.bootId);
+  return task;
+}
+
+/** Agenda handler: the join task's "waiting for quorum...OK" and the rest of its log. */
+export function finishJoin(core: SimCore, upid: string, node: string, bootId: number): void {
+  const task = (core.state.tasks[node] ?? []).find((t) => t.upid === upid);
+  const n = core.state.nodes[node];
+  if (!task || task.status !== 'running' || !n || n.bootId !== bootId) return;
+  if (!canWrite(core, node)) {
+    core.at(core.now() + 1000, 'join-done', upid, node, bootId);
+    return;
+  }
   taskLog(
     task,
-    `Join request OK, finishing setup locally`,
-    `stopping pve-cluster service`,
-    `backup old database to '/var/lib/pve-cluster/backup/config-${core.epochSeconds()}.sql.gz'`,
     'waiting for quorum...OK',
     '(re)generate node files',
     'generate new node certificate',
@@ -173,10 +189,6 @@ export function joinCluster(core: SimCore, node: string, opts: JoinOptions): Tas
     'successfully added node to cluster.',
   );
   finishTask(core, task);
-  core.clusterLog(peer.name, 'pmxcfs', `[dcdb] notice: wrote new corosync config '/etc/corosync/corosync.conf' (version = ${cluster.configVersion})`);
-  membershipChanged(core, 'join');
-  if (n.phase === 'up') startHaDaemons(core, n);
-  return task;
 }
 
 export function normalizeFp(fp: string): string {

@@ -13,6 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { VirtualClock } from './clock/virtual-clock.ts';
+import { finishJoin } from './cluster-config.ts';
 import { completeGuestOp } from './guests.ts';
 import { crmLoop } from './ha/crm.ts';
 import { lrmLoop, lrmRestartRequest, resetLrm } from './ha/lrm.ts';
@@ -150,6 +151,7 @@ export class World {
     const core = this.core;
     core.on('node-up', ([n, b]) => hw.nodeUp(core, String(n), Number(b)));
     core.on('membership', () => recomputeMembership(core));
+    core.on('join-done', ([u, n, b]) => finishJoin(core, String(u), String(n), Number(b)));
     core.on('crm-loop', ([n, b]) => crmLoop(core, String(n), Number(b)));
     core.on('lrm-loop', ([n, b]) => lrmLoop(core, String(n), Number(b)));
     core.on('guest-op-done', (args) => completeGuestOp(core, args));

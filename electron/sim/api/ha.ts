@@ -41,6 +41,7 @@ export function haRoutes(world: World): SimRoute[] {
 
   const ruleView = (r: HaRule): Record<string, unknown> => ({
     rule: r.rule,
+    order: Object.keys(core.state.ha.rules).indexOf(r.rule) + 1,
     type: r.type,
     resources: r.resources.join(','),
     ...(r.type === 'node-affinity' ? { nodes: formatNodeList(r.nodes), strict: r.strict ? 1 : 0 } : { affinity: r.affinity }),
@@ -192,7 +193,7 @@ export function haRoutes(world: World): SimRoute[] {
     route('PUT', '/cluster/ha/rules/{rule}', (ctx) => {
       rulesOnly(ctx);
       const existing = core.state.ha.rules[req(ctx, 'rule')];
-      if (!existing) throw new HaConfigError(`no such ha rule '${req(ctx, 'rule')}'`);
+      if (!existing) throw new HaConfigError(`update HA rules failed: HA rule '${req(ctx, 'rule')}' does not exist`);
       const type = str(ctx, 'type');
       if (type && type !== existing.type) throw paramError('type', `rule type cannot be changed`);
       putRule(core, ctx.node, ruleFromParams(ctx, existing), false);
@@ -201,36 +202,35 @@ export function haRoutes(world: World): SimRoute[] {
     route('DELETE', '/cluster/ha/rules/{rule}', (ctx) => {
       rulesOnly(ctx);
       const id = req(ctx, 'rule');
-      if (!core.state.ha.rules[id]) throw new HaConfigError(`no such ha rule '${id}'`);
       assertWritable(core, ctx.node);
       delete core.state.ha.rules[id];
       return null;
     }),
 
     route('GET', '/cluster/ha/groups', () => {
-      assertGroupsAllowed(core);
+      assertGroupsAllowed(core, 'index groups');
       return Object.values(core.state.ha.groups).map(groupView);
     }),
     route('POST', '/cluster/ha/groups', (ctx) => {
-      assertGroupsAllowed(core);
+      assertGroupsAllowed(core, 'create group');
       putGroup(core, ctx.node, groupFromParams(ctx), true);
       return null;
     }),
     route('GET', '/cluster/ha/groups/{group}', (ctx) => {
-      assertGroupsAllowed(core);
+      assertGroupsAllowed(core, 'read group');
       const g = core.state.ha.groups[req(ctx, 'group')];
       if (!g) throw new HaConfigError(`no such ha group '${req(ctx, 'group')}'`);
       return groupView(g);
     }),
     route('PUT', '/cluster/ha/groups/{group}', (ctx) => {
-      assertGroupsAllowed(core);
+      assertGroupsAllowed(core, 'update group');
       const g = core.state.ha.groups[req(ctx, 'group')];
       if (!g) throw new HaConfigError(`no such ha group '${req(ctx, 'group')}'`);
       putGroup(core, ctx.node, groupFromParams(ctx, g), false);
       return null;
     }),
     route('DELETE', '/cluster/ha/groups/{group}', (ctx) => {
-      assertGroupsAllowed(core);
+      assertGroupsAllowed(core, 'delete group');
       const id = req(ctx, 'group');
       if (!core.state.ha.groups[id]) throw new HaConfigError(`no such ha group '${id}'`);
       const users = Object.values(core.state.ha.resources).filter((r) => r.group === id);

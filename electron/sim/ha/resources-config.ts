@@ -57,7 +57,7 @@ export interface ResourceInput {
 export function addResource(core: SimCore, node: string, rawSid: string, input: ResourceInput): HaResourceConfig {
   const { sid, type, vmid } = parseSid(core, rawSid);
   if (input.group !== undefined && groupsMigrated(core))
-    throw new HaConfigError(`invalid parameter 'group': ${GROUPS_MIGRATED_MESSAGE}`, 'group', 400);
+    throw new HaConfigError(`invalid parameter 'group': ${GROUPS_MIGRATED_MESSAGE}`);
   if (input.group !== undefined && !core.state.ha.groups[input.group])
     throw new HaConfigError(`ha group '${input.group}' does not exist`, 'group', 400);
   const g = core.state.guests[String(vmid)];
@@ -86,7 +86,7 @@ export function updateResource(
 ): HaResourceConfig {
   const { sid } = parseSid(core, rawSid);
   if (input.group !== undefined && groupsMigrated(core))
-    throw new HaConfigError(`invalid parameter 'group': ${GROUPS_MIGRATED_MESSAGE}`, 'group', 400);
+    throw new HaConfigError(`invalid parameter 'group': ${GROUPS_MIGRATED_MESSAGE}`);
   const res = core.state.ha.resources[sid];
   if (!res) throw new HaConfigError(`service '${sid}' does not exist`);
   assertWritable(core, node);
@@ -141,24 +141,30 @@ export function assertRulesSupported(core: SimCore): void {
 }
 
 export function putRule(core: SimCore, node: string, rule: HaRule, create: boolean): void {
-  if (create && core.state.ha.rules[rule.rule]) throw new HaConfigError(`rule '${rule.rule}' already defined`);
-  if (!create && !core.state.ha.rules[rule.rule]) throw new HaConfigError(`no such ha rule '${rule.rule}'`);
-  for (const sid of rule.resources) {
-    if (!core.state.ha.resources[sid])
-      throw new HaConfigError(`resource '${sid}' is not configured as a HA resource`, 'resources', 400);
+  assertWritable(core, node);
+  const failed = create ? 'create ha rule failed' : 'update HA rules failed';
+  if (create && core.state.ha.rules[rule.rule]) throw new HaConfigError(`${failed}: HA rule '${rule.rule}' already defined`);
+  if (!create && !core.state.ha.rules[rule.rule]) throw new HaConfigError(`${failed}: HA rule '${rule.rule}' does not exist`);
+  const unmanaged = [...rule.resources].sort().filter((sid) => !core.state.ha.resources[sid]);
+  if (unmanaged.length > 0) throw new HaConfigError(`${failed}: cannot use unmanaged resource(s) ${unmanaged.join(', ')}.`);
+  if (rule.type === 'node-affinity') {
+    const missing = Object.keys(rule.nodes)
+      .sort()
+      .filter((n) => !core.state.cluster?.nodes[n] && n !== node);
+    if (missing.length > 0) throw new HaConfigError(`${failed}: cannot use non-existant node(s) ${missing.join(', ')}.`);
   }
   if (rule.type === 'resource-affinity' && rule.resources.length < 2)
-    throw new HaConfigError('rule must specify at least two resources', 'resources', 400);
-  assertWritable(core, node);
+    throw new HaConfigError(`Rule '${rule.rule}' is invalid.`, 'resources', 400);
   core.state.ha.rules[rule.rule] = rule;
 }
 
-export function assertGroupsAllowed(core: SimCore): void {
-  if (groupsMigrated(core)) throw new HaConfigError(GROUPS_MIGRATED_MESSAGE);
+/** PVE 9 refuses every groups call; `action` as in the upstream message ("cannot index groups: …"). */
+export function assertGroupsAllowed(core: SimCore, action: string): void {
+  if (groupsMigrated(core)) throw new HaConfigError(`cannot ${action}: ${GROUPS_MIGRATED_MESSAGE}`);
 }
 
 export function putGroup(core: SimCore, node: string, group: HaGroup, create: boolean): void {
-  assertGroupsAllowed(core);
+  assertGroupsAllowed(core, create ? 'create group' : 'update group');
   if (create && core.state.ha.groups[group.group]) throw new HaConfigError(`ha group '${group.group}' already defined`);
   if (!create && !core.state.ha.groups[group.group]) throw new HaConfigError(`no such ha group '${group.group}'`);
   assertWritable(core, node);
