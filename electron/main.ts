@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-import { app, BrowserWindow, ipcMain } from 'electron';
+import { app, ipcMain } from 'electron';
 
 import { createApp, type App } from './app/create-app.ts';
 import { consoleLogger } from './app/deps.ts';
@@ -61,5 +61,3 @@ start().catch((error: unknown) => {
   consoleLogger.error('NestLab could not start', error);
   app.exit(1);
 });
-
-export { BrowserWindow };
