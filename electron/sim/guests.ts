@@ -193,6 +193,7 @@ export function completeGuestOp(core: SimCore, args: (string | number)[]): void 
       const wasRunning = g.running;
       moveLocalVolumes(core, g.config, nodeName, target);
       g.node = target;
+      if (g.running) g.runningOn = target;
       if (relocate && wasRunning) setRunning(core, g, false);
       else if (g.type === 'lxc' && wasRunning) {
         // A container migration in restart mode is stop, move, start.
@@ -215,6 +216,7 @@ export function setRunning(core: SimCore, g: GuestState, running: boolean): void
   if (g.running === running && !running) return;
   const from = g.running ? 'running' : 'stopped';
   g.running = running;
+  g.runningOn = running ? g.node : undefined;
   if (running) {
     g.startedAt = core.now();
     g.osUpAt = core.now() + (g.type === 'qemu' ? core.state.guestBootMs : Math.min(5000, core.state.guestBootMs));
@@ -225,7 +227,8 @@ export function setRunning(core: SimCore, g: GuestState, running: boolean): void
 /** Power loss of a node: its guests are gone at once. */
 export function killGuestsOfNode(core: SimCore, node: string): void {
   for (const g of Object.values(core.state.guests)) {
-    if (g.node === node && g.running) setRunning(core, g, false);
+    // The process dies with the node it runs on, wherever its config has moved meanwhile.
+    if (g.running && (g.runningOn ?? g.node) === node) setRunning(core, g, false);
     if (g.node === node) g.lock = undefined;
   }
 }

@@ -72,13 +72,13 @@ export function powerOff(core: SimCore, name: string): void {
   const n = nodeOrThrow(core, name);
   if (n.power === 'off') return;
   const wasMember = n.phase === 'up' || n.phase === 'shutting-down';
+  killGuestsOfNode(core, name);
   setPower(core, n, 'off');
   n.phase = 'off';
   n.bootId++;
   n.shutdownRequest = undefined;
   n.expectedOverride = undefined;
   n.watchdog = {};
-  killGuestsOfNode(core, name);
   abortTasksOfNode(core, name);
   setCrmState(core, n, 'off');
   setLrmState(core, n, 'off');
@@ -129,7 +129,7 @@ export function shutdownFinal(core: SimCore, name: string, bootId: number): void
   const n = core.state.nodes[name];
   if (!n || n.bootId !== bootId || !n.shutdownRequest) return;
   const kind = n.shutdownRequest;
-  for (const g of Object.values(core.state.guests)) if (g.node === name && g.running) setRunning(core, g, false);
+  for (const g of Object.values(core.state.guests)) if (g.running && (g.runningOn ?? g.node) === name) setRunning(core, g, false);
   powerOff(core, name);
   if (kind === 'reboot') powerOn(core, name);
 }

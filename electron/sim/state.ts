@@ -109,6 +109,8 @@ export interface GuestState {
   node: string;
   config: Record<string, string>;
   running: boolean;
+  /** Node whose QEMU/LXC process runs it (normally `node`; differs only in a split brain). */
+  runningOn?: string;
   startedAt: number;
   /** When the guest OS answers (ping, agent). */
   osUpAt: number;

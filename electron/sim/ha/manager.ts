@@ -316,8 +316,9 @@ function nextStateRecovery(ctx: RoundContext, sid: string, sd: ServiceStatus): v
   // steal_service: move the guest config to the new node; disks stay where they are.
   const guest = core.state.guests[sid.split(':')[1] ?? ''];
   if (guest) {
+    // Only the config moves. A still-running process on the old node would be a split brain:
+    // fencing exists to make that impossible, and the model keeps it visible if it ever happened.
     guest.node = node;
-    guest.running = false;
     guest.lock = undefined;
   }
   if (cfg.state === 'started') changeServiceState(ctx, sid, 'started', { node });
