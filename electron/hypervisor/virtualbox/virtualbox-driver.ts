@@ -288,6 +288,16 @@ export class VirtualBoxDriver implements HypervisorDriver {
     });
   }
 
+  /**
+   * How VirtualBox runs this (running) VM: 'HwVirt' means VT-x/AMD-V directly, so nested KVM can work;
+   * 'NativeApi' means Hyper-V or Hypervisor.framework underneath, so it cannot. The doctor's final word.
+   */
+  async executionEngine(name: string): Promise<string> {
+    return this.withConsole('IMachineDebugger.getExecutionEngine', name, async (console) =>
+      String(await (await console.getDebugger()).getExecutionEngine()),
+    );
+  }
+
   /** Plugs the first NIC's cable in or out; works on running machines (shared lock) and stopped ones. */
   async setCable(name: string, connected: boolean): Promise<{ at: number }> {
     return this.connection.run(

@@ -693,6 +693,11 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
       return {};
     },
     IConsole_getMachine: (args, ctx) => ({ returnval: ctx.ref(self(ctx, args, 'Console').machine) }),
+    IConsole_getDebugger: (args, ctx) => ({ returnval: ctx.ref(cached(self(ctx, args, 'Console'), 'Debugger', () => ({ kind: 'Debugger' as const }))) }),
+    IMachineDebugger_getExecutionEngine: (args, ctx) => {
+      self(ctx, args, 'Debugger');
+      return { returnval: (o as { executionEngine?: string }).executionEngine ?? 'HwVirt' };
+    },
     IConsole_powerDown: (args, ctx) => {
       const machine = self(ctx, args, 'Console').machine;
       if (!['Running', 'Paused', 'Starting'].includes(machine.state)) {

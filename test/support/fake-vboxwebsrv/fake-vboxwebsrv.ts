@@ -70,6 +70,7 @@ export async function startFakeVboxwebsrv(options: FakeVboxwebsrvOptions): Promi
     unlockLagMs: options.unlockLagMs ?? 30,
     machineFolder: options.machineFolder ?? '/home/student/VirtualBox VMs',
     startFailures: options.startFailures ?? {},
+    executionEngine: options.executionEngine,
   });
   (world.options as { guestAddresses?: Record<string, string[]> }).guestAddresses = options.guestAddresses ?? {};
   const operations = createOperations(world);

@@ -176,6 +176,7 @@ export type FakeObject =
   | { kind: 'VirtualBox' }
   | { kind: 'Host' }
   | { kind: 'EventSource' }
+  | { kind: 'Debugger' }
   | { kind: 'Console'; machine: FakeMachine }
   | { kind: 'Platform'; view: MachineView | FakeMachine }
   | { kind: 'PlatformX86'; view: MachineView | FakeMachine }
@@ -206,6 +207,8 @@ export interface FakeWorldOptions {
   /** How long a machine stays locked after power-off. */
   unlockLagMs: number;
   machineFolder: string;
+  /** What IMachineDebugger reports: HwVirt, or NativeApi on a Hyper-V host. */
+  executionEngine?: string;
   /** Start failures by machine name, with the VERR text the real VM process would report. */
   startFailures: Record<string, string>;
 }
