@@ -19,7 +19,7 @@ function lineOf(doc: Document, counter: LineCounter, path: (string | number)[]):
   // Walk as deep as the path exists; report the deepest node found.
   let node: unknown = doc.contents;
   let found: Node | undefined = doc.contents ?? undefined;
-  for (const key of path) {
+  for (const [i, key] of path.entries()) {
     if (isMap(node)) {
       const pair = node.items.find((p) => {
         const k = p.key as { value?: unknown } | null;
@@ -27,7 +27,8 @@ function lineOf(doc: Document, counter: LineCounter, path: (string | number)[]):
       });
       if (!pair) break;
       node = pair.value;
-      found = (pair.value as Node | null) ?? (pair.key as Node);
+      // The last step reports the key's line (a block value starts on the next line).
+      found = i === path.length - 1 ? (pair.key as Node) : ((pair.value as Node | null) ?? (pair.key as Node));
     } else if (isSeq(node) && typeof key === 'number') {
       node = node.items[key];
       if (!node) break;
