@@ -28,7 +28,7 @@ export interface HttpPveApiOptions {
   timeoutMs?: number;
   /**
    * How long a node may take to accept a connection, or to answer a read, before the client moves
-   * to another node (default 1 500 ms, so failover completes within 2 s).
+   * to another node (default 1 000 ms; a node that went silent is left within 2 s).
    */
   failoverAfterMs?: number;
   /** How long a node is skipped after it failed to answer (default 5 000 ms, wall time). */
@@ -42,8 +42,13 @@ interface Session {
 
 interface NodeLink {
   endpoint: PveNodeEndpoint;
-  agent?: Agent;
+  /** The pinned agent, created once per node (concurrent calls share the pending probe). */
+  agent?: Promise<Agent>;
   session?: Session;
+  /** A login in progress, shared by concurrent calls. */
+  loggingIn?: Promise<Session>;
+  /** performance.now() of the last answer (any status) from this node. */
+  lastAnswerAt: number;
   /** performance.now() until which this node is skipped. */
   suspectUntil: number;
 }
@@ -62,7 +67,7 @@ export class HttpPveApi implements PveApi {
   constructor(private readonly options: HttpPveApiOptions) {
     this.clock = options.clock ?? realClock;
     this.timeoutMs = options.timeoutMs ?? 30_000;
-    this.failoverAfterMs = options.failoverAfterMs ?? 1_500;
+    this.failoverAfterMs = options.failoverAfterMs ?? 1_000;
     this.suspectForMs = options.suspectForMs ?? 5_000;
     for (const endpoint of options.endpoints) this.addEndpoint(endpoint);
   }
@@ -79,14 +84,15 @@ export class HttpPveApi implements PveApi {
   addEndpoint(endpoint: PveNodeEndpoint): void {
     const existing = this.links.get(endpoint.name);
     if (existing && existing.endpoint.url === endpoint.url && existing.endpoint.fingerprint === endpoint.fingerprint) return;
-    void existing?.agent?.close();
-    this.links.set(endpoint.name, { endpoint, suspectUntil: 0 });
+    void existing?.agent?.then((agent) => agent.close()).catch(() => undefined);
+    this.links.set(endpoint.name, { endpoint, suspectUntil: 0, lastAnswerAt: 0 });
     this.current ??= endpoint.name;
   }
 
   async request<T = unknown>(req: PveRequest & { body?: FormData }): Promise<T> {
     const call = `${req.method} ${req.path}`;
     if (this.closed) throw new PveError('aborted', call, undefined, `${call}: the client is closed`);
+    if (req.signal?.aborted) throw new PveError('aborted', call, req.node, `${call}: aborted`);
     const release = this.clock.hold(`pve ${call}`);
     const deadline = AbortSignal.timeout(req.timeoutMs ?? this.timeoutMs);
     const signal = req.signal ? AbortSignal.any([req.signal, deadline]) : deadline;
@@ -145,8 +151,11 @@ export class HttpPveApi implements PveApi {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
-    await Promise.all([...this.links.values()].map((link) => link.agent?.close()));
+    const agents = [...this.links.values()].flatMap((link) => (link.agent ? [link.agent] : []));
+    for (const link of this.links.values()) link.agent = undefined;
+    await Promise.all(agents.map((agent) => agent.then((a) => a.close()).catch(() => undefined)));
   }
 
   /** Tries nodes in order (current first) until one answers, or fails naming every node tried. */
@@ -232,7 +241,11 @@ export class HttpPveApi implements PveApi {
     if (credentials.kind === 'token') {
       headers['Authorization'] = `PVEAPIToken=${credentials.tokenId}=${credentials.secret}`;
     } else {
-      const session = link.session ?? (await this.loginFor(call, link, signal, deadline));
+      let session = link.session;
+      if (!session) {
+        link.loggingIn ??= this.loginFor(call, link, signal, deadline).finally(() => (link.loggingIn = undefined));
+        session = await link.loggingIn;
+      }
       headers['Cookie'] = `PVEAuthCookie=${encodeURIComponent(session.ticket)}`;
       if (req.method !== 'GET') headers['CSRFPreventionToken'] = session.csrf;
     }
@@ -301,11 +314,26 @@ export class HttpPveApi implements PveApi {
         headers['Content-Type'] = 'application/x-www-form-urlencoded';
       }
     }
-    const attemptSignal = quick ? AbortSignal.any([signal, AbortSignal.timeout(this.failoverAfterMs)]) : signal;
+    // A read may give up on a node that stopped answering, to ask another one. A node that answered
+    // anything during the last window is alive, only busy: keep waiting for it.
+    const attempt = new AbortController();
+    const onAbort = (): void => attempt.abort(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    let silentTimer: ReturnType<typeof setTimeout> | undefined;
+    if (quick) {
+      const check = (): void => {
+        if (performance.now() - link.lastAnswerAt < this.failoverAfterMs) silentTimer = setTimeout(check, this.failoverAfterMs);
+        else attempt.abort(new Error('node silent'));
+      };
+      silentTimer = setTimeout(check, this.failoverAfterMs);
+    }
+    const attemptSignal = attempt.signal;
     let response: Response;
     let text: string;
     try {
       response = await fetch(url, { method, headers, body, dispatcher: agent, signal: attemptSignal });
+      link.lastAnswerAt = performance.now();
       text = await response.text();
     } catch (error) {
       if (deadline.aborted) {
@@ -313,13 +341,16 @@ export class HttpPveApi implements PveApi {
       }
       if (signal.aborted) throw new PveError('aborted', call, node, `${where}: aborted`);
       if (attemptSignal.aborted) {
-        throw new PveError('timeout', call, node, `${where}: no answer within ${this.failoverAfterMs} ms`);
+        throw new PveError('timeout', call, node, `${where}: the node stopped answering (nothing for ${this.failoverAfterMs} ms)`);
       }
       const cause = (error as { cause?: unknown }).cause ?? error;
       if (isPinningError(cause)) {
         throw new PveError('pinning', call, node, `${where}: TLS pinning failed - ${describeNetworkError(cause)}`);
       }
       throw unreachable(call, node, `${where}: ${describeNetworkError(cause)}`, isConnectPhaseError(cause));
+    } finally {
+      clearTimeout(silentTimer);
+      signal.removeEventListener('abort', onAbort);
     }
     let parsed: { data?: unknown; errors?: Record<string, string>; message?: string } = {};
     try {
@@ -351,8 +382,19 @@ export class HttpPveApi implements PveApi {
   }
 
   /** One undici Agent per node, created after the node's certificate matched its pinned fingerprint. */
-  private async agentFor(link: NodeLink, call: string, signal: AbortSignal): Promise<Agent> {
-    if (link.agent) return link.agent;
+  private agentFor(link: NodeLink, call: string, signal: AbortSignal): Promise<Agent> {
+    if (!link.agent) {
+      const pending = this.createAgent(link, call, signal);
+      link.agent = pending;
+      // A failed probe is not cached: the next call probes again (the node may be back).
+      pending.catch(() => {
+        if (link.agent === pending) link.agent = undefined;
+      });
+    }
+    return link.agent;
+  }
+
+  private async createAgent(link: NodeLink, call: string, signal: AbortSignal): Promise<Agent> {
     const { endpoint } = link;
     const where = `${call} on ${endpoint.name}`;
     let probed;
@@ -372,15 +414,17 @@ export class HttpPveApi implements PveApi {
       );
     }
     const ca = endpoint.caPem ? [...probed.chainPem, endpoint.caPem] : probed.chainPem;
-    link.agent = new Agent({
+    link.lastAnswerAt = performance.now();
+    return new Agent({
       connect: {
         ca,
         checkServerIdentity: pinnedIdentityCheck(expected),
         timeout: this.failoverAfterMs,
       },
+      // A few keep-alive connections per node, as a browser would; more calls queue on them.
+      connections: 6,
       keepAliveTimeout: 4_000,
     });
-    return link.agent;
   }
 }
 

@@ -143,6 +143,30 @@ describe('HttpPveApi', () => {
     expect(error.kind).toBe('aborted');
   });
 
+  it('aborts a call in flight', async () => {
+    nodes = await startTestNodes(['node2']);
+    const sockets: Socket[] = [];
+    const blackHole: Server = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
+    const port = (blackHole.address() as { port: number }).port;
+    try {
+      api = new HttpPveApi({
+        endpoints: [{ name: 'node1', url: `https://127.0.0.1:${port}`, fingerprint: nodes.endpoints[0]!.fingerprint }],
+        credentials: { kind: 'password', username: 'root@pam', password: 'secret' },
+        failoverAfterMs: 60_000,
+      });
+      const controller = new AbortController();
+      const pending = failure(api.request({ method: 'GET', path: '/version', signal: controller.signal }));
+      setTimeout(() => controller.abort(new Error('user cancelled')), 50);
+      const error = await pending;
+      expect(error.kind).toBe('aborted');
+      expect(error.node).toBe('node1');
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => blackHole.close(resolve));
+    }
+  });
+
   it('waits for a task until it stops', async () => {
     const { api } = await setup(['node1']);
     const upid = await api.request<string>({ method: 'POST', path: '/cluster/config', params: { clustername: 'lab' } });
