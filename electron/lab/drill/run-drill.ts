@@ -12,6 +12,7 @@ import type { FailoverReport } from './failover-report.ts';
 import type { DrillObservation } from './observation.ts';
 import { observeCluster } from './observe-cluster.ts';
 import { selectDrillTarget } from './select-target.ts';
+import { WorkHold } from './work-hold.ts';
 
 export interface FailoverDrillDeps {
   pve: PveApi;
@@ -57,13 +58,29 @@ export interface FailoverDrillPlan {
  * Machine names of PVE nodes are their node names (as in lab files).
  */
 export async function runFailoverDrill(deps: FailoverDrillDeps, plan: FailoverDrillPlan): Promise<FailoverReport> {
-  const { pve, driver, clock } = deps;
+  const { clock } = deps;
   const pollIntervalMs = plan.pollIntervalMs ?? 1000;
   if (!(pollIntervalMs > 0 && pollIntervalMs <= 1000)) {
     throw new Error(`drill: pollIntervalMs must be in (0, 1000], got ${pollIntervalMs}`);
   }
   const resource = plan.resource ?? (plan.target.select === 'node-running' ? plan.target.resource : undefined);
   if (!resource) throw new Error("drill: a target chosen by machine needs 'resource' (the HA resource to time)");
+  const hold = new WorkHold(clock, 'failover drill');
+  try {
+    return await runHeld(deps, plan, resource, pollIntervalMs, hold);
+  } finally {
+    hold.drop();
+  }
+}
+
+async function runHeld(
+  deps: FailoverDrillDeps,
+  plan: FailoverDrillPlan,
+  resource: string,
+  pollIntervalMs: number,
+  hold: WorkHold,
+): Promise<FailoverReport> {
+  const { pve, driver, clock } = deps;
   const selected = await selectDrillTarget(pve, resource, plan.signal);
   const machine = plan.target.select === 'node-running' ? selected.node : plan.target.machine;
   const hitsNode = selected.members.includes(machine);
@@ -131,7 +148,7 @@ export async function runFailoverDrill(deps: FailoverDrillDeps, plan: FailoverDr
     // Fixed-rate ticks on the drill's clock; a slow poll just shortens the next wait.
     const wait = t0 + tick * pollIntervalMs - clock.now();
     try {
-      await clock.sleep(Math.max(0, wait), plan.signal);
+      await hold.sleep(Math.max(0, wait), plan.signal);
     } catch (error) {
       if (plan.signal?.aborted) {
         outcome = 'aborted';
