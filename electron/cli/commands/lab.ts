@@ -1,0 +1,385 @@
+/**
+ * `nestlab lab …`: teachers' and headless commands for lab files.
+ *   validate <file|dir>…  positioned errors, exit 1 when any file is wrong
+ *   test <file|dir>…      on the simulator at full speed: each step's checks fail, its solve runs,
+ *                         its checks pass; a table; exit 1 on any failure (a teacher's CI)
+ *   run <lab>             one lab on the simulator: shows the instructions and waits for the checks,
+ *                         or with --solve does every step itself and prints the drill timeline
+ */
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+
+import { LANGUAGES, type Language, type LabRunInfo } from '../../contract/dto.ts';
+import type { StepTestResult } from '../../lab/lab-test.ts';
+import { formatLoadError } from '../../lab/script/load-error.ts';
+import { loadLabFile, type LoadResult } from '../../lab/script/load.ts';
+import type { LabFile, LabProfile } from '../../lab/script/schema.ts';
+
+/** Where a command writes; tests pass their own. */
+export interface LabCliIo {
+  out(line: string): void;
+  err(line: string): void;
+  setExitCode(code: number): void;
+}
+
+const processIo: LabCliIo = {
+  out: (line) => console.log(line),
+  err: (line) => console.error(line),
+  setExitCode: (code) => {
+    process.exitCode = code;
+  },
+};
+
+/** Lab files named by a path: a lab.yaml (or any .yaml), a lab folder, or a folder of lab folders. */
+export async function collectLabFiles(path: string): Promise<string[]> {
+  const full = resolve(path);
+  const info = await stat(full).catch(() => undefined);
+  if (!info) return [full]; // the loader reports it as unreadable, with its name
+  if (info.isFile()) return [full];
+  const own = join(full, 'lab.yaml');
+  if (await stat(own).catch(() => undefined)) return [own];
+  const { readdir } = await import('node:fs/promises');
+  const entries = await readdir(full, { withFileTypes: true });
+  const files: string[] = [];
+  for (const e of entries.filter((x) => x.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
+    const candidate = join(full, e.name, 'lab.yaml');
+    if (await stat(candidate).catch(() => undefined)) files.push(candidate);
+  }
+  return files;
+}
+
+async function loadAll(
+  paths: string[],
+  io: LabCliIo,
+): Promise<{ loaded: { file: string; lab: LabFile }[]; bad: number }> {
+  const loaded: { file: string; lab: LabFile }[] = [];
+  let bad = 0;
+  for (const path of paths) {
+    const files = await collectLabFiles(path);
+    if (files.length === 0) {
+      io.err(`${resolve(path)}: no lab.yaml here or in its sub-folders`);
+      bad++;
+    }
+    for (const file of files) {
+      const result: LoadResult = await loadLabFile(file);
+      if (result.ok) loaded.push({ file, lab: result.lab });
+      else {
+        bad++;
+        for (const e of result.errors) io.err(formatLoadError(e));
+      }
+    }
+  }
+  return { loaded, bad };
+}
+
+export function registerLab(program: Command, io: LabCliIo = processIo): void {
+  const lab = program
+    .command('lab')
+    .description('Lab files: validate them, test them on the simulator, run one');
+
+  lab
+    .command('validate')
+    .description('Check lab files against the lab format; prints file:line:column errors, exit 1 if any')
+    .argument('<paths...>', 'lab.yaml files, lab folders, or a folder of lab folders (e.g. labs/)')
+    .action(async (paths: string[]) => {
+      const { loaded, bad } = await loadAll(paths, io);
+      for (const { file, lab: l } of loaded)
+        io.out(`ok  ${file}  (${l.id} v${l.version}, ${l.steps.length} steps)`);
+      if (bad > 0) {
+        io.err(`${bad} lab file(s) with errors`);
+        io.setExitCode(1);
+      }
+    });
+
+  lab
+    .command('test')
+    .description(
+      'For every step on the simulator at full speed: checks fail, solve runs, checks pass; exit 1 on failure',
+    )
+    .argument('<paths...>', 'lab.yaml files, lab folders, or a folder of lab folders (e.g. labs/)')
+    .option('--profile <id>', 'test only this profile (default: every profile that runs on the simulator)')
+    .option('--json', 'print the results as JSON')
+    .action(async (paths: string[], options: { profile?: string; json?: boolean }) => {
+      const { loaded, bad } = await loadAll(paths, io);
+      let failures = bad;
+      const report: { lab: string; profile: string; steps: StepTestResult[]; wallMs: number }[] = [];
+      for (const { lab: l } of loaded) {
+        const profiles = l.profiles.filter(
+          (p) => p.backends.includes('sim') && (options.profile === undefined || p.id === options.profile),
+        );
+        if (profiles.length === 0) {
+          io.err(
+            `${l.id}: no profile runs on the simulator${options.profile ? ` with id "${options.profile}"` : ''}`,
+          );
+          failures++;
+          continue;
+        }
+        for (const profile of profiles) {
+          if (!options.json) io.out(`\n${l.id} (profile ${profile.id})`);
+          const started = performance.now();
+          let steps: StepTestResult[];
+          try {
+            steps = await testOnSimulator(l, profile, (r) => {
+              if (!options.json) io.out(formatStepRow(r));
+            });
+          } catch (e) {
+            io.err(`${l.id} (profile ${profile.id}): ${e instanceof Error ? e.message : String(e)}`);
+            failures++;
+            continue;
+          }
+          const wallMs = performance.now() - started;
+          const applicable = countSimSteps(l, profile);
+          const failed = steps.filter((s) => !s.ok).length + (applicable - steps.length);
+          failures += failed;
+          report.push({ lab: l.id, profile: profile.id, steps, wallMs });
+          if (!options.json) {
+            io.out(
+              `${failed === 0 ? 'PASS' : 'FAIL'}  ${steps.filter((s) => s.ok).length}/${applicable} steps  ` +
+                `(${(wallMs / 1000).toFixed(2)} s wall)`,
+            );
+          }
+        }
+      }
+      if (options.json) io.out(JSON.stringify(report, null, 2));
+      if (failures > 0) io.setExitCode(1);
+    });
+
+  lab
+    .command('run')
+    .description('Run one lab on the simulator: show the instructions and wait for the checks, or --solve it')
+    .argument('<lab>', 'a lab id (in ./labs), a lab folder or a lab.yaml')
+    .option('--profile <id>', 'profile to run (default: the first that runs on the simulator)')
+    .option('--lang <lang>', `language: ${LANGUAGES.join(', ')}`, 'en')
+    .option('--solve', 'solve every step (full speed) and print the drill timeline')
+    .option('--json', 'print the final state (and drill report) as JSON')
+    .action(
+      async (
+        labArg: string,
+        options: { profile?: string; lang: string; solve?: boolean; json?: boolean },
+      ) => {
+        if (!LANGUAGES.includes(options.lang as Language)) {
+          io.err(`--lang: expected one of ${LANGUAGES.join(', ')}, got "${options.lang}"`);
+          io.setExitCode(1);
+          return;
+        }
+        const asId = /^[a-z0-9-]+$/.test(labArg) && !(await stat(labArg).catch(() => undefined));
+        const { loaded, bad } = await loadAll([asId ? join('labs', labArg) : labArg], io);
+        const first = loaded[0];
+        if (bad > 0 || !first) {
+          io.setExitCode(1);
+          return;
+        }
+        const profile = first.lab.profiles.find(
+          (p) => p.backends.includes('sim') && (options.profile === undefined || p.id === options.profile),
+        );
+        if (!profile) {
+          io.err(
+            `${first.lab.id}: no profile${options.profile ? ` "${options.profile}"` : ''} runs on the simulator`,
+          );
+          io.setExitCode(1);
+          return;
+        }
+        const ok = await runOnSimulator(
+          first.lab,
+          profile,
+          options.lang as Language,
+          !!options.solve,
+          !!options.json,
+          io,
+        );
+        if (!ok) io.setExitCode(1);
+      },
+    );
+}
+
+function countSimSteps(lab: LabFile, profile: LabProfile): number {
+  return lab.steps.filter(
+    (s) =>
+      (!s.appliesTo?.profiles || s.appliesTo.profiles.includes(profile.id)) &&
+      (!s.appliesTo?.backends || s.appliesTo.backends.includes('sim')),
+  ).length;
+}
+
+function formatStepRow(r: StepTestResult): string {
+  const mark = (b: boolean): string => (b ? 'yes' : 'NO ');
+  return (
+    `  ${r.ok ? 'ok  ' : 'FAIL'}  ${r.step.padEnd(28)} fails-before ${mark(r.failedBefore)}  ` +
+    `passes-after ${mark(r.passedAfter)}  ${(r.clockMs / 1000).toFixed(1).padStart(7)} s sim  ` +
+    `${r.wallMs.toFixed(0).padStart(5)} ms wall${r.problem ? `\n        ${r.problem}` : ''}`
+  );
+}
+
+// ---------------------------------------------------------------- the simulator, configured from a profile
+
+interface SimSession {
+  lab: LabFile;
+  pve: import('../../pve/api.ts').PveApi;
+  hypervisor: import('../../hypervisor/driver.ts').HypervisorDriver;
+  shell: import('../../lab/shell-runner.ts').ShellRunner;
+  clock: import('../../clock/clock.ts').Clock;
+  drills: import('../../lab/drill/drill-service.ts').DrillService;
+  describe(): string[];
+  close(): Promise<void>;
+}
+
+function addressOf(machine: LabProfile['machines'][number]): string {
+  const address = machine.nics.find((n) => n.address)?.address;
+  if (!address) throw new Error(`machine "${machine.name}" has no static address: the simulator needs one`);
+  return address.split('/')[0] ?? address;
+}
+
+async function startSimulatorFor(lab: LabFile, profile: LabProfile, realtime: boolean): Promise<SimSession> {
+  const [{ startSimDatacenter, DEFAULT_NAS }, { DrillService }, { DrillHistory }] = await Promise.all([
+    import('../../sim/datacenter.ts'),
+    import('../../lab/drill/drill-service.ts'),
+    import('../../lab/drill/history.ts'),
+  ]);
+  const nodes = profile.machines
+    .filter((m) => m.kind === 'pve')
+    .map((m) => ({ name: m.name, ip: addressOf(m) }));
+  const nasMachine = profile.machines.find((m) => m.kind === 'truenas' || m.kind === 'nfs');
+  const major = profile.pveVersion ? Number(profile.pveVersion.split('.')[0]) : 9;
+  const rootPassword = typeof lab.vars.rootPassword === 'string' ? lab.vars.rootPassword : undefined;
+  const dc = await startSimDatacenter({
+    nodes,
+    nas: nasMachine
+      ? { name: nasMachine.name, ip: addressOf(nasMachine), exports: DEFAULT_NAS.exports }
+      : false,
+    pveMajor: major === 8 ? 8 : 9,
+    ...(rootPassword ? { rootPassword } : {}),
+    clockMode: realtime ? { kind: 'realtime', speed: 1 } : { kind: 'fast' },
+  });
+  const historyDir = await mkdtemp(join(tmpdir(), 'nestlab-lab-'));
+  const pve = dc.createClient();
+  const drills = new DrillService({
+    pve,
+    hypervisor: dc.driver,
+    clock: dc.clock,
+    history: new DrillHistory(historyDir),
+    language: () => 'en',
+  });
+  return {
+    lab,
+    pve,
+    hypervisor: dc.driver,
+    clock: dc.clock,
+    drills,
+    shell: {
+      async run(node, command, options) {
+        const session = dc.openShell(node);
+        try {
+          return await session.run(command, options?.input ?? []);
+        } finally {
+          session.close();
+        }
+      },
+    },
+    describe: () => [
+      ...dc.endpoints.map((e) => `  ${e.name.padEnd(8)} ${e.url}  fingerprint ${e.fingerprint}`),
+      `  user root@pam  password ${dc.credentials.password}`,
+    ],
+    async close() {
+      // The datacenter closes the clients it created.
+      await dc.close();
+      await rm(historyDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function testOnSimulator(
+  lab: LabFile,
+  profile: LabProfile,
+  onStep: (r: StepTestResult) => void,
+): Promise<StepTestResult[]> {
+  const { testLab } = await import('../../lab/lab-test.ts');
+  const sim = await startSimulatorFor(lab, profile, false);
+  try {
+    return await testLab({ ...sim, profile: profile.id, onStep });
+  } finally {
+    await sim.close();
+  }
+}
+
+async function runOnSimulator(
+  lab: LabFile,
+  profile: LabProfile,
+  lang: Language,
+  solve: boolean,
+  json: boolean,
+  io: LabCliIo,
+): Promise<boolean> {
+  const [{ LabRunner }, { MemoryProgressStore }] = await Promise.all([
+    import('../../lab/runner.ts'),
+    import('../../lab/memory-progress-store.ts'),
+  ]);
+  const sim = await startSimulatorFor(lab, profile, !solve);
+  const runner = new LabRunner({ ...sim, profile: profile.id, store: new MemoryProgressStore(), lang });
+  let shownStep: string | null = null;
+  const show = (state: LabRunInfo): void => {
+    if (json || state.activeStepId === shownStep) return;
+    if (shownStep) {
+      const passed = state.steps.find((s) => s.id === shownStep);
+      if (passed?.status === 'passed')
+        io.out(`✓ ${passed.title}${passed.solvedBy === 'nestlab' ? ' (solved by NestLab)' : ''}`);
+    }
+    shownStep = state.activeStepId;
+    const step = state.steps.find((s) => s.id === state.activeStepId);
+    if (step && !solve)
+      io.out(`\n## ${step.title}\n\n${step.instructions.trim()}\n\n(waiting for the checks…)`);
+  };
+  const unsubscribe = runner.onState(show);
+  try {
+    if (!json) {
+      io.out(`${runner.getState().title} — profile ${profile.id}, simulator${solve ? ' at full speed' : ''}`);
+      if (!solve) io.out(['The simulated nodes:', ...sim.describe()].join('\n'));
+    }
+    const initial = await runner.start();
+    show(initial);
+    let final: LabRunInfo;
+    if (solve) {
+      const last = initial.steps.at(-1);
+      final = last ? await runner.solveUpTo(last.id) : initial;
+    } else {
+      final = await new Promise<LabRunInfo>((resolveDone) => {
+        const off = runner.onState((s) => {
+          if (s.activeStepId === null) {
+            off();
+            resolveDone(s);
+          }
+        });
+        process.once('SIGINT', () => {
+          off();
+          resolveDone(runner.getState());
+        });
+      });
+    }
+    await runner.stop();
+    const drill = sim.drills.getState().report;
+    if (json) {
+      io.out(JSON.stringify({ state: final, drill }, null, 2));
+    } else {
+      if (final.error) io.err(final.error);
+      if (drill) {
+        io.out(
+          `\nDrill: ${drill.fault} on ${drill.target.node} (${drill.target.sid}), outcome ${drill.outcome}`,
+        );
+        for (const m of drill.milestones)
+          io.out(
+            `  ${`T+${(m.at / 1000).toFixed(1)} s`.padStart(10)}  ${m.label}${m.node ? ` (${m.node})` : ''}`,
+          );
+        for (const p of drill.phases) {
+          io.out(
+            `  ${p.label.padEnd(34)} ${(p.duration / 1000).toFixed(1).padStart(6)} s  expected ${p.expected.min / 1000}–${p.expected.max / 1000} s ${p.within ? '' : ' (outside)'}`,
+          );
+        }
+      }
+      io.out(`\n${final.progress.passed}/${final.progress.total} steps passed — ${lab.id}`);
+    }
+    return final.activeStepId === null && !final.error;
+  } finally {
+    unsubscribe();
+    await sim.close();
+  }
+}
