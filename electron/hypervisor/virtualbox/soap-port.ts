@@ -27,6 +27,8 @@ export type VBoxPort = Record<string, unknown>;
 
 export interface PortResult {
   port: VBoxPort;
+  /** A port on another server (vboxwebsrv restarted elsewhere); node-soap bakes the address into each port. */
+  setEndpoint(url: string): VBoxPort;
   /** Where the WSDL came from, for logs and the doctor. */
   wsdl: string;
 }
@@ -72,20 +74,31 @@ async function serverWsdl(endpoint: string): Promise<string | undefined> {
   }
 }
 
+function result(client: soap.Client, wsdl: string): PortResult {
+  return {
+    port: portOf(client),
+    setEndpoint: (url) => {
+      client.setEndpoint(url);
+      return portOf(client);
+    },
+    wsdl,
+  };
+}
+
 export async function createVBoxPort(flavor: VBoxApiFlavor, endpoint: string): Promise<PortResult> {
   const plan = wsdlPlanFor(flavor);
   if (plan.source === 'package') {
-    return { port: portOf(await clientFor(packageServiceWsdl(), endpoint)), wsdl: 'virtualbox-soap 7.0 WSDL' };
+    return result(await clientFor(packageServiceWsdl(), endpoint), 'virtualbox-soap 7.0 WSDL');
   }
   if (plan.source === 'server-then-vendored') {
     const fromServer = await serverWsdl(endpoint);
     if (fromServer) {
       try {
-        return { port: portOf(await clientFor(fromServer, endpoint)), wsdl: `server WSDL (${endpoint}?wsdl)` };
+        return result(await clientFor(fromServer, endpoint), `server WSDL (${endpoint}?wsdl)`);
       } catch {
         // Fall through to the 7.1 shape, which 7.2 keeps for every call we make.
       }
     }
   }
-  return { port: portOf(await clientFor(vendoredServiceWsdl('7.1'), endpoint)), wsdl: 'vendored 7.1 WSDL' };
+  return result(await clientFor(vendoredServiceWsdl('7.1'), endpoint), 'vendored 7.1 WSDL');
 }

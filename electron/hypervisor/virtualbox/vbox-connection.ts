@@ -38,14 +38,15 @@ export function refOf(object: unknown): string {
 
 export class VBoxConnection {
   private current?: Promise<IVirtualBox>;
-  private readonly wsm: IWebsessionManager;
+  private wsm: IWebsessionManager;
 
   private constructor(
-    private readonly credentials: VBoxCredentials,
+    private credentials: VBoxCredentials,
     readonly flavor: VBoxApiFlavor,
     readonly version: string,
     readonly wsdl: string,
-    private readonly port: VBoxPort,
+    private port: VBoxPort,
+    private readonly setEndpoint: (url: string) => VBoxPort,
     private readonly clock: Clock,
   ) {
     this.wsm = new IWebsessionManager(port);
@@ -63,10 +64,18 @@ export class VBoxConnection {
       throw error;
     }
     const flavor = selectApiFlavor(probe.apiVersion, probe.version);
-    const { port, wsdl } = await createVBoxPort(flavor, credentials.url);
-    const connection = new VBoxConnection(credentials, flavor, probe.version, wsdl, port, clock);
+    const { port, wsdl, setEndpoint } = await createVBoxPort(flavor, credentials.url);
+    const connection = new VBoxConnection(credentials, flavor, probe.version, wsdl, port, setEndpoint, clock);
     await connection.vbox();
     return connection;
+  }
+
+  /** Follows a restarted vboxwebsrv to its new address; the old websession died with it. */
+  retarget(credentials: VBoxCredentials): void {
+    this.credentials = credentials;
+    this.port = this.setEndpoint(credentials.url);
+    this.wsm = new IWebsessionManager(this.port);
+    this.current = undefined;
   }
 
   vbox(): Promise<IVirtualBox> {

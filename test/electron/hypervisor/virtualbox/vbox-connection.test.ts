@@ -94,6 +94,20 @@ describe('VBoxConnection', () => {
     await driver.close();
   });
 
+  it('follows a restarted vboxwebsrv to its new port', async () => {
+    fake = await startFakeVboxwebsrv({ apiVersion: '7_0' });
+    const second = await startFakeVboxwebsrv({ apiVersion: '7_0' });
+    try {
+      const connection = await VBoxConnection.open(credentials(fake), realClock);
+      connection.retarget(credentials(second));
+      await connection.run('IVirtualBox.getVersion', async (vbox) => vbox.getVersion());
+      expect(second.calls).toEqual(['IWebsessionManager_logon', 'IVirtualBox_getVersion']);
+      await connection.close();
+    } finally {
+      await second.close();
+    }
+  });
+
   it('turns a failed start into an error with the VirtualBox text and advice', async () => {
     fake = await startFakeVboxwebsrv({
       apiVersion: '7_1',
