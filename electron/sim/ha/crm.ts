@@ -9,6 +9,7 @@ import type { NodeState } from '../state.ts';
 import type { CrmDaemonState } from '../world-types.ts';
 import { releaseManagerLock, tryManagerLock } from './locks.ts';
 import { manage } from './manager.ts';
+import { serviceIndex } from './service-index.ts';
 import { closeWatchdog, feedWatchdog, openWatchdog } from './watchdog.ts';
 
 const CRM = 'pve-ha-crm';
@@ -26,10 +27,15 @@ export function setCrmState(core: SimCore, n: NodeState, state: CrmDaemonState):
 
 function canGetActive(core: SimCore, n: NodeState, allowNoService = false): boolean {
   if (!core.state.cluster?.nodes[n.name] || !canWrite(core, n.name)) return false;
-  const ss = core.state.ha.manager.service_status;
-  if (Object.values(ss).some((sd) => sd.node === n.name && sd.state === 'fence')) return false;
+  if (serviceIndex(core).fenced.has(n.name)) return false;
   if (allowNoService) return true;
-  return Object.keys(core.state.ha.resources).length > 0 || Object.keys(ss).length > 0 || core.state.ha.crmCommands.length > 0;
+  const ha = core.state.ha;
+  return hasKeys(ha.resources) || hasKeys(ha.manager.service_status) || ha.crmCommands.length > 0;
+}
+
+function hasKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
 }
 
 export function scheduleCrm(core: SimCore, n: NodeState, delayMs: number): void {

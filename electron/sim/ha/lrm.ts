@@ -9,6 +9,7 @@ import type { SimCore } from '../sim-core.ts';
 import type { NodeState } from '../state.ts';
 import type { HaServiceState, LrmDaemonState } from '../world-types.ts';
 import { releaseAgentLock, tryAgentLock } from './locks.ts';
+import { serviceIndex } from './service-index.ts';
 import { closeWatchdog, feedWatchdog, openWatchdog } from './watchdog.ts';
 
 const LRM = 'pve-ha-lrm';
@@ -26,20 +27,11 @@ export function setLrmState(core: SimCore, n: NodeState, state: LrmDaemonState):
 }
 
 export function activeServiceCount(core: SimCore, node: string): number {
-  let count = 0;
-  const countTargets = core.state.pveMajor >= 9;
-  for (const sd of Object.values(core.state.ha.manager.service_status)) {
-    if (sd.node !== node && !(countTargets && sd.target === node)) continue;
-    if (sd.state === 'stopped' || sd.state === 'freeze' || sd.state === 'error' || sd.state === 'request_start') continue;
-    count++;
-  }
-  return count;
+  return serviceIndex(core).active.get(node) ?? 0;
 }
 
 function fenceRequested(core: SimCore, node: string): boolean {
-  const ms = core.state.ha.manager;
-  if (ms.node_status[node] === 'fence') return true;
-  return Object.values(ms.service_status).some((sd) => sd.node === node && sd.state === 'fence');
+  return core.state.ha.manager.node_status[node] === 'fence' || serviceIndex(core).fenced.has(node);
 }
 
 function maintenanceRequested(core: SimCore, n: NodeState): boolean {

@@ -153,7 +153,10 @@ function syncServices(ctx: RoundContext): void {
   const resources = core.state.ha.resources;
   for (const [sid, cfg] of Object.entries(resources)) {
     if (cfg.state === 'ignored') {
-      if (ss[sid]) delete ss[sid];
+      if (ss[sid]) {
+        delete ss[sid];
+        core.state.ha.uidCounter++;
+      }
       continue;
     }
     if (ss[sid]) continue;
@@ -169,6 +172,7 @@ function syncServices(ctx: RoundContext): void {
       core.log(ctx.master, CRM, `removing stale service '${sid}' (no config)`);
       core.transition(sid, ss[sid]!.state, 'none');
       delete ss[sid];
+      core.state.ha.uidCounter++;
     }
   }
 }
@@ -213,7 +217,10 @@ function nextStateStopped(ctx: RoundContext, sid: string, sd: ServiceStatus): vo
   const { core } = ctx;
   const cfg = core.state.ha.resources[sid]!;
   const guest = core.state.guests[sid.split(':')[1] ?? ''];
-  if (guest && guest.node !== sd.node) sd.node = guest.node;
+  if (guest && guest.node !== sd.node) {
+    sd.node = guest.node;
+    core.state.ha.uidCounter++; // indexes over the service status are stale now
+  }
   if (sd.cmd) {
     const { cmd, target } = sd.cmd;
     delete sd.cmd;
