@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 
+import { registerSimRun } from './sim-run.ts';
+
 interface ServeOptions {
   nodes: number;
   speed: string;
@@ -108,4 +110,5 @@ export function registerSim(program: Command): void {
         process.once('SIGINT', stop);
       }
     });
+  registerSimRun(sim);
 }
