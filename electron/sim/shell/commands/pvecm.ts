@@ -193,7 +193,7 @@ export function formatStatus(q: VotequorumStatus, epochMs: number): string {
     `Expected votes:   ${q.expectedVotes}`,
     `Highest expected: ${q.highestExpected}`,
     `Total votes:      ${q.totalVotes}`,
-    `Quorum:           ${q.quorum} ${q.quorate ? '' : 'Activity blocked'}`,
+    `Quorum:           ${String(q.quorum).padEnd(3)}${q.quorate ? '' : 'Activity blocked'}`,
     `Flags:            ${q.quorate ? 'Quorate ' : ''}`,
     '',
     formatMembership(q, true),

@@ -56,6 +56,41 @@ describe('simulated shell on a datacenter', () => {
     expect(join.exitCode).toBe(0);
     const status = await node1.run('pvecm status');
     expect(status.exitCode).toBe(0);
+    expect(status.output.replace(/(Date|Ring ID|Config Version): +.*\n/g, '$1: …\n')).toBe(
+      [
+        'Cluster information',
+        '-------------------',
+        'Name:             lab',
+        'Config Version: …',
+        'Transport:        knet',
+        'Secure auth:      on',
+        '',
+        'Quorum information',
+        '------------------',
+        'Date: …',
+        'Quorum provider:  corosync_votequorum',
+        'Nodes:            2',
+        'Node ID:          0x00000001',
+        'Ring ID: …',
+        'Quorate:          Yes',
+        '',
+        'Votequorum information',
+        '----------------------',
+        'Expected votes:   2',
+        'Highest expected: 2',
+        'Total votes:      2',
+        'Quorum:           2  ',
+        'Flags:            Quorate ',
+        '',
+        'Membership information',
+        '----------------------',
+        '    Nodeid      Votes Name',
+        '0x00000001          1 192.168.56.11 (local)',
+        '0x00000002          1 192.168.56.12',
+        '',
+      ].join('\n'),
+    );
+    expect(status.output).toMatch(/\nDate: {13}[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}\n/);
     expect(status.output).toContain('Name:             lab\n');
     expect(status.output).toContain('Nodes:            2\n');
     expect(status.output).toContain('Quorate:          Yes\n');
@@ -106,7 +141,8 @@ describe('simulated shell on a datacenter', () => {
     await dc.clock.sleep(20_000);
     const lost = await node1.run('pvecm status');
     expect(lost.output).toContain('Quorate:          No\n');
-    expect(lost.output).toContain('Quorum:           2 Activity blocked\n');
+    expect(lost.output).toContain('Quorum:           2  Activity blocked\n');
+    expect(lost.output).toContain('Flags:            \n');
     expect((await node1.run('pvesm add nfs other --server 192.168.56.20 --export /x')).output).toBe('cluster not ready - no quorum?\n');
     expect(await node1.run('pvecm expected 1')).toEqual({ output: '', exitCode: 0 });
     const regained = await node1.run('pvecm status');
