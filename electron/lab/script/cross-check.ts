@@ -191,16 +191,25 @@ function checkStep(step: LabStep, base: PropertyKey[], profiles: LabProfile[], a
     }
   });
 
+  const saved: string[] = [];
   step.solve.forEach((action, ai) => {
     const path = [...base, 'solve', ai];
+    const templated: [string, PropertyKey[]][] = [];
     switch (action.action) {
       case 'api':
         checkQuery({ ...action, params: action.params }, path, profiles, add);
+        for (const [key, value] of Object.entries(action.params ?? {})) {
+          if (typeof value === 'string') templated.push([value, [...path, 'params', key]]);
+        }
         break;
       case 'shell':
         checkName(action.node, [...path, 'node'], profiles, 'pve-node', add);
         checkTemplate(action.command, [...path, 'command'], add);
-        action.input.forEach((line, li) => checkTemplate(line, [...path, 'input', li], add));
+        templated.push([action.command, [...path, 'command']]);
+        action.input.forEach((line, li) => {
+          checkTemplate(line, [...path, 'input', li], add);
+          templated.push([line, [...path, 'input', li]]);
+        });
         break;
       case 'hypervisor':
         checkName(action.machine, [...path, 'machine'], profiles, 'machine', add);
@@ -211,11 +220,35 @@ function checkStep(step: LabStep, base: PropertyKey[], profiles: LabProfile[], a
         break;
       case 'task':
         checkTemplate(action.upid, [...path, 'upid'], add);
+        templated.push([action.upid, [...path, 'upid']]);
         break;
     }
+    // Results live for one step's solve: a template may only use what an earlier action saved.
+    for (const [text, at] of templated) {
+      for (const name of resultReferences(text)) {
+        if (!saved.includes(name)) {
+          add({
+            ...refProblem(at, 'result saved by an earlier action of this step', name, saved),
+            message: `results.${name} is not saved by an earlier action of this step (add save: ${name})`,
+          });
+        }
+      }
+    }
+    if ('save' in action && action.save) saved.push(action.save);
   });
 
   if (step.drill?.target.select === 'machine') {
     checkName(step.drill.target.machine, [...base, 'drill', 'target', 'machine'], profiles, 'machine', add);
   }
+}
+
+/** Names used as `results.<name>` inside the `{{ }}` templates of a string. */
+export function resultReferences(text: string): string[] {
+  const names: string[] = [];
+  for (const template of text.matchAll(/\{\{([\s\S]*?)\}\}/g)) {
+    for (const ref of (template[1] ?? '').matchAll(/(?<![\w$.])results\.([A-Za-z_][A-Za-z0-9_]*)/g)) {
+      if (ref[1] && !names.includes(ref[1])) names.push(ref[1]);
+    }
+  }
+  return names;
 }

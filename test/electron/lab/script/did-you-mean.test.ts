@@ -23,3 +23,13 @@ describe('did you mean', () => {
     expect(editDistance('', 'abc')).toBe(3);
   });
 });
+
+describe('result references in templates', () => {
+  it('finds results.<name> only inside {{ }}', async () => {
+    const { resultReferences } = await import('../../../../electron/lab/script/cross-check.ts');
+    expect(
+      resultReferences("fp={{ results.join.nodelist[name='pve1'].pve_fp }} {{results.task}} results.outside"),
+    ).toEqual(['join', 'task']);
+    expect(resultReferences('{{ $x.results.not }} {{ vars.results }}')).toEqual([]);
+  });
+});

@@ -77,6 +77,7 @@ describe('lab loader', () => {
       '43:9 steps[1].id',
       '45:16 steps[1].appliesTo',
       '45:29 steps[1].appliesTo.profiles[0]',
+      '67:15 steps[2].solve[1].upid',
     ]);
     expect(errors[0]?.didYouMean).toBe('lab');
     expect(errors[1]?.message).toContain('"pve2" is not a Proxmox');
@@ -86,6 +87,10 @@ describe('lab loader', () => {
     expect(errors[4]?.message).toContain('"nas" is not a Proxmox');
     expect(errors[5]?.message).toBe('duplicate step id "first"');
     expect(errors[7]?.didYouMean).toBe('sim');
+    expect(errors[8]).toMatchObject({
+      message: 'results.joininfo is not saved by an earlier action of this step (add save: joininfo)',
+      didYouMean: 'joinInfo',
+    });
   });
 
   it('reports YAML syntax errors and duplicate keys with their position', async () => {
