@@ -127,6 +127,7 @@ export async function startSimDatacenter(options: SimDatacenterOptions = {}): Pr
   const local = localNodeAccess(world, endpoints);
   const clients = new Set<HttpPveApi>();
   const shells = new Set<ShellSession>();
+  let shellClient: HttpPveApi | undefined;
 
   const createClient = (overrides: Partial<HttpPveApiOptions> = {}): HttpPveApi => {
     const client = new HttpPveApi({
@@ -156,13 +157,17 @@ export async function startSimDatacenter(options: SimDatacenterOptions = {}): Pr
     },
     openShell(node) {
       if (!world.nodeNames().includes(node)) throw new Error(`openShell: no node '${node}' in this datacenter`);
-      const shell = openNodeShell({ node, api: createClient(), local, schema });
+      // One client serves every shell (each call names its node), so opening a shell per command
+      // costs no new TLS probe or login.
+      shellClient ??= createClient();
+      const shell = openNodeShell({ node, api: shellClient, local, schema });
       shells.add(shell);
+      shell.onClose(() => shells.delete(shell));
       return shell;
     },
     async close() {
       stopWatching();
-      for (const shell of shells) shell.close();
+      for (const shell of [...shells]) shell.close();
       await Promise.all([...clients].map((c) => c.close()));
       await driver.close();
       await Promise.all(servers.map((s) => s.close()));

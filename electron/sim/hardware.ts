@@ -2,15 +2,17 @@
  * Node and NAS hardware: power (on, hard off, reset), boot time, clean shutdown/reboot through
  * the HA shutdown policy, network cable and partitions (network segments).
  */
-import { killGuestsOfNode, setRunning } from './guests.ts';
+import { beginGuestOp, killGuestsOfNode, setRunning, sidOf } from './guests.ts';
 import { setCrmState, scheduleCrm, stopCrm } from './ha/crm.ts';
 import { lrmShutdownRequest, resetLrm, scheduleLrm, setLrmState } from './ha/lrm.ts';
 import { membershipChanged } from './membership.ts';
 import type { SimCore } from './sim-core.ts';
 import type { NodeState } from './state.ts';
-import { abortTasksOfNode } from './tasks.ts';
+import { canWrite } from './pmxcfs.ts';
+import { abortTasksOfNode, finishTask, startTask } from './tasks.ts';
 
 const GUEST_SHUTDOWN_MS = 6000;
+const ONBOOT_DELAY_MS = 5000;
 
 export class HardwareError extends Error {
   constructor(message: string) {
@@ -55,6 +57,28 @@ export function nodeUp(core: SimCore, name: string, bootId: number): void {
     membershipChanged(core, 'join');
     startHaDaemons(core, n);
   }
+  core.at(core.now() + ONBOOT_DELAY_MS, 'onboot', name, n.bootId, 0);
+}
+
+/**
+ * Agenda handler: pve-guests starts the guests with `onboot: 1` that HA does not manage, once
+ * /etc/pve is writable (it waits for quorum up to 60 s, then gives up as the real service does).
+ */
+export function startOnbootGuests(core: SimCore, name: string, bootId: number, waited: number): void {
+  const n = core.state.nodes[name];
+  if (!n || n.bootId !== bootId || n.phase !== 'up') return;
+  const guests = Object.values(core.state.guests).filter(
+    (g) => g.node === name && !g.running && /^1/.test(g.config.onboot ?? '') && !core.state.ha.resources[sidOf(g)],
+  );
+  if (guests.length === 0) return;
+  if (!canWrite(core, name)) {
+    if (waited < 60_000) core.at(core.now() + 5000, 'onboot', name, bootId, waited + 5000);
+    else core.log(name, 'pve-guests', 'start all guests failed: cluster not ready - no quorum?');
+    return;
+  }
+  const task = startTask(core, name, 'startall', '', 'root@pam');
+  finishTask(core, task);
+  for (const g of guests.sort((a, b) => a.vmid - b.vmid)) beginGuestOp(core, g, 'start', { user: 'root@pam' });
 }
 
 /** Starts pve-ha-crm and pve-ha-lrm (boot, or after a cluster join). */

@@ -242,6 +242,8 @@ export interface SimState {
     /** pmxcfs lock directories: holder and last renewal (ms). */
     managerLock?: { holder: string; renewed: number };
     agentLocks: Record<string, { holder: string; renewed: number } | undefined>;
+    /** The `mode` each LRM last wrote to its lrm_status in /etc/pve (survives the node's death). */
+    lrmModes: Record<string, LrmMode>;
     /** The master's memory of when it last saw each node online (not persisted across masters). */
     lastOnline: Record<string, number>;
     shutdownPolicy: ShutdownPolicy;

@@ -101,6 +101,7 @@ export function initialState(config: SimWorldConfig): SimState {
       crmCommands: [],
       manager: { timestamp: 0, node_status: {}, service_status: {}, node_request: {} },
       agentLocks: {},
+      lrmModes: {},
       lastOnline: {},
       shutdownPolicy: 'conditional',
       uidCounter: 0,
@@ -155,6 +156,7 @@ export class World {
     core.on('crm-loop', ([n, b]) => crmLoop(core, String(n), Number(b)));
     core.on('lrm-loop', ([n, b]) => lrmLoop(core, String(n), Number(b)));
     core.on('guest-op-done', (args) => completeGuestOp(core, args));
+    core.on('onboot', ([n, b, w]) => hw.startOnbootGuests(core, String(n), Number(b), Number(w)));
     core.on('shutdown-tick', ([n, b]) => hw.shutdownTick(core, String(n), Number(b)));
     core.on('shutdown-final', ([n, b]) => hw.shutdownFinal(core, String(n), Number(b)));
     core.on('watchdog', ([n, b]) => {

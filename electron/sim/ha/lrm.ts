@@ -149,6 +149,7 @@ export function lrmWorkerDone(core: SimCore, node: string, sid: string, uid: str
 }
 
 function exitLrm(core: SimCore, n: NodeState, releaseLock: boolean): void {
+  if (canWrite(core, n.name)) core.state.ha.lrmModes[n.name] = n.lrm.mode;
   closeWatchdog(core, n.name, 'lrm');
   if (releaseLock) releaseAgentLock(core, n.name);
   core.log(n.name, LRM, 'server stopped');
@@ -215,6 +216,7 @@ export function lrmLoop(core: SimCore, nodeName: string, bootId: number): void {
   switch (lrm.state) {
     case 'off':
     case 'startup':
+      if (core.state.ha.manager.node_request[nodeName]?.maintenance) lrm.mode = 'maintenance';
       setLrmState(core, n, 'wait_for_agent_lock');
       break;
     case 'wait_for_agent_lock': {
@@ -290,6 +292,7 @@ export function lrmLoop(core: SimCore, nodeName: string, bootId: number): void {
   // lrm_status lives in /etc/pve: written only while quorate.
   if (quorate) {
     lrm.timestamp = core.now();
+    core.state.ha.lrmModes[nodeName] = lrm.mode;
     const uids = new Set(Object.values(core.state.ha.manager.service_status).map((s) => s.uid));
     for (const uid of Object.keys(lrm.results)) if (!uids.has(uid)) delete lrm.results[uid];
   }

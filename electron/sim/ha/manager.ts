@@ -122,9 +122,9 @@ function lrmResult(ctx: RoundContext, sd: ServiceStatus): number | undefined {
   return ctx.core.state.nodes[sd.node]?.lrm.results[sd.uid]?.exitCode;
 }
 
+/** The mode in the node's lrm_status file (the last one its LRM wrote, even if it is dead now). */
 function lrmMode(ctx: RoundContext, node: string): string | undefined {
-  const n = ctx.core.state.nodes[node];
-  return n && n.lrm.state !== 'off' ? n.lrm.mode : undefined;
+  return ctx.core.state.ha.lrmModes[node];
 }
 
 function updateNodeStatus(ctx: RoundContext): void {

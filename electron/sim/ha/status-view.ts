@@ -3,6 +3,7 @@
  * verbose service state of pve-ha-manager `Tools::get_verbose_service_state`.
  */
 import { isQuorate } from '../membership.ts';
+import { activeServiceCount } from './lrm.ts';
 import type { SimCore } from '../sim-core.ts';
 import type { ServiceStatus } from '../state.ts';
 
@@ -44,15 +45,18 @@ export function verboseServiceState(core: SimCore, sid: string, sd: ServiceStatu
   return sd.state;
 }
 
+/** Perl's scalar localtime (UTC here): `Mon Nov  3 05:45:22 2026`. */
 function fmtTime(core: SimCore, t: number): string {
   const d = new Date(core.state.epochMs + t);
-  return d.toUTCString().replace(/^(\w+), (\d+) (\w+) (\d+) ([\d:]+) GMT$/, '$1 $3 $2 $5 $4');
+  const m = /^(\w+), (\d+) (\w+) (\d+) ([\d:]+) GMT$/.exec(d.toUTCString());
+  if (!m) return d.toISOString();
+  return `${m[1]} ${m[3]} ${String(Number(m[2])).padStart(2, ' ')} ${m[5]} ${m[4]}`;
 }
 
 export function buildHaStatus(core: SimCore, node: string): HaStatusEntry[] {
   const out: HaStatusEntry[] = [];
   const quorate = isQuorate(core, node) || !core.state.cluster;
-  out.push({ id: 'quorum', type: 'quorum', node, status: quorate ? 'OK' : 'No quorum on node', quorate: quorate ? 1 : 0 });
+  out.push({ id: 'quorum', type: 'quorum', node, status: quorate ? 'OK' : `No quorum on node '${node}'!`, quorate: quorate ? 1 : 0 });
   const ms = core.state.ha.manager;
   const master = ms.master_node;
   if (master) {
@@ -70,17 +74,21 @@ export function buildHaStatus(core: SimCore, node: string): HaStatusEntry[] {
   for (const name of Object.keys(core.state.cluster?.nodes ?? {}).sort()) {
     const n = core.state.nodes[name]!;
     const lrm = n.lrm;
-    const age = core.now() - lrm.timestamp;
-    let text: string;
-    if (lrm.timestamp === 0 || age > LRM_DEAD_MS) text = 'old timestamp - dead?';
-    else if (lrm.mode === 'maintenance') text = 'maintenance mode';
-    else if (lrm.state === 'active') text = 'active';
-    else if (lrm.state === 'wait_for_agent_lock') text = 'idle';
-    else text = lrm.state;
-    const wd = n.watchdog.lrm !== undefined ? 'watchdog active' : 'watchdog standby';
-    const status = text === 'old timestamp - dead?' ? `${name} (${text})` : `${name} (${text}${text === 'idle' ? '' : ''}, ${fmtTime(core, lrm.timestamp)})`;
-    void wd;
-    out.push({ id: `lrm:${name}`, type: 'lrm', node: name, status, timestamp: core.epochSeconds(lrm.timestamp) });
+    const mode = core.state.ha.lrmModes[name];
+    const timestamp = lrm.timestamp;
+    let status: string;
+    if (!mode) status = `${name} (unable to read lrm status)`;
+    else if (core.now() - timestamp > LRM_DEAD_MS || lrm.state === 'off') status = `${name} (old timestamp - dead?, ${fmtTime(core, timestamp)})`;
+    else {
+      const text =
+        mode !== 'active'
+          ? `${mode} mode`
+          : lrm.state === 'wait_for_agent_lock' && activeServiceCount(core, name) === 0
+            ? 'idle'
+            : lrm.state;
+      status = `${name} (${text}, ${fmtTime(core, timestamp)})`;
+    }
+    out.push({ id: `lrm:${name}`, type: 'lrm', node: name, status, timestamp: core.epochSeconds(timestamp) });
   }
   const ss = ms.service_status;
   for (const sid of Object.keys(core.state.ha.resources).sort()) {
@@ -111,9 +119,11 @@ export function buildManagerStatus(core: SimCore, node: string): Record<string, 
   const lrmStatus: Record<string, unknown> = {};
   for (const name of Object.keys(core.state.cluster?.nodes ?? {}).sort()) {
     const lrm = core.state.nodes[name]!.lrm;
+    const mode = core.state.ha.lrmModes[name];
+    if (!mode) continue;
     lrmStatus[name] = {
-      state: lrm.state === 'off' ? 'wait_for_agent_lock' : lrm.state,
-      mode: lrm.mode,
+      state: lrm.state === 'off' || lrm.state === 'startup' ? 'wait_for_agent_lock' : lrm.state,
+      mode,
       timestamp: core.epochSeconds(lrm.timestamp),
       results: Object.fromEntries(Object.entries(lrm.results).map(([uid, r]) => [uid, { exit_code: r.exitCode }])),
     };

@@ -30,6 +30,7 @@ const BACKSPACE = new Set(['\x7f', '\b']);
 
 export class ShellSession {
   private readonly listeners = new Set<(data: string) => void>();
+  private readonly closeListeners = new Set<() => void>();
   private readonly history: string[] = [];
   private historyIndex = 0;
   private line = '';
@@ -93,8 +94,21 @@ export class ShellSession {
     return { output, exitCode };
   }
 
+  /** Called once when the session ends (`close()`, or Ctrl-D at an empty prompt). */
+  onClose(listener: () => void): () => void {
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   close(): void {
+    if (this.closed) return;
     this.closed = true;
+    for (const listener of this.closeListeners) listener();
+    this.closeListeners.clear();
     this.abort?.abort(new Error('session closed'));
     this.pendingRead?.reject(new Error('session closed'));
     this.listeners.clear();
