@@ -8,8 +8,13 @@ export const RESULTS_DIR = join(process.cwd(), 'test-results');
 export function createHarness() {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const results = [];
+  let page = null;
   return {
     results,
+    /** The page to photograph when a check fails (test-results/failed-N.png). */
+    setPage(p) {
+      page = p;
+    },
     /** Runs one check; a failure is recorded and printed, never thrown. Returns whether it passed. */
     async check(name, fn) {
       const started = Date.now();
@@ -20,6 +25,7 @@ export function createHarness() {
         return true;
       } catch (error) {
         results.push({ name, ok: false, error });
+        await page?.screenshot({ path: join(RESULTS_DIR, `failed-${results.length}.png`) }).catch(() => undefined);
         console.log(`  ✗ ${name}\n      ${String(error?.message ?? error).split('\n').join('\n      ')}`);
         return false;
       }

@@ -1,2 +1,133 @@
-// The lab flow, driven through the UI: placeholder filled in below.
-export async function labChecks() {}
+// The lab flow through the UI: open proxmox-ha-basics, pass the first step from the terminal,
+// solve the rest, reload mid-lab, run the drill, read and export the timeline, switch language.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { assert, assertEqual, RESULTS_DIR } from './harness.js';
+import { wsCall } from './ws-call.js';
+
+const LAB = 'proxmox-ha-basics';
+
+async function stepStates(page) {
+  return page.$$eval('[data-testid^="step-"][data-status]', (items) =>
+    items.map((li) => `${li.getAttribute('data-testid').slice(5)}:${li.getAttribute('data-status')}:${li.getAttribute('data-solved-by')}`),
+  );
+}
+
+async function waitStep(page, stepId, status, timeout = 30_000) {
+  await page.waitForSelector(`[data-testid="step-${stepId}"][data-status="${status}"]`, { timeout });
+}
+
+export async function labChecks({ harness, page, host }) {
+  const { check } = harness;
+  let opened = false;
+
+  opened = await check(`open ${LAB} from the library`, async () => {
+    await page.click('[data-nav="library"]');
+    await page.click(`[data-testid="lab-card-${LAB}"] button`);
+    await page.waitForSelector('main[data-view="run"] [data-testid="lab-title"]', { timeout: 30_000 });
+    await page.waitForSelector('[data-testid="step-create-cluster"]');
+    await page.waitForSelector('[data-testid="topology"]');
+    await page.screenshot({ path: join(RESULTS_DIR, 'lab-run.png') });
+  });
+  if (!opened) return;
+
+  await check('the simulation speed switches to max', async () => {
+    await page.click('[data-speed="max"]');
+    await page.waitForSelector('[data-speed="max"][aria-pressed="true"]');
+    assertEqual((await wsCall(host, 'sim.getClock')).speed, 'max', 'engine speed');
+  });
+
+  await check('typing `pvecm create lab` in the first node’s terminal passes the step', async () => {
+    const firstNode = (await wsCall(host, 'topology.getState'))?.nodes[0]?.name ?? 'pve1';
+    await page.click(`[role="tab"]:has-text("${firstNode}")`);
+    await page.waitForSelector(`[data-testid="terminal-${firstNode}"] .xterm`);
+    await page.click(`[data-testid="terminal-${firstNode}"] .xterm`);
+    await page.keyboard.type('pvecm create lab');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(
+      (node) => document.querySelector(`[data-testid="terminal-${node}"] .xterm-rows`)?.textContent?.includes('pvecm create lab'),
+      firstNode,
+      { timeout: 10_000 },
+    );
+    // The engine checks on its own; "Check now" is what a learner would press if impatient.
+    await waitStep(page, 'create-cluster', 'passed', 15_000).catch(async () => {
+      await page.click('[data-testid="step-create-cluster"] button');
+      await page.click('button:has-text("Check now")');
+      await waitStep(page, 'create-cluster', 'passed');
+    });
+    const solvedBy = await page.getAttribute('[data-testid="step-create-cluster"]', 'data-solved-by');
+    assertEqual(solvedBy, 'learner', 'create-cluster solved by');
+    await page.screenshot({ path: join(RESULTS_DIR, 'terminal.png') });
+  });
+
+  await check('"Solve up to here" solves the steps before the drill, marked as solved by NestLab', async () => {
+    await page.click('[role="tab"]:has-text("Topology")');
+    await page.click('[data-testid="step-add-to-ha"] button');
+    await page.click('button:has-text("Solve up to here")');
+    await page.click('[data-testid="confirm-yes"]');
+    await waitStep(page, 'add-to-ha', 'passed', 120_000);
+    const states = await stepStates(page);
+    assert(states.includes('join-nodes:passed:nestlab'), `join-nodes solved by NestLab: ${states.join(' ')}`);
+    assert(states.includes('create-cluster:passed:learner'), `create-cluster kept as the learner's: ${states.join(' ')}`);
+    await page.waitForSelector('[data-testid="quorum-badge"]:has-text("Quorate")', { timeout: 30_000 });
+    await page.screenshot({ path: join(RESULTS_DIR, 'topology.png') });
+  });
+
+  await check('a reload mid-lab finds the same state', async () => {
+    const before = await stepStates(page);
+    await page.reload();
+    await page.waitForSelector('main[data-ready="true"][data-view="run"] [data-testid="lab-title"]', { timeout: 20_000 });
+    const after = await stepStates(page);
+    assertEqual(after.join(' '), before.join(' '), 'step states after reload');
+    await page.waitForSelector('[data-testid="quorum-badge"]');
+  });
+
+  let reportShown = false;
+  reportShown = await check('the drill runs and shows a timeline with a recovery time in Proxmox’s expected range', async () => {
+    await page.click('[data-testid="step-pull-the-plug"] button');
+    await page.click('button:has-text("Run the failover drill")');
+    await page.waitForSelector('main[data-view="drill"]');
+    await page.screenshot({ path: join(RESULTS_DIR, 'drill-running.png') });
+    await page.waitForSelector('[data-testid="drill-report"]', { timeout: 180_000 });
+    const outcome = await page.textContent('[data-testid="drill-outcome"]');
+    assert(outcome?.includes('Recovered in'), `outcome, got ${outcome}`);
+    const history = await wsCall(host, 'drill.history', { labId: LAB });
+    const last = history.at(-1);
+    const report = await wsCall(host, 'drill.report', { labId: LAB, runId: last.runId });
+    const min = report.phases.reduce((sum, p) => sum + p.expected.min, 0);
+    const max = report.phases.reduce((sum, p) => sum + p.expected.max, 0);
+    assert(report.totalMs >= min && report.totalMs <= max, `total ${report.totalMs} ms within [${min}, ${max}]`);
+    const rows = await page.$$eval('[data-testid^="phase-"][data-within]', (r) => r.map((x) => x.getAttribute('data-within')));
+    assertEqual(rows.length, report.phases.length, 'phase rows');
+    await page.screenshot({ path: join(RESULTS_DIR, 'drill-report.png'), fullPage: true });
+  });
+
+  if (reportShown) {
+    await check('the CSV export downloads the run’s phases', async () => {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-csv"]')]);
+      const file = join(RESULTS_DIR, download.suggestedFilename());
+      await download.saveAs(file);
+      const csv = readFileSync(file, 'utf8');
+      const lines = csv.trim().split(/\r?\n/);
+      assert(lines.length >= 3, `CSV has a header and rows, got ${lines.length} lines`);
+      const phases = await page.$$eval('[data-testid^="phase-"][data-within] th', (r) => r.map((x) => x.textContent.trim()));
+      for (const phase of phases) assert(csv.includes(phase) || csv.includes(phase.toLowerCase()), `CSV mentions phase "${phase}"`);
+    });
+  }
+
+  await check('switching to Spanish shows Spanish instructions, and survives a reload', async () => {
+    await page.selectOption('header [data-testid="language-picker"]', 'es');
+    await page.click('[data-nav="run"]');
+    await page.waitForSelector('button:has-text("Resolver este paso")');
+    const state = await wsCall(host, 'lab.getState');
+    assertEqual(state.lang, 'es', 'lab content language');
+    const viewed = await page.getAttribute('[data-testid="step-detail"]', 'data-step');
+    const step = state.steps.find((s) => s.id === viewed);
+    const shown = await page.textContent('[data-testid="step-detail"] h2');
+    assertEqual(shown, step.title, 'step title in Spanish');
+    await page.screenshot({ path: join(RESULTS_DIR, 'lab-run-es.png') });
+    await page.reload();
+    await page.waitForSelector('main[data-ready="true"] button:has-text("Resolver este paso")', { timeout: 20_000 });
+  });
+}

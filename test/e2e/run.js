@@ -28,6 +28,7 @@ try {
   const page = await context.newPage();
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
+  harness.setPage(page);
   const env = { harness, page, context, browser, host: server.host, pageErrors };
   console.log('library');
   await libraryChecks(env);

@@ -48,9 +48,11 @@ export class AppModel {
   }
 
   async refresh(reconnected = false): Promise<void> {
-    await this.shell.load();
+    // All at once: lab.list without a language answers in the saved one, which is also the one
+    // settings.get is about to apply.
     await Promise.all([
-      this.library.load(this.i18n.lang),
+      this.shell.load(),
+      this.library.load(),
       this.labRun.load(),
       this.topology.load(),
       this.clock.load(),
