@@ -51,6 +51,11 @@ export interface DrillTarget {
   fault: FaultKind;
   /** The CRM master before the fault: if it is the target, fencing waits for a new master. */
   masterBeforeFault?: string;
+  /**
+   * Where the service ran before the fault. A fault on another node (e.g. the second node of a
+   * quorum drill) does not move the service, so no recovery is inferred for it.
+   */
+  serviceNodeBeforeFault?: string;
 }
 
 export interface DetectionState {
@@ -89,7 +94,9 @@ const AFTER_FENCE = new Set(['recovery', 'started', 'request_stop', 'stopped', '
  */
 export function detectMilestones(previous: DetectionState, obs: DrillObservation): DetectionState {
   const state: DetectionState = { ...previous, milestones: [...previous.milestones], lastAt: obs.at };
-  const { node: target, hitsNode } = state.target;
+  const { node: target, hitsNode, serviceNodeBeforeFault } = state.target;
+  // The service is hit when its own node is the target (or we do not know where it ran).
+  const serviceHit = hitsNode && (serviceNodeBeforeFault === undefined || serviceNodeBeforeFault === target);
   const record = (id: MilestoneId, extra: Omit<Milestone, 'id' | 'at'> = {}): void => {
     if (!hasMilestone(state, id)) state.milestones.push({ id, at: obs.at, ...extra });
   };
@@ -116,19 +123,19 @@ export function detectMilestones(previous: DetectionState, obs: DrillObservation
     const nodeState = obs.ha.nodeStatus[target];
     const service = obs.ha.service;
     if (hitsNode && nodeState === 'unknown' && !hasMilestone(state, 'fence')) record('ha-node-unknown', { node: target });
-    if (service?.state === 'freeze') record('service-frozen', { node: service.node });
-    if (hitsNode && (nodeState === 'fence' || service?.state === 'fence')) record('fence', { node: target });
+    if (serviceHit && service?.state === 'freeze') record('service-frozen', { node: service.node });
+    if (hitsNode && (nodeState === 'fence' || (serviceHit && service?.state === 'fence'))) record('fence', { node: target });
     // Fence → acknowledged: the node leaves `fence`, or the service is already past it.
-    const movedOn = service !== undefined && AFTER_FENCE.has(service.state) && service.node !== target;
+    const movedOn = serviceHit && service !== undefined && AFTER_FENCE.has(service.state) && service.node !== target;
     if (hasMilestone(state, 'fence') && (nodeState !== 'fence' || movedOn) && service?.state !== 'fence') {
       record('fenced', { node: target });
     }
-    if (service?.state === 'recovery') {
+    if (serviceHit && service?.state === 'recovery') {
       record('fence', { node: target, inferred: true });
       record('fenced', { node: target, inferred: true });
       record('recovery');
     }
-    if (hitsNode && service?.state === 'started') {
+    if (serviceHit && service?.state === 'started') {
       if (service.node !== target) {
         // Fence, ack and recovery can all happen inside one CRM round, between two polls.
         record('fence', { node: target, inferred: true });

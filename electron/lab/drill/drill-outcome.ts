@@ -2,10 +2,15 @@ import { hasMilestone, milestoneOf } from './detect-milestones.ts';
 import type { DetectionState, MilestoneId } from './detect-milestones.ts';
 
 /**
- * How a drill ended. `no-failover` is the expected end when the fault hits a machine that is not
- * a cluster node (the NAS): storage goes away, the nodes are fine, so HA has nothing to recover.
+ * How a drill ended.
+ * - `recovered`: the success milestone was seen and the service runs again;
+ * - `observed`: the success milestone was seen but it comes before any recovery (a drill that
+ *   ends at `quorum-recomputed` or `recovery`, e.g. a strict rule with no node left);
+ * - `no-failover`: the fault hit a machine that is not a node (the NAS): storage goes away, the
+ *   nodes are fine, so HA has nothing to recover;
+ * - `not-recovered` / `no-quorum`: timed out, with or without quorum among the survivors.
  */
-export type DrillOutcome = 'recovered' | 'not-recovered' | 'no-quorum' | 'no-failover' | 'aborted';
+export type DrillOutcome = 'recovered' | 'observed' | 'not-recovered' | 'no-quorum' | 'no-failover' | 'aborted';
 
 export interface DrillEndRules {
   /** Give up this long after t0. */
@@ -18,7 +23,7 @@ export interface DrillEndRules {
 
 /** The outcome once the drill is over, or undefined while it should keep observing. Pure. */
 export function drillOutcome(state: DetectionState, rules: DrillEndRules): DrillOutcome | undefined {
-  if (hasMilestone(state, rules.until)) return 'recovered';
+  if (hasMilestone(state, rules.until)) return hasMilestone(state, 'service-started') ? 'recovered' : 'observed';
   if (!state.target.hitsNode) {
     const offline = milestoneOf(state, 'storage-offline');
     if (offline && state.lastAt - offline.at >= rules.settleMs) return 'no-failover';

@@ -102,6 +102,7 @@ async function runHeld(
       hitsNode,
       fault: plan.fault,
       ...(selected.master ? { masterBeforeFault: selected.master } : {}),
+      serviceNodeBeforeFault: selected.node,
     },
     clock.now() - t0,
   );

@@ -154,3 +154,38 @@ describe('quorum milestones', () => {
     expect(state.milestones[2]?.quorate).toBe(true);
   });
 });
+
+describe('faults on a node that does not run the service', () => {
+  /** pve3 is already off; pve2 loses power; vm:100 keeps running on pve1, which loses quorum. */
+  const secondNodeLost: World = (t) => ({
+    via: 'pve1',
+    cluster: { quorate: t < 3, nodes: { pve1: true, pve2: t < 3, pve3: false } },
+    ha: { master: 'pve1', nodeStatus: { pve1: 'online', pve2: 'online', pve3: 'unknown' }, service: { state: 'started', node: 'pve1' } },
+    guest: { node: 'pve1', status: 'running' },
+  });
+
+  it('infers no fence or recovery for a service that never ran on the target, and ends as observed', () => {
+    let state = startDetection({ sid: 'vm:100', node: 'pve2', hitsNode: true, fault: 'power-off', serviceNodeBeforeFault: 'pve1' }, 0);
+    let outcome: DrillOutcome | undefined;
+    for (const obs of record(secondNodeLost, 60)) {
+      state = detectMilestones(state, obs);
+      outcome = drillOutcome(state, { ...rules, until: 'quorum-recomputed' });
+      if (outcome) break;
+    }
+    expect(outcome).toBe('observed');
+    expect(state.milestones.map((m) => m.id)).toEqual(['fault-injected', 'node-offline', 'quorum-recomputed']);
+    expect(state.milestones[2]).toMatchObject({ at: 3000, quorate: false });
+  });
+
+  it('ends a strict-rule drill at "recovery" as observed, not recovered', () => {
+    let state = startDetection({ sid: 'vm:100', node: 'pve2', hitsNode: true, fault: 'power-off', serviceNodeBeforeFault: 'pve2' }, 0);
+    let outcome: DrillOutcome | undefined;
+    for (const obs of record(strictRuleNoNode, 300)) {
+      state = detectMilestones(state, obs);
+      outcome = drillOutcome(state, { ...rules, until: 'recovery' });
+      if (outcome) break;
+    }
+    expect(outcome).toBe('observed');
+    expect(state.lastAt).toBe(117_000);
+  });
+});
