@@ -1,0 +1,155 @@
+/**
+ * `nestlab vbox up|status|down <lab>`: realise a lab's machines in VirtualBox, show them, remove them.
+ * The topology comes from a provider (the lab-file loader, wired by whoever owns it); the backend is
+ * the local VirtualBox started on demand. Both are injectable, so tests run it against the fake server.
+ */
+import type { Command } from 'commander';
+
+import type { MachineInfo, TopologySpec } from '../../hypervisor/driver.ts';
+import { HypervisorError } from '../../hypervisor/driver.ts';
+import type { VirtualBoxDriver } from '../../hypervisor/virtualbox/virtualbox-driver.ts';
+
+export type TopologyProvider = (lab: string) => Promise<TopologySpec>;
+
+export interface VboxBackend {
+  driver: Pick<VirtualBoxDriver, 'realise' | 'attach' | 'listMachines' | 'listCheckpoints' | 'powerOn' | 'destroy' | 'apiFlavor' | 'serverVersion'>;
+  close(): Promise<void>;
+}
+
+export interface VboxCliIo {
+  out(line: string): void;
+  err(line: string): void;
+  setExitCode(code: number): void;
+}
+
+export interface VboxCliDeps {
+  /** Lab name → topology. Until the lab loader is wired in, `vbox` says so instead of guessing. */
+  loadTopology?: TopologyProvider;
+  openBackend: () => Promise<VboxBackend>;
+  io: VboxCliIo;
+}
+
+const processIo: VboxCliIo = {
+  out: (line) => console.log(line),
+  err: (line) => console.error(line),
+  setExitCode: (code) => {
+    process.exitCode = code;
+  },
+};
+
+async function openLocalBackend(): Promise<VboxBackend> {
+  const { startLocalVirtualBox } = await import('../../hypervisor/virtualbox/local-virtualbox.ts');
+  const local = await startLocalVirtualBox();
+  return { driver: local.driver, close: local.close };
+}
+
+export function formatMachines(machines: MachineInfo[]): string[] {
+  const rows = machines.map((m) => [m.name, m.kind, m.power, m.power === 'absent' ? '-' : m.cableConnected ? 'in' : 'OUT', m.addresses.join(', ') || '-']);
+  const header = ['MACHINE', 'KIND', 'POWER', 'CABLE', 'ADDRESSES'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  return [header, ...rows].map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+}
+
+export function registerVbox(program: Command, deps: Partial<VboxCliDeps> = {}): void {
+  const io = deps.io ?? processIo;
+  const openBackend = deps.openBackend ?? openLocalBackend;
+
+  const fail = (error: unknown): void => {
+    if (!(error instanceof Error)) throw error;
+    io.err(`nestlab vbox: ${error.message}`);
+    io.setExitCode(1);
+  };
+
+  /** Runs one subcommand with an open backend; user errors are one line, never a stack trace. */
+  const withBackend = async (work: (backend: VboxBackend) => Promise<void>): Promise<void> => {
+    try {
+      const backend = await openBackend();
+      try {
+        io.out(`VirtualBox ${backend.driver.serverVersion} (API ${backend.driver.apiFlavor})`);
+        await work(backend);
+      } finally {
+        await backend.close();
+      }
+    } catch (error) {
+      if (!(error instanceof HypervisorError)) throw error;
+      fail(error);
+    }
+  };
+
+  /** Loads the lab's topology first, so a missing lab never starts VirtualBox's web service. */
+  const withLab = async (lab: string, work: (topology: TopologySpec, backend: VboxBackend) => Promise<void>): Promise<void> => {
+    let topology: TopologySpec;
+    try {
+      if (!deps.loadTopology) {
+        throw new HypervisorError(
+          'unsupported',
+          `cannot find the machines of lab "${lab}": the lab-file loader is not connected to \`nestlab vbox\` yet`,
+        );
+      }
+      topology = await deps.loadTopology(lab);
+    } catch (error) {
+      fail(error);
+      return;
+    }
+    await withBackend((backend) => work(topology, backend));
+  };
+
+  const vbox = program.command('vbox').description('Realise, inspect and remove a lab\'s machines in VirtualBox');
+
+  vbox
+    .command('up <lab>')
+    .description('Create or update the lab\'s network and machines (idempotent)')
+    .option('--start', 'also start every machine (headless)')
+    .action((lab: string, options: { start?: boolean }) =>
+      withLab(lab, async (topology, { driver }) => {
+        let last = '';
+        await driver.realise(topology, {
+          progress: {
+            report: ({ message }) => {
+              if (message !== last) io.out(`  ${(last = message)}`);
+            },
+          },
+        });
+        if (options.start) {
+          for (const machine of topology.machines) {
+            io.out(`  Starting ${machine.name}`);
+            await driver.powerOn(machine.name);
+          }
+        }
+        for (const line of formatMachines(await driver.listMachines())) io.out(line);
+      }),
+    );
+
+  vbox
+    .command('status <lab>')
+    .description('Show the lab\'s machines, their power, cable and addresses, and its checkpoints')
+    .action((lab: string) =>
+      withLab(lab, async (topology, { driver }) => {
+        await driver.attach(topology);
+        const machines = await driver.listMachines();
+        for (const line of formatMachines(machines)) io.out(line);
+        if (machines.every((m) => m.power === 'absent')) {
+          io.out(`Lab ${lab} has no machines in VirtualBox yet: run \`nestlab vbox up ${lab}\`.`);
+          return;
+        }
+        const checkpoints = await driver.listCheckpoints();
+        io.out(checkpoints.length ? `Checkpoints: ${checkpoints.map((c) => c.name).join(', ')}` : 'Checkpoints: none');
+      }),
+    );
+
+  vbox
+    .command('down <lab>')
+    .description('Power off and delete the lab\'s machines and their disks (asks for --yes)')
+    .option('--yes', 'really delete them')
+    .action(async (lab: string, options: { yes?: boolean }) => {
+      if (!options.yes) {
+        io.err(`nestlab vbox: this deletes every machine and disk of lab "${lab}"; run it again with --yes to go ahead`);
+        io.setExitCode(1);
+        return;
+      }
+      await withBackend(async ({ driver }) => {
+        await driver.destroy(lab, { confirm: true, progress: { report: ({ message }) => io.out(`  ${message}`) } });
+        io.out(`Lab ${lab} removed from VirtualBox.`);
+      });
+    });
+}
