@@ -9,10 +9,14 @@ import { describe, expect, it } from 'vitest';
 import { stringify, parse } from 'yaml';
 import { loadLabText, type LoadResult } from '../../../../electron/lab/script/load.ts';
 
-const goodText = readFileSync(
-  fileURLToPath(new URL('../../../fixtures/labs/good/mini-cluster/lab.yaml', import.meta.url)),
-  'utf8',
-);
+const read = (name: string): string =>
+  readFileSync(
+    fileURLToPath(new URL(`../../../fixtures/labs/good/${name}/lab.yaml`, import.meta.url)),
+    'utf8',
+  );
+/** The richer file first: every kind of field gets mutated. */
+const goodText = read('all-kinds');
+const miniText = read('mini-cluster');
 
 function expectPositioned(result: LoadResult, text: string): void {
   if (result.ok) return;
@@ -113,5 +117,10 @@ describe('loader fuzz', () => {
       ),
       { numRuns: 400 },
     );
+  });
+
+  it('the unmutated files load (so mutations start from a valid lab)', () => {
+    expect(loadLabText(goodText, 'all-kinds/lab.yaml').ok).toBe(true);
+    expect(loadLabText(miniText, 'mini-cluster/lab.yaml').ok).toBe(true);
   });
 });

@@ -34,6 +34,19 @@ describe('lab loader', () => {
     expect(result.lab.profiles[0]?.machines[1]?.disks).toEqual([]);
   });
 
+  it('loads a lab that uses every field and kind', async () => {
+    const result = await loadLabFile(fixture('good/all-kinds/lab.yaml'));
+    if (!result.ok) throw new Error(result.errors.map(formatLoadError).join('\n'));
+    const kinds = result.lab.steps.flatMap((s) => s.solve.map((a) => a.action));
+    expect(new Set(kinds)).toEqual(new Set(['api', 'shell', 'hypervisor', 'wait', 'task']));
+    expect(result.lab.steps[2]?.drill).toMatchObject({
+      target: { select: 'node-running', resource: 'vm:100' },
+      observeIntervalSeconds: 0.5,
+      expected: { fence: { minSeconds: 50, maxSeconds: 70 } },
+    });
+    expect(result.lab.steps[3]?.drill?.observeIntervalSeconds).toBe(1);
+  });
+
   it('positions unknown keys at the key and suggests the right one', async () => {
     const errors = await errorsOf('broken/unknown-keys.yaml');
     expect(where(errors)).toEqual([
