@@ -32,7 +32,10 @@ describe('nestlab lab validate', () => {
     expect(one.exitCode).toBe(0);
     expect(one.out).toEqual([`ok  ${fixtures}good/mini-cluster/lab.yaml  (mini-cluster v1, 3 steps)`]);
     const all = await nestlab('lab', 'validate', `${fixtures}good`);
-    expect(all.out).toHaveLength(1);
+    expect(all.out.map((l) => l.split('  ')[1])).toEqual([
+      `${fixtures}good/all-kinds/lab.yaml`,
+      `${fixtures}good/mini-cluster/lab.yaml`,
+    ]);
   });
 
   it('exits 1 listing positioned errors', async () => {
@@ -42,7 +45,7 @@ describe('nestlab lab validate', () => {
       `${fixtures}broken/wrong-values.yaml:2:10 version: wrong type (expected number, got "one")`,
     );
     expect(r.err.at(-1)).toBe('1 lab file(s) with errors');
-    expect(r.out).toHaveLength(1);
+    expect(r.out).toHaveLength(2);
   });
 
   it('exits 1 for a path without labs', async () => {
