@@ -87,6 +87,7 @@ function programUsage(program: CliProgram): string {
 }
 
 function reportFailure(io: ShellIo, error: unknown, usage: string): number {
+  if (io.signal.aborted) return 130; // Ctrl-C: the terminal already shows ^C
   if (error instanceof UsageError) {
     io.write(`${[...error.preamble, `400 ${error.message}`, usage].join('\n')}\n`);
     return 255;
@@ -105,7 +106,6 @@ function reportFailure(io: ShellIo, error: unknown, usage: string): number {
     }
     return 255;
   }
-  if (io.signal.aborted) return 130;
   io.write(`${error instanceof Error ? error.message : String(error)}\n`);
   return 255;
 }

@@ -38,6 +38,7 @@ export class ShellSession {
   private pendingRead: PendingRead | undefined;
   private abort: AbortController | undefined;
   private escape = '';
+  private typeAhead = '';
   private closed = false;
   lastExitCode = 0;
 
@@ -135,6 +136,7 @@ export class ShellSession {
         return;
       }
       if (this.busy) {
+        this.typeAhead = '';
         this.emit('^C\n');
         this.abort?.abort(new Error('interrupted'));
         return;
@@ -143,7 +145,10 @@ export class ShellSession {
       this.emit(`^C\n${this.prompt}`);
       return;
     }
-    if (this.busy && !this.pendingRead) return; // typed ahead while a command runs: dropped
+    if (this.busy && !this.pendingRead) {
+      this.typeAhead += char; // typed while a command runs: replayed at the next prompt, as a tty does
+      return;
+    }
     if (char === '\r' || char === '\n') {
       this.enter();
       return;
@@ -222,7 +227,11 @@ export class ShellSession {
       this.pendingRead = undefined;
       this.abort = undefined;
     }
-    if (!this.closed) this.emit(this.prompt);
+    if (this.closed) return;
+    this.emit(this.prompt);
+    const pending = this.typeAhead;
+    this.typeAhead = '';
+    if (pending !== '') this.write(pending);
   }
 
   private emit(text: string): void {

@@ -67,6 +67,26 @@ describe('ShellSession', () => {
     expect(shell.lastExitCode).toBe(130);
   });
 
+  it('keeps what is typed while a command runs and replays it at the next prompt', async () => {
+    let release: () => void = () => undefined;
+    const lines: string[] = [];
+    const { shell, screen } = session(async (line) => {
+      lines.push(line);
+      if (line === 'slow') await new Promise<void>((r) => (release = r));
+      return 0;
+    });
+    shell.write('slow\r');
+    await tick();
+    shell.write('fast\r');
+    await tick();
+    expect(lines).toEqual(['slow']);
+    release();
+    await tick();
+    await tick();
+    expect(lines).toEqual(['slow', 'fast']);
+    expect(screen()).toContain('root@node1:~# fast\r\n');
+  });
+
   it('runs a line without a terminal, answering prompts from a list', async () => {
     const shell = new ShellSession('node2', async (_line, io) => {
       const a = await io.readLine('first: ');
