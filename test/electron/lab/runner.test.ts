@@ -220,4 +220,54 @@ describe('LabRunner', () => {
     expect(state.steps.every((s) => s.solvedBy === null)).toBe(true);
     expect(store.saved.size).toBe(0);
   });
+
+  it('emits lab.state snapshots as plain data that later changes do not touch', async () => {
+    const { runner, states } = setup();
+    await runner.solveUpTo('join-pve2');
+    expect(states.length).toBeGreaterThan(3);
+    for (const s of states) expect(JSON.parse(JSON.stringify(s))).toEqual(s);
+    // The first snapshot still shows the start, although both steps have passed since.
+    expect(states[0]?.steps.map((x) => x.status)).toEqual(['active', 'locked']);
+    expect(states.some((s) => s.busy === 'solving create-cluster')).toBe(true);
+    expect(states.at(-1)?.progress).toEqual({ passed: 2, total: 2 });
+  });
+
+  it("runs a step's drill through the DrillRunner after its actions, before its checks", async () => {
+    const withDrill = miniText
+      .replace(
+        '      - action: wait\n',
+        '      - { action: hypervisor, machine: pve2, operation: power-on }\n      - action: wait\n',
+      )
+      .replace(
+        '    hints:\n      - { en: The cluster is created from one node only. }',
+        '    drill:\n      target: { select: machine, machine: pve1 }\n      fault: cable-out\n      until: { milestone: node-offline, timeoutSeconds: 60 }\n    hints:\n      - { en: The cluster is created from one node only. }',
+      );
+    const order: string[] = [];
+    const { runner, pve, hypervisor } = setup({
+      lab: lab(withDrill),
+      drills: {
+        run: async ({ step, drill, profile, signal }) => {
+          order.push(
+            `drill ${step.id} ${drill.fault} ${drill.target.select} ${profile} aborted=${signal.aborted}`,
+          );
+          order.push(`cluster before drill: ${pve.clusterName ?? 'none'}`);
+        },
+      },
+    });
+    const state = await runner.solveUpTo('join-pve2');
+    expect(order).toEqual([
+      'drill create-cluster cable-out machine sim aborted=false',
+      'cluster before drill: minilab',
+    ]);
+    expect(state.steps[0]?.hasDrill).toBe(true);
+    expect(state.steps[1]?.hasDrill).toBe(false);
+    expect(hypervisor.calls).toEqual(['power-on pve2']);
+  });
+
+  it('a check passes only when its expression is exactly true', async () => {
+    const truthy = miniText.replace(`expect: "$count($[type='cluster']) = 1"`, `expect: "$count($)"`);
+    const { runner } = setup({ lab: lab(truthy) });
+    const state = await runner.check();
+    expect(state.steps[0]?.checks[0]?.ok).toBe(false);
+  });
 });
