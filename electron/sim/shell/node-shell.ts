@@ -125,7 +125,7 @@ const BUILTINS: Record<string, Builtin> = {
         'Simulated Proxmox VE shell. Available commands:',
         ...PROGRAMS.flatMap((p) => p.subcommands.map((s) => `  ${p.name} ${s.usage}`)),
         '  hostname',
-        '  ip a',
+        '  ip a | ip route',
         '  help',
         '',
       ].join('\n'),
@@ -138,12 +138,19 @@ const BUILTINS: Record<string, Builtin> = {
   },
   async ip(ctx, args) {
     const sub = args[0] ?? '';
-    if (!['a', 'addr', 'address'].includes(sub) || (args[1] !== undefined && args[1] !== 'show')) {
-      ctx.io.write('Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }\n       ip addr\n');
-      return 255;
+    const show = args[1] === undefined || args[1] === 'show' || args[1] === 'list';
+    const ip = ctx.local.nodeIp(ctx.node);
+    if (['a', 'addr', 'address'].includes(sub) && show) {
+      ctx.io.write(ipAddress(ctx.node, ip));
+      return 0;
     }
-    ctx.io.write(ipAddress(ctx.node, ctx.local.nodeIp(ctx.node)));
-    return 0;
+    if (['r', 'ro', 'route'].includes(sub) && show) {
+      const net = ip.split('.').slice(0, 3).join('.');
+      ctx.io.write(`default via ${net}.1 dev vmbr0 proto kernel onlink \n${net}.0/24 dev vmbr0 proto kernel scope link src ${ip} \n`);
+      return 0;
+    }
+    ctx.io.write('Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }\nwhere  OBJECT := { address | route }\n');
+    return 255;
   },
 };
 

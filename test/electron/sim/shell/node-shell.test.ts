@@ -20,6 +20,7 @@ describe('simulated shell on a datacenter', () => {
     expect(await node1.run('hostname')).toEqual({ output: 'node1\n', exitCode: 0 });
     const ip = await node1.run('ip a');
     expect(ip.output).toContain('inet 192.168.56.11/24 scope global vmbr0');
+    expect((await node1.run('ip route')).output).toContain('192.168.56.0/24 dev vmbr0 proto kernel scope link src 192.168.56.11');
     expect(await node1.run('frobnicate')).toEqual({ output: '-bash: frobnicate: command not found\n', exitCode: 127 });
     expect((await node1.run('help')).output).toContain('pvecm add <hostname> [OPTIONS]');
   });
