@@ -54,7 +54,6 @@ export function createCluster(core: SimCore, node: string, opts: CreateClusterOp
     'Restart corosync and cluster filesystem',
   );
   finishTask(core, task);
-  core.clusterLog(node, 'pvedaemon', `<root@pam> end task ${task.upid} OK`);
   recomputeMembership(core);
   if (n.phase === 'up') startHaDaemons(core, n);
   return task;

@@ -116,11 +116,16 @@ function fakeUuid(seed: number): string {
   return `${hex(seed, 8)}-${hex(seed + 1, 4)}-4${hex(seed + 2, 3)}-a${hex(seed + 3, 3)}-${hex(seed + 4, 8)}${hex(seed + 5, 4)}`;
 }
 
+const QEMU_NUMERIC = ['cores', 'sockets', 'onboot', 'cpuunits', 'vcpus', 'template', 'protection'];
+const LXC_NUMERIC = ['memory', 'swap', 'cores', 'onboot', 'cpuunits', 'unprivileged', 'template', 'protection'];
+
 export function guestConfigView(g: GuestState): Record<string, string | number> {
   const out: Record<string, string | number> = {};
   for (const [k, v] of Object.entries(g.config)) {
     if (k === 'digest') continue;
-    out[k] = /^\d+$/.test(v) && ['memory', 'cores', 'sockets', 'swap', 'onboot', 'agent', 'cpuunits'].includes(k) ? Number(v) : v;
+    // Integer/boolean options are numbers in the JSON reply (QEMU's `memory` is a string since PVE 8).
+    const numeric = g.type === 'qemu' ? QEMU_NUMERIC : LXC_NUMERIC;
+    out[k] = /^\d+$/.test(v) && numeric.includes(k) ? Number(v) : v;
   }
   out.digest = configDigest(g);
   return out;

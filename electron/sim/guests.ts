@@ -64,7 +64,7 @@ export interface GuestOpOptions {
  */
 export function beginGuestOp(core: SimCore, g: GuestState, op: GuestOp, opts: GuestOpOptions): TaskState {
   const node = core.state.nodes[g.node]!;
-  const task = startTask(core, g.node, taskType(g, op), String(g.vmid), opts.user);
+  const task = startTask(core, g.node, taskType(g, op), String(g.vmid), opts.user, opts.lrm ? 'pve-ha-lrm' : 'pvedaemon');
   let duration = 0;
   let immediateError: string | undefined;
   try {

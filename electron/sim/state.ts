@@ -131,6 +131,8 @@ export interface TaskState {
   exitstatus?: string;
   endtime?: number;
   log: string[];
+  /** Daemon that runs it (cluster log tag): pvedaemon, pve-ha-lrm. */
+  daemon?: string;
 }
 
 export interface ClusterLogEntry {

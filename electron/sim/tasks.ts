@@ -10,13 +10,15 @@ function hex8(n: number): string {
   return (n >>> 0).toString(16).toUpperCase().padStart(8, '0');
 }
 
-export function startTask(core: SimCore, node: string, type: string, id: string, user: string): TaskState {
+/** Starts a task; like pvedaemon (or pve-ha-lrm, `daemon`) it is announced in the cluster log. */
+export function startTask(core: SimCore, node: string, type: string, id: string, user: string, daemon = 'pvedaemon'): TaskState {
   const pid = core.state.nextPid++;
   const starttime = core.epochSeconds();
   // pstart is the process start in clock ticks since boot; any increasing number is faithful enough.
   const pstart = Math.floor(core.now() / 10) + 1000;
   const upid = `UPID:${node}:${hex8(pid)}:${hex8(pstart)}:${hex8(starttime)}:${type}:${id}:${user}:`;
-  const task: TaskState = { upid, node, pid, pstart, starttime, type, id, user, status: 'running', log: [] };
+  const task: TaskState = { upid, node, pid, pstart, starttime, type, id, user, status: 'running', log: [], daemon };
+  core.clusterLog(node, daemon, `<${user}> starting task ${upid}`, { pid, user });
   const list = (core.state.tasks[node] ??= []);
   list.push(task);
   if (list.length > MAX_TASKS_PER_NODE) list.splice(0, list.length - MAX_TASKS_PER_NODE);
@@ -41,6 +43,11 @@ export function finishTask(core: SimCore, task: TaskState, error?: string): void
     task.log.push(...error.split('\n'));
     task.log.push(`TASK ERROR: ${line}`);
   }
+  core.clusterLog(task.node, task.daemon ?? 'pvedaemon', `<${task.user}> end task ${task.upid} ${task.exitstatus}`, {
+    pid: task.pid,
+    user: task.user,
+    pri: error === undefined ? 6 : 3,
+  });
 }
 
 /** A task that is killed with its node (power loss): it stays "stopped" with an unexpected status. */
