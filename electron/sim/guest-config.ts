@@ -253,9 +253,9 @@ export function requestMigrate(
   if (opts.target === node) throw new GuestError(`target is local node.`, 400, 'target');
   if (haManaged(core, g)) {
     const sid = sidOf(g);
-    const cmd = type === 'qemu' ? 'migrate' : 'relocate';
-    return haTask(core, node, type === 'qemu' ? 'hamigrate' : 'harelocate', g, user, `Requesting HA ${cmd === 'migrate' ? 'migration' : 'relocation'} for ${guestKind(g)} ${vmid} to node ${opts.target}`, () => {
-      core.state.ha.crmCommands.push(`${cmd} ${sid} ${opts.target}`);
+    // qemu-server and pve-container both run `ha-manager migrate <sid> <target>` in a hamigrate task.
+    return haTask(core, node, 'hamigrate', g, user, `Requesting HA migration for ${guestKind(g)} ${vmid} to node ${opts.target}`, () => {
+      core.state.ha.crmCommands.push(`migrate ${sid} ${opts.target}`);
     });
   }
   assertWritable(core, node);

@@ -183,7 +183,10 @@ export function diskUnavailable(core: SimCore, volid: string, node: string): str
   if (offline) return offline;
   if (findVolume(core, volid, node)) return undefined;
   const cfg = core.state.storage[storeid];
-  if (cfg?.type === 'lvmthin') return `no such logical volume ${cfg.vgname ?? 'pve'}/${volid.split(':')[1]}`;
+  if (cfg?.type === 'lvmthin') {
+    const lv = `${cfg.vgname ?? 'pve'}/${volid.split(':')[1]}`;
+    return `activating LV '${lv}' failed:   Failed to find logical volume "${lv}"`;
+  }
   return `volume '${volid}' does not exist`;
 }
 
