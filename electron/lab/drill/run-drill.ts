@@ -81,8 +81,14 @@ async function runHeld(
   hold: WorkHold,
 ): Promise<FailoverReport> {
   const { pve, driver, clock } = deps;
-  const selected = await selectDrillTarget(pve, resource, plan.signal);
-  const machine = plan.target.select === 'node-running' ? selected.node : plan.target.machine;
+  // A drill aimed at a named machine may follow a resource that does not exist (yet): it then
+  // times the node and quorum milestones only.
+  const byNode = plan.target.select === 'node-running';
+  const selected = await selectDrillTarget(pve, resource, {
+    ...(plan.signal ? { signal: plan.signal } : {}),
+    serviceRequired: byNode,
+  });
+  const machine = plan.target.select === 'node-running' ? (selected.node as string) : plan.target.machine;
   const hitsNode = selected.members.includes(machine);
   const survivors = selected.members.filter((m) => m !== machine);
   if (survivors.length === 0) throw new Error(`drill: no node would survive the fault on '${machine}' to observe from`);
@@ -102,7 +108,8 @@ async function runHeld(
       hitsNode,
       fault: plan.fault,
       ...(selected.master ? { masterBeforeFault: selected.master } : {}),
-      serviceNodeBeforeFault: selected.node,
+      // '' = the service runs nowhere, so the fault cannot hit it.
+      serviceNodeBeforeFault: selected.node ?? '',
     },
     clock.now() - t0,
   );

@@ -3,8 +3,8 @@ import { canonicalSid } from './guest-path.ts';
 
 export interface SelectedTarget {
   sid: string;
-  /** Node the HA service runs on now. */
-  node: string;
+  /** Node the HA service runs on now; undefined only when the service was optional and absent. */
+  node: string | undefined;
   /** Current CRM master, if HA reports one. */
   master?: string;
   /** Every node of the cluster, online or not. */
@@ -33,7 +33,12 @@ interface ResourceEntry {
  * Finds the node running an HA service: `/cluster/ha/status/current` first (what HA believes),
  * then `/cluster/resources` (where the guest's config lives). The master comes from the former.
  */
-export async function selectDrillTarget(pve: PveApi, sidInput: string, signal?: AbortSignal): Promise<SelectedTarget> {
+export async function selectDrillTarget(
+  pve: PveApi,
+  sidInput: string,
+  options: { signal?: AbortSignal; serviceRequired?: boolean } = {},
+): Promise<SelectedTarget> {
+  const { signal, serviceRequired = true } = options;
   const sid = canonicalSid(sidInput);
   const status = await pve.request<HaStatusEntry[]>({ method: 'GET', path: '/cluster/ha/status/current', signal });
   const service = status.find((e) => e.type === 'service' && e.sid === sid);
@@ -50,7 +55,7 @@ export async function selectDrillTarget(pve: PveApi, sidInput: string, signal?: 
     const [kind, vmid] = sid.split(':');
     node = resources.find((r) => r.id === `${kind === 'ct' ? 'lxc' : 'qemu'}/${vmid}`)?.node;
   }
-  if (!node) {
+  if (!node && serviceRequired) {
     throw new Error(`drill: no node runs ${sid} (not in GET /cluster/ha/status/current nor /cluster/resources)`);
   }
   const cluster = await pve.request<ClusterStatusEntry[]>({ method: 'GET', path: '/cluster/status', signal });

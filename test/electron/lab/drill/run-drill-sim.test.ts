@@ -147,4 +147,30 @@ describe('failover drill on the simulated datacenter', () => {
     expect(report.milestones.map((m) => m.id)).toEqual(['fault-injected', 'node-offline', 'quorum-recomputed']);
     expect(report.milestones[2]?.quorate).toBe(false);
   });
+
+  it('times a node-only drill on a named machine when the followed resource does not exist', async () => {
+    const d = await startSimDatacenter({
+      nodes: NODES.slice(0, 2),
+      nas: false,
+      clockMode: { kind: 'fast' },
+      initial: { kind: 'cluster', clusterName: 'duo' },
+    });
+    dc = d;
+    const report = await runFailoverDrill(
+      { pve: d.createClient(), driver: d.driver, clock: d.clock },
+      {
+        lab: 'e2e',
+        runId: 'r4',
+        target: { select: 'machine', machine: 'pve2' },
+        resource: 'vm:100',
+        fault: 'cable-out',
+        until: 'quorum-recomputed',
+        timeoutMs: 60_000,
+      },
+    );
+    expect(report.outcome).toBe('observed');
+    expect(report.target).toMatchObject({ node: 'pve2', hitsNode: true });
+    // Two nodes: each side of the cut holds 1 vote of 2, so pve1 is not quorate either.
+    expect(report.milestones.find((m) => m.id === 'quorum-recomputed')?.quorate).toBe(false);
+  });
 });
