@@ -36,7 +36,8 @@ export type PveCredentials =
   | { kind: 'password'; username: string; password: string }
   | { kind: 'token'; tokenId: string; secret: string };
 
-export type PveErrorKind = 'http' | 'unreachable' | 'timeout' | 'auth' | 'pinning' | 'aborted' | 'task-failed';
+export type PveErrorKind =
+  'http' | 'unreachable' | 'timeout' | 'auth' | 'pinning' | 'aborted' | 'task-failed';
 
 export class PveError extends Error {
   constructor(

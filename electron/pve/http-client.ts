@@ -83,7 +83,12 @@ export class HttpPveApi implements PveApi {
   /** Adds (or updates) a node, e.g. once it joined the cluster. */
   addEndpoint(endpoint: PveNodeEndpoint): void {
     const existing = this.links.get(endpoint.name);
-    if (existing && existing.endpoint.url === endpoint.url && existing.endpoint.fingerprint === endpoint.fingerprint) return;
+    if (
+      existing &&
+      existing.endpoint.url === endpoint.url &&
+      existing.endpoint.fingerprint === endpoint.fingerprint
+    )
+      return;
     void existing?.agent?.then((agent) => agent.close()).catch(() => undefined);
     this.links.set(endpoint.name, { endpoint, suspectUntil: 0, lastAnswerAt: 0 });
     this.current ??= endpoint.name;
@@ -140,7 +145,12 @@ export class HttpPveApi implements PveApi {
         return { upid, exitstatus, ok: exitstatus === 'OK' };
       }
       if (this.clock.now() >= deadline) {
-        throw new PveError('timeout', `waitForTask ${upid}`, node, `task ${upid} still running after ${options.timeoutMs ?? 600_000} ms`);
+        throw new PveError(
+          'timeout',
+          `waitForTask ${upid}`,
+          node,
+          `task ${upid} still running after ${options.timeoutMs ?? 600_000} ms`,
+        );
       }
       try {
         await this.clock.sleep(options.pollMs ?? 500, options.signal);
@@ -159,14 +169,20 @@ export class HttpPveApi implements PveApi {
   }
 
   /** Tries nodes in order (current first) until one answers, or fails naming every node tried. */
-  private async send(req: PveRequest & { body?: FormData }, call: string, signal: AbortSignal, deadline: AbortSignal): Promise<unknown> {
+  private async send(
+    req: PveRequest & { body?: FormData },
+    call: string,
+    signal: AbortSignal,
+    deadline: AbortSignal,
+  ): Promise<unknown> {
     if (req.node !== undefined) {
       const link = this.links.get(req.node);
       if (!link) throw new PveError('unreachable', call, req.node, `${call}: unknown node ${req.node}`);
       return this.attemptWithRelogin(link, req, call, signal, deadline, false);
     }
     const order = this.nodeOrder();
-    if (order.length === 0) throw new PveError('unreachable', call, undefined, `${call}: no Proxmox VE node configured`);
+    if (order.length === 0)
+      throw new PveError('unreachable', call, undefined, `${call}: no Proxmox VE node configured`);
     const failures: PveError[] = [];
     const isRead = req.method === 'GET';
     for (const [index, link] of order.entries()) {
@@ -178,7 +194,7 @@ export class HttpPveApi implements PveApi {
       } catch (error) {
         if (!(error instanceof PveError)) throw error;
         const movable =
-          error.kind === 'unreachable' && (isRead || connectPhaseFailures.has(error)) ||
+          (error.kind === 'unreachable' && (isRead || connectPhaseFailures.has(error))) ||
           (error.kind === 'timeout' && isRead && !deadline.aborted && !req.signal?.aborted);
         if (!movable || !more) {
           if (failures.length > 0 && (error.kind === 'unreachable' || error.kind === 'timeout')) {
@@ -243,23 +259,46 @@ export class HttpPveApi implements PveApi {
     } else {
       let session = link.session;
       if (!session) {
-        link.loggingIn ??= this.loginFor(call, link, signal, deadline).finally(() => (link.loggingIn = undefined));
+        link.loggingIn ??= this.loginFor(call, link, signal, deadline).finally(
+          () => (link.loggingIn = undefined),
+        );
         session = await link.loggingIn;
       }
       headers['Cookie'] = `PVEAuthCookie=${encodeURIComponent(session.ticket)}`;
       if (req.method !== 'GET') headers['CSRFPreventionToken'] = session.csrf;
     }
-    return this.exchange(link, req.method, req.path, req.body ?? req.params, headers, call, signal, deadline, quick);
+    return this.exchange(
+      link,
+      req.method,
+      req.path,
+      req.body ?? req.params,
+      headers,
+      call,
+      signal,
+      deadline,
+      quick,
+    );
   }
 
   /** Logs in on behalf of `call`; network failures are reported as failures of that call. */
-  private async loginFor(call: string, link: NodeLink, signal: AbortSignal, deadline: AbortSignal): Promise<Session> {
+  private async loginFor(
+    call: string,
+    link: NodeLink,
+    signal: AbortSignal,
+    deadline: AbortSignal,
+  ): Promise<Session> {
     try {
       return await this.login(link, signal, deadline);
     } catch (error) {
       if (!(error instanceof PveError) || error.kind === 'auth' || error.kind === 'http') throw error;
       const detail = error.message.slice(error.message.indexOf(': ') + 2);
-      const wrapped = new PveError(error.kind, call, error.node, `${call} on ${link.endpoint.name}: ${detail}`, error.status);
+      const wrapped = new PveError(
+        error.kind,
+        call,
+        error.node,
+        `${call} on ${link.endpoint.name}: ${detail}`,
+        error.status,
+      );
       if (connectPhaseFailures.has(error)) connectPhaseFailures.add(wrapped);
       throw wrapped;
     }
@@ -281,7 +320,12 @@ export class HttpPveApi implements PveApi {
       false,
     )) as { ticket?: string; CSRFPreventionToken?: string } | null;
     if (!data?.ticket || !data.CSRFPreventionToken) {
-      throw new PveError('auth', call, link.endpoint.name, `${call} on ${link.endpoint.name}: no ticket in the reply`);
+      throw new PveError(
+        'auth',
+        call,
+        link.endpoint.name,
+        `${call} on ${link.endpoint.name}: no ticket in the reply`,
+      );
     }
     link.session = { ticket: data.ticket, csrf: data.CSRFPreventionToken };
     return link.session;
@@ -323,7 +367,8 @@ export class HttpPveApi implements PveApi {
     let silentTimer: ReturnType<typeof setTimeout> | undefined;
     if (quick) {
       const check = (): void => {
-        if (performance.now() - link.lastAnswerAt < this.failoverAfterMs) silentTimer = setTimeout(check, this.failoverAfterMs);
+        if (performance.now() - link.lastAnswerAt < this.failoverAfterMs)
+          silentTimer = setTimeout(check, this.failoverAfterMs);
         else attempt.abort(new Error('node silent'));
       };
       silentTimer = setTimeout(check, this.failoverAfterMs);
@@ -341,11 +386,21 @@ export class HttpPveApi implements PveApi {
       }
       if (signal.aborted) throw new PveError('aborted', call, node, `${where}: aborted`);
       if (attemptSignal.aborted) {
-        throw new PveError('timeout', call, node, `${where}: the node stopped answering (nothing for ${this.failoverAfterMs} ms)`);
+        throw new PveError(
+          'timeout',
+          call,
+          node,
+          `${where}: the node stopped answering (nothing for ${this.failoverAfterMs} ms)`,
+        );
       }
       const cause = (error as { cause?: unknown }).cause ?? error;
       if (isPinningError(cause)) {
-        throw new PveError('pinning', call, node, `${where}: TLS pinning failed - ${describeNetworkError(cause)}`);
+        throw new PveError(
+          'pinning',
+          call,
+          node,
+          `${where}: TLS pinning failed - ${describeNetworkError(cause)}`,
+        );
       }
       throw unreachable(call, node, `${where}: ${describeNetworkError(cause)}`, isConnectPhaseError(cause));
     } finally {

@@ -29,7 +29,8 @@ export function describeNetworkError(error: unknown): string {
     case 'EHOSTUNREACH':
       return 'no route to host';
     default:
-      if (/before secure TLS connection was established/.test(message)) return 'connection closed during TLS handshake';
+      if (/before secure TLS connection was established/.test(message))
+        return 'connection closed during TLS handshake';
       return code && !message.includes(code) ? `${message} (${code})` : message;
   }
 }

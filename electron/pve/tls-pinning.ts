@@ -23,7 +23,11 @@ export function normalizeFingerprint(fingerprint: string): string {
  * is the "first use" look whose fingerprint the user (or the lab's join info) must confirm.
  * Nothing is sent over the connection; it is closed as soon as the handshake is done.
  */
-export function probeCertificate(url: string, timeoutMs = 3_000, signal?: AbortSignal): Promise<ProbedCertificate> {
+export function probeCertificate(
+  url: string,
+  timeoutMs = 3_000,
+  signal?: AbortSignal,
+): Promise<ProbedCertificate> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const socket = connect({
@@ -61,7 +65,10 @@ function chainToPem(leaf: PeerCertificate & { issuerCertificate?: PeerCertificat
   let current: (PeerCertificate & { issuerCertificate?: PeerCertificate }) | undefined = leaf;
   while (current && current.raw && !seen.has(current.fingerprint256)) {
     seen.add(current.fingerprint256);
-    const base64 = current.raw.toString('base64').match(/.{1,64}/g)!.join('\n');
+    const base64 = current.raw
+      .toString('base64')
+      .match(/.{1,64}/g)!
+      .join('\n');
     pems.push(`-----BEGIN CERTIFICATE-----\n${base64}\n-----END CERTIFICATE-----\n`);
     current = current.issuerCertificate as typeof current;
   }
@@ -69,7 +76,9 @@ function chainToPem(leaf: PeerCertificate & { issuerCertificate?: PeerCertificat
 }
 
 /** Verifies, on every handshake, that the node still presents the pinned certificate. */
-export function pinnedIdentityCheck(expectedFingerprint: string): (host: string, cert: PeerCertificate) => Error | undefined {
+export function pinnedIdentityCheck(
+  expectedFingerprint: string,
+): (host: string, cert: PeerCertificate) => Error | undefined {
   const expected = normalizeFingerprint(expectedFingerprint);
   return (host, cert) => {
     const got = normalizeFingerprint(cert.fingerprint256 ?? '');

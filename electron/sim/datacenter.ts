@@ -121,8 +121,16 @@ export async function startSimDatacenter(options: SimDatacenterOptions = {}): Pr
     for (const server of servers) if (!world.apiAvailable(server.node)) server.dropConnections();
   });
 
-  const endpoints: PveNodeEndpoint[] = servers.map((s) => ({ name: s.node, url: s.url, fingerprint: s.fingerprint }));
-  const credentials: SimCredentials = { username: 'root@pam', password: rootPassword, ...(token ? { token } : {}) };
+  const endpoints: PveNodeEndpoint[] = servers.map((s) => ({
+    name: s.node,
+    url: s.url,
+    fingerprint: s.fingerprint,
+  }));
+  const credentials: SimCredentials = {
+    username: 'root@pam',
+    password: rootPassword,
+    ...(token ? { token } : {}),
+  };
   const driver = new SimHypervisorDriver(world);
   const local = localNodeAccess(world, endpoints);
   const clients = new Set<HttpPveApi>();
@@ -156,7 +164,8 @@ export async function startSimDatacenter(options: SimDatacenterOptions = {}): Pr
       return server.certificatePem;
     },
     openShell(node) {
-      if (!world.nodeNames().includes(node)) throw new Error(`openShell: no node '${node}' in this datacenter`);
+      if (!world.nodeNames().includes(node))
+        throw new Error(`openShell: no node '${node}' in this datacenter`);
       // One client serves every shell (each call names its node), so opening a shell per command
       // costs no new TLS probe or login.
       shellClient ??= createClient();
@@ -195,7 +204,13 @@ function localNodeAccess(world: World, endpoints: PveNodeEndpoint[]): LocalNodeA
       const members = quorum.members
         .map((name) => ({ name, config: cluster.nodes[name] }))
         .filter((m): m is { name: string; config: NonNullable<typeof m.config> } => m.config !== undefined)
-        .map((m) => ({ nodeid: m.config.nodeid, votes: m.config.votes, name: m.name, ip: m.config.ip, local: m.name === node }));
+        .map((m) => ({
+          nodeid: m.config.nodeid,
+          votes: m.config.votes,
+          name: m.name,
+          ip: m.config.ip,
+          local: m.name === node,
+        }));
       const lowest = Math.min(...members.map((m) => m.nodeid));
       return {
         clusterName: cluster.name,

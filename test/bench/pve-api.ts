@@ -13,7 +13,10 @@ function median(values: number[]): number {
 }
 
 const t0 = performance.now();
-const dc = await startSimDatacenter({ initial: { kind: 'cluster' }, clockMode: { kind: 'realtime', speed: 1 } });
+const dc = await startSimDatacenter({
+  initial: { kind: 'cluster' },
+  clockMode: { kind: 'realtime', speed: 1 },
+});
 const startMs = performance.now() - t0;
 const api = dc.createClient();
 
@@ -26,7 +29,9 @@ try {
     latencies.push(performance.now() - s);
   }
   const parallelStart = performance.now();
-  await Promise.all(Array.from({ length: 300 }, () => api.request({ method: 'GET', path: '/cluster/resources' })));
+  await Promise.all(
+    Array.from({ length: 300 }, () => api.request({ method: 'GET', path: '/cluster/resources' })),
+  );
   const parallelMs = performance.now() - parallelStart;
 
   const failovers: number[] = [];
@@ -41,9 +46,15 @@ try {
   }
 
   console.log(`datacenter start (3 nodes, certificates, servers): ${startMs.toFixed(0)} ms`);
-  console.log(`GET /cluster/status sequential: median ${median(latencies).toFixed(2)} ms, p95 ${[...latencies].sort((a, b) => a - b)[Math.floor(latencies.length * 0.95)]!.toFixed(2)} ms`);
-  console.log(`GET /cluster/resources x300 in parallel: ${parallelMs.toFixed(0)} ms (${(300_000 / parallelMs).toFixed(0)} req/s)`);
-  console.log(`failover after power-off: ${failovers.map((ms) => `${ms.toFixed(0)} ms`).join(', ')} (target ≤ 2000 ms)`);
+  console.log(
+    `GET /cluster/status sequential: median ${median(latencies).toFixed(2)} ms, p95 ${[...latencies].sort((a, b) => a - b)[Math.floor(latencies.length * 0.95)]!.toFixed(2)} ms`,
+  );
+  console.log(
+    `GET /cluster/resources x300 in parallel: ${parallelMs.toFixed(0)} ms (${(300_000 / parallelMs).toFixed(0)} req/s)`,
+  );
+  console.log(
+    `failover after power-off: ${failovers.map((ms) => `${ms.toFixed(0)} ms`).join(', ')} (target ≤ 2000 ms)`,
+  );
 } finally {
   await api.close();
   await dc.close();

@@ -24,7 +24,9 @@ export function registerSim(program: Command): void {
   const sim = program.command('sim').description('The simulated Proxmox VE datacenter');
   sim
     .command('serve')
-    .description('Start a simulated datacenter and print each node\'s API address, fingerprint and credentials')
+    .description(
+      "Start a simulated datacenter and print each node's API address, fingerprint and credentials",
+    )
     .option('--nodes <n>', 'number of Proxmox VE nodes (1-32)', '3')
     .option('--speed <x>', "clock speed: a factor of real time (1 = real time) or 'max'", '1')
     .option('--pve <major>', 'Proxmox VE major version: 8 or 9', '9')
@@ -34,14 +36,19 @@ export function registerSim(program: Command): void {
     .action(async (raw: Record<string, unknown>) => {
       const options = raw as unknown as ServeOptions;
       const count = Number(options.nodes);
-      if (!Number.isInteger(count) || count < 1 || count > 32) program.error(`--nodes: expected 1 to 32, got '${String(options.nodes)}'`);
+      if (!Number.isInteger(count) || count < 1 || count > 32)
+        program.error(`--nodes: expected 1 to 32, got '${String(options.nodes)}'`);
       const pve = Number(options.pve);
       if (pve !== 8 && pve !== 9) program.error(`--pve: expected 8 or 9, got '${options.pve}'`);
       const speed = options.speed === 'max' ? undefined : Number(options.speed);
-      if (speed !== undefined && !(speed > 0)) program.error(`--speed: expected a positive number or 'max', got '${options.speed}'`);
+      if (speed !== undefined && !(speed > 0))
+        program.error(`--speed: expected a positive number or 'max', got '${options.speed}'`);
 
       const { startSimDatacenter } = await import('../../sim/datacenter.ts');
-      const nodes = Array.from({ length: count }, (_, i) => ({ name: `node${i + 1}`, ip: `192.168.56.${11 + i}` }));
+      const nodes = Array.from({ length: count }, (_, i) => ({
+        name: `node${i + 1}`,
+        ip: `192.168.56.${11 + i}`,
+      }));
       if (options.shell !== undefined && !nodes.some((n) => n.name === options.shell)) {
         program.error(`--shell: no node '${options.shell}' (nodes are node1..node${count})`);
       }
@@ -77,7 +84,9 @@ export function registerSim(program: Command): void {
         `user      root@pam`,
         `password  ${dc.credentials.password}`,
         ...(dc.credentials.token
-          ? [`token     Authorization: PVEAPIToken=${dc.credentials.token.tokenId}=${dc.credentials.token.secret}`]
+          ? [
+              `token     Authorization: PVEAPIToken=${dc.credentials.token.tokenId}=${dc.credentials.token.secret}`,
+            ]
           : []),
         '',
         'Try:',

@@ -115,7 +115,8 @@ export class ApiSchema {
           break;
         }
       }
-      if (ok && (!best || literals > best.literals)) best = { template: candidate.path, pathParams, literals };
+      if (ok && (!best || literals > best.literals))
+        best = { template: candidate.path, pathParams, literals };
     }
     return best && { template: best.template, pathParams: best.pathParams };
   }

@@ -49,7 +49,11 @@ export class AuthService {
   }
 
   /** `POST /access/ticket`: a password or a still-valid ticket of the same user. */
-  login(username: string, password: string, realm?: string): { username: string; ticket: string; CSRFPreventionToken: string } {
+  login(
+    username: string,
+    password: string,
+    realm?: string,
+  ): { username: string; ticket: string; CSRFPreventionToken: string } {
     const user = realm && !username.includes('@') ? `${username}@${realm}` : username;
     const viaTicket = password.startsWith('PVE:') && this.verifyTicket(password) === user;
     if (user !== 'root@pam' || !(viaTicket || this.checkPassword(password))) {

@@ -127,13 +127,20 @@ export class NodeApiServer {
       if ('failure' in result) this.sendFailure(response, result.failure);
       else send(response, 200, 'OK', { data: result.data ?? null });
     } catch (error) {
-      this.sendFailure(response, { status: 500, message: error instanceof Error ? error.message : String(error) });
+      this.sendFailure(response, {
+        status: 500,
+        message: error instanceof Error ? error.message : String(error),
+      });
     } finally {
       release?.();
     }
   }
 
-  private async dispatch(method: string, url: URL, request: IncomingMessage): Promise<{ data: unknown } | { failure: Failure }> {
+  private async dispatch(
+    method: string,
+    url: URL,
+    request: IncomingMessage,
+  ): Promise<{ data: unknown } | { failure: Failure }> {
     if (!url.pathname.startsWith(`${API_PREFIX}/`)) {
       await drain(request);
       return { failure: { status: 501, message: `Method '${method} ${url.pathname}' not implemented` } };
@@ -165,7 +172,8 @@ export class NodeApiServer {
     }
 
     const pathParams: Record<string, string> = {};
-    for (const [name, value] of Object.entries(match.pathParams)) pathParams[name] = decodeURIComponent(value);
+    for (const [name, value] of Object.entries(match.pathParams))
+      pathParams[name] = decodeURIComponent(value);
     const { params, errors } = validateParams(endpoint, { ...raw, ...pathParams });
     if (Object.keys(errors).length > 0) {
       return { failure: { status: 400, message: 'Parameter verification failed.', errors } };
@@ -175,7 +183,12 @@ export class NodeApiServer {
     if (isLogin || !route) return this.login(params);
 
     const target = pathParams['node'];
-    if (target !== undefined && target !== this.node && this.options.canProxyTo && !this.options.canProxyTo(target)) {
+    if (
+      target !== undefined &&
+      target !== this.node &&
+      this.options.canProxyTo &&
+      !this.options.canProxyTo(target)
+    ) {
       return { failure: { status: 595, message: 'No route to host' } };
     }
 
@@ -190,7 +203,13 @@ export class NodeApiServer {
       return { data };
     } catch (error) {
       if (error instanceof SimApiError) {
-        return { failure: { status: error.status, message: error.message, ...(error.errors ? { errors: error.errors } : {}) } };
+        return {
+          failure: {
+            status: error.status,
+            message: error.message,
+            ...(error.errors ? { errors: error.errors } : {}),
+          },
+        };
       }
       throw error;
     }
@@ -203,13 +222,19 @@ export class NodeApiServer {
       try {
         return { user: auth.verifyTokenHeader(authorization) };
       } catch (error) {
-        return { failure: { status: 401, message: error instanceof AuthFailure ? error.message : 'authentication failure' } };
+        return {
+          failure: {
+            status: 401,
+            message: error instanceof AuthFailure ? error.message : 'authentication failure',
+          },
+        };
       }
     }
     const ticket = cookie(request.headers.cookie, 'PVEAuthCookie');
     if (ticket === undefined) return { failure: { status: 401, message: 'No ticket' } };
     const user = auth.verifyTicket(ticket);
-    if (user === undefined) return { failure: { status: 401, message: 'permission denied - invalid PVE ticket' } };
+    if (user === undefined)
+      return { failure: { status: 401, message: 'permission denied - invalid PVE ticket' } };
     if (method !== 'GET') {
       const header = request.headers['csrfpreventiontoken'];
       const token = Array.isArray(header) ? header[0] : header;
@@ -255,7 +280,12 @@ function send(response: ServerResponse, status: number, reason: string, body: un
 
 /** HTTP reason phrases may not hold control characters; PVE puts the error message there. */
 function statusLine(message: string): string {
-  return message.replace(/[\r\n\t]+/g, ' ').replace(/[^\x20-\x7e]/g, '?').trim() || 'Error';
+  return (
+    message
+      .replace(/[\r\n\t]+/g, ' ')
+      .replace(/[^\x20-\x7e]/g, '?')
+      .trim() || 'Error'
+  );
 }
 
 function cookie(header: string | undefined, name: string): string | undefined {

@@ -8,7 +8,8 @@ type FormatCheck = (value: string) => string | undefined;
 
 const nodeName = /^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/;
 const configId = /^[a-z][a-z0-9_-]+$/i;
-const dnsName = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?))*$/;
+const dnsName =
+  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?))*$/;
 
 const formats: Record<string, FormatCheck> = {
   'pve-node': (v) => (nodeName.test(v) ? undefined : 'value does not look like a valid node name'),
@@ -19,7 +20,9 @@ const formats: Record<string, FormatCheck> = {
   'pve-poolid': (v) => (/^[A-Za-z0-9_\-/]+$/.test(v) ? undefined : `invalid pool ID '${v}'`),
   'pve-realm': (v) => (/^[A-Za-z][A-Za-z0-9.\-_]+$/.test(v) ? undefined : `invalid realm '${v}'`),
   'pve-userid': (v) =>
-    /^[^\s:/]+@[A-Za-z][A-Za-z0-9.\-_]+$/.test(v) ? undefined : `value '${v}' does not look like a valid user name`,
+    /^[^\s:/]+@[A-Za-z][A-Za-z0-9.\-_]+$/.test(v)
+      ? undefined
+      : `value '${v}' does not look like a valid user name`,
   'pve-ha-resource-or-vm-id': (v) =>
     /^(?:(?:vm|ct):)?[1-9][0-9]{2,8}$/.test(v) ? undefined : `unable to parse HA resource id '${v}'`,
   'pve-ha-resource-id': (v) =>
@@ -38,14 +41,17 @@ const formats: Record<string, FormatCheck> = {
     /^\/[^\0]*$/.test(v) && !/\/\.\.?(\/|$)/.test(v)
       ? undefined
       : 'value does not look like a valid absolute path',
-  'pve-volume-id': (v) => (/^[a-z][a-z0-9\-_.]*[a-z0-9]:.+$/i.test(v) ? undefined : `unable to parse volume ID '${v}'`),
+  'pve-volume-id': (v) =>
+    /^[a-z][a-z0-9\-_.]*[a-z0-9]:.+$/i.test(v) ? undefined : `unable to parse volume ID '${v}'`,
   'mac-addr': (v) =>
     /^[0-9a-f][02468ace](?::[0-9a-f]{2}){5}$/i.test(v)
       ? undefined
       : 'value does not look like a valid unicast MAC address',
   CIDR: (v) => {
     const [ip, mask] = v.split('/');
-    return ip && mask && isIP(ip) && /^\d{1,3}$/.test(mask) ? undefined : 'value does not look like a valid CIDR network';
+    return ip && mask && isIP(ip) && /^\d{1,3}$/.test(mask)
+      ? undefined
+      : 'value does not look like a valid CIDR network';
   },
   'pve-tag': (v) => (/^[a-z0-9_][a-z0-9_\-+.]*$/i.test(v) ? undefined : `invalid tag '${v}'`),
 };

@@ -53,7 +53,12 @@ export function validateParams(endpoint: EndpointSchema, raw: Record<string, unk
 }
 
 /** Returns the coerced value, or undefined after recording an error. */
-function checkValue(path: string, schema: ParamSchema, value: unknown, errors: Record<string, string>): unknown {
+function checkValue(
+  path: string,
+  schema: ParamSchema,
+  value: unknown,
+  errors: Record<string, string>,
+): unknown {
   if (schema.type === 'array') {
     const list = Array.isArray(value) ? value : [value];
     const out: unknown[] = [];
@@ -79,14 +84,16 @@ function checkValue(path: string, schema: ParamSchema, value: unknown, errors: R
   return result;
 }
 
-type ScalarResult = string | number | boolean | Record<string, unknown> | null | { error: Record<string, string> };
+type ScalarResult =
+  string | number | boolean | Record<string, unknown> | null | { error: Record<string, string> };
 
 function checkScalar(path: string, schema: ParamSchema, value: unknown): ScalarResult {
   const fail = (message: string): ScalarResult => ({ error: { [path]: message } });
   const text = typeof value === 'string' ? value : typeof value === 'object' ? undefined : String(value);
   switch (schema.type) {
     case 'integer': {
-      if (text === undefined || !/^-?\d+$/.test(text.trim())) return fail(`type check ('integer') failed - got '${show(value)}'`);
+      if (text === undefined || !/^-?\d+$/.test(text.trim()))
+        return fail(`type check ('integer') failed - got '${show(value)}'`);
       const n = Number(text);
       return checkRange(schema, n) ?? n;
     }
@@ -116,8 +123,10 @@ function checkScalar(path: string, schema: ParamSchema, value: unknown): ScalarR
   }
 
   function checkRange(s: ParamSchema, n: number): ScalarResult | undefined {
-    if (s.minimum !== undefined && n < s.minimum) return fail(`value must have a minimum value of ${s.minimum}`);
-    if (s.maximum !== undefined && n > s.maximum) return fail(`value must have a maximum value of ${s.maximum}`);
+    if (s.minimum !== undefined && n < s.minimum)
+      return fail(`value must have a minimum value of ${s.minimum}`);
+    if (s.maximum !== undefined && n > s.maximum)
+      return fail(`value must have a maximum value of ${s.maximum}`);
     if (s.enum && !s.enum.includes(String(n))) return fail(enumMessage(String(n), s.enum));
     return undefined;
   }
@@ -139,17 +148,24 @@ function checkString(path: string, schema: ParamSchema, text: string): Record<st
     const error = checkNamedFormat(schema.format, text);
     if (error) return fail(error);
   } else if (schema.format && typeof schema.format === 'object') {
-    const parsed = parsePropertyString(path, schema.format, text, (subPath, sub: PropertySchema, subValue) => {
-      const result = checkScalar(subPath, sub, subValue);
-      if (typeof result === 'object' && result !== null && 'error' in result) {
-        return Object.values(result.error as Record<string, string>)[0];
-      }
-      return undefined;
-    });
+    const parsed = parsePropertyString(
+      path,
+      schema.format,
+      text,
+      (subPath, sub: PropertySchema, subValue) => {
+        const result = checkScalar(subPath, sub, subValue);
+        if (typeof result === 'object' && result !== null && 'error' in result) {
+          return Object.values(result.error as Record<string, string>)[0];
+        }
+        return undefined;
+      },
+    );
     const problems = Object.entries(parsed.errors);
     if (problems.length > 0) {
       const lines = problems.map(([key, message]) => (key === path ? message : `${key}: ${message}`));
-      return fail(`invalid format - ${lines.length === 1 && problems[0]![0] === path ? lines[0] : `format error\n${lines.join('\n')}`}`);
+      return fail(
+        `invalid format - ${lines.length === 1 && problems[0]![0] === path ? lines[0] : `format error\n${lines.join('\n')}`}`,
+      );
     }
   }
   return undefined;

@@ -26,7 +26,8 @@ export function parsePropertyString(
     let value: string;
     if (eq === -1) {
       if (!defaultKey) return structural(name, 'value without key, but schema does not define a default key');
-      if (values[defaultKey] !== undefined) return structural(name, `duplicate key in comma-separated list property: ${defaultKey}`);
+      if (values[defaultKey] !== undefined)
+        return structural(name, `duplicate key in comma-separated list property: ${defaultKey}`);
       key = defaultKey;
       value = part;
     } else {
@@ -41,7 +42,8 @@ export function parsePropertyString(
     } else if (schema.alias) {
       key = schema.alias;
     }
-    if (values[key] !== undefined) return structural(name, `duplicate key in comma-separated list property: ${key}`);
+    if (values[key] !== undefined)
+      return structural(name, `duplicate key in comma-separated list property: ${key}`);
     values[key] = value;
   }
   const errors: Record<string, string> = {};

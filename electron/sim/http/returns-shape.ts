@@ -5,10 +5,16 @@
  */
 import type { ParamSchema } from './api-schema.ts';
 
-export function returnShapeProblems(schema: ParamSchema | undefined, value: unknown, path = 'data'): string[] {
+export function returnShapeProblems(
+  schema: ParamSchema | undefined,
+  value: unknown,
+  path = 'data',
+): string[] {
   if (!schema || schema.type === undefined) return [];
   if (value === null || value === undefined) {
-    return schema.type === 'null' || schema.optional ? [] : [`${path}: expected ${schema.type}, got ${String(value)}`];
+    return schema.type === 'null' || schema.optional
+      ? []
+      : [`${path}: expected ${schema.type}, got ${String(value)}`];
   }
   switch (schema.type) {
     case 'null':
@@ -18,7 +24,8 @@ export function returnShapeProblems(schema: ParamSchema | undefined, value: unkn
       return value.flatMap((item, i) => returnShapeProblems(schema.items, item, `${path}[${i}]`));
     }
     case 'object': {
-      if (typeof value !== 'object' || Array.isArray(value)) return [`${path}: expected object, got ${describe(value)}`];
+      if (typeof value !== 'object' || Array.isArray(value))
+        return [`${path}: expected object, got ${describe(value)}`];
       const problems: string[] = [];
       for (const [key, sub] of Object.entries(schema.properties ?? {})) {
         const item = (value as Record<string, unknown>)[key];
@@ -33,21 +40,32 @@ export function returnShapeProblems(schema: ParamSchema | undefined, value: unkn
     // Perl's JSON encoder writes scalars read from config files as strings ("nodeid":"1"), and
     // real nodes answer so; clients have to accept numeric strings where the schema says integer.
     case 'integer':
-      return Number.isInteger(value) || (typeof value === 'string' && /^-?\d+$/.test(value)) ? enumProblem(schema, value, path) : [`${path}: expected integer, got ${describe(value)}`];
+      return Number.isInteger(value) || (typeof value === 'string' && /^-?\d+$/.test(value))
+        ? enumProblem(schema, value, path)
+        : [`${path}: expected integer, got ${describe(value)}`];
     case 'number':
-      return typeof value === 'number' || (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) ? [] : [`${path}: expected number, got ${describe(value)}`];
+      return typeof value === 'number' ||
+        (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value)))
+        ? []
+        : [`${path}: expected number, got ${describe(value)}`];
     case 'boolean':
       // PVE encodes booleans as 0/1 in JSON replies.
-      return typeof value === 'boolean' || value === 0 || value === 1 ? [] : [`${path}: expected boolean, got ${describe(value)}`];
+      return typeof value === 'boolean' || value === 0 || value === 1
+        ? []
+        : [`${path}: expected boolean, got ${describe(value)}`];
     case 'string':
-      return typeof value === 'string' ? enumProblem(schema, value, path) : [`${path}: expected string, got ${describe(value)}`];
+      return typeof value === 'string'
+        ? enumProblem(schema, value, path)
+        : [`${path}: expected string, got ${describe(value)}`];
     default:
       return [];
   }
 }
 
 function enumProblem(schema: ParamSchema, value: unknown, path: string): string[] {
-  return schema.enum && !schema.enum.includes(String(value)) ? [`${path}: '${String(value)}' not in enum ${schema.enum.join('|')}`] : [];
+  return schema.enum && !schema.enum.includes(String(value))
+    ? [`${path}: '${String(value)}' not in enum ${schema.enum.join('|')}`]
+    : [];
 }
 
 function describe(value: unknown): string {

@@ -97,7 +97,8 @@ export function parseArgs(tokens: string[], args: string[], options: OptionSpec[
             value = '1';
           }
         } else {
-          if (next === undefined) throw new UsageError('unable to parse option', [`Option ${name} requires an argument`]);
+          if (next === undefined)
+            throw new UsageError('unable to parse option', [`Option ${name} requires an argument`]);
           value = next;
           i++;
         }

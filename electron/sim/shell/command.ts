@@ -54,11 +54,21 @@ export function callLocal<T>(
   path: string,
   params?: PveParams,
 ): Promise<T> {
-  return ctx.api.request<T>({ method, path, node: ctx.node, signal: ctx.io.signal, ...(params ? { params } : {}) });
+  return ctx.api.request<T>({
+    method,
+    path,
+    node: ctx.node,
+    signal: ctx.io.signal,
+    ...(params ? { params } : {}),
+  });
 }
 
 /** Waits for a task and prints its log the way a CLI tool running it in the foreground would. */
-export async function followTask(ctx: CommandContext, upid: string, alreadyPrinted: ReadonlySet<string> = new Set()): Promise<boolean> {
+export async function followTask(
+  ctx: CommandContext,
+  upid: string,
+  alreadyPrinted: ReadonlySet<string> = new Set(),
+): Promise<boolean> {
   const result = await ctx.api.waitForTask(upid, { signal: ctx.io.signal });
   const taskNode = upid.split(':')[1] ?? ctx.node;
   const log = await ctx.api.request<{ n: number; t: string }[]>({

@@ -34,7 +34,11 @@ export interface LocalNodeAccess {
   /** `pvecm expected <votes>`; throws with corosync-quorumtool's message when refused. */
   setExpectedVotes(node: string, votes: number): void;
   /** `ha-manager crm-command …`: queues a CRM command; throws when /etc/pve is read-only. */
-  crmCommand(node: string, command: 'enable-node-maintenance' | 'disable-node-maintenance', target: string): void;
+  crmCommand(
+    node: string,
+    command: 'enable-node-maintenance' | 'disable-node-maintenance',
+    target: string,
+  ): void;
   /** The node's address on the lab network. */
   nodeIp(node: string): string;
   /** The API endpoint behind a host name or lab address (`pvecm add 192.168.56.11`). */

@@ -41,7 +41,13 @@ export function createCommandRunner(options: NodeShellOptions): CommandLineRunne
     }
     const [command, ...rest] = tokens;
     if (command === undefined) return 0;
-    const ctx: CommandContext = { node: options.node, api: options.api, local: options.local, schema: options.schema, io };
+    const ctx: CommandContext = {
+      node: options.node,
+      api: options.api,
+      local: options.local,
+      schema: options.schema,
+      io,
+    };
     const builtin = BUILTINS[command];
     if (builtin) return builtin(ctx, rest);
     const program = PROGRAMS.find((p) => p.name === command);
@@ -76,7 +82,8 @@ function findSubcommand(program: CliProgram, tokens: string[]): SubCommand | und
   let best: SubCommand | undefined;
   for (const sub of program.subcommands) {
     const words = sub.name.split(' ');
-    if (words.every((w, i) => tokens[i] === w) && (!best || words.length > best.name.split(' ').length)) best = sub;
+    if (words.every((w, i) => tokens[i] === w) && (!best || words.length > best.name.split(' ').length))
+      best = sub;
   }
   return best;
 }
@@ -146,7 +153,9 @@ const BUILTINS: Record<string, Builtin> = {
     }
     if (['r', 'ro', 'route'].includes(sub) && show) {
       const net = ip.split('.').slice(0, 3).join('.');
-      ctx.io.write(`default via ${net}.1 dev vmbr0 proto kernel onlink \n${net}.0/24 dev vmbr0 proto kernel scope link src ${ip} \n`);
+      ctx.io.write(
+        `default via ${net}.1 dev vmbr0 proto kernel onlink \n${net}.0/24 dev vmbr0 proto kernel scope link src ${ip} \n`,
+      );
       return 0;
     }
     ctx.io.write('Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }\nwhere  OBJECT := { address | route }\n');

@@ -15,7 +15,10 @@ afterEach(async () => {
 
 async function setup(names = ['node1', 'node2', 'node3']): Promise<{ nodes: TestNodes; api: HttpPveApi }> {
   nodes = await startTestNodes(names);
-  api = new HttpPveApi({ endpoints: nodes.endpoints, credentials: { kind: 'password', username: 'root@pam', password: 'secret' } });
+  api = new HttpPveApi({
+    endpoints: nodes.endpoints,
+    credentials: { kind: 'password', username: 'root@pam', password: 'secret' },
+  });
   return { nodes, api };
 }
 
@@ -33,7 +36,11 @@ describe('HttpPveApi', () => {
   it('logs in with a ticket and sends CSRF on writes', async () => {
     const { api, nodes } = await setup();
     expect(await api.request({ method: 'GET', path: '/version' })).toMatchObject({ release: '9.1' });
-    const upid = await api.request<string>({ method: 'POST', path: '/cluster/config', params: { clustername: 'lab', nodeid: 1 } });
+    const upid = await api.request<string>({
+      method: 'POST',
+      path: '/cluster/config',
+      params: { clustername: 'lab', nodeid: 1 },
+    });
     expect(upid).toMatch(/^UPID:node1:/);
     expect(nodes.calls.at(-1)!.params).toEqual({ clustername: 'lab', nodeid: 1 });
     expect(api.currentNode).toBe('node1');
@@ -42,14 +49,27 @@ describe('HttpPveApi', () => {
   it('authenticates with an API token', async () => {
     nodes = await startTestNodes(['node1']);
     const token = nodes.auth.addToken('lab');
-    api = new HttpPveApi({ endpoints: nodes.endpoints, credentials: { kind: 'token', tokenId: token.tokenId, secret: token.secret } });
-    await api.request({ method: 'POST', path: '/cluster/ha/resources', params: { sid: 'vm:100', failback: false } });
-    expect(nodes.calls.at(-1)).toMatchObject({ user: 'root@pam!lab', params: { sid: 'vm:100', failback: false } });
+    api = new HttpPveApi({
+      endpoints: nodes.endpoints,
+      credentials: { kind: 'token', tokenId: token.tokenId, secret: token.secret },
+    });
+    await api.request({
+      method: 'POST',
+      path: '/cluster/ha/resources',
+      params: { sid: 'vm:100', failback: false },
+    });
+    expect(nodes.calls.at(-1)).toMatchObject({
+      user: 'root@pam!lab',
+      params: { sid: 'vm:100', failback: false },
+    });
   });
 
   it('reports a wrong password as an auth error naming the call and node', async () => {
     nodes = await startTestNodes(['node1']);
-    api = new HttpPveApi({ endpoints: nodes.endpoints, credentials: { kind: 'password', username: 'root@pam', password: 'bad' } });
+    api = new HttpPveApi({
+      endpoints: nodes.endpoints,
+      credentials: { kind: 'password', username: 'root@pam', password: 'bad' },
+    });
     const error = await failure(api.request({ method: 'GET', path: '/version' }));
     expect(error.kind).toBe('auth');
     expect(error.status).toBe(401);
@@ -66,13 +86,22 @@ describe('HttpPveApi', () => {
 
   it('names the call, the node and Proxmox messages in errors', async () => {
     const { api } = await setup(['node1']);
-    const invalid = await failure(api.request({ method: 'POST', path: '/cluster/ha/resources', params: { sid: 'vm:100', state: 'up' } }));
+    const invalid = await failure(
+      api.request({ method: 'POST', path: '/cluster/ha/resources', params: { sid: 'vm:100', state: 'up' } }),
+    );
     expect(invalid.kind).toBe('http');
     expect(invalid.status).toBe(400);
     expect(invalid.call).toBe('POST /cluster/ha/resources');
-    expect(invalid.errors).toEqual({ state: "value 'up' does not have a value in the enumeration 'started, stopped, enabled, disabled, ignored'" });
-    expect(invalid.message).toContain('POST /cluster/ha/resources on node1: 400 Parameter verification failed. (state: value');
-    const server = await failure(api.request({ method: 'POST', path: '/cluster/config', params: { clustername: 'noquorum' } }));
+    expect(invalid.errors).toEqual({
+      state:
+        "value 'up' does not have a value in the enumeration 'started, stopped, enabled, disabled, ignored'",
+    });
+    expect(invalid.message).toContain(
+      'POST /cluster/ha/resources on node1: 400 Parameter verification failed. (state: value',
+    );
+    const server = await failure(
+      api.request({ method: 'POST', path: '/cluster/config', params: { clustername: 'noquorum' } }),
+    );
     expect(server.message).toBe('POST /cluster/config on node1: 500 cluster not ready - no quorum?');
     const missing = await failure(api.request({ method: 'GET', path: '/nope' }));
     expect(missing.status).toBe(501);
@@ -101,7 +130,11 @@ describe('HttpPveApi', () => {
     expect(status[0]!.name).toBe('node2');
     expect(api.currentNode).toBe('node2');
     // Writes move too when the dead node refused the connection (nothing was sent).
-    const upid = await api.request<string>({ method: 'POST', path: '/cluster/config', params: { clustername: 'lab' } });
+    const upid = await api.request<string>({
+      method: 'POST',
+      path: '/cluster/config',
+      params: { clustername: 'lab' },
+    });
     expect(upid).toMatch(/^UPID:node2:/);
   });
 
@@ -113,7 +146,10 @@ describe('HttpPveApi', () => {
     const port = (blackHole.address() as { port: number }).port;
     try {
       api = new HttpPveApi({
-        endpoints: [{ name: 'node1', url: `https://127.0.0.1:${port}`, fingerprint: nodes.endpoints[0]!.fingerprint }, ...nodes.endpoints],
+        endpoints: [
+          { name: 'node1', url: `https://127.0.0.1:${port}`, fingerprint: nodes.endpoints[0]!.fingerprint },
+          ...nodes.endpoints,
+        ],
         credentials: { kind: 'password', username: 'root@pam', password: 'secret' },
         failoverAfterMs: 200,
       });
@@ -151,7 +187,9 @@ describe('HttpPveApi', () => {
     const port = (blackHole.address() as { port: number }).port;
     try {
       api = new HttpPveApi({
-        endpoints: [{ name: 'node1', url: `https://127.0.0.1:${port}`, fingerprint: nodes.endpoints[0]!.fingerprint }],
+        endpoints: [
+          { name: 'node1', url: `https://127.0.0.1:${port}`, fingerprint: nodes.endpoints[0]!.fingerprint },
+        ],
         credentials: { kind: 'password', username: 'root@pam', password: 'secret' },
         failoverAfterMs: 60_000,
       });
@@ -169,7 +207,11 @@ describe('HttpPveApi', () => {
 
   it('waits for a task until it stops', async () => {
     const { api } = await setup(['node1']);
-    const upid = await api.request<string>({ method: 'POST', path: '/cluster/config', params: { clustername: 'lab' } });
+    const upid = await api.request<string>({
+      method: 'POST',
+      path: '/cluster/config',
+      params: { clustername: 'lab' },
+    });
     const result = await api.waitForTask(upid, { pollMs: 10 });
     expect(result).toEqual({ upid, exitstatus: 'OK', ok: true });
   });

@@ -20,11 +20,18 @@ async function failure(promise: Promise<unknown>): Promise<PveError> {
 
 describe('startSimDatacenter', () => {
   it('serves every node over HTTPS with its own certificate, reported in join information', async () => {
-    dc = await startSimDatacenter({ initial: { kind: 'cluster' }, clockMode: { kind: 'fast' }, rootPassword: 'pw' });
+    dc = await startSimDatacenter({
+      initial: { kind: 'cluster' },
+      clockMode: { kind: 'fast' },
+      rootPassword: 'pw',
+    });
     expect(dc.endpoints.map((e) => e.name)).toEqual(['node1', 'node2', 'node3']);
     expect(new Set(dc.endpoints.map((e) => e.fingerprint)).size).toBe(3);
     const api = dc.createClient();
-    const join = await api.request<{ nodelist: { name: string; pve_fp: string }[] }>({ method: 'GET', path: '/cluster/config/join' });
+    const join = await api.request<{ nodelist: { name: string; pve_fp: string }[] }>({
+      method: 'GET',
+      path: '/cluster/config/join',
+    });
     for (const endpoint of dc.endpoints) {
       expect(join.nodelist.find((n) => n.name === endpoint.name)?.pve_fp).toBe(endpoint.fingerprint);
     }
@@ -72,7 +79,9 @@ describe('startSimDatacenter', () => {
   it('holds the virtual clock while a call is in flight', async () => {
     dc = await startSimDatacenter({
       clockMode: { kind: 'fast' },
-      routes: (world) => [{ method: 'GET', path: '/version', handle: () => ({ holds: world.clock.heldBy(), t: world.now() }) }],
+      routes: (world) => [
+        { method: 'GET', path: '/version', handle: () => ({ holds: world.clock.heldBy(), t: world.now() }) },
+      ],
     });
     const api = dc.createClient();
     const reply = await api.request<{ holds: string[] }>({ method: 'GET', path: '/version' });

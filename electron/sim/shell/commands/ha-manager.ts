@@ -3,7 +3,13 @@
  * `<type> <status>` like the real tool; node maintenance is a CRM command written to pmxcfs
  * (no API exists for it), so it goes through the local node.
  */
-import { callLocal, endpointOptions, type CliProgram, type CommandContext, type SubCommand } from '../command.ts';
+import {
+  callLocal,
+  endpointOptions,
+  type CliProgram,
+  type CommandContext,
+  type SubCommand,
+} from '../command.ts';
 
 const RESOURCES = '/cluster/ha/resources';
 
@@ -15,7 +21,9 @@ function move(name: 'migrate' | 'relocate'): SubCommand {
     options: () => [],
     async run(ctx, { positional }) {
       const sid = positional['sid']!;
-      const reply = await callLocal<unknown>(ctx, 'POST', `${RESOURCES}/${encodeURIComponent(sid)}/${name}`, { node: positional['node'] });
+      const reply = await callLocal<unknown>(ctx, 'POST', `${RESOURCES}/${encodeURIComponent(sid)}/${name}`, {
+        node: positional['node'],
+      });
       printMoveReply(ctx, reply);
       return 0;
     },
@@ -79,7 +87,11 @@ export const haManager: CliProgram = {
       args: [],
       options: () => [{ name: 'verbose', boolean: true }],
       async run(ctx, { options }) {
-        const entries = await callLocal<{ type: string; status: string }[]>(ctx, 'GET', '/cluster/ha/status/current');
+        const entries = await callLocal<{ type: string; status: string }[]>(
+          ctx,
+          'GET',
+          '/cluster/ha/status/current',
+        );
         for (const entry of entries) ctx.io.write(`${entry.type} ${entry.status}\n`);
         if (options['verbose'] !== undefined && options['verbose'] !== '0') {
           const full = await callLocal<unknown>(ctx, 'GET', '/cluster/ha/status/manager_status');
@@ -102,7 +114,8 @@ function printMoveReply(ctx: CommandContext, reply: unknown): void {
     'blocking-resources'?: { sid: string; cause: string }[];
   };
   for (const sid of comigrated ?? []) ctx.io.write(`also migrate resource '${sid}' in positive affinity\n`);
-  for (const b of blocking ?? []) ctx.io.write(`cannot migrate resource, because '${b.sid}' is blocking it (${b.cause})\n`);
+  for (const b of blocking ?? [])
+    ctx.io.write(`cannot migrate resource, because '${b.sid}' is blocking it (${b.cause})\n`);
 }
 
 /** The real tool prints the manager status with canonical (sorted) keys. */

@@ -9,7 +9,8 @@ import { ParameterError } from '../command-line.ts';
 import { callLocal, endpointOptions, followTask, type CliProgram, type CommandContext } from '../command.ts';
 import type { VotequorumStatus } from '../local-node.ts';
 
-const NOT_IN_CLUSTER = "Error: Corosync config '/etc/pve/corosync.conf' does not exist - is this node part of a cluster?\n";
+const NOT_IN_CLUSTER =
+  "Error: Corosync config '/etc/pve/corosync.conf' does not exist - is this node part of a cluster?\n";
 
 export const pvecm: CliProgram = {
   name: 'pvecm',
@@ -20,7 +21,10 @@ export const pvecm: CliProgram = {
       args: ['clustername'],
       options: (schema) => endpointOptions(schema, 'POST', '/cluster/config', ['clustername']),
       async run(ctx, { positional, options }) {
-        const upid = await callLocal<string>(ctx, 'POST', '/cluster/config', { clustername: positional['clustername'], ...options });
+        const upid = await callLocal<string>(ctx, 'POST', '/cluster/config', {
+          clustername: positional['clustername'],
+          ...options,
+        });
         if (!(await followTask(ctx, upid))) return 255;
         await waitForQuorum(ctx);
         return 0;
@@ -73,7 +77,8 @@ export const pvecm: CliProgram = {
       options: () => [],
       async run(ctx, { positional }) {
         const text = positional['expected']!;
-        if (!/^\d+$/.test(text)) throw new ParameterError({ expected: `type check ('integer') failed - got '${text}'` });
+        if (!/^\d+$/.test(text))
+          throw new ParameterError({ expected: `type check ('integer') failed - got '${text}'` });
         const votes = Number(text);
         if (votes < 1) throw new ParameterError({ expected: 'value must have a minimum value of 1' });
         if (!ctx.local.votequorum(ctx.node)) {
@@ -99,7 +104,9 @@ export const pvecm: CliProgram = {
  */
 async function join(ctx: CommandContext, hostname: string, options: Record<string, string>): Promise<number> {
   const { use_ssh: _ssh, fingerprint: givenFingerprint, ...joinOptions } = options;
-  const password = await ctx.io.readLine(`Please enter superuser (root) password for '${hostname}': `, { echo: false });
+  const password = await ctx.io.readLine(`Please enter superuser (root) password for '${hostname}': `, {
+    echo: false,
+  });
   const printed = new Set<string>();
   const say = (line: string): void => {
     printed.add(line);
@@ -165,7 +172,9 @@ function hexId(id: number): string {
 export function ctimeDate(epochMs: number): string {
   const d = new Date(epochMs);
   const day = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getUTCDay()];
-  const month = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][d.getUTCMonth()];
+  const month = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][
+    d.getUTCMonth()
+  ];
   const pad = (n: number): string => String(n).padStart(2, '0');
   return `${day} ${month} ${String(d.getUTCDate()).padStart(2, ' ')} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} ${d.getUTCFullYear()}`;
 }

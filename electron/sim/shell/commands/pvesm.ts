@@ -20,7 +20,11 @@ export const pvesm: CliProgram = {
       args: ['type', 'storage'],
       options: (schema) => endpointOptions(schema, 'POST', '/storage', ['type', 'storage']),
       async run(ctx, { positional, options }) {
-        await callLocal(ctx, 'POST', '/storage', { type: positional['type'], storage: positional['storage'], ...options });
+        await callLocal(ctx, 'POST', '/storage', {
+          type: positional['type'],
+          storage: positional['storage'],
+          ...options,
+        });
         return 0;
       },
     },
@@ -49,7 +53,9 @@ export function formatStorageStatus(list: NodeStorage[]): string {
     const status = !enabled ? 'disabled' : s.active ? 'active' : 'inactive';
     const total = s.total ?? 0;
     const used = s.used ?? 0;
-    const percent = !enabled ? 'N/A'.padStart(8) : `${(total > 0 ? (used * 100) / total : 0).toFixed(2).padStart(7)}%`;
+    const percent = !enabled
+      ? 'N/A'.padStart(8)
+      : `${(total > 0 ? (used * 100) / total : 0).toFixed(2).padStart(7)}%`;
     lines.push(
       `${s.storage.padEnd(width)} ${s.type.padStart(10)} ${status.padStart(10)} ${String(Math.floor(total / 1024)).padStart(15)} ${String(Math.floor(used / 1024)).padStart(15)} ${String(Math.floor((s.avail ?? 0) / 1024)).padStart(15)} ${percent}`,
     );

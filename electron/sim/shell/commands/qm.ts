@@ -1,12 +1,20 @@
 /** `qm` — QEMU guests on this node, through `/nodes/{node}/qemu/…` as the real tool's API calls. */
-import { callLocal, endpointOptions, followTask, type CliProgram, type CommandContext, type SubCommand } from '../command.ts';
+import {
+  callLocal,
+  endpointOptions,
+  followTask,
+  type CliProgram,
+  type CommandContext,
+  type SubCommand,
+} from '../command.ts';
 import { ParameterError } from '../command-line.ts';
 
 const QEMU = '/nodes/{node}/qemu';
 const VM = `${QEMU}/{vmid}`;
 
 function vmid(text: string): number {
-  if (!/^\d+$/.test(text)) throw new ParameterError({ vmid: `type check ('integer') failed - got '${text}'` });
+  if (!/^\d+$/.test(text))
+    throw new ParameterError({ vmid: `type check ('integer') failed - got '${text}'` });
   const id = Number(text);
   if (id < 100) throw new ParameterError({ vmid: 'value must have a minimum value of 100' });
   return id;
@@ -65,7 +73,11 @@ export const qm: CliProgram = {
       options: () => [{ name: 'verbose', boolean: true }],
       async run(ctx, { positional, options }) {
         const id = vmid(positional['vmid']!);
-        const status = await callLocal<Record<string, unknown>>(ctx, 'GET', path(ctx, `${VM}/status/current`, id));
+        const status = await callLocal<Record<string, unknown>>(
+          ctx,
+          'GET',
+          path(ctx, `${VM}/status/current`, id),
+        );
         if (options['verbose'] !== undefined && options['verbose'] !== '0') {
           for (const key of Object.keys(status).sort()) ctx.io.write(`${key}: ${formatValue(status[key])}\n`);
         } else {
@@ -119,7 +131,12 @@ export const qm: CliProgram = {
       options: (schema) => endpointOptions(schema, 'GET', `${VM}/config`),
       async run(ctx, { positional, options }) {
         const id = vmid(positional['vmid']!);
-        const config = await callLocal<Record<string, unknown>>(ctx, 'GET', path(ctx, `${VM}/config`, id), options);
+        const config = await callLocal<Record<string, unknown>>(
+          ctx,
+          'GET',
+          path(ctx, `${VM}/config`, id),
+          options,
+        );
         for (const key of Object.keys(config).sort()) {
           if (key === 'digest') continue;
           ctx.io.write(`${key}: ${formatValue(config[key])}\n`);

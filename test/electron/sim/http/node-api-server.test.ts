@@ -55,7 +55,9 @@ describe('node API server', () => {
     const none = await raw('GET', '/api2/json/version');
     expect(none.status).toBe(401);
     expect(none.statusText).toBe('No ticket');
-    const forged = await raw('GET', '/api2/json/version', { headers: { Cookie: 'PVEAuthCookie=PVE:root@pam:6560A1B2::AAAA' } });
+    const forged = await raw('GET', '/api2/json/version', {
+      headers: { Cookie: 'PVEAuthCookie=PVE:root@pam:6560A1B2::AAAA' },
+    });
     expect(forged.status).toBe(401);
     expect(forged.statusText).toBe('permission denied - invalid PVE ticket');
     const wrong = await raw('POST', '/api2/json/access/ticket', {
@@ -76,7 +78,10 @@ describe('node API server', () => {
   it('requires the CSRF prevention token on writes', async () => {
     const { cookie, csrf } = await login();
     const form = { 'Content-Type': 'application/x-www-form-urlencoded' };
-    const missing = await raw('POST', '/api2/json/cluster/config', { headers: { ...form, Cookie: cookie }, body: 'clustername=lab' });
+    const missing = await raw('POST', '/api2/json/cluster/config', {
+      headers: { ...form, Cookie: cookie },
+      body: 'clustername=lab',
+    });
     expect(missing.status).toBe(401);
     expect(missing.statusText).toBe('Permission denied - invalid csrf token');
     const bad = await raw('POST', '/api2/json/cluster/config', {
@@ -95,14 +100,19 @@ describe('node API server', () => {
   it('accepts API tokens without CSRF and rejects a wrong secret', async () => {
     const token = nodes.auth.addToken('lab');
     const ok = await raw('POST', '/api2/json/cluster/ha/resources', {
-      headers: { Authorization: `PVEAPIToken=${token.tokenId}=${token.secret}`, 'Content-Type': 'application/json' },
+      headers: {
+        Authorization: `PVEAPIToken=${token.tokenId}=${token.secret}`,
+        'Content-Type': 'application/json',
+      },
       body: JSON.stringify({ sid: 'vm:100', max_restart: '2', failback: 'false' }),
     });
     expect(ok.status).toBe(200);
     const call = nodes.calls.at(-1)!;
     expect(call.user).toBe('root@pam!lab');
     expect(call.params).toEqual({ sid: 'vm:100', max_restart: 2, failback: false });
-    const bad = await raw('GET', '/api2/json/version', { headers: { Authorization: `PVEAPIToken=${token.tokenId}=00000000-0000-0000-0000-000000000000` } });
+    const bad = await raw('GET', '/api2/json/version', {
+      headers: { Authorization: `PVEAPIToken=${token.tokenId}=00000000-0000-0000-0000-000000000000` },
+    });
     expect(bad.status).toBe(401);
     expect(bad.statusText).toBe('invalid token value!');
   });
@@ -119,7 +129,11 @@ describe('node API server', () => {
 
   it('validates parameters against the schema with PVE wording', async () => {
     const { cookie, csrf } = await login();
-    const headers = { Cookie: cookie, CSRFPreventionToken: csrf, 'Content-Type': 'application/x-www-form-urlencoded' };
+    const headers = {
+      Cookie: cookie,
+      CSRFPreventionToken: csrf,
+      'Content-Type': 'application/x-www-form-urlencoded',
+    };
     const reply = await raw('POST', '/api2/json/cluster/ha/resources', {
       headers,
       body: 'sid=vm%3A100&state=running&max_restart=-1&bogus=1&max_relocate=x',
@@ -127,26 +141,41 @@ describe('node API server', () => {
     expect(reply.status).toBe(400);
     expect(reply.statusText).toBe('Parameter verification failed.');
     expect(reply.body.errors).toEqual({
-      state: "value 'running' does not have a value in the enumeration 'started, stopped, enabled, disabled, ignored'",
+      state:
+        "value 'running' does not have a value in the enumeration 'started, stopped, enabled, disabled, ignored'",
       max_restart: 'value must have a minimum value of 0',
       max_relocate: "type check ('integer') failed - got 'x'",
       bogus: 'property is not defined in schema and the schema does not allow additional properties',
     });
     const missing = await raw('POST', '/api2/json/cluster/ha/resources', { headers, body: '' });
     expect(missing.body.errors).toEqual({ sid: 'property is missing and it is not optional' });
-    const tooLong = await raw('POST', '/api2/json/cluster/config', { headers, body: 'clustername=averyveryverylongname' });
+    const tooLong = await raw('POST', '/api2/json/cluster/config', {
+      headers,
+      body: 'clustername=averyveryverylongname',
+    });
     expect(tooLong.body.errors).toEqual({ clustername: 'value may only be 15 characters long' });
-    const vmid = await raw('GET', '/api2/json/nodes/node1/qemu/42/status/current', { headers: { Cookie: cookie } });
+    const vmid = await raw('GET', '/api2/json/nodes/node1/qemu/42/status/current', {
+      headers: { Cookie: cookie },
+    });
     expect(vmid.status).toBe(400);
     expect(vmid.body.errors).toEqual({ vmid: 'value must have a minimum value of 100' });
   });
 
   it('checks property strings key by key', async () => {
     const { cookie, csrf } = await login();
-    const headers = { Cookie: cookie, CSRFPreventionToken: csrf, 'Content-Type': 'application/x-www-form-urlencoded' };
+    const headers = {
+      Cookie: cookie,
+      CSRFPreventionToken: csrf,
+      'Content-Type': 'application/x-www-form-urlencoded',
+    };
     const good = await raw('POST', '/api2/json/nodes/node1/qemu', {
       headers,
-      body: new URLSearchParams({ vmid: '100', net0: 'virtio,bridge=vmbr0,firewall=1', scsi0: 'nas:8', memory: '512' }).toString(),
+      body: new URLSearchParams({
+        vmid: '100',
+        net0: 'virtio,bridge=vmbr0,firewall=1',
+        scsi0: 'nas:8',
+        memory: '512',
+      }).toString(),
     });
     expect(good.status).toBe(200);
     const bad = await raw('POST', '/api2/json/nodes/node1/qemu', {
@@ -154,8 +183,12 @@ describe('node API server', () => {
       body: new URLSearchParams({ vmid: '100', net0: 'model=fast,bridge=vmbr0', link_down: '1' }).toString(),
     });
     expect(bad.status).toBe(400);
-    expect(bad.body.errors?.['net0']).toMatch(/^invalid format - format error\nnet0\.model: value 'fast' does not have a value in the enumeration/);
-    expect(bad.body.errors?.['link_down']).toBe('property is not defined in schema and the schema does not allow additional properties');
+    expect(bad.body.errors?.['net0']).toMatch(
+      /^invalid format - format error\nnet0\.model: value 'fast' does not have a value in the enumeration/,
+    );
+    expect(bad.body.errors?.['link_down']).toBe(
+      'property is not defined in schema and the schema does not allow additional properties',
+    );
   });
 
   it('refuses parameters a PVE 8 node does not know', async () => {
@@ -165,7 +198,10 @@ describe('node API server', () => {
       const token = pve8.auth.addToken('t');
       const response = await fetch(`${pve8.servers[0]!.url}/api2/json/cluster/ha/resources`, {
         method: 'POST',
-        headers: { Authorization: `PVEAPIToken=${token.tokenId}=${token.secret}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+        headers: {
+          Authorization: `PVEAPIToken=${token.tokenId}=${token.secret}`,
+          'Content-Type': 'application/x-www-form-urlencoded',
+        },
         body: 'sid=vm:100&failback=0',
         dispatcher: a,
       });
@@ -182,7 +218,11 @@ describe('node API server', () => {
   it('passes handler failures through with their status and message', async () => {
     const { cookie, csrf } = await login();
     const reply = await raw('POST', '/api2/json/cluster/config', {
-      headers: { Cookie: cookie, CSRFPreventionToken: csrf, 'Content-Type': 'application/x-www-form-urlencoded' },
+      headers: {
+        Cookie: cookie,
+        CSRFPreventionToken: csrf,
+        'Content-Type': 'application/x-www-form-urlencoded',
+      },
       body: 'clustername=noquorum',
     });
     expect(reply.status).toBe(500);
@@ -193,7 +233,9 @@ describe('node API server', () => {
     const { cookie } = await login();
     nodes.alive.set('node2', false);
     try {
-      const reply = await raw('GET', '/api2/json/nodes/node2/qemu/100/status/current', { headers: { Cookie: cookie } });
+      const reply = await raw('GET', '/api2/json/nodes/node2/qemu/100/status/current', {
+        headers: { Cookie: cookie },
+      });
       expect(reply.status).toBe(595);
     } finally {
       nodes.alive.set('node2', true);

@@ -27,7 +27,9 @@ describe('validateParams', () => {
       clustername: 'value does not look like a valid node name',
     });
     const join = endpoint('POST', '/cluster/config/join');
-    expect(validateParams(join, { hostname: '10.0.0.1', password: 'x', fingerprint: 'AB:CD' }).errors).toEqual({
+    expect(
+      validateParams(join, { hostname: '10.0.0.1', password: 'x', fingerprint: 'AB:CD' }).errors,
+    ).toEqual({
       fingerprint: 'value does not match the regex pattern',
     });
   });
@@ -38,7 +40,9 @@ describe('validateParams', () => {
       params: { clustername: 'lab', link0: '10.0.0.1,priority=10' },
       errors: {},
     });
-    expect(validateParams(create, { clustername: 'lab', link0: 'address=10.0.0.1,priority=300' }).errors).toEqual({
+    expect(
+      validateParams(create, { clustername: 'lab', link0: 'address=10.0.0.1,priority=300' }).errors,
+    ).toEqual({
       link0: 'invalid format - format error\nlink0.priority: value must have a maximum value of 255',
     });
     expect(validateParams(create, { clustername: 'lab', link0: 'speed=1' }).errors).toEqual({
@@ -48,8 +52,12 @@ describe('validateParams', () => {
 
   it('understands key aliases in property strings (virtio=<mac>)', () => {
     const qemu = endpoint('POST', '/nodes/{node}/qemu');
-    expect(validateParams(qemu, { node: 'n1', vmid: '100', net0: 'virtio=BC:24:11:00:00:01,bridge=vmbr0' }).errors).toEqual({});
-    expect(validateParams(qemu, { node: 'n1', vmid: '100', net0: 'virtio=01:00:00:00:00:01' }).errors).toEqual({
+    expect(
+      validateParams(qemu, { node: 'n1', vmid: '100', net0: 'virtio=BC:24:11:00:00:01,bridge=vmbr0' }).errors,
+    ).toEqual({});
+    expect(
+      validateParams(qemu, { node: 'n1', vmid: '100', net0: 'virtio=01:00:00:00:00:01' }).errors,
+    ).toEqual({
       net0: 'invalid format - format error\nnet0.macaddr: value does not look like a valid unicast MAC address',
     });
   });
@@ -63,7 +71,9 @@ describe('validateParams', () => {
 
   it('accepts repeated keys for array parameters and rejects them for scalars', () => {
     const exec = endpoint('POST', '/nodes/{node}/qemu/{vmid}/agent/exec');
-    expect(validateParams(exec, { node: 'n1', vmid: '100', command: ['ls', '-l'] }).params['command']).toEqual(['ls', '-l']);
+    expect(
+      validateParams(exec, { node: 'n1', vmid: '100', command: ['ls', '-l'] }).params['command'],
+    ).toEqual(['ls', '-l']);
     const create = endpoint('POST', '/cluster/config');
     expect(validateParams(create, { clustername: ['a', 'b'] }).errors).toEqual({
       clustername: "type check ('string') failed - got ARRAY",

@@ -13,7 +13,11 @@ import { PveError } from '../../../../electron/pve/api.ts';
 
 describe.each([8, 9] as const)('routes of the PVE %i simulator', (major) => {
   it('all exist in the schema with a matching method', () => {
-    const world = new World({ nodes: [{ name: 'node1', ip: '10.0.0.1' }], rootPassword: 'x', pveMajor: major });
+    const world = new World({
+      nodes: [{ name: 'node1', ip: '10.0.0.1' }],
+      rootPassword: 'x',
+      pveMajor: major,
+    });
     const schema = new ApiSchema(major);
     const newest = new ApiSchema(9);
     const routes = simRoutes(world);
@@ -34,7 +38,11 @@ describe('answers of every GET route', () => {
   let upid = '';
 
   beforeAll(async () => {
-    dc = await startSimDatacenter({ initial: { kind: 'cluster' }, clockMode: { kind: 'fast' }, rootPassword: 'x' });
+    dc = await startSimDatacenter({
+      initial: { kind: 'cluster' },
+      clockMode: { kind: 'fast' },
+      rootPassword: 'x',
+    });
     api = dc.createClient();
     const create = await api.request<string>({
       method: 'POST',
@@ -92,8 +100,16 @@ describe('answers of every GET route', () => {
         data = await api.request({ method: 'GET', path });
       } catch (error) {
         // A refusal that is part of the simulated behaviour (e.g. groups on PVE 9) is fine; a crash is not.
-        if (error instanceof PveError && error.kind === 'http' && error.status !== undefined && error.status < 500 && error.status !== 501) continue;
-        if (error instanceof PveError && error.status === 500 && route.path.startsWith('/cluster/ha/groups')) continue;
+        if (
+          error instanceof PveError &&
+          error.kind === 'http' &&
+          error.status !== undefined &&
+          error.status < 500 &&
+          error.status !== 501
+        )
+          continue;
+        if (error instanceof PveError && error.status === 500 && route.path.startsWith('/cluster/ha/groups'))
+          continue;
         problems.push(`GET ${route.path}: ${(error as Error).message}`);
         continue;
       }

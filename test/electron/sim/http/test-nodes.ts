@@ -17,9 +17,15 @@ export interface TestNodes {
   close(): Promise<void>;
 }
 
-export async function startTestNodes(names: string[], options: { major?: PveMajor } = {}): Promise<TestNodes> {
+export async function startTestNodes(
+  names: string[],
+  options: { major?: PveMajor } = {},
+): Promise<TestNodes> {
   const skew = { seconds: 0 };
-  const auth = new AuthService({ rootPassword: 'secret', now: () => Math.floor(Date.now() / 1000) + skew.seconds });
+  const auth = new AuthService({
+    rootPassword: 'secret',
+    now: () => Math.floor(Date.now() / 1000) + skew.seconds,
+  });
   const schema = new ApiSchema(options.major ?? 9);
   const alive = new Map(names.map((n) => [n, true]));
   const calls: SimRequestContext[] = [];
@@ -29,18 +35,26 @@ export async function startTestNodes(names: string[], options: { major?: PveMajo
     return ctx;
   };
   const routes: SimRoute[] = [
-    { method: 'GET', path: '/version', handle: (ctx) => (record(ctx), { version: '9.1.3', release: '9.1', repoid: 'e5010dce' }) },
+    {
+      method: 'GET',
+      path: '/version',
+      handle: (ctx) => (record(ctx), { version: '9.1.3', release: '9.1', repoid: 'e5010dce' }),
+    },
     {
       method: 'GET',
       path: '/cluster/status',
-      handle: (ctx) => (record(ctx), [{ type: 'node', id: `node/${ctx.node}`, name: ctx.node, local: 1, online: 1 }]),
+      handle: (ctx) => (
+        record(ctx),
+        [{ type: 'node', id: `node/${ctx.node}`, name: ctx.node, local: 1, online: 1 }]
+      ),
     },
     {
       method: 'POST',
       path: '/cluster/config',
       handle: (ctx) => {
         record(ctx);
-        if (ctx.params['clustername'] === 'noquorum') throw new SimApiError(500, 'cluster not ready - no quorum?');
+        if (ctx.params['clustername'] === 'noquorum')
+          throw new SimApiError(500, 'cluster not ready - no quorum?');
         return `UPID:${ctx.node}:0000ABCD:00001234:6560A1B2:clustercreate:${String(ctx.params['clustername'])}:root@pam:`;
       },
     },
@@ -53,14 +67,22 @@ export async function startTestNodes(names: string[], options: { major?: PveMajo
         const polls = (taskPolls.get(upid) ?? 0) + 1;
         taskPolls.set(upid, polls);
         const done = polls >= 3;
-        return { upid, node: ctx.pathParams['node'], status: done ? 'stopped' : 'running', ...(done ? { exitstatus: 'OK' } : {}) };
+        return {
+          upid,
+          node: ctx.pathParams['node'],
+          status: done ? 'stopped' : 'running',
+          ...(done ? { exitstatus: 'OK' } : {}),
+        };
       },
     },
     { method: 'POST', path: '/cluster/ha/resources', handle: (ctx) => (record(ctx), null) },
     {
       method: 'GET',
       path: '/nodes/{node}/qemu/{vmid}/status/current',
-      handle: (ctx) => (record(ctx), { vmid: Number(ctx.pathParams['vmid']), status: 'running', ha: { managed: 0 } }),
+      handle: (ctx) => (
+        record(ctx),
+        { vmid: Number(ctx.pathParams['vmid']), status: 'running', ha: { managed: 0 } }
+      ),
     },
     { method: 'POST', path: '/nodes/{node}/qemu', handle: (ctx) => (record(ctx), 'UPID:x') },
   ];

@@ -4,7 +4,14 @@ import { parseArgs, tokenize, UsageError } from '../../../../electron/sim/shell/
 describe('tokenize', () => {
   it('splits like a shell, honouring quotes and escapes', () => {
     expect(tokenize(`qm create 100 --name "tiny core" --net0 'virtio,bridge=vmbr0' a\\ b`)).toEqual([
-      'qm', 'create', '100', '--name', 'tiny core', '--net0', 'virtio,bridge=vmbr0', 'a b',
+      'qm',
+      'create',
+      '100',
+      '--name',
+      'tiny core',
+      '--net0',
+      'virtio,bridge=vmbr0',
+      'a b',
     ]);
   });
   it('reports an unterminated quote', () => {
@@ -19,7 +26,9 @@ describe('parseArgs', () => {
     { name: 'net[n]', boolean: false },
   ];
   it('reads positionals and options in every PVE spelling', () => {
-    expect(parseArgs(['100', 'node2', '--online', '-memory', '512', '--net0=virtio'], ['vmid', 'target'], options)).toEqual({
+    expect(
+      parseArgs(['100', 'node2', '--online', '-memory', '512', '--net0=virtio'], ['vmid', 'target'], options),
+    ).toEqual({
       positional: { vmid: '100', target: 'node2' },
       options: { online: '1', memory: '512', net0: 'virtio' },
     });

@@ -6,7 +6,11 @@ let dc: SimDatacenter;
 let shell: ShellSession;
 
 beforeAll(async () => {
-  dc = await startSimDatacenter({ initial: { kind: 'cluster' }, clockMode: { kind: 'fast' }, rootPassword: 'pw' });
+  dc = await startSimDatacenter({
+    initial: { kind: 'cluster' },
+    clockMode: { kind: 'fast' },
+    rootPassword: 'pw',
+  });
   shell = dc.openShell('node1');
   expect((await shell.run('qm create 100 --name web --memory 256 --scsi0 nas:1')).exitCode).toBe(0);
   expect((await shell.run('qm create 101 --name db --memory 256 --scsi0 nas:1')).exitCode).toBe(0);
@@ -62,12 +66,17 @@ describe('qm and ha-manager on a formed cluster', () => {
   });
 
   it('puts a node into maintenance and back', async () => {
-    expect(await shell.run('ha-manager crm-command node-maintenance enable node3')).toEqual({ output: '', exitCode: 0 });
+    expect(await shell.run('ha-manager crm-command node-maintenance enable node3')).toEqual({
+      output: '',
+      exitCode: 0,
+    });
     await settle(30);
     expect((await shell.run('ha-manager status')).output).toMatch(/\nlrm node3 \(maintenance mode/);
     expect((await shell.run('ha-manager crm-command node-maintenance disable node3')).exitCode).toBe(0);
     await settle(30);
     expect((await shell.run('ha-manager status')).output).not.toMatch(/maintenance mode/);
-    expect((await shell.run('ha-manager crm-command node-maintenance')).output).toMatch(/^ERROR: unknown command 'ha-manager crm-command node-maintenance'\n/);
+    expect((await shell.run('ha-manager crm-command node-maintenance')).output).toMatch(
+      /^ERROR: unknown command 'ha-manager crm-command node-maintenance'\n/,
+    );
   });
 });

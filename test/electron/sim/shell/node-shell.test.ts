@@ -20,15 +20,24 @@ describe('simulated shell on a datacenter', () => {
     expect(await node1.run('hostname')).toEqual({ output: 'node1\n', exitCode: 0 });
     const ip = await node1.run('ip a');
     expect(ip.output).toContain('inet 192.168.56.11/24 scope global vmbr0');
-    expect((await node1.run('ip route')).output).toContain('192.168.56.0/24 dev vmbr0 proto kernel scope link src 192.168.56.11');
-    expect(await node1.run('frobnicate')).toEqual({ output: '-bash: frobnicate: command not found\n', exitCode: 127 });
+    expect((await node1.run('ip route')).output).toContain(
+      '192.168.56.0/24 dev vmbr0 proto kernel scope link src 192.168.56.11',
+    );
+    expect(await node1.run('frobnicate')).toEqual({
+      output: '-bash: frobnicate: command not found\n',
+      exitCode: 127,
+    });
     expect((await node1.run('help')).output).toContain('pvecm add <hostname> [OPTIONS]');
   });
 
   it('prints real-style usage errors', async () => {
-    expect(await node1.run('qm start')).toEqual({ output: '400 not enough arguments\nqm start <vmid> [OPTIONS]\n', exitCode: 255 });
+    expect(await node1.run('qm start')).toEqual({
+      output: '400 not enough arguments\nqm start <vmid> [OPTIONS]\n',
+      exitCode: 255,
+    });
     expect(await node1.run('qm start abc')).toEqual({
-      output: "400 Parameter verification failed.\nvmid: type check ('integer') failed - got 'abc'\nqm start <vmid> [OPTIONS]\n",
+      output:
+        "400 Parameter verification failed.\nvmid: type check ('integer') failed - got 'abc'\nqm start <vmid> [OPTIONS]\n",
       exitCode: 255,
     });
     expect(await node1.run('qm start 100 --bogus 1')).toEqual({
@@ -36,7 +45,9 @@ describe('simulated shell on a datacenter', () => {
       exitCode: 255,
     });
     const unknown = await node1.run('qm frobnicate');
-    expect(unknown.output).toMatch(/^ERROR: unknown command 'qm frobnicate'\nUSAGE: qm create <vmid> \[OPTIONS\]\n/);
+    expect(unknown.output).toMatch(
+      /^ERROR: unknown command 'qm frobnicate'\nUSAGE: qm create <vmid> \[OPTIONS\]\n/,
+    );
     expect(unknown.exitCode).toBe(255);
   });
 
@@ -106,13 +117,17 @@ describe('simulated shell on a datacenter', () => {
 
   it('refuses a join with the wrong password', async () => {
     const node3 = dc.openShell('node3');
-    const join = await node3.run(`pvecm add 192.168.56.11 --fingerprint ${dc.endpoints[0]!.fingerprint}`, ['wrong']);
+    const join = await node3.run(`pvecm add 192.168.56.11 --fingerprint ${dc.endpoints[0]!.fingerprint}`, [
+      'wrong',
+    ]);
     expect(join.exitCode).toBe(255);
     expect(join.output).toMatch(/authentication failure/);
   });
 
   it('adds NFS storage and shows it in pvesm status', async () => {
-    const add = await node1.run('pvesm add nfs nas --server 192.168.56.20 --export /mnt/tank/pve --content images,iso');
+    const add = await node1.run(
+      'pvesm add nfs nas --server 192.168.56.20 --export /mnt/tank/pve --content images,iso',
+    );
     expect(add).toEqual({ output: '', exitCode: 0 });
     const status = await node2.run('pvesm status');
     expect(status.output).toMatch(/^Name\s+Type\s+Status\s+Total\s+Used\s+Available\s+%\n/);
@@ -120,11 +135,16 @@ describe('simulated shell on a datacenter', () => {
   });
 
   it('creates, starts and lists a VM, then puts it under HA', async () => {
-    expect((await node1.run('qm create 100 --name tinycore --memory 512 --scsi0 nas:1 --net0 virtio,bridge=vmbr0')).exitCode).toBe(0);
+    expect(
+      (await node1.run('qm create 100 --name tinycore --memory 512 --scsi0 nas:1 --net0 virtio,bridge=vmbr0'))
+        .exitCode,
+    ).toBe(0);
     expect((await node1.run('qm start 100')).exitCode).toBe(0);
     expect(await node1.run('qm status 100')).toEqual({ output: 'status: running\n', exitCode: 0 });
     const list = await node1.run('qm list');
-    expect(list.output.split('\n')[0]).toBe('      VMID NAME                 STATUS     MEM(MB)    BOOTDISK(GB) PID       ');
+    expect(list.output.split('\n')[0]).toBe(
+      '      VMID NAME                 STATUS     MEM(MB)    BOOTDISK(GB) PID       ',
+    );
     expect(list.output).toMatch(/\n {7}100 tinycore {13}running {4}512 {8}\s+\d+\.\d\d \d+/);
     const config = await node1.run('qm config 100');
     expect(config.output).toContain('name: tinycore\n');
@@ -144,7 +164,9 @@ describe('simulated shell on a datacenter', () => {
     expect(lost.output).toContain('Quorate:          No\n');
     expect(lost.output).toContain('Quorum:           2  Activity blocked\n');
     expect(lost.output).toContain('Flags:            \n');
-    expect((await node1.run('pvesm add nfs other --server 192.168.56.20 --export /x')).output).toBe('cluster not ready - no quorum?\n');
+    expect((await node1.run('pvesm add nfs other --server 192.168.56.20 --export /x')).output).toBe(
+      'cluster not ready - no quorum?\n',
+    );
     expect(await node1.run('pvecm expected 1')).toEqual({ output: '', exitCode: 0 });
     const regained = await node1.run('pvecm status');
     expect(regained.output).toContain('Quorate:          Yes\n');

@@ -11,14 +11,19 @@ afterAll(async () => {
 });
 
 /** A terminal on a node: what the screen shows, and a way to wait until it shows something. */
-function terminal(node: string): { shell: ShellSession; screen: () => string; waitFor: (text: string) => Promise<void> } {
+function terminal(node: string): {
+  shell: ShellSession;
+  screen: () => string;
+  waitFor: (text: string) => Promise<void>;
+} {
   const shell = dc.openShell(node);
   let screen = '';
   shell.onOutput((data) => (screen += data));
   shell.start();
   const waitFor = async (text: string): Promise<void> => {
     for (let i = 0; i < 2000 && !screen.endsWith(text); i++) await new Promise((r) => setTimeout(r, 5));
-    if (!screen.endsWith(text)) throw new Error(`screen does not end with ${JSON.stringify(text)}:\n${screen}`);
+    if (!screen.endsWith(text))
+      throw new Error(`screen does not end with ${JSON.stringify(text)}:\n${screen}`);
   };
   return { shell, screen: () => screen, waitFor };
 }
