@@ -78,12 +78,15 @@ export async function followTask(
     node: ctx.node,
     signal: ctx.io.signal,
   });
+  const shown = new Set(alreadyPrinted);
   for (const line of log) {
     if (line.t === 'TASK OK' || line.t.startsWith('TASK ERROR:') || line.t === 'no content') continue;
     if (alreadyPrinted.has(line.t)) continue;
+    shown.add(line.t);
     ctx.io.write(`${line.t}\n`);
   }
-  if (!result.ok) ctx.io.write(`${result.exitstatus}\n`);
+  // The error is the task's last word; print it unless the log already said it.
+  if (!result.ok && !shown.has(result.exitstatus)) ctx.io.write(`${result.exitstatus}\n`);
   return result.ok;
 }
 

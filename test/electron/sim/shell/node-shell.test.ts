@@ -115,6 +115,13 @@ describe('simulated shell on a datacenter', () => {
     );
   });
 
+  it('refuses to join a node that is already a member, saying why once', async () => {
+    const again = await node2.run(`pvecm add 192.168.56.11 --fingerprint ${dc.endpoints[0]!.fingerprint}`, ['labpass']);
+    expect(again.exitCode).toBe(255);
+    expect(again.output.match(/detected the following error\(s\):/g)).toHaveLength(1);
+    expect(again.output).toContain('* corosync is already running, is this node already in a cluster?!\n');
+  });
+
   it('refuses a join with the wrong password', async () => {
     const node3 = dc.openShell('node3');
     const join = await node3.run(`pvecm add 192.168.56.11 --fingerprint ${dc.endpoints[0]!.fingerprint}`, [
