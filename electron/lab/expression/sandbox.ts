@@ -3,12 +3,13 @@
  * function is reachable), evaluation has a time, depth and sequence limit, strings built on the way
  * and the result have a size limit, and every failure is an ExpressionError naming the expression.
  *
- * Known limit: a single regular-expression match runs to completion inside one step, so a
- * catastrophically backtracking regex is bounded only by the input size limit.
+ * A single regular-expression match cannot be interrupted, so patterns with nested unbounded
+ * quantifiers (the catastrophic-backtracking kind) are refused at compile time (regex-guard.ts).
  */
 import jsonata from 'jsonata';
 import { ExpressionError } from './expression-error.ts';
 import { DEFAULT_EXPRESSION_LIMITS, type ExpressionLimits } from './limits.ts';
+import { hasNestedQuantifier, regexSources } from './regex-guard.ts';
 
 export interface CompiledExpression {
   readonly source: string;
@@ -58,6 +59,15 @@ export function compileExpression(
       source,
       f.position,
     );
+  }
+  for (const regex of regexSources(compiled.ast())) {
+    if (hasNestedQuantifier(regex)) {
+      throw new ExpressionError(
+        'syntax',
+        `regular expression /${regex}/ in "${source}" repeats a repeated group (like (a+)+), which can take forever to match; simplify it`,
+        source,
+      );
+    }
   }
   // Long strings are built in one step ($pad, &): stop them as soon as they appear.
   compiled.assign(

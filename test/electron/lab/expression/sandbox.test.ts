@@ -100,3 +100,23 @@ describe('expression sandbox', () => {
     expect(err.message).toContain('$number("abc") + 1');
   });
 });
+
+describe('regular expressions', () => {
+  it('refuses nested unbounded quantifiers at compile time', () => {
+    for (const bad of [
+      '$match(x, /(a+)+b/)',
+      '$contains(x, /(\\w+\\s?)*$/)',
+      '$replace(x, /((ab)*c)+/, "")',
+    ]) {
+      expect(() => compileExpression(bad), bad).toThrow(/repeats a repeated group/);
+    }
+  });
+
+  it('allows ordinary patterns', async () => {
+    const e = compileExpression('$match(sid, /^(vm|ct):(\\d+)$/).groups[1]');
+    expect(await e.evaluate({ sid: 'vm:100' })).toBe('100');
+    for (const ok of ['$contains(x, /[+]+/)', '$contains(x, /\\(a+\\)+/)', '$contains(x, /(ab){2,3}c+/)']) {
+      expect(() => compileExpression(ok), ok).not.toThrow();
+    }
+  });
+});
