@@ -40,7 +40,7 @@ export function registerDoctor(program: Command, deps: Partial<DoctorCliDeps> = 
     .command('doctor')
     .description('Check whether this computer can run the labs on VirtualBox, and what to fix if not')
     .option('--json', 'print the findings (and the facts behind them) as JSON')
-    .option('--no-web-service', 'do not start VirtualBox\'s web service to ask it about the CPU')
+    .option('--no-web-service', "do not start VirtualBox's web service to ask it about the CPU")
     .action(async (options: { json?: boolean; webService: boolean }) => {
       const facts = await gatherFacts({ webService: options.webService });
       const findings = diagnose(facts);

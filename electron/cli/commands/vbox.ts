@@ -12,7 +12,17 @@ import type { VirtualBoxDriver } from '../../hypervisor/virtualbox/virtualbox-dr
 export type TopologyProvider = (lab: string) => Promise<TopologySpec>;
 
 export interface VboxBackend {
-  driver: Pick<VirtualBoxDriver, 'realise' | 'attach' | 'listMachines' | 'listCheckpoints' | 'powerOn' | 'destroy' | 'apiFlavor' | 'serverVersion'>;
+  driver: Pick<
+    VirtualBoxDriver,
+    | 'realise'
+    | 'attach'
+    | 'listMachines'
+    | 'listCheckpoints'
+    | 'powerOn'
+    | 'destroy'
+    | 'apiFlavor'
+    | 'serverVersion'
+  >;
   close(): Promise<void>;
 }
 
@@ -44,10 +54,21 @@ async function openLocalBackend(): Promise<VboxBackend> {
 }
 
 export function formatMachines(machines: MachineInfo[]): string[] {
-  const rows = machines.map((m) => [m.name, m.kind, m.power, m.power === 'absent' ? '-' : m.cableConnected ? 'in' : 'OUT', m.addresses.join(', ') || '-']);
+  const rows = machines.map((m) => [
+    m.name,
+    m.kind,
+    m.power,
+    m.power === 'absent' ? '-' : m.cableConnected ? 'in' : 'OUT',
+    m.addresses.join(', ') || '-',
+  ]);
   const header = ['MACHINE', 'KIND', 'POWER', 'CABLE', 'ADDRESSES'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  return [header, ...rows].map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
+  return [header, ...rows].map((r) =>
+    r
+      .map((cell, i) => cell.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 export function registerVbox(program: Command, deps: Partial<VboxCliDeps> = {}): void {
@@ -77,7 +98,10 @@ export function registerVbox(program: Command, deps: Partial<VboxCliDeps> = {}):
   };
 
   /** Loads the lab's topology first, so a missing lab never starts VirtualBox's web service. */
-  const withLab = async (lab: string, work: (topology: TopologySpec, backend: VboxBackend) => Promise<void>): Promise<void> => {
+  const withLab = async (
+    lab: string,
+    work: (topology: TopologySpec, backend: VboxBackend) => Promise<void>,
+  ): Promise<void> => {
     let topology: TopologySpec;
     try {
       if (!deps.loadTopology) {
@@ -94,11 +118,13 @@ export function registerVbox(program: Command, deps: Partial<VboxCliDeps> = {}):
     await withBackend((backend) => work(topology, backend));
   };
 
-  const vbox = program.command('vbox').description('Realise, inspect and remove a lab\'s machines in VirtualBox');
+  const vbox = program
+    .command('vbox')
+    .description("Realise, inspect and remove a lab's machines in VirtualBox");
 
   vbox
     .command('up <lab>')
-    .description('Create or update the lab\'s network and machines (idempotent)')
+    .description("Create or update the lab's network and machines (idempotent)")
     .option('--start', 'also start every machine (headless)')
     .action((lab: string, options: { start?: boolean }) =>
       withLab(lab, async (topology, { driver }) => {
@@ -122,7 +148,7 @@ export function registerVbox(program: Command, deps: Partial<VboxCliDeps> = {}):
 
   vbox
     .command('status <lab>')
-    .description('Show the lab\'s machines, their power, cable and addresses, and its checkpoints')
+    .description("Show the lab's machines, their power, cable and addresses, and its checkpoints")
     .action((lab: string) =>
       withLab(lab, async (topology, { driver }) => {
         await driver.attach(topology);
@@ -133,22 +159,31 @@ export function registerVbox(program: Command, deps: Partial<VboxCliDeps> = {}):
           return;
         }
         const checkpoints = await driver.listCheckpoints();
-        io.out(checkpoints.length ? `Checkpoints: ${checkpoints.map((c) => c.name).join(', ')}` : 'Checkpoints: none');
+        io.out(
+          checkpoints.length
+            ? `Checkpoints: ${checkpoints.map((c) => c.name).join(', ')}`
+            : 'Checkpoints: none',
+        );
       }),
     );
 
   vbox
     .command('down <lab>')
-    .description('Power off and delete the lab\'s machines and their disks (asks for --yes)')
+    .description("Power off and delete the lab's machines and their disks (asks for --yes)")
     .option('--yes', 'really delete them')
     .action(async (lab: string, options: { yes?: boolean }) => {
       if (!options.yes) {
-        io.err(`nestlab vbox: this deletes every machine and disk of lab "${lab}"; run it again with --yes to go ahead`);
+        io.err(
+          `nestlab vbox: this deletes every machine and disk of lab "${lab}"; run it again with --yes to go ahead`,
+        );
         io.setExitCode(1);
         return;
       }
       await withBackend(async ({ driver }) => {
-        await driver.destroy(lab, { confirm: true, progress: { report: ({ message }) => io.out(`  ${message}`) } });
+        await driver.destroy(lab, {
+          confirm: true,
+          progress: { report: ({ message }) => io.out(`  ${message}`) },
+        });
         io.out(`Lab ${lab} removed from VirtualBox.`);
       });
     });

@@ -6,7 +6,7 @@ import type { Finding, HostFacts } from './host-facts.ts';
 import { LAB_PROFILES, type LabProfileBudget } from './lab-profiles.ts';
 
 const SIMULATOR =
-  'NestLab\'s built-in simulator needs no VirtualBox: run the labs with the "sim" backend (the default) and everything except real VMs works';
+  'NestLab\'s built-in simulator (the "sim" backend, the default) runs every lab without VirtualBox';
 
 /** "7.1.12r169651" → [7, 1, 12]. */
 export function parseVersion(text: string): [number, number, number] | undefined {
@@ -31,7 +31,7 @@ function platformRules(facts: HostFacts): Finding[] {
         severity: 'error',
         title: 'Apple Silicon Macs cannot run Proxmox VE in VirtualBox',
         detail: 'VirtualBox on Apple Silicon runs only ARM guests; Proxmox VE is an x86-64 system.',
-        fix: SIMULATOR,
+        fix: `Use the simulator instead: ${SIMULATOR}`,
       },
     ];
   }
@@ -41,7 +41,8 @@ function platformRules(facts: HostFacts): Finding[] {
         id: 'host-macos-no-nested',
         severity: 'warning',
         title: 'macOS: no nested virtualization for Proxmox VE guests',
-        detail: 'VirtualBox 7 on macOS runs on Hypervisor.framework, which offers no nested VT-x: PVE installs but cannot start KVM VMs.',
+        detail:
+          'VirtualBox 7 on macOS runs on Hypervisor.framework, which offers no nested VT-x: PVE installs but cannot start KVM VMs.',
         fix: 'Use the lab profile with LXC containers as HA resources (they need no nested virtualization), or the simulator',
       },
     ];
@@ -58,7 +59,7 @@ function virtualBoxRules(facts: HostFacts): Finding[] {
         severity: 'error',
         title: 'VirtualBox is not installed',
         detail: 'NestLab looked in the standard install folders and on PATH and found no vboxwebsrv.',
-        fix: `Install VirtualBox 7.0 or newer from https://www.virtualbox.org/wiki/Downloads — or skip it: ${SIMULATOR}`,
+        fix: `Install VirtualBox 7.0 or newer from https://www.virtualbox.org/wiki/Downloads — or use the simulator: ${SIMULATOR}`,
       },
     ];
   }
@@ -81,7 +82,12 @@ function virtualBoxRules(facts: HostFacts): Finding[] {
       fix: 'Install VirtualBox 7.0 or newer from https://www.virtualbox.org/wiki/Downloads',
     });
   } else {
-    findings.push({ id: 'virtualbox-version', severity: 'ok', title: `VirtualBox ${version.join('.')}`, detail: `Found at ${vb.vboxwebsrv}.` });
+    findings.push({
+      id: 'virtualbox-version',
+      severity: 'ok',
+      title: `VirtualBox ${version.join('.')}`,
+      detail: `Found at ${vb.vboxwebsrv}.`,
+    });
   }
   const ws = facts.webService;
   if (ws && !ws.reachable) {
@@ -93,7 +99,12 @@ function virtualBoxRules(facts: HostFacts): Finding[] {
       fix: 'Close other VirtualBox tools that may hold the settings lock, then run `nestlab doctor` again; if it persists, reinstall VirtualBox',
     });
   } else if (ws) {
-    findings.push({ id: 'web-service', severity: 'ok', title: 'VirtualBox web service answers', detail: `API ${ws.apiVersion}, VirtualBox ${ws.version}, on 127.0.0.1 with a per-user secret.` });
+    findings.push({
+      id: 'web-service',
+      severity: 'ok',
+      title: 'VirtualBox web service answers',
+      detail: `API ${ws.apiVersion}, VirtualBox ${ws.version}, on 127.0.0.1 with a per-user secret.`,
+    });
   }
   return findings;
 }
@@ -114,7 +125,14 @@ function cpuRules(facts: HostFacts): Finding[] {
       },
     ];
   }
-  const findings: Finding[] = [{ id: 'cpu-virtualization', severity: 'ok', title: 'Hardware virtualization is on', detail: `CPU: ${facts.os.cpuModel || 'unknown'}.` }];
+  const findings: Finding[] = [
+    {
+      id: 'cpu-virtualization',
+      severity: 'ok',
+      title: 'Hardware virtualization is on',
+      detail: `CPU: ${facts.os.cpuModel || 'unknown'}.`,
+    },
+  ];
   if (cpu) {
     const intel = /intel/i.test(facts.os.cpuModel);
     const missing = [
@@ -131,7 +149,12 @@ function cpuRules(facts: HostFacts): Finding[] {
             detail: `VirtualBox reports no ${missing.join(', ')} on this CPU.`,
             fix: 'Use LXC containers as the HA resources (the default lab profile does); they need no nested virtualization',
           }
-        : { id: 'cpu-nested', severity: 'ok', title: 'Nested virtualization is supported', detail: 'VirtualBox reports nested VT-x/AMD-V with nested paging.' },
+        : {
+            id: 'cpu-nested',
+            severity: 'ok',
+            title: 'Nested virtualization is supported',
+            detail: 'VirtualBox reports nested VT-x/AMD-V with nested paging.',
+          },
     );
   }
   return findings;
@@ -146,9 +169,9 @@ function windowsRules(facts: HostFacts): Finding[] {
       id: 'windows-hyper-v',
       severity: 'warning',
       title: 'Windows Hyper-V is running',
-      detail: 'With Hyper-V (or WSL2, Virtual Machine Platform, Windows Sandbox) active, VirtualBox runs on the Hyper-V API: slow, and no nested VT-x for Proxmox VE.',
-      fix:
-        'Either keep it and use LXC HA resources, or turn off the Windows features "Hyper-V", "Virtual Machine Platform" and "Windows Hypervisor Platform", run `bcdedit /set hypervisorlaunchtype off` as administrator and restart (this stops WSL2 and Docker Desktop until you undo it)',
+      detail:
+        'With Hyper-V (or WSL2, Virtual Machine Platform, Windows Sandbox) active, VirtualBox runs on the Hyper-V API: slow, and no nested VT-x for Proxmox VE.',
+      fix: 'Either keep it and use LXC HA resources, or turn off the Windows features "Hyper-V", "Virtual Machine Platform" and "Windows Hypervisor Platform", run `bcdedit /set hypervisorlaunchtype off` as administrator and restart (this stops WSL2 and Docker Desktop until you undo it)',
     });
   }
   if (w.hvciRunning) {
@@ -164,12 +187,18 @@ function windowsRules(facts: HostFacts): Finding[] {
       id: 'windows-vbs',
       severity: 'warning',
       title: 'Virtualization-based security is running',
-      detail: 'VBS (e.g. Credential Guard) keeps the Windows hypervisor loaded, so VirtualBox cannot use VT-x directly.',
+      detail:
+        'VBS (e.g. Credential Guard) keeps the Windows hypervisor loaded, so VirtualBox cannot use VT-x directly.',
       fix: 'Turn off Credential Guard / VBS (Group Policy "Turn On Virtualization Based Security": Disabled) and restart, or accept the LXC-only lab profile',
     });
   }
   if (!w.hypervisorPresent && !w.vbsRunning && !w.hvciRunning) {
-    findings.push({ id: 'windows-hyper-v', severity: 'ok', title: 'No Windows hypervisor in the way', detail: 'Hyper-V, VBS and memory integrity are off.' });
+    findings.push({
+      id: 'windows-hyper-v',
+      severity: 'ok',
+      title: 'No Windows hypervisor in the way',
+      detail: 'Hyper-V, VBS and memory integrity are off.',
+    });
   }
   return findings;
 }
@@ -178,7 +207,15 @@ function linuxRules(facts: HostFacts): Finding[] {
   const l = facts.linux;
   if (facts.os.platform !== 'linux' || !l) return [];
   const kvm = l.kvmModules.filter((m) => m === 'kvm_intel' || m === 'kvm_amd');
-  if (!kvm.length) return [{ id: 'linux-kvm', severity: 'ok', title: 'No KVM module loaded', detail: 'VirtualBox has VT-x/AMD-V to itself.' }];
+  if (!kvm.length)
+    return [
+      {
+        id: 'linux-kvm',
+        severity: 'ok',
+        title: 'No KVM module loaded',
+        detail: 'VirtualBox has VT-x/AMD-V to itself.',
+      },
+    ];
   const kernel = parseVersion(l.kernel);
   const grabsAtLoad = kernel !== undefined && compareVersions(kernel, [6, 12, 0]) >= 0;
   return [
@@ -206,7 +243,9 @@ function profileRules(facts: HostFacts, profiles: LabProfileBudget[]): Finding[]
         severity: required ? 'error' : 'info',
         title: `${profile.label}: not enough memory`,
         detail: `This computer has ${gib(facts.memory.totalMiB)} of RAM; the profile needs ${gib(profile.hostRamMiB)}.`,
-        fix: required ? `Use a computer with at least ${gib(profile.hostRamMiB)} of RAM, or the simulator` : 'Use the 8 GB profile (light NFS VM instead of TrueNAS)',
+        fix: required
+          ? `Use a computer with at least ${gib(profile.hostRamMiB)} of RAM, or the simulator`
+          : 'Use the 8 GB profile (light NFS VM instead of TrueNAS)',
       });
     } else if (facts.memory.freeMiB < profile.guestRamMiB) {
       findings.push({
@@ -217,7 +256,12 @@ function profileRules(facts: HostFacts, profiles: LabProfileBudget[]): Finding[]
         fix: 'Close browsers and other large programs before starting the lab',
       });
     } else {
-      findings.push({ id: `ram-${profile.id}`, severity: 'ok', title: `${profile.label}: enough memory`, detail: `${gib(facts.memory.freeMiB)} free of ${gib(facts.memory.totalMiB)}.` });
+      findings.push({
+        id: `ram-${profile.id}`,
+        severity: 'ok',
+        title: `${profile.label}: enough memory`,
+        detail: `${gib(facts.memory.freeMiB)} free of ${gib(facts.memory.totalMiB)}.`,
+      });
     }
     if (facts.disk && facts.disk.freeMiB < profile.diskMiB) {
       findings.push({
@@ -234,10 +278,24 @@ function profileRules(facts: HostFacts, profiles: LabProfileBudget[]): Finding[]
 
 function engineRules(facts: HostFacts): Finding[] {
   if (!facts.executionEngine) {
-    return [{ id: 'execution-engine', severity: 'info', title: 'Execution engine not confirmed yet', detail: 'It is checked once the first lab VM has booted.' }];
+    return [
+      {
+        id: 'execution-engine',
+        severity: 'info',
+        title: 'Execution engine not confirmed yet',
+        detail: 'It is checked once the first lab VM has booted.',
+      },
+    ];
   }
   if (facts.executionEngine === 'HwVirt') {
-    return [{ id: 'execution-engine', severity: 'ok', title: 'VMs run on VT-x/AMD-V directly', detail: 'IMachineDebugger reports HwVirt: nested KVM is possible.' }];
+    return [
+      {
+        id: 'execution-engine',
+        severity: 'ok',
+        title: 'VMs run on VT-x/AMD-V directly',
+        detail: 'IMachineDebugger reports HwVirt: nested KVM is possible.',
+      },
+    ];
   }
   return [
     {
@@ -269,5 +327,8 @@ export function diagnose(facts: HostFacts, profiles: LabProfileBudget[] = LAB_PR
 
 export function worstSeverity(findings: Finding[]): Finding['severity'] {
   const order = ['ok', 'info', 'warning', 'error'] as const;
-  return findings.reduce<Finding['severity']>((worst, f) => (order.indexOf(f.severity) > order.indexOf(worst) ? f.severity : worst), 'ok');
+  return findings.reduce<Finding['severity']>(
+    (worst, f) => (order.indexOf(f.severity) > order.indexOf(worst) ? f.severity : worst),
+    'ok',
+  );
 }

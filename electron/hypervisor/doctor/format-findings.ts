@@ -1,7 +1,12 @@
 /** Findings as plain text for the terminal: one line per finding, its fix indented below. */
 import type { Finding } from './host-facts.ts';
 
-const MARK: Record<Finding['severity'], string> = { ok: 'ok  ', info: 'info', warning: 'WARN', error: 'FAIL' };
+const MARK: Record<Finding['severity'], string> = {
+  ok: 'ok  ',
+  info: 'info',
+  warning: 'WARN',
+  error: 'FAIL',
+};
 
 export function formatFindings(findings: Finding[]): string[] {
   const lines: string[] = [];

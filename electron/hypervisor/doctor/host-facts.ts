@@ -16,7 +16,8 @@ export interface HostFacts {
   memory: { totalMiB: number; freeMiB: number };
   /** Free space where the lab's disks go. */
   disk?: { path: string; freeMiB: number };
-  virtualbox: { installed: false } | { installed: true; version?: string; vboxwebsrv: string; vboxmanage: string };
+  virtualbox:
+    { installed: false } | { installed: true; version?: string; vboxwebsrv: string; vboxmanage: string };
   /** Absent when VirtualBox is not installed or the check was skipped. */
   webService?: WebServiceFacts;
   /** Linux: vmx/svm in /proc/cpuinfo (a check that works without VirtualBox). */

@@ -48,12 +48,17 @@ export function parseVBoxManageVersion(output: string): string | undefined {
 }
 
 export const WINDOWS_HYPERVISOR_SCRIPT =
-  "$c = Get-CimInstance Win32_ComputerSystem; $g = Get-CimInstance -Namespace root\\Microsoft\\Windows\\DeviceGuard -ClassName Win32_DeviceGuard -ErrorAction SilentlyContinue; " +
-  "Write-Output \"HypervisorPresent=$($c.HypervisorPresent)\"; Write-Output \"VBS=$($g.VirtualizationBasedSecurityStatus)\"; Write-Output \"Running=$($g.SecurityServicesRunning -join ',')\"";
+  '$c = Get-CimInstance Win32_ComputerSystem; $g = Get-CimInstance -Namespace root\\Microsoft\\Windows\\DeviceGuard -ClassName Win32_DeviceGuard -ErrorAction SilentlyContinue; ' +
+  'Write-Output "HypervisorPresent=$($c.HypervisorPresent)"; Write-Output "VBS=$($g.VirtualizationBasedSecurityStatus)"; Write-Output "Running=$($g.SecurityServicesRunning -join \',\')"';
 
 /** Parses the script's three lines. VBS status 2 = running; service 2 in SecurityServicesRunning = HVCI. */
-export function parseWindowsHypervisorReport(output: string): { hypervisorPresent?: boolean; vbsRunning?: boolean; hvciRunning?: boolean } {
-  const value = (key: string): string | undefined => new RegExp(`^${key}=(.*)$`, 'm').exec(output)?.[1]?.trim();
+export function parseWindowsHypervisorReport(output: string): {
+  hypervisorPresent?: boolean;
+  vbsRunning?: boolean;
+  hvciRunning?: boolean;
+} {
+  const value = (key: string): string | undefined =>
+    new RegExp(`^${key}=(.*)$`, 'm').exec(output)?.[1]?.trim();
   const present = value('HypervisorPresent');
   const vbs = value('VBS');
   const running = value('Running');
@@ -81,15 +86,27 @@ export async function probeHost(deps: HostProbeDeps): Promise<HostFacts> {
     facts.linux = { kernel: deps.release, kvmModules: modules ? parseLoadedModules(modules) : [] };
   }
   if (deps.platform === 'win32') {
-    const report = await deps.run('powershell.exe', ['-NoProfile', '-NonInteractive', '-Command', WINDOWS_HYPERVISOR_SCRIPT]);
+    const report = await deps.run('powershell.exe', [
+      '-NoProfile',
+      '-NonInteractive',
+      '-Command',
+      WINDOWS_HYPERVISOR_SCRIPT,
+    ]);
     if (report) facts.windows = parseWindowsHypervisorReport(report);
   }
   const install = deps.locate();
   if (install) {
     const versionText = await deps.run(install.vboxmanage, ['--version']);
-    facts.virtualbox = { installed: true, vboxwebsrv: install.vboxwebsrv, vboxmanage: install.vboxmanage, version: versionText ? parseVBoxManageVersion(versionText) : undefined };
+    facts.virtualbox = {
+      installed: true,
+      vboxwebsrv: install.vboxwebsrv,
+      vboxmanage: install.vboxmanage,
+      version: versionText ? parseVBoxManageVersion(versionText) : undefined,
+    };
     if (deps.checkWebService) {
-      facts.webService = await deps.checkWebService(install).catch((error: unknown) => ({ reachable: false as const, error: (error as Error).message }));
+      facts.webService = await deps
+        .checkWebService(install)
+        .catch((error: unknown) => ({ reachable: false as const, error: (error as Error).message }));
     }
     const engine = await deps.executionEngine?.().catch(() => undefined);
     if (engine) facts.executionEngine = engine;

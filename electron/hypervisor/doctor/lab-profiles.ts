@@ -14,6 +14,18 @@ export interface LabProfileBudget {
 }
 
 export const LAB_PROFILES: LabProfileBudget[] = [
-  { id: 'light', label: '8 GB profile (3 × PVE + light NFS VM)', hostRamMiB: 8 * 1024, guestRamMiB: 3 * 1280 + 512, diskMiB: 40 * 1024 },
-  { id: 'truenas', label: '16 GB profile (3 × PVE + TrueNAS)', hostRamMiB: 16 * 1024, guestRamMiB: 3 * 2048 + 8192, diskMiB: 80 * 1024 },
+  {
+    id: 'light',
+    label: '8 GB profile (3 × PVE + light NFS VM)',
+    hostRamMiB: 8 * 1024,
+    guestRamMiB: 3 * 1280 + 512,
+    diskMiB: 40 * 1024,
+  },
+  {
+    id: 'truenas',
+    label: '16 GB profile (3 × PVE + TrueNAS)',
+    hostRamMiB: 16 * 1024,
+    guestRamMiB: 3 * 2048 + 8192,
+    diskMiB: 80 * 1024,
+  },
 ];

@@ -9,7 +9,8 @@ import { hostOnlyRange, parseHostCidr } from './lab-naming.ts';
 import { waitForProgress } from './progress.ts';
 import { hasResultCode, VBOX_RC } from './vbox-fault.ts';
 
-export type NicAttachment = { type: 'HostOnly'; interfaceName: string } | { type: 'HostOnlyNetwork'; networkName: string };
+export type NicAttachment =
+  { type: 'HostOnly'; interfaceName: string } | { type: 'HostOnlyNetwork'; networkName: string };
 
 export async function ensureHostOnlyNetwork(
   vbox: IVirtualBox,
@@ -36,12 +37,19 @@ export async function ensureHostOnlyNetwork(
     return { type: 'HostOnlyNetwork', networkName: name };
   }
   const host = await vbox.getHost();
-  const existing: IHostNetworkInterface[] = await host.findHostNetworkInterfacesOfType('HostOnly' as HostNetworkInterfaceType);
+  const existing: IHostNetworkInterface[] = await host.findHostNetworkInterfacesOfType(
+    'HostOnly' as HostNetworkInterfaceType,
+  );
   for (const candidate of existing) {
-    if ((await candidate.getIPAddress()) === address) return { type: 'HostOnly', interfaceName: await candidate.getName() };
+    if ((await candidate.getIPAddress()) === address)
+      return { type: 'HostOnly', interfaceName: await candidate.getName() };
   }
   const created = await host.createHostOnlyNetworkInterface();
-  await waitForProgress(created.returnval, { ...options, call: 'IHost.createHostOnlyNetworkInterface', message: `Creating host-only network ${network.name}` });
+  await waitForProgress(created.returnval, {
+    ...options,
+    call: 'IHost.createHostOnlyNetworkInterface',
+    message: `Creating host-only network ${network.name}`,
+  });
   await created.hostInterface.enableStaticIPConfig(address, mask);
   return { type: 'HostOnly', interfaceName: await created.hostInterface.getName() };
 }

@@ -26,7 +26,12 @@ export function labGroup(lab: string): string {
 }
 
 /** Named pipe on Windows, unix socket elsewhere: local-only and reconnectable, never a TCP listener. */
-export function serialConsolePath(platform: NodeJS.Platform, runDir: string, lab: string, machine: string): string {
+export function serialConsolePath(
+  platform: NodeJS.Platform,
+  runDir: string,
+  lab: string,
+  machine: string,
+): string {
   if (platform === 'win32') return `\\\\.\\pipe\\nestlab-${lab}-${machine}`;
   return path.posix.join(runDir, `${lab}-${machine}.sock`);
 }
@@ -37,14 +42,23 @@ export function osTypeFor(kind: MachineKind): string {
 }
 
 /** "192.168.56.1/24" → host address and dotted mask; checks the range Linux/macOS hosts allow. */
-export function parseHostCidr(cidr: string, platform: NodeJS.Platform): { address: string; mask: string; prefix: number } {
+export function parseHostCidr(
+  cidr: string,
+  platform: NodeJS.Platform,
+): { address: string; mask: string; prefix: number } {
   const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr.trim());
   const octets = match ? match.slice(1, 5).map(Number) : [];
   const prefix = Number(match?.[5]);
   if (!match || octets.some((o) => o > 255) || prefix < 8 || prefix > 30) {
-    throw new HypervisorError('failed', `network cidr "${cidr}" is not an IPv4 address with a prefix like 192.168.56.1/24`);
+    throw new HypervisorError(
+      'failed',
+      `network cidr "${cidr}" is not an IPv4 address with a prefix like 192.168.56.1/24`,
+    );
   }
-  if (platform !== 'win32' && !(octets[0] === 192 && octets[1] === 168 && octets[2]! >= 56 && octets[2]! <= 63)) {
+  if (
+    platform !== 'win32' &&
+    !(octets[0] === 192 && octets[1] === 168 && octets[2]! >= 56 && octets[2]! <= 63)
+  ) {
     throw new HypervisorError(
       'unsupported',
       `network cidr "${cidr}" is outside 192.168.56.0/21, the only range VirtualBox allows for host-only ` +

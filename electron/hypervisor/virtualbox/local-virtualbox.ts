@@ -17,10 +17,14 @@ import { VboxwebsrvSupervisor, type SpawnChild } from './vboxwebsrv-supervisor.t
 import { VirtualBoxDriver } from './virtualbox-driver.ts';
 
 /** Per-user NestLab state (secret, console sockets): NESTLAB_HOME or the OS's usual place. */
-export function defaultStateDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+export function defaultStateDir(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
   if (env['NESTLAB_HOME']) return env['NESTLAB_HOME'];
   const home = os.homedir();
-  if (platform === 'win32') return path.join(env['APPDATA'] ?? path.join(home, 'AppData', 'Roaming'), 'NestLab');
+  if (platform === 'win32')
+    return path.join(env['APPDATA'] ?? path.join(home, 'AppData', 'Roaming'), 'NestLab');
   if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'NestLab');
   return path.join(env['XDG_STATE_HOME'] ?? path.join(home, '.local', 'state'), 'nestlab');
 }
@@ -28,7 +32,10 @@ export function defaultStateDir(env: NodeJS.ProcessEnv = process.env, platform: 
 export function runProgram(command: string, args: string[], timeoutMs = 30_000): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(command, args, { windowsHide: true, timeout: timeoutMs }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${path.basename(command)} ${args[0] ?? ''} failed: ${(stderr || error.message).trim()}`));
+      if (error)
+        reject(
+          new Error(`${path.basename(command)} ${args[0] ?? ''} failed: ${(stderr || error.message).trim()}`),
+        );
       else resolve(stdout);
     });
   });
@@ -45,7 +52,12 @@ const isFile = (file: string): boolean => {
 export async function findLocalVirtualBox(): Promise<VirtualBoxInstall | undefined> {
   let registryInstallDir: string | undefined;
   if (process.platform === 'win32') {
-    const output = await runProgram('reg', ['query', 'HKLM\\SOFTWARE\\Oracle\\VirtualBox', '/v', 'InstallDir']).catch(() => '');
+    const output = await runProgram('reg', [
+      'query',
+      'HKLM\\SOFTWARE\\Oracle\\VirtualBox',
+      '/v',
+      'InstallDir',
+    ]).catch(() => '');
     registryInstallDir = parseRegistryInstallDir(output);
   }
   return locateVirtualBox({ platform: process.platform, env: process.env, isFile, registryInstallDir });

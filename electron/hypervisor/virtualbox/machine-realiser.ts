@@ -60,11 +60,19 @@ async function attachedMedium(machine: IMachine, port: number): Promise<IMedium 
 }
 
 /** Creates the machine if needed; returns it and whether it was new. */
-async function ensureRegistered(ctx: RealiseContext, spec: MachineSpec): Promise<{ machine: IMachine; created: boolean }> {
+async function ensureRegistered(
+  ctx: RealiseContext,
+  spec: MachineSpec,
+): Promise<{ machine: IMachine; created: boolean }> {
   const name = vboxMachineName(ctx.lab, spec.name);
   const found = await findMachine(ctx.vbox, name);
   if (found) return { machine: found, created: false };
-  const machine = await ctx.connection.createMachine(ctx.vbox, name, [labGroup(ctx.lab)], osTypeFor(spec.kind));
+  const machine = await ctx.connection.createMachine(
+    ctx.vbox,
+    name,
+    [labGroup(ctx.lab)],
+    osTypeFor(spec.kind),
+  );
   await machine.setMemorySize(spec.memoryMiB);
   await machine.setCPUCount(spec.cpus);
   await machine.saveSettings();
@@ -89,17 +97,30 @@ async function ensureStorage(ctx: RealiseContext, spec: MachineSpec, mutable: IM
     const location = path.join(folder, `${disk.name}.vdi`);
     let medium: IMedium;
     try {
-      medium = await ctx.vbox.createMedium('VDI', location, 'ReadWrite' as AccessMode, 'HardDisk' as DeviceType);
-      await waitForProgress(await medium.createBaseStorage(disk.sizeGiB * 1024 ** 3, ['Standard' as MediumVariant]), {
-        ...ctx.options,
-        call: 'IMedium.createBaseStorage',
-        machine: spec.name,
-        message: `Creating disk ${disk.name} of ${spec.name}`,
-      });
+      medium = await ctx.vbox.createMedium(
+        'VDI',
+        location,
+        'ReadWrite' as AccessMode,
+        'HardDisk' as DeviceType,
+      );
+      await waitForProgress(
+        await medium.createBaseStorage(disk.sizeGiB * 1024 ** 3, ['Standard' as MediumVariant]),
+        {
+          ...ctx.options,
+          call: 'IMedium.createBaseStorage',
+          machine: spec.name,
+          message: `Creating disk ${disk.name} of ${spec.name}`,
+        },
+      );
     } catch (error) {
       // Left over from an interrupted run: the file exists but was never attached.
       if (!hasResultCode(error, VBOX_RC.VBOX_E_FILE_ERROR)) throw error;
-      medium = await ctx.vbox.openMedium(location, 'HardDisk' as DeviceType, 'ReadWrite' as AccessMode, false);
+      medium = await ctx.vbox.openMedium(
+        location,
+        'HardDisk' as DeviceType,
+        'ReadWrite' as AccessMode,
+        false,
+      );
     }
     await mutable.attachDevice(STORAGE_CONTROLLER, port, 0, 'HardDisk' as DeviceType, medium);
   }
@@ -130,7 +151,11 @@ async function ensureNics(ctx: RealiseContext, spec: MachineSpec, mutable: IMach
     }
     const attachment = ctx.attachments.get(nic.network);
     if (!attachment) {
-      throw new HypervisorError('failed', `machine ${spec.name} nic ${slot}: network "${nic.network}" is not in the topology`, spec.name);
+      throw new HypervisorError(
+        'failed',
+        `machine ${spec.name} nic ${slot}: network "${nic.network}" is not in the topology`,
+        spec.name,
+      );
     }
     await adapter.setEnabled(true);
     await adapter.setAdapterType('I82540EM' as NetworkAdapterType);

@@ -30,7 +30,10 @@ export async function waitForProgress(progress: IProgress, options: WaitOptions)
     await progress.waitForCompletion(slice);
     const completed = await progress.getCompleted();
     if (options.progress) {
-      options.progress.report({ message: options.message ?? where, fraction: Number(await progress.getPercent()) / 100 });
+      options.progress.report({
+        message: options.message ?? where,
+        fraction: Number(await progress.getPercent()) / 100,
+      });
     }
     if (completed) break;
   }

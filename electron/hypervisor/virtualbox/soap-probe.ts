@@ -33,7 +33,12 @@ function envelope(operation: string, fields: Record<string, string>): string {
   );
 }
 
-async function call(url: string, operation: string, fields: Record<string, string>, signal?: AbortSignal): Promise<string> {
+async function call(
+  url: string,
+  operation: string,
+  fields: Record<string, string>,
+  signal?: AbortSignal,
+): Promise<string> {
   let response: Response;
   try {
     response = await fetch(url, {
@@ -43,17 +48,24 @@ async function call(url: string, operation: string, fields: Record<string, strin
       signal,
     });
   } catch (error) {
-    throw new SoapProbeError(`vboxwebsrv at ${url} is not answering (${(error as Error).message})`, 'unreachable');
+    throw new SoapProbeError(
+      `vboxwebsrv at ${url} is not answering (${(error as Error).message})`,
+      'unreachable',
+    );
   }
   const text = await response.text();
   const fault = /<faultstring>([\s\S]*?)<\/faultstring>/.exec(text);
   if (fault) {
     const message = fault[1] ?? '';
     const auth = operation === 'IWebsessionManager_logon';
-    throw new SoapProbeError(`${operation}: ${readVBoxFault(new Error(message)).text}`, auth ? 'auth-failed' : 'protocol');
+    throw new SoapProbeError(
+      `${operation}: ${readVBoxFault(new Error(message)).text}`,
+      auth ? 'auth-failed' : 'protocol',
+    );
   }
   const value = /<returnval>([\s\S]*?)<\/returnval>/.exec(text);
-  if (!response.ok || !value) throw new SoapProbeError(`${operation}: unexpected answer (HTTP ${response.status})`, 'protocol');
+  if (!response.ok || !value)
+    throw new SoapProbeError(`${operation}: unexpected answer (HTTP ${response.status})`, 'protocol');
   return value[1] ?? '';
 }
 

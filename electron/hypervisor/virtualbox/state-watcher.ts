@@ -58,7 +58,10 @@ export class StateWatcher {
         if (!event || this.stopped) continue;
         const at = this.options.clock.now();
         if (String(await event.getType()) === 'OnMachineStateChanged') {
-          const changed = new IMachineStateChangedEvent((event as unknown as { __client: unknown }).__client, refOf(event));
+          const changed = new IMachineStateChangedEvent(
+            (event as unknown as { __client: unknown }).__client,
+            refOf(event),
+          );
           const name = this.options.nameOf(String(await changed.getMachineId()));
           const state = String(await changed.getState());
           if (name) this.options.emit({ machine: name, power: mapMachineState(state), at });
@@ -69,7 +72,8 @@ export class StateWatcher {
         if (this.stopped) break;
         this.options.onError?.(error);
         // Our websession is gone: forget it so the next registration logs on again.
-        if (readVBoxFault(error).invalidReference && this.registration) await this.options.connection.forget(this.registration.vbox);
+        if (readVBoxFault(error).invalidReference && this.registration)
+          await this.options.connection.forget(this.registration.vbox);
         this.registration = undefined;
         await this.options.clock.sleep(pollMs).catch(() => undefined);
       }
@@ -81,6 +85,7 @@ export class StateWatcher {
     await this.loop;
     const registration = this.registration;
     this.registration = undefined;
-    if (registration) await registration.source.unregisterListener(registration.listener).catch(() => undefined);
+    if (registration)
+      await registration.source.unregisterListener(registration.listener).catch(() => undefined);
   }
 }

@@ -51,6 +51,11 @@ export async function ensureWebServiceCredentials(
     secret = newSecret();
     await store.save(secret);
   }
-  await runVBoxManage(['setextradata', 'global', `VBoxAuthSimple/users/${username}`, vboxAuthSimpleHash(secret)]);
+  await runVBoxManage([
+    'setextradata',
+    'global',
+    `VBoxAuthSimple/users/${username}`,
+    vboxAuthSimpleHash(secret),
+  ]);
   return { username, password: secret };
 }

@@ -5,9 +5,9 @@
  */
 import {
   IMachine,
-  ISerialPort,
   IWebsessionManager,
   RootClass,
+  type ISerialPort,
   type ISession,
   type IVirtualBox,
 } from 'virtualbox-soap';
@@ -27,7 +27,10 @@ export interface VBoxCredentials {
 
 /** Calls an operation by WSDL name, for the ones virtualbox-soap's 7.0 classes do not know. */
 class RawCall extends RootClass {
-  call(operation: string, args: Record<string, unknown>): Promise<{ returnval?: unknown } & Record<string, unknown>> {
+  call(
+    operation: string,
+    args: Record<string, unknown>,
+  ): Promise<{ returnval?: unknown } & Record<string, unknown>> {
     return this.__invoke(operation, args);
   }
 }
@@ -80,10 +83,12 @@ export class VBoxConnection {
 
   vbox(): Promise<IVirtualBox> {
     if (!this.current) {
-      this.current = this.wsm.logon(this.credentials.username, this.credentials.password).catch((error: unknown) => {
-        this.current = undefined;
-        throw new HypervisorError('auth-failed', `IWebsessionManager.logon: ${readVBoxFault(error).text}`);
-      });
+      this.current = this.wsm
+        .logon(this.credentials.username, this.credentials.password)
+        .catch((error: unknown) => {
+          this.current = undefined;
+          throw new HypervisorError('auth-failed', `IWebsessionManager.logon: ${readVBoxFault(error).text}`);
+        });
     }
     return this.current;
   }
@@ -160,8 +165,14 @@ export class VBoxConnection {
   }
 
   /** IVirtualBox.createMachine: 7.1+ takes the platform architecture after the name. */
-  async createMachine(vbox: IVirtualBox, name: string, groups: string[], osTypeId: string): Promise<IMachine> {
-    if (!hasPlatformObject(this.flavor)) return vbox.createMachine('', name, groups, osTypeId, '', '', '', '');
+  async createMachine(
+    vbox: IVirtualBox,
+    name: string,
+    groups: string[],
+    osTypeId: string,
+  ): Promise<IMachine> {
+    if (!hasPlatformObject(this.flavor))
+      return vbox.createMachine('', name, groups, osTypeId, '', '', '', '');
     const result = await this.raw(vbox).call('IVirtualBox_createMachine', {
       _this: refOf(vbox),
       settingsFile: '',
@@ -186,7 +197,9 @@ export class VBoxConnection {
       return;
     }
     const platform = await this.raw(mutable).call('IMachine_getPlatform', { _this: refOf(mutable) });
-    const x86 = await this.raw(platform.returnval).call('IPlatform_getX86', { _this: String(platform.returnval) });
+    const x86 = await this.raw(platform.returnval).call('IPlatform_getX86', {
+      _this: String(platform.returnval),
+    });
     const x86Ref = String(x86.returnval);
     const call = (operation: string, property: string, value: boolean): Promise<unknown> =>
       this.raw(x86Ref).call(operation, { _this: x86Ref, property, value });
@@ -196,10 +209,16 @@ export class VBoxConnection {
   }
 
   async nestedVirtualization(machine: IMachine): Promise<boolean> {
-    if (!hasPlatformObject(this.flavor)) return Boolean(await machine.getCPUProperty('HWVirt' as CPUPropertyType));
+    if (!hasPlatformObject(this.flavor))
+      return Boolean(await machine.getCPUProperty('HWVirt' as CPUPropertyType));
     const platform = await this.raw(machine).call('IMachine_getPlatform', { _this: refOf(machine) });
-    const x86 = await this.raw(platform.returnval).call('IPlatform_getX86', { _this: String(platform.returnval) });
-    const result = await this.raw(x86.returnval).call('IPlatformX86_getCPUProperty', { _this: String(x86.returnval), property: 'HWVirt' });
+    const x86 = await this.raw(platform.returnval).call('IPlatform_getX86', {
+      _this: String(platform.returnval),
+    });
+    const result = await this.raw(x86.returnval).call('IPlatformX86_getCPUProperty', {
+      _this: String(x86.returnval),
+      property: 'HWVirt',
+    });
     return result.returnval === true || result.returnval === 'true';
   }
 
@@ -214,7 +233,9 @@ export class VBoxConnection {
 
   /** Frees one server-side reference (events are new objects each time and would pile up). */
   async release(object: unknown): Promise<void> {
-    await this.raw(object).call('IManagedObjectRef_release', { _this: refOf(object) }).catch(() => undefined);
+    await this.raw(object)
+      .call('IManagedObjectRef_release', { _this: refOf(object) })
+      .catch(() => undefined);
   }
 
   async close(): Promise<void> {

@@ -31,14 +31,21 @@ export interface VBoxFaultFacts {
 const RC_RE = /rc=0x([0-9a-f]{8})/i;
 
 export function readVBoxFault(error: unknown): VBoxFaultFacts {
-  const err = error as { message?: unknown; code?: unknown; root?: { Envelope?: { Body?: { Fault?: { faultstring?: unknown } } } } };
+  const err = error as {
+    message?: unknown;
+    code?: unknown;
+    root?: { Envelope?: { Body?: { Fault?: { faultstring?: unknown } } } };
+  };
   const faultString = err?.root?.Envelope?.Body?.Fault?.faultstring;
   const text = String(faultString ?? err?.message ?? error);
   const match = RC_RE.exec(text);
   const rc = match ? parseInt(match[1] ?? '', 16) : typeof err?.code === 'number' ? err.code : undefined;
   return {
     rc,
-    text: text.replace(/^VirtualBox error: /, '').replace(/^apirc=0x[0-9a-f]{8} /i, '').replace(/ \(0x[0-9a-f]{8}\)$/i, ''),
+    text: text
+      .replace(/^VirtualBox error: /, '')
+      .replace(/^apirc=0x[0-9a-f]{8} /i, '')
+      .replace(/ \(0x[0-9a-f]{8}\)$/i, ''),
     invalidReference: /Invalid managed object reference/i.test(text),
     unknownMethod: /not implemented: method name or namespace not recognized/i.test(text),
     connectionRefused: err?.code === 'ECONNREFUSED' || /ECONNREFUSED/.test(text),
@@ -51,7 +58,8 @@ export function hasResultCode(error: unknown, rc: number): boolean {
 
 function codeFor(facts: VBoxFaultFacts): HypervisorErrorCode {
   if (facts.connectionRefused) return 'unreachable';
-  if (facts.unknownMethod || facts.rc === VBOX_RC.E_NOTIMPL || facts.rc === VBOX_RC.VBOX_E_NOT_SUPPORTED) return 'unsupported';
+  if (facts.unknownMethod || facts.rc === VBOX_RC.E_NOTIMPL || facts.rc === VBOX_RC.VBOX_E_NOT_SUPPORTED)
+    return 'unsupported';
   switch (facts.rc) {
     case VBOX_RC.VBOX_E_OBJECT_NOT_FOUND:
       return 'not-found';
@@ -77,11 +85,26 @@ export function toHypervisorError(error: unknown, call: string, machine?: string
 
 const ADVICE: [RegExp, string][] = [
   [/VERR_VMX_NO_VMX|VERR_SVM_NO_SVM/, 'this CPU has no hardware virtualization; use the simulator backend'],
-  [/VERR_VMX_MSR_(ALL_)?VMX_DISABLED|VERR_VMX_MSR_LOCKED_OR_DISABLED|VERR_SVM_DISABLED/, 'enable Intel VT-x / AMD-V (SVM) in the BIOS/UEFI setup, then restart'],
-  [/VERR_VMX_IN_VMX_ROOT_MODE|VERR_SVM_IN_USE/, 'KVM holds the CPU: run `sudo modprobe -r kvm_intel kvm_amd kvm` or set `options kvm enable_virt_at_load=0`'],
-  [/VERR_SVM_HOST_SVME_NOT_ENABLED/, 'VirtualBox 7.2.10+ conflicts with the KVM override: unload the kvm modules instead of using enable_virt_at_load=0'],
-  [/VERR_NEM_/, 'Windows Hyper-V is active, so VirtualBox cannot use VT-x directly; see `nestlab doctor` for how to turn it off'],
-  [/nested-paging and unrestricted guest/, 'the host CPU lacks nested paging or unrestricted guest; nested Proxmox VMs will not work, use LXC containers as HA resources'],
+  [
+    /VERR_VMX_MSR_(ALL_)?VMX_DISABLED|VERR_VMX_MSR_LOCKED_OR_DISABLED|VERR_SVM_DISABLED/,
+    'enable Intel VT-x / AMD-V (SVM) in the BIOS/UEFI setup, then restart',
+  ],
+  [
+    /VERR_VMX_IN_VMX_ROOT_MODE|VERR_SVM_IN_USE/,
+    'KVM holds the CPU: run `sudo modprobe -r kvm_intel kvm_amd kvm` or set `options kvm enable_virt_at_load=0`',
+  ],
+  [
+    /VERR_SVM_HOST_SVME_NOT_ENABLED/,
+    'VirtualBox 7.2.10+ conflicts with the KVM override: unload the kvm modules instead of using enable_virt_at_load=0',
+  ],
+  [
+    /VERR_NEM_/,
+    'Windows Hyper-V is active, so VirtualBox cannot use VT-x directly; see `nestlab doctor` for how to turn it off',
+  ],
+  [
+    /nested-paging and unrestricted guest/,
+    'the host CPU lacks nested paging or unrestricted guest; nested Proxmox VMs will not work, use LXC containers as HA resources',
+  ],
 ];
 
 export function adviceForVBoxText(text: string): string | undefined {

@@ -28,7 +28,9 @@ function executables(platform: NodeJS.Platform): { webService: string; manage: s
 /** Candidate folders in the order they are tried. */
 export function virtualBoxSearchDirs(host: LocatorHost): string[] {
   const p = host.platform === 'win32' ? path.win32 : path.posix;
-  const pathDirs = (host.env['PATH'] ?? host.env['Path'] ?? '').split(host.platform === 'win32' ? ';' : ':').filter(Boolean);
+  const pathDirs = (host.env['PATH'] ?? host.env['Path'] ?? '')
+    .split(host.platform === 'win32' ? ';' : ':')
+    .filter(Boolean);
   const dirs: (string | undefined)[] = [];
   if (host.platform === 'win32') {
     dirs.push(host.env['VBOX_MSI_INSTALL_PATH'], host.env['VBOX_INSTALL_PATH'], host.registryInstallDir);
@@ -39,7 +41,13 @@ export function virtualBoxSearchDirs(host: LocatorHost): string[] {
     dirs.push('/Applications/VirtualBox.app/Contents/MacOS');
     if (host.env['HOME']) dirs.push(p.join(host.env['HOME'], 'Applications/VirtualBox.app/Contents/MacOS'));
   } else {
-    dirs.push('/usr/lib/virtualbox', '/usr/lib64/virtualbox', '/opt/VirtualBox', '/usr/bin', '/usr/local/bin');
+    dirs.push(
+      '/usr/lib/virtualbox',
+      '/usr/lib64/virtualbox',
+      '/opt/VirtualBox',
+      '/usr/bin',
+      '/usr/local/bin',
+    );
   }
   dirs.push(...pathDirs);
   return [...new Set(dirs.filter((d): d is string => Boolean(d)).map((d) => d.replace(/[\\/]+$/, '')))];
@@ -52,7 +60,8 @@ export function locateVirtualBox(host: LocatorHost): VirtualBoxInstall | undefin
   const webServiceDir = dirs.find((dir) => host.isFile(p.join(dir, names.webService)));
   if (!webServiceDir) return undefined;
   // VBoxManage normally sits beside it; distro packages may put wrappers in /usr/bin instead.
-  const manageDir = [webServiceDir, ...dirs].find((dir) => host.isFile(p.join(dir, names.manage))) ?? webServiceDir;
+  const manageDir =
+    [webServiceDir, ...dirs].find((dir) => host.isFile(p.join(dir, names.manage))) ?? webServiceDir;
   return {
     dir: webServiceDir,
     vboxwebsrv: p.join(webServiceDir, names.webService),

@@ -48,7 +48,16 @@ export interface SupervisorOptions {
 
 /** The command line: never `-A null`, always loopback, no websession timeout. */
 export function vboxwebsrvArgs(port: number): string[] {
-  return ['--host', '127.0.0.1', '--port', String(port), '--authentication', 'VBoxAuthSimple', '--timeout', '0'];
+  return [
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--authentication',
+    'VBoxAuthSimple',
+    '--timeout',
+    '0',
+  ];
 }
 
 export function backoffDelay(failures: number, initialMs: number, maxMs: number): number {
@@ -75,7 +84,9 @@ export class VboxwebsrvSupervisor {
   private failures = 0;
   private stopping = false;
   private readonly stopController = new AbortController();
-  private readonly statusListeners = new Set<(status: SupervisorStatus, credentials?: VBoxCredentials) => void>();
+  private readonly statusListeners = new Set<
+    (status: SupervisorStatus, credentials?: VBoxCredentials) => void
+  >();
   private supervising?: Promise<void>;
 
   constructor(private readonly options: SupervisorOptions) {}
@@ -120,10 +131,17 @@ export class VboxwebsrvSupervisor {
     this.child = child;
     for (const stream of [child.stdout, child.stderr]) {
       stream?.setEncoding('utf8');
-      stream?.on('data', (chunk: string) => chunk.split(/\r?\n/).filter(Boolean).forEach((line) => o.log?.(`vboxwebsrv: ${line}`)));
+      stream?.on('data', (chunk: string) =>
+        chunk
+          .split(/\r?\n/)
+          .filter(Boolean)
+          .forEach((line) => o.log?.(`vboxwebsrv: ${line}`)),
+      );
     }
     const exited = new Promise<string>((resolve) => {
-      child.once('exit', (code, signal) => resolve(signal ? `killed by ${signal}` : `exited with code ${code}`));
+      child.once('exit', (code, signal) =>
+        resolve(signal ? `killed by ${signal}` : `exited with code ${code}`),
+      );
       child.once('error', (error) => resolve(`could not start: ${error.message}`));
     });
     this.childExit = exited;
@@ -134,7 +152,10 @@ export class VboxwebsrvSupervisor {
     let lastError = 'no answer yet';
     for (;;) {
       if (exitReason !== undefined) {
-        throw new HypervisorError('unreachable', `vboxwebsrv ${exitReason} before it accepted a logon (${lastError})`);
+        throw new HypervisorError(
+          'unreachable',
+          `vboxwebsrv ${exitReason} before it accepted a logon (${lastError})`,
+        );
       }
       try {
         await (o.probe ?? probeVBoxWebService)(url, username, password);
@@ -149,7 +170,10 @@ export class VboxwebsrvSupervisor {
       }
       if (o.clock.now() >= deadline) {
         child.kill();
-        throw new HypervisorError('unreachable', `vboxwebsrv did not accept a logon within ${o.readyTimeoutMs ?? 15_000} ms (${lastError})`);
+        throw new HypervisorError(
+          'unreachable',
+          `vboxwebsrv did not accept a logon within ${o.readyTimeoutMs ?? 15_000} ms (${lastError})`,
+        );
       }
       await o.clock.sleep(o.probeIntervalMs ?? 250, this.stopController.signal);
     }
@@ -175,7 +199,10 @@ export class VboxwebsrvSupervisor {
           return;
         }
         try {
-          await o.clock.sleep(backoffDelay(this.failures, o.backoffInitialMs ?? 1000, o.backoffMaxMs ?? 30_000), this.stopController.signal);
+          await o.clock.sleep(
+            backoffDelay(this.failures, o.backoffInitialMs ?? 1000, o.backoffMaxMs ?? 30_000),
+            this.stopController.signal,
+          );
         } catch {
           return; // stopped while waiting
         }

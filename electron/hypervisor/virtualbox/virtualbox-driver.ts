@@ -4,7 +4,15 @@
  * Beyond the shared interface it offers linked clones, guest addresses, serial console paths and a
  * confirmation flag on destroy (see docs/virtualbox.md for what should move into the interface).
  */
-import type { CloneMode, CloneOptions, IMachine, ISnapshot, IVirtualBox, CleanupMode } from 'virtualbox-soap';
+import type {
+  CleanupMode,
+  CloneMode,
+  CloneOptions,
+  IConsole,
+  IMachine,
+  ISnapshot,
+  IVirtualBox,
+} from 'virtualbox-soap';
 import type { Clock } from '../../clock/clock.ts';
 import {
   HypervisorError,
@@ -92,7 +100,8 @@ export class VirtualBoxDriver implements HypervisorDriver {
     const total = topology.networks.length + topology.machines.length;
     let done = 0;
     const step = (message: string): void => {
-      if (options.signal?.aborted) throw new HypervisorError('cancelled', `realise ${topology.lab}: cancelled before ${message}`);
+      if (options.signal?.aborted)
+        throw new HypervisorError('cancelled', `realise ${topology.lab}: cancelled before ${message}`);
       options.progress?.report({ message, fraction: done / total });
       done += 1;
     };
@@ -100,7 +109,10 @@ export class VirtualBoxDriver implements HypervisorDriver {
       const attachments = new Map<string, NicAttachment>();
       for (const network of topology.networks) {
         step(`Network ${network.name}`);
-        attachments.set(network.name, await ensureHostOnlyNetwork(vbox, topology.lab, network, this.platform, options));
+        attachments.set(
+          network.name,
+          await ensureHostOnlyNetwork(vbox, topology.lab, network, this.platform, options),
+        );
       }
       for (const spec of topology.machines) {
         step(`Machine ${spec.name}`);
@@ -127,19 +139,28 @@ export class VirtualBoxDriver implements HypervisorDriver {
     for (const machine of topology.machines) assertSafeName('machine', machine.name);
     const names = new Set<string>();
     for (const machine of topology.machines) {
-      if (names.has(machine.name)) throw new HypervisorError('failed', `topology ${topology.lab}: machine ${machine.name} appears twice`);
+      if (names.has(machine.name))
+        throw new HypervisorError(
+          'failed',
+          `topology ${topology.lab}: machine ${machine.name} appears twice`,
+        );
       names.add(machine.name);
     }
   }
 
   private lab(): TopologySpec {
-    if (!this.topology) throw new HypervisorError('invalid-state', 'no lab is attached to the VirtualBox driver: call realise() or attach() first');
+    if (!this.topology)
+      throw new HypervisorError(
+        'invalid-state',
+        'no lab is attached to the VirtualBox driver: call realise() or attach() first',
+      );
     return this.topology;
   }
 
   private spec(name: string): MachineSpec {
     const spec = this.lab().machines.find((m) => m.name === name);
-    if (!spec) throw new HypervisorError('not-found', `machine ${name} is not part of lab ${this.lab().lab}`, name);
+    if (!spec)
+      throw new HypervisorError('not-found', `machine ${name} is not part of lab ${this.lab().lab}`, name);
     return spec;
   }
 
@@ -149,7 +170,11 @@ export class VirtualBoxDriver implements HypervisorDriver {
       return await vbox.findMachine(vboxMachineName(this.lab().lab, name));
     } catch (error) {
       if (hasResultCode(error, VBOX_RC.VBOX_E_OBJECT_NOT_FOUND)) {
-        throw new HypervisorError('not-found', `machine ${name} of lab ${this.lab().lab} does not exist in VirtualBox; realise the lab first`, name);
+        throw new HypervisorError(
+          'not-found',
+          `machine ${name} of lab ${this.lab().lab} does not exist in VirtualBox; realise the lab first`,
+          name,
+        );
       }
       throw error;
     }
@@ -198,8 +223,15 @@ export class VirtualBoxDriver implements HypervisorDriver {
           throw error;
         }
         const power = mapMachineState(String(await machine.getState()));
-        const cableConnected = spec.nics.length > 0 && Boolean(await (await machine.getNetworkAdapter(0)).getCableConnected());
-        return { name, kind: spec.kind, power, cableConnected, addresses: await this.addressesOf(machine, spec) };
+        const cableConnected =
+          spec.nics.length > 0 && Boolean(await (await machine.getNetworkAdapter(0)).getCableConnected());
+        return {
+          name,
+          kind: spec.kind,
+          power,
+          cableConnected,
+          addresses: await this.addressesOf(machine, spec),
+        };
       },
       name,
     );
@@ -208,7 +240,11 @@ export class VirtualBoxDriver implements HypervisorDriver {
   /** The guest's IPv4 addresses: from Guest Additions properties when present, else the lab's static ones. */
   async guestAddresses(name: string): Promise<string[]> {
     const spec = this.spec(name);
-    return this.connection.run('IMachine.getGuestPropertyValue', async (vbox) => this.addressesOf(await this.find(vbox, name), spec), name);
+    return this.connection.run(
+      'IMachine.getGuestPropertyValue',
+      async (vbox) => this.addressesOf(await this.find(vbox, name), spec),
+      name,
+    );
   }
 
   private async addressesOf(machine: IMachine, spec: MachineSpec): Promise<string[]> {
@@ -232,9 +268,16 @@ export class VirtualBoxDriver implements HypervisorDriver {
         const power = mapMachineState(String(await machine.getState()));
         if (power === 'running' || power === 'starting') return;
         const session = await this.connection.newSession(vbox);
-        const progress = await this.connection.retryWhileBusy(() => machine.launchVMProcess(session, 'headless', []));
+        const progress = await this.connection.retryWhileBusy(() =>
+          machine.launchVMProcess(session, 'headless', []),
+        );
         try {
-          await waitForProgress(progress, { ...options, call: 'IMachine.launchVMProcess', machine: name, message: `Starting ${name}` });
+          await waitForProgress(progress, {
+            ...options,
+            call: 'IMachine.launchVMProcess',
+            machine: name,
+            message: `Starting ${name}`,
+          });
         } finally {
           // The VM runs in its own process; our session only launched it.
           await session.unlockMachine().catch(() => undefined);
@@ -244,18 +287,31 @@ export class VirtualBoxDriver implements HypervisorDriver {
     );
   }
 
-  private async withConsole<T>(call: string, name: string, work: (console: import('virtualbox-soap').IConsole) => Promise<T>): Promise<T> {
+  private async withConsole<T>(
+    call: string,
+    name: string,
+    work: (console: IConsole) => Promise<T>,
+  ): Promise<T> {
     return this.connection.run(
       call,
       async (vbox) => {
         const machine = await this.find(vbox, name);
         const power = mapMachineState(String(await machine.getState()));
         if (power !== 'running' && power !== 'paused' && power !== 'starting') {
-          throw new HypervisorError('invalid-state', `${call} on ${name}: the machine is ${power}, not running`, name);
+          throw new HypervisorError(
+            'invalid-state',
+            `${call} on ${name}: the machine is ${power}, not running`,
+            name,
+          );
         }
         return this.connection.withLock(vbox, machine, 'Shared', async (_mutable, session) => {
           const console = await session.getConsole();
-          if (!console) throw new HypervisorError('invalid-state', `${call} on ${name}: the machine has no console (not running)`, name);
+          if (!console)
+            throw new HypervisorError(
+              'invalid-state',
+              `${call} on ${name}: the machine has no console (not running)`,
+              name,
+            );
           return work(console);
         });
       },
@@ -323,22 +379,37 @@ export class VirtualBoxDriver implements HypervisorDriver {
   async takeCheckpoint(name: string, options: OperationOptions = {}): Promise<CheckpointInfo> {
     const lab = this.lab();
     if ((await this.listCheckpoints()).some((c) => c.name === name)) {
-      throw new HypervisorError('invalid-state', `checkpoint "${name}" of lab ${lab.lab} already exists; delete it first`);
+      throw new HypervisorError(
+        'invalid-state',
+        `checkpoint "${name}" of lab ${lab.lab} already exists; delete it first`,
+      );
     }
     await this.connection.run('IMachine.takeSnapshot', async (vbox) => {
       for (const [index, spec] of lab.machines.entries()) {
         this.checkCancel(options, `checkpoint ${name}`);
-        options.progress?.report({ message: `Checkpoint ${name}: ${spec.name}`, fraction: index / lab.machines.length });
+        options.progress?.report({
+          message: `Checkpoint ${name}: ${spec.name}`,
+          fraction: index / lab.machines.length,
+        });
         const machine = await this.find(vbox, spec.name);
         const lockType = mapMachineState(String(await machine.getState())) === 'off' ? 'Write' : 'Shared';
         await this.connection.withLock(vbox, machine, lockType, async (mutable) => {
-          const taken = await mutable.takeSnapshot(name, `NestLab checkpoint ${name} of lab ${lab.lab}`, false);
-          await waitForProgress(taken.returnval, { ...options, call: 'IMachine.takeSnapshot', machine: spec.name });
+          const taken = await mutable.takeSnapshot(
+            name,
+            `NestLab checkpoint ${name} of lab ${lab.lab}`,
+            false,
+          );
+          await waitForProgress(taken.returnval, {
+            ...options,
+            call: 'IMachine.takeSnapshot',
+            machine: spec.name,
+          });
         });
       }
     });
     const found = (await this.listCheckpoints()).find((c) => c.name === name);
-    if (!found) throw new HypervisorError('failed', `checkpoint ${name} was taken but VirtualBox does not list it`);
+    if (!found)
+      throw new HypervisorError('failed', `checkpoint ${name} was taken but VirtualBox does not list it`);
     return found;
   }
 
@@ -347,7 +418,10 @@ export class VirtualBoxDriver implements HypervisorDriver {
     const lab = this.lab();
     for (const [index, spec] of lab.machines.entries()) {
       this.checkCancel(options, `restore ${id}`);
-      options.progress?.report({ message: `Restoring ${spec.name} to ${id}`, fraction: index / lab.machines.length });
+      options.progress?.report({
+        message: `Restoring ${spec.name} to ${id}`,
+        fraction: index / lab.machines.length,
+      });
       const power = (await this.machine(spec.name)).power;
       if (power === 'running' || power === 'paused' || power === 'starting') await this.powerOff(spec.name);
       await this.connection.run(
@@ -356,7 +430,11 @@ export class VirtualBoxDriver implements HypervisorDriver {
           const machine = await this.find(vbox, spec.name);
           const snapshot = await this.findSnapshot(machine, id, spec.name);
           await this.connection.withLock(vbox, machine, 'Write', async (mutable) => {
-            await waitForProgress(await mutable.restoreSnapshot(snapshot), { ...options, call: 'IMachine.restoreSnapshot', machine: spec.name });
+            await waitForProgress(await mutable.restoreSnapshot(snapshot), {
+              ...options,
+              call: 'IMachine.restoreSnapshot',
+              machine: spec.name,
+            });
           });
         },
         spec.name,
@@ -372,7 +450,10 @@ export class VirtualBoxDriver implements HypervisorDriver {
         const snapshotId = String(await (await this.findSnapshot(machine, id, spec.name)).getId());
         const lockType = mapMachineState(String(await machine.getState())) === 'off' ? 'Write' : 'Shared';
         await this.connection.withLock(vbox, machine, lockType, async (mutable) => {
-          await waitForProgress(await mutable.deleteSnapshot(snapshotId), { call: 'IMachine.deleteSnapshot', machine: spec.name });
+          await waitForProgress(await mutable.deleteSnapshot(snapshotId), {
+            call: 'IMachine.deleteSnapshot',
+            machine: spec.name,
+          });
         });
       }
     });
@@ -391,13 +472,19 @@ export class VirtualBoxDriver implements HypervisorDriver {
           while (pending.length) {
             const snapshot = pending.shift()!;
             const name = String(await snapshot.getName());
-            mine.set(name, { id: name, name, createdAt: new Date(Number(await snapshot.getTimeStamp())).toISOString() });
+            mine.set(name, {
+              id: name,
+              name,
+              createdAt: new Date(Number(await snapshot.getTimeStamp())).toISOString(),
+            });
             pending.push(...(await snapshot.getChildren()));
           }
         }
         common = common ? new Map([...common].filter(([name]) => mine.has(name))) : mine;
       }
-      return [...(common ?? new Map<string, CheckpointInfo>()).values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+      return [...(common ?? new Map<string, CheckpointInfo>()).values()].sort((a, b) =>
+        a.createdAt.localeCompare(b.createdAt),
+      );
     });
   }
 
@@ -406,7 +493,11 @@ export class VirtualBoxDriver implements HypervisorDriver {
       return await machine.findSnapshot(name);
     } catch (error) {
       if (hasResultCode(error, VBOX_RC.VBOX_E_OBJECT_NOT_FOUND)) {
-        throw new HypervisorError('not-found', `checkpoint "${name}" does not exist on machine ${machineName}`, machineName);
+        throw new HypervisorError(
+          'not-found',
+          `checkpoint "${name}" does not exist on machine ${machineName}`,
+          machineName,
+        );
       }
       throw error;
     }
@@ -420,22 +511,46 @@ export class VirtualBoxDriver implements HypervisorDriver {
     assertSafeName('machine', request.name);
     const source = this.spec(request.source);
     if (lab.machines.some((m) => m.name === request.name)) {
-      throw new HypervisorError('invalid-state', `machine ${request.name} already exists in lab ${lab.lab}`, request.name);
+      throw new HypervisorError(
+        'invalid-state',
+        `machine ${request.name} already exists in lab ${lab.lab}`,
+        request.name,
+      );
     }
-    const cloneSpec: MachineSpec = { ...structuredClone(source), name: request.name, nics: source.nics.map((n) => ({ network: n.network })) };
+    const cloneSpec: MachineSpec = {
+      ...structuredClone(source),
+      name: request.name,
+      nics: source.nics.map((n) => ({ network: n.network })),
+    };
     await this.connection.run(
       'IMachine.cloneTo',
       async (vbox) => {
         const base = await this.find(vbox, request.source);
-        const snapshotMachine = await (await this.findSnapshot(base, request.checkpoint, request.source)).getMachine();
-        const target = await this.connection.createMachine(vbox, vboxMachineName(lab.lab, request.name), [labGroup(lab.lab)], osTypeFor(source.kind));
-        const progress = await snapshotMachine.cloneTo(target, 'MachineState' as CloneMode, ['Link' as CloneOptions]);
-        await waitForProgress(progress, { ...options, call: 'IMachine.cloneTo', machine: request.name, message: `Cloning ${request.source} into ${request.name}` });
+        const snapshotMachine = await (
+          await this.findSnapshot(base, request.checkpoint, request.source)
+        ).getMachine();
+        const target = await this.connection.createMachine(
+          vbox,
+          vboxMachineName(lab.lab, request.name),
+          [labGroup(lab.lab)],
+          osTypeFor(source.kind),
+        );
+        const progress = await snapshotMachine.cloneTo(target, 'MachineState' as CloneMode, [
+          'Link' as CloneOptions,
+        ]);
+        await waitForProgress(progress, {
+          ...options,
+          call: 'IMachine.cloneTo',
+          machine: request.name,
+          message: `Cloning ${request.source} into ${request.name}`,
+        });
         await vbox.registerMachine(target);
         // The clone copied the source's console path; two VMs cannot serve the same pipe.
         const registered = await vbox.findMachine(vboxMachineName(lab.lab, request.name));
         await this.connection.withLock(vbox, registered, 'Write', async (mutable) => {
-          await (await mutable.getSerialPort(0)).setPath(serialConsolePath(this.platform, this.options.runDir, lab.lab, request.name));
+          await (
+            await mutable.getSerialPort(0)
+          ).setPath(serialConsolePath(this.platform, this.options.runDir, lab.lab, request.name));
           await mutable.saveSettings();
         });
       },
@@ -467,11 +582,18 @@ export class VirtualBoxDriver implements HypervisorDriver {
         if (power === 'running' || power === 'paused' || power === 'starting') {
           await this.connection.withLock(vbox, machine, 'Shared', async (_m, session) => {
             const console = await session.getConsole();
-            if (console) await waitForProgress(await console.powerDown(), { call: 'IConsole.powerDown', machine: name });
+            if (console)
+              await waitForProgress(await console.powerDown(), { call: 'IConsole.powerDown', machine: name });
           });
         }
-        const media = await this.connection.retryWhileBusy(() => machine.unregister('DetachAllReturnHardDisksOnly' as CleanupMode));
-        await waitForProgress(await machine.deleteConfig(media), { ...options, call: 'IMachine.deleteConfig', machine: name });
+        const media = await this.connection.retryWhileBusy(() =>
+          machine.unregister('DetachAllReturnHardDisksOnly' as CleanupMode),
+        );
+        await waitForProgress(await machine.deleteConfig(media), {
+          ...options,
+          call: 'IMachine.deleteConfig',
+          machine: name,
+        });
       }
     });
     if (this.topology?.lab === lab) {

@@ -32,7 +32,8 @@ export type Operation = (args: Args, ctx: OperationContext) => unknown;
 
 const bool = (v: unknown): boolean => v === true || v === 'true' || v === '1';
 const num = (v: unknown): number => Number(v);
-const list = (v: unknown): unknown[] => (v === undefined || v === null || v === '' ? [] : Array.isArray(v) ? v : [v]);
+const list = (v: unknown): unknown[] =>
+  v === undefined || v === null || v === '' ? [] : Array.isArray(v) ? v : [v];
 const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v));
 
 function self<K extends FakeObject['kind']>(
@@ -47,9 +48,14 @@ function self<K extends FakeObject['kind']>(
   return object as Extract<FakeObject, { kind: K }>;
 }
 
-function arg<K extends FakeObject['kind']>(ctx: OperationContext, value: unknown, kind: K): Extract<FakeObject, { kind: K }> {
+function arg<K extends FakeObject['kind']>(
+  ctx: OperationContext,
+  value: unknown,
+  kind: K,
+): Extract<FakeObject, { kind: K }> {
   const { object } = ctx.world.resolve(value);
-  if (object.kind !== kind) throw vboxFault(RC.E_INVALIDARG, `Argument is a ${object.kind}, expected ${kind}`);
+  if (object.kind !== kind)
+    throw vboxFault(RC.E_INVALIDARG, `Argument is a ${object.kind}, expected ${kind}`);
   return object as Extract<FakeObject, { kind: K }>;
 }
 
@@ -68,14 +74,20 @@ function mutableSettings(target: FakeMachine | MachineView, allowedWhileRunning 
   if (!mutable) {
     throw vboxFault(RC.E_ACCESSDENIED, `The machine is not mutable (state is ${machine.state})`);
   }
-  if (!allowedWhileRunning && machine.registered && machine.state !== 'PoweredOff' && machine.state !== 'Aborted') {
+  if (
+    !allowedWhileRunning &&
+    machine.registered &&
+    machine.state !== 'PoweredOff' &&
+    machine.state !== 'Aborted'
+  ) {
     throw vboxFault(RC.VBOX_E_INVALID_VM_STATE, `The machine is not mutable (state is ${machine.state})`);
   }
   return settingsOf(target);
 }
 
 const MACHINE_KINDS = ['Machine', 'MachineView'] as const;
-const machineSelf = (ctx: OperationContext, args: Args): FakeMachine | MachineView => self(ctx, args, ...MACHINE_KINDS);
+const machineSelf = (ctx: OperationContext, args: Args): FakeMachine | MachineView =>
+  self(ctx, args, ...MACHINE_KINDS);
 
 function nicOf(ctx: OperationContext, args: Args): { nic: FakeNic; owner: FakeMachine | MachineView } {
   const adapter = self(ctx, args, 'NetworkAdapter');
@@ -84,7 +96,10 @@ function nicOf(ctx: OperationContext, args: Args): { nic: FakeNic; owner: FakeMa
   return { nic, owner: adapter.view };
 }
 
-function serialOf(ctx: OperationContext, args: Args): { serial: FakeSerial; owner: FakeMachine | MachineView } {
+function serialOf(
+  ctx: OperationContext,
+  args: Args,
+): { serial: FakeSerial; owner: FakeMachine | MachineView } {
   const port = self(ctx, args, 'SerialPort');
   const serial = settingsOf(port.view).serials[port.slot];
   if (!serial) throw vboxFault(RC.E_INVALIDARG, `No serial port in slot ${port.slot}`);
@@ -92,7 +107,11 @@ function serialOf(ctx: OperationContext, args: Args): { serial: FakeSerial; owne
 }
 
 /** Re-reads the field from the owner's current settings so writes land in the draft, not a stale copy. */
-function setNicField<F extends keyof FakeNic>(field: F, parse: (v: unknown) => FakeNic[F], runtime = false): Operation {
+function setNicField<F extends keyof FakeNic>(
+  field: F,
+  parse: (v: unknown) => FakeNic[F],
+  runtime = false,
+): Operation {
   return (args, ctx) => {
     const adapter = self(ctx, args, 'NetworkAdapter');
     const settings = mutableSettings(adapter.view, runtime);
@@ -104,7 +123,10 @@ function setNicField<F extends keyof FakeNic>(field: F, parse: (v: unknown) => F
   };
 }
 
-function setSerialField<F extends keyof FakeSerial>(field: F, parse: (v: unknown) => FakeSerial[F]): Operation {
+function setSerialField<F extends keyof FakeSerial>(
+  field: F,
+  parse: (v: unknown) => FakeSerial[F],
+): Operation {
   return (args, ctx) => {
     const port = self(ctx, args, 'SerialPort');
     const serial = mutableSettings(port.view).serials[port.slot];
@@ -164,13 +186,19 @@ function findSnapshot(machine: FakeMachine, nameOrId: string): FakeSnapshot {
 }
 
 function guestStarted(world: FakeWorld, machine: FakeMachine): void {
-  const addresses = (world.options as { guestAddresses?: Record<string, string[]> }).guestAddresses?.[machine.settings.name] ?? [];
+  const addresses =
+    (world.options as { guestAddresses?: Record<string, string[]> }).guestAddresses?.[
+      machine.settings.name
+    ] ?? [];
   machine.guestProperties.set('/VirtualBox/GuestInfo/Net/Count', String(addresses.length));
   addresses.forEach((ip, i) => machine.guestProperties.set(`/VirtualBox/GuestInfo/Net/${i}/V4/IP`, ip));
 }
 
 function nestedStartError(settings: MachineSettings): string | undefined {
-  if (settings.cpuProperties['HWVirt'] && !(settings.hwVirtExProperties['NestedPaging'] && settings.hwVirtExProperties['UnrestrictedExecution'])) {
+  if (
+    settings.cpuProperties['HWVirt'] &&
+    !(settings.hwVirtExProperties['NestedPaging'] && settings.hwVirtExProperties['UnrestrictedExecution'])
+  ) {
     return 'Cannot enable nested VT-x/AMD-V without nested-paging and unrestricted guest execution!';
   }
   return undefined;
@@ -179,7 +207,9 @@ function nestedStartError(settings: MachineSettings): string | undefined {
 function hostOnlyNameFor(world: FakeWorld): string {
   const n = world.hostInterfaces.length;
   if (world.options.hostOs.startsWith('Windows')) {
-    return n === 0 ? 'VirtualBox Host-Only Ethernet Adapter' : `VirtualBox Host-Only Ethernet Adapter #${n + 1}`;
+    return n === 0
+      ? 'VirtualBox Host-Only Ethernet Adapter'
+      : `VirtualBox Host-Only Ethernet Adapter #${n + 1}`;
   }
   return `vboxnet${n}`;
 }
@@ -221,11 +251,17 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
     IVirtualBox_getAPIVersion: () => ({ returnval: o.apiVersion }),
     IVirtualBox_getHost: (_a, ctx) => ({ returnval: ctx.ref(world.singletons.host) }),
     IVirtualBox_getEventSource: (_a, ctx) => ({ returnval: ctx.ref(world.singletons.eventSource) }),
-    IVirtualBox_findMachine: (args, ctx) => ({ returnval: ctx.ref(world.findMachine(str(args['nameOrId']))) }),
-    IVirtualBox_getMachines: (_a, ctx) => ({ returnval: world.machines.filter((m) => m.registered).map((m) => ctx.ref(m)) }),
+    IVirtualBox_findMachine: (args, ctx) => ({
+      returnval: ctx.ref(world.findMachine(str(args['nameOrId']))),
+    }),
+    IVirtualBox_getMachines: (_a, ctx) => ({
+      returnval: world.machines.filter((m) => m.registered).map((m) => ctx.ref(m)),
+    }),
     IVirtualBox_getMachinesByGroups: (args, ctx) => {
       const groups = list(args['groups']).map(str);
-      const found = world.machines.filter((m) => m.registered && m.settings.groups.some((g) => groups.includes(g)));
+      const found = world.machines.filter(
+        (m) => m.registered && m.settings.groups.some((g) => groups.includes(g)),
+      );
       return { returnval: found.map((m) => ctx.ref(m)) };
     },
     IVirtualBox_createMachine: (args, ctx) => {
@@ -241,14 +277,21 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
     },
     IVirtualBox_registerMachine: (args, ctx) => {
       const machine = arg(ctx, args['machine'], 'Machine');
-      if (machine.registered) throw vboxFault(RC.VBOX_E_INVALID_OBJECT_STATE, `Machine '${machine.settings.name}' is already registered`);
+      if (machine.registered)
+        throw vboxFault(
+          RC.VBOX_E_INVALID_OBJECT_STATE,
+          `Machine '${machine.settings.name}' is already registered`,
+        );
       machine.registered = true;
       return {};
     },
     IVirtualBox_createMedium: (args, ctx) => {
       const location = str(args['location']);
       if (world.media.some((m) => m.location === location)) {
-        throw vboxFault(RC.VBOX_E_FILE_ERROR, `Cannot create the medium storage unit '${location}' because it already exists`);
+        throw vboxFault(
+          RC.VBOX_E_FILE_ERROR,
+          `Cannot create the medium storage unit '${location}' because it already exists`,
+        );
       }
       const medium: FakeMedium = {
         kind: 'Medium',
@@ -267,7 +310,10 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
       const known = world.media.find((m) => m.location === location);
       if (known) return { returnval: ctx.ref(known) };
       if (!existsSync(location)) {
-        throw vboxFault(RC.VBOX_E_FILE_ERROR, `Could not find file for the medium '${location}' (VERR_FILE_NOT_FOUND)`);
+        throw vboxFault(
+          RC.VBOX_E_FILE_ERROR,
+          `Could not find file for the medium '${location}' (VERR_FILE_NOT_FOUND)`,
+        );
       }
       const medium: FakeMedium = {
         kind: 'Medium',
@@ -286,20 +332,44 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
       if (world.hostOnlyNetworks.some((n) => n.name === name)) {
         throw vboxFault(RC.E_INVALIDARG, `Host-only network '${name}' already exists`);
       }
-      const network = { kind: 'HostOnlyNetwork' as const, id: randomUUID(), name, networkMask: '', lowerIP: '', upperIP: '', enabled: false };
+      const network = {
+        kind: 'HostOnlyNetwork' as const,
+        id: randomUUID(),
+        name,
+        networkMask: '',
+        lowerIP: '',
+        upperIP: '',
+        enabled: false,
+      };
       world.hostOnlyNetworks.push(network);
       return { returnval: ctx.ref(network) };
     },
     IVirtualBox_findHostOnlyNetworkByName: (args, ctx) => {
       const network = world.hostOnlyNetworks.find((n) => n.name === str(args['networkName']));
-      if (!network) throw vboxFault(RC.VBOX_E_OBJECT_NOT_FOUND, `Could not find a host-only network named '${str(args['networkName'])}'`);
+      if (!network)
+        throw vboxFault(
+          RC.VBOX_E_OBJECT_NOT_FOUND,
+          `Could not find a host-only network named '${str(args['networkName'])}'`,
+        );
       return { returnval: ctx.ref(network) };
     },
     IHostOnlyNetwork_getNetworkName: (args, ctx) => ({ returnval: self(ctx, args, 'HostOnlyNetwork').name }),
-    IHostOnlyNetwork_setNetworkMask: (args, ctx) => ((self(ctx, args, 'HostOnlyNetwork').networkMask = str(args['networkMask'])), {}),
-    IHostOnlyNetwork_setLowerIP: (args, ctx) => ((self(ctx, args, 'HostOnlyNetwork').lowerIP = str(args['lowerIP'])), {}),
-    IHostOnlyNetwork_setUpperIP: (args, ctx) => ((self(ctx, args, 'HostOnlyNetwork').upperIP = str(args['upperIP'])), {}),
-    IHostOnlyNetwork_setEnabled: (args, ctx) => ((self(ctx, args, 'HostOnlyNetwork').enabled = bool(args['enabled'])), {}),
+    IHostOnlyNetwork_setNetworkMask: (args, ctx) => (
+      (self(ctx, args, 'HostOnlyNetwork').networkMask = str(args['networkMask'])),
+      {}
+    ),
+    IHostOnlyNetwork_setLowerIP: (args, ctx) => (
+      (self(ctx, args, 'HostOnlyNetwork').lowerIP = str(args['lowerIP'])),
+      {}
+    ),
+    IHostOnlyNetwork_setUpperIP: (args, ctx) => (
+      (self(ctx, args, 'HostOnlyNetwork').upperIP = str(args['upperIP'])),
+      {}
+    ),
+    IHostOnlyNetwork_setEnabled: (args, ctx) => (
+      (self(ctx, args, 'HostOnlyNetwork').enabled = bool(args['enabled'])),
+      {}
+    ),
     IHostOnlyNetwork_getLowerIP: (args, ctx) => ({ returnval: self(ctx, args, 'HostOnlyNetwork').lowerIP }),
 
     // --- IHost ------------------------------------------------------------------------------------------
@@ -308,9 +378,17 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
     IHost_getMemorySize: () => ({ returnval: o.memorySizeMiB }),
     IHost_getMemoryAvailable: () => ({ returnval: Math.floor(o.memorySizeMiB / 2) }),
     IHost_findHostNetworkInterfacesOfType: (args, ctx) =>
-      str(args['type']) === 'HostOnly' ? { returnval: world.hostInterfaces.map((i) => ctx.ref(i)) } : { returnval: [] },
+      str(args['type']) === 'HostOnly'
+        ? { returnval: world.hostInterfaces.map((i) => ctx.ref(i)) }
+        : { returnval: [] },
     IHost_createHostOnlyNetworkInterface: (_a, ctx) => {
-      const nic: FakeHostInterface = { kind: 'HostInterface', id: randomUUID(), name: hostOnlyNameFor(world), ipAddress: '', networkMask: '' };
+      const nic: FakeHostInterface = {
+        kind: 'HostInterface',
+        id: randomUUID(),
+        name: hostOnlyNameFor(world),
+        ipAddress: '',
+        networkMask: '',
+      };
       const progress = world.startProgress(() => {
         nic.ipAddress = `192.168.${56 + world.hostInterfaces.length}.1`;
         nic.networkMask = '255.255.255.0';
@@ -319,14 +397,21 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
       return { hostInterface: ctx.ref(nic), returnval: ctx.ref(progress) };
     },
     IHostNetworkInterface_getName: (args, ctx) => ({ returnval: self(ctx, args, 'HostInterface').name }),
-    IHostNetworkInterface_getIPAddress: (args, ctx) => ({ returnval: self(ctx, args, 'HostInterface').ipAddress }),
-    IHostNetworkInterface_getNetworkMask: (args, ctx) => ({ returnval: self(ctx, args, 'HostInterface').networkMask }),
+    IHostNetworkInterface_getIPAddress: (args, ctx) => ({
+      returnval: self(ctx, args, 'HostInterface').ipAddress,
+    }),
+    IHostNetworkInterface_getNetworkMask: (args, ctx) => ({
+      returnval: self(ctx, args, 'HostInterface').networkMask,
+    }),
     IHostNetworkInterface_enableStaticIPConfig: (args, ctx) => {
       const nic = self(ctx, args, 'HostInterface');
       const ip = str(args['IPAddress']);
       // Linux/macOS hosts only accept 192.168.56.0/21 unless /etc/vbox/networks.conf says otherwise.
       if (!o.hostOs.startsWith('Windows') && !/^192\.168\.(5[6-9]|6[0-3])\./.test(ip)) {
-        throw vboxFault(RC.E_ACCESSDENIED, `Address ${ip} is outside the range allowed for host-only networks (VERR_ACCESS_DENIED)`);
+        throw vboxFault(
+          RC.E_ACCESSDENIED,
+          `Address ${ip} is outside the range allowed for host-only networks (VERR_ACCESS_DENIED)`,
+        );
       }
       nic.ipAddress = ip;
       nic.networkMask = str(args['networkMask']);
@@ -337,30 +422,86 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
     IMachine_getId: (args, ctx) => ({ returnval: machineOf(machineSelf(ctx, args)).id }),
     IMachine_getName: (args, ctx) => ({ returnval: settingsOf(machineSelf(ctx, args)).name }),
     IMachine_getState: (args, ctx) => ({ returnval: machineOf(machineSelf(ctx, args)).state }),
-    IMachine_getLastStateChange: (args, ctx) => ({ returnval: machineOf(machineSelf(ctx, args)).lastStateChange }),
+    IMachine_getLastStateChange: (args, ctx) => ({
+      returnval: machineOf(machineSelf(ctx, args)).lastStateChange,
+    }),
     IMachine_getSessionState: (args, ctx) => {
       const machine = machineOf(machineSelf(ctx, args));
-      return { returnval: machine.lock || world.isRunning(machine) ? 'Locked' : Date.now() < machine.unlockingUntil ? 'Unlocking' : 'Unlocked' };
+      return {
+        returnval:
+          machine.lock || world.isRunning(machine)
+            ? 'Locked'
+            : Date.now() < machine.unlockingUntil
+              ? 'Unlocking'
+              : 'Unlocked',
+      };
     },
     IMachine_getGroups: (args, ctx) => ({ returnval: settingsOf(machineSelf(ctx, args)).groups }),
-    IMachine_setGroups: (args, ctx) => ((mutableSettings(machineSelf(ctx, args)).groups = list(args['groups']).map(str)), {}),
+    IMachine_setGroups: (args, ctx) => (
+      (mutableSettings(machineSelf(ctx, args)).groups = list(args['groups']).map(str)),
+      {}
+    ),
     IMachine_getOSTypeId: (args, ctx) => ({ returnval: settingsOf(machineSelf(ctx, args)).osTypeId }),
-    IMachine_getSettingsFilePath: (args, ctx) => ({ returnval: machineOf(machineSelf(ctx, args)).settingsFilePath }),
+    IMachine_getSettingsFilePath: (args, ctx) => ({
+      returnval: machineOf(machineSelf(ctx, args)).settingsFilePath,
+    }),
     IMachine_getMemorySize: (args, ctx) => ({ returnval: settingsOf(machineSelf(ctx, args)).memorySize }),
-    IMachine_setMemorySize: (args, ctx) => ((mutableSettings(machineSelf(ctx, args)).memorySize = num(args['memorySize'])), {}),
+    IMachine_setMemorySize: (args, ctx) => (
+      (mutableSettings(machineSelf(ctx, args)).memorySize = num(args['memorySize'])),
+      {}
+    ),
     IMachine_getCPUCount: (args, ctx) => ({ returnval: settingsOf(machineSelf(ctx, args)).cpuCount }),
-    IMachine_setCPUCount: (args, ctx) => ((mutableSettings(machineSelf(ctx, args)).cpuCount = num(args['CPUCount'])), {}),
-    IMachine_getCPUProperty: (args, ctx) => ({ returnval: Boolean(settingsOf(machineSelf(ctx, args)).cpuProperties[str(args['property'])]) }),
-    IMachine_setCPUProperty: (args, ctx) => ((mutableSettings(machineSelf(ctx, args)).cpuProperties[str(args['property'])] = bool(args['value'])), {}),
-    IMachine_getHWVirtExProperty: (args, ctx) => ({ returnval: Boolean(settingsOf(machineSelf(ctx, args)).hwVirtExProperties[str(args['property'])]) }),
-    IMachine_setHWVirtExProperty: (args, ctx) => ((mutableSettings(machineSelf(ctx, args)).hwVirtExProperties[str(args['property'])] = bool(args['value'])), {}),
-    IMachine_getPlatform: (args, ctx) => ({ returnval: ctx.ref(platformOf(machineSelf(ctx, args), 'Platform')) }),
-    IPlatform_getArchitecture: (args, ctx) => ({ returnval: machineOf(self(ctx, args, 'Platform').view).platformArchitecture }),
-    IPlatform_getX86: (args, ctx) => ({ returnval: ctx.ref(platformOf(self(ctx, args, 'Platform').view, 'PlatformX86')) }),
-    IPlatformX86_getCPUProperty: (args, ctx) => ({ returnval: Boolean(settingsOf(self(ctx, args, 'PlatformX86').view).cpuProperties[str(args['property'])]) }),
-    IPlatformX86_setCPUProperty: (args, ctx) => ((mutableSettings(self(ctx, args, 'PlatformX86').view).cpuProperties[str(args['property'])] = bool(args['value'])), {}),
-    IPlatformX86_getHWVirtExProperty: (args, ctx) => ({ returnval: Boolean(settingsOf(self(ctx, args, 'PlatformX86').view).hwVirtExProperties[str(args['property'])]) }),
-    IPlatformX86_setHWVirtExProperty: (args, ctx) => ((mutableSettings(self(ctx, args, 'PlatformX86').view).hwVirtExProperties[str(args['property'])] = bool(args['value'])), {}),
+    IMachine_setCPUCount: (args, ctx) => (
+      (mutableSettings(machineSelf(ctx, args)).cpuCount = num(args['CPUCount'])),
+      {}
+    ),
+    IMachine_getCPUProperty: (args, ctx) => ({
+      returnval: Boolean(settingsOf(machineSelf(ctx, args)).cpuProperties[str(args['property'])]),
+    }),
+    IMachine_setCPUProperty: (args, ctx) => (
+      (mutableSettings(machineSelf(ctx, args)).cpuProperties[str(args['property'])] = bool(args['value'])),
+      {}
+    ),
+    IMachine_getHWVirtExProperty: (args, ctx) => ({
+      returnval: Boolean(settingsOf(machineSelf(ctx, args)).hwVirtExProperties[str(args['property'])]),
+    }),
+    IMachine_setHWVirtExProperty: (args, ctx) => (
+      (mutableSettings(machineSelf(ctx, args)).hwVirtExProperties[str(args['property'])] = bool(
+        args['value'],
+      )),
+      {}
+    ),
+    IMachine_getPlatform: (args, ctx) => ({
+      returnval: ctx.ref(platformOf(machineSelf(ctx, args), 'Platform')),
+    }),
+    IPlatform_getArchitecture: (args, ctx) => ({
+      returnval: machineOf(self(ctx, args, 'Platform').view).platformArchitecture,
+    }),
+    IPlatform_getX86: (args, ctx) => ({
+      returnval: ctx.ref(platformOf(self(ctx, args, 'Platform').view, 'PlatformX86')),
+    }),
+    IPlatformX86_getCPUProperty: (args, ctx) => ({
+      returnval: Boolean(
+        settingsOf(self(ctx, args, 'PlatformX86').view).cpuProperties[str(args['property'])],
+      ),
+    }),
+    IPlatformX86_setCPUProperty: (args, ctx) => (
+      (mutableSettings(self(ctx, args, 'PlatformX86').view).cpuProperties[str(args['property'])] = bool(
+        args['value'],
+      )),
+      {}
+    ),
+    IPlatformX86_getHWVirtExProperty: (args, ctx) => ({
+      returnval: Boolean(
+        settingsOf(self(ctx, args, 'PlatformX86').view).hwVirtExProperties[str(args['property'])],
+      ),
+    }),
+    IPlatformX86_setHWVirtExProperty: (args, ctx) => (
+      (mutableSettings(self(ctx, args, 'PlatformX86').view).hwVirtExProperties[str(args['property'])] = bool(
+        args['value'],
+      )),
+      {}
+    ),
     IMachine_saveSettings: (args, ctx) => {
       const target = machineSelf(ctx, args);
       if (target.kind === 'MachineView') {
@@ -373,7 +514,8 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
       const machine = self(ctx, args, 'Machine');
       const session = arg(ctx, args['session'], 'Session');
       const lockType = str(args['lockType']);
-      if (session.state !== 'Unlocked') throw vboxFault(RC.VBOX_E_INVALID_OBJECT_STATE, 'The given session is busy');
+      if (session.state !== 'Unlocked')
+        throw vboxFault(RC.VBOX_E_INVALID_OBJECT_STATE, 'The given session is busy');
       const running = world.isRunning(machine);
       const busy = machine.lock !== undefined || Date.now() < machine.unlockingUntil;
       if ((lockType === 'Write' || lockType === 'VM') && (busy || running)) {
@@ -383,7 +525,10 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
         );
       }
       if (lockType === 'Shared' && !running && busy) {
-        throw vboxFault(RC.VBOX_E_INVALID_OBJECT_STATE, `The machine '${machine.settings.name}' is already locked for a session (or being unlocked)`);
+        throw vboxFault(
+          RC.VBOX_E_INVALID_OBJECT_STATE,
+          `The machine '${machine.settings.name}' is already locked for a session (or being unlocked)`,
+        );
       }
       session.state = 'Locked';
       session.type = lockType === 'Shared' && running ? 'Shared' : 'Write';
@@ -395,9 +540,13 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
     IMachine_launchVMProcess: (args, ctx) => {
       const machine = self(ctx, args, 'Machine');
       const session = arg(ctx, args['session'], 'Session');
-      if (session.state !== 'Unlocked') throw vboxFault(RC.VBOX_E_INVALID_OBJECT_STATE, 'The given session is busy');
+      if (session.state !== 'Unlocked')
+        throw vboxFault(RC.VBOX_E_INVALID_OBJECT_STATE, 'The given session is busy');
       if (machine.lock || world.isRunning(machine) || Date.now() < machine.unlockingUntil) {
-        throw vboxFault(RC.VBOX_E_INVALID_OBJECT_STATE, `The machine '${machine.settings.name}' is already locked by a session (or being locked or unlocked)`);
+        throw vboxFault(
+          RC.VBOX_E_INVALID_OBJECT_STATE,
+          `The machine '${machine.settings.name}' is already locked by a session (or being locked or unlocked)`,
+        );
       }
       const frontend = str(args['name']);
       if (!['headless', 'gui', 'sdl', 'separate', ''].includes(frontend)) {
@@ -442,32 +591,51 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
       const controller = self(ctx, args, 'StorageController');
       const found = mutableSettings(controller.view).controllers.find((c) => c.name === controller.name);
       const count = num(args['portCount']);
-      if (!found || count < 1 || count > 30) throw vboxFault(RC.E_INVALIDARG, `Invalid port count: ${count} (must be in range [1, 30])`);
+      if (!found || count < 1 || count > 30)
+        throw vboxFault(RC.E_INVALIDARG, `Invalid port count: ${count} (must be in range [1, 30])`);
       found.portCount = count;
       return {};
     },
     IStorageController_getPortCount: (args, ctx) => {
       const controller = self(ctx, args, 'StorageController');
-      return { returnval: settingsOf(controller.view).controllers.find((c) => c.name === controller.name)?.portCount ?? 0 };
+      return {
+        returnval:
+          settingsOf(controller.view).controllers.find((c) => c.name === controller.name)?.portCount ?? 0,
+      };
     },
     IMachine_getMedium: (args, ctx) => {
       const target = machineSelf(ctx, args);
       const [name, port, device] = [str(args['name']), num(args['controllerPort']), num(args['device'])];
-      const found = settingsOf(target).attachments.find((a) => a.controller === name && a.port === port && a.device === device);
+      const found = settingsOf(target).attachments.find(
+        (a) => a.controller === name && a.port === port && a.device === device,
+      );
       if (!found) {
-        throw vboxFault(RC.VBOX_E_OBJECT_NOT_FOUND, `No storage device attached to device slot ${device} on port ${port} of controller '${name}'`);
+        throw vboxFault(
+          RC.VBOX_E_OBJECT_NOT_FOUND,
+          `No storage device attached to device slot ${device} on port ${port} of controller '${name}'`,
+        );
       }
       const medium = world.media.find((m) => m.id === found.mediumId);
       return { returnval: medium ? ctx.ref(medium) : '' };
     },
     IMachine_attachDevice: (args, ctx) => {
       const settings = mutableSettings(machineSelf(ctx, args));
-      const [name, port, device, type] = [str(args['name']), num(args['controllerPort']), num(args['device']), str(args['type'])];
+      const [name, port, device, type] = [
+        str(args['name']),
+        num(args['controllerPort']),
+        num(args['device']),
+        str(args['type']),
+      ];
       const controller = settings.controllers.find((c) => c.name === name);
-      if (!controller) throw vboxFault(RC.VBOX_E_OBJECT_NOT_FOUND, `Could not find a storage controller named '${name}'`);
-      if (port < 0 || port >= controller.portCount) throw vboxFault(RC.E_INVALIDARG, `Invalid controller port: ${port}`);
+      if (!controller)
+        throw vboxFault(RC.VBOX_E_OBJECT_NOT_FOUND, `Could not find a storage controller named '${name}'`);
+      if (port < 0 || port >= controller.portCount)
+        throw vboxFault(RC.E_INVALIDARG, `Invalid controller port: ${port}`);
       if (settings.attachments.some((a) => a.controller === name && a.port === port && a.device === device)) {
-        throw vboxFault(RC.VBOX_E_OBJECT_IN_USE, `Medium is already attached to port ${port}, device ${device} of controller '${name}'`);
+        throw vboxFault(
+          RC.VBOX_E_OBJECT_IN_USE,
+          `Medium is already attached to port ${port}, device ${device} of controller '${name}'`,
+        );
       }
       const medium = str(args['medium']) ? arg(ctx, args['medium'], 'Medium') : undefined;
       if (medium && medium.state !== 'Created') {
@@ -479,11 +647,14 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
     IMachine_setBootOrder: (args, ctx) => {
       const settings = mutableSettings(machineSelf(ctx, args));
       const position = num(args['position']);
-      if (position < 1 || position > 4) throw vboxFault(RC.E_INVALIDARG, `Invalid boot position: ${position} (must be in range [1, 4])`);
+      if (position < 1 || position > 4)
+        throw vboxFault(RC.E_INVALIDARG, `Invalid boot position: ${position} (must be in range [1, 4])`);
       settings.bootOrder[position - 1] = str(args['device']);
       return {};
     },
-    IMachine_getBootOrder: (args, ctx) => ({ returnval: settingsOf(machineSelf(ctx, args)).bootOrder[num(args['position']) - 1] ?? 'Null' }),
+    IMachine_getBootOrder: (args, ctx) => ({
+      returnval: settingsOf(machineSelf(ctx, args)).bootOrder[num(args['position']) - 1] ?? 'Null',
+    }),
     IMachine_getNetworkAdapter: (args, ctx) => {
       const target = machineSelf(ctx, args);
       const slot = num(args['slot']);
@@ -496,12 +667,19 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
       if (!settingsOf(target).serials[slot]) throw vboxFault(RC.E_INVALIDARG, `Invalid slot number: ${slot}`);
       return { returnval: ctx.ref(subObject(target, 'SerialPort', slot)) };
     },
-    IMachine_getGuestPropertyValue: (args, ctx) => ({ returnval: machineOf(machineSelf(ctx, args)).guestProperties.get(str(args['property'])) ?? '' }),
-    IMachine_getSnapshotCount: (args, ctx) => ({ returnval: machineOf(machineSelf(ctx, args)).snapshots.length }),
-    IMachine_findSnapshot: (args, ctx) => ({ returnval: ctx.ref(findSnapshot(machineOf(machineSelf(ctx, args)), str(args['nameOrId']))) }),
+    IMachine_getGuestPropertyValue: (args, ctx) => ({
+      returnval: machineOf(machineSelf(ctx, args)).guestProperties.get(str(args['property'])) ?? '',
+    }),
+    IMachine_getSnapshotCount: (args, ctx) => ({
+      returnval: machineOf(machineSelf(ctx, args)).snapshots.length,
+    }),
+    IMachine_findSnapshot: (args, ctx) => ({
+      returnval: ctx.ref(findSnapshot(machineOf(machineSelf(ctx, args)), str(args['nameOrId']))),
+    }),
     IMachine_takeSnapshot: (args, ctx) => {
       const target = machineSelf(ctx, args);
-      if (target.kind !== 'MachineView' || !target.mutable) throw vboxFault(RC.E_ACCESSDENIED, 'The machine is not mutable');
+      if (target.kind !== 'MachineView' || !target.mutable)
+        throw vboxFault(RC.E_ACCESSDENIED, 'The machine is not mutable');
       const machine = target.machine;
       const snapshot: FakeSnapshot = {
         kind: 'Snapshot',
@@ -525,10 +703,14 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
     IMachine_restoreSnapshot: (args, ctx) => {
       const target = machineSelf(ctx, args);
       const snapshot = arg(ctx, args['snapshot'], 'Snapshot');
-      if (target.kind !== 'MachineView' || !target.mutable) throw vboxFault(RC.E_ACCESSDENIED, 'The machine is not mutable');
+      if (target.kind !== 'MachineView' || !target.mutable)
+        throw vboxFault(RC.E_ACCESSDENIED, 'The machine is not mutable');
       const machine = target.machine;
       if (world.isRunning(machine)) {
-        throw vboxFault(RC.VBOX_E_INVALID_VM_STATE, `Cannot delete the current state of the running machine (machine state: ${machine.state})`);
+        throw vboxFault(
+          RC.VBOX_E_INVALID_VM_STATE,
+          `Cannot delete the current state of the running machine (machine state: ${machine.state})`,
+        );
       }
       const before = machine.state;
       world.setState(machine, 'RestoringSnapshot');
@@ -542,11 +724,15 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
     },
     IMachine_deleteSnapshot: (args, ctx) => {
       const target = machineSelf(ctx, args);
-      if (target.kind !== 'MachineView' || !target.mutable) throw vboxFault(RC.E_ACCESSDENIED, 'The machine is not mutable');
+      if (target.kind !== 'MachineView' || !target.mutable)
+        throw vboxFault(RC.E_ACCESSDENIED, 'The machine is not mutable');
       const machine = target.machine;
       const snapshot = findSnapshot(machine, str(args['id']));
       if (snapshot.children.length > 1) {
-        throw vboxFault(RC.VBOX_E_INVALID_OBJECT_STATE, `Snapshot '${snapshot.name}' has more than one child snapshot`);
+        throw vboxFault(
+          RC.VBOX_E_INVALID_OBJECT_STATE,
+          `Snapshot '${snapshot.name}' has more than one child snapshot`,
+        );
       }
       const progress = world.startProgress(() => {
         machine.snapshots.splice(machine.snapshots.indexOf(snapshot), 1);
@@ -561,7 +747,8 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
       const source = machineSelf(ctx, args);
       const targetMachine = arg(ctx, args['target'], 'Machine');
       const options = list(args['options']).map(str);
-      if (targetMachine.registered) throw vboxFault(RC.E_INVALIDARG, 'The target machine must not be registered');
+      if (targetMachine.registered)
+        throw vboxFault(RC.E_INVALIDARG, 'The target machine must not be registered');
       if (options.includes('Link') && source.kind !== 'MachineView') {
         throw vboxFault(RC.E_INVALIDARG, 'Linked clone can only be created from a snapshot');
       }
@@ -582,7 +769,10 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
           return { ...a, mediumId: medium.id };
         });
         if (!options.includes('KeepAllMACs')) {
-          copy.nics.forEach((nic, slot) => (nic.macAddress = `080027${targetMachine.id.replace(/-/g, '').slice(0, 5).toUpperCase()}${slot}`));
+          copy.nics.forEach(
+            (nic, slot) =>
+              (nic.macAddress = `080027${targetMachine.id.replace(/-/g, '').slice(0, 5).toUpperCase()}${slot}`),
+          );
         }
         targetMachine.settings = copy;
       });
@@ -591,16 +781,27 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
     IMachine_unregister: (args, ctx) => {
       const machine = self(ctx, args, 'Machine');
       const mode = str(args['cleanupMode']);
-      if (world.isRunning(machine)) throw vboxFault(RC.VBOX_E_INVALID_VM_STATE, `Cannot unregister the machine '${machine.settings.name}' while it is running`);
+      if (world.isRunning(machine))
+        throw vboxFault(
+          RC.VBOX_E_INVALID_VM_STATE,
+          `Cannot unregister the machine '${machine.settings.name}' while it is running`,
+        );
       if (machine.lock || Date.now() < machine.unlockingUntil) {
-        throw vboxFault(RC.VBOX_E_INVALID_OBJECT_STATE, `Cannot unregister the machine '${machine.settings.name}' while it is locked`);
+        throw vboxFault(
+          RC.VBOX_E_INVALID_OBJECT_STATE,
+          `Cannot unregister the machine '${machine.settings.name}' while it is locked`,
+        );
       }
       if (mode === 'UnregisterOnly' && machine.snapshots.length) {
-        throw vboxFault(RC.VBOX_E_INVALID_OBJECT_STATE, `Cannot unregister the machine '${machine.settings.name}' because it has ${machine.snapshots.length} snapshots`);
+        throw vboxFault(
+          RC.VBOX_E_INVALID_OBJECT_STATE,
+          `Cannot unregister the machine '${machine.settings.name}' because it has ${machine.snapshots.length} snapshots`,
+        );
       }
       const diskIds = new Set<string>();
       for (const settings of [machine.settings, ...machine.snapshots.map((s) => s.settings)]) {
-        for (const a of settings.attachments) if (a.type === 'HardDisk' && a.mediumId) diskIds.add(a.mediumId);
+        for (const a of settings.attachments)
+          if (a.type === 'HardDisk' && a.mediumId) diskIds.add(a.mediumId);
       }
       machine.registered = false;
       machine.snapshots = [];
@@ -610,7 +811,8 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
     },
     IMachine_deleteConfig: (args, ctx) => {
       const machine = self(ctx, args, 'Machine');
-      if (machine.registered) throw vboxFault(RC.VBOX_E_INVALID_VM_STATE, 'Cannot delete settings of a registered machine');
+      if (machine.registered)
+        throw vboxFault(RC.VBOX_E_INVALID_VM_STATE, 'Cannot delete settings of a registered machine');
       const media = list(args['media']).map((ref) => arg(ctx, ref, 'Medium'));
       const progress = world.startProgress(() => {
         for (const medium of media) world.media.splice(world.media.indexOf(medium), 1);
@@ -622,7 +824,11 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
     // --- media --------------------------------------------------------------------------------------------
     IMedium_createBaseStorage: (args, ctx) => {
       const medium = self(ctx, args, 'Medium');
-      if (medium.state !== 'NotCreated') throw vboxFault(RC.VBOX_E_INVALID_OBJECT_STATE, `Storage for the medium '${medium.location}' is already created`);
+      if (medium.state !== 'NotCreated')
+        throw vboxFault(
+          RC.VBOX_E_INVALID_OBJECT_STATE,
+          `Storage for the medium '${medium.location}' is already created`,
+        );
       const progress = world.startProgress(() => {
         medium.state = 'Created';
         medium.logicalSize = num(args['logicalSize']);
@@ -631,7 +837,9 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
     },
     IMedium_getId: (args, ctx) => ({ returnval: self(ctx, args, 'Medium').id }),
     IMedium_getLocation: (args, ctx) => ({ returnval: self(ctx, args, 'Medium').location }),
-    IMedium_getState: (args, ctx) => ({ returnval: self(ctx, args, 'Medium').state === 'Created' ? 'Created' : 'NotCreated' }),
+    IMedium_getState: (args, ctx) => ({
+      returnval: self(ctx, args, 'Medium').state === 'Created' ? 'Created' : 'NotCreated',
+    }),
     IMedium_getLogicalSize: (args, ctx) => ({ returnval: self(ctx, args, 'Medium').logicalSize }),
 
     // --- network adapters and serial ports ------------------------------------------------------------
@@ -642,17 +850,22 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
     INetworkAdapter_setAttachmentType: setNicField('attachmentType', str),
     INetworkAdapter_getAttachmentType: (args, ctx) => ({ returnval: nicOf(ctx, args).nic.attachmentType }),
     INetworkAdapter_setHostOnlyInterface: setNicField('hostOnlyInterface', str),
-    INetworkAdapter_getHostOnlyInterface: (args, ctx) => ({ returnval: nicOf(ctx, args).nic.hostOnlyInterface }),
+    INetworkAdapter_getHostOnlyInterface: (args, ctx) => ({
+      returnval: nicOf(ctx, args).nic.hostOnlyInterface,
+    }),
     INetworkAdapter_setHostOnlyNetwork: setNicField('hostOnlyNetwork', str),
     INetworkAdapter_getHostOnlyNetwork: (args, ctx) => ({ returnval: nicOf(ctx, args).nic.hostOnlyNetwork }),
     INetworkAdapter_setInternalNetwork: setNicField('internalNetwork', str),
     INetworkAdapter_setPromiscModePolicy: setNicField('promiscModePolicy', str),
-    INetworkAdapter_getPromiscModePolicy: (args, ctx) => ({ returnval: nicOf(ctx, args).nic.promiscModePolicy }),
+    INetworkAdapter_getPromiscModePolicy: (args, ctx) => ({
+      returnval: nicOf(ctx, args).nic.promiscModePolicy,
+    }),
     INetworkAdapter_setCableConnected: setNicField('cableConnected', bool, true),
     INetworkAdapter_getCableConnected: (args, ctx) => ({ returnval: nicOf(ctx, args).nic.cableConnected }),
     INetworkAdapter_setMACAddress: setNicField('macAddress', (v) => {
       const mac = str(v);
-      if (!/^[0-9A-Fa-f]{12}$/.test(mac)) throw vboxFault(RC.E_INVALIDARG, `Invalid MAC address format: ${mac}`);
+      if (!/^[0-9A-Fa-f]{12}$/.test(mac))
+        throw vboxFault(RC.E_INVALIDARG, `Invalid MAC address format: ${mac}`);
       return mac.toUpperCase();
     }),
     INetworkAdapter_getMACAddress: (args, ctx) => ({ returnval: nicOf(ctx, args).nic.macAddress }),
@@ -675,25 +888,42 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
     ISession_getType: (args, ctx) => ({ returnval: self(ctx, args, 'Session').type }),
     ISession_getMachine: (args, ctx) => {
       const session = self(ctx, args, 'Session');
-      if (session.state !== 'Locked') throw vboxFault(RC.VBOX_E_INVALID_SESSION_STATE, 'The session is not locked (session state: Unlocked)');
-      if (!session.view && session.machine) session.view = openView(session.machine, session.machine.settings, true);
+      if (session.state !== 'Locked')
+        throw vboxFault(
+          RC.VBOX_E_INVALID_SESSION_STATE,
+          'The session is not locked (session state: Unlocked)',
+        );
+      if (!session.view && session.machine)
+        session.view = openView(session.machine, session.machine.settings, true);
       return { returnval: ctx.ref(session.view) };
     },
     ISession_getConsole: (args, ctx) => {
       const session = self(ctx, args, 'Session');
-      if (session.state !== 'Locked') throw vboxFault(RC.VBOX_E_INVALID_SESSION_STATE, 'The session is not locked (session state: Unlocked)');
+      if (session.state !== 'Locked')
+        throw vboxFault(
+          RC.VBOX_E_INVALID_SESSION_STATE,
+          'The session is not locked (session state: Unlocked)',
+        );
       const machine = session.machine;
       if (!machine || !world.isRunning(machine)) return { returnval: '' };
       return { returnval: ctx.ref(consoleOf(machine)) };
     },
     ISession_unlockMachine: (args, ctx) => {
       const session = self(ctx, args, 'Session');
-      if (session.state !== 'Locked') throw vboxFault(RC.VBOX_E_INVALID_SESSION_STATE, 'The session is not locked (session state: Unlocked)');
+      if (session.state !== 'Locked')
+        throw vboxFault(
+          RC.VBOX_E_INVALID_SESSION_STATE,
+          'The session is not locked (session state: Unlocked)',
+        );
       unlockSession(session);
       return {};
     },
     IConsole_getMachine: (args, ctx) => ({ returnval: ctx.ref(self(ctx, args, 'Console').machine) }),
-    IConsole_getDebugger: (args, ctx) => ({ returnval: ctx.ref(cached(self(ctx, args, 'Console'), 'Debugger', () => ({ kind: 'Debugger' as const }))) }),
+    IConsole_getDebugger: (args, ctx) => ({
+      returnval: ctx.ref(
+        cached(self(ctx, args, 'Console'), 'Debugger', () => ({ kind: 'Debugger' as const })),
+      ),
+    }),
     IMachineDebugger_getExecutionEngine: (args, ctx) => {
       self(ctx, args, 'Debugger');
       return { returnval: (o as { executionEngine?: string }).executionEngine ?? 'HwVirt' };
@@ -701,7 +931,10 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
     IConsole_powerDown: (args, ctx) => {
       const machine = self(ctx, args, 'Console').machine;
       if (!['Running', 'Paused', 'Starting'].includes(machine.state)) {
-        throw vboxFault(RC.VBOX_E_INVALID_VM_STATE, `Invalid machine state: ${machine.state} (must be Running, Paused or Stuck)`);
+        throw vboxFault(
+          RC.VBOX_E_INVALID_VM_STATE,
+          `Invalid machine state: ${machine.state} (must be Running, Paused or Stuck)`,
+        );
       }
       world.setState(machine, 'Stopping');
       const progress = world.startProgress(() => {
@@ -712,7 +945,8 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
     },
     IConsole_powerButton: (args, ctx) => {
       const machine = self(ctx, args, 'Console').machine;
-      if (machine.state !== 'Running') throw vboxFault(RC.VBOX_E_INVALID_VM_STATE, `Invalid machine state: ${machine.state}`);
+      if (machine.state !== 'Running')
+        throw vboxFault(RC.VBOX_E_INVALID_VM_STATE, `Invalid machine state: ${machine.state}`);
       // The guest reacts to the ACPI event and shuts itself down a little later.
       world.after(o.progressMs * 2, () => {
         world.setState(machine, 'Stopping');
@@ -725,7 +959,8 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
     },
     IConsole_reset: (args, ctx) => {
       const machine = self(ctx, args, 'Console').machine;
-      if (machine.state !== 'Running') throw vboxFault(RC.VBOX_E_INVALID_VM_STATE, `Invalid machine state: ${machine.state}`);
+      if (machine.state !== 'Running')
+        throw vboxFault(RC.VBOX_E_INVALID_VM_STATE, `Invalid machine state: ${machine.state}`);
       return {};
     },
 
@@ -738,26 +973,35 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
     IProgress_getPercent: (args, ctx) => ({ returnval: self(ctx, args, 'Progress').percent }),
     IProgress_getResultCode: (args, ctx) => {
       const progress = self(ctx, args, 'Progress');
-      if (!progress.completed) throw vboxFault(RC.VBOX_E_INVALID_OBJECT_STATE, 'Result code is not available, operation is still in progress');
+      if (!progress.completed)
+        throw vboxFault(
+          RC.VBOX_E_INVALID_OBJECT_STATE,
+          'Result code is not available, operation is still in progress',
+        );
       return { returnval: progress.resultCode | 0 };
     },
     IProgress_getErrorInfo: (args, ctx) => {
       const progress = self(ctx, args, 'Progress');
       if (!progress.completed || progress.resultCode === 0) return { returnval: '' };
-      return { returnval: ctx.ref({ kind: 'ErrorInfo', text: progress.errorText, resultCode: progress.resultCode }) };
+      return {
+        returnval: ctx.ref({ kind: 'ErrorInfo', text: progress.errorText, resultCode: progress.resultCode }),
+      };
     },
     IProgress_getCancelable: (args, ctx) => ({ returnval: self(ctx, args, 'Progress').cancelable }),
     IProgress_getCanceled: (args, ctx) => ({ returnval: self(ctx, args, 'Progress').canceled }),
     IProgress_cancel: (args, ctx) => {
       const progress = self(ctx, args, 'Progress');
-      if (!progress.cancelable) throw vboxFault(RC.VBOX_E_INVALID_OBJECT_STATE, 'Operation cannot be canceled');
+      if (!progress.cancelable)
+        throw vboxFault(RC.VBOX_E_INVALID_OBJECT_STATE, 'Operation cannot be canceled');
       progress.canceled = true;
       progress.onCancel?.();
       world.finishProgress(progress, RC.E_FAIL, 'Operation was canceled by the user');
       return {};
     },
     IVirtualBoxErrorInfo_getText: (args, ctx) => ({ returnval: self(ctx, args, 'ErrorInfo').text }),
-    IVirtualBoxErrorInfo_getResultCode: (args, ctx) => ({ returnval: self(ctx, args, 'ErrorInfo').resultCode | 0 }),
+    IVirtualBoxErrorInfo_getResultCode: (args, ctx) => ({
+      returnval: self(ctx, args, 'ErrorInfo').resultCode | 0,
+    }),
 
     // --- snapshots -----------------------------------------------------------------------------------------
     ISnapshot_getId: (args, ctx) => ({ returnval: self(ctx, args, 'Snapshot').id }),
@@ -766,7 +1010,9 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
     ISnapshot_getTimeStamp: (args, ctx) => ({ returnval: self(ctx, args, 'Snapshot').timeStamp }),
     ISnapshot_getOnline: (args, ctx) => ({ returnval: self(ctx, args, 'Snapshot').online }),
     ISnapshot_getParent: (args, ctx) => ({ returnval: ctx.ref(self(ctx, args, 'Snapshot').parent) }),
-    ISnapshot_getChildren: (args, ctx) => ({ returnval: self(ctx, args, 'Snapshot').children.map((c) => ctx.ref(c)) }),
+    ISnapshot_getChildren: (args, ctx) => ({
+      returnval: self(ctx, args, 'Snapshot').children.map((c) => ctx.ref(c)),
+    }),
     ISnapshot_getMachine: (args, ctx) => {
       const snapshot = self(ctx, args, 'Snapshot');
       return { returnval: ctx.ref(snapshotView(snapshot)) };
@@ -775,11 +1021,14 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
     // --- events -------------------------------------------------------------------------------------------
     IEventSource_createListener: (args, ctx) => {
       self(ctx, args, 'EventSource');
-      return { returnval: ctx.ref({ kind: 'Listener', id: randomUUID(), interesting: new Set<string>(), queue: [] }) };
+      return {
+        returnval: ctx.ref({ kind: 'Listener', id: randomUUID(), interesting: new Set<string>(), queue: [] }),
+      };
     },
     IEventSource_registerListener: (args, ctx) => {
       const listener = arg(ctx, args['listener'], 'Listener');
-      if (bool(args['active'])) throw vboxFault(RC.E_INVALIDARG, 'Active listeners cannot be used over the web service');
+      if (bool(args['active']))
+        throw vboxFault(RC.E_INVALIDARG, 'Active listeners cannot be used over the web service');
       listener.interesting = new Set(list(args['interesting']).map(str));
       world.listeners.push(listener);
       return {};
@@ -794,7 +1043,8 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
     },
     IEventSource_getEvent: async (args, ctx) => {
       const listener = arg(ctx, args['listener'], 'Listener');
-      if (!world.listeners.includes(listener)) throw vboxFault(RC.VBOX_E_OBJECT_NOT_FOUND, 'Listener was never registered');
+      if (!world.listeners.includes(listener))
+        throw vboxFault(RC.VBOX_E_OBJECT_NOT_FOUND, 'Listener was never registered');
       const event = await world.nextEvent(listener, num(args['timeout']));
       return { returnval: event ? ctx.ref(event) : '' };
     },
@@ -824,7 +1074,11 @@ function cached<T extends object>(owner: object, key: string, make: () => T): T 
 }
 
 function subObject(view: FakeMachine | MachineView, kind: 'StorageController', name: string): FakeObject;
-function subObject(view: FakeMachine | MachineView, kind: 'NetworkAdapter' | 'SerialPort', slot: number): FakeObject;
+function subObject(
+  view: FakeMachine | MachineView,
+  kind: 'NetworkAdapter' | 'SerialPort',
+  slot: number,
+): FakeObject;
 function subObject(view: FakeMachine | MachineView, kind: string, key: string | number): FakeObject {
   return cached(view, `${kind}:${key}`, () =>
     kind === 'StorageController'

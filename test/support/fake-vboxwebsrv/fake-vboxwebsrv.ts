@@ -64,7 +64,12 @@ export async function startFakeVboxwebsrv(options: FakeVboxwebsrvOptions): Promi
     apiVersion: options.apiVersion,
     users: options.users ?? { nestlab: 'secret' },
     hostOs: options.hostOs ?? 'Linux',
-    processorFeatures: options.processorFeatures ?? { HWVirtEx: true, NestedPaging: true, UnrestrictedGuest: true, NestedHWVirt: true },
+    processorFeatures: options.processorFeatures ?? {
+      HWVirtEx: true,
+      NestedPaging: true,
+      UnrestrictedGuest: true,
+      NestedHWVirt: true,
+    },
     memorySizeMiB: options.memorySizeMiB ?? 16384,
     progressMs: options.progressMs ?? 5,
     unlockLagMs: options.unlockLagMs ?? 30,
@@ -72,7 +77,8 @@ export async function startFakeVboxwebsrv(options: FakeVboxwebsrvOptions): Promi
     startFailures: options.startFailures ?? {},
     executionEngine: options.executionEngine,
   });
-  (world.options as { guestAddresses?: Record<string, string[]> }).guestAddresses = options.guestAddresses ?? {};
+  (world.options as { guestAddresses?: Record<string, string[]> }).guestAddresses =
+    options.guestAddresses ?? {};
   const operations = createOperations(world);
   const calls: string[] = [];
 

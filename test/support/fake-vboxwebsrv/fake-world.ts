@@ -7,14 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { RC, invalidRefFault, vboxFault } from './fake-faults.ts';
 
 export type FakeMachineState =
-  | 'PoweredOff'
-  | 'Saved'
-  | 'Aborted'
-  | 'Running'
-  | 'Paused'
-  | 'Starting'
-  | 'Stopping'
-  | 'RestoringSnapshot';
+  'PoweredOff' | 'Saved' | 'Aborted' | 'Running' | 'Paused' | 'Starting' | 'Stopping' | 'RestoringSnapshot';
 
 export interface FakeNic {
   enabled: boolean;
@@ -241,7 +234,12 @@ export class FakeWorld {
   // --- websessions and refs -------------------------------------------------------------------------
 
   openWebsession(): Websession {
-    const ws: Websession = { id: randomBytes(8).toString('hex'), refsByKey: new Map(), objects: new Map(), counter: 0 };
+    const ws: Websession = {
+      id: randomBytes(8).toString('hex'),
+      refsByKey: new Map(),
+      objects: new Map(),
+      counter: 0,
+    };
     this.sessions.set(ws.id, ws);
     return ws;
   }
@@ -297,7 +295,14 @@ export class FakeWorld {
       controllers: [],
       attachments: [],
       nics: Array.from({ length: 8 }, (_, slot) => defaultNic(id, slot)),
-      serials: Array.from({ length: 4 }, () => ({ enabled: false, hostMode: 'Disconnected', server: false, path: '', ioBase: 0x3f8, irq: 4 })),
+      serials: Array.from({ length: 4 }, () => ({
+        enabled: false,
+        hostMode: 'Disconnected',
+        server: false,
+        path: '',
+        ioBase: 0x3f8,
+        irq: 4,
+      })),
       bootOrder: ['Floppy', 'DVD', 'HardDisk', 'Null'],
     };
     return {
@@ -316,8 +321,11 @@ export class FakeWorld {
   }
 
   findMachine(nameOrId: string): FakeMachine {
-    const machine = this.machines.find((m) => m.registered && (m.id === nameOrId || m.settings.name === nameOrId));
-    if (!machine) throw vboxFault(RC.VBOX_E_OBJECT_NOT_FOUND, `Could not find a registered machine named '${nameOrId}'`);
+    const machine = this.machines.find(
+      (m) => m.registered && (m.id === nameOrId || m.settings.name === nameOrId),
+    );
+    if (!machine)
+      throw vboxFault(RC.VBOX_E_OBJECT_NOT_FOUND, `Could not find a registered machine named '${nameOrId}'`);
     return machine;
   }
 
@@ -325,7 +333,13 @@ export class FakeWorld {
     if (machine.state === state) return;
     machine.state = state;
     machine.lastStateChange = Date.now();
-    this.emit({ kind: 'Event', type: 'OnMachineStateChanged', machineId: machine.id, state, processed: false });
+    this.emit({
+      kind: 'Event',
+      type: 'OnMachineStateChanged',
+      machineId: machine.id,
+      state,
+      processed: false,
+    });
   }
 
   isRunning(machine: FakeMachine): boolean {
@@ -335,7 +349,10 @@ export class FakeWorld {
   // --- progress ---------------------------------------------------------------------------------------
 
   /** A progress that finishes after `progressMs`; `work` runs at completion and may fail it. */
-  startProgress(work: () => { resultCode: number; errorText: string } | void, cancelable = false): FakeProgress {
+  startProgress(
+    work: () => { resultCode: number; errorText: string } | void,
+    cancelable = false,
+  ): FakeProgress {
     const progress: FakeProgress = {
       kind: 'Progress',
       id: randomUUID(),

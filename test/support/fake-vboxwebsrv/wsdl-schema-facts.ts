@@ -18,7 +18,8 @@ export interface WsdlSchemaFacts {
   requests: Map<string, RequestField[]>;
 }
 
-const ENUM_RE = /<xsd:simpleType name="(\w+)">\s*<xsd:restriction base="xsd:string">([\s\S]*?)<\/xsd:restriction>/g;
+const ENUM_RE =
+  /<xsd:simpleType name="(\w+)">\s*<xsd:restriction base="xsd:string">([\s\S]*?)<\/xsd:restriction>/g;
 const ENUM_VALUE_RE = /<xsd:enumeration value="([^"]*)"\/>/g;
 const ELEMENT_RE =
   /<xsd:element name="(\w+)">\s*<xsd:complexType>\s*(?:<xsd:sequence>([\s\S]*?)<\/xsd:sequence>|<xsd:sequence\/>)?\s*<\/xsd:complexType>/g;

@@ -39,7 +39,11 @@ describe('nestlab doctor', () => {
 
   it('prints findings and facts as JSON with --json', async () => {
     const { lines, asked } = await doctor(['--json', '--no-web-service'], NO_VIRTUALBOX);
-    const report = JSON.parse(lines.join('\n')) as { worst: string; findings: { id: string }[]; facts: HostFacts };
+    const report = JSON.parse(lines.join('\n')) as {
+      worst: string;
+      findings: { id: string }[];
+      facts: HostFacts;
+    };
     expect(report.worst).toBe('error');
     expect(report.findings.map((f) => f.id)).toContain('virtualbox-missing');
     expect(report.facts.memory.totalMiB).toBe(8192);

@@ -8,8 +8,10 @@ import {
   type HostProbeDeps,
 } from '../../../../electron/hypervisor/doctor/host-probe.ts';
 
-const CPUINFO = 'processor\t: 0\nvendor_id\t: AuthenticAMD\nflags\t\t: fpu vme de pse svm lm\n\nprocessor\t: 1\nflags\t\t: fpu svm\n';
-const MODULES = 'kvm_amd 245760 0 - Live 0x0000000000000000\nkvm 1392640 1 kvm_amd, Live 0x0\nvboxdrv 696320 2 vboxnetadp,vboxnetflt, Live 0x0\n';
+const CPUINFO =
+  'processor\t: 0\nvendor_id\t: AuthenticAMD\nflags\t\t: fpu vme de pse svm lm\n\nprocessor\t: 1\nflags\t\t: fpu svm\n';
+const MODULES =
+  'kvm_amd 245760 0 - Live 0x0000000000000000\nkvm 1392640 1 kvm_amd, Live 0x0\nvboxdrv 696320 2 vboxnetadp,vboxnetflt, Live 0x0\n';
 
 describe('host parsers', () => {
   it('reads vmx/svm from /proc/cpuinfo', () => {
@@ -49,9 +51,14 @@ function deps(overrides: Partial<HostProbeDeps> = {}): HostProbeDeps {
     freeMiB: 5000,
     diskPath: '/home/ana',
     freeDiskMiB: async () => 100_000,
-    readTextFile: async (path) => (path === '/proc/cpuinfo' ? CPUINFO : path === '/proc/modules' ? MODULES : undefined),
+    readTextFile: async (path) =>
+      path === '/proc/cpuinfo' ? CPUINFO : path === '/proc/modules' ? MODULES : undefined,
     run: async (command) => (command.endsWith('VBoxManage') ? '7.0.20r163906\n' : undefined),
-    locate: () => ({ dir: '/usr/lib/virtualbox', vboxwebsrv: '/usr/lib/virtualbox/vboxwebsrv', vboxmanage: '/usr/bin/VBoxManage' }),
+    locate: () => ({
+      dir: '/usr/lib/virtualbox',
+      vboxwebsrv: '/usr/lib/virtualbox/vboxwebsrv',
+      vboxmanage: '/usr/bin/VBoxManage',
+    }),
     ...overrides,
   };
 }
@@ -60,12 +67,22 @@ describe('probeHost', () => {
   it('collects Linux facts, the VirtualBox version and the web service check', async () => {
     const facts = await probeHost(
       deps({
-        checkWebService: async () => ({ reachable: true, version: '7.0.20', apiVersion: '7_0', cpu: { hwVirtEx: true, nestedPaging: true, unrestrictedGuest: true, nestedHWVirt: true } }),
+        checkWebService: async () => ({
+          reachable: true,
+          version: '7.0.20',
+          apiVersion: '7_0',
+          cpu: { hwVirtEx: true, nestedPaging: true, unrestrictedGuest: true, nestedHWVirt: true },
+        }),
       }),
     );
     expect(facts.linux).toEqual({ kernel: '6.12.1', kvmModules: ['kvm_amd', 'kvm'] });
     expect(facts.cpuFlags).toEqual({ vmx: false, svm: true });
-    expect(facts.virtualbox).toEqual({ installed: true, version: '7.0.20', vboxwebsrv: '/usr/lib/virtualbox/vboxwebsrv', vboxmanage: '/usr/bin/VBoxManage' });
+    expect(facts.virtualbox).toEqual({
+      installed: true,
+      version: '7.0.20',
+      vboxwebsrv: '/usr/lib/virtualbox/vboxwebsrv',
+      vboxmanage: '/usr/bin/VBoxManage',
+    });
     expect(facts.webService?.reachable).toBe(true);
     expect(facts.disk).toEqual({ path: '/home/ana', freeMiB: 100_000 });
   });
@@ -78,12 +95,17 @@ describe('probeHost', () => {
         },
       }),
     );
-    expect(facts.webService).toEqual({ reachable: false, error: 'vboxwebsrv did not accept a logon within 15000 ms' });
+    expect(facts.webService).toEqual({
+      reachable: false,
+      error: 'vboxwebsrv did not accept a logon within 15000 ms',
+    });
   });
 
   it('reports no VirtualBox without running anything of it', async () => {
     const ran: string[] = [];
-    const facts = await probeHost(deps({ locate: () => undefined, run: async (c) => void ran.push(c) as undefined }));
+    const facts = await probeHost(
+      deps({ locate: () => undefined, run: async (c) => void ran.push(c) as undefined }),
+    );
     expect(facts.virtualbox).toEqual({ installed: false });
     expect(ran).toEqual([]);
   });
@@ -93,7 +115,8 @@ describe('probeHost', () => {
       deps({
         platform: 'win32',
         locate: () => undefined,
-        run: async (command) => (command === 'powershell.exe' ? 'HypervisorPresent=True\nVBS=0\nRunning=\n' : undefined),
+        run: async (command) =>
+          command === 'powershell.exe' ? 'HypervisorPresent=True\nVBS=0\nRunning=\n' : undefined,
       }),
     );
     expect(facts.windows).toEqual({ hypervisorPresent: true, vbsRunning: false, hvciRunning: false });

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { hasPlatformObject, selectApiFlavor, wsdlPlanFor } from '../../../../electron/hypervisor/virtualbox/api-version.ts';
+import {
+  hasPlatformObject,
+  selectApiFlavor,
+  wsdlPlanFor,
+} from '../../../../electron/hypervisor/virtualbox/api-version.ts';
 
 describe('selectApiFlavor', () => {
   it.each([
@@ -13,7 +17,9 @@ describe('selectApiFlavor', () => {
   });
 
   it('refuses 6.1 and garbage with a message that says what to install', () => {
-    expect(() => selectApiFlavor('6_1', '6.1.50')).toThrow(/VirtualBox 6\.1\.50 is too old: NestLab needs VirtualBox 7\.0/);
+    expect(() => selectApiFlavor('6_1', '6.1.50')).toThrow(
+      /VirtualBox 6\.1\.50 is too old: NestLab needs VirtualBox 7\.0/,
+    );
     expect(() => selectApiFlavor('nonsense')).toThrow(/too old|needs VirtualBox 7\.0/);
   });
 

@@ -16,7 +16,9 @@ describe('lab naming', () => {
 
   it('puts serial consoles on a named pipe or a unix socket, never TCP', () => {
     expect(serialConsolePath('win32', 'C:\\run', 'basic', 'pve1')).toBe('\\\\.\\pipe\\nestlab-basic-pve1');
-    expect(serialConsolePath('linux', '/run/user/1000/nestlab', 'basic', 'pve1')).toBe('/run/user/1000/nestlab/basic-pve1.sock');
+    expect(serialConsolePath('linux', '/run/user/1000/nestlab', 'basic', 'pve1')).toBe(
+      '/run/user/1000/nestlab/basic-pve1.sock',
+    );
   });
 
   it('refuses names VirtualBox paths would choke on', () => {
@@ -27,12 +29,18 @@ describe('lab naming', () => {
 
 describe('parseHostCidr', () => {
   it('splits a host address and prefix into address and mask', () => {
-    expect(parseHostCidr('192.168.56.1/24', 'linux')).toEqual({ address: '192.168.56.1', mask: '255.255.255.0', prefix: 24 });
+    expect(parseHostCidr('192.168.56.1/24', 'linux')).toEqual({
+      address: '192.168.56.1',
+      mask: '255.255.255.0',
+      prefix: 24,
+    });
     expect(parseHostCidr('192.168.60.1/22', 'darwin').mask).toBe('255.255.252.0');
   });
 
   it('keeps Linux and macOS inside 192.168.56.0/21 and explains why', () => {
-    expect(() => parseHostCidr('10.0.0.1/24', 'linux')).toThrow(/outside 192\.168\.56\.0\/21.*networks\.conf/);
+    expect(() => parseHostCidr('10.0.0.1/24', 'linux')).toThrow(
+      /outside 192\.168\.56\.0\/21.*networks\.conf/,
+    );
     expect(parseHostCidr('10.0.0.1/24', 'win32').address).toBe('10.0.0.1');
   });
 

@@ -10,7 +10,9 @@ import {
 
 describe('VBoxAuthSimple secret', () => {
   it('hashes like `VBoxManage internalcommands passwordhash` (SHA-256 hex)', () => {
-    expect(vboxAuthSimpleHash('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    expect(vboxAuthSimpleHash('abc')).toBe(
+      'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
+    );
   });
 
   it('creates one secret per user, keeps it private, and registers its hash each time', async () => {
@@ -22,8 +24,14 @@ describe('VBoxAuthSimple secret', () => {
     expect(first.username).toBe('nestlab');
     expect(first.password).toHaveLength(43);
     expect(second.password).toBe(first.password);
-    expect(calls[0]).toEqual(['setextradata', 'global', 'VBoxAuthSimple/users/nestlab', vboxAuthSimpleHash(first.password)]);
+    expect(calls[0]).toEqual([
+      'setextradata',
+      'global',
+      'VBoxAuthSimple/users/nestlab',
+      vboxAuthSimpleHash(first.password),
+    ]);
     expect(calls).toHaveLength(2);
-    if (process.platform !== 'win32') expect((await stat(path.join(dir, 'vboxwebsrv.secret'))).mode & 0o777).toBe(0o600);
+    if (process.platform !== 'win32')
+      expect((await stat(path.join(dir, 'vboxwebsrv.secret'))).mode & 0o777).toBe(0o600);
   });
 });

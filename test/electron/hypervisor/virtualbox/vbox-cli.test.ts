@@ -4,7 +4,10 @@ import { registerVbox, type VboxCliIo } from '../../../../electron/cli/commands/
 import { realClock } from '../../../../electron/clock/clock.ts';
 import { VBoxConnection } from '../../../../electron/hypervisor/virtualbox/vbox-connection.ts';
 import { VirtualBoxDriver } from '../../../../electron/hypervisor/virtualbox/virtualbox-driver.ts';
-import { startFakeVboxwebsrv, type FakeVboxwebsrv } from '../../../support/fake-vboxwebsrv/fake-vboxwebsrv.ts';
+import {
+  startFakeVboxwebsrv,
+  type FakeVboxwebsrv,
+} from '../../../support/fake-vboxwebsrv/fake-vboxwebsrv.ts';
 import { basicLabTopology } from './basic-lab-topology.ts';
 
 function recordingIo(): VboxCliIo & { lines: string[]; errors: string[]; code: number } {
@@ -40,8 +43,16 @@ describe('nestlab vbox', () => {
         : undefined,
       openBackend: async () => {
         opened += 1;
-        const connection = await VBoxConnection.open({ url: fake.url, username: 'nestlab', password: 'secret' }, realClock);
-        const driver = new VirtualBoxDriver({ connection, clock: realClock, runDir: '/tmp/nestlab', platform: 'linux' });
+        const connection = await VBoxConnection.open(
+          { url: fake.url, username: 'nestlab', password: 'secret' },
+          realClock,
+        );
+        const driver = new VirtualBoxDriver({
+          connection,
+          clock: realClock,
+          runDir: '/tmp/nestlab',
+          platform: 'linux',
+        });
         return { driver, close: () => driver.close() };
       },
     });
@@ -77,7 +88,9 @@ describe('nestlab vbox', () => {
   it('explains a missing lab loader or lab in one line without starting VirtualBox', async () => {
     const before = opened;
     const noLoader = await run(['status', 'basic'], false);
-    expect(noLoader.errors).toEqual(['nestlab vbox: cannot find the machines of lab "basic": the lab-file loader is not connected to `nestlab vbox` yet']);
+    expect(noLoader.errors).toEqual([
+      'nestlab vbox: cannot find the machines of lab "basic": the lab-file loader is not connected to `nestlab vbox` yet',
+    ]);
     expect(noLoader.code).toBe(1);
     const unknown = await run(['up', 'nope']);
     expect(unknown.errors).toEqual(['nestlab vbox: no lab named "nope" in labs/']);

@@ -6,7 +6,10 @@ import { createVBoxPort } from '../../../../electron/hypervisor/virtualbox/soap-
 import { probeVBoxWebService } from '../../../../electron/hypervisor/virtualbox/soap-probe.ts';
 import { VBoxConnection } from '../../../../electron/hypervisor/virtualbox/vbox-connection.ts';
 import { VirtualBoxDriver } from '../../../../electron/hypervisor/virtualbox/virtualbox-driver.ts';
-import { startFakeVboxwebsrv, type FakeVboxwebsrv } from '../../../support/fake-vboxwebsrv/fake-vboxwebsrv.ts';
+import {
+  startFakeVboxwebsrv,
+  type FakeVboxwebsrv,
+} from '../../../support/fake-vboxwebsrv/fake-vboxwebsrv.ts';
 import { basicLabTopology } from './basic-lab-topology.ts';
 
 const credentials = (fake: FakeVboxwebsrv) => ({ url: fake.url, username: 'nestlab', password: 'secret' });
@@ -15,7 +18,7 @@ describe('the fake vboxwebsrv behaves like gSOAP', () => {
   let fake: FakeVboxwebsrv | undefined;
   afterEach(async () => fake?.close());
 
-  it('rejects an operation the served WSDL does not have with gSOAP\'s fault', async () => {
+  it("rejects an operation the served WSDL does not have with gSOAP's fault", async () => {
     fake = await startFakeVboxwebsrv({ apiVersion: '7_1' });
     const body =
       '<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:vbox="http://www.virtualbox.org/">' +
@@ -63,8 +66,13 @@ describe('VBoxConnection', () => {
 
   it('probes logon and version without parsing a WSDL', async () => {
     fake = await startFakeVboxwebsrv({ apiVersion: '7_1', version: '7.1.12' });
-    expect(await probeVBoxWebService(fake.url, 'nestlab', 'secret')).toEqual({ apiVersion: '7_1', version: '7.1.12' });
-    await expect(probeVBoxWebService(fake.url, 'nestlab', 'wrong')).rejects.toMatchObject({ kind: 'auth-failed' });
+    expect(await probeVBoxWebService(fake.url, 'nestlab', 'secret')).toEqual({
+      apiVersion: '7_1',
+      version: '7.1.12',
+    });
+    await expect(probeVBoxWebService(fake.url, 'nestlab', 'wrong')).rejects.toMatchObject({
+      kind: 'auth-failed',
+    });
     expect(fake.world.sessions.size).toBe(0);
   });
 
@@ -111,7 +119,9 @@ describe('VBoxConnection', () => {
   it('turns a failed start into an error with the VirtualBox text and advice', async () => {
     fake = await startFakeVboxwebsrv({
       apiVersion: '7_1',
-      startFailures: { 'basic-pve1': 'VT-x is being used by another hypervisor (VERR_VMX_IN_VMX_ROOT_MODE).' },
+      startFailures: {
+        'basic-pve1': 'VT-x is being used by another hypervisor (VERR_VMX_IN_VMX_ROOT_MODE).',
+      },
     });
     const connection = await VBoxConnection.open(credentials(fake), realClock);
     const driver = new VirtualBoxDriver({ connection, clock: realClock, runDir: '/tmp', platform: 'linux' });
@@ -120,7 +130,9 @@ describe('VBoxConnection', () => {
     await driver.realise(topology);
     const error = await driver.powerOn('pve1').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HypervisorError);
-    expect((error as HypervisorError).message).toMatch(/IMachine\.launchVMProcess on pve1 failed \(0x80004005\): VT-x is being used/);
+    expect((error as HypervisorError).message).toMatch(
+      /IMachine\.launchVMProcess on pve1 failed \(0x80004005\): VT-x is being used/,
+    );
     expect((error as HypervisorError).message).toContain('modprobe -r');
     expect((await driver.machine('pve1')).power).toBe('off');
     await driver.close();
@@ -132,7 +144,9 @@ describe('VBoxConnection', () => {
     const driver = new VirtualBoxDriver({ connection, clock: realClock, runDir: '/tmp', platform: 'linux' });
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
-    await expect(driver.realise(basicLabTopology(''), { signal: controller.signal })).rejects.toMatchObject({ code: 'cancelled' });
+    await expect(driver.realise(basicLabTopology(''), { signal: controller.signal })).rejects.toMatchObject({
+      code: 'cancelled',
+    });
     await driver.close();
   });
 });

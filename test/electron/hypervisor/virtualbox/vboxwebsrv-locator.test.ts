@@ -22,7 +22,12 @@ describe('locateVirtualBox', () => {
   });
 
   it('falls back to the registry and Program Files on Windows', () => {
-    const dirs = virtualBoxSearchDirs({ platform: 'win32', env: {}, isFile: () => false, registryInstallDir: 'E:\\VB\\' });
+    const dirs = virtualBoxSearchDirs({
+      platform: 'win32',
+      env: {},
+      isFile: () => false,
+      registryInstallDir: 'E:\\VB\\',
+    });
     expect(dirs.slice(0, 2)).toEqual(['E:\\VB', 'C:\\Program Files\\Oracle\\VirtualBox']);
   });
 
@@ -30,7 +35,10 @@ describe('locateVirtualBox', () => {
     const install = locateVirtualBox({
       platform: 'darwin',
       env: { HOME: '/Users/ana' },
-      isFile: filesystem(['/Applications/VirtualBox.app/Contents/MacOS/vboxwebsrv', '/Applications/VirtualBox.app/Contents/MacOS/VBoxManage']),
+      isFile: filesystem([
+        '/Applications/VirtualBox.app/Contents/MacOS/vboxwebsrv',
+        '/Applications/VirtualBox.app/Contents/MacOS/VBoxManage',
+      ]),
     });
     expect(install?.vboxwebsrv).toBe('/Applications/VirtualBox.app/Contents/MacOS/vboxwebsrv');
   });
@@ -41,18 +49,27 @@ describe('locateVirtualBox', () => {
       env: { PATH: '/home/ana/bin:/usr/bin' },
       isFile: filesystem(['/usr/lib/virtualbox/vboxwebsrv', '/usr/bin/VBoxManage']),
     });
-    expect(install).toEqual({ dir: '/usr/lib/virtualbox', vboxwebsrv: '/usr/lib/virtualbox/vboxwebsrv', vboxmanage: '/usr/bin/VBoxManage' });
+    expect(install).toEqual({
+      dir: '/usr/lib/virtualbox',
+      vboxwebsrv: '/usr/lib/virtualbox/vboxwebsrv',
+      vboxmanage: '/usr/bin/VBoxManage',
+    });
   });
 
   it('says nothing is installed when nothing is found', () => {
-    expect(locateVirtualBox({ platform: 'linux', env: { PATH: '/usr/bin' }, isFile: () => false })).toBeUndefined();
+    expect(
+      locateVirtualBox({ platform: 'linux', env: { PATH: '/usr/bin' }, isFile: () => false }),
+    ).toBeUndefined();
   });
 });
 
 describe('parseRegistryInstallDir', () => {
   it('reads InstallDir from reg query output', () => {
-    const output = '\r\nHKEY_LOCAL_MACHINE\\SOFTWARE\\Oracle\\VirtualBox\r\n    InstallDir    REG_SZ    C:\\Program Files\\Oracle\\VirtualBox\\\r\n';
+    const output =
+      '\r\nHKEY_LOCAL_MACHINE\\SOFTWARE\\Oracle\\VirtualBox\r\n    InstallDir    REG_SZ    C:\\Program Files\\Oracle\\VirtualBox\\\r\n';
     expect(parseRegistryInstallDir(output)).toBe('C:\\Program Files\\Oracle\\VirtualBox\\');
-    expect(parseRegistryInstallDir('ERROR: The system was unable to find the specified registry key')).toBeUndefined();
+    expect(
+      parseRegistryInstallDir('ERROR: The system was unable to find the specified registry key'),
+    ).toBeUndefined();
   });
 });

@@ -87,14 +87,25 @@ async function settle(): Promise<void> {
 describe('vboxwebsrvArgs', () => {
   it('binds loopback with VBoxAuthSimple and never disables authentication', () => {
     const args = vboxwebsrvArgs(41234);
-    expect(args).toEqual(['--host', '127.0.0.1', '--port', '41234', '--authentication', 'VBoxAuthSimple', '--timeout', '0']);
+    expect(args).toEqual([
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '41234',
+      '--authentication',
+      'VBoxAuthSimple',
+      '--timeout',
+      '0',
+    ]);
     expect(args).not.toContain('null');
   });
 });
 
 describe('backoffDelay', () => {
   it('doubles from the initial delay up to the cap', () => {
-    expect([1, 2, 3, 4, 5, 6, 7].map((n) => backoffDelay(n, 1000, 30_000))).toEqual([1000, 2000, 4000, 8000, 16000, 30000, 30000]);
+    expect([1, 2, 3, 4, 5, 6, 7].map((n) => backoffDelay(n, 1000, 30_000))).toEqual([
+      1000, 2000, 4000, 8000, 16000, 30000, 30000,
+    ]);
   });
 });
 
@@ -148,7 +159,9 @@ describe('VboxwebsrvSupervisor', () => {
   it('reports a wrong secret as an authentication failure, not a hang', async () => {
     const h = harness({
       probe: async () => {
-        throw Object.assign(new Error('IWebsessionManager_logon: Authentication failed'), { kind: 'auth-failed' });
+        throw Object.assign(new Error('IWebsessionManager_logon: Authentication failed'), {
+          kind: 'auth-failed',
+        });
       },
     });
     await expect(h.supervisor.start()).rejects.toMatchObject({ code: 'auth-failed' });

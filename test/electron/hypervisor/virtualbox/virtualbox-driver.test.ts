@@ -6,7 +6,11 @@ import { realClock } from '../../../../electron/clock/clock.ts';
 import { HypervisorError, type PowerEvent } from '../../../../electron/hypervisor/driver.ts';
 import { VBoxConnection } from '../../../../electron/hypervisor/virtualbox/vbox-connection.ts';
 import { VirtualBoxDriver } from '../../../../electron/hypervisor/virtualbox/virtualbox-driver.ts';
-import { startFakeVboxwebsrv, type FakeApiVersion, type FakeVboxwebsrv } from '../../../support/fake-vboxwebsrv/fake-vboxwebsrv.ts';
+import {
+  startFakeVboxwebsrv,
+  type FakeApiVersion,
+  type FakeVboxwebsrv,
+} from '../../../support/fake-vboxwebsrv/fake-vboxwebsrv.ts';
 import { basicLabTopology } from './basic-lab-topology.ts';
 
 async function until(what: string, check: () => boolean | Promise<boolean>): Promise<void> {
@@ -31,8 +35,17 @@ describe.each<[FakeApiVersion, string]>([
     isoPath = path.join(dir, 'proxmox-ve.iso');
     await writeFile(isoPath, 'not really an ISO');
     fake = await startFakeVboxwebsrv({ apiVersion, guestAddresses: { 'basic-pve1': ['192.168.56.11'] } });
-    const connection = await VBoxConnection.open({ url: fake.url, username: 'nestlab', password: 'secret' }, realClock);
-    driver = new VirtualBoxDriver({ connection, clock: realClock, runDir: '/run/user/1000/nestlab', platform: 'linux', eventPollMs: 100 });
+    const connection = await VBoxConnection.open(
+      { url: fake.url, username: 'nestlab', password: 'secret' },
+      realClock,
+    );
+    driver = new VirtualBoxDriver({
+      connection,
+      clock: realClock,
+      runDir: '/run/user/1000/nestlab',
+      platform: 'linux',
+      eventPollMs: 100,
+    });
   });
 
   afterAll(async () => {
@@ -46,7 +59,9 @@ describe.each<[FakeApiVersion, string]>([
 
   it('realises the basic lab: host-only network, nested VT-x, disks, ISO, promiscuous NICs, serial pipe', async () => {
     const progress: string[] = [];
-    await driver.realise(basicLabTopology(isoPath), { progress: { report: (u) => progress.push(u.message) } });
+    await driver.realise(basicLabTopology(isoPath), {
+      progress: { report: (u) => progress.push(u.message) },
+    });
 
     const world = fake.world;
     expect(world.hostInterfaces.map((i) => [i.name, i.ipAddress])).toEqual([['vboxnet0', '192.168.56.1']]);
@@ -59,7 +74,10 @@ describe.each<[FakeApiVersion, string]>([
     expect(pve1.settings.memorySize).toBe(1280);
     expect(pve1.settings.cpuCount).toBe(2);
     expect(pve1.settings.cpuProperties['HWVirt']).toBe(true);
-    expect(pve1.settings.hwVirtExProperties).toMatchObject({ NestedPaging: true, UnrestrictedExecution: true });
+    expect(pve1.settings.hwVirtExProperties).toMatchObject({
+      NestedPaging: true,
+      UnrestrictedExecution: true,
+    });
     expect(pve1.settings.attachments.map((a) => [a.port, a.type])).toEqual([
       [0, 'HardDisk'],
       [1, 'DVD'],
