@@ -4,7 +4,7 @@
  * fingerprint and the credentials; runs until Ctrl-C. `--shell <node>` also attaches that node's
  * simulated shell to this terminal.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -100,7 +100,10 @@ export function registerSim(program: Command): void {
       const stop = (): void => {
         if (stopping) return;
         stopping = true;
-        void dc.close().finally(() => process.exit(0));
+        void dc
+          .close()
+          .then(() => rm(certDir, { recursive: true, force: true }))
+          .finally(() => process.exit(0));
       };
       process.once('SIGTERM', stop);
 
