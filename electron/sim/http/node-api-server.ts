@@ -17,6 +17,17 @@ import { BodyError, queryParams, readBody } from './request-body.ts';
 
 export const API_PREFIX = '/api2/json';
 
+/**
+ * Endpoints without a permissions stanza: only a real root@pam session may call them; an API
+ * token, even root's own, gets 403 (pve-api.md §General rules; cluster formation in practice).
+ */
+const ROOT_ONLY = new Set([
+  'POST /cluster/config',
+  'POST /cluster/config/join',
+  'POST /cluster/config/nodes/{node}',
+  'DELETE /cluster/config/nodes/{node}',
+]);
+
 export interface NodeApiServerOptions {
   node: string;
   /** The node's address on the lab network (goes into the certificate). */
@@ -181,6 +192,9 @@ export class NodeApiServer {
     for (const name of Object.keys(pathParams)) delete params[name];
 
     if (isLogin || !route) return this.login(params);
+    if (ROOT_ONLY.has(`${method} ${match.template}`) && user !== 'root@pam') {
+      return { failure: { status: 403, message: 'Permission check failed (user != root@pam)' } };
+    }
 
     const target = pathParams['node'];
     if (

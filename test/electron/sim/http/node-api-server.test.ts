@@ -117,6 +117,19 @@ describe('node API server', () => {
     expect(bad.statusText).toBe('invalid token value!');
   });
 
+  it('keeps cluster formation to a real root@pam session, as PVE does for tokens', async () => {
+    const token = nodes.auth.addToken('ci');
+    const reply = await raw('POST', '/api2/json/cluster/config', {
+      headers: {
+        Authorization: `PVEAPIToken=${token.tokenId}=${token.secret}`,
+        'Content-Type': 'application/x-www-form-urlencoded',
+      },
+      body: 'clustername=lab',
+    });
+    expect(reply.status).toBe(403);
+    expect(reply.statusText).toBe('Permission check failed (user != root@pam)');
+  });
+
   it('answers 501 for paths and methods it does not serve', async () => {
     const { cookie } = await login();
     const unknown = await raw('GET', '/api2/json/foo', { headers: { Cookie: cookie } });
