@@ -120,7 +120,5 @@ export function setExpectedVotes(core: SimCore, name: string, votes: number): vo
     if (member) member.expectedOverride = votes;
   }
   core.log(name, 'corosync', `[QUORUM] expected votes set to ${votes}`);
-  const before = core.state.membership;
   recomputeMembership(core);
-  void before;
 }

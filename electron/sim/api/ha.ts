@@ -146,12 +146,11 @@ export function haRoutes(world: World): SimRoute[] {
     }),
     route('GET', '/cluster/ha/resources/{sid}', (ctx) => resourceView(findResource(ctx))),
     route('PUT', '/cluster/ha/resources/{sid}', (ctx) => {
-      const r = findResource(ctx);
+      const { sid } = parseSid(core, req(ctx, 'sid'));
       const state = str(ctx, 'state');
-      const sd = core.state.ha.manager.service_status[r.sid];
-      if (state && sd?.state === 'error' && state !== 'disabled' && state !== r.state)
-        throw new HaConfigError(`service '${r.sid}' in error state, must be disabled and fixed first`);
-      updateResource(core, ctx.node, r.sid, {
+      if (core.state.ha.manager.service_status[sid]?.state === 'error' && state !== 'disabled')
+        throw new HaConfigError(`service '${sid}' in error state, must be disabled and fixed first`);
+      updateResource(core, ctx.node, sid, {
         state,
         max_restart: int(ctx, 'max_restart'),
         max_relocate: int(ctx, 'max_relocate'),

@@ -186,7 +186,7 @@ export function storageRoutes(world: World): SimRoute[] {
       const size = ctx.upload?.size ?? 0;
       const task = startTask(core, node, 'imgcopy', '', ctx.user);
       try {
-        const volid = addUploadedFile(core, id, node, content, filename, size);
+        addUploadedFile(core, id, node, content, filename, size);
         const sub = content === 'iso' ? 'template/iso' : content === 'vztmpl' ? 'template/cache' : 'import';
         const base = core.state.storage[id]!.path ?? '/var/lib/vz';
         taskLog(
@@ -198,7 +198,6 @@ export function storageRoutes(world: World): SimRoute[] {
           `command: cp -- /var/tmp/pveupload-${task.pid.toString(16)} ${base}/${sub}/${filename}`,
           `finished file import successfully`,
         );
-        void volid;
         finishTask(core, task);
       } catch (e) {
         finishTask(core, task, (e as Error).message);

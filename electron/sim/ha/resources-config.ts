@@ -18,7 +18,7 @@ export function parseSid(core: SimCore, raw: string): { sid: string; type: 'vm' 
   let type = m[1] as 'vm' | 'ct' | undefined;
   if (!type) {
     const g = core.state.guests[String(vmid)];
-    if (!g) throw new HaConfigError(`no such VM or CT '${vmid}'`, 'sid');
+    if (!g) throw new HaConfigError(`unable to find VM/CT ${vmid}`);
     type = g.type === 'qemu' ? 'vm' : 'ct';
   }
   return { sid: `${type}:${vmid}`, type, vmid };
@@ -60,10 +60,10 @@ export function addResource(core: SimCore, node: string, rawSid: string, input: 
     throw new HaConfigError(`invalid parameter 'group': ${GROUPS_MIGRATED_MESSAGE}`);
   if (input.group !== undefined && !core.state.ha.groups[input.group])
     throw new HaConfigError(`ha group '${input.group}' does not exist`, 'group', 400);
-  const g = core.state.guests[String(vmid)];
-  if (!g || (g.type === 'qemu') !== (type === 'vm')) throw new HaConfigError(`no such ${type === 'vm' ? 'VM' : 'CT'} '${vmid}'`);
   assertWritable(core, node);
-  if (core.state.ha.resources[sid]) throw new HaConfigError(`resource ID '${sid}' already defined`);
+  const g = core.state.guests[String(vmid)];
+  if (!g || (g.type === 'qemu') !== (type === 'vm')) throw new HaConfigError(`resource '${sid}' does not exist in cluster`);
+  if (core.state.ha.resources[sid]) throw new HaConfigError(`create resource failed: resource ID '${sid}' already defined`);
   const res: HaResourceConfig = {
     sid,
     type,
@@ -88,7 +88,7 @@ export function updateResource(
   if (input.group !== undefined && groupsMigrated(core))
     throw new HaConfigError(`invalid parameter 'group': ${GROUPS_MIGRATED_MESSAGE}`);
   const res = core.state.ha.resources[sid];
-  if (!res) throw new HaConfigError(`service '${sid}' does not exist`);
+  if (!res) throw new HaConfigError(`update resource failed: no such resource '${sid}'`);
   assertWritable(core, node);
   if (input.state !== undefined) res.state = normalizeRequestState(input.state);
   if (input.max_restart !== undefined) res.max_restart = input.max_restart;
@@ -109,7 +109,7 @@ export function updateResource(
 
 export function removeResource(core: SimCore, node: string, rawSid: string): void {
   const { sid } = parseSid(core, rawSid);
-  if (!core.state.ha.resources[sid]) throw new HaConfigError(`cannot delete service '${sid}', not HA managed!`);
+  if (!core.state.ha.resources[sid]) throw new HaConfigError(`resource '${sid}' is not HA managed`);
   assertWritable(core, node);
   delete core.state.ha.resources[sid];
   // Rules keep referring to it in PVE 9.1 only with purge=0; we purge (the default).

@@ -117,7 +117,13 @@ describe('HA API', () => {
     const api = formed();
     api.waitTask(api.call('POST', '/nodes/pve2/qemu', 'pve1', { vmid: 100, scsi0: 'tank:1' }));
     expect(api.call('POST', '/cluster/ha/resources', 'pve1', { sid: 'vm:100', state: 'stopped' })).toBeNull();
-    expect(apiError(() => api.call('POST', '/cluster/ha/resources', 'pve1', { sid: 'vm:100' })).message).toBe("resource ID 'vm:100' already defined");
+    expect(apiError(() => api.call('POST', '/cluster/ha/resources', 'pve1', { sid: 'vm:100' })).message).toBe(
+      "create resource failed: resource ID 'vm:100' already defined",
+    );
+    expect(apiError(() => api.call('POST', '/cluster/ha/resources', 'pve1', { sid: 'vm:999' })).message).toBe(
+      "resource 'vm:999' does not exist in cluster",
+    );
+    expect(apiError(() => api.call('DELETE', '/cluster/ha/resources/vm:555', 'pve1')).message).toBe("resource 'vm:555' is not HA managed");
 
     const start = api.call('POST', '/nodes/pve2/qemu/100/status/start', 'pve1');
     expect(String(start)).toContain(':hastart:100:');

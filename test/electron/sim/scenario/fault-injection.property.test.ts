@@ -73,8 +73,9 @@ function runCase(c: { nodeCount: number; services: number[]; faults: Fault[] }):
   for (const f of faults) {
     world.runUntil(f.at * 1000);
     const node = nodes[f.node % c.nodeCount]!;
-    if (f.kind === 'power') (f.on ? world.powerOn(node) : world.powerOff(node));
-    else world.setCable(node, f.on);
+    if (f.kind === 'network') world.setCable(node, f.on);
+    else if (f.on) world.powerOn(node);
+    else world.powerOff(node);
   }
   const last = faults.at(-1)!.at;
 
