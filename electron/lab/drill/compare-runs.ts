@@ -34,7 +34,11 @@ export function compareRuns(a: FailoverReport, b: FailoverReport): RunComparison
     b.milestones.map((m) => m.id),
   ) as MilestoneId[];
   const milestones = milestoneIds.map((id) =>
-    delta(id, a.milestones.find((m) => m.id === id)?.at ?? null, b.milestones.find((m) => m.id === id)?.at ?? null),
+    delta(
+      id,
+      a.milestones.find((m) => m.id === id)?.at ?? null,
+      b.milestones.find((m) => m.id === id)?.at ?? null,
+    ),
   );
   const side = (r: FailoverReport): RunComparison['a'] => ({
     runId: r.runId,

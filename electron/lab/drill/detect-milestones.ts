@@ -86,7 +86,15 @@ export function milestoneOf(state: DetectionState, id: MilestoneId): Milestone |
 }
 
 /** States in which the CRM has moved the service off the dead node (or is about to). */
-const AFTER_FENCE = new Set(['recovery', 'started', 'request_stop', 'stopped', 'error', 'migrate', 'relocate']);
+const AFTER_FENCE = new Set([
+  'recovery',
+  'started',
+  'request_stop',
+  'stopped',
+  'error',
+  'migrate',
+  'relocate',
+]);
 
 /**
  * Folds one observation into the detection state. Pure: the same sequence of observations
@@ -111,7 +119,8 @@ export function detectMilestones(previous: DetectionState, obs: DrillObservation
     } else if (state.quorate === true && !obs.cluster.quorate) {
       record('quorum-lost');
     }
-    if (hasMilestone(state, 'node-offline') || state.quorate !== undefined) state.quorate = obs.cluster.quorate;
+    if (hasMilestone(state, 'node-offline') || state.quorate !== undefined)
+      state.quorate = obs.cluster.quorate;
     if (hasMilestone(state, 'node-offline') && online === true) record('node-online', { node: target });
   }
 
@@ -122,11 +131,14 @@ export function detectMilestones(previous: DetectionState, obs: DrillObservation
   if (obs.ha) {
     const nodeState = obs.ha.nodeStatus[target];
     const service = obs.ha.service;
-    if (hitsNode && nodeState === 'unknown' && !hasMilestone(state, 'fence')) record('ha-node-unknown', { node: target });
+    if (hitsNode && nodeState === 'unknown' && !hasMilestone(state, 'fence'))
+      record('ha-node-unknown', { node: target });
     if (serviceHit && service?.state === 'freeze') record('service-frozen', { node: service.node });
-    if (hitsNode && (nodeState === 'fence' || (serviceHit && service?.state === 'fence'))) record('fence', { node: target });
+    if (hitsNode && (nodeState === 'fence' || (serviceHit && service?.state === 'fence')))
+      record('fence', { node: target });
     // Fence → acknowledged: the node leaves `fence`, or the service is already past it.
-    const movedOn = serviceHit && service !== undefined && AFTER_FENCE.has(service.state) && service.node !== target;
+    const movedOn =
+      serviceHit && service !== undefined && AFTER_FENCE.has(service.state) && service.node !== target;
     if (hasMilestone(state, 'fence') && (nodeState !== 'fence' || movedOn) && service?.state !== 'fence') {
       record('fenced', { node: target });
     }

@@ -10,7 +10,8 @@ import type { DetectionState, MilestoneId } from './detect-milestones.ts';
  *   nodes are fine, so HA has nothing to recover;
  * - `not-recovered` / `no-quorum`: timed out, with or without quorum among the survivors.
  */
-export type DrillOutcome = 'recovered' | 'observed' | 'not-recovered' | 'no-quorum' | 'no-failover' | 'aborted';
+export type DrillOutcome =
+  'recovered' | 'observed' | 'not-recovered' | 'no-quorum' | 'no-failover' | 'aborted';
 
 export interface DrillEndRules {
   /** Give up this long after t0. */
@@ -23,7 +24,8 @@ export interface DrillEndRules {
 
 /** The outcome once the drill is over, or undefined while it should keep observing. Pure. */
 export function drillOutcome(state: DetectionState, rules: DrillEndRules): DrillOutcome | undefined {
-  if (hasMilestone(state, rules.until)) return hasMilestone(state, 'service-started') ? 'recovered' : 'observed';
+  if (hasMilestone(state, rules.until))
+    return hasMilestone(state, 'service-started') ? 'recovered' : 'observed';
   if (!state.target.hitsNode) {
     const offline = milestoneOf(state, 'storage-offline');
     if (offline && state.lastAt - offline.at >= rules.settleMs) return 'no-failover';

@@ -25,10 +25,16 @@ export interface DrillServiceDeps {
 }
 
 /** A lab file's drill (seconds, lab vocabulary) as a drill plan (ms). */
-export function planFromLabDrill(lab: string, runId: string, drill: LabDrill, signal?: AbortSignal): FailoverDrillPlan {
+export function planFromLabDrill(
+  lab: string,
+  runId: string,
+  drill: LabDrill,
+  signal?: AbortSignal,
+): FailoverDrillPlan {
   const expected: Partial<Record<MilestoneId, { min: number; max: number }>> = {};
   for (const [milestone, range] of Object.entries(drill.expected ?? {})) {
-    if (range) expected[milestone as MilestoneId] = { min: range.minSeconds * 1000, max: range.maxSeconds * 1000 };
+    if (range)
+      expected[milestone as MilestoneId] = { min: range.minSeconds * 1000, max: range.maxSeconds * 1000 };
   }
   return {
     lab,
@@ -125,12 +131,20 @@ export class DrillService implements DrillRunner {
     return toFailoverReportInfo(await this.deps.history.load(labId, runId), this.deps.language());
   }
 
-  async export(labId: string, runId: string, format: 'csv' | 'json'): Promise<{ filename: string; mime: string; content: string }> {
+  async export(
+    labId: string,
+    runId: string,
+    format: 'csv' | 'json',
+  ): Promise<{ filename: string; mime: string; content: string }> {
     const report = await this.deps.history.load(labId, runId);
     const base = `${labId}-${runId}`;
     return format === 'csv'
       ? { filename: `${base}.csv`, mime: 'text/csv', content: reportToCsv(report, this.deps.language()) }
-      : { filename: `${base}.json`, mime: 'application/json', content: JSON.stringify(report, null, 2) + '\n' };
+      : {
+          filename: `${base}.json`,
+          mime: 'application/json',
+          content: JSON.stringify(report, null, 2) + '\n',
+        };
   }
 
   private wall(): { wallClock?: () => Date } {
@@ -140,7 +154,10 @@ export class DrillService implements DrillRunner {
   /** Sortable and file-name safe: `20261123T052800Z-1a2b3c4d`. */
   private newRunId(): string {
     const now = (this.deps.wallClock ?? (() => new Date()))();
-    return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomUUID().slice(0, 8)}`;
+    return `${now
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z')}-${randomUUID().slice(0, 8)}`;
   }
 
   private emit(): void {

@@ -130,19 +130,40 @@ const TEXT = {
 export const LAB_EXPECTED_EXPLANATION: LocalizedText = TEXT.labExpected;
 
 const GUEST_PHASES: PhaseSpec[] = [
-  { id: 'vm-start', from: 'service-started', to: 'guest-running', expected: { min: 0, max: s(15) }, explanation: TEXT.vmStart },
-  { id: 'guest-boot', from: 'guest-running', to: 'guest-answering', expected: { min: 0, max: s(60) }, explanation: TEXT.guestBoot },
+  {
+    id: 'vm-start',
+    from: 'service-started',
+    to: 'guest-running',
+    expected: { min: 0, max: s(15) },
+    explanation: TEXT.vmStart,
+  },
+  {
+    id: 'guest-boot',
+    from: 'guest-running',
+    to: 'guest-answering',
+    expected: { min: 0, max: s(60) },
+    explanation: TEXT.guestBoot,
+  },
 ];
 
 /**
  * The phases to time for a fault, and the range Proxmox's timers allow for each. A fault on a
  * machine that is not a node (the NAS) only times how fast the storage is seen gone.
  */
-export function expectedPhases(fault: FaultKind, target: { hitsNode: boolean; wasMaster: boolean }): PhaseSpec[] {
+export function expectedPhases(
+  fault: FaultKind,
+  target: { hitsNode: boolean; wasMaster: boolean },
+): PhaseSpec[] {
   const targetWasMaster = target.wasMaster;
   if (!target.hitsNode) {
     return [
-      { id: 'storage-detection', from: 'fault-injected', to: 'storage-offline', expected: { min: 0, max: s(30) }, explanation: TEXT.storageDetection },
+      {
+        id: 'storage-detection',
+        from: 'fault-injected',
+        to: 'storage-offline',
+        expected: { min: 0, max: s(30) },
+        explanation: TEXT.storageDetection,
+      },
     ];
   }
   switch (fault) {
@@ -150,34 +171,136 @@ export function expectedPhases(fault: FaultKind, target: { hitsNode: boolean; wa
     case 'cable-out':
       return targetWasMaster
         ? [
-            { id: 'detection', from: 'fault-injected', to: 'node-offline', expected: { min: 0, max: s(10) }, explanation: TEXT.detection },
-            { id: 'fence-delay', from: 'fault-injected', to: 'fence', expected: { min: s(170), max: s(190) }, explanation: TEXT.fenceDelayMaster },
-            { id: 'lock-expiry', from: 'fault-injected', to: 'fenced', expected: { min: s(170), max: s(190) }, explanation: TEXT.lockExpiryMaster },
-            { id: 'recovery', from: 'fault-injected', to: 'service-started', expected: { min: s(170), max: s(190) }, explanation: TEXT.recovery },
+            {
+              id: 'detection',
+              from: 'fault-injected',
+              to: 'node-offline',
+              expected: { min: 0, max: s(10) },
+              explanation: TEXT.detection,
+            },
+            {
+              id: 'fence-delay',
+              from: 'fault-injected',
+              to: 'fence',
+              expected: { min: s(170), max: s(190) },
+              explanation: TEXT.fenceDelayMaster,
+            },
+            {
+              id: 'lock-expiry',
+              from: 'fault-injected',
+              to: 'fenced',
+              expected: { min: s(170), max: s(190) },
+              explanation: TEXT.lockExpiryMaster,
+            },
+            {
+              id: 'recovery',
+              from: 'fault-injected',
+              to: 'service-started',
+              expected: { min: s(170), max: s(190) },
+              explanation: TEXT.recovery,
+            },
             ...GUEST_PHASES,
-            { id: 'total', from: 'fault-injected', to: 'guest-answering', expected: { min: s(170), max: s(260) }, explanation: TEXT.total },
+            {
+              id: 'total',
+              from: 'fault-injected',
+              to: 'guest-answering',
+              expected: { min: s(170), max: s(260) },
+              explanation: TEXT.total,
+            },
           ]
         : [
-            { id: 'detection', from: 'fault-injected', to: 'node-offline', expected: { min: 0, max: s(10) }, explanation: TEXT.detection },
-            { id: 'fence-delay', from: 'fault-injected', to: 'fence', expected: { min: s(50), max: s(60) }, explanation: TEXT.fenceDelay },
-            { id: 'lock-expiry', from: 'fault-injected', to: 'fenced', expected: { min: s(110), max: s(130) }, explanation: TEXT.lockExpiry },
-            { id: 'recovery', from: 'fault-injected', to: 'service-started', expected: { min: s(110), max: s(130) }, explanation: TEXT.recovery },
+            {
+              id: 'detection',
+              from: 'fault-injected',
+              to: 'node-offline',
+              expected: { min: 0, max: s(10) },
+              explanation: TEXT.detection,
+            },
+            {
+              id: 'fence-delay',
+              from: 'fault-injected',
+              to: 'fence',
+              expected: { min: s(50), max: s(60) },
+              explanation: TEXT.fenceDelay,
+            },
+            {
+              id: 'lock-expiry',
+              from: 'fault-injected',
+              to: 'fenced',
+              expected: { min: s(110), max: s(130) },
+              explanation: TEXT.lockExpiry,
+            },
+            {
+              id: 'recovery',
+              from: 'fault-injected',
+              to: 'service-started',
+              expected: { min: s(110), max: s(130) },
+              explanation: TEXT.recovery,
+            },
             ...GUEST_PHASES,
-            { id: 'total', from: 'fault-injected', to: 'guest-answering', expected: { min: s(110), max: s(200) }, explanation: TEXT.total },
+            {
+              id: 'total',
+              from: 'fault-injected',
+              to: 'guest-answering',
+              expected: { min: s(110), max: s(200) },
+              explanation: TEXT.total,
+            },
           ];
     case 'acpi-shutdown':
       return [
-        { id: 'detection', from: 'fault-injected', to: 'node-offline', expected: { min: 0, max: s(120) }, explanation: TEXT.cleanShutdown },
-        { id: 'fence-delay', from: 'node-offline', to: 'fence', expected: { min: s(40), max: s(70) }, explanation: TEXT.fenceDelay },
-        { id: 'lock-expiry', from: 'fence', to: 'fenced', expected: { min: 0, max: s(10) }, explanation: TEXT.lockReleased },
-        { id: 'recovery', from: 'fenced', to: 'service-started', expected: { min: 0, max: s(10) }, explanation: TEXT.recovery },
+        {
+          id: 'detection',
+          from: 'fault-injected',
+          to: 'node-offline',
+          expected: { min: 0, max: s(120) },
+          explanation: TEXT.cleanShutdown,
+        },
+        {
+          id: 'fence-delay',
+          from: 'node-offline',
+          to: 'fence',
+          expected: { min: s(40), max: s(70) },
+          explanation: TEXT.fenceDelay,
+        },
+        {
+          id: 'lock-expiry',
+          from: 'fence',
+          to: 'fenced',
+          expected: { min: 0, max: s(10) },
+          explanation: TEXT.lockReleased,
+        },
+        {
+          id: 'recovery',
+          from: 'fenced',
+          to: 'service-started',
+          expected: { min: 0, max: s(10) },
+          explanation: TEXT.recovery,
+        },
         ...GUEST_PHASES,
       ];
     case 'reset':
       return [
-        { id: 'detection', from: 'fault-injected', to: 'node-offline', expected: { min: 0, max: s(10) }, explanation: TEXT.detection },
-        { id: 'node-return', from: 'fault-injected', to: 'node-online', expected: { min: s(5), max: s(300) }, explanation: TEXT.nodeReturn },
-        { id: 'restart', from: 'node-online', to: 'service-started', expected: { min: 0, max: s(20) }, explanation: TEXT.restartInPlace },
+        {
+          id: 'detection',
+          from: 'fault-injected',
+          to: 'node-offline',
+          expected: { min: 0, max: s(10) },
+          explanation: TEXT.detection,
+        },
+        {
+          id: 'node-return',
+          from: 'fault-injected',
+          to: 'node-online',
+          expected: { min: s(5), max: s(300) },
+          explanation: TEXT.nodeReturn,
+        },
+        {
+          id: 'restart',
+          from: 'node-online',
+          to: 'service-started',
+          expected: { min: 0, max: s(20) },
+          explanation: TEXT.restartInPlace,
+        },
         ...GUEST_PHASES,
       ];
   }

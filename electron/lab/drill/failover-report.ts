@@ -56,10 +56,20 @@ export function phaseSpecs(
   labExpected: ReportInput['labExpected'] = {},
 ): PhaseSpec[] {
   const specs = expectedPhases(fault, target).map((p) => ({ ...p, expected: { ...p.expected } }));
-  for (const [milestone, range] of Object.entries(labExpected) as [MilestoneId, { min: number; max: number }][]) {
+  for (const [milestone, range] of Object.entries(labExpected) as [
+    MilestoneId,
+    { min: number; max: number },
+  ][]) {
     const existing = specs.find((p) => p.from === 'fault-injected' && p.to === milestone);
     if (existing) existing.expected = { ...range };
-    else specs.push({ id: milestone, from: 'fault-injected', to: milestone, expected: { ...range }, explanation: LAB_EXPECTED_EXPLANATION });
+    else
+      specs.push({
+        id: milestone,
+        from: 'fault-injected',
+        to: milestone,
+        expected: { ...range },
+        explanation: LAB_EXPECTED_EXPLANATION,
+      });
   }
   return specs;
 }
@@ -69,24 +79,32 @@ export function buildFailoverReport(input: ReportInput): FailoverReport {
   const target = detection.target;
   const wasMaster = target.masterBeforeFault !== undefined && target.masterBeforeFault === target.node;
   const at = (id: MilestoneId): number | undefined => detection.milestones.find((m) => m.id === id)?.at;
-  const phases = phaseSpecs(target.fault, { hitsNode: target.hitsNode, wasMaster }, input.labExpected).map((spec): PhaseReport => {
-    const from = at(spec.from);
-    const to = at(spec.to);
-    const duration = from !== undefined && to !== undefined ? to - from : null;
-    // Polling sees each state up to one interval late, at either end of the phase.
-    const within =
-      duration === null
-        ? null
-        : duration >= spec.expected.min - pollIntervalMs && duration <= spec.expected.max + pollIntervalMs;
-    return { ...spec, expected: { ...spec.expected }, duration, within };
-  });
+  const phases = phaseSpecs(target.fault, { hitsNode: target.hitsNode, wasMaster }, input.labExpected).map(
+    (spec): PhaseReport => {
+      const from = at(spec.from);
+      const to = at(spec.to);
+      const duration = from !== undefined && to !== undefined ? to - from : null;
+      // Polling sees each state up to one interval late, at either end of the phase.
+      const within =
+        duration === null
+          ? null
+          : duration >= spec.expected.min - pollIntervalMs && duration <= spec.expected.max + pollIntervalMs;
+      return { ...spec, expected: { ...spec.expected }, duration, within };
+    },
+  );
   const started = detection.milestones.find((m) => m.id === 'service-started');
   return {
     version: 1,
     lab: input.lab,
     runId: input.runId,
     startedAt: input.startedAt,
-    target: { sid: target.sid, node: target.node, machine: input.machine, hitsNode: target.hitsNode, wasMaster },
+    target: {
+      sid: target.sid,
+      node: target.node,
+      machine: input.machine,
+      hitsNode: target.hitsNode,
+      wasMaster,
+    },
     fault: target.fault,
     pollIntervalMs,
     milestones: detection.milestones.map((m) => ({ ...m })),

@@ -13,7 +13,11 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
  * Injects the fault through the hypervisor and nothing else: no guest or Proxmox cooperation,
  * so the cluster experiences it exactly as it would a real failure.
  */
-export async function injectFault(driver: HypervisorDriver, fault: FaultKind, machine: string): Promise<void> {
+export async function injectFault(
+  driver: HypervisorDriver,
+  fault: FaultKind,
+  machine: string,
+): Promise<void> {
   switch (fault) {
     case 'power-off':
       await driver.powerOff(machine);

@@ -88,7 +88,8 @@ export class DrillHistory {
 
 export function summarizeRun(report: FailoverReport): DrillRunSummary {
   const end =
-    report.milestones.find((m) => m.id === 'guest-answering') ?? report.milestones.find((m) => m.id === 'guest-running');
+    report.milestones.find((m) => m.id === 'guest-answering') ??
+    report.milestones.find((m) => m.id === 'guest-running');
   const fault = report.milestones.find((m) => m.id === 'fault-injected');
   return {
     runId: report.runId,

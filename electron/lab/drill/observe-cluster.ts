@@ -48,14 +48,26 @@ export async function observeCluster(req: ObserveRequest, at: number): Promise<D
   for (const via of req.survivors) {
     let cluster: ClusterStatusEntry[];
     try {
-      cluster = await pve.request<ClusterStatusEntry[]>({ method: 'GET', path: '/cluster/status', node: via, signal, timeoutMs });
+      cluster = await pve.request<ClusterStatusEntry[]>({
+        method: 'GET',
+        path: '/cluster/status',
+        node: via,
+        signal,
+        timeoutMs,
+      });
     } catch (error) {
       if (signal?.aborted) throw error;
       continue;
     }
     const obs: DrillObservation = { at, via, cluster: parseClusterStatus(cluster) };
     const manager = await optional(() =>
-      pve.request<ManagerStatus>({ method: 'GET', path: '/cluster/ha/status/manager_status', node: via, signal, timeoutMs }),
+      pve.request<ManagerStatus>({
+        method: 'GET',
+        path: '/cluster/ha/status/manager_status',
+        node: via,
+        signal,
+        timeoutMs,
+      }),
     );
     if (manager?.manager_status) {
       const m = manager.manager_status;
@@ -95,7 +107,13 @@ export async function observeCluster(req: ObserveRequest, at: number): Promise<D
       if (current?.status === 'running') {
         if (guest.type === 'qemu') {
           const pinged = await optional(async () => {
-            await pve.request({ method: 'POST', path: `/nodes/${node}/${guest.path}/agent/ping`, node, signal, timeoutMs });
+            await pve.request({
+              method: 'POST',
+              path: `/nodes/${node}/${guest.path}/agent/ping`,
+              node,
+              signal,
+              timeoutMs,
+            });
             return true;
           });
           obs.agentPing = { node, ok: pinged === true };

@@ -24,8 +24,7 @@ export interface FailoverDrillDeps {
 
 /** Which machine the fault hits: as in a lab file's `drill.target`. */
 export type DrillTargetChoice =
-  | { select: 'node-running'; resource: string }
-  | { select: 'machine'; machine: string };
+  { select: 'node-running'; resource: string } | { select: 'machine'; machine: string };
 
 export interface FailoverDrillPlan {
   lab: string;
@@ -57,14 +56,19 @@ export interface FailoverDrillPlan {
  * timeout) and returns the report. Detection itself is the pure {@link detectMilestones}.
  * Machine names of PVE nodes are their node names (as in lab files).
  */
-export async function runFailoverDrill(deps: FailoverDrillDeps, plan: FailoverDrillPlan): Promise<FailoverReport> {
+export async function runFailoverDrill(
+  deps: FailoverDrillDeps,
+  plan: FailoverDrillPlan,
+): Promise<FailoverReport> {
   const { clock } = deps;
   const pollIntervalMs = plan.pollIntervalMs ?? 1000;
   if (!(pollIntervalMs > 0 && pollIntervalMs <= 1000)) {
     throw new Error(`drill: pollIntervalMs must be in (0, 1000], got ${pollIntervalMs}`);
   }
-  const resource = plan.resource ?? (plan.target.select === 'node-running' ? plan.target.resource : undefined);
-  if (!resource) throw new Error("drill: a target chosen by machine needs 'resource' (the HA resource to time)");
+  const resource =
+    plan.resource ?? (plan.target.select === 'node-running' ? plan.target.resource : undefined);
+  if (!resource)
+    throw new Error("drill: a target chosen by machine needs 'resource' (the HA resource to time)");
   const hold = new WorkHold(clock, 'failover drill');
   try {
     return await runHeld(deps, plan, resource, pollIntervalMs, hold);
@@ -91,7 +95,8 @@ async function runHeld(
   const machine = plan.target.select === 'node-running' ? (selected.node as string) : plan.target.machine;
   const hitsNode = selected.members.includes(machine);
   const survivors = selected.members.filter((m) => m !== machine);
-  if (survivors.length === 0) throw new Error(`drill: no node would survive the fault on '${machine}' to observe from`);
+  if (survivors.length === 0)
+    throw new Error(`drill: no node would survive the fault on '${machine}' to observe from`);
   const startedAt = (deps.wallClock ?? (() => new Date()))().toISOString();
   const rules: DrillEndRules = {
     timeoutMs: plan.timeoutMs ?? 420_000,
@@ -129,7 +134,8 @@ async function runHeld(
         {
           pve,
           sid: selected.sid,
-          survivors: started?.node && !survivors.includes(started.node) ? [...survivors, started.node] : survivors,
+          survivors:
+            started?.node && !survivors.includes(started.node) ? [...survivors, started.node] : survivors,
           ...(started?.node ? { guestNode: started.node } : {}),
           watchStorage: !hitsNode,
           requestTimeoutMs: plan.requestTimeoutMs ?? Math.max(pollIntervalMs, 500),

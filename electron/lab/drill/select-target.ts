@@ -40,7 +40,11 @@ export async function selectDrillTarget(
 ): Promise<SelectedTarget> {
   const { signal, serviceRequired = true } = options;
   const sid = canonicalSid(sidInput);
-  const status = await pve.request<HaStatusEntry[]>({ method: 'GET', path: '/cluster/ha/status/current', signal });
+  const status = await pve.request<HaStatusEntry[]>({
+    method: 'GET',
+    path: '/cluster/ha/status/current',
+    signal,
+  });
   const service = status.find((e) => e.type === 'service' && e.sid === sid);
   const masterEntry = status.find((e) => e.type === 'master');
   const master = masterEntry?.node ?? /^(\S+)/.exec(masterEntry?.status ?? '')?.[1];
@@ -56,7 +60,9 @@ export async function selectDrillTarget(
     node = resources.find((r) => r.id === `${kind === 'ct' ? 'lxc' : 'qemu'}/${vmid}`)?.node;
   }
   if (!node && serviceRequired) {
-    throw new Error(`drill: no node runs ${sid} (not in GET /cluster/ha/status/current nor /cluster/resources)`);
+    throw new Error(
+      `drill: no node runs ${sid} (not in GET /cluster/ha/status/current nor /cluster/resources)`,
+    );
   }
   const cluster = await pve.request<ClusterStatusEntry[]>({ method: 'GET', path: '/cluster/status', signal });
   const members = cluster.filter((e) => e.type === 'node' && e.name).map((e) => e.name as string);

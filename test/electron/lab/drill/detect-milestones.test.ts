@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { detectMilestones, startDetection } from '../../../../electron/lab/drill/detect-milestones.ts';
-import type { DetectionState, DrillTarget, MilestoneId } from '../../../../electron/lab/drill/detect-milestones.ts';
+import type {
+  DetectionState,
+  DrillTarget,
+  MilestoneId,
+} from '../../../../electron/lab/drill/detect-milestones.ts';
 import { drillOutcome } from '../../../../electron/lab/drill/drill-outcome.ts';
 import type { DrillEndRules, DrillOutcome } from '../../../../electron/lab/drill/drill-outcome.ts';
 import {
@@ -17,7 +21,11 @@ import type { World } from './recorded-failovers.ts';
 const rules: DrillEndRules = { timeoutMs: 300_000, until: 'guest-answering', settleMs: 30_000 };
 
 /** Replays a recording the way the polling loop does: fold, then ask whether it is over. */
-function replay(target: DrillTarget, world: World, seconds = 400): { state: DetectionState; outcome?: DrillOutcome } {
+function replay(
+  target: DrillTarget,
+  world: World,
+  seconds = 400,
+): { state: DetectionState; outcome?: DrillOutcome } {
   let state = startDetection(target, 0);
   for (const obs of record(world, seconds)) {
     state = detectMilestones(state, obs);
@@ -33,7 +41,10 @@ function times(state: DetectionState): Partial<Record<MilestoneId, number>> {
 
 describe('detectMilestones', () => {
   it('times a normal failover from pve2 to pve1, milestone by milestone', () => {
-    const { state, outcome } = replay({ sid: 'vm:100', node: 'pve2', hitsNode: true, fault: 'power-off', masterBeforeFault: 'pve1' }, normalFailover);
+    const { state, outcome } = replay(
+      { sid: 'vm:100', node: 'pve2', hitsNode: true, fault: 'power-off', masterBeforeFault: 'pve1' },
+      normalFailover,
+    );
     expect(outcome).toBe('recovered');
     expect(times(state)).toEqual({
       'fault-injected': 0,
@@ -41,8 +52,8 @@ describe('detectMilestones', () => {
       'quorum-recomputed': 4,
       'ha-node-unknown': 8,
       fence: 56,
-      'fenced': 118,
-      'recovery': 118,
+      fenced: 118,
+      recovery: 118,
       'service-started': 118,
       'guest-running': 123,
       'guest-answering': 131,
@@ -51,11 +62,16 @@ describe('detectMilestones', () => {
     expect(state.milestones.find((m) => m.id === 'fence')?.inferred).toBeUndefined();
     // The recovery state was never seen between polls: it is marked as inferred, not invented.
     expect(state.milestones.find((m) => m.id === 'recovery')?.inferred).toBe(true);
-    expect(state.milestones.map((m) => m.at)).toEqual([...state.milestones.map((m) => m.at)].sort((a, b) => a - b));
+    expect(state.milestones.map((m) => m.at)).toEqual(
+      [...state.milestones.map((m) => m.at)].sort((a, b) => a - b),
+    );
   });
 
   it('infers fence and acknowledgement when a new master does them in one round (master died)', () => {
-    const { state, outcome } = replay({ sid: 'vm:100', node: 'pve1', hitsNode: true, fault: 'power-off', masterBeforeFault: 'pve1' }, masterFailover);
+    const { state, outcome } = replay(
+      { sid: 'vm:100', node: 'pve1', hitsNode: true, fault: 'power-off', masterBeforeFault: 'pve1' },
+      masterFailover,
+    );
     expect(outcome).toBe('recovered');
     const t = times(state);
     expect(t['node-offline']).toBe(3);
@@ -69,15 +85,25 @@ describe('detectMilestones', () => {
   });
 
   it('reports no quorum and never a recovery when 2 of 3 nodes are gone', () => {
-    const { state, outcome } = replay({ sid: 'vm:100', node: 'pve2', hitsNode: true, fault: 'power-off', masterBeforeFault: 'pve1' }, quorumLoss);
+    const { state, outcome } = replay(
+      { sid: 'vm:100', node: 'pve2', hitsNode: true, fault: 'power-off', masterBeforeFault: 'pve1' },
+      quorumLoss,
+    );
     expect(outcome).toBe('no-quorum');
-    expect(state.milestones.map((m) => m.id)).toEqual(['fault-injected', 'node-offline', 'quorum-recomputed']);
+    expect(state.milestones.map((m) => m.id)).toEqual([
+      'fault-injected',
+      'node-offline',
+      'quorum-recomputed',
+    ]);
     expect(state.milestones.find((m) => m.id === 'quorum-recomputed')?.quorate).toBe(false);
     expect(state.lastAt).toBe(300_000);
   });
 
   it('times out as not-recovered when a strict rule leaves no node to recover to', () => {
-    const { state, outcome } = replay({ sid: 'vm:100', node: 'pve2', hitsNode: true, fault: 'power-off', masterBeforeFault: 'pve1' }, strictRuleNoNode);
+    const { state, outcome } = replay(
+      { sid: 'vm:100', node: 'pve2', hitsNode: true, fault: 'power-off', masterBeforeFault: 'pve1' },
+      strictRuleNoNode,
+    );
     expect(outcome).toBe('not-recovered');
     const t = times(state);
     expect(t.fence).toBe(57);
@@ -87,7 +113,10 @@ describe('detectMilestones', () => {
   });
 
   it('sees a reset node come back and restart its service in place, without fencing', () => {
-    const { state, outcome } = replay({ sid: 'vm:100', node: 'pve2', hitsNode: true, fault: 'reset', masterBeforeFault: 'pve1' }, resetInPlace);
+    const { state, outcome } = replay(
+      { sid: 'vm:100', node: 'pve2', hitsNode: true, fault: 'reset', masterBeforeFault: 'pve1' },
+      resetInPlace,
+    );
     expect(outcome).toBe('recovered');
     const t = times(state);
     expect(t['node-offline']).toBe(3);
@@ -99,7 +128,10 @@ describe('detectMilestones', () => {
   });
 
   it('ends a NAS power-off as no-failover once the storage has been gone for the settle time', () => {
-    const { state, outcome } = replay({ sid: 'vm:100', node: 'nas', hitsNode: false, fault: 'power-off', masterBeforeFault: 'pve1' }, nasPowerOff);
+    const { state, outcome } = replay(
+      { sid: 'vm:100', node: 'nas', hitsNode: false, fault: 'power-off', masterBeforeFault: 'pve1' },
+      nasPowerOff,
+    );
     expect(outcome).toBe('no-failover');
     expect(times(state)['storage-offline']).toBe(11);
     expect(state.lastAt).toBe(41_000);
@@ -107,7 +139,10 @@ describe('detectMilestones', () => {
   });
 
   it('keeps observing while nothing answers and gives up at the timeout', () => {
-    const { state, outcome } = replay({ sid: 'vm:100', node: 'pve2', hitsNode: true, fault: 'power-off' }, () => ({ via: '' }));
+    const { state, outcome } = replay(
+      { sid: 'vm:100', node: 'pve2', hitsNode: true, fault: 'power-off' },
+      () => ({ via: '' }),
+    );
     expect(outcome).toBe('not-recovered');
     expect(state.milestones.map((m) => m.id)).toEqual(['fault-injected']);
   });
@@ -160,12 +195,19 @@ describe('faults on a node that does not run the service', () => {
   const secondNodeLost: World = (t) => ({
     via: 'pve1',
     cluster: { quorate: t < 3, nodes: { pve1: true, pve2: t < 3, pve3: false } },
-    ha: { master: 'pve1', nodeStatus: { pve1: 'online', pve2: 'online', pve3: 'unknown' }, service: { state: 'started', node: 'pve1' } },
+    ha: {
+      master: 'pve1',
+      nodeStatus: { pve1: 'online', pve2: 'online', pve3: 'unknown' },
+      service: { state: 'started', node: 'pve1' },
+    },
     guest: { node: 'pve1', status: 'running' },
   });
 
   it('infers no fence or recovery for a service that never ran on the target, and ends as observed', () => {
-    let state = startDetection({ sid: 'vm:100', node: 'pve2', hitsNode: true, fault: 'power-off', serviceNodeBeforeFault: 'pve1' }, 0);
+    let state = startDetection(
+      { sid: 'vm:100', node: 'pve2', hitsNode: true, fault: 'power-off', serviceNodeBeforeFault: 'pve1' },
+      0,
+    );
     let outcome: DrillOutcome | undefined;
     for (const obs of record(secondNodeLost, 60)) {
       state = detectMilestones(state, obs);
@@ -173,12 +215,19 @@ describe('faults on a node that does not run the service', () => {
       if (outcome) break;
     }
     expect(outcome).toBe('observed');
-    expect(state.milestones.map((m) => m.id)).toEqual(['fault-injected', 'node-offline', 'quorum-recomputed']);
+    expect(state.milestones.map((m) => m.id)).toEqual([
+      'fault-injected',
+      'node-offline',
+      'quorum-recomputed',
+    ]);
     expect(state.milestones[2]).toMatchObject({ at: 3000, quorate: false });
   });
 
   it('ends a strict-rule drill at "recovery" as observed, not recovered', () => {
-    let state = startDetection({ sid: 'vm:100', node: 'pve2', hitsNode: true, fault: 'power-off', serviceNodeBeforeFault: 'pve2' }, 0);
+    let state = startDetection(
+      { sid: 'vm:100', node: 'pve2', hitsNode: true, fault: 'power-off', serviceNodeBeforeFault: 'pve2' },
+      0,
+    );
     let outcome: DrillOutcome | undefined;
     for (const obs of record(strictRuleNoNode, 300)) {
       state = detectMilestones(state, obs);

@@ -54,7 +54,11 @@ describe('DrillService', () => {
     });
     const states: DrillStateInfo[] = [];
     service.onState((s) => states.push(s));
-    await service.run({ lab: { id: 'proxmox-ha-basics' }, drill: labDrill, signal: new AbortController().signal });
+    await service.run({
+      lab: { id: 'proxmox-ha-basics' },
+      drill: labDrill,
+      signal: new AbortController().signal,
+    });
 
     expect(states[0]).toMatchObject({ running: true, milestones: [] });
     const during = states.filter((s) => s.running).map((s) => s.milestones.length);
@@ -65,11 +69,20 @@ describe('DrillService', () => {
     expect(state.running).toBe(false);
     expect(state.report?.outcome).toBe('recovered');
     expect(state.report?.totalMs).toBe(131_000);
-    expect(state.report?.phases.find((p) => p.id === 'fence-delay')).toMatchObject({ duration: 56_000, within: true, label: 'Fence delay' });
+    expect(state.report?.phases.find((p) => p.id === 'fence-delay')).toMatchObject({
+      duration: 56_000,
+      within: true,
+      label: 'Fence delay',
+    });
 
     const history = await service.history('proxmox-ha-basics');
     expect(history).toHaveLength(1);
-    expect(history[0]).toMatchObject({ target: 'pve2', fault: 'power-off', totalMs: 131_000, outcome: 'recovered' });
+    expect(history[0]).toMatchObject({
+      target: 'pve2',
+      fault: 'power-off',
+      totalMs: 131_000,
+      outcome: 'recovered',
+    });
     const runId = history[0]!.runId;
     expect(runId).toMatch(/^20261123T053000Z-[0-9a-f]{8}$/);
 
@@ -85,7 +98,13 @@ describe('DrillService', () => {
 
   it('refuses a second drill while one runs', async () => {
     const fake = fakeCluster(normalFailover, 'pve2', 'pve1', ['pve2']);
-    const service = new DrillService({ pve: fake.pve, hypervisor: fake.driver, clock: fake.clock, history: new DrillHistory(dir), language: () => 'en' });
+    const service = new DrillService({
+      pve: fake.pve,
+      hypervisor: fake.driver,
+      clock: fake.clock,
+      history: new DrillHistory(dir),
+      language: () => 'en',
+    });
     const first = service.runDrill('l', labDrill);
     await expect(service.runDrill('l', labDrill)).rejects.toThrow(/another drill is already running/);
     await first;

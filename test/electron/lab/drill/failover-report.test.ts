@@ -10,7 +10,12 @@ import { FAULT_KINDS } from '../../../../electron/lab/drill/fault.ts';
 import { masterFailover, normalFailover, record, strictRuleNoNode } from './recorded-failovers.ts';
 import type { World } from './recorded-failovers.ts';
 
-function reportFor(target: DrillTarget, world: World, seconds: number, outcome: FailoverReport['outcome']): FailoverReport {
+function reportFor(
+  target: DrillTarget,
+  world: World,
+  seconds: number,
+  outcome: FailoverReport['outcome'],
+): FailoverReport {
   const detection = record(world, seconds).reduce(detectMilestones, startDetection(target, 0));
   return buildFailoverReport({
     lab: 'proxmox-ha-basics',
@@ -27,12 +32,31 @@ const phase = (r: FailoverReport, id: string) => r.phases.find((p) => p.id === i
 
 describe('buildFailoverReport', () => {
   it('compares each phase of a normal failover with the non-master ranges', () => {
-    const r = reportFor({ sid: 'vm:100', node: 'pve2', hitsNode: true, fault: 'power-off', masterBeforeFault: 'pve1' }, normalFailover, 131, 'recovered');
-    expect(r.target).toEqual({ sid: 'vm:100', node: 'pve2', machine: 'pve2', hitsNode: true, wasMaster: false });
+    const r = reportFor(
+      { sid: 'vm:100', node: 'pve2', hitsNode: true, fault: 'power-off', masterBeforeFault: 'pve1' },
+      normalFailover,
+      131,
+      'recovered',
+    );
+    expect(r.target).toEqual({
+      sid: 'vm:100',
+      node: 'pve2',
+      machine: 'pve2',
+      hitsNode: true,
+      wasMaster: false,
+    });
     expect(r.recoveredOn).toBe('pve1');
     expect(phase(r, 'detection')).toMatchObject({ duration: 4000, within: true });
-    expect(phase(r, 'fence-delay')).toMatchObject({ duration: 56_000, expected: { min: 50_000, max: 60_000 }, within: true });
-    expect(phase(r, 'lock-expiry')).toMatchObject({ duration: 118_000, expected: { min: 110_000, max: 130_000 }, within: true });
+    expect(phase(r, 'fence-delay')).toMatchObject({
+      duration: 56_000,
+      expected: { min: 50_000, max: 60_000 },
+      within: true,
+    });
+    expect(phase(r, 'lock-expiry')).toMatchObject({
+      duration: 118_000,
+      expected: { min: 110_000, max: 130_000 },
+      within: true,
+    });
     expect(phase(r, 'recovery')).toMatchObject({ duration: 118_000, within: true });
     expect(phase(r, 'vm-start')).toMatchObject({ duration: 5000, within: true });
     expect(phase(r, 'guest-boot')).toMatchObject({ duration: 8000, within: true });
@@ -43,18 +67,37 @@ describe('buildFailoverReport', () => {
   });
 
   it('uses the master-variant ranges when the dead node was the CRM master', () => {
-    const r = reportFor({ sid: 'vm:100', node: 'pve1', hitsNode: true, fault: 'power-off', masterBeforeFault: 'pve1' }, masterFailover, 192, 'recovered');
+    const r = reportFor(
+      { sid: 'vm:100', node: 'pve1', hitsNode: true, fault: 'power-off', masterBeforeFault: 'pve1' },
+      masterFailover,
+      192,
+      'recovered',
+    );
     expect(r.target.wasMaster).toBe(true);
-    expect(phase(r, 'fence-delay')).toMatchObject({ duration: 181_000, expected: { min: 170_000, max: 190_000 }, within: true });
+    expect(phase(r, 'fence-delay')).toMatchObject({
+      duration: 181_000,
+      expected: { min: 170_000, max: 190_000 },
+      within: true,
+    });
     expect(phase(r, 'recovery')).toMatchObject({ duration: 181_000, within: true });
   });
 
   it('flags a phase outside its range and leaves unreached phases null', () => {
-    const r = reportFor({ sid: 'vm:100', node: 'pve2', hitsNode: true, fault: 'power-off', masterBeforeFault: 'pve1' }, strictRuleNoNode, 300, 'not-recovered');
+    const r = reportFor(
+      { sid: 'vm:100', node: 'pve2', hitsNode: true, fault: 'power-off', masterBeforeFault: 'pve1' },
+      strictRuleNoNode,
+      300,
+      'not-recovered',
+    );
     expect(phase(r, 'recovery')).toMatchObject({ duration: null, within: null });
     expect(phase(r, 'total')).toMatchObject({ duration: null, within: null });
     // Same recording judged as if pve2 had been the master: a 57 s fence is far too early.
-    const asMaster = reportFor({ sid: 'vm:100', node: 'pve2', hitsNode: true, fault: 'power-off', masterBeforeFault: 'pve2' }, strictRuleNoNode, 300, 'not-recovered');
+    const asMaster = reportFor(
+      { sid: 'vm:100', node: 'pve2', hitsNode: true, fault: 'power-off', masterBeforeFault: 'pve2' },
+      strictRuleNoNode,
+      300,
+      'not-recovered',
+    );
     expect(phase(asMaster, 'fence-delay')).toMatchObject({ duration: 57_000, within: false });
   });
 
@@ -63,7 +106,8 @@ describe('buildFailoverReport', () => {
       for (const master of [false, true]) {
         for (const spec of expectedPhases(fault, { hitsNode: true, wasMaster: master })) {
           expect(spec.expected.min).toBeLessThanOrEqual(spec.expected.max);
-          for (const lang of DRILL_LANGUAGES) expect(spec.explanation[lang].length, `${fault}/${spec.id}/${lang}`).toBeGreaterThan(20);
+          for (const lang of DRILL_LANGUAGES)
+            expect(spec.explanation[lang].length, `${fault}/${spec.id}/${lang}`).toBeGreaterThan(20);
         }
       }
     }
@@ -72,10 +116,17 @@ describe('buildFailoverReport', () => {
 
 describe('reportToCsv', () => {
   it('writes a row per milestone and per phase, quoting fields that need it', () => {
-    const r = reportFor({ sid: 'vm:100', node: 'pve2', hitsNode: true, fault: 'power-off', masterBeforeFault: 'pve1' }, normalFailover, 131, 'recovered');
+    const r = reportFor(
+      { sid: 'vm:100', node: 'pve2', hitsNode: true, fault: 'power-off', masterBeforeFault: 'pve1' },
+      normalFailover,
+      131,
+      'recovered',
+    );
     const csv = reportToCsv(r, 'es');
     const lines = csv.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('kind,id,node,at_ms,from,to,duration_ms,expected_min_ms,expected_max_ms,within,inferred,explanation');
+    expect(lines[0]).toBe(
+      'kind,id,node,at_ms,from,to,duration_ms,expected_min_ms,expected_max_ms,within,inferred,explanation',
+    );
     expect(lines).toHaveLength(1 + r.milestones.length + r.phases.length);
     expect(lines).toContain('milestone,service-started,pve1,118000,,,,,,,false,');
     expect(lines).toContain('milestone,recovery,pve1,118000,,,,,,,true,');
@@ -88,12 +139,24 @@ describe('reportToCsv', () => {
   });
 
   it('escapes embedded quotes by doubling them', () => {
-    const r = reportFor({ sid: 'vm:100', node: 'pve2', hitsNode: true, fault: 'acpi-shutdown' }, normalFailover, 10, 'aborted');
+    const r = reportFor(
+      { sid: 'vm:100', node: 'pve2', hitsNode: true, fault: 'acpi-shutdown' },
+      normalFailover,
+      10,
+      'aborted',
+    );
     const csv = reportToCsv(r, 'en');
     // No comma, quote or newline: left bare. With a comma: quoted.
-    expect(csv).toContain(`,A clean shutdown first stops the guests (HA shutdown policy 'conditional') and the cluster services; only then does the node leave.\r\n`);
-    expect(csv).toContain(`,"The CRM fences a node only 60 s after it last saw it online, and it looks every 10 s."\r\n`);
-    const withQuote = { ...r, phases: r.phases.map((p) => ({ ...p, explanation: { ...p.explanation, en: 'say "hi", then go' } })) };
+    expect(csv).toContain(
+      `,A clean shutdown first stops the guests (HA shutdown policy 'conditional') and the cluster services; only then does the node leave.\r\n`,
+    );
+    expect(csv).toContain(
+      `,"The CRM fences a node only 60 s after it last saw it online, and it looks every 10 s."\r\n`,
+    );
+    const withQuote = {
+      ...r,
+      phases: r.phases.map((p) => ({ ...p, explanation: { ...p.explanation, en: 'say "hi", then go' } })),
+    };
     expect(reportToCsv(withQuote, 'en')).toContain('"say ""hi"", then go"');
   });
 });

@@ -59,15 +59,31 @@ export function fakeCluster(world: World, home: string, master: string, dead: st
       const answer = (value: unknown): T => value as T;
       if (req.path === '/cluster/ha/status/current') {
         return answer([
-          { id: 'master', type: 'master', node: master, status: `${master} (active, Mon Nov 23 05:00:00 2026)` },
-          { id: 'service:vm:100', type: 'service', sid: 'vm:100', node: v.ha?.service?.node, state: 'started' },
+          {
+            id: 'master',
+            type: 'master',
+            node: master,
+            status: `${master} (active, Mon Nov 23 05:00:00 2026)`,
+          },
+          {
+            id: 'service:vm:100',
+            type: 'service',
+            sid: 'vm:100',
+            node: v.ha?.service?.node,
+            state: 'started',
+          },
         ]);
       }
       if (req.path === '/cluster/status') {
         const nodes = v.cluster?.nodes ?? {};
         return answer([
           { type: 'cluster', id: 'cluster', name: 'lab', quorate: v.cluster?.quorate ? 1 : 0, nodes: 3 },
-          ...Object.entries(nodes).map(([name, online]) => ({ type: 'node', id: `node/${name}`, name, online: online ? 1 : 0 })),
+          ...Object.entries(nodes).map(([name, online]) => ({
+            type: 'node',
+            id: `node/${name}`,
+            name,
+            online: online ? 1 : 0,
+          })),
         ]);
       }
       if (req.path === '/cluster/ha/status/manager_status') {
@@ -104,4 +120,3 @@ export function fakeCluster(world: World, home: string, master: string, dead: st
   } as unknown as HypervisorDriver;
   return { pve, driver, clock, calls, faults };
 }
-

@@ -10,12 +10,27 @@ import { DrillHistory } from '../../../../electron/lab/drill/history.ts';
 import { masterFailover, normalFailover, record } from './recorded-failovers.ts';
 import type { World } from './recorded-failovers.ts';
 
-function run(runId: string, startedAt: string, world: World, node: string, master: string, seconds: number): FailoverReport {
+function run(
+  runId: string,
+  startedAt: string,
+  world: World,
+  node: string,
+  master: string,
+  seconds: number,
+): FailoverReport {
   const detection = record(world, seconds).reduce(
     detectMilestones,
     startDetection({ sid: 'vm:100', node, hitsNode: true, fault: 'power-off', masterBeforeFault: master }, 0),
   );
-  return buildFailoverReport({ lab: 'proxmox-ha-basics', runId, startedAt, machine: node, pollIntervalMs: 1000, detection, outcome: 'recovered' });
+  return buildFailoverReport({
+    lab: 'proxmox-ha-basics',
+    runId,
+    startedAt,
+    machine: node,
+    pollIntervalMs: 1000,
+    detection,
+    outcome: 'recovered',
+  });
 }
 
 describe('DrillHistory', () => {
@@ -65,7 +80,9 @@ describe('DrillHistory', () => {
     await writeFile(join(dir, 'drills', 'proxmox-ha-basics', 'broken.json'), '{"lab": "proxm');
     await writeFile(join(dir, 'drills', 'proxmox-ha-basics', 'good.json.12345'), 'temp');
     expect((await history.list('proxmox-ha-basics')).map((r) => r.runId)).toEqual(['good']);
-    await expect(history.load('proxmox-ha-basics', 'broken')).rejects.toThrow(/broken\.json is not valid JSON/);
+    await expect(history.load('proxmox-ha-basics', 'broken')).rejects.toThrow(
+      /broken\.json is not valid JSON/,
+    );
   });
 
   it('refuses ids that would escape the data directory and names missing runs', async () => {
@@ -82,8 +99,18 @@ describe('compareRuns', () => {
     const b = run('b', '2026-11-21T10:00:00.000Z', masterFailover, 'pve1', 'pve1', 192);
     const c = compareRuns(a, b);
     expect(c.comparable).toBe(false);
-    expect(c.phases.find((p) => p.id === 'recovery')).toEqual({ id: 'recovery', a: 118_000, b: 181_000, delta: 63_000 });
-    expect(c.milestones.find((m) => m.id === 'ha-node-unknown')).toEqual({ id: 'ha-node-unknown', a: 8000, b: 121_000, delta: 113_000 });
+    expect(c.phases.find((p) => p.id === 'recovery')).toEqual({
+      id: 'recovery',
+      a: 118_000,
+      b: 181_000,
+      delta: 63_000,
+    });
+    expect(c.milestones.find((m) => m.id === 'ha-node-unknown')).toEqual({
+      id: 'ha-node-unknown',
+      a: 8000,
+      b: 121_000,
+      delta: 113_000,
+    });
     expect(c.a.target).toBe('pve2');
     expect(compareRuns(a, { ...a, runId: 'a2' }).comparable).toBe(true);
     expect(compareRuns(a, a).phases.every((p) => p.delta === 0)).toBe(true);

@@ -22,7 +22,11 @@ const nodes = (offline: string[]): Record<string, boolean> => ({
 export const normalFailover: World = (t) => {
   const pve2State = t < 8 ? 'online' : t < 56 ? 'unknown' : t < 118 ? 'fence' : 'unknown';
   const service =
-    t < 56 ? { state: 'started', node: 'pve2' } : t < 118 ? { state: 'fence', node: 'pve2' } : { state: 'started', node: 'pve1' };
+    t < 56
+      ? { state: 'started', node: 'pve2' }
+      : t < 118
+        ? { state: 'fence', node: 'pve2' }
+        : { state: 'started', node: 'pve1' };
   return {
     via: 'pve1',
     cluster: { quorate: true, nodes: nodes(t < 4 ? [] : ['pve2']) },
@@ -39,7 +43,11 @@ export const masterFailover: World = (t) => {
     via: 'pve2',
     cluster: { quorate: true, nodes: nodes(t < 3 ? [] : ['pve1']) },
     ha: stale
-      ? { master: 'pve1', nodeStatus: { pve1: 'online', pve2: 'online', pve3: 'online' }, service: { state: 'started', node: 'pve1' } }
+      ? {
+          master: 'pve1',
+          nodeStatus: { pve1: 'online', pve2: 'online', pve3: 'online' },
+          service: { state: 'started', node: 'pve1' },
+        }
       : {
           master: 'pve2',
           nodeStatus: { pve1: t < 181 ? 'unknown' : 'unknown', pve2: 'online', pve3: 'online' },
@@ -55,7 +63,11 @@ export const masterFailover: World = (t) => {
 export const quorumLoss: World = (t) => ({
   via: 'pve1',
   cluster: { quorate: t < 4, nodes: nodes(t < 4 ? [] : ['pve2', 'pve3']) },
-  ha: { master: 'pve1', nodeStatus: { pve1: 'online', pve2: 'online', pve3: 'online' }, service: { state: 'started', node: 'pve2' } },
+  ha: {
+    master: 'pve1',
+    nodeStatus: { pve1: 'online', pve2: 'online', pve3: 'online' },
+    service: { state: 'started', node: 'pve2' },
+  },
 });
 
 /** A strict rule allows only pve2: after the fence the service stays in recovery forever. */
@@ -64,8 +76,17 @@ export const strictRuleNoNode: World = (t) => ({
   cluster: { quorate: true, nodes: nodes(t < 4 ? [] : ['pve2']) },
   ha: {
     master: 'pve1',
-    nodeStatus: { pve1: 'online', pve2: t < 8 ? 'online' : t < 57 ? 'unknown' : t < 117 ? 'fence' : 'unknown', pve3: 'online' },
-    service: t < 57 ? { state: 'started', node: 'pve2' } : t < 117 ? { state: 'fence', node: 'pve2' } : { state: 'recovery', node: 'pve2' },
+    nodeStatus: {
+      pve1: 'online',
+      pve2: t < 8 ? 'online' : t < 57 ? 'unknown' : t < 117 ? 'fence' : 'unknown',
+      pve3: 'online',
+    },
+    service:
+      t < 57
+        ? { state: 'started', node: 'pve2' }
+        : t < 117
+          ? { state: 'fence', node: 'pve2' }
+          : { state: 'recovery', node: 'pve2' },
   },
 });
 
@@ -86,6 +107,10 @@ export const resetInPlace: World = (t) => ({
 export const nasPowerOff: World = (t) => ({
   via: 'pve1',
   cluster: { quorate: true, nodes: nodes([]) },
-  ha: { master: 'pve1', nodeStatus: { pve1: 'online', pve2: 'online', pve3: 'online' }, service: { state: 'started', node: 'pve2' } },
+  ha: {
+    master: 'pve1',
+    nodeStatus: { pve1: 'online', pve2: 'online', pve3: 'online' },
+    service: { state: 'started', node: 'pve2' },
+  },
   storage: { local: true, 'nfs-lab': t < 11 },
 });

@@ -53,12 +53,26 @@ async function clusterWithHaGuest(node: string): Promise<{ dc: SimDatacenter; ap
     method: 'POST',
     path: `/nodes/${node}/qemu`,
     node,
-    params: { vmid: 100, name: 'tinycore', memory: 128, scsi0: 'nfs-lab:1', agent: '1', net0: 'e1000,bridge=vmbr0' },
+    params: {
+      vmid: 100,
+      name: 'tinycore',
+      memory: 128,
+      scsi0: 'nfs-lab:1',
+      agent: '1',
+      net0: 'e1000,bridge=vmbr0',
+    },
   });
   expect((await api.waitForTask(upid)).ok).toBe(true);
-  await api.request({ method: 'POST', path: '/cluster/ha/resources', params: { sid: 'vm:100', state: 'started' } });
+  await api.request({
+    method: 'POST',
+    path: '/cluster/ha/resources',
+    params: { sid: 'vm:100', state: 'started' },
+  });
   for (let i = 0; i < 120; i++) {
-    const status = await api.request<{ status: string }>({ method: 'GET', path: `/nodes/${node}/qemu/100/status/current` });
+    const status = await api.request<{ status: string }>({
+      method: 'GET',
+      path: `/nodes/${node}/qemu/100/status/current`,
+    });
     if (status.status === 'running') return { dc: d, api };
     await d.clock.sleep(1000);
   }
@@ -66,7 +80,10 @@ async function clusterWithHaGuest(node: string): Promise<{ dc: SimDatacenter; ap
 }
 
 async function master(api: PveApi): Promise<string> {
-  const status = await api.request<{ type: string; node?: string }[]>({ method: 'GET', path: '/cluster/ha/status/current' });
+  const status = await api.request<{ type: string; node?: string }[]>({
+    method: 'GET',
+    path: '/cluster/ha/status/current',
+  });
   const entry = status.find((e) => e.type === 'master');
   if (!entry?.node) throw new Error('no CRM master');
   return entry.node;
@@ -79,9 +96,16 @@ describe('failover drill on the simulated datacenter', () => {
     const crm = await master(api);
     const target = NODES.map((n) => n.name).find((n) => n !== crm) as string;
     if (target !== 'pve1') {
-      await api.request({ method: 'POST', path: '/cluster/ha/resources/vm:100/migrate', params: { node: target } });
+      await api.request({
+        method: 'POST',
+        path: '/cluster/ha/resources/vm:100/migrate',
+        params: { node: target },
+      });
       for (let i = 0; i < 120; i++) {
-        const s = await api.request<{ sid: string; node: string; state: string }[]>({ method: 'GET', path: '/cluster/ha/status/current' });
+        const s = await api.request<{ sid: string; node: string; state: string }[]>({
+          method: 'GET',
+          path: '/cluster/ha/status/current',
+        });
         const svc = s.find((e) => e.sid === 'vm:100');
         if (svc?.node === target && svc.state === 'started') break;
         await d.clock.sleep(1000);
@@ -96,7 +120,17 @@ describe('failover drill on the simulated datacenter', () => {
     expect(report.outcome).toBe('recovered');
     expect(report.recoveredOn).not.toBe(target);
     const ids = report.milestones.map((m) => m.id);
-    for (const id of ['node-offline', 'quorum-recomputed', 'ha-node-unknown', 'fence', 'fenced', 'recovery', 'service-started', 'guest-running', 'guest-answering'] as const) {
+    for (const id of [
+      'node-offline',
+      'quorum-recomputed',
+      'ha-node-unknown',
+      'fence',
+      'fenced',
+      'recovery',
+      'service-started',
+      'guest-running',
+      'guest-answering',
+    ] as const) {
       expect(ids, id).toContain(id);
     }
     for (const phase of report.phases) expect(phase.within, `${phase.id}: ${phase.duration} ms`).toBe(true);
@@ -108,9 +142,16 @@ describe('failover drill on the simulated datacenter', () => {
     const { dc: d, api } = await clusterWithHaGuest('pve1');
     const crm = await master(api);
     if (crm !== 'pve1') {
-      await api.request({ method: 'POST', path: '/cluster/ha/resources/vm:100/migrate', params: { node: crm } });
+      await api.request({
+        method: 'POST',
+        path: '/cluster/ha/resources/vm:100/migrate',
+        params: { node: crm },
+      });
       for (let i = 0; i < 120; i++) {
-        const s = await api.request<{ sid: string; node: string; state: string }[]>({ method: 'GET', path: '/cluster/ha/status/current' });
+        const s = await api.request<{ sid: string; node: string; state: string }[]>({
+          method: 'GET',
+          path: '/cluster/ha/status/current',
+        });
         const svc = s.find((e) => e.sid === 'vm:100');
         if (svc?.node === crm && svc.state === 'started') break;
         await d.clock.sleep(1000);
@@ -144,7 +185,11 @@ describe('failover drill on the simulated datacenter', () => {
       },
     );
     expect(report.outcome).toBe('observed');
-    expect(report.milestones.map((m) => m.id)).toEqual(['fault-injected', 'node-offline', 'quorum-recomputed']);
+    expect(report.milestones.map((m) => m.id)).toEqual([
+      'fault-injected',
+      'node-offline',
+      'quorum-recomputed',
+    ]);
     expect(report.milestones[2]?.quorate).toBe(false);
   });
 

@@ -8,7 +8,12 @@ describe('runFailoverDrill', () => {
     const fake = fakeCluster(normalFailover, 'pve2', 'pve1', ['pve2']);
     const seen: string[] = [];
     const report = await runFailoverDrill(
-      { pve: fake.pve, driver: fake.driver, clock: fake.clock, wallClock: () => new Date('2026-11-23T05:00:00Z') },
+      {
+        pve: fake.pve,
+        driver: fake.driver,
+        clock: fake.clock,
+        wallClock: () => new Date('2026-11-23T05:00:00Z'),
+      },
       {
         lab: 'proxmox-ha-basics',
         runId: 'run-1',
@@ -20,7 +25,13 @@ describe('runFailoverDrill', () => {
     expect(fake.faults).toEqual(['power-off pve2']);
     expect(report.outcome).toBe('recovered');
     expect(report.startedAt).toBe('2026-11-23T05:00:00.000Z');
-    expect(report.target).toEqual({ sid: 'vm:100', node: 'pve2', machine: 'pve2', hitsNode: true, wasMaster: false });
+    expect(report.target).toEqual({
+      sid: 'vm:100',
+      node: 'pve2',
+      machine: 'pve2',
+      hitsNode: true,
+      wasMaster: false,
+    });
     expect(report.recoveredOn).toBe('pve1');
     const at = Object.fromEntries(report.milestones.map((m) => [m.id, m.at]));
     expect(at['fence']).toBe(56_000);
@@ -48,7 +59,9 @@ describe('runFailoverDrill', () => {
     expect(fake.faults).toEqual(['cable out pve1']);
     expect(report.target.wasMaster).toBe(true);
     expect(report.phases.find((p) => p.id === 'recovery')).toMatchObject({ duration: 181_000, within: true });
-    expect(fake.calls.filter((c) => c.node === 'pve1' && c.path !== '/cluster/ha/status/current')).toEqual([]);
+    expect(fake.calls.filter((c) => c.node === 'pve1' && c.path !== '/cluster/ha/status/current')).toEqual(
+      [],
+    );
   });
 
   it('ends with no-quorum at the timeout when the survivor is alone, and applies lab ranges', async () => {
@@ -67,8 +80,15 @@ describe('runFailoverDrill', () => {
     );
     expect(report.outcome).toBe('no-quorum');
     expect(report.pollIntervalMs).toBe(500);
-    expect(report.phases.find((p) => p.id === 'detection')).toMatchObject({ expected: { min: 0, max: 2000 }, duration: 4000, within: false });
-    expect(report.phases.find((p) => p.id === 'quorum-recomputed')).toMatchObject({ duration: 4000, within: true });
+    expect(report.phases.find((p) => p.id === 'detection')).toMatchObject({
+      expected: { min: 0, max: 2000 },
+      duration: 4000,
+      within: false,
+    });
+    expect(report.phases.find((p) => p.id === 'quorum-recomputed')).toMatchObject({
+      duration: 4000,
+      within: true,
+    });
     expect(report.milestones.at(-1)).toMatchObject({ id: 'quorum-recomputed', quorate: false });
   });
 
@@ -97,7 +117,13 @@ describe('runFailoverDrill', () => {
     await expect(
       runFailoverDrill(
         { pve: fake.pve, driver: fake.driver, clock: fake.clock },
-        { lab: 'l', runId: 'r', target: { select: 'node-running', resource: 'vm:100' }, fault: 'power-off', pollIntervalMs: 2000 },
+        {
+          lab: 'l',
+          runId: 'r',
+          target: { select: 'node-running', resource: 'vm:100' },
+          fault: 'power-off',
+          pollIntervalMs: 2000,
+        },
       ),
     ).rejects.toThrow(/pollIntervalMs must be in \(0, 1000\], got 2000/);
     expect(fake.faults).toEqual([]);
