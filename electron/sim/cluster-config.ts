@@ -190,6 +190,22 @@ export function finishJoin(core: SimCore, upid: string, node: string, bootId: nu
   finishTask(core, task);
 }
 
+/** `pvecm delnode <node>` (DELETE /cluster/config/nodes/{node}), run on `local`. */
+export function deleteNode(core: SimCore, local: string, target: string): void {
+  const cluster = core.state.cluster;
+  if (!cluster?.nodes[local])
+    throw new ClusterConfigError("Corosync config '/etc/pve/corosync.conf' does not exist - is this node part of a cluster?");
+  if (target === local) throw new ClusterConfigError('Cannot delete myself from cluster!');
+  if (!cluster.nodes[target]) throw new ClusterConfigError(`Node/IP: ${target} is not a known host of the cluster.`);
+  if (!canWrite(core, local)) throw new ClusterConfigError(NO_QUORUM_MESSAGE);
+  delete cluster.nodes[target];
+  cluster.configVersion++;
+  core.clusterLog(local, 'pmxcfs', `[dcdb] notice: wrote new corosync config '/etc/corosync/corosync.conf' (version = ${cluster.configVersion})`);
+  core.log(local, 'pvecm', `Killing node ${Object.keys(cluster.nodes).length + 1}`);
+  // The removed node's corosync no longer belongs to this cluster.
+  recomputeMembership(core);
+}
+
 export function normalizeFp(fp: string): string {
   return fp.replace(/:/g, '').toUpperCase();
 }

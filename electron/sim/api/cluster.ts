@@ -2,7 +2,7 @@
  * `/cluster/status`, `/cluster/resources`, `/cluster/config` (create, join, nodes), `/cluster/log`,
  * `/cluster/nextid`, `/cluster/tasks`.
  */
-import { createCluster, joinCluster, joinInfo } from '../cluster-config.ts';
+import { createCluster, deleteNode, joinCluster, joinInfo } from '../cluster-config.ts';
 import { nextFreeVmid } from '../guest-config.ts';
 import { SimApiError, type SimRoute } from '../http/route.ts';
 import type { SimCore } from '../sim-core.ts';
@@ -192,6 +192,11 @@ export function clusterRoutes(world: World): SimRoute[] {
       return Object.entries(cluster.nodes)
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([node, c]) => ({ node, name: node, nodeid: String(c.nodeid), quorum_votes: String(c.votes), ring0_addr: c.ip }));
+    }),
+    route('DELETE', '/cluster/config/nodes/{node}', (ctx) => {
+      if (ctx.user !== 'root@pam') throw new SimApiError(403, 'Permission check failed (user != root@pam)');
+      deleteNode(core, ctx.node, req(ctx, 'node'));
+      return null;
     }),
     route('GET', '/cluster/log', (ctx) => {
       const max = int(ctx, 'max') ?? 50;

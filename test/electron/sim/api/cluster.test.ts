@@ -77,6 +77,22 @@ describe('cluster API: create, join information, join', () => {
     expect(nodes.find((n) => n.node === 'pve2')!.status).toBe('offline');
   });
 
+  it('pvecm expected 1 then delnode: the recovery trick of the docs', () => {
+    const api = caller(labWorld({ initial: 'cluster' }));
+    api.world.powerOff('pve2');
+    api.world.powerOff('pve3');
+    api.world.runFor(10_000);
+    expect(apiError(() => api.call('DELETE', '/cluster/config/nodes/pve3', 'pve1')).message).toBe('cluster not ready - no quorum?');
+    api.world.setExpectedVotes('pve1', 1);
+    expect(apiError(() => api.call('DELETE', '/cluster/config/nodes/pve1', 'pve1')).message).toBe('Cannot delete myself from cluster!');
+    expect(api.call('DELETE', '/cluster/config/nodes/pve3', 'pve1')).toBeNull();
+    expect(api.call('DELETE', '/cluster/config/nodes/pve2', 'pve1')).toBeNull();
+    expect(apiError(() => api.call('DELETE', '/cluster/config/nodes/pve2', 'pve1')).message).toBe(
+      'Node/IP: pve2 is not a known host of the cluster.',
+    );
+    expect((api.call('GET', '/cluster/status', 'pve1') as Record<string, unknown>[])[0]).toMatchObject({ nodes: 1, quorate: 1 });
+  });
+
   it('an unknown node in a path is a hostname lookup failure', () => {
     const api = caller(labWorld());
     expect(apiError(() => api.call('GET', '/nodes/pve2/qemu', 'pve1')).message).toContain("hostname lookup 'pve2' failed");
