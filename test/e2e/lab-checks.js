@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { unnamedControls } from './accessibility.js';
 import { assert, assertEqual, RESULTS_DIR } from './harness.js';
 import { wsCall } from './ws-call.js';
 
@@ -14,8 +15,12 @@ async function stepStates(page) {
   );
 }
 
+/** Waits for the step to reach the status; fails at once with the engine's message if it reports an error. */
 async function waitStep(page, stepId, status, timeout = 30_000) {
-  await page.waitForSelector(`[data-testid="step-${stepId}"][data-status="${status}"]`, { timeout });
+  const reached = page.waitForSelector(`[data-testid="step-${stepId}"][data-status="${status}"]`, { timeout }).then(() => null);
+  const failed = page.waitForSelector('[data-testid="run-error"]', { timeout }).then((el) => el.textContent());
+  const error = await Promise.race([reached, failed]);
+  if (error) throw new Error(`waiting for ${stepId} to be ${status}, the lab reported: ${error}`);
 }
 
 export async function labChecks({ harness, page, host }) {
@@ -31,6 +36,16 @@ export async function labChecks({ harness, page, host }) {
     await page.screenshot({ path: join(RESULTS_DIR, 'lab-run.png') });
   });
   if (!opened) return;
+
+  await check('lab view: every control has a name; the tabs move with the arrow keys', async () => {
+    assertEqual((await unnamedControls(page)).join('\n'), '', 'unnamed controls');
+    await page.focus('[role="tab"][aria-selected="true"]');
+    await page.keyboard.press('ArrowRight');
+    const selected = await page.textContent('[role="tab"][aria-selected="true"]');
+    assert(selected?.startsWith('Terminal'), `ArrowRight selects the first terminal tab, got ${selected}`);
+    await page.keyboard.press('Home');
+    assertEqual(await page.textContent('[role="tab"][aria-selected="true"]'), 'Topology', 'Home selects the first tab');
+  });
 
   await check('the simulation speed switches to max', async () => {
     await page.click('[data-speed="max"]');
@@ -81,12 +96,23 @@ export async function labChecks({ harness, page, host }) {
     const after = await stepStates(page);
     assertEqual(after.join(' '), before.join(' '), 'step states after reload');
     await page.waitForSelector('[data-testid="quorum-badge"]');
+    // The terminal comes back with its scroll-back replayed by the engine.
+    await page.click('[role="tab"]:has-text("Terminal")');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid^="terminal-"] .xterm-rows')?.textContent?.includes('pvecm create lab'),
+      undefined,
+      { timeout: 10_000 },
+    );
+    await page.screenshot({ path: join(RESULTS_DIR, 'terminal-after-reload.png') });
+    await page.click('[role="tab"]:has-text("Topology")');
   });
 
   let reportShown = false;
   reportShown = await check('the drill runs and shows a timeline with a recovery time in Proxmox’s expected range', async () => {
     await page.click('[data-testid="step-pull-the-plug"] button');
-    await page.click('button:has-text("Run the failover drill")');
+    const runDrill = page.locator('button:has-text("Run the failover drill")');
+    assert(await runDrill.isEnabled(), `the drill step is ${await page.getAttribute('[data-testid="step-pull-the-plug"]', 'data-status')}`);
+    await runDrill.click();
     await page.waitForSelector('main[data-view="drill"]');
     await page.screenshot({ path: join(RESULTS_DIR, 'drill-running.png') });
     await page.waitForSelector('[data-testid="drill-report"]', { timeout: 180_000 });

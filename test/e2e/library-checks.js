@@ -2,6 +2,7 @@
 // top-level view reachable, the language picker, first paint.
 import { join } from 'node:path';
 
+import { focusOutlineAfterTab, unnamedControls } from './accessibility.js';
 import { assert, assertEqual, RESULTS_DIR } from './harness.js';
 import { wsCall } from './ws-call.js';
 
@@ -20,6 +21,13 @@ export async function libraryChecks({ harness, page, host }) {
     const backend = await page.locator('[data-testid="backend-in-use"]').textContent();
     assert(backend?.includes('Simulator'), `backend in use, got ${backend}`);
     await page.screenshot({ path: join(RESULTS_DIR, 'library.png'), fullPage: true });
+  });
+
+  await check('library: every control has a name, and keyboard focus is visible', async () => {
+    const unnamed = await unnamedControls(page);
+    assertEqual(unnamed.join('\n'), '', 'unnamed controls');
+    const outline = await focusOutlineAfterTab(page);
+    assert(outline >= 2, `focused control outline ${outline}px`);
   });
 
   await check('a wrong token is refused (socket and page)', async () => {

@@ -7,10 +7,20 @@ import type { Language, LabRunInfo, StepInfo } from '@contract/dto.ts';
 import type { LabClient } from '../api/client.ts';
 import { errorMessage } from '../format/error-message.ts';
 
+/** The calls a learner can wait on; each has a `busy.<name>` message. */
+export type LabAction =
+  | 'lab.open'
+  | 'lab.check'
+  | 'lab.solveStep'
+  | 'lab.solveUpTo'
+  | 'lab.reset'
+  | 'lab.showHint'
+  | 'lab.setLanguage';
+
 export class LabRunState {
   #run = $state<LabRunInfo | null>(null);
   #loaded = $state(false);
-  #pending = $state<string | null>(null);
+  #pending = $state<LabAction | null>(null);
   #error = $state<string | null>(null);
   /** The step the learner is looking at; null follows the active step. */
   #viewedStepId = $state<string | null>(null);
@@ -26,9 +36,17 @@ export class LabRunState {
   get loaded(): boolean {
     return this.#loaded;
   }
-  /** The action the UI is waiting for (a call in flight), or the engine's own busy text. */
-  get busy(): string | null {
-    return this.#pending ?? this.#run?.busy ?? null;
+  /** True while a call is in flight or the engine says it is working. */
+  get busy(): boolean {
+    return this.#pending !== null || Boolean(this.#run?.busy);
+  }
+  /** The call the UI is waiting for, if any. */
+  get pending(): LabAction | null {
+    return this.#pending;
+  }
+  /** The engine's own description of what it is doing, if any. */
+  get engineBusy(): string | null {
+    return this.#run?.busy ?? null;
   }
   get error(): string | null {
     return this.#error ?? this.#run?.error ?? null;
@@ -93,7 +111,7 @@ export class LabRunState {
     this.#viewedStepId = null;
   }
 
-  async #act(name: string, call: () => Promise<LabRunInfo | null>): Promise<boolean> {
+  async #act(name: LabAction, call: () => Promise<LabRunInfo | null>): Promise<boolean> {
     this.#pending = name;
     try {
       this.#accept(await call());
