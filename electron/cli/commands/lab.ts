@@ -11,11 +11,16 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 
+import type { Clock } from '../../clock/clock.ts';
 import { LANGUAGES, type Language, type LabRunInfo } from '../../contract/dto.ts';
+import type { HypervisorDriver } from '../../hypervisor/driver.ts';
+import type { DrillService } from '../../lab/drill/drill-service.ts';
 import type { StepTestResult } from '../../lab/lab-test.ts';
 import { formatLoadError } from '../../lab/script/load-error.ts';
 import { loadLabFile, type LoadResult } from '../../lab/script/load.ts';
 import type { LabFile, LabProfile } from '../../lab/script/schema.ts';
+import type { ShellRunner } from '../../lab/shell-runner.ts';
+import type { PveApi } from '../../pve/api.ts';
 
 /** Where a command writes; tests pass their own. */
 export interface LabCliIo {
@@ -215,11 +220,11 @@ function formatStepRow(r: StepTestResult): string {
 
 interface SimSession {
   lab: LabFile;
-  pve: import('../../pve/api.ts').PveApi;
-  hypervisor: import('../../hypervisor/driver.ts').HypervisorDriver;
-  shell: import('../../lab/shell-runner.ts').ShellRunner;
-  clock: import('../../clock/clock.ts').Clock;
-  drills: import('../../lab/drill/drill-service.ts').DrillService;
+  pve: PveApi;
+  hypervisor: HypervisorDriver;
+  shell: ShellRunner;
+  clock: Clock;
+  drills: DrillService;
   describe(): string[];
   close(): Promise<void>;
 }
