@@ -62,37 +62,71 @@ function collect(search: URLSearchParams): Record<string, unknown> {
   return params;
 }
 
-/** Minimal multipart/form-data reader: text fields are kept, the file part is measured. */
+/**
+ * Streaming multipart/form-data reader: text fields are kept, the file part is only counted, so
+ * uploading a large ISO costs no memory. Parts after the file (unusual) are not read.
+ */
 async function readMultipart(request: IncomingMessage, type: string): Promise<ParsedBody> {
   const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(type);
   if (!boundary) throw new BodyError(400, 'multipart body without boundary');
-  const chunks: Buffer[] = [];
-  for await (const chunk of request as AsyncIterable<Buffer>) chunks.push(chunk);
-  const body = Buffer.concat(chunks);
-  const delimiter = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
+  const delimiter = Buffer.from(`\r\n--${boundary[1] ?? boundary[2]}`);
+  const keep = delimiter.length + 8; // the closing delimiter and its `--\r\n`
   const params: Record<string, unknown> = {};
-  let upload: ParsedBody['upload'];
-  let start = body.indexOf(delimiter);
-  while (start !== -1) {
-    const partStart = start + delimiter.length;
-    if (body.subarray(partStart, partStart + 2).toString() === '--') break;
-    const next = body.indexOf(delimiter, partStart);
-    if (next === -1) break;
-    const part = body.subarray(partStart + 2, next - 2); // skip CRLF after delimiter and before next
-    const headerEnd = part.indexOf('\r\n\r\n');
-    if (headerEnd !== -1) {
-      const headers = part.subarray(0, headerEnd).toString('utf8');
-      const content = part.subarray(headerEnd + 4);
-      const name = /name="([^"]*)"/i.exec(headers)?.[1];
-      const filename = /filename="([^"]*)"/i.exec(headers)?.[1];
-      if (name !== undefined && filename !== undefined) {
-        upload = { filename, size: content.length };
-        params[name] = filename;
-      } else if (name !== undefined) {
-        params[name] = content.toString('utf8');
-      }
+  // Everything before the file's content, with a CRLF in front so every delimiter looks alike.
+  let head: Buffer = Buffer.from('\r\n');
+  let file: { name: string; filename: string } | undefined;
+  let total = 0; // bytes after the file part's headers
+  let tail: Buffer = Buffer.alloc(0);
+  const feed = (data: Buffer): void => {
+    total += data.length;
+    tail =
+      data.length >= keep ? data.subarray(data.length - keep) : Buffer.concat([tail, data]).subarray(-keep);
+  };
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    if (file) {
+      feed(chunk);
+      continue;
     }
+    head = Buffer.concat([head, chunk]);
+    const found = parseHead(head, delimiter, params);
+    if (found) {
+      file = found.file;
+      feed(head.subarray(found.contentStart));
+    } else if (head.length > MAX_BODY_BYTES) {
+      throw new BodyError(413, 'Request Entity Too Large');
+    }
+  }
+  if (!file) {
+    parseHead(head, delimiter, params);
+    return { params };
+  }
+  const end = tail.lastIndexOf(delimiter);
+  const size = end === -1 ? total : total - (tail.length - end);
+  params[file.name] = file.filename;
+  return { params, upload: { filename: file.filename, size } };
+}
+
+/** Reads the text fields before the file part; returns where the file's content starts. */
+function parseHead(
+  head: Buffer,
+  delimiter: Buffer,
+  params: Record<string, unknown>,
+): { file: { name: string; filename: string }; contentStart: number } | undefined {
+  let start = head.indexOf(delimiter);
+  while (start !== -1) {
+    const headerStart = start + delimiter.length + 2; // skip CRLF after the delimiter
+    const headerEnd = head.indexOf('\r\n\r\n', headerStart);
+    if (headerEnd === -1) return undefined;
+    const headers = head.subarray(headerStart, headerEnd).toString('utf8');
+    const name = /name="([^"]*)"/i.exec(headers)?.[1];
+    const filename = /filename="([^"]*)"/i.exec(headers)?.[1];
+    if (name !== undefined && filename !== undefined) {
+      return { file: { name, filename }, contentStart: headerEnd + 4 };
+    }
+    const next = head.indexOf(delimiter, headerEnd + 4);
+    if (next === -1) return undefined;
+    if (name !== undefined) params[name] = head.subarray(headerEnd + 4, next).toString('utf8');
     start = next;
   }
-  return upload ? { params, upload } : { params };
+  return undefined;
 }

@@ -205,6 +205,23 @@ describe('HttpPveApi', () => {
     }
   });
 
+  it('uploads a file as multipart; the node sees its name and exact size', async () => {
+    const { api, nodes } = await setup(['node1']);
+    const bytes = new Uint8Array(3 * 1024 * 1024 + 17);
+    for (let i = 0; i < bytes.length; i += 4096) bytes[i] = 0x2d; // dashes inside, like a boundary might look
+    const upid = await api.upload({
+      node: 'node1',
+      storage: 'local',
+      content: 'iso',
+      filename: 'tinycore.iso',
+      file: new Blob([bytes]),
+    });
+    expect(upid).toMatch(/^UPID:node1:/);
+    const call = nodes.calls.at(-1)!;
+    expect(call.params).toEqual({ content: 'iso', filename: 'tinycore.iso' });
+    expect(call.upload).toEqual({ filename: 'tinycore.iso', size: bytes.length });
+  });
+
   it('waits for a task until it stops', async () => {
     const { api } = await setup(['node1']);
     const upid = await api.request<string>({

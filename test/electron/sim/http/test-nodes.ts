@@ -85,6 +85,11 @@ export async function startTestNodes(
       ),
     },
     { method: 'POST', path: '/nodes/{node}/qemu', handle: (ctx) => (record(ctx), 'UPID:x') },
+    {
+      method: 'POST',
+      path: '/nodes/{node}/storage/{storage}/upload',
+      handle: (ctx) => (record(ctx), `UPID:${ctx.node}:00000001:00000001:00000001:imgcopy::root@pam:`),
+    },
   ];
   const servers: NodeApiServer[] = [];
   for (const [i, name] of names.entries()) {
