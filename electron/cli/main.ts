@@ -2,6 +2,10 @@
 import { Command } from 'commander';
 
 import { readAppVersion } from '../app/version.ts';
+import { registerDoctor } from './commands/doctor.ts';
+import { registerLab } from './commands/lab.ts';
+import { registerSim } from './commands/sim.ts';
+import { registerVbox } from './commands/vbox.ts';
 import { registerWeb } from './commands/web.ts';
 
 export function buildProgram(): Command {
@@ -10,7 +14,11 @@ export function buildProgram(): Command {
     .description('NestLab — learn Proxmox VE clustering and high availability on a laptop.')
     .version(readAppVersion())
     .showHelpAfterError('(run nestlab --help for the commands)');
+  registerLab(program);
+  registerSim(program);
   registerWeb(program);
+  registerDoctor(program);
+  registerVbox(program);
   return program;
 }
 
