@@ -48,11 +48,11 @@ describe('language switch', () => {
     expect(screen.getByRole('button', { name: 'Abrir laboratorio' })).toBeTruthy();
   });
 
-  it('switches the open lab’s content too (lab.setLanguage)', async () => {
+  it('switches the open lab’s content too (lab.setLanguage)', { timeout: 30_000 }, async () => {
     const fake = engine(true);
     render(App, { props: { client: fake.client } });
-    // A reload with a lab open lands in the lab.
-    await screen.findByText('Create the cluster with pvecm.');
+    // A reload with a lab open lands in the lab (its view loads lazily: allow for the first transform).
+    await screen.findByText('Create the cluster with pvecm.', {}, { timeout: 20_000 });
     await fireEvent.change(screen.getByTestId('language-picker'), { target: { value: 'es' } });
     await screen.findByText('Crea el clúster con pvecm.');
     expect(fake.callsOf('lab.setLanguage')).toEqual([{ lang: 'es' }]);
