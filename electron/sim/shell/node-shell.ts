@@ -132,12 +132,28 @@ const BUILTINS: Record<string, Builtin> = {
         'Simulated Proxmox VE shell. Available commands:',
         ...PROGRAMS.flatMap((p) => p.subcommands.map((s) => `  ${p.name} ${s.usage}`)),
         '  hostname',
+        '  pveversion',
         '  ip a | ip route',
         '  help',
         '',
       ].join('\n'),
     );
     return 0;
+  },
+  async pveversion(ctx) {
+    try {
+      const version = await ctx.api.request<{ version: string; repoid: string; release: string }>({
+        method: 'GET',
+        path: '/version',
+        node: ctx.node,
+        signal: ctx.io.signal,
+      });
+      const kernel = version.release.startsWith('8') ? '6.8.12-9-pve' : '6.14.8-2-pve';
+      ctx.io.write(`pve-manager/${version.version}/${version.repoid} (running kernel: ${kernel})\n`);
+      return 0;
+    } catch (error) {
+      return reportFailure(ctx.io, error, 'pveversion');
+    }
   },
   async hostname(ctx) {
     ctx.io.write(`${ctx.node}\n`);

@@ -82,6 +82,25 @@ export const haManager: CliProgram = {
       },
     },
     {
+      name: 'config',
+      usage: 'config [OPTIONS]',
+      args: [],
+      options: (schema) => endpointOptions(schema, 'GET', RESOURCES),
+      async run(ctx, { options }) {
+        const resources = await callLocal<Record<string, unknown>[]>(ctx, 'GET', RESOURCES, options);
+        for (const resource of [...resources].sort((a, b) =>
+          String(a['sid']).localeCompare(String(b['sid'])),
+        )) {
+          ctx.io.write(`${String(resource['sid'])}\n`);
+          for (const key of Object.keys(resource).sort()) {
+            if (['digest', 'sid', 'type', 'errors'].includes(key)) continue;
+            ctx.io.write(`\t${key} ${String(resource[key])}\n`);
+          }
+        }
+        return 0;
+      },
+    },
+    {
       name: 'status',
       usage: 'status [OPTIONS]',
       args: [],

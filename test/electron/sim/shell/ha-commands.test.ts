@@ -42,6 +42,7 @@ describe('qm and ha-manager on a formed cluster', () => {
     expect(await shell.run('ha-manager add vm:100 --max_restart 2')).toEqual({ output: '', exitCode: 0 });
     await settle();
     expect(dc.world.guestLocation(100)).toEqual({ node: 'node1', running: true });
+    expect((await shell.run('ha-manager config')).output).toMatch(/^vm:100\n(\t\S+ \S+\n)*\tmax_restart 2\n/);
     expect((await shell.run('ha-manager status')).output).toMatch(/\nservice vm:100 \(node1, started\)\n/);
 
     expect((await shell.run('ha-manager set vm:100 --state stopped')).exitCode).toBe(0);

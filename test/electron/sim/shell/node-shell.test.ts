@@ -23,6 +23,9 @@ describe('simulated shell on a datacenter', () => {
     expect((await node1.run('ip route')).output).toContain(
       '192.168.56.0/24 dev vmbr0 proto kernel scope link src 192.168.56.11',
     );
+    expect((await node1.run('pveversion')).output).toMatch(
+      /^pve-manager\/9\.\d+\.\d+\/[0-9a-f]+ \(running kernel: 6\.14\.8-2-pve\)\n$/,
+    );
     expect(await node1.run('frobnicate')).toEqual({
       output: '-bash: frobnicate: command not found\n',
       exitCode: 127,
@@ -116,7 +119,9 @@ describe('simulated shell on a datacenter', () => {
   });
 
   it('refuses to join a node that is already a member, saying why once', async () => {
-    const again = await node2.run(`pvecm add 192.168.56.11 --fingerprint ${dc.endpoints[0]!.fingerprint}`, ['labpass']);
+    const again = await node2.run(`pvecm add 192.168.56.11 --fingerprint ${dc.endpoints[0]!.fingerprint}`, [
+      'labpass',
+    ]);
     expect(again.exitCode).toBe(255);
     expect(again.output.match(/detected the following error\(s\):/g)).toHaveLength(1);
     expect(again.output).toContain('* corosync is already running, is this node already in a cluster?!\n');
