@@ -160,3 +160,21 @@ describe('reportToCsv', () => {
     expect(reportToCsv(withQuote, 'en')).toContain('"say ""hi"", then go"');
   });
 });
+
+describe('total phase without a guest agent', () => {
+  it('ends the total at "guest running" when the guest never answers', () => {
+    const noAgent: World = (t) => ({ ...normalFailover(t), agentPing: undefined });
+    const r = reportFor(
+      { sid: 'vm:100', node: 'pve2', hitsNode: true, fault: 'power-off', masterBeforeFault: 'pve1' },
+      noAgent,
+      140,
+      'recovered',
+    );
+    expect(r.phases.find((p) => p.id === 'total')).toMatchObject({
+      to: 'guest-running',
+      duration: 123_000,
+      within: true,
+    });
+    expect(r.phases.find((p) => p.id === 'guest-boot')).toMatchObject({ duration: null, within: null });
+  });
+});
