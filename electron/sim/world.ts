@@ -14,6 +14,7 @@
 import { createHash } from 'node:crypto';
 import { VirtualClock } from './clock/virtual-clock.ts';
 import { finishJoin } from './cluster-config.ts';
+import { finishDownload } from './downloads.ts';
 import { completeGuestOp } from './guests.ts';
 import { crmLoop } from './ha/crm.ts';
 import { lrmLoop, lrmRestartRequest, resetLrm } from './ha/lrm.ts';
@@ -157,6 +158,7 @@ export class World {
     core.on('lrm-loop', ([n, b]) => lrmLoop(core, String(n), Number(b)));
     core.on('guest-op-done', (args) => completeGuestOp(core, args));
     core.on('onboot', ([n, b, w]) => hw.startOnbootGuests(core, String(n), Number(b), Number(w)));
+    core.on('download-done', (args) => finishDownload(core, args));
     core.on('shutdown-tick', ([n, b]) => hw.shutdownTick(core, String(n), Number(b)));
     core.on('shutdown-final', ([n, b]) => hw.shutdownFinal(core, String(n), Number(b)));
     core.on('watchdog', ([n, b]) => {

@@ -5,6 +5,7 @@
 import { SimApiError, type SimRoute } from '../http/route.ts';
 import { assertWritable } from '../pmxcfs.ts';
 import type { StorageConfig } from '../state.ts';
+import { startDownload, storageSubdir, validVolumeFilename } from '../downloads.ts';
 import { addUploadedFile, locationKey, storageEnabledOn, storageStatus, storageUnavailable, volumesAt } from '../storage.ts';
 import { finishTask, startTask, taskLog } from '../tasks.ts';
 import type { World } from '../world.ts';
@@ -167,6 +168,32 @@ export function storageRoutes(world: World): SimRoute[] {
           ...(v.vmid !== undefined ? { vmid: v.vmid, used: 0 } : {}),
         }));
     }),
+    route('GET', '/nodes/{node}/scan/nfs', (ctx) => {
+      const node = targetNode(world, ctx);
+      const server = req(ctx, 'server');
+      const nas = core.state.nas;
+      const reachable = nas && nas.power === 'on' && nas.cable && core.state.nodes[node]?.cable && (nas.ip === server || nas.name === server);
+      if (!reachable)
+        throw new SimApiError(500, `command '/sbin/showmount --no-headers --exports ${server}' failed: exit code 1`);
+      const lan = nas.ip.split('.').slice(0, 3).join('.') + '.0/24';
+      return nas.exports.map((path) => ({ path, options: lan }));
+    }),
+    route('POST', '/nodes/{node}/storage/{storage}/download-url', (ctx) => {
+      const node = targetNode(world, ctx);
+      const id = req(ctx, 'storage');
+      known(id);
+      const url = req(ctx, 'url');
+      if (!/^https?:\/\/.+/.test(url)) throw paramError('url', 'value does not match the regex pattern');
+      const content = req(ctx, 'content');
+      if (content !== 'iso' && content !== 'vztmpl' && content !== 'import')
+        throw paramError('content', `value '${content}' does not have a value in the enumeration 'iso, vztmpl, import'`);
+      const filename = req(ctx, 'filename');
+      if (!validVolumeFilename(content, filename)) throw paramError('filename', 'invalid filename or wrong extension');
+      assertWritable(core, node);
+      const problem = storageUnavailable(core, id, node);
+      if (problem) throw new SimApiError(500, problem);
+      return startDownload(core, node, id, content, filename, url, ctx.user).upid;
+    }),
     route('POST', '/nodes/{node}/storage/{storage}/upload', (ctx) => {
       const node = targetNode(world, ctx);
       const id = req(ctx, 'storage');
@@ -175,19 +202,13 @@ export function storageRoutes(world: World): SimRoute[] {
       if (content !== 'iso' && content !== 'vztmpl' && content !== 'import')
         throw paramError('content', `value '${content}' does not have a value in the enumeration 'iso, vztmpl, import'`);
       const filename = ctx.upload?.filename ?? req(ctx, 'filename');
-      const ok =
-        content === 'iso'
-          ? /^[-\w.+]+\.(iso|img)$/i.test(filename)
-          : content === 'vztmpl'
-            ? /^[-\w.+]+\.tar\.(gz|xz|zst|bz2)$/i.test(filename)
-            : /^[-\w.+]+\.(ova|ovf|qcow2|raw|vmdk)$/i.test(filename);
-      if (!ok) throw paramError('filename', `invalid filename or wrong extension`);
+      if (!validVolumeFilename(content, filename)) throw paramError('filename', `invalid filename or wrong extension`);
       assertWritable(core, node);
       const size = ctx.upload?.size ?? 0;
       const task = startTask(core, node, 'imgcopy', '', ctx.user);
       try {
         addUploadedFile(core, id, node, content, filename, size);
-        const sub = content === 'iso' ? 'template/iso' : content === 'vztmpl' ? 'template/cache' : 'import';
+        const sub = storageSubdir(content);
         const base = core.state.storage[id]!.path ?? '/var/lib/vz';
         taskLog(
           task,

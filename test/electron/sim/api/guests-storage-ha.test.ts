@@ -52,6 +52,29 @@ describe('storage API', () => {
   });
 });
 
+describe('NFS scan and download-url', () => {
+  it('scans the NAS exports and downloads an ISO onto shared storage', () => {
+    const api = formed();
+    expect(api.call('GET', '/nodes/pve1/scan/nfs', 'pve1', { server: '192.168.56.20' })).toEqual([
+      { path: '/mnt/tank/pve', options: '192.168.56.0/24' },
+    ]);
+    const upid = api.call('POST', '/nodes/pve1/storage/tank/download-url', 'pve1', {
+      url: 'http://tinycorelinux.net/17.x/x86/release/Core-17.1.iso',
+      content: 'iso',
+      filename: 'Core-17.1.iso',
+    });
+    expect(String(upid)).toContain(':download:Core-17.1.iso:root@pam:');
+    expect(api.waitTask(upid)).toBe('OK');
+    expect((api.call('GET', '/nodes/pve2/storage/tank/content', 'pve2', { content: 'iso' }) as { volid: string }[]).map((v) => v.volid)).toEqual([
+      'tank:iso/Core-17.1.iso',
+    ]);
+    api.world.powerOff('nas');
+    expect(apiError(() => api.call('GET', '/nodes/pve1/scan/nfs', 'pve1', { server: '192.168.56.20' })).message).toBe(
+      "command '/sbin/showmount --no-headers --exports 192.168.56.20' failed: exit code 1",
+    );
+  });
+});
+
 describe('guest API', () => {
   it('creates, starts and reports a VM; the agent answers only once the OS is up', () => {
     const api = formed();
