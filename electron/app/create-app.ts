@@ -9,6 +9,7 @@ import { ApiError } from '../contract/errors.ts';
 import type { Handlers } from '../ipc/router.ts';
 import type { AppDeps } from './deps.ts';
 import { EventHub } from './event-hub.ts';
+import { checkHost } from './host-check.ts';
 import { LabCatalog } from './lab-catalog.ts';
 import { LabSession } from './lab-session.ts';
 import { toDrillHistoryEntry, toFailoverReportInfo } from '../lab/drill/drill-dto.ts';
@@ -59,30 +60,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     'app.info': () => info,
     'settings.get': () => settings.get(),
     'settings.set': (patch) => settings.update(patch),
-    'host.check': () => ({
-      backend,
-      ok: backend === 'sim',
-      findings:
-        backend === 'sim'
-          ? [
-              {
-                id: 'sim',
-                severity: 'ok',
-                title: 'Embedded simulator',
-                detail: 'The simulated datacenter runs inside NestLab and needs nothing from this machine.',
-                fix: null,
-              },
-            ]
-          : [
-              {
-                id: 'virtualbox-not-wired',
-                severity: 'error',
-                title: 'VirtualBox backend not available in this build',
-                detail: 'The VirtualBox host check is not connected to the app yet.',
-                fix: 'Use the embedded simulator (Settings → Backend → Simulator).',
-              },
-            ],
-    }),
+    'host.check': () => checkHost(settings.get().backend),
     'lab.list': ({ lang }) => catalog.list(lang ?? settings.get().lang),
 
     'lab.open': async ({ labId, profile, lang }) => {
