@@ -11,7 +11,7 @@ import {
   type VBoxEventType,
 } from 'virtualbox-soap';
 import type { Clock } from '../../clock/clock.ts';
-import type { PowerEvent } from '../driver.ts';
+import type { PowerEvent, PowerState } from '../driver.ts';
 import { mapMachineState } from './map-state.ts';
 import { readVBoxFault } from './vbox-fault.ts';
 import { refOf, type VBoxConnection } from './vbox-connection.ts';
@@ -22,6 +22,11 @@ export interface StateWatcherOptions {
   /** Lab machine name for a VirtualBox machine id, or undefined for machines not in the lab. */
   nameOf: (machineId: string) => string | undefined;
   emit: (event: PowerEvent) => void;
+  /**
+   * Current power of the lab's machines. Read after every (re-)registration: changes that happened
+   * while no listener was registered (websession lost, service restarted) are emitted from it.
+   */
+  currentStates?: () => Promise<Map<string, PowerState>>;
   /** Longest single getEvent wait, ms; also how long close() may take. */
   pollMs?: number;
   onError?: (error: unknown) => void;
@@ -32,6 +37,7 @@ export class StateWatcher {
   private readonly loop: Promise<void>;
   private registration?: { vbox: IVirtualBox; source: IEventSource; listener: IEventListener };
   private readyResolve!: () => void;
+  private readonly lastPower = new Map<string, PowerState>();
   /** Resolves once the listener is registered, so no state change after it can be missed. */
   readonly ready = new Promise<void>((resolve) => (this.readyResolve = resolve));
 
@@ -44,8 +50,20 @@ export class StateWatcher {
     const source = await vbox.getEventSource();
     const listener = await source.createListener();
     await source.registerListener(listener, ['OnMachineStateChanged' as VBoxEventType], false);
+    await this.catchUp();
     this.readyResolve();
     return { vbox, source, listener };
+  }
+
+  private async catchUp(): Promise<void> {
+    const states = await this.options.currentStates?.();
+    if (!states) return;
+    const at = this.options.clock.now();
+    for (const [machine, power] of states) {
+      const last = this.lastPower.get(machine);
+      this.lastPower.set(machine, power);
+      if (last !== undefined && last !== power) this.options.emit({ machine, power, at });
+    }
   }
 
   private async run(): Promise<void> {
@@ -64,7 +82,11 @@ export class StateWatcher {
           );
           const name = this.options.nameOf(String(await changed.getMachineId()));
           const state = String(await changed.getState());
-          if (name) this.options.emit({ machine: name, power: mapMachineState(state), at });
+          if (name) {
+            const power = mapMachineState(state);
+            this.lastPower.set(name, power);
+            this.options.emit({ machine: name, power, at });
+          }
         }
         await source.eventProcessed(listener, event).catch(() => undefined);
         await this.options.connection.release(event);

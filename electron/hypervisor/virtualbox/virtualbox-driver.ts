@@ -22,6 +22,7 @@ import {
   type MachineSpec,
   type OperationOptions,
   type PowerEvent,
+  type PowerState,
   type TopologySpec,
 } from '../driver.ts';
 import { ensureHostOnlyNetwork, type NicAttachment } from './host-only-network.ts';
@@ -616,11 +617,29 @@ export class VirtualBoxDriver implements HypervisorDriver {
       clock: this.clock,
       nameOf: (id) => this.machineIds.get(id),
       emit: (event) => this.listeners.forEach((l) => l(event)),
+      currentStates: () => this.currentStates(),
       pollMs: this.options.eventPollMs,
     });
     return () => {
       this.listeners.delete(listener);
     };
+  }
+
+  private async currentStates(): Promise<Map<string, PowerState>> {
+    const states = new Map<string, PowerState>();
+    if (!this.topology) return states;
+    const lab = this.topology;
+    return this.connection.run('IMachine.getState', async (vbox) => {
+      for (const spec of lab.machines) {
+        try {
+          const machine = await vbox.findMachine(vboxMachineName(lab.lab, spec.name));
+          states.set(spec.name, mapMachineState(String(await machine.getState())));
+        } catch (error) {
+          if (!hasResultCode(error, VBOX_RC.VBOX_E_OBJECT_NOT_FOUND)) throw error;
+        }
+      }
+      return states;
+    });
   }
 
   /** Resolves once power events are being listened for (after the first onPowerEvent). */

@@ -148,7 +148,7 @@ function setSerialField<F extends keyof FakeSerial>(
 }
 
 function sessionsOf(world: FakeWorld): FakeSession[] {
-  return (world as unknown as { clientSessions: FakeSession[] }).clientSessions;
+  return world.clientSessions;
 }
 
 /** The VM process ended: drop every session on the machine, after a short lag like the real one. */
@@ -186,10 +186,7 @@ function findSnapshot(machine: FakeMachine, nameOrId: string): FakeSnapshot {
 }
 
 function guestStarted(world: FakeWorld, machine: FakeMachine): void {
-  const addresses =
-    (world.options as { guestAddresses?: Record<string, string[]> }).guestAddresses?.[
-      machine.settings.name
-    ] ?? [];
+  const addresses = world.options.guestAddresses[machine.settings.name] ?? [];
   machine.guestProperties.set('/VirtualBox/GuestInfo/Net/Count', String(addresses.length));
   addresses.forEach((ip, i) => machine.guestProperties.set(`/VirtualBox/GuestInfo/Net/${i}/V4/IP`, ip));
 }
@@ -215,7 +212,6 @@ function hostOnlyNameFor(world: FakeWorld): string {
 }
 
 export function createOperations(world: FakeWorld): Record<string, Operation> {
-  (world as unknown as { clientSessions: FakeSession[] }).clientSessions = [];
   const o = world.options;
 
   const ops: Record<string, Operation> = {

@@ -19,7 +19,6 @@ export type FakeApiVersion = '7_0' | '7_1' | '7_2';
 
 export interface FakeVboxwebsrvOptions extends Partial<FakeWorldOptions> {
   apiVersion: FakeApiVersion;
-  guestAddresses?: Record<string, string[]>;
 }
 
 export interface FakeVboxwebsrv {
@@ -76,9 +75,8 @@ export async function startFakeVboxwebsrv(options: FakeVboxwebsrvOptions): Promi
     machineFolder: options.machineFolder ?? '/home/student/VirtualBox VMs',
     startFailures: options.startFailures ?? {},
     executionEngine: options.executionEngine,
+    guestAddresses: options.guestAddresses ?? {},
   });
-  (world.options as { guestAddresses?: Record<string, string[]> }).guestAddresses =
-    options.guestAddresses ?? {};
   const operations = createOperations(world);
   const calls: string[] = [];
 

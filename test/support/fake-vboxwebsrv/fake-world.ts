@@ -200,6 +200,8 @@ export interface FakeWorldOptions {
   /** How long a machine stays locked after power-off. */
   unlockLagMs: number;
   machineFolder: string;
+  /** IPv4 addresses the Guest Additions of each machine report once it runs. */
+  guestAddresses: Record<string, string[]>;
   /** What IMachineDebugger reports: HwVirt, or NativeApi on a Hyper-V host. */
   executionEngine?: string;
   /** Start failures by machine name, with the VERR text the real VM process would report. */
@@ -225,6 +227,8 @@ export class FakeWorld {
   readonly hostInterfaces: FakeHostInterface[] = [];
   readonly hostOnlyNetworks: FakeHostOnlyNetwork[] = [];
   readonly listeners: FakeListener[] = [];
+  /** Every ISession handed out, to release their locks when a VM process ends. */
+  readonly clientSessions: FakeSession[] = [];
   readonly sessions = new Map<string, Websession>();
   readonly singletons = SINGLETONS;
   private readonly timers = new Set<NodeJS.Timeout>();

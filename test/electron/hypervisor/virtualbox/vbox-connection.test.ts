@@ -102,6 +102,23 @@ describe('VBoxConnection', () => {
     await driver.close();
   });
 
+  it('keeps delivering state events after the websession was lost', async () => {
+    fake = await startFakeVboxwebsrv({ apiVersion: '7_1' });
+    const connection = await VBoxConnection.open(credentials(fake), realClock);
+    const driver = new VirtualBoxDriver({ connection, clock: realClock, runDir: '/tmp', platform: 'linux', eventPollMs: 50 });
+    const topology = basicLabTopology('');
+    topology.machines = topology.machines.filter((m) => m.name === 'nas');
+    await driver.realise(topology);
+    const events: string[] = [];
+    driver.onPowerEvent((e) => events.push(`${e.machine}:${e.power}`));
+    await driver.powerEventsReady();
+    fake.world.expireAllWebsessions();
+    await driver.powerOn('nas');
+    for (let i = 0; i < 300 && !events.includes('nas:running'); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(events).toContain('nas:running');
+    await driver.close();
+  });
+
   it('follows a restarted vboxwebsrv to its new port', async () => {
     fake = await startFakeVboxwebsrv({ apiVersion: '7_0' });
     const second = await startFakeVboxwebsrv({ apiVersion: '7_0' });

@@ -147,6 +147,12 @@ describe.each<[FakeApiVersion, string]>([
     await driver.powerOn('pve1');
   });
 
+  it('resets a running node without stopping it', async () => {
+    const { at } = await driver.reset('pve2');
+    expect(at).toBeGreaterThan(0);
+    expect((await driver.machine('pve2')).power).toBe('running');
+  });
+
   it('pulls the plug on pve1 and stamps the moment', async () => {
     const before = realClock.now();
     const { at } = await driver.powerOff('pve1');
