@@ -175,6 +175,7 @@ export const ca: Messages = {
   'ribbon.booting': 'Arrencant el convidat',
   'ribbon.answering': 'El convidat respon',
   'ribbon.done': 'assolida',
+  'ribbon.since': 'en curs des de {at}',
   'ribbon.pending': 'en espera',
 
   'settings.title': 'Configuració',

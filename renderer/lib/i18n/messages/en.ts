@@ -173,6 +173,7 @@ export const en = {
   'ribbon.booting': 'Guest booting',
   'ribbon.answering': 'Guest answering',
   'ribbon.done': 'reached',
+  'ribbon.since': 'in progress since {at}',
   'ribbon.pending': 'waiting',
 
   'settings.title': 'Settings',

@@ -175,6 +175,7 @@ export const es: Messages = {
   'ribbon.booting': 'Arrancando el invitado',
   'ribbon.answering': 'El invitado responde',
   'ribbon.done': 'alcanzada',
+  'ribbon.since': 'en curso desde {at}',
   'ribbon.pending': 'en espera',
 
   'settings.title': 'Ajustes',

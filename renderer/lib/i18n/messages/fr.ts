@@ -175,6 +175,7 @@ export const fr: Messages = {
   'ribbon.booting': "Démarrage de l'invité",
   'ribbon.answering': "L'invité répond",
   'ribbon.done': 'atteinte',
+  'ribbon.since': 'en cours depuis {at}',
   'ribbon.pending': 'en attente',
 
   'settings.title': 'Réglages',

@@ -175,6 +175,7 @@ export const pl: Messages = {
   'ribbon.booting': 'Uruchamianie gościa',
   'ribbon.answering': 'Gość odpowiada',
   'ribbon.done': 'osiągnięta',
+  'ribbon.since': 'trwa od {at}',
   'ribbon.pending': 'oczekuje',
 
   'settings.title': 'Ustawienia',
