@@ -126,8 +126,10 @@ export function registerLab(program: Command, io: LabCliIo = processIo): void {
           const started = performance.now();
           let steps: StepTestResult[];
           try {
-            steps = await testOnSimulator(l, profile, (r) => {
-              if (!options.json) io.out(formatStepRow(r));
+            steps = await testOnSimulator(l, profile, (r, drill) => {
+              if (options.json) return;
+              io.out(formatStepRow(r));
+              if (drill) io.out(drill);
             });
           } catch (e) {
             io.err(`${l.id} (profile ${profile.id}): ${e instanceof Error ? e.message : String(e)}`);
@@ -293,15 +295,29 @@ async function startSimulatorFor(lab: LabFile, profile: LabProfile, realtime: bo
   };
 }
 
+/** A drill's result in one line: outcome and the time from the fault to each milestone. */
+function drillLine(report: NonNullable<ReturnType<DrillService['getState']>['report']>): string {
+  const milestones = report.milestones.map((m) => `${m.id} ${(m.at / 1000).toFixed(0)} s`).join(', ');
+  return `        drill ${report.fault} → ${report.outcome}: ${milestones}`;
+}
+
 async function testOnSimulator(
   lab: LabFile,
   profile: LabProfile,
-  onStep: (r: StepTestResult) => void,
+  onStep: (r: StepTestResult, drill?: string) => void,
 ): Promise<StepTestResult[]> {
   const { testLab } = await import('../../lab/lab-test.ts');
   const sim = await startSimulatorFor(lab, profile, false);
   try {
-    return await testLab({ ...sim, profile: profile.id, onStep });
+    return await testLab({
+      ...sim,
+      profile: profile.id,
+      onStep: (r) => {
+        const hasDrill = lab.steps.find((s) => s.id === r.step)?.drill !== undefined;
+        const report = hasDrill ? sim.drills.getState().report : null;
+        onStep(r, report ? drillLine(report) : undefined);
+      },
+    });
   } finally {
     await sim.close();
   }

@@ -239,6 +239,15 @@ function checkStep(step: LabStep, base: PropertyKey[], profiles: LabProfile[], a
 
   if (step.drill?.target.select === 'machine') {
     checkName(step.drill.target.machine, [...base, 'drill', 'target', 'machine'], profiles, 'machine', add);
+    // The drill times an HA resource's recovery; with a machine target nothing names it otherwise.
+    if (!step.drill.resource) {
+      add({
+        path: [...base, 'drill'],
+        message:
+          'a drill whose target is a machine needs "resource": the HA resource whose recovery it times',
+        expected: 'resource: vm:<id>',
+      });
+    }
   }
 }
 

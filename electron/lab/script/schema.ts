@@ -270,7 +270,10 @@ export const drillSchema = z
       .string()
       .regex(/^(vm|ct):\d+$/, 'must be an HA resource id like vm:100')
       .optional()
-      .meta({ description: 'HA resource whose recovery is timed; defaults to the target resource.' }),
+      .meta({
+        description:
+          'HA resource whose recovery is timed; defaults to the target resource, required for a machine target.',
+      }),
     observeIntervalSeconds: z.number().min(0.1).max(1).default(1),
     until: z
       .strictObject({ milestone: z.enum(DRILL_MILESTONES), timeoutSeconds: seconds(3600) })

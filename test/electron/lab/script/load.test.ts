@@ -91,6 +91,8 @@ describe('lab loader', () => {
       '45:16 steps[1].appliesTo',
       '45:29 steps[1].appliesTo.profiles[0]',
       '67:15 steps[2].solve[1].upid',
+      '77:7 steps[3].drill',
+      '77:43 steps[3].drill.target.machine',
     ]);
     expect(errors[0]?.didYouMean).toBe('lab');
     expect(errors[1]?.message).toContain('"pve2" is not a Proxmox');
@@ -104,6 +106,8 @@ describe('lab loader', () => {
       message: 'results.joininfo is not saved by an earlier action of this step (add save: joininfo)',
       didYouMean: 'joinInfo',
     });
+    expect(errors[9]?.message).toMatch(/a drill whose target is a machine needs "resource"/);
+    expect(errors[10]).toMatchObject({ message: '"nass" is not a machine of profile "sim"', didYouMean: 'nas' });
   });
 
   it('reports YAML syntax errors and duplicate keys with their position', async () => {
