@@ -89,28 +89,33 @@ async function master(api: PveApi): Promise<string> {
   return entry.node;
 }
 
+/** Moves vm:100 (HA) to `node` and waits until it runs there. */
+async function moveGuest(d: SimDatacenter, api: PveApi, node: string): Promise<void> {
+  await api.request({ method: 'POST', path: '/cluster/ha/resources/vm:100/migrate', params: { node } });
+  for (let i = 0; i < 120; i++) {
+    const s = await api.request<{ sid: string; node: string; state: string }[]>({
+      method: 'GET',
+      path: '/cluster/ha/status/current',
+    });
+    const svc = s.find((e) => e.sid === 'vm:100');
+    if (svc?.node === node && svc.state === 'started') return;
+    await d.clock.sleep(1000);
+  }
+  throw new Error(`vm:100 did not move to ${node}`);
+}
+
+/** VM 100 running under HA on a node that is not the CRM master: the ordinary case. */
+async function guestOffTheMaster(): Promise<{ d: SimDatacenter; api: PveApi; target: string }> {
+  const { dc: d, api } = await clusterWithHaGuest('pve1');
+  const crm = await master(api);
+  const target = NODES.map((n) => n.name).find((n) => n !== crm) as string;
+  if (target !== 'pve1') await moveGuest(d, api, target);
+  return { d, api, target };
+}
+
 describe('failover drill on the simulated datacenter', () => {
   it('times a power-off of the guest node within Proxmox ranges, asking only the survivors', async () => {
-    const { dc: d, api } = await clusterWithHaGuest('pve1');
-    // Put the guest on a node that is not the CRM master: the ordinary case.
-    const crm = await master(api);
-    const target = NODES.map((n) => n.name).find((n) => n !== crm) as string;
-    if (target !== 'pve1') {
-      await api.request({
-        method: 'POST',
-        path: '/cluster/ha/resources/vm:100/migrate',
-        params: { node: target },
-      });
-      for (let i = 0; i < 120; i++) {
-        const s = await api.request<{ sid: string; node: string; state: string }[]>({
-          method: 'GET',
-          path: '/cluster/ha/status/current',
-        });
-        const svc = s.find((e) => e.sid === 'vm:100');
-        if (svc?.node === target && svc.state === 'started') break;
-        await d.clock.sleep(1000);
-      }
-    }
+    const { d, target } = await guestOffTheMaster();
     const { api: client, calls } = recording(d.createClient());
     const report = await runFailoverDrill(
       { pve: client, driver: d.driver, clock: d.clock },
@@ -141,22 +146,7 @@ describe('failover drill on the simulated datacenter', () => {
   it('recognises the master variant: fencing waits for a new master', async () => {
     const { dc: d, api } = await clusterWithHaGuest('pve1');
     const crm = await master(api);
-    if (crm !== 'pve1') {
-      await api.request({
-        method: 'POST',
-        path: '/cluster/ha/resources/vm:100/migrate',
-        params: { node: crm },
-      });
-      for (let i = 0; i < 120; i++) {
-        const s = await api.request<{ sid: string; node: string; state: string }[]>({
-          method: 'GET',
-          path: '/cluster/ha/status/current',
-        });
-        const svc = s.find((e) => e.sid === 'vm:100');
-        if (svc?.node === crm && svc.state === 'started') break;
-        await d.clock.sleep(1000);
-      }
-    }
+    if (crm !== 'pve1') await moveGuest(d, api, crm);
     const report = await runFailoverDrill(
       { pve: d.createClient(), driver: d.driver, clock: d.clock },
       { lab: 'e2e', runId: 'r2', target: { select: 'node-running', resource: 'vm:100' }, fault: 'power-off' },
@@ -217,5 +207,37 @@ describe('failover drill on the simulated datacenter', () => {
     expect(report.target).toMatchObject({ node: 'pve2', hitsNode: true });
     // Two nodes: each side of the cut holds 1 vote of 2, so pve1 is not quorate either.
     expect(report.milestones.find((m) => m.id === 'quorum-recomputed')?.quorate).toBe(false);
+  });
+
+  it('times an ACPI shutdown: the node releases its lock, so the fence is acknowledged at once', async () => {
+    const { d, target } = await guestOffTheMaster();
+    const report = await runFailoverDrill(
+      { pve: d.createClient(), driver: d.driver, clock: d.clock },
+      {
+        lab: 'e2e',
+        runId: 'r5',
+        target: { select: 'node-running', resource: 'vm:100' },
+        fault: 'acpi-shutdown',
+      },
+    );
+    expect(report.target.node).toBe(target);
+    expect(report.outcome).toBe('recovered');
+    expect(report.recoveredOn).not.toBe(target);
+    for (const phase of report.phases) expect(phase.within, `${phase.id}: ${phase.duration} ms`).toBe(true);
+    expect(report.phases.find((p) => p.id === 'lock-expiry')?.duration).toBeLessThanOrEqual(10_000);
+  });
+
+  it('times a reset: the node is back before the fence delay and restarts the guest itself', async () => {
+    const { d, target } = await guestOffTheMaster();
+    const report = await runFailoverDrill(
+      { pve: d.createClient(), driver: d.driver, clock: d.clock },
+      { lab: 'e2e', runId: 'r6', target: { select: 'node-running', resource: 'vm:100' }, fault: 'reset' },
+    );
+    expect(report.outcome).toBe('recovered');
+    expect(report.recoveredOn).toBe(target);
+    const ids = report.milestones.map((m) => m.id);
+    expect(ids).toContain('node-online');
+    expect(ids).not.toContain('fence');
+    for (const phase of report.phases) expect(phase.within, `${phase.id}: ${phase.duration} ms`).toBe(true);
   });
 });
