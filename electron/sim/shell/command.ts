@@ -24,6 +24,8 @@ export interface SubCommand {
   usage: string;
   args: string[];
   options(schema: ApiSchema): OptionSpec[];
+  /** Whether the tool of this release has the subcommand (e.g. `rules` only from PVE 9). */
+  available?(schema: ApiSchema): boolean;
   run(ctx: CommandContext, parsed: ParsedArgs): Promise<number>;
 }
 

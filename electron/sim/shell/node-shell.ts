@@ -59,14 +59,29 @@ export function createCommandRunner(options: NodeShellOptions): CommandLineRunne
   };
 }
 
-async function runProgram(ctx: CommandContext, program: CliProgram, tokens: string[]): Promise<number> {
+async function runProgram(ctx: CommandContext, fullProgram: CliProgram, tokens: string[]): Promise<number> {
+  const program = {
+    ...fullProgram,
+    subcommands: fullProgram.subcommands.filter((s) => s.available?.(ctx.schema) ?? true),
+  };
   const sub = findSubcommand(program, tokens);
   if (!sub) {
     if (tokens.length === 0 || tokens[0] === 'help') {
       ctx.io.write(programUsage(program));
       return tokens.length === 0 ? 255 : 0;
     }
-    ctx.io.write(`ERROR: unknown command '${program.name} ${tokens.join(' ')}'\n${programUsage(program)}`);
+    // Like CLIHandler: name the words up to the first one that matches no command.
+    const known = Math.max(
+      0,
+      ...program.subcommands.map((s) => {
+        const words = s.name.split(' ');
+        let n = 0;
+        while (n < words.length && words[n] === tokens[n]) n++;
+        return n;
+      }),
+    );
+    const unknown = tokens.slice(0, known + 1).join(' ');
+    ctx.io.write(`ERROR: unknown command '${program.name} ${unknown}'\n${programUsage(program)}`);
     return 255;
   }
   const usage = `${program.name} ${sub.usage}`;
@@ -89,8 +104,8 @@ function findSubcommand(program: CliProgram, tokens: string[]): SubCommand | und
 }
 
 function programUsage(program: CliProgram): string {
-  const lines = program.subcommands.map((s) => `${program.name} ${s.usage}`);
-  return `USAGE: ${lines.map((l, i) => (i === 0 ? l : `       ${l}`)).join('\n')}\n`;
+  const lines = program.subcommands.map((s) => `       ${program.name} ${s.usage}`);
+  return `USAGE: ${program.name} <COMMAND> [ARGS] [OPTIONS]\n${lines.join('\n')}\n`;
 }
 
 function reportFailure(io: ShellIo, error: unknown, usage: string): number {
@@ -130,7 +145,9 @@ const BUILTINS: Record<string, Builtin> = {
     ctx.io.write(
       [
         'Simulated Proxmox VE shell. Available commands:',
-        ...PROGRAMS.flatMap((p) => p.subcommands.map((s) => `  ${p.name} ${s.usage}`)),
+        ...PROGRAMS.flatMap((p) =>
+          p.subcommands.filter((s) => s.available?.(ctx.schema) ?? true).map((s) => `  ${p.name} ${s.usage}`),
+        ),
         '  hostname',
         '  pveversion',
         '  ip a | ip route',

@@ -1,8 +1,9 @@
 /**
- * `ha-manager` — HA resources through `/cluster/ha/…`; `status` prints each status entry as
- * `<type> <status>` like the real tool; node maintenance is a CRM command written to pmxcfs
- * (no API exists for it), so it goes through the local node.
+ * `ha-manager` — HA resources, rules (PVE 9) and groups through `/cluster/ha/…`; `status` prints
+ * each status entry as `<type> <status>` like the real tool; node maintenance is a CRM command
+ * written to pmxcfs (no API exists for it), so it goes through the local node.
  */
+import type { ApiSchema } from '../../http/api-schema.ts';
 import {
   callLocal,
   endpointOptions,
@@ -47,6 +48,125 @@ function maintenance(action: 'enable' | 'disable'): SubCommand {
     },
   };
 }
+
+/** Section-config style listing (`<type>: <id>` then tab-indented `key value`), as the tool prints. */
+function printSections(
+  ctx: CommandContext,
+  items: Record<string, unknown>[],
+  type: (i: Record<string, unknown>) => string,
+  id: string,
+): void {
+  for (const item of [...items].sort((a, b) => String(a[id]).localeCompare(String(b[id])))) {
+    ctx.io.write(`${type(item)}: ${String(item[id])}\n`);
+    for (const key of Object.keys(item).sort()) {
+      if ([id, 'type', 'digest', 'errors', 'order'].includes(key)) continue;
+      const value = item[key];
+      ctx.io.write(`\t${key} ${Array.isArray(value) ? value.join(',') : String(value)}\n`);
+    }
+    ctx.io.write('\n');
+  }
+}
+
+const RULES = '/cluster/ha/rules';
+const GROUPS = '/cluster/ha/groups';
+const hasRules = (schema: ApiSchema): boolean => schema.endpoint('GET', RULES) !== undefined;
+
+/** PVE 9: `ha-manager rules add|set|remove|config` over `/cluster/ha/rules`. */
+const ruleCommands: SubCommand[] = [
+  {
+    name: 'rules add',
+    usage: 'rules add <type> <rule> [OPTIONS]',
+    args: ['type', 'rule'],
+    available: hasRules,
+    options: (schema) => endpointOptions(schema, 'POST', RULES, ['type', 'rule']),
+    async run(ctx, { positional, options }) {
+      await callLocal(ctx, 'POST', RULES, { type: positional['type'], rule: positional['rule'], ...options });
+      return 0;
+    },
+  },
+  {
+    name: 'rules set',
+    usage: 'rules set <type> <rule> [OPTIONS]',
+    args: ['type', 'rule'],
+    available: hasRules,
+    options: (schema) => endpointOptions(schema, 'PUT', `${RULES}/{rule}`, ['type']),
+    async run(ctx, { positional, options }) {
+      await callLocal(ctx, 'PUT', `${RULES}/${encodeURIComponent(positional['rule']!)}`, {
+        type: positional['type'],
+        ...options,
+      });
+      return 0;
+    },
+  },
+  {
+    name: 'rules remove',
+    usage: 'rules remove <rule>',
+    args: ['rule'],
+    available: hasRules,
+    options: () => [],
+    async run(ctx, { positional }) {
+      await callLocal(ctx, 'DELETE', `${RULES}/${encodeURIComponent(positional['rule']!)}`);
+      return 0;
+    },
+  },
+  {
+    name: 'rules config',
+    usage: 'rules config [OPTIONS]',
+    args: [],
+    available: hasRules,
+    options: (schema) => endpointOptions(schema, 'GET', RULES),
+    async run(ctx, { options }) {
+      const rules = await callLocal<Record<string, unknown>[]>(ctx, 'GET', RULES, options);
+      printSections(ctx, rules, (r) => String(r['type']), 'rule');
+      return 0;
+    },
+  },
+];
+
+/** HA groups (`groupadd|groupset|groupremove|groupconfig`): PVE 8; on PVE 9 the API refuses them. */
+const groupCommands: SubCommand[] = [
+  {
+    name: 'groupadd',
+    usage: 'groupadd <group> --nodes <string> [OPTIONS]',
+    args: ['group'],
+    options: (schema) => endpointOptions(schema, 'POST', GROUPS, ['group']),
+    async run(ctx, { positional, options }) {
+      await callLocal(ctx, 'POST', GROUPS, { group: positional['group'], ...options });
+      return 0;
+    },
+  },
+  {
+    name: 'groupset',
+    usage: 'groupset <group> [OPTIONS]',
+    args: ['group'],
+    options: (schema) => endpointOptions(schema, 'PUT', `${GROUPS}/{group}`),
+    async run(ctx, { positional, options }) {
+      await callLocal(ctx, 'PUT', `${GROUPS}/${encodeURIComponent(positional['group']!)}`, options);
+      return 0;
+    },
+  },
+  {
+    name: 'groupremove',
+    usage: 'groupremove <group>',
+    args: ['group'],
+    options: () => [],
+    async run(ctx, { positional }) {
+      await callLocal(ctx, 'DELETE', `${GROUPS}/${encodeURIComponent(positional['group']!)}`);
+      return 0;
+    },
+  },
+  {
+    name: 'groupconfig',
+    usage: 'groupconfig',
+    args: [],
+    options: () => [],
+    async run(ctx) {
+      const groups = await callLocal<Record<string, unknown>[]>(ctx, 'GET', GROUPS);
+      printSections(ctx, groups, () => 'group', 'group');
+      return 0;
+    },
+  },
+];
 
 export const haManager: CliProgram = {
   name: 'ha-manager',
@@ -123,6 +243,8 @@ export const haManager: CliProgram = {
     move('relocate'),
     maintenance('enable'),
     maintenance('disable'),
+    ...ruleCommands,
+    ...groupCommands,
   ],
 };
 

@@ -66,6 +66,27 @@ describe('qm and ha-manager on a formed cluster', () => {
     expect((await shell.run('ha-manager status')).output).not.toContain('vm:100');
   });
 
+  it('manages node-affinity rules (PVE 9)', async () => {
+    expect(await shell.run('ha-manager add vm:101 --state stopped')).toEqual({ output: '', exitCode: 0 });
+    expect(
+      (
+        await shell.run(
+          'ha-manager rules add node-affinity prefer2 --resources vm:101 --nodes node2:2,node3:1',
+        )
+      ).exitCode,
+    ).toBe(0);
+    expect((await shell.run('ha-manager rules config')).output).toBe(
+      'node-affinity: prefer2\n\tnodes node2:2,node3:1\n\tresources vm:101\n\tstrict 0\n\n',
+    );
+    expect((await shell.run('ha-manager rules set node-affinity prefer2 --strict 1')).exitCode).toBe(0);
+    expect((await shell.run('ha-manager rules config')).output).toContain('\tstrict 1\n');
+    expect((await shell.run('ha-manager rules remove prefer2')).exitCode).toBe(0);
+    expect((await shell.run('ha-manager rules config')).output).toBe('');
+    expect((await shell.run('ha-manager groupadd g1 --nodes node2')).output).toBe(
+      'cannot create group: ha groups have been migrated to rules\n',
+    );
+  });
+
   it('puts a node into maintenance and back', async () => {
     expect(await shell.run('ha-manager crm-command node-maintenance enable node3')).toEqual({
       output: '',

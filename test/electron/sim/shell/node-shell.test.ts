@@ -49,7 +49,10 @@ describe('simulated shell on a datacenter', () => {
     });
     const unknown = await node1.run('qm frobnicate');
     expect(unknown.output).toMatch(
-      /^ERROR: unknown command 'qm frobnicate'\nUSAGE: qm create <vmid> \[OPTIONS\]\n/,
+      /^ERROR: unknown command 'qm frobnicate'\nUSAGE: qm <COMMAND> \[ARGS\] \[OPTIONS\]\n {7}qm create <vmid> \[OPTIONS\]\n/,
+    );
+    expect((await node1.run('ha-manager rules frob x')).output).toMatch(
+      /^ERROR: unknown command 'ha-manager rules frob'\n/,
     );
     expect(unknown.exitCode).toBe(255);
   });
