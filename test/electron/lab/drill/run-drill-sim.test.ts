@@ -240,4 +240,24 @@ describe('failover drill on the simulated datacenter', () => {
     expect(ids).not.toContain('fence');
     for (const phase of report.phases) expect(phase.within, `${phase.id}: ${phase.duration} ms`).toBe(true);
   });
+
+  it('powers the NAS off: the NFS storage goes away, no node leaves, HA has nothing to recover', async () => {
+    const { d } = await guestOffTheMaster();
+    const report = await runFailoverDrill(
+      { pve: d.createClient(), driver: d.driver, clock: d.clock },
+      {
+        lab: 'e2e',
+        runId: 'r7',
+        target: { select: 'machine', machine: 'nas' },
+        resource: 'vm:100',
+        fault: 'power-off',
+        settleMs: 30_000,
+      },
+    );
+    expect(report.target).toMatchObject({ node: 'nas', hitsNode: false });
+    expect(report.outcome).toBe('no-failover');
+    expect(report.milestones.map((m) => m.id)).toEqual(['fault-injected', 'storage-offline']);
+    expect(report.phases).toHaveLength(1);
+    expect(report.phases[0]).toMatchObject({ id: 'storage-detection', within: true });
+  });
 });
