@@ -48,7 +48,7 @@ function manageResources(core: SimCore, n: NodeState): void {
   const ss = core.state.ha.manager.service_status;
   const lrm = n.lrm;
   for (const sid of Object.keys(lrm.restartTries)) if (!ss[sid]) delete lrm.restartTries[sid];
-  for (const sid of Object.keys(ss).sort()) {
+  for (const sid of serviceIndex(core).byNode.get(n.name) ?? []) {
     const sd = ss[sid]!;
     if (sd.node !== n.name) continue;
     if (sd.state === 'recovery' || sd.state === 'freeze' || sd.state === 'fence' || sd.state === 'request_start') continue;
@@ -293,8 +293,8 @@ export function lrmLoop(core: SimCore, nodeName: string, bootId: number): void {
   if (quorate) {
     lrm.timestamp = core.now();
     core.state.ha.lrmModes[nodeName] = lrm.mode;
-    const uids = new Set(Object.values(core.state.ha.manager.service_status).map((s) => s.uid));
-    for (const uid of Object.keys(lrm.results)) if (!uids.has(uid)) delete lrm.results[uid];
+    const { uids } = serviceIndex(core);
+    for (const uid in lrm.results) if (!uids.has(uid)) delete lrm.results[uid];
   }
   if (!lrm.exited && !core.hasPendingFor('lrm-loop', nodeName, n.bootId)) scheduleLrm(core, n, next);
 }
