@@ -1,11 +1,13 @@
 // A tiny sequential test harness for the end-to-end script: named checks, a closing
 // "N passed, M failed" line, screenshots under test-results/.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const RESULTS_DIR = join(process.cwd(), 'test-results');
 
 export function createHarness() {
+  // Each run starts clean, so no screenshot from an earlier run is mistaken for this one's.
+  rmSync(RESULTS_DIR, { recursive: true, force: true });
   mkdirSync(RESULTS_DIR, { recursive: true });
   const results = [];
   let page = null;
