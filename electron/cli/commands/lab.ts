@@ -20,13 +20,23 @@ import { formatLoadError } from '../../lab/script/load-error.ts';
 import { loadLabFile, type LoadResult } from '../../lab/script/load.ts';
 import type { LabFile, LabProfile } from '../../lab/script/schema.ts';
 import type { ShellRunner } from '../../lab/shell-runner.ts';
+import type { ShellSession } from '../../sim/shell/shell-session.ts';
 import type { PveApi } from '../../pve/api.ts';
+
+/** A terminal for `lab run --shell`: keystrokes in, shell output out. */
+export interface LabCliTerminal {
+  input: NodeJS.ReadableStream;
+  write(text: string): void;
+  /** Put the input in raw mode (a TTY), so Ctrl-C and arrows reach the simulated shell. */
+  setRaw?(raw: boolean): void;
+}
 
 /** Where a command writes; tests pass their own. */
 export interface LabCliIo {
   out(line: string): void;
   err(line: string): void;
   setExitCode(code: number): void;
+  terminal?: LabCliTerminal;
 }
 
 const processIo: LabCliIo = {
@@ -34,6 +44,13 @@ const processIo: LabCliIo = {
   err: (line) => console.error(line),
   setExitCode: (code) => {
     process.exitCode = code;
+  },
+  terminal: {
+    input: process.stdin,
+    write: (text) => process.stdout.write(text),
+    setRaw: (raw) => {
+      if (process.stdin.isTTY) process.stdin.setRawMode(raw);
+    },
   },
 };
 
@@ -160,11 +177,20 @@ export function registerLab(program: Command, io: LabCliIo = processIo): void {
     .option('--profile <id>', 'profile to run (default: the first that runs on the simulator)')
     .option('--lang <lang>', `language: ${LANGUAGES.join(', ')}`, 'en')
     .option('--solve', 'solve every step (full speed) and print the drill timeline')
+    .option('--shell <node>', "attach this node's simulated shell to the terminal (Ctrl-D ends the run)")
+    .option('--speed <x>', "simulator clock: a factor of real time or 'max' (default 1, or max with --solve)")
     .option('--json', 'print the final state (and drill report) as JSON')
     .action(
       async (
         labArg: string,
-        options: { profile?: string; lang: string; solve?: boolean; json?: boolean },
+        options: {
+          profile?: string;
+          lang: string;
+          solve?: boolean;
+          json?: boolean;
+          shell?: string;
+          speed?: string;
+        },
       ) => {
         if (!LANGUAGES.includes(options.lang as Language)) {
           io.err(`--lang: expected one of ${LANGUAGES.join(', ')}, got "${options.lang}"`);
@@ -188,14 +214,29 @@ export function registerLab(program: Command, io: LabCliIo = processIo): void {
           io.setExitCode(1);
           return;
         }
-        const ok = await runOnSimulator(
-          first.lab,
-          profile,
-          options.lang as Language,
-          !!options.solve,
-          !!options.json,
-          io,
-        );
+        const speed = options.speed ?? (options.solve ? 'max' : '1');
+        if (speed !== 'max' && !(Number(speed) > 0)) {
+          io.err(`--speed: expected a positive number or 'max', got "${speed}"`);
+          io.setExitCode(1);
+          return;
+        }
+        const nodes = profile.machines.filter((m) => m.kind === 'pve').map((m) => m.name);
+        if (options.shell !== undefined && (options.solve || !nodes.includes(options.shell))) {
+          io.err(
+            options.solve
+              ? '--shell and --solve do not go together: with --solve NestLab does every step'
+              : `--shell: "${options.shell}" is not a Proxmox node of profile "${profile.id}" (${nodes.join(', ')})`,
+          );
+          io.setExitCode(1);
+          return;
+        }
+        const ok = await runOnSimulator(first.lab, profile, io, {
+          lang: options.lang as Language,
+          solve: !!options.solve,
+          json: !!options.json,
+          speed: speed === 'max' ? 'max' : Number(speed),
+          ...(options.shell ? { shell: options.shell } : {}),
+        });
         if (!ok) io.setExitCode(1);
       },
     );
@@ -227,6 +268,7 @@ interface SimSession {
   shell: ShellRunner;
   clock: Clock;
   drills: DrillService;
+  openShell(node: string): ShellSession;
   describe(): string[];
   close(): Promise<void>;
 }
@@ -237,7 +279,11 @@ function addressOf(machine: LabProfile['machines'][number]): string {
   return address.split('/')[0] ?? address;
 }
 
-async function startSimulatorFor(lab: LabFile, profile: LabProfile, realtime: boolean): Promise<SimSession> {
+async function startSimulatorFor(
+  lab: LabFile,
+  profile: LabProfile,
+  speed: number | 'max',
+): Promise<SimSession> {
   const [{ startSimDatacenter, DEFAULT_NAS }, { DrillService }, { DrillHistory }] = await Promise.all([
     import('../../sim/datacenter.ts'),
     import('../../lab/drill/drill-service.ts'),
@@ -256,7 +302,7 @@ async function startSimulatorFor(lab: LabFile, profile: LabProfile, realtime: bo
       : false,
     pveMajor: major === 8 ? 8 : 9,
     ...(rootPassword ? { rootPassword } : {}),
-    clockMode: realtime ? { kind: 'realtime', speed: 1 } : { kind: 'fast' },
+    clockMode: speed === 'max' ? { kind: 'fast' } : { kind: 'realtime', speed },
   });
   const historyDir = await mkdtemp(join(tmpdir(), 'nestlab-lab-'));
   const pve = dc.createClient();
@@ -283,6 +329,7 @@ async function startSimulatorFor(lab: LabFile, profile: LabProfile, realtime: bo
         }
       },
     },
+    openShell: (node) => dc.openShell(node),
     describe: () => [
       ...dc.endpoints.map((e) => `  ${e.name.padEnd(8)} ${e.url}  fingerprint ${e.fingerprint}`),
       `  user root@pam  password ${dc.credentials.password}`,
@@ -307,7 +354,7 @@ async function testOnSimulator(
   onStep: (r: StepTestResult, drill?: string) => void,
 ): Promise<StepTestResult[]> {
   const { testLab } = await import('../../lab/lab-test.ts');
-  const sim = await startSimulatorFor(lab, profile, false);
+  const sim = await startSimulatorFor(lab, profile, 'max');
   try {
     return await testLab({
       ...sim,
@@ -323,62 +370,95 @@ async function testOnSimulator(
   }
 }
 
+interface RunOptions {
+  lang: Language;
+  solve: boolean;
+  json: boolean;
+  speed: number | 'max';
+  shell?: string;
+}
+
 async function runOnSimulator(
   lab: LabFile,
   profile: LabProfile,
-  lang: Language,
-  solve: boolean,
-  json: boolean,
   io: LabCliIo,
+  o: RunOptions,
 ): Promise<boolean> {
   const [{ LabRunner }, { MemoryProgressStore }] = await Promise.all([
     import('../../lab/runner.ts'),
     import('../../lab/memory-progress-store.ts'),
   ]);
-  const sim = await startSimulatorFor(lab, profile, !solve);
-  const runner = new LabRunner({ ...sim, profile: profile.id, store: new MemoryProgressStore(), lang });
+  const sim = await startSimulatorFor(lab, profile, o.speed);
+  const runner = new LabRunner({
+    ...sim,
+    profile: profile.id,
+    store: new MemoryProgressStore(),
+    lang: o.lang,
+  });
+  const terminal = o.shell !== undefined ? io.terminal : undefined;
+  if (o.shell !== undefined && !terminal) throw new Error('--shell needs a terminal');
+  // With a shell attached the terminal may be raw: lines need CR LF, and go between prompts.
+  const say = (text: string): void => {
+    if (terminal) terminal.write(`\r\n${text.replace(/\n/g, '\r\n')}\r\n`);
+    else io.out(text);
+  };
   let shownStep: string | null = null;
   const show = (state: LabRunInfo): void => {
-    if (json || state.activeStepId === shownStep) return;
+    if (o.json || state.activeStepId === shownStep) return;
     if (shownStep) {
       const passed = state.steps.find((s) => s.id === shownStep);
-      if (passed?.status === 'passed')
-        io.out(`✓ ${passed.title}${passed.solvedBy === 'nestlab' ? ' (solved by NestLab)' : ''}`);
+      if (passed?.status === 'passed') {
+        say(`✓ ${passed.title}${passed.solvedBy === 'nestlab' ? ' (solved by NestLab)' : ''}`);
+      }
     }
     shownStep = state.activeStepId;
     const step = state.steps.find((s) => s.id === state.activeStepId);
-    if (step && !solve)
-      io.out(`\n## ${step.title}\n\n${step.instructions.trim()}\n\n(waiting for the checks…)`);
+    if (step && !o.solve)
+      say(`\n## ${step.title}\n\n${step.instructions.trim()}\n\n(waiting for the checks…)`);
   };
   const unsubscribe = runner.onState(show);
+  const cleanups: (() => void)[] = [unsubscribe];
   try {
-    if (!json) {
-      io.out(`${runner.getState().title} — profile ${profile.id}, simulator${solve ? ' at full speed' : ''}`);
-      if (!solve) io.out(['The simulated nodes:', ...sim.describe()].join('\n'));
+    if (!o.json) {
+      const clock = o.speed === 'max' ? 'at full speed' : o.speed === 1 ? 'in real time' : `at ×${o.speed}`;
+      io.out(`${runner.getState().title} — profile ${profile.id}, simulator ${clock}`);
+      if (!o.solve) io.out(['The simulated nodes:', ...sim.describe()].join('\n'));
     }
     const initial = await runner.start();
     show(initial);
     let final: LabRunInfo;
-    if (solve) {
+    if (o.solve) {
       const last = initial.steps.at(-1);
       final = last ? await runner.solveUpTo(last.id) : initial;
     } else {
       final = await new Promise<LabRunInfo>((resolveDone) => {
-        const off = runner.onState((s) => {
-          if (s.activeStepId === null) {
-            off();
-            resolveDone(s);
-          }
-        });
-        process.once('SIGINT', () => {
-          off();
-          resolveDone(runner.getState());
-        });
+        const finish = (): void => resolveDone(runner.getState());
+        cleanups.push(
+          runner.onState((s) => {
+            if (s.activeStepId === null) finish();
+          }),
+        );
+        if (terminal && o.shell !== undefined) {
+          const session = sim.openShell(o.shell);
+          cleanups.push(session.onOutput((data) => terminal.write(data)));
+          cleanups.push(session.onClose(finish));
+          const onData = (data: Buffer | string): void => session.write(String(data));
+          terminal.input.on('data', onData);
+          cleanups.push(() => terminal.input.removeListener('data', onData));
+          terminal.setRaw?.(true);
+          cleanups.push(() => terminal.setRaw?.(false));
+          cleanups.push(() => session.close());
+          session.start();
+        } else {
+          process.once('SIGINT', finish);
+          cleanups.push(() => process.removeListener('SIGINT', finish));
+        }
       });
     }
+    for (const cleanup of cleanups.splice(0).reverse()) cleanup();
     await runner.stop();
     const drill = sim.drills.getState().report;
-    if (json) {
+    if (o.json) {
       io.out(JSON.stringify({ state: final, drill }, null, 2));
     } else {
       if (final.error) io.err(final.error);
@@ -386,13 +466,15 @@ async function runOnSimulator(
         io.out(
           `\nDrill: ${drill.fault} on ${drill.target.node} (${drill.target.sid}), outcome ${drill.outcome}`,
         );
-        for (const m of drill.milestones)
+        for (const m of drill.milestones) {
           io.out(
             `  ${`T+${(m.at / 1000).toFixed(1)} s`.padStart(10)}  ${m.label}${m.node ? ` (${m.node})` : ''}`,
           );
+        }
         for (const p of drill.phases) {
+          const range = `expected ${p.expected.min / 1000}–${p.expected.max / 1000} s`;
           io.out(
-            `  ${p.label.padEnd(34)} ${(p.duration / 1000).toFixed(1).padStart(6)} s  expected ${p.expected.min / 1000}–${p.expected.max / 1000} s ${p.within ? '' : ' (outside)'}`,
+            `  ${p.label.padEnd(34)} ${(p.duration / 1000).toFixed(1).padStart(6)} s  ${range}${p.within ? '' : ' (outside)'}`,
           );
         }
       }
@@ -400,7 +482,8 @@ async function runOnSimulator(
     }
     return final.activeStepId === null && !final.error;
   } finally {
-    unsubscribe();
+    for (const cleanup of cleanups.reverse()) cleanup();
+    await runner.stop();
     await sim.close();
   }
 }

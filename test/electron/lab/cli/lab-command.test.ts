@@ -3,6 +3,7 @@
  * because test/electron/cli belongs to the CLI's owner). `test` and `run` drive the real
  * simulated datacenter at full speed.
  */
+import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
@@ -10,20 +11,46 @@ import { registerLab } from '../../../../electron/cli/commands/lab.ts';
 
 const fixtures = fileURLToPath(new URL('../../../fixtures/labs/', import.meta.url));
 
-async function nestlab(...args: string[]): Promise<{ out: string[]; err: string[]; exitCode: number }> {
+interface Terminal {
+  input: PassThrough;
+  screen: string;
+  write(text: string): void;
+}
+
+async function nestlab(
+  ...args: (string | Terminal)[]
+): Promise<{ out: string[]; err: string[]; exitCode: number }> {
   const out: string[] = [];
   const err: string[] = [];
   let exitCode = 0;
   const program = new Command().exitOverride();
+  const terminal = args.find((a): a is Terminal => typeof a !== 'string');
   registerLab(program, {
     out: (l) => out.push(l),
     err: (l) => err.push(l),
     setExitCode: (c) => {
       exitCode = c;
     },
+    ...(terminal ? { terminal } : {}),
   });
-  await program.parseAsync(['node', 'nestlab', ...args]);
+  await program.parseAsync(['node', 'nestlab', ...args.filter((a): a is string => typeof a === 'string')]);
   return { out, err, exitCode };
+}
+
+function fakeTerminal(): Terminal {
+  const t: Terminal = {
+    input: new PassThrough(),
+    screen: '',
+    write: (text) => {
+      t.screen += text;
+    },
+  };
+  return t;
+}
+
+async function waitFor(condition: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 400 && !condition(); i++) await new Promise((r) => setTimeout(r, 25));
+  if (!condition()) throw new Error(`timed out waiting for ${what}`);
 }
 
 describe('nestlab lab validate', () => {
@@ -92,5 +119,37 @@ describe('nestlab lab test / run on the simulator', () => {
     expect(state.title).toBe('Construir un clúster de dos nodos');
     expect(state.progress).toEqual({ passed: 2, total: 2 });
     expect(state.steps.every((s) => s.solvedBy === 'nestlab')).toBe(true);
+  });
+
+  it('run --shell: the learner types a real command in the simulated shell and the step passes', async () => {
+    const terminal = fakeTerminal();
+    const running = nestlab(
+      'lab',
+      'run',
+      `${fixtures}good/mini-cluster`,
+      '--shell',
+      'pve1',
+      '--speed',
+      'max',
+      terminal,
+    );
+    await waitFor(() => terminal.screen.includes('root@pve1'), 'the shell prompt');
+    expect(terminal.screen).toContain('## Create the cluster');
+    terminal.input.write('pvecm create minilab\r');
+    await waitFor(() => terminal.screen.includes('✓ Create the cluster'), 'the step to pass');
+    expect(terminal.screen).not.toContain('solved by NestLab');
+    expect(terminal.screen).toContain('## Join pve2');
+    terminal.input.write('\x04'); // Ctrl-D: log out, which ends the run
+    const r = await running;
+    expect(r.out.at(-1)).toBe('\n1/2 steps passed — mini-cluster');
+    expect(r.exitCode).toBe(1);
+  });
+
+  it('run: refuses --shell on a machine that is not a Proxmox node, and --shell with --solve', async () => {
+    const a = await nestlab('lab', 'run', `${fixtures}good/mini-cluster`, '--shell', 'pve9');
+    expect(a.err).toEqual(['--shell: "pve9" is not a Proxmox node of profile "sim" (pve1, pve2)']);
+    expect(a.exitCode).toBe(1);
+    const b = await nestlab('lab', 'run', `${fixtures}good/mini-cluster`, '--shell', 'pve1', '--solve');
+    expect(b.err[0]).toMatch(/do not go together/);
   });
 });
