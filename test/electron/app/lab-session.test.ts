@@ -53,7 +53,7 @@ describe('lab session through the contract (simulator)', () => {
     const node = (await app.handlers['topology.getState']({}))?.nodes[0]?.name ?? 'pve1';
     const term = await app.handlers['terminal.open']({ node });
     await until(() => output.join(''), (text) => text.includes(`root@${node}:~# `), 'the prompt');
-    app.handlers['terminal.input']({ id: term.id, data: 'pvecm create lab\r' });
+    await app.handlers['terminal.input']({ id: term.id, data: 'pvecm create lab\r' });
     await app.handlers['sim.setSpeed']({ speed: 'max' });
     const passed = await until(
       () => app.handlers['lab.check']({}),
