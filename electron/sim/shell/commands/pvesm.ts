@@ -1,4 +1,7 @@
-/** `pvesm` — storage: `add <type> <storage>` through `POST /storage`, `status` from this node's view. */
+/**
+ * `pvesm` — storage: `add <type> <storage>` through `POST /storage`, `status` and `list` from this
+ * node's view (`/nodes/{node}/storage…`).
+ */
 import { callLocal, endpointOptions, type CliProgram } from '../command.ts';
 
 interface NodeStorage {
@@ -29,6 +32,22 @@ export const pvesm: CliProgram = {
       },
     },
     {
+      name: 'list',
+      usage: 'list <storage> [OPTIONS]',
+      args: ['storage'],
+      options: (schema) => endpointOptions(schema, 'GET', '/nodes/{node}/storage/{storage}/content'),
+      async run(ctx, { positional, options }) {
+        const volumes = await callLocal<StorageVolume[]>(
+          ctx,
+          'GET',
+          `/nodes/${ctx.node}/storage/${encodeURIComponent(positional['storage']!)}/content`,
+          options,
+        );
+        ctx.io.write(formatVolumeList(volumes));
+        return 0;
+      },
+    },
+    {
       name: 'status',
       usage: 'status [OPTIONS]',
       args: [],
@@ -41,6 +60,28 @@ export const pvesm: CliProgram = {
     },
   ],
 };
+
+interface StorageVolume {
+  volid: string;
+  format?: string;
+  content?: string;
+  size?: number;
+  vmid?: number;
+}
+
+/** pve-storage's content listing: volume ids padded to the longest, sizes in bytes. */
+export function formatVolumeList(volumes: StorageVolume[]): string {
+  const width = Math.max(5, ...volumes.map((v) => v.volid.length));
+  const lines = [
+    `${'Volid'.padEnd(width)} ${'Format'.padEnd(7)} ${'Type'.padEnd(9)} ${'Size'.padStart(12)} VMID`,
+  ];
+  for (const v of [...volumes].sort((a, b) => a.volid.localeCompare(b.volid))) {
+    lines.push(
+      `${v.volid.padEnd(width)} ${(v.format ?? '').padEnd(7)} ${(v.content ?? '').padEnd(9)} ${String(v.size ?? 0).padStart(12)} ${v.vmid ?? ''}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
 
 /** pve-storage's table: name column as wide as the longest id, sizes in KiB, usage in percent. */
 export function formatStorageStatus(list: NodeStorage[]): string {

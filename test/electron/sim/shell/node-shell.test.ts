@@ -147,6 +147,17 @@ describe('simulated shell on a datacenter', () => {
     const status = await node2.run('pvesm status');
     expect(status.output).toMatch(/^Name\s+Type\s+Status\s+Total\s+Used\s+Available\s+%\n/);
     expect(status.output).toMatch(/\nnas\s+nfs\s+active\s+\d+\s+\d+\s+\d+\s+\d+\.\d\d%\n/);
+    const upload = await dc.createClient().upload({
+      node: 'node1',
+      storage: 'nas',
+      content: 'iso',
+      filename: 'tinycore.iso',
+      file: new Blob([new Uint8Array(1000)]),
+    });
+    await dc.createClient().waitForTask(upload);
+    expect((await node2.run('pvesm list nas')).output).toBe(
+      'Volid                Format  Type              Size VMID\nnas:iso/tinycore.iso iso     iso               1000 \n',
+    );
   });
 
   it('creates, starts and lists a VM, then puts it under HA', async () => {
