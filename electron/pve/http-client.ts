@@ -28,7 +28,7 @@ export interface HttpPveApiOptions {
   timeoutMs?: number;
   /**
    * How long a node may take to accept a connection, or to answer a read, before the client moves
-   * to another node (default 1 000 ms; a node that went silent is left within 2 s).
+   * to another node (default 800 ms; a node that went silent is left within 2 × 800 ms).
    */
   failoverAfterMs?: number;
   /** How long a node is skipped after it failed to answer (default 5 000 ms, wall time). */
@@ -67,7 +67,7 @@ export class HttpPveApi implements PveApi {
   constructor(private readonly options: HttpPveApiOptions) {
     this.clock = options.clock ?? realClock;
     this.timeoutMs = options.timeoutMs ?? 30_000;
-    this.failoverAfterMs = options.failoverAfterMs ?? 1_000;
+    this.failoverAfterMs = options.failoverAfterMs ?? 800;
     this.suspectForMs = options.suspectForMs ?? 5_000;
     for (const endpoint of options.endpoints) this.addEndpoint(endpoint);
   }
