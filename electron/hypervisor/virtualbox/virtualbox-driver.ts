@@ -25,6 +25,7 @@ import {
   type PowerState,
   type TopologySpec,
 } from '../driver.ts';
+import { readGuestAddresses } from './guest-addresses.ts';
 import { ensureHostOnlyNetwork, type NicAttachment } from './host-only-network.ts';
 import { assertSafeName, labGroup, osTypeFor, serialConsolePath, vboxMachineName } from './lab-naming.ts';
 import { ensureMachine } from './machine-realiser.ts';
@@ -231,32 +232,21 @@ export class VirtualBoxDriver implements HypervisorDriver {
           kind: spec.kind,
           power,
           cableConnected,
-          addresses: await this.addressesOf(machine, spec),
+          addresses: await readGuestAddresses(vbox, machine, spec),
         };
       },
       name,
     );
   }
 
-  /** The guest's IPv4 addresses: from Guest Additions properties when present, else the lab's static ones. */
+  /** The guest's IPv4 addresses: Guest Additions, else DHCP leases, else the lab's static ones. */
   async guestAddresses(name: string): Promise<string[]> {
     const spec = this.spec(name);
     return this.connection.run(
       'IMachine.getGuestPropertyValue',
-      async (vbox) => this.addressesOf(await this.find(vbox, name), spec),
+      async (vbox) => readGuestAddresses(vbox, await this.find(vbox, name), spec),
       name,
     );
-  }
-
-  private async addressesOf(machine: IMachine, spec: MachineSpec): Promise<string[]> {
-    const count = Number(await machine.getGuestPropertyValue('/VirtualBox/GuestInfo/Net/Count')) || 0;
-    const reported: string[] = [];
-    for (let i = 0; i < count; i++) {
-      const ip = String(await machine.getGuestPropertyValue(`/VirtualBox/GuestInfo/Net/${i}/V4/IP`));
-      if (ip) reported.push(ip);
-    }
-    if (reported.length) return reported;
-    return spec.nics.flatMap((nic) => (nic.address ? [nic.address.split('/')[0] ?? nic.address] : []));
   }
 
   // --- power ---------------------------------------------------------------------------------------------

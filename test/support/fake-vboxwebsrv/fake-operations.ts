@@ -323,6 +323,32 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
       world.media.push(medium);
       return { returnval: ctx.ref(medium) };
     },
+    IVirtualBox_findDHCPServerByNetworkName: (args, ctx) => {
+      const networkName = str(args['name']);
+      if (!o.dhcpLeases[networkName]) {
+        throw vboxFault(RC.E_INVALIDARG, `Could not find a DHCP server for network '${networkName}'`);
+      }
+      return {
+        returnval: ctx.ref(
+          cached(world, `dhcp:${networkName}`, () => ({ kind: 'DhcpServer' as const, networkName })),
+        ),
+      };
+    },
+    IDHCPServer_findLeaseByMAC: (args, ctx) => {
+      const server = self(ctx, args, 'DhcpServer');
+      const mac = str(args['mac']);
+      // Assumed format: colon-separated, as `VBoxManage dhcpserver findlease` prints it (unverified on a real host).
+      if (!/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(mac))
+        throw vboxFault(RC.E_INVALIDARG, `Invalid MAC address '${mac}'`);
+      const address = o.dhcpLeases[server.networkName]?.[mac.toLowerCase()];
+      if (!address) throw vboxFault(RC.VBOX_E_OBJECT_NOT_FOUND, `Could not find a lease for ${mac}`);
+      return {
+        address,
+        state: 'acked',
+        issued: Math.floor(Date.now() / 1000) - 60,
+        expire: Math.floor(Date.now() / 1000) + 600,
+      };
+    },
     IVirtualBox_createHostOnlyNetwork: (args, ctx) => {
       const name = str(args['networkName']);
       if (world.hostOnlyNetworks.some((n) => n.name === name)) {

@@ -76,6 +76,7 @@ export async function startFakeVboxwebsrv(options: FakeVboxwebsrvOptions): Promi
     startFailures: options.startFailures ?? {},
     executionEngine: options.executionEngine,
     guestAddresses: options.guestAddresses ?? {},
+    dhcpLeases: options.dhcpLeases ?? {},
   });
   const operations = createOperations(world);
   const calls: string[] = [];

@@ -170,6 +170,7 @@ export type FakeObject =
   | { kind: 'Host' }
   | { kind: 'EventSource' }
   | { kind: 'Debugger' }
+  | { kind: 'DhcpServer'; networkName: string }
   | { kind: 'Console'; machine: FakeMachine }
   | { kind: 'Platform'; view: MachineView | FakeMachine }
   | { kind: 'PlatformX86'; view: MachineView | FakeMachine }
@@ -200,6 +201,8 @@ export interface FakeWorldOptions {
   /** How long a machine stays locked after power-off. */
   unlockLagMs: number;
   machineFolder: string;
+  /** DHCP servers by network name ("HostInterfaceNetworking-vboxnet0"), each MAC (aa:bb:…) → leased address. */
+  dhcpLeases: Record<string, Record<string, string>>;
   /** IPv4 addresses the Guest Additions of each machine report once it runs. */
   guestAddresses: Record<string, string[]>;
   /** What IMachineDebugger reports: HwVirt, or NativeApi on a Hyper-V host. */

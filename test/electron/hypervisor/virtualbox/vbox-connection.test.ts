@@ -105,7 +105,13 @@ describe('VBoxConnection', () => {
   it('keeps delivering state events after the websession was lost', async () => {
     fake = await startFakeVboxwebsrv({ apiVersion: '7_1' });
     const connection = await VBoxConnection.open(credentials(fake), realClock);
-    const driver = new VirtualBoxDriver({ connection, clock: realClock, runDir: '/tmp', platform: 'linux', eventPollMs: 50 });
+    const driver = new VirtualBoxDriver({
+      connection,
+      clock: realClock,
+      runDir: '/tmp',
+      platform: 'linux',
+      eventPollMs: 50,
+    });
     const topology = basicLabTopology('');
     topology.machines = topology.machines.filter((m) => m.name === 'nas');
     await driver.realise(topology);
@@ -114,7 +120,8 @@ describe('VBoxConnection', () => {
     await driver.powerEventsReady();
     fake.world.expireAllWebsessions();
     await driver.powerOn('nas');
-    for (let i = 0; i < 300 && !events.includes('nas:running'); i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 300 && !events.includes('nas:running'); i++)
+      await new Promise((r) => setTimeout(r, 10));
     expect(events).toContain('nas:running');
     await driver.close();
   });
