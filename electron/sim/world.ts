@@ -17,6 +17,7 @@ import { finishJoin } from './cluster-config.ts';
 import { finishDownload } from './downloads.ts';
 import { completeGuestOp } from './guests.ts';
 import { crmLoop } from './ha/crm.ts';
+import { applyCrmCommand } from './ha/ha-requests.ts';
 import { lrmLoop, lrmRestartRequest, resetLrm } from './ha/lrm.ts';
 import { buildHaStatus, buildManagerStatus, type HaStatusEntry } from './ha/status-view.ts';
 import { watchdogCheck } from './ha/watchdog.ts';
@@ -304,6 +305,15 @@ export class World {
   /** `pvecm expected <votes>` on `node`; throws with corosync's message when refused. */
   setExpectedVotes(node: string, votes: number): void {
     setExpectedVotes(this.core, node, votes);
+  }
+
+  /**
+   * `ha-manager crm-command …` issued on `node`: `migrate <sid> <node>`, `relocate <sid> <node>`,
+   * `stop <sid> <timeout>`, `enable-node-maintenance <node>`, `disable-node-maintenance <node>`.
+   * Validated and queued for the CRM master; throws with the upstream message when refused.
+   */
+  crmCommand(node: string, command: string): void {
+    applyCrmCommand(this.core, node, command);
   }
 
   setShutdownPolicy(policy: ShutdownPolicy): void {

@@ -67,3 +67,13 @@ describe('corosync membership and votequorum', () => {
     expect(w.pmxcfsWritable('pve1')).toBe(true);
   });
 });
+
+describe('crm commands', () => {
+  it('validates and queues ha-manager crm-command requests', () => {
+    const w = cluster(3);
+    expect(() => w.crmCommand('node1', 'enable-node-maintenance node9')).toThrow("no such cluster node 'node9'");
+    expect(() => w.crmCommand('node1', 'migrate vm:100 node2')).toThrow("resource 'vm:100' is not HA managed");
+    w.crmCommand('node1', 'enable-node-maintenance node2');
+    expect(w.core.state.ha.crmCommands).toEqual(['enable-node-maintenance node2']);
+  });
+});
