@@ -45,7 +45,8 @@ async function call(
       method: 'POST',
       headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: '""' },
       body: envelope(operation, fields),
-      signal,
+      // A server that accepts the connection but never answers must not hang the readiness loop.
+      signal: signal ?? AbortSignal.timeout(10_000),
     });
   } catch (error) {
     throw new SoapProbeError(

@@ -114,7 +114,13 @@ export class VboxwebsrvSupervisor {
   async start(): Promise<VBoxCredentials> {
     if (this.currentStatus === 'ready' && this.current) return this.current;
     this.setStatus('starting');
-    const { exited } = await this.launch();
+    let exited: Promise<string>;
+    try {
+      ({ exited } = await this.launch());
+    } catch (error) {
+      this.setStatus('failed');
+      throw error;
+    }
     this.supervising = this.supervise(exited);
     return this.current!;
   }

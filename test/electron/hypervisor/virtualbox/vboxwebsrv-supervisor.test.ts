@@ -165,6 +165,7 @@ describe('VboxwebsrvSupervisor', () => {
       },
     });
     await expect(h.supervisor.start()).rejects.toMatchObject({ code: 'auth-failed' });
+    expect(h.supervisor.status).toBe('failed');
     expect(h.children[0]!.kills).toHaveLength(1);
   });
 
