@@ -54,8 +54,18 @@ export function phaseSpecs(
   fault: FaultKind,
   target: { hitsNode: boolean; wasMaster: boolean },
   labExpected: ReportInput['labExpected'] = {},
+  fenced = false,
 ): PhaseSpec[] {
-  const specs = expectedPhases(fault, target).map((p) => ({ ...p, expected: { ...p.expected } }));
+  // A reset node that stayed away past the fence delay was fenced: it then fails over like a
+  // power-off, and its return is just one more phase.
+  const base =
+    fault === 'reset' && fenced
+      ? [
+          ...expectedPhases('power-off', target),
+          ...expectedPhases('reset', target).filter((p) => p.id === 'node-return'),
+        ]
+      : expectedPhases(fault, target);
+  const specs = base.map((p) => ({ ...p, expected: { ...p.expected } }));
   for (const [milestone, range] of Object.entries(labExpected) as [
     MilestoneId,
     { min: number; max: number },
@@ -79,12 +89,16 @@ export function buildFailoverReport(input: ReportInput): FailoverReport {
   const target = detection.target;
   const wasMaster = target.masterBeforeFault !== undefined && target.masterBeforeFault === target.node;
   const at = (id: MilestoneId): number | undefined => detection.milestones.find((m) => m.id === id)?.at;
-  const specs = phaseSpecs(target.fault, { hitsNode: target.hitsNode, wasMaster }, input.labExpected).map(
-    (spec): PhaseSpec =>
-      // Without a guest agent (real Tiny Core) the drill ends at "guest running": time the total to it.
-      spec.id === 'total' && at('guest-answering') === undefined && at('guest-running') !== undefined
-        ? { ...spec, to: 'guest-running' }
-        : spec,
+  const specs = phaseSpecs(
+    target.fault,
+    { hitsNode: target.hitsNode, wasMaster },
+    input.labExpected,
+    at('fence') !== undefined,
+  ).map((spec): PhaseSpec =>
+    // Without a guest agent (real Tiny Core) the drill ends at "guest running": time the total to it.
+    spec.id === 'total' && at('guest-answering') === undefined && at('guest-running') !== undefined
+      ? { ...spec, to: 'guest-running' }
+      : spec,
   );
   const phases = specs.map((spec): PhaseReport => {
     const from = at(spec.from);

@@ -178,3 +178,31 @@ describe('total phase without a guest agent', () => {
     expect(r.phases.find((p) => p.id === 'guest-boot')).toMatchObject({ duration: null, within: null });
   });
 });
+
+describe('reset that outlasts the fence delay', () => {
+  it('is timed like a power-off, plus the node-return phase', () => {
+    // pve2 is reset but takes 150 s to come back: fenced and recovered on pve1 meanwhile.
+    const slowReset: World = (t) => ({
+      ...normalFailover(t),
+      cluster: { quorate: true, nodes: { pve1: true, pve2: t < 4 || t >= 150, pve3: true } },
+    });
+    const r = reportFor(
+      { sid: 'vm:100', node: 'pve2', hitsNode: true, fault: 'reset', masterBeforeFault: 'pve1' },
+      slowReset,
+      160,
+      'recovered',
+    );
+    expect(r.phases.map((p) => p.id)).toEqual([
+      'detection',
+      'fence-delay',
+      'lock-expiry',
+      'recovery',
+      'vm-start',
+      'guest-boot',
+      'total',
+      'node-return',
+    ]);
+    expect(r.phases.find((p) => p.id === 'recovery')).toMatchObject({ duration: 118_000, within: true });
+    expect(r.phases.find((p) => p.id === 'node-return')).toMatchObject({ duration: 150_000, within: true });
+  });
+});
