@@ -70,8 +70,7 @@ export interface CreateGuestInput {
 
 export function createGuest(core: SimCore, node: string, type: 'qemu' | 'lxc', input: CreateGuestInput): TaskState {
   const existing = core.state.guests[String(input.vmid)];
-  if (existing)
-    throw new GuestError(`unable to create ${type === 'qemu' ? 'VM' : 'CT'} ${input.vmid}: config file already exists`);
+  if (existing) throw new GuestError(`${existing.type === 'qemu' ? 'VM' : 'CT'} ${input.vmid} already exists on node '${existing.node}'`);
   assertWritable(core, node);
   const task = startTask(core, node, type === 'qemu' ? 'qmcreate' : 'vzcreate', String(input.vmid), input.user);
   const config = { ...input.config };
