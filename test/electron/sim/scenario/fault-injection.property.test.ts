@@ -1,5 +1,5 @@
 /**
- * Property-based fault injection: random power/network schedules on 3–7 nodes. Invariants:
+ * Property-based fault injection: random power/network/partition schedules on 3–7 nodes. Invariants:
  * never two running copies of a guest; no recovery decided by a master without quorum; every HA
  * guest runs in the quorate partition within 200 s once that partition is stable; no exceptions.
  */
@@ -12,14 +12,15 @@ import { buildScenarioWorld } from '../../../../electron/sim/scenario/scenario-w
 interface Fault {
   at: number;
   node: number;
-  kind: 'power' | 'network';
+  /** partition: nodes below `node` (mod count) vs the rest; on = heal instead. */
+  kind: 'power' | 'network' | 'partition';
   on: boolean;
 }
 
 const faultArb = fc.record({
   at: fc.integer({ min: 30, max: 400 }),
   node: fc.nat({ max: 6 }),
-  kind: fc.constantFrom<'power' | 'network'>('power', 'network'),
+  kind: fc.constantFrom<'power' | 'network' | 'partition'>('power', 'network', 'partition'),
   on: fc.boolean(),
 });
 
@@ -73,7 +74,11 @@ function runCase(c: { nodeCount: number; services: number[]; faults: Fault[] }):
   for (const f of faults) {
     world.runUntil(f.at * 1000);
     const node = nodes[f.node % c.nodeCount]!;
-    if (f.kind === 'network') world.setCable(node, f.on);
+    if (f.kind === 'partition') {
+      const split = 1 + (f.node % (c.nodeCount - 1));
+      if (f.on) world.healPartitions();
+      else world.partition([nodes.slice(0, split), nodes.slice(split)]);
+    } else if (f.kind === 'network') world.setCable(node, f.on);
     else if (f.on) world.powerOn(node);
     else world.powerOff(node);
   }
