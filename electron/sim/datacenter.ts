@@ -38,6 +38,11 @@ export interface SimDatacenterOptions {
   guestBootSeconds?: number;
   /** Also create the API token `root@pam!<id>` (printed by `sim serve`). */
   apiTokenId?: string;
+  /**
+   * How a powered-off or unplugged node's API behaves: `refuse` (default) drops connections at once;
+   * `hang` accepts and never answers, as a real dead machine does to open connections.
+   */
+  deadApi?: 'refuse' | 'hang';
   /** Replaces the model's endpoint handlers (tests of the HTTP layer). */
   routes?: (world: World) => SimRoute[];
 }
@@ -113,6 +118,7 @@ export async function startSimDatacenter(options: SimDatacenterOptions = {}): Pr
         isReachable: () => world.apiAvailable(n.name),
         canProxyTo: (target) => canReach(world, n.name, target),
         clusterName: () => world.clusterName(n.name),
+        whenDead: options.deadApi ?? 'refuse',
       }),
     ),
   );

@@ -43,6 +43,11 @@ export interface NodeApiServerOptions {
    */
   canProxyTo?: (target: string) => boolean;
   clock?: Pick<Clock, 'hold'>;
+  /**
+   * How a dead node behaves: `refuse` (default) cuts connections at once; `hang` accepts them but
+   * never answers, like a machine whose plug was pulled mid-conversation (clients must time out).
+   */
+  whenDead?: 'refuse' | 'hang';
   /** The cluster's name once the node is a member (the ticket reply's `clustername`). */
   clusterName?: () => string | undefined;
   /** Listen port; 0 (default) picks a free one. */
@@ -57,6 +62,7 @@ interface Failure {
 
 export class NodeApiServer {
   private readonly sockets = new Set<Socket>();
+  private closing = false;
   private readonly routesByKey = new Map<string, SimRoute>();
 
   private constructor(
@@ -93,13 +99,15 @@ export class NodeApiServer {
     return this.options.node;
   }
 
-  /** Cuts every open connection, e.g. the moment the node loses power. */
+  /** Cuts every open connection, e.g. the moment the node loses power (not in `hang` mode). */
   dropConnections(): void {
+    if (this.options.whenDead === 'hang' && !this.closing) return;
     for (const socket of this.sockets) socket.destroy();
     this.sockets.clear();
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     this.dropConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -107,7 +115,7 @@ export class NodeApiServer {
   private attach(): void {
     // A dead node answers nothing: the TCP connection is cut before the TLS handshake completes.
     this.server.on('connection', (socket: Socket) => {
-      if (!this.options.isReachable()) {
+      if (!this.options.isReachable() && this.options.whenDead !== 'hang') {
         socket.destroy();
         return;
       }
@@ -117,11 +125,17 @@ export class NodeApiServer {
     this.server.on('tlsClientError', (_error, socket) => socket.destroy());
     this.server.on('request', (request: IncomingMessage, response: ServerResponse) => {
       if (!this.options.isReachable()) {
-        request.socket.destroy();
+        this.dead(request);
         return;
       }
       void this.handle(request, response);
     });
+  }
+
+  /** A dead node's side of a request: the connection drops, or (hang) nothing ever comes back. */
+  private dead(request: IncomingMessage): void {
+    if (this.options.whenDead === 'hang') request.resume();
+    else request.socket.destroy();
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -131,8 +145,8 @@ export class NodeApiServer {
     try {
       const result = await this.dispatch(method, url, request);
       if (!this.options.isReachable()) {
-        // The node died while the call was in flight: the client sees the connection drop.
-        request.socket.destroy();
+        // The node died while the call was in flight: no answer ever comes.
+        this.dead(request);
         return;
       }
       if ('failure' in result) this.sendFailure(response, result.failure);

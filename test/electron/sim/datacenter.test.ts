@@ -68,6 +68,27 @@ describe('startSimDatacenter', () => {
     expect(api.currentNode).toBe('node3');
   });
 
+  it('can leave a dead node silent instead, and the client still moves on', async () => {
+    dc = await startSimDatacenter({
+      initial: { kind: 'cluster' },
+      clockMode: { kind: 'fast' },
+      deadApi: 'hang',
+    });
+    const api = dc.createClient({ failoverAfterMs: 200 });
+    await api.request({ method: 'GET', path: '/cluster/status' });
+    dc.world.powerOff('node1');
+    const status = await api.request<{ type: string; name: string; local?: number }[]>({
+      method: 'GET',
+      path: '/cluster/status',
+    });
+    expect(api.currentNode).not.toBe('node1');
+    expect(status.find((s) => s.type === 'node' && s.local)?.name).toBe(api.currentNode);
+    const silent = await failure(
+      api.request({ method: 'GET', path: '/version', node: 'node1', timeoutMs: 300 }),
+    );
+    expect(silent.kind).toBe('timeout');
+  });
+
   it('answers 595 for calls proxied to an unreachable node', async () => {
     dc = await startSimDatacenter({ initial: { kind: 'cluster' }, clockMode: { kind: 'fast' } });
     const api = dc.createClient();
