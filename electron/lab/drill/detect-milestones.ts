@@ -139,7 +139,9 @@ export function detectMilestones(previous: DetectionState, obs: DrillObservation
     // Fence → acknowledged: the node leaves `fence`, or the service is already past it.
     const movedOn =
       serviceHit && service !== undefined && AFTER_FENCE.has(service.state) && service.node !== target;
-    if (hasMilestone(state, 'fence') && (nodeState !== 'fence' || movedOn) && service?.state !== 'fence') {
+    // (A node missing from node_status says nothing: it is not read as "left fence".)
+    const leftFence = nodeState !== undefined && nodeState !== 'fence';
+    if (hasMilestone(state, 'fence') && (leftFence || movedOn) && service?.state !== 'fence') {
       record('fenced', { node: target });
     }
     if (serviceHit && service?.state === 'recovery') {

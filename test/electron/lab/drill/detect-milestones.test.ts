@@ -238,3 +238,34 @@ describe('faults on a node that does not run the service', () => {
     expect(state.lastAt).toBe(117_000);
   });
 });
+
+describe('partial reads', () => {
+  it('does not take a node missing from node_status as an acknowledged fence', () => {
+    const target: DrillTarget = {
+      sid: 'vm:100',
+      node: 'pve2',
+      hitsNode: true,
+      fault: 'power-off',
+      serviceNodeBeforeFault: 'pve2',
+    };
+    let state = startDetection(target, 0);
+    state = detectMilestones(state, {
+      at: 60_000,
+      via: 'pve1',
+      ha: { nodeStatus: { pve2: 'fence' }, service: { state: 'fence', node: 'pve2' } },
+    });
+    state = detectMilestones(state, { at: 61_000, via: 'pve1', ha: { nodeStatus: {} } });
+    expect(state.milestones.map((m) => m.id)).toEqual(['fault-injected', 'fence']);
+    state = detectMilestones(state, {
+      at: 120_000,
+      via: 'pve1',
+      ha: { nodeStatus: { pve2: 'unknown' }, service: { state: 'recovery', node: 'pve2' } },
+    });
+    expect(state.milestones.map((m) => [m.id, m.at, m.inferred ?? false])).toEqual([
+      ['fault-injected', 0, false],
+      ['fence', 60_000, false],
+      ['fenced', 120_000, false],
+      ['recovery', 120_000, false],
+    ]);
+  });
+});
