@@ -160,6 +160,15 @@ export async function labChecks({ harness, page, host }) {
       }
       assert(rows.some((r) => r.startsWith('milestone,fault-injected,')), 'CSV has the fault milestone');
     });
+
+    await check('the PNG export saves the timeline chart as an image', async () => {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-png"]')]);
+      const file = join(RESULTS_DIR, download.suggestedFilename());
+      await download.saveAs(file);
+      const bytes = readFileSync(file);
+      assertEqual(bytes.subarray(1, 4).toString('latin1'), 'PNG', 'PNG signature');
+      assert(bytes.length > 5000, `a drawn chart, not an empty canvas (${bytes.length} bytes)`);
+    });
   }
 
   await check('switching to Spanish shows Spanish instructions, and survives a reload', async () => {
