@@ -240,7 +240,7 @@ describe('LabRunner', () => {
       )
       .replace(
         '    hints:\n      - { en: The cluster is created from one node only. }',
-        '    drill:\n      target: { select: machine, machine: pve1 }\n      fault: cable-out\n      until: { milestone: node-offline, timeoutSeconds: 60 }\n    hints:\n      - { en: The cluster is created from one node only. }',
+        '    drill:\n      target: { select: machine, machine: pve1 }\n      resource: vm:100\n      fault: cable-out\n      until: { milestone: node-offline, timeoutSeconds: 60 }\n    hints:\n      - { en: The cluster is created from one node only. }',
       );
     const order: string[] = [];
     const { runner, pve, hypervisor } = setup({
