@@ -40,6 +40,12 @@ interface Session {
   csrf: string;
 }
 
+/** The whole call's time limit (all attempts together). */
+interface Deadline {
+  signal: AbortSignal;
+  ms: number;
+}
+
 interface NodeLink {
   endpoint: PveNodeEndpoint;
   /** The pinned agent, created once per node (concurrent calls share the pending probe). */
@@ -99,8 +105,9 @@ export class HttpPveApi implements PveApi {
     if (this.closed) throw new PveError('aborted', call, undefined, `${call}: the client is closed`);
     if (req.signal?.aborted) throw new PveError('aborted', call, req.node, `${call}: aborted`);
     const release = this.clock.hold(`pve ${call}`);
-    const deadline = AbortSignal.timeout(req.timeoutMs ?? this.timeoutMs);
-    const signal = req.signal ? AbortSignal.any([req.signal, deadline]) : deadline;
+    const limitMs = req.timeoutMs ?? this.timeoutMs;
+    const deadline: Deadline = { signal: AbortSignal.timeout(limitMs), ms: limitMs };
+    const signal = req.signal ? AbortSignal.any([req.signal, deadline.signal]) : deadline.signal;
     try {
       return (await this.send(req, call, signal, deadline)) as T;
     } finally {
@@ -173,7 +180,7 @@ export class HttpPveApi implements PveApi {
     req: PveRequest & { body?: FormData },
     call: string,
     signal: AbortSignal,
-    deadline: AbortSignal,
+    deadline: Deadline,
   ): Promise<unknown> {
     if (req.node !== undefined) {
       const link = this.links.get(req.node);
@@ -195,7 +202,7 @@ export class HttpPveApi implements PveApi {
         if (!(error instanceof PveError)) throw error;
         const movable =
           (error.kind === 'unreachable' && (isRead || connectPhaseFailures.has(error))) ||
-          (error.kind === 'timeout' && isRead && !deadline.aborted && !req.signal?.aborted);
+          (error.kind === 'timeout' && isRead && !deadline.signal.aborted && !req.signal?.aborted);
         if (!movable || !more) {
           if (failures.length > 0 && (error.kind === 'unreachable' || error.kind === 'timeout')) {
             throw new PveError(
@@ -228,7 +235,7 @@ export class HttpPveApi implements PveApi {
     req: PveRequest & { body?: FormData },
     call: string,
     signal: AbortSignal,
-    deadline: AbortSignal,
+    deadline: Deadline,
     quick: boolean,
   ): Promise<unknown> {
     const retryOn401 = this.options.credentials.kind === 'password' && link.session !== undefined;
@@ -249,7 +256,7 @@ export class HttpPveApi implements PveApi {
     req: PveRequest & { body?: FormData },
     call: string,
     signal: AbortSignal,
-    deadline: AbortSignal,
+    deadline: Deadline,
     quick: boolean,
   ): Promise<unknown> {
     const headers: Record<string, string> = {};
@@ -285,7 +292,7 @@ export class HttpPveApi implements PveApi {
     call: string,
     link: NodeLink,
     signal: AbortSignal,
-    deadline: AbortSignal,
+    deadline: Deadline,
   ): Promise<Session> {
     try {
       return await this.login(link, signal, deadline);
@@ -304,7 +311,7 @@ export class HttpPveApi implements PveApi {
     }
   }
 
-  private async login(link: NodeLink, signal: AbortSignal, deadline: AbortSignal): Promise<Session> {
+  private async login(link: NodeLink, signal: AbortSignal, deadline: Deadline): Promise<Session> {
     const credentials = this.options.credentials;
     if (credentials.kind !== 'password') throw new Error('login needs password credentials');
     const call = 'POST /access/ticket';
@@ -339,7 +346,7 @@ export class HttpPveApi implements PveApi {
     headers: Record<string, string>,
     call: string,
     signal: AbortSignal,
-    deadline: AbortSignal,
+    deadline: Deadline,
     quick: boolean,
   ): Promise<unknown> {
     const node = link.endpoint.name;
@@ -381,8 +388,8 @@ export class HttpPveApi implements PveApi {
       link.lastAnswerAt = performance.now();
       text = await response.text();
     } catch (error) {
-      if (deadline.aborted) {
-        throw new PveError('timeout', call, node, `${where}: no answer within ${this.timeoutMsFor()} ms`);
+      if (deadline.signal.aborted) {
+        throw new PveError('timeout', call, node, `${where}: no answer within ${deadline.ms} ms`);
       }
       if (signal.aborted) throw new PveError('aborted', call, node, `${where}: aborted`);
       if (attemptSignal.aborted) {
@@ -430,10 +437,6 @@ export class HttpPveApi implements PveApi {
       parsed.errors,
       message,
     );
-  }
-
-  private timeoutMsFor(): number {
-    return this.timeoutMs;
   }
 
   /** One undici Agent per node, created after the node's certificate matched its pinned fingerprint. */
