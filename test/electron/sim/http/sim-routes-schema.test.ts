@@ -121,3 +121,73 @@ describe('answers of every GET route', () => {
     expect(checked).toBeGreaterThan(15);
   });
 });
+
+describe('answers of every route a lab workflow uses, writes included', () => {
+  it('fit the schema returns shape', async () => {
+    const schema = new ApiSchema(9);
+    const problems: string[] = [];
+    const used = new Set<string>();
+    const dc = await startSimDatacenter({
+      clockMode: { kind: 'fast' },
+      rootPassword: 'pw',
+      routes: (world) =>
+        simRoutes(world).map((route) => ({
+          ...route,
+          handle: async (ctx) => {
+            const data = await route.handle(ctx);
+            used.add(`${route.method} ${route.path}`);
+            const returns = schema.endpoint(route.method, route.path)?.returns;
+            problems.push(
+              ...returnShapeProblems(returns, data).map((p) => `${route.method} ${route.path}: ${p}`),
+            );
+            return data;
+          },
+        })),
+    });
+    try {
+      const node1 = dc.openShell('node1');
+      const node2 = dc.openShell('node2');
+      const steps: [typeof node1, string, string[]?][] = [
+        [node1, 'pvecm create lab'],
+        [node2, 'pvecm add 192.168.56.11', ['pw', 'yes']],
+        [node1, 'pvesm add nfs nas --server 192.168.56.20 --export /mnt/tank/pve --content images,iso'],
+        [node1, 'pvesm status'],
+        [node1, 'pvesm list nas'],
+        [node1, 'qm create 100 --name web --memory 256 --scsi0 nas:1 --net0 virtio,bridge=vmbr0'],
+        [node1, 'qm start 100'],
+        [node1, 'qm status 100'],
+        [node1, 'qm config 100'],
+        [node1, 'qm list'],
+        [node1, 'qm migrate 100 node2 --online'],
+        [node2, 'qm shutdown 100'],
+        [node2, 'ha-manager add vm:100'],
+        [node2, 'ha-manager rules add node-affinity r1 --resources vm:100 --nodes node1:2,node2:1'],
+        [node2, 'ha-manager rules config'],
+        [node2, 'ha-manager set vm:100 --max_relocate 2'],
+        [node2, 'ha-manager config'],
+        [node2, 'ha-manager status --verbose'],
+        [node2, 'ha-manager migrate vm:100 node1'],
+        [node2, 'ha-manager relocate vm:100 node2'],
+        [node2, 'ha-manager rules remove r1'],
+        [node2, 'ha-manager remove vm:100'],
+        [node2, 'pveversion'],
+      ];
+      for (const [shell, line, answers] of steps) {
+        const result = await shell.run(line, answers ?? []);
+        expect({
+          line,
+          exitCode: result.exitCode,
+          output: result.exitCode === 0 ? '' : result.output,
+        }).toEqual({
+          line,
+          exitCode: 0,
+          output: '',
+        });
+      }
+    } finally {
+      await dc.close();
+    }
+    expect(problems).toEqual([]);
+    expect(used.size).toBeGreaterThan(25);
+  });
+});
