@@ -240,11 +240,16 @@ function issueToErrors(
           },
         ];
       }
+      // Plain unions (e.g. a parameter: text, number or boolean): list what each branch wanted.
+      const branches = ((issue as { errors?: { code: string; expected?: string }[][] }).errors ?? [])
+        .map((branch) => branch.find((i) => i.code === 'invalid_type')?.expected)
+        .filter((e): e is string => e !== undefined);
       return [
         {
           ...base,
           ...positionOf(doc, lc, path),
           message: 'matches none of the allowed forms',
+          ...(branches.length ? { expected: [...new Set(branches)].join(' or ') } : {}),
           got: describeValue(present),
         },
       ];

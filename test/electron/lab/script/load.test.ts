@@ -69,6 +69,7 @@ describe('lab loader', () => {
       '23:13 steps[0].checks',
       '25:17 steps[0].solve[0].action',
       '28:9 steps[0].solve[1]',
+      '35:57 steps[1].checks[0].query.params.type',
     ]);
     expect(errors[0]).toMatchObject({ expected: 'number', got: '"one"' });
     expect(errors[1]?.message).toBe('missing required field "en"');
@@ -77,6 +78,11 @@ describe('lab loader', () => {
     expect(errors[3]).toMatchObject({ expected: 'at least 1 item(s)', got: '0 item(s)' });
     expect(errors[4]).toMatchObject({ got: '"apii"', didYouMean: 'api' });
     expect(errors[5]?.message).toBe('missing "action"');
+    expect(errors[6]).toMatchObject({
+      message: 'matches none of the allowed forms',
+      expected: 'string or number or boolean',
+      got: 'a list',
+    });
   });
 
   it('checks cross-references and expressions', async () => {
@@ -107,7 +113,10 @@ describe('lab loader', () => {
       didYouMean: 'joinInfo',
     });
     expect(errors[9]?.message).toMatch(/a drill whose target is a machine needs "resource"/);
-    expect(errors[10]).toMatchObject({ message: '"nass" is not a machine of profile "sim"', didYouMean: 'nas' });
+    expect(errors[10]).toMatchObject({
+      message: '"nass" is not a machine of profile "sim"',
+      didYouMean: 'nas',
+    });
   });
 
   it('reports YAML syntax errors and duplicate keys with their position', async () => {
