@@ -7,6 +7,7 @@ import { membershipChanged, recomputeMembership } from './membership.ts';
 import { canWrite, NO_QUORUM_MESSAGE } from './pmxcfs.ts';
 import type { SimCore } from './sim-core.ts';
 import type { TaskState } from './state.ts';
+import { storageConfigs } from './storage.ts';
 import { finishTask, startTask, taskLog } from './tasks.ts';
 
 export class ClusterConfigError extends Error {
@@ -39,6 +40,9 @@ export function createCluster(core: SimCore, node: string, opts: CreateClusterOp
   if (core.state.cluster)
     throw new ClusterConfigError(`the simulator supports one cluster per lab; cluster '${core.state.cluster.name}' already exists`);
   const task = startTask(core, node, 'clustercreate', opts.clustername, opts.user ?? 'root@pam');
+  // The creating node's /etc/pve becomes the cluster's.
+  core.state.storage = storageConfigs(core, node);
+  delete core.state.localStorage[node];
   core.state.cluster = {
     name: opts.clustername,
     nodes: { [node]: { nodeid: opts.nodeid ?? 1, votes: opts.votes ?? 1, ip: addressOf(opts.link0) ?? n.ip } },
@@ -158,6 +162,8 @@ export function joinCluster(core: SimCore, node: string, opts: JoinOptions): Tas
   if (!canWrite(core, peer.name)) return fail(`500 ${NO_QUORUM_MESSAGE}`);
   taskLog(task, 'Login succeeded.', 'check cluster join API version', 'Request addition of this node');
   cluster.nodes[node] = { nodeid, votes: opts.votes ?? 1, ip: addressOf(opts.link0) ?? n.ip };
+  // The joining node's own /etc/pve (its storage.cfg included) is replaced by the cluster's.
+  delete core.state.localStorage[node];
   cluster.configVersion++;
   taskLog(task, `Join request OK, finishing setup locally`, `stopping pve-cluster service`);
   taskLog(task, `backup old database to '/var/lib/pve-cluster/backup/config-${core.epochSeconds()}.sql.gz'`);

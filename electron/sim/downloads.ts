@@ -4,7 +4,7 @@
  */
 import type { SimCore } from './sim-core.ts';
 import type { TaskState } from './state.ts';
-import { addUploadedFile } from './storage.ts';
+import { addUploadedFile, storageConfigs } from './storage.ts';
 import { finishTask, startTask, taskLog } from './tasks.ts';
 
 const DOWNLOAD_MS = 12_000;
@@ -45,7 +45,7 @@ export function startDownload(
   user: string,
 ): TaskState {
   const task = startTask(core, node, 'download', filename, user);
-  const base = core.state.storage[storeid]?.path ?? '/var/lib/vz';
+  const base = storageConfigs(core, node)[storeid]?.path ?? '/var/lib/vz';
   const target = `${base}/${storageSubdir(content)}/${filename}`;
   taskLog(task, `downloading ${url} to ${target}`);
   core.at(core.now() + DOWNLOAD_MS, 'download-done', task.upid, node, storeid, content, filename, url, target);

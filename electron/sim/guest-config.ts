@@ -7,7 +7,7 @@ import { beginGuestOp, guestKind, sidOf } from './guests.ts';
 import { assertWritable } from './pmxcfs.ts';
 import type { SimCore } from './sim-core.ts';
 import type { GuestState, TaskState } from './state.ts';
-import { allocateDisk, freeGuestVolumes, guestVolumes, isShared, storageUnavailable } from './storage.ts';
+import { allocateDisk, freeGuestVolumes, guestVolumes, isShared, storageConfigs, storageUnavailable } from './storage.ts';
 import { finishTask, startTask, taskLog } from './tasks.ts';
 
 export class GuestError extends Error {
@@ -264,7 +264,7 @@ export function requestMigrate(
     throw new GuestError(`CT is running - use online migration (restart mode)`);
   for (const volid of guestVolumes(g.config)) {
     const storeid = volid.split(':')[0] ?? '';
-    const cfg = core.state.storage[storeid];
+    const cfg = storageConfigs(core, node)[storeid];
     if (cfg && !isShared(cfg) && g.running && type === 'qemu' && !opts.withLocalDisks)
       throw new GuestError(`can't live migrate attached local disks without with-local-disks option`);
     const off = storageUnavailable(core, storeid, opts.target);

@@ -226,7 +226,10 @@ export interface SimState {
   cluster?: ClusterConfig;
   /** Corosync membership as each up cluster node currently sees it. */
   membership: Record<string, string[]>;
+  /** The cluster's storage.cfg (/etc/pve of the cluster). */
   storage: Record<string, StorageConfig>;
+  /** storage.cfg of each standalone (not yet clustered) node, created on first use. */
+  localStorage: Record<string, Record<string, StorageConfig>>;
   /** Volumes by storage id, then by location (node name for local storage, `shared` for NFS). */
   volumes: Record<string, Record<string, Volume[]>>;
   guests: Record<string, GuestState>;

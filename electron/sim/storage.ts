@@ -18,6 +18,15 @@ export function defaultStorage(): Record<string, StorageConfig> {
   };
 }
 
+/**
+ * The storage.cfg a node sees: the cluster's /etc/pve once it is a member, its own while it is
+ * a standalone node (a join replaces it with the cluster's; creating a cluster keeps it).
+ */
+export function storageConfigs(core: SimCore, node: string): Record<string, StorageConfig> {
+  if (core.state.cluster?.nodes[node]) return core.state.storage;
+  return (core.state.localStorage[node] ??= defaultStorage());
+}
+
 export function isShared(cfg: StorageConfig): boolean {
   return cfg.type === 'nfs';
 }
@@ -33,7 +42,7 @@ export function storageEnabledOn(cfg: StorageConfig, node: string): boolean {
 
 /** Why `storage` cannot be used on `node` right now, or undefined when it can. */
 export function storageUnavailable(core: SimCore, storeid: string, node: string): string | undefined {
-  const cfg = core.state.storage[storeid];
+  const cfg = storageConfigs(core, node)[storeid];
   if (!cfg) return `storage '${storeid}' does not exist`;
   if (!storageEnabledOn(cfg, node)) return `storage '${storeid}' is not available on node '${node}'`;
   if (cfg.type === 'nfs') {
@@ -58,7 +67,7 @@ export function volumesAt(core: SimCore, storeid: string, location: string): Vol
 
 export function findVolume(core: SimCore, volid: string, node: string): Volume | undefined {
   const storeid = volid.split(':')[0] ?? '';
-  const cfg = core.state.storage[storeid];
+  const cfg = storageConfigs(core, node)[storeid];
   if (!cfg) return undefined;
   return volumesAt(core, storeid, locationKey(cfg, node)).find((v) => v.volid === volid);
 }
@@ -82,7 +91,7 @@ export interface StorageStatus {
 }
 
 export function storageStatus(core: SimCore, storeid: string, node: string): StorageStatus | undefined {
-  const cfg = core.state.storage[storeid];
+  const cfg = storageConfigs(core, node)[storeid];
   if (!cfg || !storageEnabledOn(cfg, node)) return undefined;
   const active = storageUnavailable(core, storeid, node) === undefined;
   const total = capacity(cfg);
@@ -112,7 +121,7 @@ export function allocateDisk(
   sizeGiB: number,
   opts: { format?: string; content: 'images' | 'rootdir' },
 ): string {
-  const cfg = core.state.storage[storeid];
+  const cfg = storageConfigs(core, node)[storeid];
   if (!cfg) throw new Error(`storage '${storeid}' does not exist`);
   if (!cfg.content.includes(opts.content))
     throw new Error(`storage '${storeid}' does not support content-type '${opts.content}'`);
@@ -149,7 +158,7 @@ export function addUploadedFile(
   filename: string,
   size: number,
 ): string {
-  const cfg = core.state.storage[storeid];
+  const cfg = storageConfigs(core, node)[storeid];
   if (!cfg) throw new Error(`storage '${storeid}' does not exist`);
   if (!cfg.content.includes(content)) throw new Error(`storage '${storeid}' does not support content-type '${content}'`);
   const offline = storageUnavailable(core, storeid, node);
@@ -182,7 +191,7 @@ export function diskUnavailable(core: SimCore, volid: string, node: string): str
   const offline = storageUnavailable(core, storeid, node);
   if (offline) return offline;
   if (findVolume(core, volid, node)) return undefined;
-  const cfg = core.state.storage[storeid];
+  const cfg = storageConfigs(core, node)[storeid];
   if (cfg?.type === 'lvmthin') {
     const lv = `${cfg.vgname ?? 'pve'}/${volid.split(':')[1]}`;
     return `activating LV '${lv}' failed:   Failed to find logical volume "${lv}"`;
@@ -194,7 +203,7 @@ export function diskUnavailable(core: SimCore, volid: string, node: string): str
 export function moveLocalVolumes(core: SimCore, config: Record<string, string>, from: string, to: string): void {
   for (const volid of guestVolumes(config)) {
     const storeid = volid.split(':')[0] ?? '';
-    const cfg = core.state.storage[storeid];
+    const cfg = storageConfigs(core, from)[storeid];
     if (!cfg || isShared(cfg)) continue;
     const src = volumesAt(core, storeid, from);
     const i = src.findIndex((v) => v.volid === volid);
@@ -207,7 +216,7 @@ export function moveLocalVolumes(core: SimCore, config: Record<string, string>, 
 export function freeGuestVolumes(core: SimCore, config: Record<string, string>, node: string): void {
   for (const volid of guestVolumes(config)) {
     const storeid = volid.split(':')[0] ?? '';
-    const cfg = core.state.storage[storeid];
+    const cfg = storageConfigs(core, node)[storeid];
     if (!cfg) continue;
     const vols = volumesAt(core, storeid, locationKey(cfg, node));
     const i = vols.findIndex((v) => v.volid === volid);

@@ -90,6 +90,7 @@ export function initialState(config: SimWorldConfig): SimState {
     nas: config.nas ? { ...config.nas, exports: [...config.nas.exports], power: 'on', cable: true } : undefined,
     membership: {},
     storage: defaultStorage(),
+    localStorage: {},
     volumes: {},
     guests: {},
     tasks: {},

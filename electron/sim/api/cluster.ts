@@ -6,7 +6,7 @@ import { createCluster, deleteNode, joinCluster, joinInfo } from '../cluster-con
 import { nextFreeVmid } from '../guest-config.ts';
 import { SimApiError, type SimRoute } from '../http/route.ts';
 import type { SimCore } from '../sim-core.ts';
-import { storageEnabledOn, storageStatus } from '../storage.ts';
+import { storageConfigs, storageEnabledOn, storageStatus } from '../storage.ts';
 import type { World } from '../world.ts';
 import { verboseServiceState } from '../ha/status-view.ts';
 import { int, knownNodes, paramError, req, route, str, bool, MIB } from './support.ts';
@@ -87,7 +87,7 @@ function storageResources(core: SimCore, local: string): Record<string, unknown>
   const out: Record<string, unknown>[] = [];
   for (const node of knownNodesOf(core, local)) {
     const online = onlineFrom(core, local, node);
-    for (const [id, cfg] of Object.entries(core.state.storage)) {
+    for (const [id, cfg] of Object.entries(storageConfigs(core, node))) {
       if (!storageEnabledOn(cfg, node)) continue;
       const st = online ? storageStatus(core, id, node) : undefined;
       out.push({

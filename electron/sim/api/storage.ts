@@ -6,7 +6,7 @@ import { SimApiError, type SimRoute } from '../http/route.ts';
 import { assertWritable } from '../pmxcfs.ts';
 import type { StorageConfig } from '../state.ts';
 import { startDownload, storageSubdir, validVolumeFilename } from '../downloads.ts';
-import { addUploadedFile, locationKey, storageEnabledOn, storageStatus, storageUnavailable, volumesAt } from '../storage.ts';
+import { addUploadedFile, locationKey, storageConfigs, storageEnabledOn, storageStatus, storageUnavailable, volumesAt } from '../storage.ts';
 import { finishTask, startTask, taskLog } from '../tasks.ts';
 import type { World } from '../world.ts';
 import { bool, list, paramError, req, route, str, targetNode } from './support.ts';
@@ -44,15 +44,15 @@ function parseContent(type: keyof typeof SUPPORTED, raw: string | undefined, par
 
 export function storageRoutes(world: World): SimRoute[] {
   const core = world.core;
-  const known = (id: string): StorageConfig => {
-    const cfg = core.state.storage[id];
+  const known = (node: string, id: string): StorageConfig => {
+    const cfg = storageConfigs(core, node)[id];
     if (!cfg) throw new SimApiError(500, `storage '${id}' does not exist`);
     return cfg;
   };
   return [
     route('GET', '/storage', (ctx) => {
       const type = str(ctx, 'type');
-      return Object.entries(core.state.storage)
+      return Object.entries(storageConfigs(core, ctx.node))
         .filter(([, c]) => !type || c.type === type)
         .map(([id, c]) => configView(id, c));
     }),
@@ -62,7 +62,7 @@ export function storageRoutes(world: World): SimRoute[] {
       if (type !== 'nfs' && type !== 'dir' && type !== 'lvmthin')
         throw new SimApiError(500, `the simulator does not model storage type '${type}' (it has dir, lvmthin and nfs)`);
       if (!/^[a-z][a-z0-9\-_.]*[a-z0-9]$/i.test(id)) throw paramError('storage', `invalid format - storage ID '${id}' contains illegal characters`);
-      if (core.state.storage[id]) throw new SimApiError(500, `create storage failed: storage ID '${id}' already defined`);
+      if (storageConfigs(core, ctx.node)[id]) throw new SimApiError(500, `create storage failed: storage ID '${id}' already defined`);
       const cfg: StorageConfig = { type, content: parseContent(type, str(ctx, 'content')) };
       const nodes = list(ctx, 'nodes');
       if (nodes.length > 0) cfg.nodes = nodes;
@@ -91,13 +91,13 @@ export function storageRoutes(world: World): SimRoute[] {
             `create storage failed: mount error: mount.nfs: access denied by server while mounting ${cfg.server}:${cfg.export}`,
           );
       }
-      core.state.storage[id] = cfg;
+      storageConfigs(core, ctx.node)[id] = cfg;
       return { storage: id, type };
     }),
-    route('GET', '/storage/{storage}', (ctx) => configView(req(ctx, 'storage'), known(req(ctx, 'storage')))),
+    route('GET', '/storage/{storage}', (ctx) => configView(req(ctx, 'storage'), known(ctx.node, req(ctx, 'storage')))),
     route('PUT', '/storage/{storage}', (ctx) => {
       const id = req(ctx, 'storage');
-      const cfg = known(id);
+      const cfg = known(ctx.node, id);
       assertWritable(core, ctx.node);
       const content = str(ctx, 'content');
       if (content !== undefined) cfg.content = parseContent(cfg.type, content);
@@ -116,9 +116,9 @@ export function storageRoutes(world: World): SimRoute[] {
     }),
     route('DELETE', '/storage/{storage}', (ctx) => {
       const id = req(ctx, 'storage');
-      known(id);
+      known(ctx.node, id);
       assertWritable(core, ctx.node);
-      delete core.state.storage[id];
+      delete storageConfigs(core, ctx.node)[id];
       return null;
     }),
     route('GET', '/nodes/{node}/storage', (ctx) => {
@@ -126,7 +126,7 @@ export function storageRoutes(world: World): SimRoute[] {
       const content = str(ctx, 'content');
       const only = str(ctx, 'storage');
       const enabled = bool(ctx, 'enabled');
-      return Object.keys(core.state.storage)
+      return Object.keys(storageConfigs(core, node))
         .filter((id) => !only || id === only)
         .map((id) => storageStatus(core, id, node))
         .filter((s): s is NonNullable<typeof s> => s !== undefined)
@@ -135,7 +135,7 @@ export function storageRoutes(world: World): SimRoute[] {
     }),
     route('GET', '/nodes/{node}/storage/{storage}', (ctx) => {
       targetNode(world, ctx);
-      known(req(ctx, 'storage'));
+      known(ctx.node, req(ctx, 'storage'));
       return ['content', 'download-url', 'file-restore', 'import-metadata', 'prunebackups', 'rrd', 'rrddata', 'status', 'upload'].map(
         (subdir) => ({ subdir }),
       );
@@ -143,7 +143,7 @@ export function storageRoutes(world: World): SimRoute[] {
     route('GET', '/nodes/{node}/storage/{storage}/status', (ctx) => {
       const node = targetNode(world, ctx);
       const id = req(ctx, 'storage');
-      known(id);
+      known(node, id);
       const st = storageStatus(core, id, node);
       if (!st) throw new SimApiError(500, `storage '${id}' is not available on node '${node}'`);
       return st;
@@ -151,7 +151,7 @@ export function storageRoutes(world: World): SimRoute[] {
     route('GET', '/nodes/{node}/storage/{storage}/content', (ctx) => {
       const node = targetNode(world, ctx);
       const id = req(ctx, 'storage');
-      const cfg = known(id);
+      const cfg = known(node, id);
       const problem = storageUnavailable(core, id, node);
       if (problem) throw new SimApiError(500, problem);
       const content = str(ctx, 'content');
@@ -181,7 +181,7 @@ export function storageRoutes(world: World): SimRoute[] {
     route('POST', '/nodes/{node}/storage/{storage}/download-url', (ctx) => {
       const node = targetNode(world, ctx);
       const id = req(ctx, 'storage');
-      known(id);
+      known(node, id);
       const url = req(ctx, 'url');
       if (!/^https?:\/\/.+/.test(url)) throw paramError('url', 'value does not match the regex pattern');
       const content = req(ctx, 'content');
@@ -197,7 +197,7 @@ export function storageRoutes(world: World): SimRoute[] {
     route('POST', '/nodes/{node}/storage/{storage}/upload', (ctx) => {
       const node = targetNode(world, ctx);
       const id = req(ctx, 'storage');
-      known(id);
+      known(node, id);
       const content = req(ctx, 'content');
       if (content !== 'iso' && content !== 'vztmpl' && content !== 'import')
         throw paramError('content', `value '${content}' does not have a value in the enumeration 'iso, vztmpl, import'`);
@@ -209,7 +209,7 @@ export function storageRoutes(world: World): SimRoute[] {
       try {
         addUploadedFile(core, id, node, content, filename, size);
         const sub = storageSubdir(content);
-        const base = core.state.storage[id]!.path ?? '/var/lib/vz';
+        const base = storageConfigs(core, node)[id]!.path ?? '/var/lib/vz';
         taskLog(
           task,
           `starting file import from: /var/tmp/pveupload-${task.pid.toString(16)}`,

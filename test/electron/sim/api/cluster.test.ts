@@ -55,6 +55,21 @@ describe('cluster API: create, join information, join', () => {
     expect(api.call('GET', '/nodes', 'pve2')).toHaveLength(3);
   });
 
+  it('standalone nodes have their own storage.cfg: create keeps it, join replaces it', () => {
+    const api = caller(labWorld());
+    const nfs = (node: string, id: string) =>
+      api.call('POST', '/storage', node, { storage: id, type: 'nfs', server: '192.168.56.20', export: '/mnt/tank/pve' });
+    nfs('pve1', 'from-pve1');
+    nfs('pve2', 'from-pve2');
+    const ids = (node: string) => (api.call('GET', '/storage', node) as { storage: string }[]).map((s) => s.storage).sort();
+    expect(ids('pve1')).toEqual(['from-pve1', 'local', 'local-lvm']);
+    expect(ids('pve2')).toEqual(['from-pve2', 'local', 'local-lvm']);
+    api.waitTask(api.call('POST', '/cluster/config', 'pve1', { clustername: 'lab' }));
+    const fp = api.world.nodeFingerprint('pve1');
+    api.waitTask(api.call('POST', '/cluster/config/join', 'pve2', { hostname: 'pve1', fingerprint: fp, password: 'secret' }));
+    expect(ids('pve2')).toEqual(['from-pve1', 'local', 'local-lvm']);
+  });
+
   it('a node with guests cannot join', () => {
     const api = caller(labWorld());
     api.waitTask(api.call('POST', '/cluster/config', 'pve1', { clustername: 'lab' }));
