@@ -171,6 +171,24 @@ export async function labChecks({ harness, page, host }) {
     });
   }
 
+  await check('after the failover vm:100 runs elsewhere; powering pve2 on from its card passes the last step', async () => {
+    await page.click('[data-nav="run"]');
+    await page.waitForSelector('[data-testid="node-card-pve2"]');
+    const chipOn = await page.$$eval('[data-testid^="node-card-"]:has([data-testid="guest-vm:100"])', (cards) =>
+      cards.map((c) => c.getAttribute('data-testid').slice('node-card-'.length)),
+    );
+    assert(chipOn.length === 1 && chipOn[0] !== 'pve2', `vm:100 chip is on ${chipOn.join(', ')}`);
+    await page.screenshot({ path: join(RESULTS_DIR, 'topology-after-failover.png') });
+    await page.click('[data-testid="node-card-pve2"] button[data-action="power-on"]');
+    const message = await page.textContent('[role="alertdialog"]');
+    assert(message?.includes('pve2 powers on'), `confirm says what happens, got ${message}`);
+    await page.click('[data-testid="confirm-yes"]');
+    await waitStep(page, 'power-pve2-back-on', 'passed', 60_000);
+    assertEqual(await page.getAttribute('[data-testid="step-power-pve2-back-on"]', 'data-solved-by'), 'learner', 'solved by');
+    await page.waitForSelector('[data-testid="quorum-badge"]:has-text("3 of 3 votes")', { timeout: 30_000 });
+    await page.screenshot({ path: join(RESULTS_DIR, 'lab-complete.png') });
+  });
+
   await check('switching to Spanish shows Spanish instructions, and survives a reload', async () => {
     await page.selectOption('header [data-testid="language-picker"]', 'es');
     await page.click('[data-nav="run"]');

@@ -127,6 +127,13 @@ export class LabRunState {
 
   #accept(run: LabRunInfo | null): void {
     if (run && this.#run && run.runId !== this.#run.runId) this.#viewedStepId = null;
+    // The step the learner was looking at just passed: move on with them to what is next.
+    const viewed = this.#viewedStepId;
+    if (viewed && run) {
+      const was = this.#run?.steps.find((s) => s.id === viewed)?.status;
+      const now = run.steps.find((s) => s.id === viewed)?.status;
+      if (was !== 'passed' && now === 'passed') this.#viewedStepId = null;
+    }
     this.#run = run;
   }
 }

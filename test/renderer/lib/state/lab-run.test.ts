@@ -22,6 +22,27 @@ describe('LabRunState', () => {
     expect(state.viewedStep?.status).toBe('passed');
   });
 
+  it('moves on to the next step when the step on show passes', async () => {
+    const fake = new FakeEngine({ 'lab.getState': () => labRun() });
+    const state = new LabRunState(fake.client);
+    await state.load();
+    state.viewStep('create-cluster');
+    fake.emit('lab.state', labRun({ steps: [step('create-cluster', { status: 'checking' }), step('join-nodes'), step('failover')] }));
+    expect(state.viewedStep?.id).toBe('create-cluster');
+    fake.emit(
+      'lab.state',
+      labRun({ steps: [step('create-cluster', { status: 'passed', solvedBy: 'learner' }), step('join-nodes', { status: 'active' }), step('failover')] }),
+    );
+    expect(state.viewedStep?.id).toBe('join-nodes');
+    // Looking back at a passed step is left alone.
+    state.viewStep('create-cluster');
+    fake.emit(
+      'lab.state',
+      labRun({ steps: [step('create-cluster', { status: 'passed', solvedBy: 'learner' }), step('join-nodes', { status: 'checking' }), step('failover')] }),
+    );
+    expect(state.viewedStep?.id).toBe('create-cluster');
+  });
+
   it("shows the engine's error message when a call fails", async () => {
     const fake = new FakeEngine({});
     const state = new LabRunState(fake.client);
