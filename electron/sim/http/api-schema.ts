@@ -2,7 +2,7 @@
  * The official Proxmox VE API schema (pve-docs apidata.js, cleaned; copied from the shared reference)
  * and lookups over it: which endpoints exist in a PVE release, and which parameters they accept there.
  */
-import { readFileSync } from 'node:fs';
+import apidoc from './pve-apidoc.json' with { type: 'json' };
 
 export interface ParamSchema {
   type?: 'string' | 'integer' | 'boolean' | 'number' | 'array' | 'object' | 'null';
@@ -51,15 +51,9 @@ export type PveMajor = 8 | 9;
 export const SCHEMA_VERSION_FOR_MAJOR: Record<PveMajor, string> = { 8: '8.4.0', 9: '9.1.3' };
 const VERSION_ORDER = ['7.4-2', '8.4.0', '9.0.8', '9.1.3'];
 
-let loaded: EndpointSchema[] | undefined;
-
+/** Every endpoint of every release (imported as JSON so bundlers carry it along). */
 export function allEndpoints(): EndpointSchema[] {
-  if (!loaded) {
-    const file = new URL('./pve-apidoc.json', import.meta.url);
-    const doc = JSON.parse(readFileSync(file, 'utf8')) as { endpoints: EndpointSchema[] };
-    loaded = doc.endpoints;
-  }
-  return loaded;
+  return (apidoc as unknown as { endpoints: EndpointSchema[] }).endpoints;
 }
 
 /** The endpoints of one release, with each endpoint's parameters as that release defines them. */
