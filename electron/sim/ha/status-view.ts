@@ -53,9 +53,14 @@ function fmtTime(core: SimCore, t: number): string {
   return `${m[1]} ${m[3]} ${String(Number(m[2])).padStart(2, ' ')} ${m[5]} ${m[4]}`;
 }
 
+/** A standalone node's pmxcfs runs in local mode and counts as quorate. */
+function localQuorate(core: SimCore, node: string): boolean {
+  return !core.state.cluster?.nodes[node] || isQuorate(core, node);
+}
+
 export function buildHaStatus(core: SimCore, node: string): HaStatusEntry[] {
   const out: HaStatusEntry[] = [];
-  const quorate = isQuorate(core, node) || !core.state.cluster;
+  const quorate = localQuorate(core, node);
   out.push({ id: 'quorum', type: 'quorum', node, status: quorate ? 'OK' : `No quorum on node '${node}'!`, quorate: quorate ? 1 : 0 });
   const ms = core.state.ha.manager;
   const master = ms.master_node;
@@ -148,6 +153,6 @@ export function buildManagerStatus(core: SimCore, node: string): Record<string, 
       ),
     },
     lrm_status: lrmStatus,
-    quorum: { node, quorate: isQuorate(core, node) || !core.state.cluster ? '1' : '0' },
+    quorum: { node, quorate: localQuorate(core, node) ? '1' : '0' },
   };
 }
