@@ -1,5 +1,7 @@
 // Bundles the Electron main process and the sandboxed preload into dist/electron/*.cjs.
 // (A sandboxed preload must be a single CommonJS file.) Native and WSDL-reading packages stay external.
+import { cpSync } from 'node:fs';
+
 import { build } from 'esbuild';
 
 const common = {
@@ -17,3 +19,6 @@ const common = {
 
 await build({ ...common, entryPoints: ['electron/main.ts'], outfile: 'dist/electron/main.cjs' });
 await build({ ...common, entryPoints: ['electron/preload.ts'], outfile: 'dist/electron/preload.cjs', external: ['electron'] });
+
+// The VirtualBox 7.1 WSDL is read at run time next to the bundle (soap-port.ts resolves it from import.meta.url).
+cpSync('electron/hypervisor/virtualbox/wsdl', 'dist/electron/wsdl', { recursive: true });

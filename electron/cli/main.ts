@@ -1,7 +1,9 @@
 /** The `nestlab` command line: one program, one file per command group under commands/. */
 import { Command } from 'commander';
 
-import { readAppVersion } from '../app/version.ts';
+import { join } from 'node:path';
+
+import { readAppVersion, repoRoot } from '../app/version.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerLab } from './commands/lab.ts';
 import { registerSim } from './commands/sim.ts';
@@ -18,7 +20,12 @@ export function buildProgram(): Command {
   registerSim(program);
   registerWeb(program);
   registerDoctor(program);
-  registerVbox(program);
+  registerVbox(program, {
+    loadTopology: async (lab) => {
+      const { loadVirtualBoxTopology } = await import('../app/lab-topology.ts');
+      return loadVirtualBoxTopology(join(repoRoot(), 'labs'), lab);
+    },
+  });
   return program;
 }
 
