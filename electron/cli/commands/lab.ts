@@ -16,6 +16,7 @@ import { LANGUAGES, type Language, type LabRunInfo } from '../../contract/dto.ts
 import type { HypervisorDriver } from '../../hypervisor/driver.ts';
 import type { DrillService } from '../../lab/drill/drill-service.ts';
 import type { StepTestResult } from '../../lab/lab-test.ts';
+import { stepApplies } from '../../lab/script/applicability.ts';
 import { formatLoadError } from '../../lab/script/load-error.ts';
 import { loadLabFile, type LoadResult } from '../../lab/script/load.ts';
 import type { LabFile, LabProfile } from '../../lab/script/schema.ts';
@@ -243,11 +244,7 @@ export function registerLab(program: Command, io: LabCliIo = processIo): void {
 }
 
 function countSimSteps(lab: LabFile, profile: LabProfile): number {
-  return lab.steps.filter(
-    (s) =>
-      (!s.appliesTo?.profiles || s.appliesTo.profiles.includes(profile.id)) &&
-      (!s.appliesTo?.backends || s.appliesTo.backends.includes('sim')),
-  ).length;
+  return lab.steps.filter((s) => stepApplies(s, profile, 'sim')).length;
 }
 
 function formatStepRow(r: StepTestResult): string {
@@ -273,70 +270,47 @@ interface SimSession {
   close(): Promise<void>;
 }
 
-function addressOf(machine: LabProfile['machines'][number]): string {
-  const address = machine.nics.find((n) => n.address)?.address;
-  if (!address) throw new Error(`machine "${machine.name}" has no static address: the simulator needs one`);
-  return address.split('/')[0] ?? address;
-}
-
 async function startSimulatorFor(
   lab: LabFile,
   profile: LabProfile,
   speed: number | 'max',
 ): Promise<SimSession> {
-  const [{ startSimDatacenter, DEFAULT_NAS }, { DrillService }, { DrillHistory }] = await Promise.all([
-    import('../../sim/datacenter.ts'),
+  const [{ createLabEnvironment }, { DrillService }, { DrillHistory }] = await Promise.all([
+    import('../../app/lab-environment.ts'),
     import('../../lab/drill/drill-service.ts'),
     import('../../lab/drill/history.ts'),
   ]);
-  const nodes = profile.machines
-    .filter((m) => m.kind === 'pve')
-    .map((m) => ({ name: m.name, ip: addressOf(m) }));
-  const nasMachine = profile.machines.find((m) => m.kind === 'truenas' || m.kind === 'nfs');
-  const major = profile.pveVersion ? Number(profile.pveVersion.split('.')[0]) : 9;
-  const rootPassword = typeof lab.vars.rootPassword === 'string' ? lab.vars.rootPassword : undefined;
-  const dc = await startSimDatacenter({
-    nodes,
-    nas: nasMachine
-      ? { name: nasMachine.name, ip: addressOf(nasMachine), exports: DEFAULT_NAS.exports }
-      : false,
-    pveMajor: major === 8 ? 8 : 9,
-    ...(rootPassword ? { rootPassword } : {}),
+  // The same simulated datacenter the desktop app builds for this profile.
+  const env = await createLabEnvironment({
+    lab,
+    profile,
+    backend: 'sim',
     clockMode: speed === 'max' ? { kind: 'fast' } : { kind: 'realtime', speed },
   });
+  const dc = env.datacenter;
+  if (!dc) throw new Error('the simulator environment has no datacenter');
   const historyDir = await mkdtemp(join(tmpdir(), 'nestlab-lab-'));
-  const pve = dc.createClient();
   const drills = new DrillService({
-    pve,
-    hypervisor: dc.driver,
-    clock: dc.clock,
+    pve: env.pve,
+    hypervisor: env.driver,
+    clock: env.clock,
     history: new DrillHistory(historyDir),
     language: () => 'en',
   });
   return {
     lab,
-    pve,
-    hypervisor: dc.driver,
-    clock: dc.clock,
+    pve: env.pve,
+    hypervisor: env.driver,
+    clock: env.clock,
     drills,
-    shell: {
-      async run(node, command, options) {
-        const session = dc.openShell(node);
-        try {
-          return await session.run(command, options?.input ?? []);
-        } finally {
-          session.close();
-        }
-      },
-    },
+    shell: env.shell,
     openShell: (node) => dc.openShell(node),
     describe: () => [
       ...dc.endpoints.map((e) => `  ${e.name.padEnd(8)} ${e.url}  fingerprint ${e.fingerprint}`),
       `  user root@pam  password ${dc.credentials.password}`,
     ],
     async close() {
-      // The datacenter closes the clients it created.
-      await dc.close();
+      await env.close();
       await rm(historyDir, { recursive: true, force: true });
     },
   };
