@@ -9,7 +9,7 @@ export default defineConfig({
           name: 'engine',
           environment: 'node',
           include: ['test/electron/**/*.test.ts', 'test/contract/**/*.test.ts', 'test/labs/**/*.test.ts'],
-          testTimeout: 60_000,
+          testTimeout: 120_000,
           hookTimeout: 60_000,
         },
       },
