@@ -102,6 +102,7 @@ export const ca: Messages = {
   'topology.offline': 'Fora de línia',
   'topology.cableOut': 'Cable desconnectat',
   'topology.ha': 'HA: {state}',
+  'topology.haTip': 'Estat HA del node segons el mestre CRM: online; unknown (perdut, en espera); fence (cal aïllar-lo abans de reiniciar els seus recursos HA en un altre node).',
   'topology.crmMaster': 'Mestre CRM',
   'topology.crmMasterTip': 'El mestre del Cluster Resource Manager decideix on s\'executen els recursos HA.',
   'topology.lrm': 'LRM: {state}',

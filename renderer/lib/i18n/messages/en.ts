@@ -100,6 +100,7 @@ export const en = {
   'topology.offline': 'Offline',
   'topology.cableOut': 'Cable pulled',
   'topology.ha': 'HA: {state}',
+  'topology.haTip': 'HA node state as the CRM master sees it: online; unknown (lost, waiting); fence (must be fenced before its HA resources restart elsewhere).',
   'topology.crmMaster': 'CRM master',
   'topology.crmMasterTip': 'The Cluster Resource Manager master decides where HA resources run.',
   'topology.lrm': 'LRM: {state}',

@@ -102,6 +102,7 @@ export const es: Messages = {
   'topology.offline': 'Fuera de línea',
   'topology.cableOut': 'Cable desconectado',
   'topology.ha': 'HA: {state}',
+  'topology.haTip': 'Estado HA del nodo según el maestro CRM: online; unknown (perdido, en espera); fence (hay que aislarlo antes de reiniciar sus recursos HA en otro nodo).',
   'topology.crmMaster': 'Maestro CRM',
   'topology.crmMasterTip': 'El maestro del Cluster Resource Manager decide dónde se ejecutan los recursos HA.',
   'topology.lrm': 'LRM: {state}',

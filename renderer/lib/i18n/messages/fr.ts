@@ -102,6 +102,7 @@ export const fr: Messages = {
   'topology.offline': 'Hors ligne',
   'topology.cableOut': 'Câble débranché',
   'topology.ha': 'HA : {state}',
+  'topology.haTip': 'État HA du nœud vu par le maître CRM : online ; unknown (perdu, en attente) ; fence (doit être isolé avant que ses ressources HA redémarrent ailleurs).',
   'topology.crmMaster': 'Maître CRM',
   'topology.crmMasterTip': 'Le maître du Cluster Resource Manager décide où tournent les ressources HA.',
   'topology.lrm': 'LRM : {state}',

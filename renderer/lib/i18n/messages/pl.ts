@@ -102,6 +102,7 @@ export const pl: Messages = {
   'topology.offline': 'Offline',
   'topology.cableOut': 'Kabel odłączony',
   'topology.ha': 'HA: {state}',
+  'topology.haTip': 'Stan HA węzła według mastera CRM: online; unknown (utracony, oczekiwanie); fence (musi zostać odizolowany, zanim jego zasoby HA ruszą gdzie indziej).',
   'topology.crmMaster': 'Master CRM',
   'topology.crmMasterTip': 'Master Cluster Resource Managera decyduje, gdzie działają zasoby HA.',
   'topology.lrm': 'LRM: {state}',
