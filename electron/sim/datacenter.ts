@@ -15,7 +15,6 @@ import { NodeApiServer } from './http/node-api-server.ts';
 import { nodeCertificate } from './http/node-certificate.ts';
 import type { SimRoute } from './http/route.ts';
 import { SimHypervisorDriver } from './hypervisor.ts';
-import { assertWritable } from './pmxcfs.ts';
 import type { LocalNodeAccess, VotequorumStatus } from './shell/local-node.ts';
 import { openNodeShell } from './shell/node-shell.ts';
 import type { ShellSession } from './shell/shell-session.ts';
@@ -232,10 +231,7 @@ function localNodeAccess(world: World, endpoints: PveNodeEndpoint[]): LocalNodeA
       };
     },
     setExpectedVotes: (node, votes) => world.setExpectedVotes(node, votes),
-    crmCommand(node, command, target) {
-      assertWritable(world.core, node);
-      world.core.state.ha.crmCommands.push(`${command} ${target}`);
-    },
+    crmCommand: (node, command, target) => world.crmCommand(node, `${command} ${target}`),
     nodeIp: (node) => world.nodeIp(node),
     resolveHost: (host) => endpoints.find((e) => e.name === host || world.nodeIp(e.name) === host),
     epochMs: () => world.core.state.epochMs + world.now(),

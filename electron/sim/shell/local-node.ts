@@ -33,7 +33,10 @@ export interface LocalNodeAccess {
   votequorum(node: string): VotequorumStatus | undefined;
   /** `pvecm expected <votes>`; throws with corosync-quorumtool's message when refused. */
   setExpectedVotes(node: string, votes: number): void;
-  /** `ha-manager crm-command …`: queues a CRM command; throws when /etc/pve is read-only. */
+  /**
+   * `ha-manager crm-command …`: queues a CRM command; throws when /etc/pve is read-only, or (with
+   * `param` and `status: 400` on the error) when an argument is wrong.
+   */
   crmCommand(
     node: string,
     command: 'enable-node-maintenance' | 'disable-node-maintenance',

@@ -4,6 +4,7 @@
  * written to pmxcfs (no API exists for it), so it goes through the local node.
  */
 import type { ApiSchema } from '../../http/api-schema.ts';
+import { ParameterError } from '../command-line.ts';
 import {
   callLocal,
   endpointOptions,
@@ -41,6 +42,8 @@ function maintenance(action: 'enable' | 'disable'): SubCommand {
       try {
         ctx.local.crmCommand(ctx.node, `${action}-node-maintenance`, positional['node']!);
       } catch (error) {
+        const { param, status } = error as { param?: string; status?: number };
+        if (param && status === 400) throw new ParameterError({ [param]: (error as Error).message });
         ctx.io.write(`${error instanceof Error ? error.message : String(error)}\n`);
         return 255;
       }

@@ -97,6 +97,9 @@ describe('qm and ha-manager on a formed cluster', () => {
     expect((await shell.run('ha-manager crm-command node-maintenance disable node3')).exitCode).toBe(0);
     await settle(30);
     expect((await shell.run('ha-manager status')).output).not.toMatch(/maintenance mode/);
+    expect((await shell.run('ha-manager crm-command node-maintenance enable node9')).output).toBe(
+      "400 Parameter verification failed.\nnode: no such cluster node 'node9'\nha-manager crm-command node-maintenance enable <node>\n",
+    );
     expect((await shell.run('ha-manager crm-command node-maintenance')).output).toMatch(
       /^ERROR: unknown command 'ha-manager crm-command node-maintenance'\n/,
     );
