@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { unnamedControls } from './accessibility.js';
+import { lowContrastTexts, unnamedControls } from './accessibility.js';
 import { assert, assertEqual, RESULTS_DIR } from './harness.js';
 import { wsCall } from './ws-call.js';
 
@@ -89,6 +89,7 @@ export async function labChecks({ harness, page, host }) {
     assert(states.includes('create-cluster:passed:learner'), `create-cluster kept as the learner's: ${states.join(' ')}`);
     await page.waitForSelector('[data-testid="quorum-badge"]:has-text("Quorate")', { timeout: 30_000 });
     await page.screenshot({ path: join(RESULTS_DIR, 'topology.png') });
+    assertEqual((await lowContrastTexts(page)).join('\n'), '', 'lab view: text below 4.5:1 contrast');
   });
 
   await check('a reload mid-lab finds the same state', async () => {
@@ -132,6 +133,7 @@ export async function labChecks({ harness, page, host }) {
     const rows = await page.$$eval('[data-testid^="phase-"][data-within]', (r) => r.length);
     assertEqual(rows, report.phases.length, 'phase rows');
     await page.screenshot({ path: join(RESULTS_DIR, 'drill-report.png'), fullPage: true });
+    assertEqual((await lowContrastTexts(page)).join('\n'), '', 'drill view: text below 4.5:1 contrast');
   });
 
   if (reportShown) {

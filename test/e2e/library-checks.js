@@ -2,7 +2,7 @@
 // top-level view reachable, the language picker, first paint.
 import { join } from 'node:path';
 
-import { focusOutlineAfterTab, unnamedControls } from './accessibility.js';
+import { focusOutlineAfterTab, lowContrastTexts, unnamedControls } from './accessibility.js';
 import { assert, assertEqual, RESULTS_DIR } from './harness.js';
 import { wsCall } from './ws-call.js';
 
@@ -28,6 +28,7 @@ export async function libraryChecks({ harness, page, host }) {
     assertEqual(unnamed.join('\n'), '', 'unnamed controls');
     const outline = await focusOutlineAfterTab(page);
     assert(outline >= 2, `focused control outline ${outline}px`);
+    assertEqual((await lowContrastTexts(page)).join('\n'), '', 'text below 4.5:1 contrast');
   });
 
   await check('a wrong token is refused (socket and page)', async () => {
@@ -63,6 +64,7 @@ export async function libraryChecks({ harness, page, host }) {
     const saved = await wsCall(host, 'settings.get');
     assertEqual(saved.theme, 'dark', 'saved theme');
     await page.screenshot({ path: join(RESULTS_DIR, 'settings-dark.png'), fullPage: true });
+    assertEqual((await lowContrastTexts(page)).join('\n'), '', 'dark theme: text below 4.5:1 contrast');
     await page.click('input[name="theme"][value="light"]');
     await page.waitForFunction(() => document.documentElement.dataset.theme === 'light');
   });
