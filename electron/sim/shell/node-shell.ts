@@ -27,7 +27,11 @@ export interface NodeShellOptions {
 }
 
 export function openNodeShell(options: NodeShellOptions): ShellSession {
-  return new ShellSession(options.node, createCommandRunner(options));
+  return new ShellSession(
+    options.node,
+    createCommandRunner(options),
+    loginBanner(options.node, options.schema.major),
+  );
 }
 
 export function createCommandRunner(options: NodeShellOptions): CommandLineRunner {
@@ -165,8 +169,9 @@ const BUILTINS: Record<string, Builtin> = {
         node: ctx.node,
         signal: ctx.io.signal,
       });
-      const kernel = version.release.startsWith('8') ? '6.8.12-9-pve' : '6.14.8-2-pve';
-      ctx.io.write(`pve-manager/${version.version}/${version.repoid} (running kernel: ${kernel})\n`);
+      ctx.io.write(
+        `pve-manager/${version.version}/${version.repoid} (running kernel: ${kernelOf(ctx.schema.major)})\n`,
+      );
       return 0;
     } catch (error) {
       return reportFailure(ctx.io, error, 'pveversion');
@@ -195,6 +200,25 @@ const BUILTINS: Record<string, Builtin> = {
     return 255;
   },
 };
+
+/** The kernel each release ships, as `uname` and the login banner show it. */
+function kernelOf(major: 8 | 9): string {
+  return major === 8 ? '6.8.12-9-pve' : '6.14.8-2-pve';
+}
+
+function loginBanner(node: string, major: 8 | 9): string {
+  return [
+    `Linux ${node} ${kernelOf(major)} #1 SMP PREEMPT_DYNAMIC PMX ${kernelOf(major).replace('-pve', '')} x86_64`,
+    '',
+    'The programs included with the Debian GNU/Linux system are free software;',
+    'the exact distribution terms for each program are described in the',
+    'individual files in /usr/share/doc/*/copyright.',
+    '',
+    'Debian GNU/Linux comes with ABSOLUTELY NO WARRANTY, to the extent',
+    'permitted by applicable law.',
+    '',
+  ].join('\n');
+}
 
 function ipAddress(node: string, ip: string): string {
   // A stable locally administered MAC per node, like Proxmox's BC:24:11 prefix.

@@ -45,6 +45,8 @@ export class ShellSession {
   constructor(
     readonly hostname: string,
     private readonly runner: CommandLineRunner,
+    /** Printed by `start()` before the first prompt (the login banner). */
+    private readonly banner = `Linux ${hostname}\n\n`,
   ) {}
 
   get prompt(): string {
@@ -53,7 +55,7 @@ export class ShellSession {
 
   /** Prints the banner and the first prompt. */
   start(): void {
-    this.emit(`Linux ${this.hostname} 6.14.8-2-pve #1 SMP PREEMPT_DYNAMIC PMX x86_64\n\n`);
+    this.emit(this.banner);
     this.emit(this.prompt);
   }
 

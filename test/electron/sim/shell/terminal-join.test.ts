@@ -31,6 +31,10 @@ function terminal(node: string): {
 describe('joining a cluster from a terminal', () => {
   it('prompts for the password (hidden) and the fingerprint, then joins', async () => {
     const one = terminal('node1');
+    expect(one.screen()).toMatch(
+      /^Linux node1 6\.14\.8-2-pve #1 SMP PREEMPT_DYNAMIC PMX [^\n]*\r\n\r\nThe programs included/,
+    );
+    expect(one.screen()).toMatch(/permitted by applicable law\.\r\nroot@node1:~# $/);
     one.shell.write('pvecm create lab\r');
     await one.waitFor('root@node1:~# ');
 
