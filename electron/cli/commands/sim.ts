@@ -114,9 +114,7 @@ export function registerSim(program: Command): void {
         process.stdin.setEncoding('utf8');
         // In raw mode Ctrl-C reaches the shell; Ctrl-D (logout) stops the datacenter.
         process.stdin.on('data', (data: string) => shell.write(data));
-        shell.onOutput((data) => {
-          if (data.includes('logout')) stop();
-        });
+        shell.onClose(stop);
         shell.start();
       } else {
         process.once('SIGINT', stop);
