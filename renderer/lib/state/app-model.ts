@@ -12,6 +12,7 @@ import { HostCheckState } from './host-check.svelte.ts';
 import { LabRunState } from './lab-run.svelte.ts';
 import { LibraryState } from './library.svelte.ts';
 import { SimClockState } from './sim-clock.svelte.ts';
+import { TasksState } from './tasks.svelte.ts';
 import { TerminalsState } from './terminals.svelte.ts';
 import { TopologyState } from './topology.svelte.ts';
 
@@ -24,6 +25,7 @@ export class AppModel {
   readonly clock: SimClockState;
   readonly terminals: TerminalsState;
   readonly drill: DrillState;
+  readonly tasks: TasksState;
 
   constructor(
     readonly client: LabClient,
@@ -37,6 +39,7 @@ export class AppModel {
     this.clock = new SimClockState(client);
     this.terminals = new TerminalsState(client);
     this.drill = new DrillState(client);
+    this.tasks = new TasksState(client);
     client.onReconnect(() => void this.refresh(true));
     client.onConnectionChange((connected) => this.shell.setConnected(connected));
   }
