@@ -1,7 +1,7 @@
 // UI performance, measured (not asserted): first paint of the lab library in Chromium through the
 // browser host, and the gzipped size of the production renderer bundle.
 // Run after `npm run build`:  node test/bench/ui-perf.js [runs]
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -14,6 +14,11 @@ const { startBrowserHost } = await import('../../electron/server.ts');
 
 const runs = Number(process.argv[2] ?? 7);
 const dist = join(process.cwd(), 'dist', 'renderer');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+if (!existsSync(CHROMIUM)) {
+  console.error(`Chromium not found at ${CHROMIUM}: install Debian's (apt-get install chromium) or set CHROMIUM_PATH.`);
+  process.exit(1);
+}
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 function bundleSizes() {
@@ -43,7 +48,7 @@ const median = (values) => {
 
 const dataDir = mkdtempSync(join(tmpdir(), 'nestlab-bench-'));
 const server = await startBrowserHost({ dataDir, backend: 'sim', log: { info() {}, warn() {}, error() {} } });
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 const fcp = [];
 const library = [];
 try {

@@ -1,7 +1,7 @@
 // End-to-end: the real UI in Debian's Chromium through the browser host (simulator backend),
 // on a temporary data folder. Prints "N passed, M failed" and exits non-zero on failure.
 // Run with `npm run test:e2e` (builds the renderer first).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -15,6 +15,12 @@ import { labChecks } from './lab-checks.js';
 register();
 const { startBrowserHost } = await import('../../electron/server.ts');
 
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+if (!existsSync(CHROMIUM)) {
+  console.error(`Chromium not found at ${CHROMIUM}: install Debian's (apt-get install chromium) or set CHROMIUM_PATH.`);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 const dataDir = mkdtempSync(join(tmpdir(), 'nestlab-e2e-'));
@@ -23,7 +29,7 @@ let server;
 let browser;
 try {
   server = await startBrowserHost({ dataDir, backend: 'sim', log: quietLog() });
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
   const page = await context.newPage();
   const pageErrors = [];
