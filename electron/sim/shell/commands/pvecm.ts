@@ -104,6 +104,15 @@ export const pvecm: CliProgram = {
  */
 async function join(ctx: CommandContext, hostname: string, options: Record<string, string>): Promise<number> {
   const { use_ssh: _ssh, fingerprint: givenFingerprint, ...joinOptions } = options;
+  if (!isTrue(joinOptions['force'])) {
+    const problems = await joinProblems(ctx);
+    if (problems.length > 0) {
+      ctx.io.write(
+        `detected the following error(s):\n${problems.map((p) => `* ${p}\n`).join('')}Check if node may join a cluster failed!\n`,
+      );
+      return 255;
+    }
+  }
   const password = await ctx.io.readLine(`Please enter superuser (root) password for '${hostname}': `, {
     echo: false,
   });
@@ -151,6 +160,27 @@ async function join(ctx: CommandContext, hostname: string, options: Record<strin
     }
     throw error;
   }
+}
+
+/** pve-cluster's assert_joinable, checked before asking for a password (as `pvecm add` does). */
+async function joinProblems(ctx: CommandContext): Promise<string[]> {
+  const inCluster = ctx.local.votequorum(ctx.node) !== undefined;
+  const [vms, cts] = await Promise.all([
+    callLocal<unknown[]>(ctx, 'GET', `/nodes/${ctx.node}/qemu`),
+    callLocal<unknown[]>(ctx, 'GET', `/nodes/${ctx.node}/lxc`),
+  ]);
+  const problems: string[] = [];
+  if (inCluster) {
+    problems.push("authentication key '/etc/corosync/authkey' already exists");
+    problems.push("cluster config '/etc/pve/corosync.conf' already exists");
+  }
+  if (vms.length + cts.length > 0) problems.push('this host already contains virtual guests');
+  if (inCluster) problems.push('corosync is already running, is this node already in a cluster?!');
+  return problems;
+}
+
+function isTrue(value: string | undefined): boolean {
+  return value !== undefined && /^(1|true|yes|on)$/i.test(value);
 }
 
 /**

@@ -121,13 +121,17 @@ describe('simulated shell on a datacenter', () => {
     );
   });
 
-  it('refuses to join a node that is already a member, saying why once', async () => {
-    const again = await node2.run(`pvecm add 192.168.56.11 --fingerprint ${dc.endpoints[0]!.fingerprint}`, [
-      'labpass',
-    ]);
-    expect(again.exitCode).toBe(255);
-    expect(again.output.match(/detected the following error\(s\):/g)).toHaveLength(1);
-    expect(again.output).toContain('* corosync is already running, is this node already in a cluster?!\n');
+  it('refuses to join a node that is already a member before asking for a password', async () => {
+    const again = await node2.run('pvecm add 192.168.56.11');
+    expect(again).toEqual({
+      output:
+        'detected the following error(s):\n' +
+        "* authentication key '/etc/corosync/authkey' already exists\n" +
+        "* cluster config '/etc/pve/corosync.conf' already exists\n" +
+        '* corosync is already running, is this node already in a cluster?!\n' +
+        'Check if node may join a cluster failed!\n',
+      exitCode: 255,
+    });
   });
 
   it('refuses a join with the wrong password', async () => {
@@ -137,6 +141,16 @@ describe('simulated shell on a datacenter', () => {
     ]);
     expect(join.exitCode).toBe(255);
     expect(join.output).toMatch(/authentication failure/);
+  });
+
+  it('refuses to join a node that already has guests', async () => {
+    const node3 = dc.openShell('node3');
+    expect((await node3.run('qm create 300 --memory 128')).exitCode).toBe(0);
+    expect(await node3.run('pvecm add 192.168.56.11')).toEqual({
+      output:
+        'detected the following error(s):\n* this host already contains virtual guests\nCheck if node may join a cluster failed!\n',
+      exitCode: 255,
+    });
   });
 
   it('adds NFS storage and shows it in pvesm status', async () => {
