@@ -125,6 +125,28 @@ export const qm: CliProgram = {
       },
     },
     {
+      name: 'set',
+      usage: 'set <vmid> [OPTIONS]',
+      args: ['vmid'],
+      options: (schema) => endpointOptions(schema, 'PUT', `${VM}/config`),
+      async run(ctx, { positional, options }) {
+        const id = vmid(positional['vmid']!);
+        await callLocal(ctx, 'PUT', path(ctx, `${VM}/config`, id), options);
+        return 0;
+      },
+    },
+    {
+      name: 'destroy',
+      usage: 'destroy <vmid> [OPTIONS]',
+      args: ['vmid'],
+      options: (schema) => endpointOptions(schema, 'DELETE', VM),
+      async run(ctx, { positional, options }) {
+        const id = vmid(positional['vmid']!);
+        const upid = await callLocal<string>(ctx, 'DELETE', path(ctx, VM, id), options);
+        return (await followTask(ctx, upid)) ? 0 : 255;
+      },
+    },
+    {
       name: 'config',
       usage: 'config <vmid> [OPTIONS]',
       args: ['vmid'],

@@ -38,6 +38,18 @@ describe('qm and ha-manager on a formed cluster', () => {
     );
   });
 
+  it('changes and destroys a VM', async () => {
+    expect((await shell.run('qm create 102 --memory 128')).exitCode).toBe(0);
+    expect(await shell.run('qm set 102 --name scratch --onboot 1')).toEqual({ output: '', exitCode: 0 });
+    const config = (await shell.run('qm config 102')).output;
+    expect(config).toContain('name: scratch\n');
+    expect(config).toContain('onboot: 1\n');
+    expect((await shell.run('qm destroy 102')).exitCode).toBe(0);
+    expect((await shell.run('qm status 102')).output).toBe(
+      "Configuration file 'nodes/node1/qemu-server/102.conf' does not exist\n",
+    );
+  });
+
   it('manages a VM with HA: add, set, migrate, relocate, remove', async () => {
     expect(await shell.run('ha-manager add vm:100 --max_restart 2')).toEqual({ output: '', exitCode: 0 });
     await settle();
