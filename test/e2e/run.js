@@ -11,6 +11,7 @@ import { register } from 'tsx/esm/api';
 import { createHarness } from './harness.js';
 import { libraryChecks } from './library-checks.js';
 import { labChecks } from './lab-checks.js';
+import { reconnectChecks } from './reconnect-checks.js';
 
 register();
 const { startBrowserHost } = await import('../../electron/server.ts');
@@ -35,11 +36,23 @@ try {
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
   harness.setPage(page);
-  const env = { harness, page, context, browser, host: server.host, pageErrors };
+  // Stops the engine, lets the caller look at the page, then starts a new one on the same
+  // address and token (what a crash and restart of NestLab looks like to the page).
+  const restartHost = async (whileDown) => {
+    const { port, token } = server.host;
+    await server.close();
+    server = undefined;
+    await whileDown();
+    server = await startBrowserHost({ dataDir, backend: 'sim', log: quietLog(), port, token });
+    return server.host;
+  };
+  const env = { harness, page, context, browser, host: server.host, pageErrors, restartHost };
   console.log('library');
   await libraryChecks(env);
   console.log('lab');
   await labChecks(env);
+  console.log('connection');
+  await reconnectChecks(env);
 } catch (error) {
   await harness.check('e2e setup', () => {
     throw error;
