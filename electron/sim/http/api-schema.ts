@@ -69,6 +69,11 @@ export class ApiSchema {
       if (!endpoint.present_in.includes(version)) continue;
       const parameters = { ...endpoint.parameters };
       for (const name of parametersAddedAfter(endpoint, version)) delete parameters[name];
+      // Parameters a later release removed have no definition left in the newest schema: the
+      // older release still accepts them, so they get a permissive one.
+      for (const name of parametersRemovedAfter(endpoint, version)) {
+        parameters[name] ??= { type: 'string', optional: 1, description: 'removed in a later release' };
+      }
       this.byKey.set(`${endpoint.method} ${endpoint.path}`, { ...endpoint, parameters });
       if (!seen.has(endpoint.path)) {
         seen.add(endpoint.path);
@@ -114,6 +119,16 @@ export class ApiSchema {
     }
     return best && { template: best.template, pathParams: best.pathParams };
   }
+}
+
+function parametersRemovedAfter(endpoint: EndpointSchema, version: string): string[] {
+  const index = VERSION_ORDER.indexOf(version);
+  const removed: string[] = [];
+  for (const [transition, change] of Object.entries(endpoint.param_changes ?? {})) {
+    const from = transition.split('->')[0]!;
+    if (VERSION_ORDER.indexOf(from) >= index) removed.push(...change.removed);
+  }
+  return removed;
 }
 
 function parametersAddedAfter(endpoint: EndpointSchema, version: string): string[] {

@@ -85,6 +85,12 @@ describe('validateParams', () => {
     expect(pve8.endpoint('POST', '/cluster/ha/rules')).toBeUndefined();
     expect(Object.keys(pve8.endpoint('POST', '/cluster/ha/resources')!.parameters)).not.toContain('failback');
     expect(Object.keys(schema9.endpoint('POST', '/cluster/ha/resources')!.parameters)).toContain('failback');
+    // `maxfiles` left the storage API in 9.0: PVE 8 still takes it, PVE 9 refuses it.
+    const storage = { storage: 'nas', type: 'nfs', server: '10.0.0.5', export: '/x', maxfiles: '3' };
+    expect(validateParams(pve8.endpoint('POST', '/storage')!, storage).errors).toEqual({});
+    expect(validateParams(schema9.endpoint('POST', '/storage')!, storage).errors).toEqual({
+      maxfiles: 'property is not defined in schema and the schema does not allow additional properties',
+    });
     expect(schema9.matchPath('/nodes/n1/qemu/100/status/current')).toEqual({
       template: '/nodes/{node}/qemu/{vmid}/status/current',
       pathParams: { node: 'n1', vmid: '100' },
