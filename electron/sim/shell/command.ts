@@ -91,8 +91,3 @@ export async function followTask(
   if (!result.ok && !shown.has(result.exitstatus)) ctx.io.write(`${result.exitstatus}\n`);
   return result.ok;
 }
-
-/** Only the options the user gave, typed as the API expects them. */
-export function optionParams(options: Record<string, string>): PveParams {
-  return { ...options };
-}
