@@ -42,6 +42,7 @@ export class I18n {
 
   setLang(lang: Language): void {
     this.#lang = lang;
+    rememberLanguage(lang);
     if (typeof document !== 'undefined') document.documentElement.lang = lang;
   }
 
@@ -53,4 +54,27 @@ export class I18n {
 
 export function isLanguage(value: string): value is Language {
   return INTERFACE_LANGUAGES.some((l) => l.code === value);
+}
+
+const LANGUAGE_KEY = 'nestlab.lang';
+
+/**
+ * The last language the engine's settings named, remembered in the page's storage only so the
+ * first paint after a reload is already in that language (the settings stay the source of truth).
+ */
+export function rememberedLanguage(): Language {
+  try {
+    const value = globalThis.localStorage?.getItem(LANGUAGE_KEY) ?? '';
+    return isLanguage(value) ? value : 'en';
+  } catch {
+    return 'en';
+  }
+}
+
+export function rememberLanguage(lang: Language): void {
+  try {
+    globalThis.localStorage?.setItem(LANGUAGE_KEY, lang);
+  } catch {
+    // Storage may be unavailable (privacy settings): the settings call still applies the language.
+  }
 }

@@ -33,6 +33,7 @@ function engine(withLab: boolean) {
 describe('language switch', () => {
   afterEach(() => {
     cleanup();
+    localStorage.clear();
     history.replaceState(null, '', '/');
   });
 
@@ -57,6 +58,18 @@ describe('language switch', () => {
     await screen.findByText('Crea el clúster con pvecm.');
     expect(fake.callsOf('lab.setLanguage')).toEqual([{ lang: 'es' }]);
     expect(screen.getByRole('button', { name: 'Resolver este paso' })).toBeTruthy();
+  });
+
+  it('paints in the last language before the settings answer', async () => {
+    localStorage.setItem('nestlab.lang', 'ca');
+    const fake = engine(false);
+    let answer: (value: typeof settings) => void = () => {};
+    fake.handlers['settings.get'] = () => new Promise((resolve) => (answer = resolve));
+    render(App, { props: { client: fake.client } });
+    await screen.findByRole('heading', { name: 'Biblioteca de laboratoris' });
+    answer({ ...settings, lang: 'pl' });
+    await screen.findByRole('heading', { name: 'Biblioteka laboratoriów' });
+    expect(localStorage.getItem('nestlab.lang')).toBe('pl');
   });
 
   it('starts in the saved language', async () => {
