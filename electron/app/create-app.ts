@@ -28,7 +28,8 @@ export interface App {
 
 export async function createApp(deps: AppDeps): Promise<App> {
   const settings = await SettingsStore.open(deps.dataDir);
-  const backend: BackendKind = deps.backend ?? settings.get().backend;
+  // A backend named by the shell (flag, LAB_BACKEND) wins; otherwise the saved setting, which may change.
+  const currentBackend = (): BackendKind => deps.backend ?? settings.get().backend;
   const hub = new EventHub();
   const catalog = new LabCatalog(deps.labsDir);
 
@@ -49,7 +50,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const info: AppInfo = {
     name: 'NestLab',
     version: readAppVersion(),
-    backend,
+    backend: currentBackend(),
     shell: deps.shell,
     platform: `${process.platform}-${process.arch}`,
     dataDir: deps.dataDir,
@@ -57,15 +58,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
   };
 
   const handlers: Handlers = {
-    'app.info': () => info,
+    'app.info': () => ({ ...info, backend: currentBackend() }),
     'settings.get': () => settings.get(),
     'settings.set': (patch) => settings.update(patch),
-    'host.check': () => checkHost(settings.get().backend),
-    'lab.list': ({ lang }) => catalog.list(lang ?? settings.get().lang),
+    'host.check': () => checkHost(currentBackend()),
+    'lab.list': ({ lang }) => catalog.list(lang ?? settings.get().lang, currentBackend()),
 
     'lab.open': async ({ labId, profile, lang }) => {
       const lab = await catalog.get(labId);
       if (!lab) throw new ApiError('not-found', `No lab "${labId}" in ${deps.labsDir}.`);
+      const backend = currentBackend();
       const chosen = profile
         ? lab.profiles.find((p) => p.id === profile)
         : lab.profiles.find((p) => p.backends.includes(backend));
@@ -77,7 +79,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       }
       await closeSession();
       const language = lang ?? settings.get().lang;
-      session = await LabSession.open({ lab, profile: chosen, lang: language, dataDir: deps.dataDir, hub, log: deps.log });
+      session = await LabSession.open({ lab, profile: chosen, lang: language, backend, dataDir: deps.dataDir, hub, log: deps.log });
       hub.emit('lab.state', session.state);
       return session.state;
     },
@@ -95,10 +97,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
       // Progress and the simulated cluster start over together.
       const current = open();
       const { lab, profile } = current;
-      const lang = current.state.lang;
+      const { lang, backend } = current.state;
       await closeSession();
       await new FileProgressStore(join(deps.dataDir, 'progress')).clear(lab.id, profile.id);
-      session = await LabSession.open({ lab, profile, lang, dataDir: deps.dataDir, hub, log: deps.log });
+      session = await LabSession.open({ lab, profile, lang, backend, dataDir: deps.dataDir, hub, log: deps.log });
       hub.emit('lab.state', session.state);
       return session.state;
     },

@@ -2,9 +2,10 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import type { Language, LabLibrary, LabSummary } from '../contract/dto.ts';
+import type { BackendKind, Language, LabLibrary, LabSummary } from '../contract/dto.ts';
 import { LANGUAGES } from '../contract/dto.ts';
 import type { LabFile, LocalizedText } from '../lab/script/schema.ts';
+import { stepApplies } from '../lab/script/applicability.ts';
 import { loadLabForApp } from './load-lab.ts';
 
 export function localize(text: LocalizedText, lang: Language): string {
@@ -25,7 +26,9 @@ function parseMinutes(text: string): number {
   return match ? Number(match[1]) : 0;
 }
 
-export function summarise(lab: LabFile, lang: Language): LabSummary {
+export function summarise(lab: LabFile, lang: Language, backend: BackendKind = 'sim'): LabSummary {
+  // Steps the learner will see with the backend in use (VirtualBox labs add install steps).
+  const profile = lab.profiles.find((p) => p.backends.includes(backend)) ?? lab.profiles[0];
   return {
     id: lab.id,
     version: String(lab.version),
@@ -40,7 +43,7 @@ export function summarise(lab: LabFile, lang: Language): LabSummary {
       title: localize(profile.title, lang),
       minHostMemoryMiB: profile.minHostMemoryMiB,
     })),
-    stepCount: lab.steps.length,
+    stepCount: profile ? lab.steps.filter((step) => stepApplies(step, profile, backend)).length : lab.steps.length,
   };
 }
 
@@ -69,9 +72,9 @@ export class LabCatalog {
     return { labs, problems };
   }
 
-  async list(lang: Language): Promise<LabLibrary> {
+  async list(lang: Language, backend: BackendKind = 'sim'): Promise<LabLibrary> {
     const { labs, problems } = await this.loadAll();
-    return { labs: labs.map((lab) => summarise(lab, lang)), problems };
+    return { labs: labs.map((lab) => summarise(lab, lang, backend)), problems };
   }
 
   async get(id: string): Promise<LabFile | undefined> {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import type {
+  BackendKind,
   DrillStateInfo,
   Language,
   LabRunInfo,
@@ -35,6 +36,7 @@ export interface LabSessionOptions {
   lab: LabFile;
   profile: LabProfile;
   lang: Language;
+  backend: BackendKind;
   dataDir: string;
   hub: EventHub;
   log: Logger;
@@ -74,7 +76,7 @@ export class LabSession {
   static async open(options: LabSessionOptions): Promise<LabSession> {
     const { lab, profile, hub } = options;
     const speed = options.speed ?? 1;
-    const env = await createLabEnvironment({ lab, profile, backend: 'sim', clockMode: { kind: 'fast' } });
+    const env = await createLabEnvironment({ lab, profile, backend: options.backend, clockMode: { kind: 'fast' } });
     try {
       const store = new FileProgressStore(join(options.dataDir, 'progress'));
       // A simulated cluster lives in memory: after a restart, replay what was already done.

@@ -31,6 +31,15 @@ describe('lab catalog', () => {
     expect(lab?.languages).toContain('en');
   });
 
+  it('counts the steps the learner sees with the backend in use', async () => {
+    const labsDir = fileURLToPath(new URL('../../../labs', import.meta.url));
+    const onSim = (await new LabCatalog(labsDir).list('en', 'sim')).labs.find((l) => l.id === 'proxmox-ha-basics');
+    const onVbox = (await new LabCatalog(labsDir).list('en', 'virtualbox')).labs.find((l) => l.id === 'proxmox-ha-basics');
+    expect(onSim?.stepCount).toBeGreaterThan(0);
+    // VirtualBox labs start with guided install steps the simulator does not need.
+    expect(onVbox?.stepCount).toBeGreaterThan(onSim?.stepCount ?? 0);
+  });
+
   it('reports broken labs with the file, line and field instead of hiding them', async () => {
     const { problems } = await new LabCatalog(dir).list('en');
     expect(problems).toHaveLength(1);

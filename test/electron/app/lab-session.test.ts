@@ -107,3 +107,21 @@ describe('lab session through the contract (simulator)', () => {
     await expect(app.handlers['lab.open']({ labId: 'no-such-lab' })).rejects.toMatchObject({ code: 'not-found' });
   });
 });
+
+describe('lab session on the VirtualBox backend', () => {
+  it('says plainly that guided runs on VirtualBox are not available yet', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'nestlab-session-vbox-'));
+    const app = await createApp({ shell: 'browser', dataDir, labsDir, log: silentLogger, backend: 'virtualbox' });
+    try {
+      expect((await app.handlers['app.info']({})).backend).toBe('virtualbox');
+      await expect(app.handlers['lab.open']({ labId: 'proxmox-ha-basics' })).rejects.toMatchObject({
+        code: 'backend-unavailable',
+        message: expect.stringMatching(/simulator/i),
+      });
+      expect(await app.handlers['lab.getState']({})).toBeNull();
+    } finally {
+      await app.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
