@@ -58,6 +58,7 @@ export const ca: Messages = {
   'busy.lab.setLanguage': 'canviant la llengua',
   'run.noLab': "No hi ha cap laboratori obert. Tria'n un a la biblioteca.",
   'run.complete': 'Laboratori completat: {byLearner} de {total} passos superats per tu, {byNestlab} resolts per NestLab.',
+  'run.stepPassed': 'Pas superat: {title}',
   'run.clock': 'Rellotge del clúster',
   'run.speed': 'Velocitat de la simulació',
   'run.speedMax': 'màx',

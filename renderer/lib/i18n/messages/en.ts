@@ -56,6 +56,7 @@ export const en = {
   'busy.lab.setLanguage': 'changing the language',
   'run.noLab': 'No lab is open. Choose one in the library.',
   'run.complete': 'Lab complete: {byLearner} of {total} steps passed by you, {byNestlab} solved by NestLab.',
+  'run.stepPassed': 'Step passed: {title}',
   'run.clock': 'Cluster clock',
   'run.speed': 'Simulation speed',
   'run.speedMax': 'max',

@@ -58,6 +58,7 @@ export const es: Messages = {
   'busy.lab.setLanguage': 'cambiando el idioma',
   'run.noLab': 'No hay ningún laboratorio abierto. Elige uno en la biblioteca.',
   'run.complete': 'Laboratorio completado: {byLearner} de {total} pasos superados por ti, {byNestlab} resueltos por NestLab.',
+  'run.stepPassed': 'Paso superado: {title}',
   'run.clock': 'Reloj del clúster',
   'run.speed': 'Velocidad de la simulación',
   'run.speedMax': 'máx',

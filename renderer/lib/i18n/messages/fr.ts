@@ -58,6 +58,7 @@ export const fr: Messages = {
   'busy.lab.setLanguage': 'changement de langue',
   'run.noLab': "Aucun labo n'est ouvert. Choisissez-en un dans la bibliothèque.",
   'run.complete': 'Labo terminé : {byLearner} étapes sur {total} réussies par vous, {byNestlab} résolues par NestLab.',
+  'run.stepPassed': 'Étape réussie : {title}',
   'run.clock': 'Horloge du cluster',
   'run.speed': 'Vitesse de la simulation',
   'run.speedMax': 'max',

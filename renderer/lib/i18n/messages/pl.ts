@@ -58,6 +58,7 @@ export const pl: Messages = {
   'busy.lab.setLanguage': 'zmiana języka',
   'run.noLab': 'Żadne laboratorium nie jest otwarte. Wybierz je w bibliotece.',
   'run.complete': 'Laboratorium ukończone: {byLearner} z {total} kroków zaliczonych przez Ciebie, {byNestlab} rozwiązanych przez NestLab.',
+  'run.stepPassed': 'Krok zaliczony: {title}',
   'run.clock': 'Zegar klastra',
   'run.speed': 'Szybkość symulacji',
   'run.speedMax': 'maks.',
