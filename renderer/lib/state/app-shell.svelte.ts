@@ -27,8 +27,9 @@ export class AppShell {
     private readonly i18n: I18n,
   ) {
     if (typeof window !== 'undefined') {
-      const fromHash = window.location.hash.replace(/^#\/?/, '');
-      if (isView(fromHash)) this.#view = fromHash;
+      this.#viewFromHash();
+      // The browser's back and forward buttons move between views.
+      window.addEventListener('popstate', () => this.#viewFromHash());
     }
   }
 
@@ -74,8 +75,13 @@ export class AppShell {
   go(view: ViewName): void {
     this.#view = view;
     if (typeof window !== 'undefined' && window.location.hash !== `#/${view}`) {
-      history.replaceState(null, '', `${window.location.pathname}${window.location.search}#/${view}`);
+      history.pushState(null, '', `${window.location.pathname}${window.location.search}#/${view}`);
     }
+  }
+
+  #viewFromHash(): void {
+    const fromHash = window.location.hash.replace(/^#\/?/, '');
+    this.#view = isView(fromHash) ? fromHash : 'library';
   }
 
   async setLanguage(lang: Language): Promise<void> {

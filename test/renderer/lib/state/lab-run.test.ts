@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { I18n } from '../../../../renderer/lib/i18n/i18n.svelte.ts';
 import { AppModel } from '../../../../renderer/lib/state/app-model.ts';
+import { AppShell } from '../../../../renderer/lib/state/app-shell.svelte.ts';
 import { LabRunState } from '../../../../renderer/lib/state/lab-run.svelte.ts';
 import { FakeEngine } from '../../support/fake-client.ts';
 import { appInfo, healthyTopology, labRun, settings, step } from '../../support/fixtures.ts';
@@ -76,5 +77,21 @@ describe('AppModel', () => {
     expect(model.topology.topology?.clusterName).toBe('lab');
     expect(model.clock.clock).toEqual({ ms: 4200, speed: 10 });
     expect(fake.callsOf('drill.history')).toEqual([{ labId: 'proxmox-ha-basics' }]);
+  });
+});
+
+describe('AppShell views', () => {
+  it('keeps the view in the URL and follows the back button', async () => {
+    history.replaceState(null, '', '/?token=t');
+    const shell = new AppShell(new FakeEngine({}).client, new I18n());
+    expect(shell.view).toBe('library');
+    shell.go('settings');
+    expect(window.location.hash).toBe('#/settings');
+    expect(window.location.search).toBe('?token=t');
+    shell.go('host');
+    history.back();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(shell.view).toBe('settings');
+    history.replaceState(null, '', '/');
   });
 });
