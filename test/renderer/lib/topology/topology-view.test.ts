@@ -22,6 +22,11 @@ describe('TopologyView', () => {
     expect(badge.textContent).toContain('Quorate — 3 of 3 votes, 2 needed');
     const pve1 = screen.getByTestId('node-card-pve1');
     expect(within(pve1).getByTestId('crm-master').textContent).toContain('CRM master');
+    // Proxmox terms carry their explanation, reachable by keyboard and read as a description.
+    const term = within(pve1).getByTestId('crm-master').querySelector('[tabindex="0"]')!;
+    const tip = document.getElementById(term.getAttribute('aria-describedby')!);
+    expect(tip?.getAttribute('role')).toBe('tooltip');
+    expect(tip?.textContent).toBe('The Cluster Resource Manager master decides where HA resources run.');
     expect(within(pve1).getByTestId('guest-vm:100').textContent).toContain('vm:100 tiny: running');
     expect(screen.getByTestId('nas-export').textContent).toContain('NFS export answering');
 
