@@ -124,12 +124,15 @@ export class TopologyObserver {
     const manager = cluster ? await ask<ManagerStatus>('/cluster/ha/status/manager_status') : null;
     const storageConfig = first ? ((await ask<StorageConfig[]>('/storage')) ?? []) : [];
 
-    const nodeStatus = manager?.manager_status?.node_status ?? {};
-    const master = manager?.manager_status?.master_node ?? null;
+    // Without quorum no CRM runs and manager_status is whatever the last master wrote: showing
+    // it would claim that dead nodes are "online". Show no HA view until quorum is back.
+    const haLive = cluster?.quorate === 1;
+    const nodeStatus = haLive ? (manager?.manager_status?.node_status ?? {}) : {};
+    const master = haLive ? (manager?.manager_status?.master_node ?? null) : null;
     const nodes: TopologyNodeInfo[] = pveMachines.map((m) => {
       const hw = hardware.get(m.name);
       const inCluster = memberNames.has(m.name);
-      const lrm = manager?.lrm_status?.[m.name];
+      const lrm = haLive ? manager?.lrm_status?.[m.name] : undefined;
       return {
         name: m.name,
         address: m.address,

@@ -286,8 +286,12 @@ export class LabRunner {
     const s = this.active();
     if (!s) return true;
     const before = s.status;
-    s.status = 'checking';
-    this.emit();
+    // Background checks every few seconds would make the step blink "checking"; only a check the
+    // learner (or a solve) asked for shows it.
+    if (kind === 'explicit' || by === 'nestlab') {
+      s.status = 'checking';
+      this.emit();
+    }
     try {
       s.checks = await runChecks(s.step, {
         pve: this.o.pve,
