@@ -15,7 +15,10 @@ export default defineConfig({
       },
       {
         plugins: [svelte()],
-        resolve: { conditions: ['browser'] },
+        resolve: {
+          conditions: ['browser'],
+          alias: { '@contract': new URL('./electron/contract', import.meta.url).pathname },
+        },
         test: {
           name: 'renderer',
           environment: 'happy-dom',
