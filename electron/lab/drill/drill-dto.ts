@@ -17,7 +17,8 @@ function contractOutcome(outcome: FailoverReport['outcome']): FailoverReportInfo
 
 export function milestoneInfo(m: Milestone, lang: DrillLanguage): DrillMilestoneInfo {
   const label = MILESTONE_LABELS[m.id as MilestoneId];
-  return { id: m.id, label: label[lang] || label.en, at: m.at, ...(m.node ? { node: m.node } : {}) };
+  // Whole milliseconds: clock differences carry float noise (190999.99999999977) nobody should see.
+  return { id: m.id, label: label[lang] || label.en, at: Math.round(m.at), ...(m.node ? { node: m.node } : {}) };
 }
 
 /** The report in the UI's language, as the contract carries it. Unreached phases are left out. */
@@ -32,9 +33,9 @@ export function toFailoverReportInfo(report: FailoverReport, lang: DrillLanguage
     phases.push({
       id: p.id,
       label: label ? label[lang] || label.en : p.id,
-      from,
-      to,
-      duration: p.duration,
+      from: Math.round(from),
+      to: Math.round(to),
+      duration: Math.round(p.duration),
       expected: { ...p.expected },
       within: p.within === true,
       explanation: p.explanation[lang] || p.explanation.en,
@@ -49,7 +50,7 @@ export function toFailoverReportInfo(report: FailoverReport, lang: DrillLanguage
     milestones: report.milestones.map((m) => milestoneInfo(m, lang)),
     phases,
     outcome: contractOutcome(report.outcome),
-    totalMs: summarizeRun(report).totalMs ?? null,
+    totalMs: roundOrNull(summarizeRun(report).totalMs),
   };
 }
 
@@ -60,7 +61,11 @@ export function toDrillHistoryEntry(report: FailoverReport): DrillHistoryEntry {
     startedAt: s.startedAt,
     target: s.target,
     fault: s.fault,
-    totalMs: s.totalMs ?? null,
+    totalMs: roundOrNull(s.totalMs),
     outcome: contractOutcome(s.outcome),
   };
+}
+
+function roundOrNull(ms: number | null | undefined): number | null {
+  return ms === null || ms === undefined ? null : Math.round(ms);
 }
