@@ -1,28 +1,12 @@
+import { DRILL_MILESTONES } from '../script/schema.ts';
 import type { FaultKind } from './fault.ts';
 import type { DrillObservation } from './observation.ts';
 
-/** The instants a failover drill records, in the order they normally happen. */
 /**
- * The instants a failover drill records, in the order they normally happen. The ids a lab file
- * can name (`drill.until`, `drill.expected`) are the same; the others are extra detail.
+ * The instants a failover drill records, in the order they normally happen: one list, owned by the
+ * lab format (labs name them in `drill.until` and `drill.expected`).
  */
-export const MILESTONE_IDS = [
-  'fault-injected',
-  'node-offline',
-  'quorum-recomputed',
-  'quorum-lost',
-  'ha-node-unknown',
-  'service-frozen',
-  'fence',
-  'fenced',
-  'recovery',
-  'node-online',
-  'quorum-regained',
-  'storage-offline',
-  'service-started',
-  'guest-running',
-  'guest-answering',
-] as const;
+export const MILESTONE_IDS = DRILL_MILESTONES;
 
 export type MilestoneId = (typeof MILESTONE_IDS)[number];
 
