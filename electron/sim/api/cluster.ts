@@ -9,6 +9,7 @@ import type { SimCore } from '../sim-core.ts';
 import { storageConfigs, storageEnabledOn, storageStatus } from '../storage.ts';
 import type { World } from '../world.ts';
 import { verboseServiceState } from '../ha/status-view.ts';
+import { taskListItem } from './tasks.ts';
 import { int, knownNodes, paramError, req, route, str, bool, MIB } from './support.ts';
 
 /** Whether `node` is online as seen from `local` (same corosync partition, or itself). */
@@ -221,17 +222,7 @@ export function clusterRoutes(world: World): SimRoute[] {
         .flatMap((n) => core.state.tasks[n] ?? [])
         .sort((a, b) => b.starttime - a.starttime)
         .slice(0, 50)
-        .map((t) => ({
-          upid: t.upid,
-          node: t.node,
-          pid: t.pid,
-          pstart: t.pstart,
-          starttime: t.starttime,
-          type: t.type,
-          id: t.id,
-          user: t.user,
-          ...(t.status === 'stopped' ? { endtime: t.endtime, status: t.exitstatus } : {}),
-        }));
+        .map(taskListItem);
     }),
   ];
 }

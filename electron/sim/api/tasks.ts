@@ -5,7 +5,8 @@ import { parseUpid } from '../tasks.ts';
 import type { World } from '../world.ts';
 import { bool, int, req, route, str, targetNode } from './support.ts';
 
-function listItem(t: TaskState): Record<string, unknown> {
+/** A task as the task lists (`/nodes/{node}/tasks`, `/cluster/tasks`) show it. */
+export function taskListItem(t: TaskState): Record<string, unknown> {
   return {
     upid: t.upid,
     node: t.node,
