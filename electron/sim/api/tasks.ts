@@ -58,7 +58,7 @@ export function taskRoutes(world: World): SimRoute[] {
           return wanted.includes(s);
         });
       }
-      return list.slice(start, start + limit).map(listItem);
+      return list.slice(start, start + limit).map(taskListItem);
     }),
     route('GET', '/nodes/{node}/tasks/{upid}', (ctx) => {
       find(targetNode(world, ctx), req(ctx, 'upid'));
