@@ -1,0 +1,85 @@
+/**
+ * The desktop app's start-up, with Electron's objects passed in so it can be tested with fakes:
+ * single-instance lock, the engine (composition root), one secured window, the IPC transport
+ * trusting only our renderer's URL, and an orderly shutdown.
+ */
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+import type { App as ElectronApp, BrowserWindow, IpcMain } from 'electron';
+
+import type { App } from '../app/create-app.ts';
+import type { AppDeps, Logger } from '../app/deps.ts';
+import { BACKENDS, type BackendKind } from '../contract/dto.ts';
+import { attachElectronTransport } from '../ipc/electron-transport.ts';
+import { createRouter } from '../ipc/router.ts';
+
+type WindowLike = Pick<BrowserWindow, 'isMinimized' | 'restore' | 'focus' | 'loadURL'> & {
+  webContents: Pick<BrowserWindow['webContents'], 'id' | 'send' | 'isDestroyed'>;
+};
+
+export interface DesktopDeps {
+  app: Pick<ElectronApp, 'requestSingleInstanceLock' | 'quit' | 'whenReady' | 'getPath'> & {
+    on(event: 'second-instance' | 'window-all-closed', listener: () => void): unknown;
+  };
+  ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>;
+  createWindow(preloadPath: string): WindowLike;
+  createEngine(deps: AppDeps): Promise<App>;
+  /** Folder holding dist/ and labs/. */
+  appRoot: string;
+  /** Folder of the bundled main process (the preload sits beside it). */
+  bundleDir: string;
+  env: NodeJS.ProcessEnv;
+  log: Logger;
+}
+
+export function rendererUrlFor(appRoot: string): string {
+  return pathToFileURL(join(appRoot, 'dist', 'renderer', 'index.html')).href;
+}
+
+/** Our page, whatever view (#/…) it shows; nothing else — no other file, no web page. */
+export function isRendererUrl(url: string, rendererUrl: string): boolean {
+  return url.split('#')[0]?.split('?')[0] === rendererUrl;
+}
+
+export function requestedBackend(env: NodeJS.ProcessEnv): BackendKind | undefined {
+  const value = env.LAB_BACKEND;
+  return value && (BACKENDS as readonly string[]).includes(value) ? (value as BackendKind) : undefined;
+}
+
+/** Starts the desktop app; resolves with null when another instance already runs. */
+export async function startDesktop(deps: DesktopDeps): Promise<{ engine: App; window: WindowLike } | null> {
+  const { app } = deps;
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return null;
+  }
+  await app.whenReady();
+  const backend = requestedBackend(deps.env);
+  const engine = await deps.createEngine({
+    shell: 'electron',
+    dataDir: app.getPath('userData'),
+    labsDir: join(deps.appRoot, 'labs'),
+    log: deps.log,
+    ...(backend ? { backend } : {}),
+  });
+  const rendererUrl = rendererUrlFor(deps.appRoot);
+  const window = deps.createWindow(join(deps.bundleDir, 'preload.cjs'));
+  const detach = attachElectronTransport({
+    ipcMain: deps.ipcMain,
+    router: createRouter(engine.handlers, { log: (m, e) => deps.log.error(m, e) }),
+    hub: engine.hub,
+    webContents: window.webContents,
+    isTrustedUrl: (url) => isRendererUrl(url, rendererUrl),
+  });
+  app.on('second-instance', () => {
+    if (window.isMinimized()) window.restore();
+    window.focus();
+  });
+  app.on('window-all-closed', () => {
+    detach();
+    void engine.close().finally(() => app.quit());
+  });
+  await window.loadURL(rendererUrl);
+  return { engine, window };
+}
