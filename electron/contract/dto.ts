@@ -180,7 +180,12 @@ export interface FailoverReportInfo {
   fault: string;
   milestones: DrillMilestoneInfo[];
   phases: DrillPhaseInfo[];
-  outcome: 'recovered' | 'not-recovered' | 'aborted';
+  /**
+   * recovered: the guest runs again elsewhere; observed: the drill ran to its end and nothing was
+   * recovered (e.g. a strict rule with no node left); no-quorum: the survivors had no quorum;
+   * no-failover: the service stayed put (reboot/freeze); not-recovered: it should have been and was not.
+   */
+  outcome: 'recovered' | 'observed' | 'not-recovered' | 'no-quorum' | 'no-failover' | 'aborted';
   totalMs: number | null;
 }
 

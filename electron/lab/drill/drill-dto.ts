@@ -10,11 +10,6 @@ import { summarizeRun } from './history.ts';
 import type { DrillLanguage } from './localized.ts';
 import { MILESTONE_LABELS, PHASE_LABELS } from './milestone-labels.ts';
 
-/** Contract outcomes are coarser: "no quorum" and "no failover" are both "not recovered". */
-function contractOutcome(outcome: FailoverReport['outcome']): FailoverReportInfo['outcome'] {
-  return outcome === 'recovered' || outcome === 'aborted' ? outcome : 'not-recovered';
-}
-
 export function milestoneInfo(m: Milestone, lang: DrillLanguage): DrillMilestoneInfo {
   const label = MILESTONE_LABELS[m.id as MilestoneId];
   // Whole milliseconds: clock differences carry float noise (190999.99999999977) nobody should see.
@@ -49,7 +44,7 @@ export function toFailoverReportInfo(report: FailoverReport, lang: DrillLanguage
     fault: report.fault,
     milestones: report.milestones.map((m) => milestoneInfo(m, lang)),
     phases,
-    outcome: contractOutcome(report.outcome),
+    outcome: report.outcome,
     totalMs: roundOrNull(summarizeRun(report).totalMs),
   };
 }
@@ -62,7 +57,7 @@ export function toDrillHistoryEntry(report: FailoverReport): DrillHistoryEntry {
     target: s.target,
     fault: s.fault,
     totalMs: roundOrNull(s.totalMs),
-    outcome: contractOutcome(s.outcome),
+    outcome: s.outcome,
   };
 }
 

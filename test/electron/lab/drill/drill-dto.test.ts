@@ -26,6 +26,9 @@ describe('drill DTOs', () => {
     for (const m of info.milestones) expect(Number.isInteger(m.at)).toBe(true);
     expect(Number.isInteger(info.totalMs)).toBe(true);
     expect(Number.isInteger(toDrillHistoryEntry(report).totalMs)).toBe(true);
+    // The outcome crosses the contract as the drill decided it (no coarser "not recovered").
+    expect(toFailoverReportInfo({ ...report, outcome: 'no-quorum' }, 'en').outcome).toBe('no-quorum');
+    expect(toDrillHistoryEntry({ ...report, outcome: 'observed' }).outcome).toBe('observed');
     // Labels follow the language.
     expect(info.milestones[0]?.label).not.toBe('');
   });
