@@ -1,0 +1,230 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { simOptionsFor } from '../../../electron/app/lab-environment.ts';
+import {
+  createVirtualBoxLabEnvironment,
+  type TrustKind,
+  type VirtualBoxEnvironmentOptions,
+  type VirtualBoxHandle,
+} from '../../../electron/app/virtualbox-environment.ts';
+import { realClock } from '../../../electron/clock/clock.ts';
+import { VBoxConnection } from '../../../electron/hypervisor/virtualbox/vbox-connection.ts';
+import { VirtualBoxDriver } from '../../../electron/hypervisor/virtualbox/virtualbox-driver.ts';
+import { ExpressionCache } from '../../../electron/lab/expression-cache.ts';
+import { createRunContext } from '../../../electron/lab/run-context.ts';
+import { runChecks } from '../../../electron/lab/run-checks.ts';
+import { loadLabFile } from '../../../electron/lab/script/load.ts';
+import type { LabFile, LabProfile } from '../../../electron/lab/script/schema.ts';
+import { runSolve } from '../../../electron/lab/solve/run-solve.ts';
+import { startSimDatacenter, type SimDatacenter } from '../../../electron/sim/datacenter.ts';
+import { startFakeVboxwebsrv, type FakeVboxwebsrv } from '../../support/fake-vboxwebsrv/fake-vboxwebsrv.ts';
+import { startSimSshServer, type SimSshServer } from '../../support/sim-ssh-server.ts';
+
+let lab: LabFile;
+let profile: LabProfile;
+let dc: SimDatacenter;
+let fake: FakeVboxwebsrv;
+const ssh = new Map<string, SimSshServer>();
+
+interface Asked {
+  node: string;
+  fingerprint: string;
+  kind: TrustKind;
+}
+
+/** The environment over the fake vboxwebsrv, the simulated nodes' HTTPS servers and the ssh stand-ins. */
+function optionsFor(
+  answer: (asked: Asked) => boolean,
+  asked: Asked[],
+  overrides: Partial<VirtualBoxEnvironmentOptions> = {},
+): VirtualBoxEnvironmentOptions {
+  return {
+    lab,
+    profile,
+    trust: async (node, fingerprint, kind) => {
+      asked.push({ node, fingerprint, kind });
+      return answer({ node, fingerprint, kind });
+    },
+    startVirtualBox: async (): Promise<VirtualBoxHandle> => {
+      const connection = await VBoxConnection.open(
+        { url: fake.url, username: 'nestlab', password: 'secret' },
+        realClock,
+      );
+      const driver = new VirtualBoxDriver({ connection, clock: realClock, runDir: '/tmp/nestlab-run', platform: 'linux' });
+      return { driver, close: () => driver.close() };
+    },
+    apiUrl: (node) => endpoint(node).url,
+    sshTarget: (node) => ({ host: '127.0.0.1', port: ssh.get(node)!.port }),
+    connectTimeoutMs: 2_000,
+    ...overrides,
+  };
+}
+
+function endpoint(node: string) {
+  const found = dc.endpoints.find((e) => e.name === node);
+  if (!found) throw new Error(`no simulated node ${node}`);
+  return found;
+}
+
+beforeAll(async () => {
+  const loaded = await loadLabFile('labs/proxmox-ha-basics/lab.yaml');
+  if (!loaded.ok) throw new Error('the seed lab does not load');
+  lab = loaded.lab;
+  profile = lab.profiles.find((p) => p.id === 'virtualbox-light')!;
+  // The simulated nodes carry the profile's names and addresses, as the installed nodes would.
+  dc = await startSimDatacenter({ ...simOptionsFor(lab, profile), clockMode: { kind: 'realtime', speed: 50 } });
+  fake = await startFakeVboxwebsrv({ apiVersion: '7_1' });
+  for (const node of ['pve1', 'pve2', 'pve3']) {
+    ssh.set(node, await startSimSshServer(dc, node, String(lab.vars.rootPassword)));
+  }
+});
+
+afterAll(async () => {
+  for (const server of ssh.values()) await server.close();
+  await fake?.close();
+  await dc?.close();
+});
+
+describe('VirtualBox lab environment', () => {
+  it('stops when a node certificate is not confirmed, naming the node', async () => {
+    const asked: Asked[] = [];
+    const refused = createVirtualBoxLabEnvironment(optionsFor((a) => a.node !== 'pve2', asked));
+    await expect(refused).rejects.toThrow(/node pve2: TLS certificate .* was not confirmed/);
+    expect(asked.find((a) => a.node === 'pve2')).toEqual({
+      node: 'pve2',
+      fingerprint: endpoint('pve2').fingerprint,
+      kind: 'tls-certificate',
+    });
+  });
+
+  it('pins a confirmed certificate; a node presenting another one later is refused without asking', async () => {
+    const asked: Asked[] = [];
+    const pins = new Map<string, string>();
+    const env = await createVirtualBoxLabEnvironment(optionsFor(() => true, asked, { pins }));
+    try {
+      expect(env.backend).toBe('virtualbox');
+      expect(env.pve.endpoints().map((e) => [e.name, e.fingerprint]).sort()).toEqual(
+        ['pve1', 'pve2', 'pve3'].map((n) => [n, endpoint(n).fingerprint]),
+      );
+      expect(pins.get('tls:pve1')).toBe(endpoint('pve1').fingerprint);
+      // The driver addressed the lab's machines in VirtualBox.
+      expect(fake.calls).toContain('IVirtualBox_findMachine');
+      const version = await env.pve.request<{ release: string }>({ method: 'GET', path: '/version', node: 'pve1' });
+      expect(version.release).toMatch(/^\d/);
+    } finally {
+      await env.close();
+    }
+
+    // pve1's address now answers with pve2's certificate (a reinstalled node, or someone else).
+    const again: Asked[] = [];
+    const swapped = createVirtualBoxLabEnvironment(
+      optionsFor(() => true, again, { pins, apiUrl: (node) => endpoint(node === 'pve1' ? 'pve2' : node).url }),
+    );
+    await expect(swapped).rejects.toThrow(/node pve1: its TLS certificate changed/);
+    expect(again).toEqual([]);
+  });
+
+  it('adds a node that did not answer at start before the first call to it', async () => {
+    const asked: Asked[] = [];
+    let pve3Up = false;
+    const env = await createVirtualBoxLabEnvironment(
+      optionsFor(() => true, asked, {
+        apiUrl: (node) => (node === 'pve3' && !pve3Up ? 'https://127.0.0.1:1' : endpoint(node).url),
+      }),
+    );
+    try {
+      expect(env.pve.endpoints().map((e) => e.name).sort()).toEqual(['pve1', 'pve2']);
+      pve3Up = true;
+      await env.pve.request({ method: 'GET', path: '/version', node: 'pve3' });
+      expect(env.pve.endpoints().map((e) => e.name).sort()).toEqual(['pve1', 'pve2', 'pve3']);
+      expect(asked.filter((a) => a.node === 'pve3').map((a) => a.fingerprint)).toEqual([endpoint('pve3').fingerprint]);
+    } finally {
+      await env.close();
+    }
+  });
+
+  it("runs the lab's first steps over ssh and the pinned API: create the cluster, join pve2 and pve3", async () => {
+    const asked: Asked[] = [];
+    const pins = new Map<string, string>();
+    const env = await createVirtualBoxLabEnvironment(optionsFor(() => true, asked, { pins }));
+    try {
+      const created = await env.shell.run('pve1', 'pvecm create lab');
+      expect(created.exitCode).toBe(0);
+      expect(ssh.get('pve1')!.commands).toContain('pvecm create lab');
+      // The ssh host key was confirmed once and pinned, apart from the certificate.
+      expect(asked.filter((a) => a.kind === 'ssh-host-key')).toEqual([
+        { node: 'pve1', fingerprint: ssh.get('pve1')!.fingerprint, kind: 'ssh-host-key' },
+      ]);
+      expect(pins.get('ssh:pve1')).toBe(ssh.get('pve1')!.fingerprint);
+
+      // The learner's way for pve2: `pvecm add` answers its password and fingerprint prompts.
+      const joined = await env.shell.run('pve2', 'pvecm add 192.168.56.11', {
+        input: [String(lab.vars.rootPassword), 'yes'],
+      });
+      expect(joined.output).toContain('Please enter superuser (root) password');
+      expect(joined.exitCode).toBe(0);
+
+      // pve3 the lab's way: its own solve actions for the join (API calls, task, waits), minus pve2's.
+      const joinStep = lab.steps.find((s) => s.id === 'join-nodes')!;
+      const pve3Actions = joinStep.solve!.filter((a) => !/pve2|Pve2/.test(JSON.stringify(a)));
+      expect(pve3Actions.length).toBeGreaterThanOrEqual(4);
+      const cache = new ExpressionCache();
+      const context = createRunContext(lab, profile);
+      await runSolve(joinStep.id, pve3Actions, {
+        pve: env.pve,
+        hypervisor: env.driver,
+        shell: env.shell,
+        clock: env.clock,
+        cache,
+        context,
+        signal: new AbortController().signal,
+      });
+      const createStep = lab.steps.find((s) => s.id === 'create-cluster')!;
+      expect((await runChecks(createStep, { pve: env.pve, cache, context })).map((o) => o.ok)).toEqual([true]);
+      const outcomes = await runChecks(joinStep, { pve: env.pve, cache, context });
+      expect(outcomes.map((o) => [o.id, o.ok])).toEqual([
+        ['pve2-member', true],
+        ['pve3-member', true],
+        ['quorate', true],
+      ]);
+    } finally {
+      await env.close();
+    }
+  }, 60_000);
+
+  it('opens an interactive ssh shell as a terminal', async () => {
+    const env = await createVirtualBoxLabEnvironment(optionsFor(() => true, []));
+    try {
+      const pty = await env.ptys.open('pve2', { cols: 80, rows: 24 });
+      let seen = '';
+      const listed = new Promise<void>((resolve) =>
+        pty.onData((data) => {
+          seen += data;
+          const after = seen.indexOf('pvecm nodes');
+          if (after >= 0 && seen.indexOf('root@pve2:~# ', after) > 0) resolve();
+        }),
+      );
+      const exited = new Promise<number>((resolve) => pty.onExit(resolve));
+      pty.write('pvecm nodes\r');
+      await listed;
+      expect(seen.slice(seen.indexOf('pvecm nodes'))).toMatch(/pve3/);
+      pty.write('\x04');
+      expect(await exited).toBe(0);
+    } finally {
+      await env.close();
+    }
+  });
+
+  it('refuses an ssh host key that differs from the pinned one, naming the node', async () => {
+    const asked: Asked[] = [];
+    const pins = new Map([['ssh:pve3', 'SHA256:someone-else']]);
+    const env = await createVirtualBoxLabEnvironment(optionsFor(() => true, asked, { pins }));
+    try {
+      await expect(env.shell.run('pve3', 'hostname')).rejects.toThrow(/node pve3: its ssh host key changed/);
+      expect(asked.filter((a) => a.kind === 'ssh-host-key')).toEqual([]);
+      expect(ssh.get('pve3')!.commands).not.toContain('hostname');
+    } finally {
+      await env.close();
+    }
+  });
+});
