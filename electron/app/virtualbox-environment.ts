@@ -87,7 +87,10 @@ class TrustStore {
       );
     }
     if (!(await this.ask(node, fingerprint, kind))) {
-      throw new ApiError('forbidden', `node ${node}: ${what} ${fingerprint} was not confirmed; refusing to connect`);
+      throw new ApiError(
+        'forbidden',
+        `node ${node}: ${what} ${fingerprint} was not confirmed; refusing to connect`,
+      );
     }
     this.pins.set(key, fingerprint);
   }
@@ -148,7 +151,10 @@ class TrustedPveApi implements PveApi {
     return this.http.request<T>(req);
   }
 
-  async waitForTask(upid: string, options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<TaskResult> {
+  async waitForTask(
+    upid: string,
+    options?: { signal?: AbortSignal; timeoutMs?: number },
+  ): Promise<TaskResult> {
     await this.before(upid.split(':')[1], options?.signal);
     return this.http.waitForTask(upid, options);
   }
@@ -200,7 +206,9 @@ class SshNodes implements ShellRunner, PtySpawner {
   ): Promise<{ output: string; exitCode: number }> {
     const client = await this.connect(node);
     const channel = await new Promise<ClientChannel>((resolve, reject) =>
-      client.exec(command, (error, stream) => (error ? reject(sshError(node, command, error)) : resolve(stream))),
+      client.exec(command, (error, stream) =>
+        error ? reject(sshError(node, command, error)) : resolve(stream),
+      ),
     );
     return new Promise((resolve, reject) => {
       let output = '';
@@ -308,14 +316,19 @@ function sshError(node: string, what: string, error: Error): Error {
   return new Error(`ssh ${node} (${what}): ${error.message}`);
 }
 
-export async function createVirtualBoxLabEnvironment(options: VirtualBoxEnvironmentOptions): Promise<LabEnvironment> {
+export async function createVirtualBoxLabEnvironment(
+  options: VirtualBoxEnvironmentOptions,
+): Promise<LabEnvironment> {
   const { lab, profile } = options;
   if (!profile.backends.includes('virtualbox')) {
     throw new ApiError('conflict', `Profile "${profile.id}" of lab "${lab.id}" does not run on VirtualBox.`);
   }
   const password = typeof lab.vars.rootPassword === 'string' ? lab.vars.rootPassword : undefined;
   if (!password) {
-    throw new ApiError('conflict', `lab "${lab.id}": vars.rootPassword is needed to log in to the installed nodes`);
+    throw new ApiError(
+      'conflict',
+      `lab "${lab.id}": vars.rootPassword is needed to log in to the installed nodes`,
+    );
   }
   const machines: PveMachine[] = profile.machines
     .filter((m) => m.kind === 'pve')

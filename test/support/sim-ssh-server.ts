@@ -18,7 +18,11 @@ export interface SimSshServer {
   close(): Promise<void>;
 }
 
-export async function startSimSshServer(dc: SimDatacenter, node: string, password: string): Promise<SimSshServer> {
+export async function startSimSshServer(
+  dc: SimDatacenter,
+  node: string,
+  password: string,
+): Promise<SimSshServer> {
   const keys = utils.generateKeyPairSync('ed25519');
   const parsed = utils.parseKey(keys.public);
   if (parsed instanceof Error) throw parsed;

@@ -1,30 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { simOptionsFor } from '../../../electron/app/lab-environment.ts';
 import {
   createVirtualBoxLabEnvironment,
   type TrustKind,
   type VirtualBoxEnvironmentOptions,
-  type VirtualBoxHandle,
 } from '../../../electron/app/virtualbox-environment.ts';
-import { realClock } from '../../../electron/clock/clock.ts';
-import { VBoxConnection } from '../../../electron/hypervisor/virtualbox/vbox-connection.ts';
-import { VirtualBoxDriver } from '../../../electron/hypervisor/virtualbox/virtualbox-driver.ts';
 import { ExpressionCache } from '../../../electron/lab/expression-cache.ts';
 import { createRunContext } from '../../../electron/lab/run-context.ts';
 import { runChecks } from '../../../electron/lab/run-checks.ts';
 import { loadLabFile } from '../../../electron/lab/script/load.ts';
 import type { LabFile, LabProfile } from '../../../electron/lab/script/schema.ts';
 import { runSolve } from '../../../electron/lab/solve/run-solve.ts';
-import { startSimDatacenter, type SimDatacenter } from '../../../electron/sim/datacenter.ts';
-import { startFakeVboxwebsrv, type FakeVboxwebsrv } from '../../support/fake-vboxwebsrv/fake-vboxwebsrv.ts';
-import { startSimSshServer, type SimSshServer } from '../../support/sim-ssh-server.ts';
+import { startInstalledNodes, type InstalledNodes } from '../../support/installed-nodes.ts';
 
 let lab: LabFile;
 let profile: LabProfile;
-let dc: SimDatacenter;
-let fake: FakeVboxwebsrv;
-const ssh = new Map<string, SimSshServer>();
+let nodes: InstalledNodes;
+let fake: InstalledNodes['fake'];
+let ssh: InstalledNodes['ssh'];
 
 interface Asked {
   node: string;
@@ -32,7 +25,6 @@ interface Asked {
   kind: TrustKind;
 }
 
-/** The environment over the fake vboxwebsrv, the simulated nodes' HTTPS servers and the ssh stand-ins. */
 function optionsFor(
   answer: (asked: Asked) => boolean,
   asked: Asked[],
@@ -45,44 +37,25 @@ function optionsFor(
       asked.push({ node, fingerprint, kind });
       return answer({ node, fingerprint, kind });
     },
-    startVirtualBox: async (): Promise<VirtualBoxHandle> => {
-      const connection = await VBoxConnection.open(
-        { url: fake.url, username: 'nestlab', password: 'secret' },
-        realClock,
-      );
-      const driver = new VirtualBoxDriver({ connection, clock: realClock, runDir: '/tmp/nestlab-run', platform: 'linux' });
-      return { driver, close: () => driver.close() };
-    },
-    apiUrl: (node) => endpoint(node).url,
-    sshTarget: (node) => ({ host: '127.0.0.1', port: ssh.get(node)!.port }),
-    connectTimeoutMs: 2_000,
+    ...nodes.reach,
     ...overrides,
   };
 }
 
-function endpoint(node: string) {
-  const found = dc.endpoints.find((e) => e.name === node);
-  if (!found) throw new Error(`no simulated node ${node}`);
-  return found;
-}
+const endpoint = (node: string) => ({ url: nodes.url(node), fingerprint: nodes.fingerprint(node) });
 
 beforeAll(async () => {
   const loaded = await loadLabFile('labs/proxmox-ha-basics/lab.yaml');
   if (!loaded.ok) throw new Error('the seed lab does not load');
   lab = loaded.lab;
   profile = lab.profiles.find((p) => p.id === 'virtualbox-light')!;
-  // The simulated nodes carry the profile's names and addresses, as the installed nodes would.
-  dc = await startSimDatacenter({ ...simOptionsFor(lab, profile), clockMode: { kind: 'realtime', speed: 50 } });
-  fake = await startFakeVboxwebsrv({ apiVersion: '7_1' });
-  for (const node of ['pve1', 'pve2', 'pve3']) {
-    ssh.set(node, await startSimSshServer(dc, node, String(lab.vars.rootPassword)));
-  }
+  nodes = await startInstalledNodes(lab, profile);
+  fake = nodes.fake;
+  ssh = nodes.ssh;
 });
 
 afterAll(async () => {
-  for (const server of ssh.values()) await server.close();
-  await fake?.close();
-  await dc?.close();
+  await nodes?.close();
 });
 
 describe('VirtualBox lab environment', () => {
@@ -103,13 +76,20 @@ describe('VirtualBox lab environment', () => {
     const env = await createVirtualBoxLabEnvironment(optionsFor(() => true, asked, { pins }));
     try {
       expect(env.backend).toBe('virtualbox');
-      expect(env.pve.endpoints().map((e) => [e.name, e.fingerprint]).sort()).toEqual(
-        ['pve1', 'pve2', 'pve3'].map((n) => [n, endpoint(n).fingerprint]),
-      );
+      expect(
+        env.pve
+          .endpoints()
+          .map((e) => [e.name, e.fingerprint])
+          .sort(),
+      ).toEqual(['pve1', 'pve2', 'pve3'].map((n) => [n, endpoint(n).fingerprint]));
       expect(pins.get('tls:pve1')).toBe(endpoint('pve1').fingerprint);
       // The driver addressed the lab's machines in VirtualBox.
       expect(fake.calls).toContain('IVirtualBox_findMachine');
-      const version = await env.pve.request<{ release: string }>({ method: 'GET', path: '/version', node: 'pve1' });
+      const version = await env.pve.request<{ release: string }>({
+        method: 'GET',
+        path: '/version',
+        node: 'pve1',
+      });
       expect(version.release).toMatch(/^\d/);
     } finally {
       await env.close();
@@ -118,7 +98,10 @@ describe('VirtualBox lab environment', () => {
     // pve1's address now answers with pve2's certificate (a reinstalled node, or someone else).
     const again: Asked[] = [];
     const swapped = createVirtualBoxLabEnvironment(
-      optionsFor(() => true, again, { pins, apiUrl: (node) => endpoint(node === 'pve1' ? 'pve2' : node).url }),
+      optionsFor(() => true, again, {
+        pins,
+        apiUrl: (node) => endpoint(node === 'pve1' ? 'pve2' : node).url,
+      }),
     );
     await expect(swapped).rejects.toThrow(/node pve1: its TLS certificate changed/);
     expect(again).toEqual([]);
@@ -133,11 +116,23 @@ describe('VirtualBox lab environment', () => {
       }),
     );
     try {
-      expect(env.pve.endpoints().map((e) => e.name).sort()).toEqual(['pve1', 'pve2']);
+      expect(
+        env.pve
+          .endpoints()
+          .map((e) => e.name)
+          .sort(),
+      ).toEqual(['pve1', 'pve2']);
       pve3Up = true;
       await env.pve.request({ method: 'GET', path: '/version', node: 'pve3' });
-      expect(env.pve.endpoints().map((e) => e.name).sort()).toEqual(['pve1', 'pve2', 'pve3']);
-      expect(asked.filter((a) => a.node === 'pve3').map((a) => a.fingerprint)).toEqual([endpoint('pve3').fingerprint]);
+      expect(
+        env.pve
+          .endpoints()
+          .map((e) => e.name)
+          .sort(),
+      ).toEqual(['pve1', 'pve2', 'pve3']);
+      expect(asked.filter((a) => a.node === 'pve3').map((a) => a.fingerprint)).toEqual([
+        endpoint('pve3').fingerprint,
+      ]);
     } finally {
       await env.close();
     }
@@ -180,7 +175,9 @@ describe('VirtualBox lab environment', () => {
         signal: new AbortController().signal,
       });
       const createStep = lab.steps.find((s) => s.id === 'create-cluster')!;
-      expect((await runChecks(createStep, { pve: env.pve, cache, context })).map((o) => o.ok)).toEqual([true]);
+      expect((await runChecks(createStep, { pve: env.pve, cache, context })).map((o) => o.ok)).toEqual([
+        true,
+      ]);
       const outcomes = await runChecks(joinStep, { pve: env.pve, cache, context });
       expect(outcomes.map((o) => [o.id, o.ok])).toEqual([
         ['pve2-member', true],
