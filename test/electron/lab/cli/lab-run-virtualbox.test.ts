@@ -3,11 +3,17 @@
  * vboxwebsrv, the simulator's HTTPS nodes, in-process ssh servers): fingerprints are confirmed in
  * advance with --trust or asked in a terminal, refused otherwise, and the lab then runs.
  */
+import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { registerLab, type LabCliIo } from '../../../../electron/cli/commands/lab.ts';
+import {
+  parseTrustAnswers,
+  registerLab,
+  terminalTrust,
+  type LabCliIo,
+} from '../../../../electron/cli/commands/lab.ts';
 import { loadLabFile } from '../../../../electron/lab/script/load.ts';
 import { startInstalledNodes, type InstalledNodes } from '../../../support/installed-nodes.ts';
 
@@ -28,9 +34,15 @@ afterAll(async () => {
   await nodes?.close();
 });
 
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 400 && !condition(); i++) await new Promise((r) => setTimeout(r, 25));
+  if (!condition()) throw new Error(`timed out waiting for ${what}`);
+}
+
 async function nestlab(
   args: string[],
   ask?: (question: string) => Promise<string>,
+  terminal?: LabCliIo['terminal'],
 ): Promise<{ out: string[]; err: string[]; exitCode: number }> {
   const out: string[] = [];
   const err: string[] = [];
@@ -42,6 +54,7 @@ async function nestlab(
       exitCode = c;
     },
     ...(ask ? { ask } : {}),
+    ...(terminal ? { terminal } : {}),
   };
   const program = new Command().exitOverride();
   registerLab(program, io, { virtualBox: nodes.reach });
@@ -50,6 +63,32 @@ async function nestlab(
 }
 
 describe('nestlab lab run --backend virtualbox', () => {
+  it("--shell: the learner's terminal is an ssh shell on the node; Ctrl-D ends the run", async () => {
+    const input = new PassThrough();
+    let screen = '';
+    const running = nestlab(
+      [
+        '--shell',
+        'pve1',
+        ...['pve1', 'pve2'].flatMap((n) => ['--trust', `${n}=${nodes.fingerprint(n)}`]),
+        // The ssh host key is confirmed apart from the certificate.
+        '--trust',
+        `pve1=${nodes.ssh.get('pve1')!.fingerprint}`,
+      ],
+      undefined,
+      { input, write: (text) => (screen += text) },
+    );
+    await until(() => screen.includes('root@pve1:~# '), 'the prompt');
+    input.write('pvecm status\r');
+    await until(() => screen.includes('Error: Corosync config'), "pvecm's answer");
+    input.write('\x04');
+    const r = await running;
+    // The lab is not done (no cluster yet), so the run ends unfinished.
+    expect(r.exitCode).toBe(1);
+    expect(screen).toContain('## Install Proxmox VE');
+    expect(screen).toContain('root@pve1:~# pvecm status');
+  });
+
   it('without a terminal and without --trust, refuses naming the node and the fingerprint to pass', async () => {
     const r = await nestlab(['--solve', '--json']);
     expect(r.exitCode).toBe(1);
@@ -107,4 +146,50 @@ describe('nestlab lab run --backend virtualbox', () => {
     // Nothing was solved by NestLab in this run: the checks saw the nodes as they are.
     expect(state.steps.some((s) => s.solvedBy === 'nestlab')).toBe(false);
   }, 60_000);
+});
+
+describe('terminal trust for ssh host keys', () => {
+  const key = 'SHA256:n6Tq0m2Z3kJxv9Yv1o1bq2Xz3F0p8d6G3t1sYwq4bX8';
+
+  function trustWith(args: string[], answer?: string) {
+    const answers = parseTrustAnswers(args);
+    if (typeof answers === 'string') throw new Error(answers);
+    const out: string[] = [];
+    const err: string[] = [];
+    const questions: string[] = [];
+    const io: LabCliIo = {
+      out: (l) => out.push(l),
+      err: (l) => err.push(l),
+      setExitCode: () => undefined,
+      ...(answer !== undefined
+        ? {
+            ask: async (q: string) => {
+              questions.push(q);
+              return answer;
+            },
+          }
+        : {}),
+    };
+    return { trust: terminalTrust(io, answers), out, err, questions };
+  }
+
+  it('asks with its own question and shows the key', async () => {
+    const t = trustWith([], 'yes');
+    expect(await t.trust('pve1', key, 'ssh-host-key')).toBe(true);
+    expect(t.questions).toEqual(['Trust this host key? [y/N] ']);
+    expect(t.out).toEqual([`pve1 presents this ssh host key:\n  ${key}`]);
+    const no = trustWith([], '');
+    expect(await no.trust('pve1', key, 'ssh-host-key')).toBe(false);
+  });
+
+  it('takes an ssh fingerprint from --trust; a certificate fingerprint does not answer for the host key', async () => {
+    expect(await trustWith([`pve1=${key}`]).trust('pve1', key, 'ssh-host-key')).toBe(true);
+    const onlyTls = trustWith(['pve1=AB:CD']);
+    expect(await onlyTls.trust('pve1', key, 'ssh-host-key')).toBe(false);
+    expect(onlyTls.err.join('\n')).toContain(`--trust pve1=${key}`);
+  });
+
+  it('rejects a malformed --trust', () => {
+    expect(parseTrustAnswers(['pve1'])).toBe('--trust: expected <node>=<fingerprint>, got "pve1"');
+  });
 });
