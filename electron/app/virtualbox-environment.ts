@@ -67,6 +67,8 @@ export function sshKeyFingerprint(key: Buffer): string {
 
 /** Trust on first use, shared by certificates and host keys. */
 class TrustStore {
+  private asking: Promise<unknown> = Promise.resolve();
+
   constructor(
     private readonly pins: Map<string, string>,
     private readonly ask: TrustCallback,
@@ -83,10 +85,13 @@ class TrustStore {
       throw new ApiError(
         'forbidden',
         `node ${node}: its ${what} changed (now ${fingerprint}, trusted ${pinned}); refusing to connect. ` +
-          'If the node was reinstalled, forget its old fingerprint and confirm the new one.',
+          'If the node was reinstalled, start a new run and confirm its new fingerprint.',
       );
     }
-    if (!(await this.ask(node, fingerprint, kind))) {
+    // One question at a time: a terminal cannot ask about two nodes at once.
+    const turn = this.asking.then(() => this.ask(node, fingerprint, kind));
+    this.asking = turn.catch(() => undefined);
+    if (!(await turn)) {
       throw new ApiError(
         'forbidden',
         `node ${node}: ${what} ${fingerprint} was not confirmed; refusing to connect`,

@@ -73,8 +73,24 @@ describe('VirtualBox lab environment', () => {
   it('pins a confirmed certificate; a node presenting another one later is refused without asking', async () => {
     const asked: Asked[] = [];
     const pins = new Map<string, string>();
-    const env = await createVirtualBoxLabEnvironment(optionsFor(() => true, asked, { pins }));
+    let open = 0;
+    let mostOpen = 0;
+    const env = await createVirtualBoxLabEnvironment(
+      optionsFor(() => true, asked, {
+        pins,
+        // A slow user: questions must still come one at a time.
+        trust: async (node, fingerprint, kind) => {
+          mostOpen = Math.max(mostOpen, ++open);
+          await new Promise((r) => setTimeout(r, 20));
+          open--;
+          asked.push({ node, fingerprint, kind });
+          return true;
+        },
+      }),
+    );
     try {
+      expect(mostOpen).toBe(1);
+      expect(asked.map((a) => a.node).sort()).toEqual(['pve1', 'pve2', 'pve3']);
       expect(env.backend).toBe('virtualbox');
       expect(
         env.pve
