@@ -12,7 +12,14 @@ import { ApiError } from '../contract/errors.ts';
 import type { HypervisorDriver, TopologySpec } from '../hypervisor/driver.ts';
 import type { ShellRunner } from '../lab/shell-runner.ts';
 import type { LabFile, LabProfile } from '../lab/script/schema.ts';
-import type { PveApi, PveNodeEndpoint, PveRequest, PveUpload, TaskResult } from '../pve/api.ts';
+import {
+  PveError,
+  type PveApi,
+  type PveNodeEndpoint,
+  type PveRequest,
+  type PveUpload,
+  type TaskResult,
+} from '../pve/api.ts';
 import { HttpPveApi } from '../pve/http-client.ts';
 import { normalizeFingerprint, probeCertificate } from '../pve/tls-pinning.ts';
 import type { PtyLike, PtySpawner } from '../terminal/pty.ts';
@@ -152,7 +159,7 @@ class TrustedPveApi implements PveApi {
   }
 
   async request<T = unknown>(req: PveRequest): Promise<T> {
-    await this.before(req.node, req.signal);
+    await this.before(`${req.method} ${req.path}`, req.node, req.signal);
     return this.http.request<T>(req);
   }
 
@@ -160,12 +167,12 @@ class TrustedPveApi implements PveApi {
     upid: string,
     options?: { signal?: AbortSignal; timeoutMs?: number },
   ): Promise<TaskResult> {
-    await this.before(upid.split(':')[1], options?.signal);
+    await this.before(`waitForTask ${upid}`, upid.split(':')[1], options?.signal);
     return this.http.waitForTask(upid, options);
   }
 
   async upload(upload: PveUpload): Promise<string> {
-    await this.before(upload.node, upload.signal);
+    await this.before(`upload to ${upload.storage}`, upload.node, upload.signal);
     return this.http.upload(upload);
   }
 
@@ -178,13 +185,21 @@ class TrustedPveApi implements PveApi {
   }
 
   /** A call to a named node needs that node; any other call needs at least one. */
-  private async before(node: string | undefined, signal?: AbortSignal): Promise<void> {
+  private async before(call: string, node: string | undefined, signal?: AbortSignal): Promise<void> {
     if (node !== undefined) {
       try {
         await this.ensure(node, signal);
       } catch (error) {
         if (error instanceof ApiError) throw error;
-        // Unreachable: the client's own error names the call and the node.
+        const machine = this.machines.find((m) => m.name === node);
+        const why = error instanceof Error ? error.message : String(error);
+        // Typical while the node is still being installed: checks report it and try again later.
+        throw new PveError(
+          'unreachable',
+          call,
+          node,
+          `${call}: ${node}${machine ? ` (${this.urlOf(machine)})` : ''} does not answer yet: ${why}`,
+        );
       }
       return;
     }

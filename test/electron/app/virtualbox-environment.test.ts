@@ -138,6 +138,13 @@ describe('VirtualBox lab environment', () => {
           .map((e) => e.name)
           .sort(),
       ).toEqual(['pve1', 'pve2']);
+      await expect(env.pve.request({ method: 'GET', path: '/version', node: 'pve3' })).rejects.toMatchObject({
+        kind: 'unreachable',
+        node: 'pve3',
+        message: expect.stringMatching(
+          /^GET \/version: pve3 \(https:\/\/127\.0\.0\.1:1\) does not answer yet/,
+        ),
+      });
       pve3Up = true;
       await env.pve.request({ method: 'GET', path: '/version', node: 'pve3' });
       expect(
