@@ -210,6 +210,8 @@ class TrustedPveApi implements PveApi {
 /** One ssh connection per node, opened on first use, its host key confirmed through `trust`. */
 class SshNodes implements ShellRunner, PtySpawner {
   private readonly connections = new Map<string, Promise<Client>>();
+  /** The connected client behind each settled entry of `connections`. */
+  private readonly live = new Map<string, Client>();
 
   constructor(
     private readonly machines: PveMachine[],
@@ -224,12 +226,7 @@ class SshNodes implements ShellRunner, PtySpawner {
     command: string,
     options: { input?: string[]; signal?: AbortSignal } = {},
   ): Promise<{ output: string; exitCode: number }> {
-    const client = await this.connect(node);
-    const channel = await new Promise<ClientChannel>((resolve, reject) =>
-      client.exec(command, (error, stream) =>
-        error ? reject(sshError(node, command, error)) : resolve(stream),
-      ),
-    );
+    const channel = await this.openChannel(node, command, (client, done) => client.exec(command, done));
     return new Promise((resolve, reject) => {
       let output = '';
       let exitCode = -1;
@@ -252,11 +249,8 @@ class SshNodes implements ShellRunner, PtySpawner {
   }
 
   async open(node: string, size: { cols: number; rows: number }): Promise<PtyLike> {
-    const client = await this.connect(node);
-    const channel = await new Promise<ClientChannel>((resolve, reject) =>
-      client.shell({ cols: size.cols, rows: size.rows, term: 'xterm-256color' }, (error, stream) =>
-        error ? reject(sshError(node, 'shell', error)) : resolve(stream),
-      ),
+    const channel = await this.openChannel(node, 'shell', (client, done) =>
+      client.shell({ cols: size.cols, rows: size.rows, term: 'xterm-256color' }, done),
     );
     return {
       write: (data) => channel.write(data),
@@ -290,7 +284,47 @@ class SshNodes implements ShellRunner, PtySpawner {
   async close(): Promise<void> {
     const clients = [...this.connections.values()];
     this.connections.clear();
+    this.live.clear();
     await Promise.all(clients.map((c) => c.then((client) => client.end()).catch(() => undefined)));
+  }
+
+  /** Opens a channel; a connection the node dropped (a reboot) is replaced once, silently. */
+  private async openChannel(
+    node: string,
+    what: string,
+    open: (client: Client, done: (error: Error | undefined, channel: ClientChannel) => void) => void,
+  ): Promise<ClientChannel> {
+    const attempt = async (): Promise<ClientChannel> => {
+      const client = await this.connect(node);
+      return new Promise<ClientChannel>((resolve, reject) => {
+        try {
+          open(client, (error, channel) => (error ? reject(error) : resolve(channel)));
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+        }
+      }).catch((error: Error) => {
+        this.forget(node, client);
+        throw error;
+      });
+    };
+    try {
+      return await attempt();
+    } catch (error) {
+      if (error instanceof ApiError) throw error; // a refused host key: never ask twice
+      try {
+        return await attempt();
+      } catch (error) {
+        throw error instanceof ApiError ? error : sshError(node, what, error as Error);
+      }
+    }
+  }
+
+  private forget(node: string, client: Client): void {
+    if (this.live.get(node) === client) {
+      this.live.delete(node);
+      this.connections.delete(node);
+    }
+    client.end();
   }
 
   private connect(node: string): Promise<Client> {
@@ -302,13 +336,20 @@ class SshNodes implements ShellRunner, PtySpawner {
     const connecting = new Promise<Client>((resolve, reject) => {
       const client = new Client();
       let refusal: unknown;
-      client.once('ready', () => resolve(client));
-      client.once('error', (error) => {
-        this.connections.delete(node);
+      client.once('ready', () => {
+        this.live.set(node, client);
+        resolve(client);
+      });
+      // Kept for the connection's whole life: a node powered off mid-run must not crash the app.
+      // After 'ready' the reject is a no-op; the next use opens a new connection.
+      client.on('error', (error) => {
+        if (this.connections.get(node) === connecting) this.connections.delete(node);
+        if (this.live.get(node) === client) this.live.delete(node);
         reject(refusal ?? sshError(node, `connect ${target.host}:${target.port}`, error));
       });
       client.once('close', () => {
         if (this.connections.get(node) === connecting) this.connections.delete(node);
+        if (this.live.get(node) === client) this.live.delete(node);
       });
       client.connect({
         host: target.host,

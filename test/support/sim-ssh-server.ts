@@ -4,7 +4,7 @@
  * the answers to its prompts), each shell request an interactive simulated shell.
  */
 import type { AddressInfo } from 'node:net';
-import { Server, utils } from 'ssh2';
+import { Server, utils, type Connection } from 'ssh2';
 
 import { sshKeyFingerprint } from '../../electron/app/virtualbox-environment.ts';
 import type { SimDatacenter } from '../../electron/sim/datacenter.ts';
@@ -15,6 +15,8 @@ export interface SimSshServer {
   fingerprint: string;
   /** Commands run through exec, in order. */
   commands: string[];
+  /** Drops every open connection at once, as a node that reboots does. */
+  dropConnections(): void;
   close(): Promise<void>;
 }
 
@@ -27,7 +29,10 @@ export async function startSimSshServer(
   const parsed = utils.parseKey(keys.public);
   if (parsed instanceof Error) throw parsed;
   const commands: string[] = [];
+  const clients = new Set<Connection>();
   const server = new Server({ hostKeys: [keys.private] }, (client) => {
+    clients.add(client);
+    client.on('close', () => clients.delete(client));
     client.on('error', () => undefined);
     client.on('authentication', (ctx) => {
       if (ctx.method === 'password' && ctx.username === 'root' && ctx.password === password) ctx.accept();
@@ -82,6 +87,9 @@ export async function startSimSshServer(
     port: (server.address() as AddressInfo).port,
     fingerprint: sshKeyFingerprint(parsed.getPublicSSH()),
     commands,
+    dropConnections: () => {
+      for (const client of clients) client.end();
+    },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

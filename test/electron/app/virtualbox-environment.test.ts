@@ -235,6 +235,20 @@ describe('VirtualBox lab environment', () => {
     }
   });
 
+  it('opens a new ssh connection after the node dropped the old one (a reboot), without asking again', async () => {
+    const asked: Asked[] = [];
+    const env = await createVirtualBoxLabEnvironment(optionsFor(() => true, asked));
+    try {
+      expect((await env.shell.run('pve1', 'hostname')).output).toContain('pve1');
+      ssh.get('pve1')!.dropConnections();
+      const again = await env.shell.run('pve1', 'hostname');
+      expect(again).toEqual({ output: expect.stringContaining('pve1'), exitCode: 0 });
+      expect(asked.filter((a) => a.kind === 'ssh-host-key')).toHaveLength(1);
+    } finally {
+      await env.close();
+    }
+  });
+
   it('refuses an ssh host key that differs from the pinned one, naming the node', async () => {
     const asked: Asked[] = [];
     const pins = new Map([['ssh:pve3', 'SHA256:someone-else']]);
