@@ -75,6 +75,7 @@ export function sshKeyFingerprint(key: Buffer): string {
 /** Trust on first use, shared by certificates and host keys. */
 class TrustStore {
   private asking: Promise<unknown> = Promise.resolve();
+  private readonly refused = new Map<string, string>();
 
   constructor(
     private readonly pins: Map<string, string>,
@@ -95,14 +96,19 @@ class TrustStore {
           'If the node was reinstalled, start a new run and confirm its new fingerprint.',
       );
     }
+    const refusal = (): ApiError =>
+      new ApiError(
+        'forbidden',
+        `node ${node}: ${what} ${fingerprint} was not confirmed; refusing to connect`,
+      );
+    // Asked once: checks retry every few seconds, and a "no" must not come back as a new question.
+    if (this.refused.get(key) === fingerprint) throw refusal();
     // One question at a time: a terminal cannot ask about two nodes at once.
     const turn = this.asking.then(() => this.ask(node, fingerprint, kind));
     this.asking = turn.catch(() => undefined);
     if (!(await turn)) {
-      throw new ApiError(
-        'forbidden',
-        `node ${node}: ${what} ${fingerprint} was not confirmed; refusing to connect`,
-      );
+      this.refused.set(key, fingerprint);
+      throw refusal();
     }
     this.pins.set(key, fingerprint);
   }
@@ -112,8 +118,11 @@ class TrustStore {
  * The Proxmox client over the nodes confirmed so far. A node that did not answer at start is
  * probed (and confirmed) before the first call that needs it.
  */
+const RELOOK_MS = 5_000;
+
 class TrustedPveApi implements PveApi {
   private readonly pending = new Map<string, Promise<void>>();
+  private lastLookAt = 0;
 
   constructor(
     private readonly http: HttpPveApi,
@@ -203,7 +212,17 @@ class TrustedPveApi implements PveApi {
       }
       return;
     }
-    if (this.http.endpoints().length < this.machines.length) await this.addReachable(signal);
+    if (this.http.endpoints().length === 0) {
+      await this.addReachable(signal);
+      return;
+    }
+    // Some node answers: look for the others in the background, at most every few seconds, so
+    // a node that is still off does not slow every call (the drill polls each second).
+    const now = performance.now();
+    if (now - this.lastLookAt >= RELOOK_MS && this.http.endpoints().length < this.machines.length) {
+      this.lastLookAt = now;
+      void this.addReachable().catch(() => undefined);
+    }
   }
 }
 

@@ -161,6 +161,27 @@ describe('VirtualBox lab environment', () => {
     }
   });
 
+  it('asks once about a node that comes up later; a "no" is remembered, not asked again at every check', async () => {
+    const asked: Asked[] = [];
+    let pve3Up = false;
+    const env = await createVirtualBoxLabEnvironment(
+      optionsFor((a) => a.node !== 'pve3', asked, {
+        apiUrl: (node) => (node === 'pve3' && !pve3Up ? 'https://127.0.0.1:1' : endpoint(node).url),
+      }),
+    );
+    try {
+      pve3Up = true;
+      const call = { method: 'GET' as const, path: '/version', node: 'pve3' };
+      await expect(env.pve.request(call)).rejects.toThrow(/node pve3: TLS certificate .* was not confirmed/);
+      await expect(env.pve.request(call)).rejects.toThrow(/node pve3: TLS certificate .* was not confirmed/);
+      expect(asked.filter((a) => a.node === 'pve3')).toHaveLength(1);
+      // The confirmed nodes keep working.
+      await env.pve.request({ method: 'GET', path: '/version', node: 'pve1' });
+    } finally {
+      await env.close();
+    }
+  });
+
   it("runs the lab's first steps over ssh and the pinned API: create the cluster, join pve2 and pve3", async () => {
     const asked: Asked[] = [];
     const pins = new Map<string, string>();
