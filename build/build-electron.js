@@ -10,7 +10,7 @@ const common = {
   format: 'cjs',
   target: 'node22',
   sourcemap: true,
-  external: ['electron', 'node-pty', 'soap', 'virtualbox-soap'],
+  external: ['electron', 'node-pty', 'soap', 'virtualbox-soap', 'ssh2'],
   logLevel: 'warning',
   // The engine is ESM; in the CJS bundle import.meta.url is rebuilt from __filename.
   banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },

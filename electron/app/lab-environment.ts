@@ -1,7 +1,7 @@
 /**
  * What one lab run needs from its backend — a Proxmox client, a hypervisor, shells, a clock —
- * built from the lab's profile. Today the simulator; the VirtualBox environment needs
- * installed Proxmox nodes and a confirmed fingerprint per node, and is not wired into runs yet.
+ * built from the lab's profile: the simulator, or (virtualbox-environment.ts) installed Proxmox
+ * nodes in VirtualBox, whose fingerprints the caller's `trust` callback confirms.
  */
 import type { Clock } from '../clock/clock.ts';
 import type { BackendKind } from '../contract/dto.ts';
@@ -16,6 +16,7 @@ import type { ShellSession } from '../sim/shell/shell-session.ts';
 import type { PveMajor, SimNasConfig, SimNodeConfig } from '../sim/world-types.ts';
 import type { PtyLike, PtySpawner } from '../terminal/pty.ts';
 import type { TopologyMachine } from './topology-observer.ts';
+import type { TrustCallback, VirtualBoxEnvironmentOptions } from './virtualbox-environment.ts';
 
 export interface LabEnvironment {
   backend: BackendKind;
@@ -37,6 +38,16 @@ export interface LabEnvironmentOptions {
   backend: BackendKind;
   /** Simulator only. Default: real time. */
   clockMode?: ClockMode;
+  /** VirtualBox only: confirms each node's certificate and ssh host key on first use. */
+  trust?: TrustCallback;
+  /** VirtualBox only: fingerprints confirmed before (`tls:<node>`, `ssh:<node>`); new ones are added. */
+  pins?: Map<string, string>;
+  signal?: AbortSignal;
+  /** VirtualBox only: where VirtualBox and the nodes are reached (default: this host, the lab's addresses). */
+  virtualBox?: Pick<
+    VirtualBoxEnvironmentOptions,
+    'startVirtualBox' | 'apiUrl' | 'sshTarget' | 'connectTimeoutMs'
+  >;
 }
 
 const DEFAULT_NAS_EXPORT = '/mnt/tank/pve';
@@ -78,15 +89,36 @@ export function shellAsPty(session: ShellSession): PtyLike {
 }
 
 export async function createLabEnvironment(options: LabEnvironmentOptions): Promise<LabEnvironment> {
+  if (options.backend === 'virtualbox') {
+    if (!options.trust) {
+      // The desktop app has no way yet to show a fingerprint and ask; the CLI has.
+      throw new ApiError(
+        'backend-unavailable',
+        "Guided lab runs on VirtualBox are not available in the desktop app yet: each node's certificate must be " +
+          'confirmed first. Use `nestlab lab run <lab> --backend virtualbox` in a terminal, or the simulator.',
+      );
+    }
+    const { createVirtualBoxLabEnvironment } = await import('./virtualbox-environment.ts');
+    return createVirtualBoxLabEnvironment({
+      lab: options.lab,
+      profile: options.profile,
+      trust: options.trust,
+      ...options.virtualBox,
+      ...(options.pins ? { pins: options.pins } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  }
   if (options.backend !== 'sim') {
     throw new ApiError(
       'backend-unavailable',
-      'Lab runs on VirtualBox are not available in this version: the VirtualBox driver can build the machines ' +
-        '(nestlab vbox up), but guided runs against installed nodes are not wired yet. Use the simulator.',
+      `Unknown backend "${String(options.backend)}": use sim or virtualbox.`,
     );
   }
   if (!options.profile.backends.includes('sim')) {
-    throw new ApiError('conflict', `Profile "${options.profile.id}" of lab "${options.lab.id}" does not run on the simulator.`);
+    throw new ApiError(
+      'conflict',
+      `Profile "${options.profile.id}" of lab "${options.lab.id}" does not run on the simulator.`,
+    );
   }
   const datacenter = await startSimDatacenter({
     ...simOptionsFor(options.lab, options.profile),

@@ -3,13 +3,21 @@
  *   validate <file|dir>…  positioned errors, exit 1 when any file is wrong
  *   test <file|dir>…      on the simulator at full speed: each step's checks fail, its solve runs,
  *                         its checks pass; a table; exit 1 on any failure (a teacher's CI)
- *   run <lab>             one lab on the simulator: shows the instructions and waits for the checks,
- *                         or with --solve does every step itself and prints the drill timeline
+ *   run <lab>             one lab on the simulator (or, --backend virtualbox, on Proxmox nodes installed
+ *                         in VirtualBox): shows the instructions and waits for the checks, or with
+ *                         --solve does every step itself and prints the drill timeline
  */
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
+
+import type {
+  TrustCallback,
+  TrustKind,
+  VirtualBoxEnvironmentOptions,
+} from '../../app/virtualbox-environment.ts';
 
 import type { Clock } from '../../clock/clock.ts';
 import { LANGUAGES, type Language, type LabRunInfo } from '../../contract/dto.ts';
@@ -23,6 +31,8 @@ import type { LabFile, LabProfile } from '../../lab/script/schema.ts';
 import type { ShellRunner } from '../../lab/shell-runner.ts';
 import type { ShellSession } from '../../sim/shell/shell-session.ts';
 import type { PveApi } from '../../pve/api.ts';
+import { normalizeFingerprint } from '../../pve/tls-pinning.ts';
+import type { PtyLike } from '../../terminal/pty.ts';
 
 /** A terminal for `lab run --shell`: keystrokes in, shell output out. */
 export interface LabCliTerminal {
@@ -38,6 +48,18 @@ export interface LabCliIo {
   err(line: string): void;
   setExitCode(code: number): void;
   terminal?: LabCliTerminal;
+  /** Asks one question and returns the typed answer; absent without a TTY (nothing can be asked). */
+  ask?(question: string): Promise<string>;
+}
+
+/** Where `lab run --backend virtualbox` finds VirtualBox and the nodes; tests put fakes here. */
+export type VirtualBoxReach = Pick<
+  VirtualBoxEnvironmentOptions,
+  'startVirtualBox' | 'apiUrl' | 'sshTarget' | 'connectTimeoutMs'
+>;
+
+export interface LabCliDeps {
+  virtualBox?: VirtualBoxReach;
 }
 
 const processIo: LabCliIo = {
@@ -53,7 +75,63 @@ const processIo: LabCliIo = {
       if (process.stdin.isTTY) process.stdin.setRawMode(raw);
     },
   },
+  ...(process.stdin.isTTY
+    ? {
+        ask: (question: string) =>
+          new Promise<string>((resolveAnswer) => {
+            const rl = createInterface({ input: process.stdin, output: process.stdout });
+            rl.question(question, (answer) => {
+              rl.close();
+              resolveAnswer(answer);
+            });
+          }),
+      }
+    : {}),
 };
+
+/** `--trust pve1=AB:CD:…` (a certificate) or `--trust pve1=SHA256:…` (an ssh host key). */
+export function parseTrustAnswers(values: string[]): Map<string, string[]> | string {
+  const answers = new Map<string, string[]>();
+  for (const value of values) {
+    const at = value.indexOf('=');
+    const node = value.slice(0, at).trim();
+    const fingerprint = value.slice(at + 1).trim();
+    if (at <= 0 || fingerprint === '') return `--trust: expected <node>=<fingerprint>, got "${value}"`;
+    answers.set(node, [...(answers.get(node) ?? []), fingerprint]);
+  }
+  return answers;
+}
+
+const isSshFingerprint = (fingerprint: string): boolean => fingerprint.startsWith('SHA256:');
+
+/**
+ * Trust on first use from a terminal: `--trust` answers in advance; otherwise the fingerprint is
+ * shown and the user asked; with nothing to ask (no TTY) the node is refused.
+ */
+export function terminalTrust(io: LabCliIo, answers: Map<string, string[]>): TrustCallback {
+  return async (node: string, fingerprint: string, kind: TrustKind) => {
+    const ssh = kind === 'ssh-host-key';
+    const what = ssh ? 'ssh host key' : 'TLS certificate';
+    const given = (answers.get(node) ?? []).filter((f) => isSshFingerprint(f) === ssh);
+    if (given.length > 0) {
+      const same = (f: string): boolean =>
+        ssh ? f === fingerprint : normalizeFingerprint(f) === normalizeFingerprint(fingerprint);
+      if (given.some(same)) return true;
+      io.err(`${node}: its ${what} has fingerprint ${fingerprint}, not the one given with --trust`);
+      return false;
+    }
+    if (!io.ask) {
+      io.err(
+        `${node}: its ${what} (fingerprint ${fingerprint}) cannot be confirmed without a terminal; ` +
+          `if it is right, pass --trust ${node}=${fingerprint}`,
+      );
+      return false;
+    }
+    io.out(`${node} presents this ${what}:\n  ${fingerprint}`);
+    const answer = await io.ask(ssh ? 'Trust this host key? [y/N] ' : 'Trust this certificate? [y/N] ');
+    return /^y(es)?$/i.test(answer.trim());
+  };
+}
 
 /** Lab files named by a path: a lab.yaml (or any .yaml), a lab folder, or a folder of lab folders. */
 export async function collectLabFiles(path: string): Promise<string[]> {
@@ -97,7 +175,7 @@ async function loadAll(
   return { loaded, bad };
 }
 
-export function registerLab(program: Command, io: LabCliIo = processIo): void {
+export function registerLab(program: Command, io: LabCliIo = processIo, deps: LabCliDeps = {}): void {
   const lab = program
     .command('lab')
     .description('Lab files: validate them, test them on the simulator, run one');
@@ -173,18 +251,31 @@ export function registerLab(program: Command, io: LabCliIo = processIo): void {
 
   lab
     .command('run')
-    .description('Run one lab on the simulator: show the instructions and wait for the checks, or --solve it')
+    .description('Run one lab: show the instructions and wait for the checks, or --solve it')
     .argument('<lab>', 'a lab id (in ./labs), a lab folder or a lab.yaml')
-    .option('--profile <id>', 'profile to run (default: the first that runs on the simulator)')
+    .option(
+      '--backend <backend>',
+      'sim (the simulator) or virtualbox (Proxmox nodes installed in VirtualBox)',
+      'sim',
+    )
+    .option('--profile <id>', 'profile to run (default: the first that runs on the backend)')
     .option('--lang <lang>', `language: ${LANGUAGES.join(', ')}`, 'en')
     .option('--solve', 'solve every step (full speed) and print the drill timeline')
-    .option('--shell <node>', "attach this node's simulated shell to the terminal (Ctrl-D ends the run)")
+    .option('--shell <node>', "attach this node's shell to the terminal (Ctrl-D ends the run)")
     .option('--speed <x>', "simulator clock: a factor of real time or 'max' (default 1, or max with --solve)")
     .option('--json', 'print the final state (and drill report) as JSON')
+    .option(
+      '--trust <node=fingerprint>',
+      "VirtualBox: confirm a node's certificate (AB:CD:…) or ssh host key (SHA256:…) in advance; repeatable",
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
     .action(
       async (
         labArg: string,
         options: {
+          backend: string;
+          trust: string[];
           profile?: string;
           lang: string;
           solve?: boolean;
@@ -198,6 +289,23 @@ export function registerLab(program: Command, io: LabCliIo = processIo): void {
           io.setExitCode(1);
           return;
         }
+        if (options.backend !== 'sim' && options.backend !== 'virtualbox') {
+          io.err(`--backend: expected sim or virtualbox, got "${options.backend}"`);
+          io.setExitCode(1);
+          return;
+        }
+        const backend = options.backend;
+        const answers = parseTrustAnswers(options.trust);
+        if (typeof answers === 'string') {
+          io.err(answers);
+          io.setExitCode(1);
+          return;
+        }
+        if (backend === 'virtualbox' && options.speed !== undefined) {
+          io.err('--speed: only the simulator has a clock to speed up');
+          io.setExitCode(1);
+          return;
+        }
         const asId = /^[a-z0-9-]+$/.test(labArg) && !(await stat(labArg).catch(() => undefined));
         const { loaded, bad } = await loadAll([asId ? join('labs', labArg) : labArg], io);
         const first = loaded[0];
@@ -206,11 +314,12 @@ export function registerLab(program: Command, io: LabCliIo = processIo): void {
           return;
         }
         const profile = first.lab.profiles.find(
-          (p) => p.backends.includes('sim') && (options.profile === undefined || p.id === options.profile),
+          (p) => p.backends.includes(backend) && (options.profile === undefined || p.id === options.profile),
         );
         if (!profile) {
+          const where = backend === 'sim' ? 'the simulator' : 'VirtualBox';
           io.err(
-            `${first.lab.id}: no profile${options.profile ? ` "${options.profile}"` : ''} runs on the simulator`,
+            `${first.lab.id}: no profile${options.profile ? ` "${options.profile}"` : ''} runs on ${where}`,
           );
           io.setExitCode(1);
           return;
@@ -231,13 +340,23 @@ export function registerLab(program: Command, io: LabCliIo = processIo): void {
           io.setExitCode(1);
           return;
         }
-        const ok = await runOnSimulator(first.lab, profile, io, {
-          lang: options.lang as Language,
-          solve: !!options.solve,
-          json: !!options.json,
-          speed: speed === 'max' ? 'max' : Number(speed),
-          ...(options.shell ? { shell: options.shell } : {}),
-        });
+        const start =
+          backend === 'sim'
+            ? () => startSimulatorFor(first.lab, profile, speed === 'max' ? 'max' : Number(speed))
+            : () => startVirtualBoxFor(first.lab, profile, terminalTrust(io, answers), deps.virtualBox ?? {});
+        let ok: boolean;
+        try {
+          ok = await runLab(first.lab, profile, io, start, {
+            lang: options.lang as Language,
+            solve: !!options.solve,
+            json: !!options.json,
+            ...(options.shell ? { shell: options.shell } : {}),
+          });
+        } catch (e) {
+          // A refused fingerprint or an unreachable VirtualBox: the message names what failed.
+          io.err(`${first.lab.id} (profile ${profile.id}): ${e instanceof Error ? e.message : String(e)}`);
+          ok = false;
+        }
         if (!ok) io.setExitCode(1);
       },
     );
@@ -265,7 +384,12 @@ interface SimSession {
   shell: ShellRunner;
   clock: Clock;
   drills: DrillService;
-  openShell(node: string): ShellSession;
+  /** What the run uses: the simulator at a speed, or real nodes in real time. */
+  backendLabel: string;
+  /** The simulated shell (simulator only). */
+  openShell?(node: string): ShellSession;
+  /** A terminal on the node (ssh on VirtualBox). */
+  openTerminal?(node: string): Promise<PtyLike>;
   describe(): string[];
   close(): Promise<void>;
 }
@@ -297,6 +421,7 @@ async function startSimulatorFor(
     history: new DrillHistory(historyDir),
     language: () => 'en',
   });
+  const clockLabel = speed === 'max' ? 'at full speed' : speed === 1 ? 'in real time' : `at ×${speed}`;
   return {
     lab,
     pve: env.pve,
@@ -304,10 +429,52 @@ async function startSimulatorFor(
     clock: env.clock,
     drills,
     shell: env.shell,
+    backendLabel: `simulator ${clockLabel}`,
     openShell: (node) => dc.openShell(node),
     describe: () => [
       ...dc.endpoints.map((e) => `  ${e.name.padEnd(8)} ${e.url}  fingerprint ${e.fingerprint}`),
       `  user root@pam  password ${dc.credentials.password}`,
+    ],
+    async close() {
+      await env.close();
+      await rm(historyDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Installed Proxmox nodes in VirtualBox, every certificate and host key confirmed through `trust`. */
+async function startVirtualBoxFor(
+  lab: LabFile,
+  profile: LabProfile,
+  trust: TrustCallback,
+  reach: VirtualBoxReach,
+): Promise<SimSession> {
+  const [{ createLabEnvironment }, { DrillService }, { DrillHistory }] = await Promise.all([
+    import('../../app/lab-environment.ts'),
+    import('../../lab/drill/drill-service.ts'),
+    import('../../lab/drill/history.ts'),
+  ]);
+  const env = await createLabEnvironment({ lab, profile, backend: 'virtualbox', trust, virtualBox: reach });
+  const historyDir = await mkdtemp(join(tmpdir(), 'nestlab-lab-'));
+  const drills = new DrillService({
+    pve: env.pve,
+    hypervisor: env.driver,
+    clock: env.clock,
+    history: new DrillHistory(historyDir),
+    language: () => 'en',
+  });
+  return {
+    lab,
+    pve: env.pve,
+    hypervisor: env.driver,
+    clock: env.clock,
+    drills,
+    shell: env.shell,
+    backendLabel: 'VirtualBox',
+    openTerminal: (node) => env.ptys.open(node, { cols: 80, rows: 24 }),
+    describe: () => [
+      ...env.pve.endpoints().map((e) => `  ${e.name.padEnd(8)} ${e.url}  fingerprint ${e.fingerprint}`),
+      `  user root@pam  password ${String(lab.vars.rootPassword)}`,
     ],
     async close() {
       await env.close();
@@ -348,21 +515,21 @@ interface RunOptions {
   lang: Language;
   solve: boolean;
   json: boolean;
-  speed: number | 'max';
   shell?: string;
 }
 
-async function runOnSimulator(
+async function runLab(
   lab: LabFile,
   profile: LabProfile,
   io: LabCliIo,
+  start: () => Promise<SimSession>,
   o: RunOptions,
 ): Promise<boolean> {
   const [{ LabRunner }, { MemoryProgressStore }] = await Promise.all([
     import('../../lab/runner.ts'),
     import('../../lab/memory-progress-store.ts'),
   ]);
-  const sim = await startSimulatorFor(lab, profile, o.speed);
+  const sim = await start();
   const runner = new LabRunner({
     ...sim,
     profile: profile.id,
@@ -394,9 +561,9 @@ async function runOnSimulator(
   const cleanups: (() => void)[] = [unsubscribe];
   try {
     if (!o.json) {
-      const clock = o.speed === 'max' ? 'at full speed' : o.speed === 1 ? 'in real time' : `at ×${o.speed}`;
-      io.out(`${runner.getState().title} — profile ${profile.id}, simulator ${clock}`);
-      if (!o.solve) io.out(['The simulated nodes:', ...sim.describe()].join('\n'));
+      io.out(`${runner.getState().title} — profile ${profile.id}, ${sim.backendLabel}`);
+      if (!o.solve)
+        io.out([sim.openShell ? 'The simulated nodes:' : 'The nodes:', ...sim.describe()].join('\n'));
     }
     const initial = await runner.start();
     show(initial);
@@ -412,7 +579,25 @@ async function runOnSimulator(
             if (s.activeStepId === null) finish();
           }),
         );
-        if (terminal && o.shell !== undefined) {
+        if (terminal && o.shell !== undefined && sim.openTerminal) {
+          const node = o.shell;
+          sim.openTerminal(node).then(
+            (pty) => {
+              cleanups.push(pty.onData((data) => terminal.write(data)));
+              cleanups.push(pty.onExit(finish));
+              const onData = (data: Buffer | string): void => pty.write(String(data));
+              terminal.input.on('data', onData);
+              cleanups.push(() => terminal.input.removeListener('data', onData));
+              terminal.setRaw?.(true);
+              cleanups.push(() => terminal.setRaw?.(false));
+              cleanups.push(() => pty.kill());
+            },
+            (e: unknown) => {
+              io.err(`--shell ${node}: ${e instanceof Error ? e.message : String(e)}`);
+              finish();
+            },
+          );
+        } else if (terminal && o.shell !== undefined && sim.openShell) {
           const session = sim.openShell(o.shell);
           cleanups.push(session.onOutput((data) => terminal.write(data)));
           cleanups.push(session.onClose(finish));
