@@ -6,6 +6,8 @@ import { join } from 'node:path';
  */
 import type { AppInfo, BackendKind } from '../contract/dto.ts';
 import { ApiError } from '../contract/errors.ts';
+import { HypervisorError } from '../hypervisor/driver.ts';
+import { PveError } from '../pve/api.ts';
 import type { Handlers } from '../ipc/router.ts';
 import type { AppDeps } from './deps.ts';
 import { EventHub } from './event-hub.ts';
@@ -17,6 +19,7 @@ import { DrillHistory } from '../lab/drill/history.ts';
 import { reportToCsv } from '../lab/drill/report-csv.ts';
 import { FileProgressStore } from '../lab/progress-store.ts';
 import { SettingsStore } from './settings-store.ts';
+import { TrustBroker } from './trust-broker.ts';
 import { readAppVersion } from './version.ts';
 
 export interface App {
@@ -32,6 +35,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const currentBackend = (): BackendKind => deps.backend ?? settings.get().backend;
   const hub = new EventHub();
   const catalog = new LabCatalog(deps.labsDir);
+  const trust = new TrustBroker(deps.dataDir, (pending) => hub.emit('trust.requests', pending));
 
   let session: LabSession | null = null;
   const open = (): LabSession => {
@@ -79,7 +83,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       }
       await closeSession();
       const language = lang ?? settings.get().lang;
-      session = await LabSession.open({ lab, profile: chosen, lang: language, backend, dataDir: deps.dataDir, hub, log: deps.log });
+      session = await asBackendError(() => LabSession.open({ lab, profile: chosen, lang: language, backend, dataDir: deps.dataDir, hub, log: deps.log, trust, ...(deps.virtualBox ? { virtualBox: deps.virtualBox } : {}) }));
       hub.emit('lab.state', session.state);
       return session.state;
     },
@@ -100,7 +104,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       const { lang, backend } = current.state;
       await closeSession();
       await new FileProgressStore(join(deps.dataDir, 'progress')).clear(lab.id, profile.id);
-      session = await LabSession.open({ lab, profile, lang, backend, dataDir: deps.dataDir, hub, log: deps.log });
+      session = await LabSession.open({ lab, profile, lang, backend, dataDir: deps.dataDir, hub, log: deps.log, trust, ...(deps.virtualBox ? { virtualBox: deps.virtualBox } : {}) });
       hub.emit('lab.state', session.state);
       return session.state;
     },
@@ -137,6 +141,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
           ? { filename: `${base}.csv`, mime: 'text/csv', content: reportToCsv(report, language()) }
           : { filename: `${base}.json`, mime: 'application/json', content: JSON.stringify(report, null, 2) + '\n' };
       }),
+    'trust.pending': () => trust.pending(),
+    'trust.answer': ({ id, accept }) => {
+      trust.answer(id, accept);
+      return null;
+    },
   };
 
   return {
@@ -156,6 +165,18 @@ async function wrapNotFound<T>(work: () => Promise<T>): Promise<T> {
     if (error instanceof ApiError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new ApiError('not-found', 'No such drill run.');
+    throw error;
+  }
+}
+
+/** VirtualBox or a node that cannot be reached is the backend's problem, said in its own words. */
+async function asBackendError<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof HypervisorError || error instanceof PveError) {
+      throw new ApiError('backend-unavailable', error.message);
+    }
     throw error;
   }
 }

@@ -1,5 +1,6 @@
 /** What the composition root needs from its shell (Electron, CLI, browser host, tests). */
 import type { BackendKind } from '../contract/dto.ts';
+import type { LabEnvironmentOptions } from './lab-environment.ts';
 
 export interface Logger {
   info(message: string): void;
@@ -14,6 +15,8 @@ export interface AppDeps {
   dataDir: string;
   labsDir: string;
   log: Logger;
+  /** VirtualBox only: where VirtualBox and the lab's nodes are reached (tests pass stand-ins). */
+  virtualBox?: LabEnvironmentOptions['virtualBox'];
 }
 
 export const consoleLogger: Logger = {

@@ -29,8 +29,9 @@ import type { ClockMode } from '../sim/clock/virtual-clock.ts';
 import { TerminalManager } from '../terminal/manager.ts';
 import type { Logger } from './deps.ts';
 import type { EventHub } from './event-hub.ts';
-import { createLabEnvironment, type LabEnvironment } from './lab-environment.ts';
+import { createLabEnvironment, type LabEnvironment, type LabEnvironmentOptions } from './lab-environment.ts';
 import { TopologyObserver } from './topology-observer.ts';
+import type { TrustBroker } from './trust-broker.ts';
 
 export interface LabSessionOptions {
   lab: LabFile;
@@ -44,6 +45,10 @@ export interface LabSessionOptions {
   speed?: SimSpeed;
   /** How often the topology is refreshed (wall ms). */
   refreshMs?: number;
+  /** Asks the learner to confirm real nodes' fingerprints (VirtualBox backend). */
+  trust?: TrustBroker;
+  /** VirtualBox only: where VirtualBox and the nodes are reached (tests use stand-ins). */
+  virtualBox?: LabEnvironmentOptions['virtualBox'];
 }
 
 export function clockModeFor(speed: SimSpeed): ClockMode {
@@ -76,11 +81,26 @@ export class LabSession {
   static async open(options: LabSessionOptions): Promise<LabSession> {
     const { lab, profile, hub } = options;
     const speed = options.speed ?? 1;
-    const env = await createLabEnvironment({ lab, profile, backend: options.backend, clockMode: { kind: 'fast' } });
+    const broker = options.trust;
+    const env = await createLabEnvironment({
+      lab,
+      profile,
+      backend: options.backend,
+      clockMode: { kind: 'fast' },
+      // Real nodes: each certificate and ssh host key is confirmed by the learner in the UI, once.
+      ...(broker
+        ? {
+            trust: (node: string, fingerprint: string, kind: 'tls-certificate' | 'ssh-host-key') =>
+              broker.trust(lab.id, node, kind === 'tls-certificate' ? 'tls' : 'ssh', fingerprint),
+          }
+        : {}),
+      ...(options.virtualBox ? { virtualBox: options.virtualBox } : {}),
+    });
     try {
       const store = new FileProgressStore(join(options.dataDir, 'progress'));
       // A simulated cluster lives in memory: after a restart, replay what was already done.
-      await rebuildWorld(lab, profile, env, await store.load(lab.id, profile.id));
+      // (A real cluster keeps its state; nothing is replayed there.)
+      if (env.datacenter) await rebuildWorld(lab, profile, env, await store.load(lab.id, profile.id));
       env.simClock?.setMode(clockModeFor(speed));
 
       let lang = options.lang;

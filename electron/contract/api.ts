@@ -11,6 +11,7 @@ import type {
   SimClockInfo,
   TerminalInfo,
   TopologyInfo,
+  TrustRequestInfo,
 } from './dto.ts';
 import type { MethodName, ParamsOf } from './schemas.ts';
 
@@ -42,6 +43,8 @@ interface Results {
   'drill.history': DrillHistoryEntry[];
   'drill.report': FailoverReportInfo;
   'drill.export': { filename: string; mime: string; content: string };
+  'trust.pending': TrustRequestInfo[];
+  'trust.answer': null;
 }
 
 export type ApiMethods = {

@@ -236,3 +236,15 @@ export interface TaskInfo {
   message: string | null;
   fraction: number | null;
 }
+
+/** A fingerprint the learner must confirm before NestLab talks to a real node (trust on first use). */
+export interface TrustRequestInfo {
+  id: string;
+  lab: string;
+  node: string;
+  /** tls: the node's Proxmox API certificate; ssh: its SSH host key. */
+  kind: 'tls' | 'ssh';
+  fingerprint: string;
+  /** The fingerprint trusted before, when it changed; null the first time. */
+  previous: string | null;
+}

@@ -5,6 +5,7 @@ import type {
   SimClockInfo,
   TaskInfo,
   TopologyInfo,
+  TrustRequestInfo,
 } from './dto.ts';
 
 export interface ApiEvents {
@@ -15,6 +16,8 @@ export interface ApiEvents {
   'terminal.exit': { id: string; code: number };
   'drill.state': DrillStateInfo;
   'task.updated': TaskInfo;
+  /** Every question still waiting for the learner (a full list, so a reload loses none). */
+  'trust.requests': TrustRequestInfo[];
 }
 
 export type EventName = keyof ApiEvents;

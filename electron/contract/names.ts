@@ -33,6 +33,8 @@ export const METHOD_NAMES = [
   'drill.history',
   'drill.report',
   'drill.export',
+  'trust.pending',
+  'trust.answer',
 ] as const satisfies readonly MethodName[];
 
 export const EVENT_NAMES = [
@@ -43,6 +45,7 @@ export const EVENT_NAMES = [
   'terminal.exit',
   'drill.state',
   'task.updated',
+  'trust.requests',
 ] as const satisfies readonly EventName[];
 
 const methodSet: ReadonlySet<string> = new Set(METHOD_NAMES);

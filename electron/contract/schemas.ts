@@ -48,6 +48,8 @@ export const paramSchemas = {
   'drill.history': z.object({ labId: id }).strict(),
   'drill.report': z.object({ labId: id, runId: id }).strict(),
   'drill.export': z.object({ labId: id, runId: id, format: z.enum(['csv', 'json']) }).strict(),
+  'trust.pending': empty,
+  'trust.answer': z.object({ id, accept: z.boolean() }).strict(),
 } as const;
 
 export type MethodName = keyof typeof paramSchemas;

@@ -15,6 +15,7 @@ import { SimClockState } from './sim-clock.svelte.ts';
 import { TasksState } from './tasks.svelte.ts';
 import { TerminalsState } from './terminals.svelte.ts';
 import { TopologyState } from './topology.svelte.ts';
+import { TrustState } from './trust.svelte.ts';
 
 export class AppModel {
   readonly shell: AppShell;
@@ -26,6 +27,7 @@ export class AppModel {
   readonly terminals: TerminalsState;
   readonly drill: DrillState;
   readonly tasks: TasksState;
+  readonly trust: TrustState;
 
   constructor(
     readonly client: LabClient,
@@ -40,6 +42,7 @@ export class AppModel {
     this.terminals = new TerminalsState(client);
     this.drill = new DrillState(client);
     this.tasks = new TasksState(client);
+    this.trust = new TrustState(client);
     client.onReconnect(() => void this.refresh(true));
     client.onConnectionChange((connected) => this.shell.setConnected(connected));
   }
@@ -59,6 +62,7 @@ export class AppModel {
       this.labRun.load(),
       this.topology.load(),
       this.clock.load(),
+      this.trust.load(),
     ]);
     const run = this.labRun.run;
     if (run) await this.drill.load(run.labId);

@@ -11,7 +11,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { createApp, type App } from '../../../electron/app/create-app.ts';
 import { silentLogger } from '../../../electron/app/deps.ts';
-import type { LabRunInfo, TopologyInfo } from '../../../electron/contract/dto.ts';
+import type { LabRunInfo, TopologyInfo, TrustRequestInfo } from '../../../electron/contract/dto.ts';
+import { loadLabFile } from '../../../electron/lab/script/load.ts';
+import { startInstalledNodes, type InstalledNodes } from '../../support/installed-nodes.ts';
 
 const labsDir = fileURLToPath(new URL('../../../labs', import.meta.url));
 
@@ -108,20 +110,70 @@ describe('lab session through the contract (simulator)', () => {
   });
 });
 
-describe('lab session on the VirtualBox backend', () => {
-  it('says plainly that guided runs on VirtualBox are not available yet', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'nestlab-session-vbox-'));
-    const app = await createApp({ shell: 'browser', dataDir, labsDir, log: silentLogger, backend: 'virtualbox' });
-    try {
-      expect((await app.handlers['app.info']({})).backend).toBe('virtualbox');
-      await expect(app.handlers['lab.open']({ labId: 'proxmox-ha-basics' })).rejects.toMatchObject({
-        code: 'backend-unavailable',
-        message: expect.stringMatching(/simulator/i),
-      });
-      expect(await app.handlers['lab.getState']({})).toBeNull();
-    } finally {
-      await app.close();
-      await rm(dataDir, { recursive: true, force: true });
-    }
+describe('lab session on the VirtualBox backend (stand-in nodes)', () => {
+  // The fake vboxwebsrv, the simulator's HTTPS nodes and ssh servers stand in for installed nodes.
+  let nodes: InstalledNodes;
+  let dataDir: string;
+  beforeEach(async () => {
+    const loaded = await loadLabFile(join(labsDir, 'proxmox-ha-basics', 'lab.yaml'));
+    if (!loaded.ok) throw new Error('the seed lab does not load');
+    const profile = loaded.lab.profiles.find((p) => p.id === 'virtualbox-light')!;
+    nodes = await startInstalledNodes(loaded.lab, profile);
+    dataDir = await mkdtemp(join(tmpdir(), 'nestlab-session-vbox-'));
+  });
+  afterEach(async () => {
+    await nodes.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const vboxApp = () =>
+    createApp({ shell: 'browser', dataDir, labsDir, log: silentLogger, backend: 'virtualbox', virtualBox: nodes.reach });
+
+  it('asks the learner to confirm each node once, through the contract, then runs the lab', async () => {
+    let app = await vboxApp();
+    const asked: TrustRequestInfo[] = [];
+    app.hub.subscribe((event, payload) => {
+      const pending = payload as TrustRequestInfo[];
+      if (event !== 'trust.requests' || pending.length === 0) return;
+      const question = pending[0]!;
+      asked.push(question);
+      // The learner compares the fingerprint with the node's own and trusts it.
+      expect(question.fingerprint).toBe(nodes.fingerprint(question.node));
+      void app.handlers['trust.answer']({ id: question.id, accept: true });
+    });
+    const opened = await app.handlers['lab.open']({ labId: 'proxmox-ha-basics', profile: 'virtualbox-light' });
+    expect(opened.backend).toBe('virtualbox');
+    expect(asked.map((q) => [q.node, q.kind, q.previous])).toEqual(
+      expect.arrayContaining([
+        ['pve1', 'tls', null],
+        ['pve2', 'tls', null],
+        ['pve3', 'tls', null],
+      ]),
+    );
+    expect(await app.handlers['trust.pending']({})).toEqual([]);
+    await app.close();
+
+    // Another day: the answers are remembered, nothing is asked again.
+    app = await vboxApp();
+    const askedAgain: unknown[] = [];
+    app.hub.subscribe((event, payload) => {
+      if (event === 'trust.requests' && (payload as unknown[]).length > 0) askedAgain.push(payload);
+    });
+    await app.handlers['lab.open']({ labId: 'proxmox-ha-basics', profile: 'virtualbox-light' });
+    expect(askedAgain).toEqual([]);
+    await app.close();
+  });
+
+  it('does not talk to a node whose certificate the learner refused', async () => {
+    const app = await vboxApp();
+    app.hub.subscribe((event, payload) => {
+      const pending = payload as TrustRequestInfo[];
+      if (event === 'trust.requests' && pending[0]) void app.handlers['trust.answer']({ id: pending[0].id, accept: false });
+    });
+    await expect(app.handlers['lab.open']({ labId: 'proxmox-ha-basics', profile: 'virtualbox-light' })).rejects.toThrow(
+      /pve\d: .*not confirmed; refusing to connect/,
+    );
+    expect(await app.handlers['lab.getState']({})).toBeNull();
+    await app.close();
   });
 });

@@ -22,6 +22,7 @@ export function setup(handlers: FakeHandlers = {}) {
     'topology.getState': () => null,
     'sim.getClock': () => null,
     'lab.list': () => ({ labs: [], problems: [] }),
+    'trust.pending': () => [],
     ...handlers,
   });
   const i18n = new I18n('en');

@@ -27,6 +27,7 @@ function engine(withLab: boolean) {
     'sim.getClock': () => null,
     'drill.getState': () => ({ running: false, phase: null, elapsedMs: 0, milestones: [], report: null }),
     'drill.history': () => [],
+    'trust.pending': () => [],
   });
 }
 

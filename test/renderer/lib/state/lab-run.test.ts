@@ -64,10 +64,13 @@ describe('AppModel', () => {
       'sim.getClock': () => (opened ? { ms: 4200, speed: 10 } : null),
       'drill.getState': () => ({ running: false, phase: null, elapsedMs: 0, milestones: [], report: null }),
       'drill.history': () => [],
+      'trust.pending': () =>
+        opened ? [{ id: 't1', lab: 'proxmox-ha-basics', node: 'pve1', kind: 'tls', fingerprint: 'AB:CD', previous: null }] : [],
     });
     const model = new AppModel(fake.client, new I18n());
     await model.refresh();
     expect(model.labRun.run).toBeNull();
+    expect(model.trust.current).toBeNull();
     // Events were missed while disconnected: the snapshots come back from the getState calls.
     opened = true;
     fake.reconnect();
@@ -77,6 +80,8 @@ describe('AppModel', () => {
     expect(model.topology.topology?.clusterName).toBe('lab');
     expect(model.clock.clock).toEqual({ ms: 4200, speed: 10 });
     expect(fake.callsOf('drill.history')).toEqual([{ labId: 'proxmox-ha-basics' }]);
+    // A fingerprint question asked while the page was away is shown again.
+    expect(model.trust.current?.node).toBe('pve1');
   });
 });
 
