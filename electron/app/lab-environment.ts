@@ -91,11 +91,11 @@ export function shellAsPty(session: ShellSession): PtyLike {
 export async function createLabEnvironment(options: LabEnvironmentOptions): Promise<LabEnvironment> {
   if (options.backend === 'virtualbox') {
     if (!options.trust) {
-      // The desktop app has no way yet to show a fingerprint and ask; the CLI has.
+      // Real nodes are trusted only after someone confirms their fingerprints (the app's dialog, the CLI's prompt).
       throw new ApiError(
         'backend-unavailable',
-        "Guided lab runs on VirtualBox are not available in the desktop app yet: each node's certificate must be " +
-          'confirmed first. Use `nestlab lab run <lab> --backend virtualbox` in a terminal, or the simulator.',
+        "Lab runs on VirtualBox need each node's certificate and ssh host key confirmed, and nothing here can ask. " +
+          'Use the desktop app or `nestlab lab run <lab> --backend virtualbox` in a terminal.',
       );
     }
     const { createVirtualBoxLabEnvironment } = await import('./virtualbox-environment.ts');
