@@ -11,6 +11,7 @@ import { PveError } from '../pve/api.ts';
 import type { Handlers } from '../ipc/router.ts';
 import type { AppDeps } from './deps.ts';
 import { EventHub } from './event-hub.ts';
+import { chooseDataDir, resolveDataDir } from './data-location.ts';
 import { checkHost } from './host-check.ts';
 import { LabCatalog } from './lab-catalog.ts';
 import { LabSession } from './lab-session.ts';
@@ -30,12 +31,16 @@ export interface App {
 }
 
 export async function createApp(deps: AppDeps): Promise<App> {
+  // Settings stay in the default folder; the data (progress, drills, trust) may live elsewhere.
   const settings = await SettingsStore.open(deps.dataDir);
+  const dataDir = await resolveDataDir(deps.dataDir);
+  let nextDataDir: string | null = null;
+  const settingsInfo = () => ({ ...settings.get(), dataDir, nextDataDir });
   // A backend named by the shell (flag, LAB_BACKEND) wins; otherwise the saved setting, which may change.
   const currentBackend = (): BackendKind => deps.backend ?? settings.get().backend;
   const hub = new EventHub();
   const catalog = new LabCatalog(deps.labsDir);
-  const trust = new TrustBroker(deps.dataDir, (pending) => hub.emit('trust.requests', pending));
+  const trust = new TrustBroker(dataDir, (pending) => hub.emit('trust.requests', pending));
 
   let session: LabSession | null = null;
   const open = (): LabSession => {
@@ -48,7 +53,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     await current?.close();
   };
   // Drill history is readable without an open lab (the library shows past runs).
-  const history = new DrillHistory(deps.dataDir);
+  const history = new DrillHistory(dataDir);
   const language = () => session?.state.lang ?? settings.get().lang;
 
   const info: AppInfo = {
@@ -57,14 +62,21 @@ export async function createApp(deps: AppDeps): Promise<App> {
     backend: currentBackend(),
     shell: deps.shell,
     platform: `${process.platform}-${process.arch}`,
-    dataDir: deps.dataDir,
+    dataDir,
     labsDir: deps.labsDir,
   };
 
   const handlers: Handlers = {
     'app.info': () => ({ ...info, backend: currentBackend() }),
-    'settings.get': () => settings.get(),
-    'settings.set': (patch) => settings.update(patch),
+    'settings.get': () => settingsInfo(),
+    'settings.set': async ({ dataDir: chosen, ...patch }) => {
+      if (chosen !== undefined) {
+        const target = await chooseDataDir(deps.dataDir, chosen);
+        nextDataDir = target === dataDir ? null : target;
+      }
+      if (Object.keys(patch).length > 0) await settings.update(patch);
+      return settingsInfo();
+    },
     'host.check': () => checkHost(currentBackend()),
     'lab.list': ({ lang }) => catalog.list(lang ?? settings.get().lang, currentBackend()),
 
@@ -83,7 +95,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       }
       await closeSession();
       const language = lang ?? settings.get().lang;
-      session = await asBackendError(() => LabSession.open({ lab, profile: chosen, lang: language, backend, dataDir: deps.dataDir, hub, log: deps.log, trust, ...(deps.virtualBox ? { virtualBox: deps.virtualBox } : {}) }));
+      session = await asBackendError(() => LabSession.open({ lab, profile: chosen, lang: language, backend, dataDir, hub, log: deps.log, trust, ...(deps.virtualBox ? { virtualBox: deps.virtualBox } : {}) }));
       hub.emit('lab.state', session.state);
       return session.state;
     },
@@ -103,8 +115,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
       const { lab, profile } = current;
       const { lang, backend } = current.state;
       await closeSession();
-      await new FileProgressStore(join(deps.dataDir, 'progress')).clear(lab.id, profile.id);
-      session = await LabSession.open({ lab, profile, lang, backend, dataDir: deps.dataDir, hub, log: deps.log, trust, ...(deps.virtualBox ? { virtualBox: deps.virtualBox } : {}) });
+      await new FileProgressStore(join(dataDir, 'progress')).clear(lab.id, profile.id);
+      session = await LabSession.open({ lab, profile, lang, backend, dataDir, hub, log: deps.log, trust, ...(deps.virtualBox ? { virtualBox: deps.virtualBox } : {}) });
       hub.emit('lab.state', session.state);
       return session.state;
     },

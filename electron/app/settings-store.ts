@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { z } from 'zod';
 
-import { BACKENDS, LANGUAGES, type SettingsInfo } from '../contract/dto.ts';
+import { BACKENDS, LANGUAGES } from '../contract/dto.ts';
 
 const storedSettings = z.object({
   lang: z.enum(LANGUAGES).catch('en'),
@@ -39,11 +39,11 @@ export class SettingsStore {
     return new SettingsStore(dataDir, initial);
   }
 
-  get(): SettingsInfo {
-    return { ...this.#current, dataDir: this.dataDir };
+  get(): StoredSettings {
+    return { ...this.#current };
   }
 
-  async update(patch: Partial<StoredSettings>): Promise<SettingsInfo> {
+  async update(patch: Partial<StoredSettings>): Promise<StoredSettings> {
     this.#current = storedSettings.parse({ ...this.#current, ...patch });
     await mkdir(this.dataDir, { recursive: true });
     await writeFileAtomic(this.#file, JSON.stringify(this.#current, null, 2) + '\n');

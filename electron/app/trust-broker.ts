@@ -39,6 +39,7 @@ export class TrustBroker {
     if (previous === fingerprint) return true;
     const info: TrustRequestInfo = { id: randomUUID(), lab, node, kind, fingerprint, previous };
     const accepted = await new Promise<boolean>((resolve) => {
+      if (signal?.aborted) return resolve(false);
       this.#pending.set(info.id, { info, resolve });
       signal?.addEventListener('abort', () => this.#settle(info.id, false), { once: true });
       this.#emit();

@@ -226,7 +226,10 @@ export interface SettingsInfo {
   lang: Language;
   theme: Theme;
   backend: BackendKind;
+  /** The data folder in use (progress, drill history, trusted fingerprints). */
   dataDir: string;
+  /** A folder chosen in Settings that is used from the next start; null when none differs. */
+  nextDataDir: string | null;
 }
 
 export interface TaskInfo {

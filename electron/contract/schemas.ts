@@ -15,6 +15,7 @@ export const paramSchemas = {
       lang: language.optional(),
       theme: z.enum(['light', 'dark', 'system']).optional(),
       backend: z.enum(BACKENDS).optional(),
+      dataDir: z.string().min(1).max(1024).optional(),
     })
     .strict(),
   'host.check': empty,

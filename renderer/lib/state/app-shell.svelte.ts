@@ -97,6 +97,11 @@ export class AppShell {
     this.#applySettings(await this.client.call('settings.set', { backend }));
   }
 
+  /** Chooses another data folder; NestLab uses it from its next start. */
+  async setDataDir(dataDir: string): Promise<void> {
+    this.#applySettings(await this.client.call('settings.set', { dataDir }));
+  }
+
   /** The saved backend differs from the running one: it applies on the next start. */
   get backendChangePending(): boolean {
     return this.#info !== null && this.#settings !== null && this.#info.backend !== this.#settings.backend;

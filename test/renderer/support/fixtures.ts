@@ -20,7 +20,7 @@ export const appInfo: AppInfo = {
   labsDir: '/tmp/labs',
 };
 
-export const settings: SettingsInfo = { lang: 'en', theme: 'light', backend: 'sim', dataDir: '/tmp/nestlab' };
+export const settings: SettingsInfo = { lang: 'en', theme: 'light', backend: 'sim', dataDir: '/tmp/nestlab', nextDataDir: null };
 
 export const library: LabLibrary = {
   labs: [

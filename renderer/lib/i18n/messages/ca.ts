@@ -207,5 +207,8 @@ export const ca: Messages = {
   'settings.theme.system': 'Com el sistema',
   'settings.backend': 'Backend',
   'settings.dataDir': 'Carpeta de dades',
+  'settings.dataDir.inUse': 'En ús:',
+  'settings.dataDir.save': 'Fes servir aquesta carpeta',
+  'settings.dataDir.pending': "Desat. NestLab desarà el progrés i l'historial de simulacres a {dir} a partir del proper inici.",
   'settings.saved': 'Desat.',
 };

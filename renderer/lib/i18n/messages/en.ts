@@ -205,6 +205,9 @@ export const en = {
   'settings.theme.system': 'Same as the system',
   'settings.backend': 'Backend',
   'settings.dataDir': 'Data folder',
+  'settings.dataDir.inUse': 'In use:',
+  'settings.dataDir.save': 'Use this folder',
+  'settings.dataDir.pending': 'Saved. NestLab keeps progress and drill history in {dir} from its next start.',
   'settings.saved': 'Saved.',
 } as const;
 

@@ -207,5 +207,8 @@ export const es: Messages = {
   'settings.theme.system': 'Como el sistema',
   'settings.backend': 'Backend',
   'settings.dataDir': 'Carpeta de datos',
+  'settings.dataDir.inUse': 'En uso:',
+  'settings.dataDir.save': 'Usar esta carpeta',
+  'settings.dataDir.pending': 'Guardado. NestLab guardará el progreso y el historial de simulacros en {dir} a partir del próximo inicio.',
   'settings.saved': 'Guardado.',
 };

@@ -207,5 +207,8 @@ export const fr: Messages = {
   'settings.theme.system': 'Comme le système',
   'settings.backend': 'Backend',
   'settings.dataDir': 'Dossier des données',
+  'settings.dataDir.inUse': 'Utilisé :',
+  'settings.dataDir.save': 'Utiliser ce dossier',
+  'settings.dataDir.pending': "Enregistré. NestLab conservera la progression et l'historique des exercices dans {dir} dès son prochain démarrage.",
   'settings.saved': 'Enregistré.',
 };

@@ -207,5 +207,8 @@ export const pl: Messages = {
   'settings.theme.system': 'Jak w systemie',
   'settings.backend': 'Backend',
   'settings.dataDir': 'Folder danych',
+  'settings.dataDir.inUse': 'W użyciu:',
+  'settings.dataDir.save': 'Użyj tego folderu',
+  'settings.dataDir.pending': 'Zapisano. Od następnego uruchomienia NestLab będzie przechowywać postępy i historię ćwiczeń w {dir}.',
   'settings.saved': 'Zapisano.',
 };
