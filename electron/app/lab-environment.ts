@@ -83,7 +83,8 @@ export function shellAsPty(session: ShellSession): PtyLike {
     write: (data) => session.write(data),
     resize: () => undefined,
     onData: (listener) => session.onOutput(listener),
-    onExit: () => () => undefined,
+    // `exit` or Ctrl-D in the simulated shell ends the session like a real one.
+    onExit: (listener) => session.onClose(() => listener(0)),
     kill: () => session.close(),
   };
 }

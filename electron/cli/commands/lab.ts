@@ -29,7 +29,6 @@ import { formatLoadError } from '../../lab/script/load-error.ts';
 import { loadLabFile, type LoadResult } from '../../lab/script/load.ts';
 import type { LabFile, LabProfile } from '../../lab/script/schema.ts';
 import type { ShellRunner } from '../../lab/shell-runner.ts';
-import type { ShellSession } from '../../sim/shell/shell-session.ts';
 import type { PveApi } from '../../pve/api.ts';
 import { normalizeFingerprint } from '../../pve/tls-pinning.ts';
 import type { PtyLike } from '../../terminal/pty.ts';
@@ -386,10 +385,8 @@ interface SimSession {
   drills: DrillService;
   /** What the run uses: the simulator at a speed, or real nodes in real time. */
   backendLabel: string;
-  /** The simulated shell (simulator only). */
-  openShell?(node: string): ShellSession;
-  /** A terminal on the node (ssh on VirtualBox). */
-  openTerminal?(node: string): Promise<PtyLike>;
+  /** A terminal on the node: the simulated shell, or ssh to a real node. */
+  openTerminal(node: string): Promise<PtyLike>;
   describe(): string[];
   close(): Promise<void>;
 }
@@ -430,7 +427,7 @@ async function startSimulatorFor(
     drills,
     shell: env.shell,
     backendLabel: `simulator ${clockLabel}`,
-    openShell: (node) => dc.openShell(node),
+    openTerminal: (node) => env.ptys.open(node, { cols: 80, rows: 24 }),
     describe: () => [
       ...dc.endpoints.map((e) => `  ${e.name.padEnd(8)} ${e.url}  fingerprint ${e.fingerprint}`),
       `  user root@pam  password ${dc.credentials.password}`,
@@ -563,7 +560,7 @@ async function runLab(
     if (!o.json) {
       io.out(`${runner.getState().title} — profile ${profile.id}, ${sim.backendLabel}`);
       if (!o.solve)
-        io.out([sim.openShell ? 'The simulated nodes:' : 'The nodes:', ...sim.describe()].join('\n'));
+        io.out([`The nodes (${sim.backendLabel}):`, ...sim.describe()].join('\n'));
     }
     const initial = await runner.start();
     show(initial);
@@ -579,8 +576,9 @@ async function runLab(
             if (s.activeStepId === null) finish();
           }),
         );
-        if (terminal && o.shell !== undefined && sim.openTerminal) {
+        if (terminal && o.shell !== undefined) {
           const node = o.shell;
+          // The simulated shell and ssh to a real node are both a terminal's far end (PtyLike).
           sim.openTerminal(node).then(
             (pty) => {
               cleanups.push(pty.onData((data) => terminal.write(data)));
@@ -597,17 +595,6 @@ async function runLab(
               finish();
             },
           );
-        } else if (terminal && o.shell !== undefined && sim.openShell) {
-          const session = sim.openShell(o.shell);
-          cleanups.push(session.onOutput((data) => terminal.write(data)));
-          cleanups.push(session.onClose(finish));
-          const onData = (data: Buffer | string): void => session.write(String(data));
-          terminal.input.on('data', onData);
-          cleanups.push(() => terminal.input.removeListener('data', onData));
-          terminal.setRaw?.(true);
-          cleanups.push(() => terminal.setRaw?.(false));
-          cleanups.push(() => session.close());
-          session.start();
         } else {
           process.once('SIGINT', finish);
           cleanups.push(() => process.removeListener('SIGINT', finish));
