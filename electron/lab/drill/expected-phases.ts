@@ -146,6 +146,33 @@ const GUEST_PHASES: PhaseSpec[] = [
   },
 ];
 
+type Range = [minSeconds: number, maxSeconds: number];
+
+/** A node lost without warning (power, cable): the same phases, with the master variant's longer waits. */
+function nodeLossPhases(r: { fence: Range; fenced: Range; started: Range; total: Range; master: boolean }): PhaseSpec[] {
+  const range = ([min, max]: Range) => ({ min: s(min), max: s(max) });
+  return [
+    { id: 'detection', from: 'fault-injected', to: 'node-offline', expected: { min: 0, max: s(10) }, explanation: TEXT.detection },
+    {
+      id: 'fence-delay',
+      from: 'fault-injected',
+      to: 'fence',
+      expected: range(r.fence),
+      explanation: r.master ? TEXT.fenceDelayMaster : TEXT.fenceDelay,
+    },
+    {
+      id: 'lock-expiry',
+      from: 'fault-injected',
+      to: 'fenced',
+      expected: range(r.fenced),
+      explanation: r.master ? TEXT.lockExpiryMaster : TEXT.lockExpiry,
+    },
+    { id: 'recovery', from: 'fault-injected', to: 'service-started', expected: range(r.started), explanation: TEXT.recovery },
+    ...GUEST_PHASES,
+    { id: 'total', from: 'fault-injected', to: 'guest-answering', expected: range(r.total), explanation: TEXT.total },
+  ];
+}
+
 /**
  * The phases to time for a fault, and the range Proxmox's timers allow for each. A fault on a
  * machine that is not a node (the NAS) only times how fast the storage is seen gone.
@@ -169,83 +196,12 @@ export function expectedPhases(
   switch (fault) {
     case 'power-off':
     case 'cable-out':
-      return targetWasMaster
-        ? [
-            {
-              id: 'detection',
-              from: 'fault-injected',
-              to: 'node-offline',
-              expected: { min: 0, max: s(10) },
-              explanation: TEXT.detection,
-            },
-            {
-              id: 'fence-delay',
-              from: 'fault-injected',
-              to: 'fence',
-              expected: { min: s(170), max: s(190) },
-              explanation: TEXT.fenceDelayMaster,
-            },
-            {
-              id: 'lock-expiry',
-              from: 'fault-injected',
-              to: 'fenced',
-              expected: { min: s(170), max: s(190) },
-              explanation: TEXT.lockExpiryMaster,
-            },
-            {
-              id: 'recovery',
-              from: 'fault-injected',
-              to: 'service-started',
-              expected: { min: s(170), max: s(190) },
-              explanation: TEXT.recovery,
-            },
-            ...GUEST_PHASES,
-            {
-              id: 'total',
-              from: 'fault-injected',
-              to: 'guest-answering',
-              expected: { min: s(170), max: s(260) },
-              explanation: TEXT.total,
-            },
-          ]
-        : [
-            {
-              id: 'detection',
-              from: 'fault-injected',
-              to: 'node-offline',
-              expected: { min: 0, max: s(10) },
-              explanation: TEXT.detection,
-            },
-            {
-              id: 'fence-delay',
-              from: 'fault-injected',
-              to: 'fence',
-              expected: { min: s(50), max: s(60) },
-              explanation: TEXT.fenceDelay,
-            },
-            {
-              id: 'lock-expiry',
-              from: 'fault-injected',
-              to: 'fenced',
-              expected: { min: s(110), max: s(130) },
-              explanation: TEXT.lockExpiry,
-            },
-            {
-              id: 'recovery',
-              from: 'fault-injected',
-              to: 'service-started',
-              expected: { min: s(110), max: s(130) },
-              explanation: TEXT.recovery,
-            },
-            ...GUEST_PHASES,
-            {
-              id: 'total',
-              from: 'fault-injected',
-              to: 'guest-answering',
-              expected: { min: s(110), max: s(200) },
-              explanation: TEXT.total,
-            },
-          ];
+      return nodeLossPhases(
+        targetWasMaster
+          ? // The others first wait ~120 s for the dead master's manager lock, then a new 60 s fence delay.
+            { fence: [170, 190], fenced: [170, 190], started: [170, 190], total: [170, 260], master: true }
+          : { fence: [50, 60], fenced: [110, 130], started: [110, 130], total: [110, 200], master: false },
+      );
     case 'acpi-shutdown':
       return [
         {
