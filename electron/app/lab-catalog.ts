@@ -77,8 +77,10 @@ export class LabCatalog {
     return { labs: labs.map((lab) => summarise(lab, lang, backend)), problems };
   }
 
+  /** One lab by id: its own folder only (lab ids are kebab-case and match their folder). */
   async get(id: string): Promise<LabFile | undefined> {
-    const { labs } = await this.loadAll();
-    return labs.find((lab) => lab.id === id);
+    if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(id)) return undefined;
+    const loaded = await loadLabForApp(join(this.labsDir, id, 'lab.yaml'));
+    return loaded.ok ? loaded.lab : undefined;
   }
 }

@@ -49,6 +49,14 @@ describe('lab catalog', () => {
     expect(text).toMatch(/titel/);
   });
 
+  it('finds one lab by id in its own folder, and nothing outside the labs folder', async () => {
+    const catalog = new LabCatalog(dir);
+    expect((await catalog.get('mini-cluster'))?.id).toBe('mini-cluster');
+    expect(await catalog.get('broken')).toBeUndefined();
+    expect(await catalog.get('../mini-cluster')).toBeUndefined();
+    expect(await catalog.get('no-such-lab')).toBeUndefined();
+  });
+
   it('says so when the labs folder is missing', async () => {
     const { labs, problems } = await new LabCatalog(join(dir, 'nope')).list('en');
     expect(labs).toEqual([]);
