@@ -1,6 +1,6 @@
 /** What the composition root needs from its shell (Electron, CLI, browser host, tests). */
 import type { BackendKind } from '../contract/dto.ts';
-import type { LabEnvironmentOptions } from './lab-environment.ts';
+import type { LabEnvironmentOptions } from '../backends/lab-environment.ts';
 
 export interface Logger {
   info(message: string): void;

@@ -29,7 +29,7 @@ import type { ClockMode } from '../sim/clock/virtual-clock.ts';
 import { TerminalManager } from '../terminal/manager.ts';
 import type { Logger } from './deps.ts';
 import type { EventHub } from './event-hub.ts';
-import { createLabEnvironment, type LabEnvironment, type LabEnvironmentOptions } from './lab-environment.ts';
+import { createLabEnvironment, type LabEnvironment, type LabEnvironmentOptions } from '../backends/lab-environment.ts';
 import { TopologyObserver } from './topology-observer.ts';
 import type { TrustBroker } from './trust-broker.ts';
 

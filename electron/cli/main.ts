@@ -22,7 +22,7 @@ export function buildProgram(): Command {
   registerDoctor(program);
   registerVbox(program, {
     loadTopology: async (lab) => {
-      const { loadVirtualBoxTopology } = await import('../app/lab-topology.ts');
+      const { loadVirtualBoxTopology } = await import('../backends/lab-topology.ts');
       return loadVirtualBoxTopology(join(repoRoot(), 'labs'), lab);
     },
   });

@@ -6,8 +6,8 @@
 import type {
   VirtualBoxEnvironmentOptions,
   VirtualBoxHandle,
-} from '../../electron/app/virtualbox-environment.ts';
-import { simOptionsFor } from '../../electron/app/lab-environment.ts';
+} from '../../electron/backends/virtualbox/virtualbox-environment.ts';
+import { simOptionsFor } from '../../electron/backends/lab-environment.ts';
 import { realClock } from '../../electron/clock/clock.ts';
 import { VBoxConnection } from '../../electron/hypervisor/virtualbox/vbox-connection.ts';
 import { VirtualBoxDriver } from '../../electron/hypervisor/virtualbox/virtualbox-driver.ts';

@@ -17,7 +17,7 @@ import type {
   TrustCallback,
   TrustKind,
   VirtualBoxEnvironmentOptions,
-} from '../../app/virtualbox-environment.ts';
+} from '../../backends/virtualbox/virtualbox-environment.ts';
 
 import type { Clock } from '../../clock/clock.ts';
 import { LANGUAGES, type Language, type LabRunInfo } from '../../contract/dto.ts';
@@ -397,7 +397,7 @@ async function startSimulatorFor(
   speed: number | 'max',
 ): Promise<SimSession> {
   const [{ createLabEnvironment }, { DrillService }, { DrillHistory }] = await Promise.all([
-    import('../../app/lab-environment.ts'),
+    import('../../backends/lab-environment.ts'),
     import('../../lab/drill/drill-service.ts'),
     import('../../lab/drill/history.ts'),
   ]);
@@ -447,7 +447,7 @@ async function startVirtualBoxFor(
   reach: VirtualBoxReach,
 ): Promise<SimSession> {
   const [{ createLabEnvironment }, { DrillService }, { DrillHistory }] = await Promise.all([
-    import('../../app/lab-environment.ts'),
+    import('../../backends/lab-environment.ts'),
     import('../../lab/drill/drill-service.ts'),
     import('../../lab/drill/history.ts'),
   ]);

@@ -15,8 +15,8 @@ import { startSimDatacenter, type SimDatacenter } from '../sim/datacenter.ts';
 import type { ShellSession } from '../sim/shell/shell-session.ts';
 import type { PveMajor, SimNasConfig, SimNodeConfig } from '../sim/world-types.ts';
 import type { PtyLike, PtySpawner } from '../terminal/pty.ts';
-import type { TopologyMachine } from './topology-observer.ts';
-import type { TrustCallback, VirtualBoxEnvironmentOptions } from './virtualbox-environment.ts';
+import type { TopologyMachine } from '../app/topology-observer.ts';
+import type { TrustCallback, VirtualBoxEnvironmentOptions } from './virtualbox/virtualbox-environment.ts';
 
 export interface LabEnvironment {
   backend: BackendKind;
@@ -99,7 +99,7 @@ export async function createLabEnvironment(options: LabEnvironmentOptions): Prom
           'Use the desktop app or `nestlab lab run <lab> --backend virtualbox` in a terminal.',
       );
     }
-    const { createVirtualBoxLabEnvironment } = await import('./virtualbox-environment.ts');
+    const { createVirtualBoxLabEnvironment } = await import('./virtualbox/virtualbox-environment.ts');
     return createVirtualBoxLabEnvironment({
       lab: options.lab,
       profile: options.profile,

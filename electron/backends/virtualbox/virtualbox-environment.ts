@@ -7,11 +7,11 @@
 import { createHash } from 'node:crypto';
 import { Client, type ClientChannel } from 'ssh2';
 
-import { realClock } from '../clock/clock.ts';
-import { ApiError } from '../contract/errors.ts';
-import type { HypervisorDriver, TopologySpec } from '../hypervisor/driver.ts';
-import type { ShellRunner } from '../lab/shell-runner.ts';
-import type { LabFile, LabProfile } from '../lab/script/schema.ts';
+import { realClock } from '../../clock/clock.ts';
+import { ApiError } from '../../contract/errors.ts';
+import type { HypervisorDriver, TopologySpec } from '../../hypervisor/driver.ts';
+import type { ShellRunner } from '../../lab/shell-runner.ts';
+import type { LabFile, LabProfile } from '../../lab/script/schema.ts';
 import {
   PveError,
   type PveApi,
@@ -19,12 +19,12 @@ import {
   type PveRequest,
   type PveUpload,
   type TaskResult,
-} from '../pve/api.ts';
-import { HttpPveApi } from '../pve/http-client.ts';
-import { normalizeFingerprint, probeCertificate } from '../pve/tls-pinning.ts';
-import type { PtyLike, PtySpawner } from '../terminal/pty.ts';
-import type { LabEnvironment } from './lab-environment.ts';
-import { topologySpecFor } from './lab-topology.ts';
+} from '../../pve/api.ts';
+import { HttpPveApi } from '../../pve/http-client.ts';
+import { normalizeFingerprint, probeCertificate } from '../../pve/tls-pinning.ts';
+import type { PtyLike, PtySpawner } from '../../terminal/pty.ts';
+import type { LabEnvironment } from '../lab-environment.ts';
+import { topologySpecFor } from '../lab-topology.ts';
 
 export type TrustKind = 'tls-certificate' | 'ssh-host-key';
 
@@ -420,7 +420,7 @@ export async function createVirtualBoxLabEnvironment(
 
   const start =
     options.startVirtualBox ??
-    (async () => (await import('../hypervisor/virtualbox/local-virtualbox.ts')).startLocalVirtualBox());
+    (async () => (await import('../../hypervisor/virtualbox/local-virtualbox.ts')).startLocalVirtualBox());
   const vbox = await start();
   const http = new HttpPveApi({
     endpoints: [],
