@@ -1,22 +1,33 @@
 /**
  * What one lab run needs from its backend — a Proxmox client, a hypervisor, shells, a clock —
- * built from the lab's profile: the simulator, or (virtualbox-environment.ts) installed Proxmox
- * nodes in VirtualBox, whose fingerprints the caller's `trust` callback confirms.
+ * and what the backend can do beyond that, said as explicit capabilities (a speed control, whether
+ * solved steps must be replayed after a restart, how a person reaches each node). The factory in
+ * create-lab-environment.ts picks the implementation; nothing outside electron/backends/ asks
+ * which backend it got.
  */
 import type { Clock } from '../clock/clock.ts';
 import type { BackendKind } from '../contract/dto.ts';
-import { ApiError } from '../contract/errors.ts';
-import type { HypervisorDriver } from '../hypervisor/driver.ts';
+import type { HypervisorDriver, TopologySpec } from '../hypervisor/driver.ts';
 import type { ShellRunner } from '../lab/shell-runner.ts';
 import type { LabFile, LabProfile } from '../lab/script/schema.ts';
-import type { PveApi } from '../pve/api.ts';
-import type { ClockMode, VirtualClock } from '../sim/clock/virtual-clock.ts';
-import { startSimDatacenter, type SimDatacenter } from '../sim/datacenter.ts';
-import type { ShellSession } from '../sim/shell/shell-session.ts';
-import type { PveMajor, SimNasConfig, SimNodeConfig } from '../sim/world-types.ts';
-import type { PtyLike, PtySpawner } from '../terminal/pty.ts';
+import type { PveApi, PveNodeEndpoint } from '../pve/api.ts';
+import type { PtySpawner } from '../terminal/pty.ts';
 import type { TopologyMachine } from '../app/topology-observer.ts';
-import type { TrustCallback, VirtualBoxEnvironmentOptions } from './virtualbox/virtualbox-environment.ts';
+
+/**
+ * How fast a backend's clock runs: a factor of real time; `max`, as fast as the model goes but
+ * capped so an idle app does not spin a core; `unbounded`, as fast as the host allows (tests,
+ * replays, `lab test`).
+ */
+export type ClockSpeed = number | 'max' | 'unbounded';
+
+/** A backend whose clock can change speed (the simulator); real nodes run in real time only. */
+export interface SpeedControl {
+  setSpeed(speed: ClockSpeed): void;
+}
+
+/** How a person (or another tool) reaches one Proxmox node of the lab: API URL, certificate fingerprint. */
+export type NodeEndpoint = Pick<PveNodeEndpoint, 'name' | 'url' | 'fingerprint'>;
 
 export interface LabEnvironment {
   backend: BackendKind;
@@ -26,140 +37,57 @@ export interface LabEnvironment {
   ptys: PtySpawner;
   clock: Clock;
   machines: TopologyMachine[];
-  /** Present on the simulator: its clock can change speed. */
-  simClock?: VirtualClock;
-  datacenter?: SimDatacenter;
+  /** Present when the backend's clock has a speed control; null when it runs in real time only. */
+  speed: SpeedControl | null;
+  /**
+   * True when the backend forgets the cluster when the run ends (the simulator keeps it in memory):
+   * a restarted lab replays the solves of the steps already passed. A real cluster keeps its state.
+   */
+  replaysSolvedSteps: boolean;
+  /** The Proxmox nodes reached so far and the login they take (shown by `lab run`). */
+  nodeEndpoints(): NodeEndpoint[];
+  login: { username: string; password: string };
   close(): Promise<void>;
+}
+
+export type TrustKind = 'tls-certificate' | 'ssh-host-key';
+
+/** Asks the user whether `fingerprint` really is `node`'s; resolves true only when confirmed. */
+export type TrustCallback = (node: string, fingerprint: string, kind: TrustKind) => Promise<boolean>;
+
+/** What the environment needs from VirtualBox: a driver that can address an existing lab. */
+export interface VirtualBoxHandle {
+  driver: HypervisorDriver & { attach(topology: TopologySpec): Promise<void> };
+  close(): Promise<void>;
+}
+
+/** Where installed nodes are reached; tests put stand-ins here. Default: this host, the lab's addresses. */
+export interface RealNodesReach {
+  /** The node's API base URL. Default `https://<address>:8006`. */
+  apiUrl?: (node: string, address: string) => string;
+  /** Where the node's ssh listens. Default `<address>:22`. */
+  sshTarget?: (node: string, address: string) => { host: string; port: number };
+  /** Per-node wait for a TLS handshake or an ssh connection, ms (default 5 000). */
+  connectTimeoutMs?: number;
+}
+
+/** VirtualBox only: where VirtualBox and the nodes are reached (default: this host, the lab's addresses). */
+export interface VirtualBoxReach extends RealNodesReach {
+  /** Default: `startLocalVirtualBox()` (vboxwebsrv on this host). */
+  startVirtualBox?: () => Promise<VirtualBoxHandle>;
 }
 
 export interface LabEnvironmentOptions {
   lab: LabFile;
   profile: LabProfile;
   backend: BackendKind;
-  /** Simulator only. Default: real time. */
-  clockMode?: ClockMode;
-  /** VirtualBox only: confirms each node's certificate and ssh host key on first use. */
+  /** Where the clock starts, when the backend has a speed control. Default: real time. */
+  speed?: ClockSpeed;
+  /** Real nodes: confirms each node's certificate and ssh host key on first use. */
   trust?: TrustCallback;
-  /** VirtualBox only: fingerprints confirmed before (`tls:<node>`, `ssh:<node>`); new ones are added. */
+  /** Real nodes: fingerprints confirmed before (`tls:<node>`, `ssh:<node>`); new ones are added. */
   pins?: Map<string, string>;
   signal?: AbortSignal;
-  /** VirtualBox only: where VirtualBox and the nodes are reached (default: this host, the lab's addresses). */
-  virtualBox?: Pick<
-    VirtualBoxEnvironmentOptions,
-    'startVirtualBox' | 'apiUrl' | 'sshTarget' | 'connectTimeoutMs'
-  >;
-}
-
-const DEFAULT_NAS_EXPORT = '/mnt/tank/pve';
-
-function firstAddress(machine: LabProfile['machines'][number]): string {
-  const cidr = machine.nics.find((n) => n.address)?.address;
-  return cidr ? (cidr.split('/')[0] ?? cidr) : '';
-}
-
-export function topologyMachines(profile: LabProfile): TopologyMachine[] {
-  return profile.machines.map((m) => ({ name: m.name, kind: m.kind, address: firstAddress(m) }));
-}
-
-/** The simulated datacenter a profile describes: its PVE nodes, its NAS, its Proxmox release. */
-export function simOptionsFor(lab: LabFile, profile: LabProfile) {
-  const nodes: SimNodeConfig[] = profile.machines
-    .filter((m) => m.kind === 'pve')
-    .map((m) => ({ name: m.name, ip: firstAddress(m) }));
-  const nasMachine = profile.machines.find((m) => m.kind === 'nfs' || m.kind === 'truenas');
-  const exportPath = typeof lab.vars.nasExport === 'string' ? lab.vars.nasExport : DEFAULT_NAS_EXPORT;
-  const nas: SimNasConfig | false = nasMachine
-    ? { name: nasMachine.name, ip: firstAddress(nasMachine), exports: [exportPath] }
-    : false;
-  const major = Number((profile.pveVersion ?? '9').split('.')[0]);
-  const pveMajor: PveMajor = major === 8 ? 8 : 9;
-  const rootPassword = typeof lab.vars.rootPassword === 'string' ? lab.vars.rootPassword : undefined;
-  return { nodes, nas, pveMajor, ...(rootPassword ? { rootPassword } : {}) };
-}
-
-/** A simulated shell seen as a terminal's far end. */
-export function shellAsPty(session: ShellSession): PtyLike {
-  return {
-    write: (data) => session.write(data),
-    resize: () => undefined,
-    onData: (listener) => session.onOutput(listener),
-    // `exit` or Ctrl-D in the simulated shell ends the session like a real one.
-    onExit: (listener) => session.onClose(() => listener(0)),
-    kill: () => session.close(),
-  };
-}
-
-export async function createLabEnvironment(options: LabEnvironmentOptions): Promise<LabEnvironment> {
-  if (options.backend === 'virtualbox') {
-    if (!options.trust) {
-      // Real nodes are trusted only after someone confirms their fingerprints (the app's dialog, the CLI's prompt).
-      throw new ApiError(
-        'backend-unavailable',
-        "Lab runs on VirtualBox need each node's certificate and ssh host key confirmed, and nothing here can ask. " +
-          'Use the desktop app or `nestlab lab run <lab> --backend virtualbox` in a terminal.',
-      );
-    }
-    const { createVirtualBoxLabEnvironment } = await import('./virtualbox/virtualbox-environment.ts');
-    return createVirtualBoxLabEnvironment({
-      lab: options.lab,
-      profile: options.profile,
-      trust: options.trust,
-      ...options.virtualBox,
-      ...(options.pins ? { pins: options.pins } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
-  }
-  if (options.backend !== 'sim') {
-    throw new ApiError(
-      'backend-unavailable',
-      `Unknown backend "${String(options.backend)}": use sim or virtualbox.`,
-    );
-  }
-  if (!options.profile.backends.includes('sim')) {
-    throw new ApiError(
-      'conflict',
-      `Profile "${options.profile.id}" of lab "${options.lab.id}" does not run on the simulator.`,
-    );
-  }
-  const datacenter = await startSimDatacenter({
-    ...simOptionsFor(options.lab, options.profile),
-    clockMode: options.clockMode ?? { kind: 'realtime', speed: 1 },
-  });
-  const pve = datacenter.createClient();
-  // Solves get their own shell per node, so a learner's half-typed line never mixes with them.
-  const solveShells = new Map<string, ShellSession>();
-  const shell: ShellRunner = {
-    async run(node, command, runOptions) {
-      let session = solveShells.get(node);
-      if (!session) {
-        session = datacenter.openShell(node);
-        solveShells.set(node, session);
-      }
-      return session.run(command, runOptions?.input ?? []);
-    },
-  };
-  const ptys: PtySpawner = {
-    open: async (node) => {
-      const session = datacenter.openShell(node);
-      const pty = shellAsPty(session);
-      // The banner and first prompt go out once the terminal listens.
-      setImmediate(() => session.start());
-      return pty;
-    },
-  };
-  return {
-    backend: 'sim',
-    pve,
-    driver: datacenter.driver,
-    shell,
-    ptys,
-    clock: datacenter.clock,
-    simClock: datacenter.clock,
-    datacenter,
-    machines: topologyMachines(options.profile),
-    async close() {
-      for (const session of solveShells.values()) session.close();
-      await datacenter.close();
-    },
-  };
+  /** VirtualBox only: where VirtualBox and the nodes are reached. */
+  virtualBox?: VirtualBoxReach;
 }

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import type { TrustKind } from '../../../../electron/backends/lab-environment.ts';
 import {
   createVirtualBoxLabEnvironment,
-  type TrustKind,
   type VirtualBoxEnvironmentOptions,
 } from '../../../../electron/backends/virtualbox/virtualbox-environment.ts';
 import { ExpressionCache } from '../../../../electron/lab/expression-cache.ts';
