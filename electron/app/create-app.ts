@@ -36,6 +36,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const hub = new EventHub();
   const trust = new TrustBroker(dataDir, (pending) => hub.emit('trust.requests', pending));
   const progress = new FileProgressStore(join(dataDir, 'progress'));
+  // Drill history is readable without an open lab (the library shows past runs).
+  const history = new DrillHistory(dataDir);
 
   let session: LabSession | null = null;
   const sessions: SessionSlot = {
@@ -50,10 +52,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
       await sessions.close();
       session = await LabSession.open({
         ...choice,
-        dataDir,
         hub,
         log: deps.log,
-        trust,
+        store: progress,
+        history,
+        // Real nodes: each certificate and ssh host key is confirmed by the learner in the UI, once.
+        trust: trust.callbackFor(choice.lab.id),
         ...(deps.virtualBox ? { virtualBox: deps.virtualBox } : {}),
       });
       return session;
@@ -83,7 +87,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     settings,
     catalog: new LabCatalog(deps.labsDir),
     trust,
-    history: new DrillHistory(dataDir),
+    history,
     sessions,
     currentBackend,
     settingsInfo: () => ({ ...settings.get(), dataDir, nextDataDir }),

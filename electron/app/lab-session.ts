@@ -2,6 +2,7 @@
  * One open lab: its backend environment, the step runner, drills, the live topology and the
  * terminals, all behind the contract's lab.* / topology.* / terminal.* / drill.* / sim.* calls.
  * State goes out as full snapshots through the event hub, so a reloaded renderer loses nothing.
+ * The one way to open a lab: the desktop app, the browser host and the CLI (`lab run`, `lab test`).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,38 +22,53 @@ import type {
 import { ApiError } from '../contract/errors.ts';
 import { DrillHistory } from '../lab/drill/history.ts';
 import { DrillService } from '../lab/drill/drill-service.ts';
+import { testLab, type StepTestResult } from '../lab/lab-test.ts';
 import { MemoryProgressStore } from '../lab/memory-progress-store.ts';
-import { FileProgressStore, type ProgressStore } from '../lab/progress-store.ts';
+import type { ProgressStore } from '../lab/progress-store.ts';
 import { LabRunner } from '../lab/runner.ts';
 import type { LabFile, LabProfile } from '../lab/script/schema.ts';
 import { TerminalManager } from '../terminal/manager.ts';
 import type { Logger } from './deps.ts';
 import type { EventHub } from './event-hub.ts';
 import { createLabEnvironment } from '../backends/create-lab-environment.ts';
-import type { LabEnvironment, VirtualBoxReach } from '../backends/lab-environment.ts';
+import type {
+  ClockSpeed,
+  LabEnvironment,
+  NodeEndpoint,
+  TrustCallback,
+  VirtualBoxReach,
+} from '../backends/lab-environment.ts';
 import { TopologyObserver } from './topology-observer.ts';
-import type { TrustBroker } from './trust-broker.ts';
 
 export interface LabSessionOptions {
   lab: LabFile;
   profile: LabProfile;
   lang: Language;
   backend: BackendKind;
-  dataDir: string;
   hub: EventHub;
   log: Logger;
-  /** Simulator speed at start. */
-  speed?: SimSpeed;
-  /** How often the topology is refreshed (wall ms). */
-  refreshMs?: number;
-  /** Asks the learner to confirm real nodes' fingerprints (VirtualBox backend). */
-  trust?: TrustBroker;
+  /** Where progress is saved: a file per lab in the data folder (the app), memory (the CLI). */
+  store: ProgressStore;
+  /** Where drill reports are kept. */
+  history: DrillHistory;
+  /** Clock speed at start, when the backend has a speed control (default 1: real time). */
+  speed?: ClockSpeed;
+  /** How often the topology is refreshed (wall ms); null: never on its own (nobody watches it). */
+  refreshMs?: number | null;
+  /** Confirms real nodes' fingerprints (the learner in the UI, the CLI's prompt). */
+  trust?: TrustCallback;
   /** VirtualBox only: where VirtualBox and the nodes are reached (tests use stand-ins). */
   virtualBox?: VirtualBoxReach;
 }
 
+/** The contract's speed for a clock speed (`lab run --speed 50` has no button of its own). */
+function contractSpeed(speed: ClockSpeed): SimSpeed {
+  if (typeof speed !== 'number') return 'max';
+  return speed >= 10 ? 10 : 1;
+}
+
 export class LabSession {
-  #speed: SimSpeed;
+  #speed: ClockSpeed;
   #topology: TopologyInfo | null = null;
   #refreshing = false;
   #timer: NodeJS.Timeout | undefined;
@@ -76,25 +92,18 @@ export class LabSession {
   static async open(options: LabSessionOptions): Promise<LabSession> {
     const { lab, profile, hub } = options;
     const speed = options.speed ?? 1;
-    const broker = options.trust;
     const env = await createLabEnvironment({
       lab,
       profile,
       backend: options.backend,
       // As fast as possible while the solved steps are replayed; then the learner's speed.
       speed: 'unbounded',
-      // Real nodes: each certificate and ssh host key is confirmed by the learner in the UI, once.
-      ...(broker
-        ? {
-            trust: (node: string, fingerprint: string, kind: 'tls-certificate' | 'ssh-host-key') =>
-              broker.trust(lab.id, node, kind === 'tls-certificate' ? 'tls' : 'ssh', fingerprint),
-          }
-        : {}),
+      ...(options.trust ? { trust: options.trust } : {}),
       ...(options.virtualBox ? { virtualBox: options.virtualBox } : {}),
     });
     try {
-      const store = new FileProgressStore(join(options.dataDir, 'progress'));
-      // A simulated cluster lives in memory: after a restart, replay what was already done.
+      const store = options.store;
+      // A backend that forgets its cluster (the simulator): replay what was already done.
       // (A real cluster keeps its state; nothing is replayed there.)
       if (env.replaysSolvedSteps) await rebuildWorld(lab, profile, env, await store.load(lab.id, profile.id));
       env.speed?.setSpeed(speed);
@@ -104,7 +113,7 @@ export class LabSession {
         pve: env.pve,
         hypervisor: env.driver,
         clock: env.clock,
-        history: new DrillHistory(options.dataDir),
+        history: options.history,
         language: () => lang,
       });
       const runner = new LabRunner({
@@ -191,7 +200,32 @@ export class LabSession {
   }
 
   clockInfo(): SimClockInfo {
-    return { ms: this.env.clock.now(), speed: this.#speed };
+    return { ms: this.env.clock.now(), speed: contractSpeed(this.#speed) };
+  }
+
+  /** The Proxmox nodes reached so far and their login (`lab run` prints them). */
+  nodes(): { endpoints: NodeEndpoint[]; login: { username: string; password: string } } {
+    return { endpoints: this.env.nodeEndpoints(), login: this.env.login };
+  }
+
+  /** True when the clock can change speed (the simulator). */
+  get hasSpeedControl(): boolean {
+    return this.env.speed !== null;
+  }
+
+  /**
+   * A teacher's CI on this lab: for every step the checks fail first, the solve runs, the checks
+   * pass (`lab test`). Meant for a fresh session with nothing done yet.
+   */
+  test(onStep?: (result: StepTestResult) => void): Promise<StepTestResult[]> {
+    return testLab({
+      lab: this.lab,
+      profile: this.profile.id,
+      pve: this.env.pve,
+      clock: this.env.clock,
+      runner: this.runner,
+      ...(onStep ? { onStep } : {}),
+    });
   }
 
   setSpeed(speed: SimSpeed): SimClockInfo {
@@ -268,6 +302,7 @@ export class LabSession {
   }
 
   #startRefreshing(): void {
+    if (this.options.refreshMs === null) return;
     void this.refresh();
     this.#timer = setInterval(() => void this.refresh(), this.options.refreshMs ?? 500);
     this.#timer.unref();
