@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { createApp, type App } from '../../../electron/app/create-app.ts';
+import { createRouter } from '../../../electron/ipc/router.ts';
 import { silentLogger } from '../../../electron/app/deps.ts';
 import type { LabRunInfo, TopologyInfo, TrustRequestInfo } from '../../../electron/contract/dto.ts';
 import { loadLabFile } from '../../../electron/lab/script/load.ts';
@@ -161,6 +162,22 @@ describe('lab session on the VirtualBox backend (stand-in nodes)', () => {
     });
     await app.handlers['lab.open']({ labId: 'proxmox-ha-basics', profile: 'virtualbox-light' });
     expect(askedAgain).toEqual([]);
+    await app.close();
+  });
+
+  it('reports a VirtualBox that stopped answering on reset as the backend, not as an internal error', async () => {
+    const app = await vboxApp();
+    app.hub.subscribe((event, payload) => {
+      const pending = payload as TrustRequestInfo[];
+      if (event === 'trust.requests' && pending[0]) void app.handlers['trust.answer']({ id: pending[0].id, accept: true });
+    });
+    await app.handlers['lab.open']({ labId: 'proxmox-ha-basics', profile: 'virtualbox-light' });
+    // vboxwebsrv goes away (VirtualBox quit): the reset cannot attach to the lab's machines again.
+    await nodes.fake.close();
+    const router = createRouter(app.handlers);
+    const outcome = await router.dispatch('lab.reset', {});
+    expect(outcome).toMatchObject({ error: { code: 'backend-unavailable' } });
+    expect(await app.handlers['lab.getState']({})).toBeNull();
     await app.close();
   });
 
