@@ -10,6 +10,7 @@ import { ApiError } from '../contract/errors.ts';
 import type { Handlers } from '../ipc/router.ts';
 import { DrillHistory } from '../lab/drill/history.ts';
 import { FileProgressStore } from '../lab/progress-store.ts';
+import { TaskService } from '../lab/task-service.ts';
 import { resolveDataDir } from './data-location.ts';
 import type { AppDeps } from './deps.ts';
 import { EventHub } from './event-hub.ts';
@@ -36,6 +37,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const hub = new EventHub();
   const trust = new TrustBroker(dataDir, (pending) => hub.emit('trust.requests', pending));
   const progress = new FileProgressStore(join(dataDir, 'progress'));
+  const tasks = new TaskService((task) => hub.emit('task.updated', task));
   // Drill history is readable without an open lab (the library shows past runs).
   const history = new DrillHistory(dataDir);
 
@@ -56,6 +58,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         log: deps.log,
         store: progress,
         history,
+        tasks,
         // Real nodes: each certificate and ssh host key is confirmed by the learner in the UI, once.
         trust: trust.callbackFor(choice.lab.id),
         ...(deps.virtualBox ? { virtualBox: deps.virtualBox } : {}),
@@ -89,6 +92,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     trust,
     history,
     sessions,
+    tasks,
     currentBackend,
     settingsInfo: () => ({ ...settings.get(), dataDir, nextDataDir }),
     setNextDataDir: (dir) => {

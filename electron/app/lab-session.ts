@@ -25,7 +25,8 @@ import { DrillService } from '../lab/drill/drill-service.ts';
 import { testLab, type StepTestResult } from '../lab/lab-test.ts';
 import { MemoryProgressStore } from '../lab/memory-progress-store.ts';
 import type { ProgressStore } from '../lab/progress-store.ts';
-import { LabRunner } from '../lab/runner.ts';
+import { LabRunner, type SolveProgress } from '../lab/runner.ts';
+import { TaskService } from '../lab/task-service.ts';
 import type { LabFile, LabProfile } from '../lab/script/schema.ts';
 import { TerminalManager } from '../terminal/manager.ts';
 import type { Logger } from './deps.ts';
@@ -38,6 +39,7 @@ import type {
   TrustCallback,
   VirtualBoxReach,
 } from '../backends/lab-environment.ts';
+import { taskTitle } from './task-titles.ts';
 import { TopologyObserver } from './topology-observer.ts';
 
 export interface LabSessionOptions {
@@ -59,6 +61,15 @@ export interface LabSessionOptions {
   trust?: TrustCallback;
   /** VirtualBox only: where VirtualBox and the nodes are reached (tests use stand-ins). */
   virtualBox?: VirtualBoxReach;
+  /** Where long work (solves, drills, restoring) shows as tasks; default: nowhere. */
+  tasks?: TaskService;
+}
+
+/** A solve that ran and did not pass: its task fails, the caller still gets the state. */
+class SolveDidNotPass extends Error {
+  constructor(readonly state: LabRunInfo) {
+    super(state.error ?? 'the solve did not pass');
+  }
 }
 
 /** The contract's speed for a clock speed (`lab run --speed 50` has no button of its own). */
@@ -84,6 +95,7 @@ export class LabSession {
     private readonly drills: DrillService,
     private readonly terminals: TerminalManager,
     private readonly topologyObserver: TopologyObserver,
+    private readonly tasks: TaskService,
     private readonly options: LabSessionOptions,
   ) {
     this.#speed = options.speed ?? 1;
@@ -91,6 +103,7 @@ export class LabSession {
 
   static async open(options: LabSessionOptions): Promise<LabSession> {
     const { lab, profile, hub } = options;
+    const tasks = options.tasks ?? new TaskService(() => undefined);
     const speed = options.speed ?? 1;
     const env = await createLabEnvironment({
       lab,
@@ -105,7 +118,12 @@ export class LabSession {
       const store = options.store;
       // A backend that forgets its cluster (the simulator): replay what was already done.
       // (A real cluster keeps its state; nothing is replayed there.)
-      if (env.replaysSolvedSteps) await rebuildWorld(lab, profile, env, await store.load(lab.id, profile.id));
+      const saved = await store.load(lab.id, profile.id);
+      if (env.replaysSolvedSteps && saved && saved.labVersion === lab.version && Object.keys(saved.steps).length > 0) {
+        await tasks.withTask(taskTitle('restore', options.lang), (task) =>
+          rebuildWorld(lab, profile, env, saved, (fraction, message) => task.progress(fraction, message)),
+        );
+      }
       env.speed?.setSpeed(speed);
 
       let lang = options.lang;
@@ -138,7 +156,7 @@ export class LabSession {
         clock: env.clock,
         startedAt: env.clock.now(),
       });
-      const session = new LabSession(lab, profile, env, runner, drills, terminals, observer, { ...options, speed });
+      const session = new LabSession(lab, profile, env, runner, drills, terminals, observer, tasks, { ...options, speed });
       session.#unsubscribe.push(
         runner.onState((state) => {
           lang = state.lang;
@@ -164,8 +182,12 @@ export class LabSession {
   }
 
   check = (): Promise<LabRunInfo> => this.runner.check();
-  solveStep = (stepId: string): Promise<LabRunInfo> => this.#afterAction(this.runner.solveStep(stepId));
-  solveUpTo = (stepId: string): Promise<LabRunInfo> => this.#afterAction(this.runner.solveUpTo(stepId));
+  /** NestLab does the step, shown as a task with its progress. */
+  solveStep = (stepId: string): Promise<LabRunInfo> =>
+    this.#afterAction(this.#solveTask('solveStep', stepId, (progress) => this.runner.solveStep(stepId, progress)));
+  /** NestLab does every step up to `stepId`, shown as one task. */
+  solveUpTo = (stepId: string): Promise<LabRunInfo> =>
+    this.#afterAction(this.#solveTask('solveUpTo', stepId, (progress) => this.runner.solveUpTo(stepId, progress)));
   showHint = (stepId: string): Promise<LabRunInfo> => this.runner.showHint(stepId);
   setLanguage = (lang: Language): LabRunInfo => this.runner.setLanguage(lang);
 
@@ -265,8 +287,23 @@ export class LabSession {
     const id = stepId ?? this.runner.getState().activeStepId;
     const step = this.lab.steps.find((s) => s.id === id);
     if (!step?.drill) throw new ApiError('conflict', `Step "${id ?? '—'}" has no drill.`);
-    this.#drillRun = this.drills
-      .runDrill(this.lab.id, step.drill)
+    const title = taskTitle('drill', this.state.lang, this.#stepTitle(step.id));
+    this.#drillRun = this.tasks
+      .withTask(
+        title,
+        async (task) => {
+          // A drill's length depends on the cluster: the bar is indeterminate, the phase its message.
+          const off = this.drills.onState((s) => {
+            if (s.running) task.progress(null, s.phase);
+          });
+          try {
+            return await this.drills.runDrill(this.lab.id, step.drill!, task.signal);
+          } finally {
+            off();
+          }
+        },
+        { fraction: null },
+      )
       .catch((error: unknown) => this.options.log.warn(`drill failed: ${error instanceof Error ? error.message : String(error)}`))
       .finally(() => {
         this.#drillRun = undefined;
@@ -308,6 +345,28 @@ export class LabSession {
     this.#timer.unref();
   }
 
+  #stepTitle(stepId: string): string {
+    return this.runner.getState().steps.find((s) => s.id === stepId)?.title ?? stepId;
+  }
+
+  async #solveTask(
+    kind: 'solveStep' | 'solveUpTo',
+    stepId: string,
+    solve: (progress: SolveProgress) => Promise<LabRunInfo>,
+  ): Promise<LabRunInfo> {
+    const title = taskTitle(kind, this.state.lang, this.#stepTitle(stepId));
+    try {
+      return await this.tasks.withTask(title, async (task) => {
+        const state = await solve((fraction, message) => task.progress(fraction, message));
+        if (state.error) throw new SolveDidNotPass(state);
+        return state;
+      });
+    } catch (error) {
+      if (error instanceof SolveDidNotPass) return error.state;
+      throw error;
+    }
+  }
+
   async #afterAction(result: Promise<LabRunInfo>): Promise<LabRunInfo> {
     try {
       return await result;
@@ -326,6 +385,7 @@ async function rebuildWorld(
   profile: LabProfile,
   env: LabEnvironment,
   saved: Awaited<ReturnType<ProgressStore['load']>>,
+  progress?: SolveProgress,
 ): Promise<void> {
   if (!saved || saved.labVersion !== lab.version) return;
   const passed = lab.steps.filter((s) => saved.steps[s.id]);
@@ -351,7 +411,7 @@ async function rebuildWorld(
   });
   try {
     await replay.start();
-    const state = await replay.solveUpTo(last.id);
+    const state = await replay.solveUpTo(last.id, progress);
     if (state.error) throw new ApiError('internal', `Could not restore the simulated cluster: ${state.error}`);
   } finally {
     await replay.stop();

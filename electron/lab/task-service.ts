@@ -14,6 +14,7 @@
 import { randomUUID } from 'node:crypto';
 
 import type { TaskInfo } from '../contract/dto.ts';
+import type { OperationOptions, ProgressReporter } from '../hypervisor/driver.ts';
 
 /** What running work sees of its task. */
 export interface TaskHandle {
@@ -98,4 +99,12 @@ export class TaskService {
 /** Steps `0..count-1` of a task as parts of one bar: step `index` at `within` (0..1) of its own work. */
 export function partOf(index: number, count: number, within = 0): number {
   return count <= 0 ? 1 : (index + Math.min(1, Math.max(0, within))) / count;
+}
+
+/** A hypervisor operation's options (realise, checkpoints, power-on) reporting into a task. */
+export function operationOptionsFor(task: TaskHandle): OperationOptions & { progress: ProgressReporter } {
+  return {
+    signal: task.signal,
+    progress: { report: ({ message, fraction }) => task.progress(fraction ?? null, message) },
+  };
 }
