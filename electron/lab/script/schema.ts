@@ -7,10 +7,12 @@
  * templates evaluated over `{ results, vars, machines }`; check messages use `{{name}}`
  * placeholders filled from the check's named `observe` expressions.
  */
+import { BACKENDS, type BackendKind } from '../../contract/dto.ts';
 import { z } from 'zod';
 
-export const LANGUAGES = ['en', 'es', 'ca', 'fr', 'pl'] as const;
-export type Language = (typeof LANGUAGES)[number];
+// The language and backend lists are the contract's, declared once there.
+export { BACKENDS, LANGUAGES, type Language } from '../../contract/dto.ts';
+export type Backend = BackendKind;
 
 const nonEmpty = z.string().min(1, 'must not be empty');
 
@@ -53,8 +55,6 @@ const ipv4Cidr = z
 // ---------------------------------------------------------------- topology
 
 export const MACHINE_KINDS = ['pve', 'truenas', 'nfs', 'tinycore'] as const;
-export const BACKENDS = ['sim', 'virtualbox'] as const;
-export type Backend = (typeof BACKENDS)[number];
 
 export const networkSchema = z.strictObject({
   name: kebabId,
