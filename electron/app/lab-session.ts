@@ -27,6 +27,7 @@ import { MemoryProgressStore } from '../lab/memory-progress-store.ts';
 import type { ProgressStore } from '../lab/progress-store.ts';
 import { LabRunner, type SolveProgress } from '../lab/runner.ts';
 import { TaskService } from '../lab/task-service.ts';
+import { applyPowerOperation } from '../hypervisor/power-operations.ts';
 import type { LabFile, LabProfile } from '../lab/script/schema.ts';
 import { TerminalManager } from '../terminal/manager.ts';
 import type { Logger } from './deps.ts';
@@ -194,28 +195,16 @@ export class LabSession {
   async act(machine: string, action: MachineAction): Promise<{ at: number }> {
     const known = this.profile.machines.find((m) => m.name === machine);
     if (!known) throw new ApiError('not-found', `This lab has no machine "${machine}".`);
-    const driver = this.env.driver;
+    const now = (): number => this.env.clock.now();
     const done = await (async () => {
-      switch (action) {
-        case 'power-off':
-          return driver.powerOff(machine);
-        case 'power-on':
-          await driver.powerOn(machine);
-          return { at: this.env.clock.now() };
-        case 'acpi-shutdown':
-          return driver.acpiShutdown(machine);
-        case 'reboot':
-          if (known.kind === 'pve') {
-            // A clean reboot goes through Proxmox (and its HA shutdown policy), as `reboot` on the node would.
-            await this.env.pve.request({ method: 'POST', path: `/nodes/${machine}/status`, node: machine, params: { command: 'reboot' } });
-            return { at: this.env.clock.now() };
-          }
-          return driver.reset(machine);
-        case 'cable-out':
-          return driver.setCable(machine, false);
-        case 'cable-in':
-          return driver.setCable(machine, true);
+      if (action !== 'reboot') return applyPowerOperation(this.env.driver, machine, action, now);
+      if (known.kind === 'pve') {
+        // A clean reboot goes through Proxmox (and its HA shutdown policy), as `reboot` on the node would.
+        await this.env.pve.request({ method: 'POST', path: `/nodes/${machine}/status`, node: machine, params: { command: 'reboot' } });
+        return { at: now() };
       }
+      // Anything else has no OS to ask: the reset button.
+      return applyPowerOperation(this.env.driver, machine, 'reset', now);
     })();
     void this.refresh();
     return done;

@@ -8,6 +8,7 @@
  * placeholders filled from the check's named `observe` expressions.
  */
 import { BACKENDS, type BackendKind } from '../../contract/dto.ts';
+import { POWER_OPERATIONS } from '../../hypervisor/power-operations.ts';
 import { z } from 'zod';
 
 // The language and backend lists are the contract's, declared once there.
@@ -180,14 +181,8 @@ export const shellActionSchema = z.strictObject({
   save: placeholderName.optional().meta({ description: 'Keep { output, exitCode } as results.<save>.' }),
 });
 
-export const HYPERVISOR_OPERATIONS = [
-  'power-on',
-  'power-off',
-  'acpi-shutdown',
-  'reset',
-  'cable-out',
-  'cable-in',
-] as const;
+/** The power vocabulary of hypervisor/power-operations.ts. */
+export const HYPERVISOR_OPERATIONS = POWER_OPERATIONS;
 
 export const hypervisorActionSchema = z.strictObject({
   action: z.literal('hypervisor'),
