@@ -16,7 +16,7 @@ import { PveError } from '../pve/api.ts';
 import { chooseDataDir } from './data-location.ts';
 import type { AppDeps } from './deps.ts';
 import type { EventHub } from './event-hub.ts';
-import { checkHost } from './host-check.ts';
+import { checkHost } from '../backends/host-check.ts';
 import type { LabCatalog } from './lab-catalog.ts';
 import type { LabSession } from './lab-session.ts';
 import type { SettingsStore } from './settings-store.ts';
