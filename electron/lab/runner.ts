@@ -91,7 +91,7 @@ export class LabRunner {
     }
     this.runId = o.runId ?? randomUUID();
     this.lang = o.lang;
-    this.cache = new ExpressionCache(o.expressionLimits);
+    this.cache = new ExpressionCache(o.expressionLimits, o.clock);
     this.now = o.now ?? (() => new Date());
     this.steps = o.lab.steps
       .filter((step) => stepApplies(step, profile, this.backend))
