@@ -4,11 +4,12 @@
  */
 import { join } from 'node:path';
 
-import { app, dialog, ipcMain } from 'electron';
+import { app, dialog, ipcMain, protocol } from 'electron';
 
 import { createApp } from './app/create-app.ts';
 import { consoleLogger } from './app/deps.ts';
 import { installProcessGuard } from './app/process-guard.ts';
+import { registerAppScheme } from './shell/app-protocol.ts';
 import { startDesktop } from './shell/desktop.ts';
 import { createMainWindow } from './shell/window.ts';
 
@@ -28,10 +29,14 @@ installProcessGuard({
   },
 });
 
+// Before the app is ready, or Chromium does not treat app:// as a secure standard origin.
+registerAppScheme(protocol);
+
 // Bundled layout (build/build-electron.js): dist/electron/main.cjs and preload.cjs; dist/renderer/; labs/.
 startDesktop({
   app,
   ipcMain,
+  protocol,
   createWindow: createMainWindow,
   createEngine: createApp,
   appRoot: join(__dirname, '..', '..'),
