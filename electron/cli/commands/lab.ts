@@ -552,6 +552,9 @@ async function runLab(
         io.out([`The nodes (${sim.backendLabel}):`, ...sim.describe()].join('\n'));
     }
     const initial = await runner.start();
+    if (initial.notice && !o.json) {
+      io.err(`Saved progress could not be read; starting again at step 1. The old file was kept at ${initial.notice.file}.`);
+    }
     show(initial);
     let final: LabRunInfo;
     if (o.solve) {
