@@ -21,7 +21,7 @@ import type { HypervisorDriver } from '../../hypervisor/driver.ts';
 import type { DrillService } from '../../lab/drill/drill-service.ts';
 import type { StepTestResult } from '../../lab/lab-test.ts';
 import { stepApplies } from '../../lab/script/applicability.ts';
-import { formatLoadError } from '../../lab/script/load-error.ts';
+import { escapeControl, formatLoadError } from '../../lab/script/load-error.ts';
 import { loadLabFile, type LoadResult } from '../../lab/script/load.ts';
 import type { LabFile, LabProfile } from '../../lab/script/schema.ts';
 import type { ShellRunner } from '../../lab/shell-runner.ts';
@@ -541,7 +541,8 @@ async function runLab(
     shownStep = state.activeStepId;
     const step = state.steps.find((s) => s.id === state.activeStepId);
     if (step && !o.solve)
-      say(`\n## ${step.title}\n\n${step.instructions.trim()}\n\n(waiting for the checks…)`);
+      // Lab text to a terminal: its control characters shown, not obeyed (issue #10).
+      say(escapeControl(`\n## ${step.title}\n\n${step.instructions.trim()}\n\n(waiting for the checks…)`, { keepLines: true }));
   };
   const unsubscribe = runner.onState(show);
   const cleanups: (() => void)[] = [unsubscribe];

@@ -21,8 +21,9 @@ export interface LabLoadError {
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
-export function escapeControl(text: string): string {
+export function escapeControl(text: string, { keepLines = false }: { keepLines?: boolean } = {}): string {
   return text.replace(UNSAFE, (c) => {
+    if (keepLines && (c === '\n' || c === '\t')) return c;
     const code = c.charCodeAt(0);
     return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
   });

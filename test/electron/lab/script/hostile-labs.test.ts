@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LabCatalog } from '../../../../electron/app/lab-catalog.ts';
 import { ExpressionError } from '../../../../electron/lab/expression/expression-error.ts';
 import { compileExpression } from '../../../../electron/lab/expression/sandbox.ts';
-import { formatLoadError } from '../../../../electron/lab/script/load-error.ts';
+import { escapeControl, formatLoadError } from '../../../../electron/lab/script/load-error.ts';
 import { loadLabFile, type LoadResult } from '../../../../electron/lab/script/load.ts';
 import type { LabFile } from '../../../../electron/lab/script/schema.ts';
 
@@ -76,6 +76,12 @@ describe('hostile lab corpus', () => {
     expect(error).toContain('\\u202e');
     // eslint-disable-next-line no-control-regex -- looking for raw control characters
     expect(error).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/);
+  });
+
+  it('lab text printed to a terminal (lab run) keeps its lines and shows its escapes', () => {
+    expect(escapeControl('## Step\n\n\u001b[2Jclick\u001b]8;;https://evil.example\u0007', { keepLines: true })).toBe(
+      '## Step\n\n\\x1b[2Jclick\\x1b]8;;https://evil.example\\x07',
+    );
   });
 
   it.each(['redos-polynomial/lab.yaml', 'redos-in-until/lab.yaml'])(
