@@ -63,3 +63,6 @@ parentPort?.on('message', async (request) => {
     });
   }
 });
+
+// Deadlines start from here: starting a thread on a loaded machine is not the expression's time.
+parentPort?.postMessage({ ready: true });

@@ -45,6 +45,8 @@ function workerPath(): string {
 
 export class ExpressionWorker {
   private worker: Worker | undefined;
+  /** True once the current worker has loaded and listens; deadlines run from then on. */
+  private ready = false;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   /** How many workers were terminated at their deadline (for tests and the log). */
@@ -70,14 +72,26 @@ export class ExpressionWorker {
   private send(entry: Pending): void {
     const worker = this.ensureWorker();
     worker.ref();
-    entry.timer = setTimeout(() => this.expire(entry), hardDeadlineMs(entry.request.limits.timeoutMs));
+    if (this.ready) this.startDeadline(entry);
     worker.postMessage(entry.request);
+  }
+
+  private startDeadline(entry: Pending): void {
+    clearTimeout(entry.timer);
+    entry.timer = setTimeout(() => this.expire(entry), hardDeadlineMs(entry.request.limits.timeoutMs));
   }
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     const worker = new Worker(workerPath());
-    worker.on('message', (message: { id: number } & WorkerOutcome) => {
+    this.ready = false;
+    worker.on('message', (message: ({ id: number } & WorkerOutcome) | { ready: true }) => {
+      if ('ready' in message) {
+        if (this.worker !== worker) return;
+        this.ready = true;
+        for (const entry of this.pending.values()) if (entry.timer === undefined) this.startDeadline(entry);
+        return;
+      }
       const entry = this.pending.get(message.id);
       if (entry) this.settle(entry, message);
     });
@@ -107,6 +121,7 @@ export class ExpressionWorker {
     }
     for (const other of [...this.pending.values()]) {
       clearTimeout(other.timer);
+      other.timer = undefined;
       this.send(other);
     }
   }
