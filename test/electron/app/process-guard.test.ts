@@ -36,7 +36,7 @@ describe('process guard', () => {
     expect(await (await fetch(`http://127.0.0.1:${server.port}/reject`)).text()).toBe('ok');
     // The next request is still answered, and the log names the entry point and the error.
     expect(await (await fetch(`http://127.0.0.1:${server.port}/`)).text()).toBe('ok');
-    await expect.poll(() => server.stderr()).toContain('nestlab test-entry: unexpected error, still running: Error: lost promise');
+    await expect.poll(() => server.stderr(), { timeout: 15_000 }).toContain('nestlab test-entry: unexpected error, still running: Error: lost promise');
     expect(server.process.exitCode).toBeNull();
   });
 

@@ -46,7 +46,7 @@ async function runAway(source: string): Promise<ExpressionError> {
       () => undefined,
       (e: unknown) => e,
     );
-    await expect.poll(() => turns).toBeGreaterThan(2);
+    await expect.poll(() => turns, { timeout: 15_000 }).toBeGreaterThan(2);
     const error = await outcome;
     expect(error).toBeInstanceOf(ExpressionError);
     return error as ExpressionError;
