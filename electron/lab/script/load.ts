@@ -12,7 +12,7 @@ import { knownKeysAt } from './known-keys.ts';
 import { fieldPath, type LabLoadError } from './load-error.ts';
 import { readLabFile } from './read-lab-file.ts';
 import { labSchema, type LabFile } from './schema.ts';
-import { checkShape, MAX_LAB_DEPTH } from './yaml-shape.ts';
+import { checkShape, floodOffset, MAX_LAB_DEPTH, MAX_LAB_NODES } from './yaml-shape.ts';
 import { keyPositionOf, positionOf } from './yaml-positions.ts';
 
 export type LoadResult = { ok: true; lab: LabFile; file: string } | { ok: false; errors: LabLoadError[] };
@@ -56,6 +56,17 @@ function loadUnsafe(text: string, file: string): LoadResult {
       message: 'file too large',
       expected: `at most ${MAX_LAB_FILE_BYTES} bytes`,
       got: `${bytes}`,
+    });
+  }
+  const flood = floodOffset(text);
+  if (flood !== undefined) {
+    const line = text.slice(0, flood).split('\n').length;
+    return fail({
+      file,
+      line,
+      column: 1,
+      field: '',
+      message: `too many YAML nodes (expected at most ${MAX_LAB_NODES} keys, values and list items)`,
     });
   }
   const lineCounter = new LineCounter();

@@ -10,6 +10,20 @@ export const MAX_LAB_NODES = 20_000;
 /** Seed labs nest 7 levels deep. */
 export const MAX_LAB_DEPTH = 32;
 
+/**
+ * Before parsing: a linear scan counting what could start a node (`key: `, `- `, `,`). It over-counts
+ * (a colon in a sentence), so its bound is four times the node limit; a flood of keys is refused in
+ * milliseconds instead of after the parser has built it. Returns the offset where the bound was passed.
+ */
+export function floodOffset(text: string): number | undefined {
+  const indicator = /:[ \t\r\n]|^[ \t]*- |,/gm;
+  let count = 0;
+  for (const match of text.matchAll(indicator)) {
+    if (++count > 4 * MAX_LAB_NODES) return match.index;
+  }
+  return undefined;
+}
+
 export interface ShapeProblem {
   /** Character offset in the file. */
   offset: number;
