@@ -198,6 +198,10 @@ export class LabSession {
     const now = (): number => this.env.clock.now();
     const done = await (async () => {
       if (action !== 'reboot') return applyPowerOperation(this.env.driver, machine, action, now);
+      // Rebooting needs a running machine; on a powered-off one it is the caller's mistake.
+      if ((await this.env.driver.machine(machine)).power === 'off') {
+        throw new ApiError('conflict', `Machine "${machine}" is powered off; power it on instead of rebooting it.`);
+      }
       if (known.kind === 'pve') {
         // A clean reboot goes through Proxmox (and its HA shutdown policy), as `reboot` on the node would.
         await this.env.pve.request({ method: 'POST', path: `/nodes/${machine}/status`, node: machine, params: { command: 'reboot' } });

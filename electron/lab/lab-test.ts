@@ -64,7 +64,7 @@ export async function testLab(o: LabTestOptions): Promise<StepTestResult[]> {
         });
   const profile = o.lab.profiles.find((p) => p.id === o.profile);
   if (!profile) throw new Error(`lab "${o.lab.id}" has no profile "${o.profile}"`);
-  const cache = new ExpressionCache();
+  const cache = new ExpressionCache({}, o.clock);
   const results: StepTestResult[] = [];
 
   for (const info of runner.getState().steps) {

@@ -7,7 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock/clock.ts';
-import type { BackendKind, Language, LabRunInfo, StepInfo, StepStatus } from '../contract/dto.ts';
+import type { BackendKind, DataNotice, Language, LabRunInfo, StepInfo, StepStatus } from '../contract/dto.ts';
+import { ApiError } from '../contract/errors.ts';
 import type { HypervisorDriver } from '../hypervisor/driver.ts';
 import type { PveApi } from '../pve/api.ts';
 import type { DrillRunner } from './drill-runner.ts';
@@ -71,6 +72,8 @@ export class LabRunner {
   private lang: Language;
   private busy: string | null = null;
   private error: string | null = null;
+  /** Damaged saved progress kept aside at start; stays in the state so every view can say it. */
+  private notice: DataNotice | null = null;
   private readonly listeners = new Set<(state: LabRunInfo) => void>();
   private queue: Promise<unknown> = Promise.resolve();
   private queued = 0;
@@ -94,7 +97,7 @@ export class LabRunner {
     }
     this.runId = o.runId ?? randomUUID();
     this.lang = o.lang;
-    this.cache = new ExpressionCache(o.expressionLimits);
+    this.cache = new ExpressionCache(o.expressionLimits, o.clock);
     this.now = o.now ?? (() => new Date());
     this.steps = o.lab.steps
       .filter((step) => stepApplies(step, profile, this.backend))
@@ -109,6 +112,8 @@ export class LabRunner {
     await this.enqueue(async () => {
       const saved = await this.o.store.load(this.lab.id, this.profile.id);
       if (saved && saved.labVersion === this.lab.version) this.restore(saved);
+      const keptAt = this.o.store.takeSetAside?.(this.lab.id, this.profile.id);
+      if (keptAt) this.notice = { kind: 'progress-damaged', file: keptAt };
       this.activate();
     });
     this.autoLoop ??= this.runAutoChecks(this.lifetime.signal);
@@ -156,6 +161,7 @@ export class LabRunner {
       progress: { passed: this.steps.filter((s) => s.status === 'passed').length, total: this.steps.length },
       busy: this.busy,
       error: this.error,
+      notice: this.notice,
     };
   }
 
@@ -179,7 +185,7 @@ export class LabRunner {
       if (!active) return;
       if (stepId !== undefined && stepId !== active.step.id) {
         this.requireStep(stepId);
-        throw new Error(`step "${stepId}" is not the active step ("${active.step.id}")`);
+        throw new ApiError('conflict', `Step "${stepId}" is not the active step ("${active.step.id}").`);
       }
       await this.solve(active, progress);
     });
@@ -241,7 +247,8 @@ export class LabRunner {
 
   private requireStep(stepId: string): StepRuntime {
     const s = this.steps.find((x) => x.step.id === stepId);
-    if (!s) throw new Error(`lab "${this.lab.id}" has no step "${stepId}" in profile "${this.profile.id}"`);
+    // The caller's mistake (a stale view, a typo in the CLI), not ours: not-found, said plainly.
+    if (!s) throw new ApiError('not-found', `Lab "${this.lab.id}" has no step "${stepId}" in profile "${this.profile.id}".`);
     return s;
   }
 

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 
+import { installProcessGuard } from '../../app/process-guard.ts';
 import { registerSimRun } from './sim-run.ts';
 
 interface ServeOptions {
@@ -97,6 +98,7 @@ export function registerSim(program: Command): void {
         'Press Ctrl+C to stop.',
       );
       console.log(out.join('\n'));
+      installProcessGuard({ entry: 'nestlab sim serve', mode: 'serve' });
 
       let stopping = false;
       const stop = (): void => {

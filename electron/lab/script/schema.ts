@@ -152,6 +152,7 @@ export const checkSchema = z
 // ---------------------------------------------------------------- solve actions
 
 const seconds = (max: number) => z.number().positive().max(max);
+export const MIN_WAIT_INTERVAL_SECONDS = 0.5;
 
 export const apiActionSchema = z.strictObject({
   action: z.literal('api'),
@@ -195,7 +196,13 @@ export const waitActionSchema = z.strictObject({
   query: apiQuerySchema,
   until: expression.meta({ description: 'JSONata over the query result; the wait ends when it is true.' }),
   timeoutSeconds: seconds(3600),
-  intervalSeconds: seconds(60).default(1),
+  // A floor on the poll interval: 1e-9 would spin a core (and the API) for the whole timeout.
+  intervalSeconds: z
+    .number()
+    .min(MIN_WAIT_INTERVAL_SECONDS)
+    .max(60)
+    .default(1)
+    .meta({ description: `Seconds between polls, at least ${MIN_WAIT_INTERVAL_SECONDS}.` }),
 });
 
 export const taskActionSchema = z.strictObject({

@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import { backendLabel } from '../../../backends/create-lab-environment.ts';
 import type { ClockSpeed } from '../../../backends/lab-environment.ts';
 import { BACKENDS, LANGUAGES, type BackendKind, type Language, type LabRunInfo } from '../../../contract/dto.ts';
+import { escapeControl } from '../../../lab/script/load-error.ts';
 import type { LabFile, LabProfile } from '../../../lab/script/schema.ts';
 import { openCliSession, type CliSession } from './cli-session.ts';
 import type { LabCliDeps, LabCliIo } from './io.ts';
@@ -152,7 +153,9 @@ async function runLab(lab: LabFile, profile: LabProfile, io: LabCliIo, cli: CliS
     }
     shownStep = state.activeStepId;
     const step = state.steps.find((s) => s.id === state.activeStepId);
-    if (step && !o.solve) say(`\n## ${step.title}\n\n${step.instructions.trim()}\n\n(waiting for the checks…)`);
+    if (step && !o.solve)
+      // Lab text to a terminal: its control characters shown, not obeyed (issue #10).
+      say(escapeControl(`\n## ${step.title}\n\n${step.instructions.trim()}\n\n(waiting for the checks…)`, { keepLines: true }));
   };
   const onState = (listener: (state: LabRunInfo) => void): (() => void) =>
     hub.subscribe((event, payload) => {
@@ -173,6 +176,9 @@ async function runLab(lab: LabFile, profile: LabProfile, io: LabCliIo, cli: CliS
           ].join('\n'),
         );
       }
+    }
+    if (initial.notice && !o.json) {
+      io.err(`Saved progress could not be read; starting again at step 1. The old file was kept at ${initial.notice.file}.`);
     }
     show(initial);
     let final: LabRunInfo;
