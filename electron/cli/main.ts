@@ -5,6 +5,7 @@ import { join } from 'node:path';
 
 import { readAppVersion, repoRoot } from '../app/version.ts';
 import { registerDoctor } from './commands/doctor.ts';
+import { registerImages } from './commands/images.ts';
 import { registerLab } from './commands/lab.ts';
 import { registerSim } from './commands/sim.ts';
 import { registerVbox } from './commands/vbox.ts';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerSim(program);
   registerWeb(program);
   registerDoctor(program);
+  registerImages(program);
   registerVbox(program, {
     loadTopology: async (lab) => {
       const { loadVirtualBoxTopology } = await import('../app/lab-topology.ts');
