@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { MachineSpec, TopologySpec } from '../hypervisor/driver.ts';
 import { HypervisorError } from '../hypervisor/driver.ts';
 import type { LabFile, LabProfile } from '../lab/script/schema.ts';
+import { labNicMac } from '../provision/seeds/lab-mac.ts';
 import { loadLabForApp } from './load-lab.ts';
 
 export function topologySpecFor(lab: LabFile, profile: LabProfile): TopologySpec {
@@ -19,15 +20,23 @@ export function topologySpecFor(lab: LabFile, profile: LabProfile): TopologySpec
         // Proxmox nodes run guests of their own: they need VT-x/AMD-V passed through.
         nestedVirtualization: m.nestedVirtualization ?? m.kind === 'pve',
         disks: m.disks.map((d) => ({ name: d.name, sizeGiB: d.sizeGiB })),
-        nics: m.nics.map((n) => ({ network: n.network, ...(n.address ? { address: n.address } : {}) })),
+        // The MAC the seeds' NIC filters expect (answer.toml, cloud-init network-config).
+        nics: m.nics.map((n, i) => ({
+          network: n.network,
+          ...(n.address ? { address: n.address } : {}),
+          mac: labNicMac(lab.id, m.name, i),
+        })),
         ...(m.image ? { iso: m.image } : {}),
       }),
     ),
   };
 }
 
-/** `nestlab vbox up <lab>`: the lab's first VirtualBox profile (or the one named `lab:profile`). */
-export async function loadVirtualBoxTopology(labsDir: string, labArg: string): Promise<TopologySpec> {
+/** `nestlab vbox … <lab>`: the lab and its first VirtualBox profile (or the one named `lab:profile`). */
+export async function loadVirtualBoxProfile(
+  labsDir: string,
+  labArg: string,
+): Promise<{ lab: LabFile; profile: LabProfile }> {
   const [labId = '', profileId] = labArg.split(':');
   const loaded = await loadLabForApp(join(labsDir, labId, 'lab.yaml'));
   if (!loaded.ok) {
@@ -46,5 +55,10 @@ export async function loadVirtualBoxTopology(labsDir: string, labArg: string): P
         : `lab "${labId}" has no VirtualBox profile`,
     );
   }
-  return topologySpecFor(loaded.lab, profile);
+  return { lab: loaded.lab, profile };
+}
+
+export async function loadVirtualBoxTopology(labsDir: string, labArg: string): Promise<TopologySpec> {
+  const { lab, profile } = await loadVirtualBoxProfile(labsDir, labArg);
+  return topologySpecFor(lab, profile);
 }

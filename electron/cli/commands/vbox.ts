@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import type { MachineInfo, TopologySpec } from '../../hypervisor/driver.ts';
 import { HypervisorError } from '../../hypervisor/driver.ts';
 import type { VirtualBoxDriver } from '../../hypervisor/virtualbox/virtualbox-driver.ts';
+import { registerVboxSeed } from './vbox-seed.ts';
 
 export type TopologyProvider = (lab: string) => Promise<TopologySpec>;
 
@@ -121,6 +122,7 @@ export function registerVbox(program: Command, deps: Partial<VboxCliDeps> = {}):
   const vbox = program
     .command('vbox')
     .description("Realise, inspect and remove a lab's machines in VirtualBox");
+  registerVboxSeed(vbox);
 
   vbox
     .command('up <lab>')
