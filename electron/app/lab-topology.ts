@@ -20,15 +20,10 @@ export function topologySpecFor(lab: LabFile, profile: LabProfile): TopologySpec
         // Proxmox nodes run guests of their own: they need VT-x/AMD-V passed through.
         nestedVirtualization: m.nestedVirtualization ?? m.kind === 'pve',
         disks: m.disks.map((d) => ({ name: d.name, sizeGiB: d.sizeGiB })),
-        // The MAC the seeds' NIC filters expect (answer.toml, cloud-init network-config).
-        nics: m.nics.map((n, i) => ({
-          network: n.network,
-          ...(n.address ? { address: n.address } : {}),
-          mac: labNicMac(lab.id, m.name, i),
-        })),
+        nics: m.nics.map((n) => ({ network: n.network, ...(n.address ? { address: n.address } : {}) })),
         ...(m.image ? { iso: m.image } : {}),
       }),
-    ),
+    ).map((spec) => withLabNicMacs(lab.id, spec)),
   };
 }
 
@@ -61,4 +56,9 @@ export async function loadVirtualBoxProfile(
 export async function loadVirtualBoxTopology(labsDir: string, labArg: string): Promise<TopologySpec> {
   const { lab, profile } = await loadVirtualBoxProfile(labsDir, labArg);
   return topologySpecFor(lab, profile);
+}
+
+/** Every NIC gets the MAC the seeds' NIC filters expect (answer.toml, cloud-init network-config). */
+function withLabNicMacs(labId: string, spec: MachineSpec): MachineSpec {
+  return { ...spec, nics: spec.nics.map((nic, i) => ({ ...nic, mac: labNicMac(labId, spec.name, i) })) };
 }

@@ -11,6 +11,7 @@ import { digestFile } from './file-digest.ts';
 import { ImageCache, type CacheEntry } from './image-cache.ts';
 import { ImageError } from './image-error.ts';
 import { discardPartial, downloadResumable } from './resumable-download.ts';
+import type { ImageResolver } from './resolver.ts';
 
 export interface ResolveOptions {
   signal?: AbortSignal;
@@ -43,7 +44,8 @@ export interface ImageStoreOptions {
 
 const DOWNLOAD_SHARE = 0.9;
 
-export class ImageStore {
+/** The ImageResolver provisioning codes against, plus list, import and verify. */
+export class ImageStore implements ImageResolver {
   readonly cache: ImageCache;
   private readonly catalog: readonly CatalogImage[];
   private readonly inFlight = new Map<string, Promise<string>>();

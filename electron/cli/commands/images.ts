@@ -27,7 +27,7 @@ const processIo: ImagesCliIo = {
 };
 
 async function openDefaultStore(): Promise<ImageStore> {
-  const { createImageResolver } = await import('../../images/resolver.ts');
+  const { createImageResolver } = await import('../../images/default-image-store.ts');
   return createImageResolver();
 }
 
