@@ -38,7 +38,7 @@ export function registerVboxSeed(vbox: Command, deps: VboxSeedDeps = {}): void {
       const [{ join }, { repoRoot }, { loadVirtualBoxProfile }, { writeMachineSeeds, SeedError }] = await Promise.all([
         import('node:path'),
         import('../../app/version.ts'),
-        import('../../app/lab-topology.ts'),
+        import('../../backends/lab-topology.ts'),
         import('../../provision/seeds/index.ts'),
       ]);
       try {

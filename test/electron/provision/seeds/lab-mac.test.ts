@@ -1,7 +1,7 @@
 import { parse } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
 
-import { topologySpecFor } from '../../../../electron/app/lab-topology.ts';
+import { topologySpecFor } from '../../../../electron/backends/lab-topology.ts';
 import { bareMac, labNicMac } from '../../../../electron/provision/seeds/lab-mac.ts';
 import { renderPveAnswer } from '../../../../electron/provision/seeds/proxmox-answer.ts';
 import { profileOf, shippedLab } from './lab-fixture.ts';
