@@ -5,10 +5,10 @@
  */
 import type { Command } from 'commander';
 
+import { registerVboxSeed } from './vbox-seed.ts';
 import type { MachineInfo, TopologySpec } from '../../hypervisor/driver.ts';
 import { HypervisorError } from '../../hypervisor/driver.ts';
 import type { VirtualBoxDriver } from '../../hypervisor/virtualbox/virtualbox-driver.ts';
-import { registerVboxSeed } from './vbox-seed.ts';
 
 export type TopologyProvider = (lab: string) => Promise<TopologySpec>;
 
