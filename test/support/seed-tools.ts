@@ -1,4 +1,4 @@
-/** Debian's own tools, run on the images NestLab writes: xorriso/osirrox, blkid, cloud-init. */
+/** Debian's own tools, run on the images NestLab writes: xorriso/osirrox, mtools, blkid, cloud-init, openssl. */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,6 +39,30 @@ export function osirroxExtract(file: string): Record<string, Buffer> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** mtools: `minfo` (volume label), `mdir` (long names), `mtype` (contents) on a FAT image. */
+export function mtoolsLabel(file: string): string {
+  const out = run('mdir', ['-i', file, '::']);
+  return /Volume in drive : is (.*)$/m.exec(out)?.[1]?.trim() ?? '';
+}
+
+export function mtoolsList(file: string): string[] {
+  // `mdir -b` prints bare long names with their path (::/answer.toml).
+  return run('mdir', ['-b', '-i', file, '::'])
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.replace(/^::\//, ''))
+    .sort();
+}
+
+export function mtoolsType(file: string, name: string): Buffer {
+  return execFileSync('mtype', ['-i', file, `::/${name}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+export function mtoolsSectors(file: string): number {
+  const out = run('minfo', ['-i', file, '::']);
+  return Number(/small size: (\d+) sectors/.exec(out)?.[1] ?? 0);
 }
 
 /** `cloud-init schema --config-file`: null when valid, its complaint otherwise. */

@@ -33,7 +33,14 @@ export function registerVboxSeed(vbox: Command, deps: VboxSeedDeps = {}): void {
     .command('seed <lab>')
     .description("Write the lab's seed images (answer ISOs, cidata) to a folder, for inspection (lab or lab:profile)")
     .requiredOption('--out <dir>', 'folder to write the images to')
-    .action(async (labArg: string, options: { out: string }) => {
+    .option('--format <format>', 'iso (DVD images, the default) or fat (raw disk images)', 'iso')
+    .action(async (labArg: string, options: { out: string; format: string }) => {
+      if (options.format !== 'iso' && options.format !== 'fat') {
+        io.err(`nestlab vbox seed: --format must be iso or fat, not "${options.format}"`);
+        io.setExitCode(1);
+        return;
+      }
+      const format = options.format;
       // Loaded on use so `nestlab --help` stays instant.
       const [{ join }, { repoRoot }, { loadVirtualBoxProfile }, { writeMachineSeeds, SeedError }] = await Promise.all([
         import('node:path'),
@@ -44,7 +51,7 @@ export function registerVboxSeed(vbox: Command, deps: VboxSeedDeps = {}): void {
       try {
         const { lab, profile } = await loadVirtualBoxProfile(deps.labsDir ?? join(repoRoot(), 'labs'), labArg);
         const outDir = resolve(options.out);
-        const seeds = await writeMachineSeeds(lab, profile, outDir);
+        const seeds = await writeMachineSeeds(lab, profile, outDir, { format });
         io.out(`Seed images of lab ${lab.id}, profile ${profile.id}:`);
         for (const seed of seeds) io.out(`  ${seed.machine.padEnd(8)} ${seed.kind.padEnd(15)} ${seed.format}  ${seed.path}`);
         if (seeds.length === 0) io.out('  (none: no machine of this profile installs from a seed)');

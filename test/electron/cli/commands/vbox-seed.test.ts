@@ -48,6 +48,15 @@ describe('nestlab vbox seed', () => {
     expect(result.out).toHaveLength(4);
   });
 
+  it('writes FAT images with --format fat, and refuses another format', async () => {
+    const fat = await run('proxmox-ha-basics', '--out', out, '--format', 'fat');
+    expect(fat.out[1]).toBe(`  pve1     proxmox-answer  fat  ${join(out, 'pve1-answer.img')}`);
+    expect(blkid(join(out, 'nas-cidata.img'))).toMatchObject({ LABEL: 'CIDATA', TYPE: 'vfat' });
+    const bad = await run('proxmox-ha-basics', '--out', out, '--format', 'udf');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toEqual(['nestlab vbox seed: --format must be iso or fat, not "udf"']);
+  });
+
   it('fails with one line for an unknown lab or profile', async () => {
     const noLab = await run('nope', '--out', out);
     expect(noLab.code).toBe(1);

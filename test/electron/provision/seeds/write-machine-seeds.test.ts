@@ -8,8 +8,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { writeMachineSeeds } from '../../../../electron/provision/seeds/index.ts';
 import { pveAnswerSchema } from '../../../../electron/provision/seeds/proxmox-answer-schema.ts';
+import { readFat12 } from '../../../support/fat12-reader.ts';
 import { jolietFiles } from '../../../support/iso9660-reader.ts';
-import { blkid, cloudInitSchemaProblem, osirroxExtract } from '../../../support/seed-tools.ts';
+import { blkid, cloudInitSchemaProblem, mtoolsList, mtoolsType, osirroxExtract } from '../../../support/seed-tools.ts';
 import { profileOf, shippedLab } from './lab-fixture.ts';
 
 let out: string;
@@ -55,6 +56,31 @@ describe('writeMachineSeeds', () => {
     const lab = await shippedLab('proxmox-ha-basics');
     const seeds = await writeMachineSeeds(lab, profileOf(lab, 'virtualbox-truenas'), out);
     expect(seeds.map((s) => `${s.machine}:${s.kind}`)).toEqual(['pve1:proxmox-answer', 'pve2:proxmox-answer', 'pve3:proxmox-answer']);
+  });
+
+  it('writes FAT images instead when asked: labels PROXMOX-AIS and CIDATA, the same files', async () => {
+    const lab = await shippedLab('proxmox-ha-basics');
+    const profile = profileOf(lab, 'virtualbox-light');
+    const iso = await writeMachineSeeds(lab, profile, join(out, 'iso'));
+    const fat = await writeMachineSeeds(lab, profile, join(out, 'fat'), { format: 'fat' });
+
+    expect(fat.map((s) => [s.machine, s.format, s.path.endsWith('.img')])).toEqual([
+      ['pve1', 'fat', true],
+      ['pve2', 'fat', true],
+      ['pve3', 'fat', true],
+      ['nas', 'fat', true],
+    ]);
+    expect(blkid(fat[0]!.path)).toMatchObject({ LABEL: 'PROXMOX-AIS', TYPE: 'vfat' });
+    expect(blkid(fat[3]!.path)).toMatchObject({ LABEL: 'CIDATA', TYPE: 'vfat' });
+    expect(mtoolsList(fat[3]!.path)).toEqual(['meta-data', 'network-config', 'user-data']);
+    for (let i = 0; i < iso.length; i++) {
+      const fromIso = jolietFiles(readFileSync(iso[i]!.path));
+      const fromFat = readFat12(readFileSync(fat[i]!.path)).files;
+      for (const [name, text] of Object.entries(fromIso)) {
+        expect(mtoolsType(fat[i]!.path, name).toString()).toBe(text);
+        expect(fromFat[name]?.toString()).toBe(text);
+      }
+    }
   });
 
   it('writes the same bytes twice for the same lab and date', async () => {
