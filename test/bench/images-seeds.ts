@@ -33,6 +33,13 @@ try {
   const sizes = await Promise.all(seeds.map(async (s) => `${s.machine} ${(await stat(s.path)).size} B`));
   console.log(`seed images (4 ISOs, virtualbox-light): median ${median(seedTimes).toFixed(1)} ms, first ${seedTimes[0]!.toFixed(1)} ms`);
   console.log(`  sizes: ${sizes.join(', ')}`);
+  const fatTimes: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    const t = performance.now();
+    seeds = await writeMachineSeeds(loaded.lab, profile, join(work, `fat-${i}`), { format: 'fat' });
+    fatTimes.push(performance.now() - t);
+  }
+  console.log(`seed images (4 FAT12 images): median ${median(fatTimes).toFixed(1)} ms, ${(await stat(seeds[0]!.path)).size} B each`);
 
   // ---------------------------------------------------------------- downloader
   const bytes = 256 * 1024 * 1024;
