@@ -60,6 +60,8 @@ export class FakeTrueNas {
   installed?: { disks: string[]; username: string; password: string; post_install?: unknown };
   adminPassword?: string;
   installationRunning = false;
+  /** False while the live system is still booting: the handshake fails, as before nginx is up. */
+  answering = true;
   poweredOff = false;
   readonly pools: Pool[] = [];
   readonly datasets: { id: string; name: string; mountpoint: string }[] = [];
@@ -99,7 +101,7 @@ export class FakeTrueNas {
     this.server.on('upgrade', (req, socket, head) => {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
       const target = path === '/ws' ? installer : path === '/api/current' ? middleware : undefined;
-      if (!target) return socket.destroy();
+      if (!target || !this.answering) return socket.destroy();
       target.handleUpgrade(req, socket, head, (ws) => {
         this.sockets.add(ws);
         ws.on('close', () => this.sockets.delete(ws));

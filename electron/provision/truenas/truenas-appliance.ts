@@ -13,6 +13,11 @@ export const TRUENAS_ADMIN = 'truenas_admin';
 export interface TrueNasInstallRequest {
   /** ws://<ip>/ws of the live ISO (its address comes from the host-only DHCP lease). */
   installerUrl: string;
+  /**
+   * The live system takes a while to boot: connection attempts before giving up (default 60) and
+   * the pause between them (default 5 s). The WebSocket handshake is the readiness probe.
+   */
+  readiness?: { attempts?: number; delayMs?: number; sleep?: (ms: number, signal?: AbortSignal) => Promise<void> };
   /** Size of the boot disk in the lab file; the installer's disk of that size is chosen. */
   bootDiskGiB: number;
   adminPassword: string;
@@ -49,10 +54,35 @@ export function diskOfSize(disks: InstallerDisk[], sizeGiB: number): InstallerDi
   return candidates.sort((a, b) => Math.abs(a.size - sizeGiB * GiB) - Math.abs(b.size - sizeGiB * GiB))[0];
 }
 
+const pause = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(timer), reject(new Error('cancelled'))), { once: true });
+  });
+
+/** Connects to the installer once the live ISO has booted far enough to answer the handshake. */
+async function connectWhenReady(request: TrueNasInstallRequest): Promise<TrueNasInstallerClient> {
+  const attempts = request.readiness?.attempts ?? 60;
+  const sleep = request.readiness?.sleep ?? pause;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await TrueNasInstallerClient.connect(request.installerUrl, { signal: request.signal });
+    } catch (error) {
+      if (request.signal?.aborted || attempt >= attempts) {
+        throw new TrueNasRpcError(
+          `the TrueNAS installer at ${request.installerUrl} did not answer after ${attempt} attempts: ${(error as Error).message}`,
+          'connect',
+        );
+      }
+      await sleep(request.readiness?.delayMs ?? 5_000, request.signal);
+    }
+  }
+}
+
 export function createTrueNasAppliance(): TrueNasAppliance {
   return {
     async installSystem(request) {
-      const installer = await TrueNasInstallerClient.connect(request.installerUrl, { signal: request.signal });
+      const installer = await connectWhenReady(request);
       try {
         const info = await installer.systemInfo();
         if (info.installation_running) {

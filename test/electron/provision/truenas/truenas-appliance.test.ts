@@ -86,6 +86,29 @@ describe('TrueNAS installer API', () => {
     expect(nas.installed).toBeUndefined();
   });
 
+  it('waits for the live ISO to answer before installing', async () => {
+    nas.answering = false;
+    let pauses = 0;
+    const result = await appliance.installSystem({
+      installerUrl: nas.installerUrl,
+      bootDiskGiB: 16,
+      adminPassword: 'nestlab-root',
+      // The "boot" finishes during the second pause.
+      readiness: { attempts: 5, sleep: async () => void (++pauses === 2 && (nas.answering = true)) },
+    });
+    expect(result.bootDisk).toBe('sda');
+    expect(pauses).toBe(2);
+    expect(nas.installed?.disks).toEqual(['sda']);
+  });
+
+  it('gives up after the attempts it was given', async () => {
+    const url = nas.installerUrl;
+    await nas.stop();
+    await expect(
+      appliance.installSystem({ installerUrl: url, bootDiskGiB: 16, adminPassword: 'nestlab-root', readiness: { attempts: 3, sleep: async () => {} } }),
+    ).rejects.toThrow(new RegExp(`^the TrueNAS installer at ${url} did not answer after 3 attempts: cannot connect`));
+  });
+
   it('says when nothing listens at the installer address', async () => {
     const url = nas.installerUrl;
     await nas.stop();
