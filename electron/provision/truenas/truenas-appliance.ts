@@ -21,8 +21,8 @@ export interface TrueNasInstallRequest {
   /** Size of the boot disk in the lab file; the installer's disk of that size is chosen. */
   bootDiskGiB: number;
   adminPassword: string;
-  /** Static address written into the installed system: interface name, address, prefix. */
-  network?: { interface: string; address: string; prefix: number };
+  /** Static address written into the installed system; without `interface`, the first NIC the installer lists. */
+  network?: { interface?: string; address: string; prefix: number };
   onProgress?: (progress: { fraction: number; message: string }) => void;
   signal?: AbortSignal;
 }
@@ -94,17 +94,23 @@ export function createTrueNasAppliance(): TrueNasAppliance {
         if (request.adminPassword.length < 6) {
           throw new TrueNasRpcError('the TrueNAS admin password must have at least 6 characters', 'install');
         }
+        const nicName = request.network
+          ? (request.network.interface ?? (await installer.listNetworkInterfaces()).map((n) => n.name).sort()[0])
+          : undefined;
+        if (request.network && !nicName) {
+          throw new TrueNasRpcError(`${request.installerUrl}: the installer sees no network interface`, 'list_network_interfaces');
+        }
         await installer.install(
           {
             disks: [boot.name],
             set_pmbr: false,
             authentication: { username: TRUENAS_ADMIN, password: request.adminPassword },
-            ...(request.network
+            ...(request.network && nicName
               ? {
                   post_install: {
                     network_interfaces: [
                       {
-                        name: request.network.interface,
+                        name: nicName,
                         ipv4_dhcp: false,
                         aliases: [{ type: 'INET', address: request.network.address, netmask: request.network.prefix }],
                       },
