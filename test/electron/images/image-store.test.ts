@@ -247,6 +247,17 @@ describe('ImageStore downloads', () => {
     expect(server.requestsFor('/tc/core.iso.md5.txt')).toHaveLength(0);
   });
 
+  it('says so when the checksum list has no line for the file, and downloads nothing', async () => {
+    server.serve('/iso/test-1.iso', payload(1000));
+    server.serve('/iso/SHA256SUMS', `${sha256('x')}  some-other.iso\n`);
+    const error = await rejection(storeFor([isoImage()]).resolve('test-iso'));
+    expect(error.kind).toBe('checksum-unavailable');
+    expect(error.message).toBe(
+      `${server.url}/iso/SHA256SUMS has no sha256 digest for test-1.iso (image test-iso); the catalog entry may be out of date`,
+    );
+    expect(server.requestsFor('/iso/test-1.iso')).toHaveLength(0);
+  });
+
   it('refuses an id that is not in the catalog, listing the ones that are', async () => {
     const error = await rejection(storeFor([isoImage()]).resolve('nope'));
     expect(error.kind).toBe('unknown-image');
