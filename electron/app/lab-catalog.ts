@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import type { BackendKind, Language, LabLibrary, LabSummary } from '../contract/dto.ts';
-import { LANGUAGES } from '../contract/dto.ts';
+import { BACKENDS, LANGUAGES } from '../contract/dto.ts';
 import type { LabFile, LocalizedText } from '../lab/script/schema.ts';
 import { stepApplies } from '../lab/script/applicability.ts';
 import { loadLabForApp } from './load-lab.ts';
@@ -39,7 +39,8 @@ export function summarise(lab: LabFile, lang: Language, backend: BackendKind = '
     languages: labLanguages(lab),
     profiles: lab.profiles.map((profile) => ({
       id: profile.id,
-      backend: profile.backends.includes('sim') ? 'sim' : 'virtualbox',
+      // The first backend it runs on, in the contract's order.
+      backend: BACKENDS.find((b) => profile.backends.includes(b)) ?? profile.backends[0]!,
       title: localize(profile.title, lang),
       minHostMemoryMiB: profile.minHostMemoryMiB,
     })),

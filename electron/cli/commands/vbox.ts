@@ -9,6 +9,7 @@ import { registerVboxSeed } from './vbox-seed.ts';
 import type { MachineInfo, TopologySpec } from '../../hypervisor/driver.ts';
 import { HypervisorError } from '../../hypervisor/driver.ts';
 import type { VirtualBoxDriver } from '../../hypervisor/virtualbox/virtualbox-driver.ts';
+import { operationOptionsFor, TaskService } from '../../lab/task-service.ts';
 
 export type TopologyProvider = (lab: string) => Promise<TopologySpec>;
 
@@ -131,13 +132,13 @@ export function registerVbox(program: Command, deps: Partial<VboxCliDeps> = {}):
     .action((lab: string, options: { start?: boolean }) =>
       withLab(lab, async (topology, { driver }) => {
         let last = '';
-        await driver.realise(topology, {
-          progress: {
-            report: ({ message }) => {
-              if (message !== last) io.out(`  ${(last = message)}`);
-            },
-          },
+        // The same task service the app shows in its tray; here each new message is a line.
+        const tasks = new TaskService((task) => {
+          if (task.state === 'running' && task.message && task.message !== last) io.out(`  ${(last = task.message)}`);
         });
+        await tasks.withTask(`Realising ${topology.lab} in VirtualBox`, (task) =>
+          driver.realise(topology, operationOptionsFor(task)),
+        );
         if (options.start) {
           for (const machine of topology.machines) {
             io.out(`  Starting ${machine.name}`);

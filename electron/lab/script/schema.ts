@@ -7,10 +7,13 @@
  * templates evaluated over `{ results, vars, machines }`; check messages use `{{name}}`
  * placeholders filled from the check's named `observe` expressions.
  */
+import { BACKENDS, type BackendKind } from '../../contract/dto.ts';
+import { POWER_OPERATIONS } from '../../hypervisor/power-operations.ts';
 import { z } from 'zod';
 
-export const LANGUAGES = ['en', 'es', 'ca', 'fr', 'pl'] as const;
-export type Language = (typeof LANGUAGES)[number];
+// The language and backend lists are the contract's, declared once there.
+export { BACKENDS, LANGUAGES, type Language } from '../../contract/dto.ts';
+export type Backend = BackendKind;
 
 const nonEmpty = z.string().min(1, 'must not be empty');
 
@@ -53,8 +56,6 @@ const ipv4Cidr = z
 // ---------------------------------------------------------------- topology
 
 export const MACHINE_KINDS = ['pve', 'truenas', 'nfs', 'tinycore'] as const;
-export const BACKENDS = ['sim', 'virtualbox'] as const;
-export type Backend = (typeof BACKENDS)[number];
 
 export const networkSchema = z.strictObject({
   name: kebabId,
@@ -180,14 +181,8 @@ export const shellActionSchema = z.strictObject({
   save: placeholderName.optional().meta({ description: 'Keep { output, exitCode } as results.<save>.' }),
 });
 
-export const HYPERVISOR_OPERATIONS = [
-  'power-on',
-  'power-off',
-  'acpi-shutdown',
-  'reset',
-  'cable-out',
-  'cable-in',
-] as const;
+/** The power vocabulary of hypervisor/power-operations.ts. */
+export const HYPERVISOR_OPERATIONS = POWER_OPERATIONS;
 
 export const hypervisorActionSchema = z.strictObject({
   action: z.literal('hypervisor'),
