@@ -5,6 +5,7 @@ import type { MachineSpec, TopologySpec } from '../hypervisor/driver.ts';
 import { HypervisorError } from '../hypervisor/driver.ts';
 import type { LabFile, LabProfile } from '../lab/script/schema.ts';
 import { loadLabForApp } from '../app/load-lab.ts';
+import { labNicMac } from '../provision/seeds/lab-mac.ts';
 
 export function topologySpecFor(lab: LabFile, profile: LabProfile): TopologySpec {
   return {
@@ -22,12 +23,15 @@ export function topologySpecFor(lab: LabFile, profile: LabProfile): TopologySpec
         nics: m.nics.map((n) => ({ network: n.network, ...(n.address ? { address: n.address } : {}) })),
         ...(m.image ? { iso: m.image } : {}),
       }),
-    ),
+    ).map((spec) => withLabNicMacs(lab.id, spec)),
   };
 }
 
-/** `nestlab vbox up <lab>`: the lab's first VirtualBox profile (or the one named `lab:profile`). */
-export async function loadVirtualBoxTopology(labsDir: string, labArg: string): Promise<TopologySpec> {
+/** `nestlab vbox … <lab>`: the lab and its first VirtualBox profile (or the one named `lab:profile`). */
+export async function loadVirtualBoxProfile(
+  labsDir: string,
+  labArg: string,
+): Promise<{ lab: LabFile; profile: LabProfile }> {
   const [labId = '', profileId] = labArg.split(':');
   const loaded = await loadLabForApp(join(labsDir, labId, 'lab.yaml'));
   if (!loaded.ok) {
@@ -46,5 +50,15 @@ export async function loadVirtualBoxTopology(labsDir: string, labArg: string): P
         : `lab "${labId}" has no VirtualBox profile`,
     );
   }
-  return topologySpecFor(loaded.lab, profile);
+  return { lab: loaded.lab, profile };
+}
+
+export async function loadVirtualBoxTopology(labsDir: string, labArg: string): Promise<TopologySpec> {
+  const { lab, profile } = await loadVirtualBoxProfile(labsDir, labArg);
+  return topologySpecFor(lab, profile);
+}
+
+/** Every NIC gets the MAC the seeds' NIC filters expect (answer.toml, cloud-init network-config). */
+function withLabNicMacs(labId: string, spec: MachineSpec): MachineSpec {
+  return { ...spec, nics: spec.nics.map((nic, i) => ({ ...nic, mac: labNicMac(labId, spec.name, i) })) };
 }

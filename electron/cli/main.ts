@@ -7,6 +7,7 @@ import { installProcessGuard } from '../app/process-guard.ts';
 import { readAppVersion, repoRoot } from '../app/version.ts';
 import { registerClass } from './commands/class.ts';
 import { registerDoctor } from './commands/doctor.ts';
+import { registerImages } from './commands/images.ts';
 import { registerLab } from './commands/lab.ts';
 import { registerSim } from './commands/sim.ts';
 import { registerVbox } from './commands/vbox.ts';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerWeb(program);
   registerDoctor(program);
   registerClass(program);
+  registerImages(program);
   registerVbox(program, {
     loadTopology: async (lab) => {
       const { loadVirtualBoxTopology } = await import('../backends/lab-topology.ts');

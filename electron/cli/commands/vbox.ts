@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 
+import { registerVboxSeed } from './vbox-seed.ts';
 import type { MachineInfo, TopologySpec } from '../../hypervisor/driver.ts';
 import { HypervisorError } from '../../hypervisor/driver.ts';
 import type { VirtualBoxDriver } from '../../hypervisor/virtualbox/virtualbox-driver.ts';
@@ -122,6 +123,7 @@ export function registerVbox(program: Command, deps: Partial<VboxCliDeps> = {}):
   const vbox = program
     .command('vbox')
     .description("Realise, inspect and remove a lab's machines in VirtualBox");
+  registerVboxSeed(vbox);
 
   vbox
     .command('up <lab>')
