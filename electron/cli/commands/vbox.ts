@@ -22,7 +22,7 @@ export interface VboxBackend {
     | 'destroy'
     | 'apiFlavor'
     | 'serverVersion'
-  >;
+  > & { readonly versionWarning?: string };
   close(): Promise<void>;
 }
 
@@ -87,6 +87,7 @@ export function registerVbox(program: Command, deps: Partial<VboxCliDeps> = {}):
       const backend = await openBackend();
       try {
         io.out(`VirtualBox ${backend.driver.serverVersion} (API ${backend.driver.apiFlavor})`);
+        if (backend.driver.versionWarning) io.err(`nestlab vbox: warning: ${backend.driver.versionWarning}`);
         await work(backend);
       } finally {
         await backend.close();

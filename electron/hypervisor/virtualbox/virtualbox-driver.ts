@@ -14,6 +14,7 @@ import type {
   IVirtualBox,
 } from 'virtualbox-soap';
 import type { Clock } from '../../clock/clock.ts';
+import type { ImageResolver } from '../../images/resolver.ts';
 import {
   HypervisorError,
   type CheckpointInfo,
@@ -29,11 +30,12 @@ import { readGuestAddresses } from './guest-addresses.ts';
 import { ensureHostOnlyNetwork, type NicAttachment } from './host-only-network.ts';
 import { assertSafeName, labGroup, osTypeFor, serialConsolePath, vboxMachineName } from './lab-naming.ts';
 import { ensureMachine } from './machine-realiser.ts';
+import { resolveTopologyImages } from './resolve-images.ts';
 import { mapMachineState } from './map-state.ts';
 import { waitForProgress } from './progress.ts';
 import { StateWatcher } from './state-watcher.ts';
 import { hasResultCode, VBOX_RC } from './vbox-fault.ts';
-import type { VBoxConnection } from './vbox-connection.ts';
+import { releaseRefs, type VBoxConnection } from './vbox-connection.ts';
 
 export interface VirtualBoxDriverOptions {
   connection: VBoxConnection;
@@ -42,8 +44,10 @@ export interface VirtualBoxDriverOptions {
   runDir: string;
   /** The host VirtualBox runs on (vboxwebsrv listens on loopback, so it is ours). */
   platform?: NodeJS.Platform;
-  /** Turns MachineSpec.iso (a path or a catalog image id) into a file path. */
-  resolveImage?: (iso: string) => string;
+  /** Turns catalog image ids (MachineSpec.iso, bootDisk) into verified files; paths are used as they are. */
+  images?: ImageResolver;
+  /** Where helper files VirtualBox reads are written (raw-disk descriptors); default runDir. */
+  workDir?: string;
   /** Longest wait of one event poll, ms. */
   eventPollMs?: number;
 }
@@ -87,6 +91,11 @@ export class VirtualBoxDriver implements HypervisorDriver {
     return this.connection.version;
   }
 
+  /** "untested version" for VirtualBox 8.x and later, else undefined. */
+  get versionWarning(): string | undefined {
+    return this.connection.warning;
+  }
+
   // --- topology -----------------------------------------------------------------------------------------
 
   /** Addresses an already realised lab without changing anything (e.g. after an app restart). */
@@ -98,6 +107,8 @@ export class VirtualBoxDriver implements HypervisorDriver {
 
   async realise(topology: TopologySpec, options: OperationOptions = {}): Promise<void> {
     this.checkTopology(topology);
+    // Images first: a missing one must fail before any machine or disk exists.
+    const images = await resolveTopologyImages(topology, this.options.images, options);
     this.topology = structuredClone(topology);
     const total = topology.networks.length + topology.machines.length;
     let done = 0;
@@ -125,7 +136,8 @@ export class VirtualBoxDriver implements HypervisorDriver {
             lab: topology.lab,
             attachments,
             serialPath: this.consolePath(spec.name),
-            resolveImage: this.options.resolveImage ?? ((iso) => iso),
+            images,
+            workDir: this.options.workDir ?? this.options.runDir,
             options,
           },
           spec,
@@ -272,6 +284,7 @@ export class VirtualBoxDriver implements HypervisorDriver {
         } finally {
           // The VM runs in its own process; our session only launched it.
           await session.unlockMachine().catch(() => undefined);
+          await releaseRefs(session);
         }
       },
       name,
@@ -358,6 +371,8 @@ export class VirtualBoxDriver implements HypervisorDriver {
           const at = this.clock.now();
           await adapter.setCableConnected(connected);
           await mutable.saveSettings();
+          // Each lock's session machine has adapters of its own; this one is done with.
+          await releaseRefs(adapter);
           return { at };
         });
       },
