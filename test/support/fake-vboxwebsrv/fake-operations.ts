@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { RC, vboxFault } from './fake-faults.ts';
+import { guestStarted as scriptedGuestStarted, guestStopped, guestTyped } from './fake-guest.ts';
 import {
   cloneSettings,
   type FakeEvent,
@@ -160,6 +161,7 @@ function vmProcessEnded(world: FakeWorld, machine: FakeMachine): void {
   for (const key of [...machine.guestProperties.keys()]) {
     if (key.startsWith('/VirtualBox/GuestInfo/')) machine.guestProperties.delete(key);
   }
+  guestStopped(machine);
 }
 
 function unlockSession(session: FakeSession): void {
@@ -189,7 +191,12 @@ function guestStarted(world: FakeWorld, machine: FakeMachine): void {
   const addresses = world.options.guestAddresses[machine.settings.name] ?? [];
   machine.guestProperties.set('/VirtualBox/GuestInfo/Net/Count', String(addresses.length));
   addresses.forEach((ip, i) => machine.guestProperties.set(`/VirtualBox/GuestInfo/Net/${i}/V4/IP`, ip));
+  scriptedGuestStarted(world, machine);
 }
+
+/** A 1×1 PNG: what the fake's screen shows, enough for a client to decode a real PNG. */
+const TINY_PNG_BASE64 =
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 
 function nestedStartError(settings: MachineSettings): string | undefined {
   if (
@@ -213,6 +220,11 @@ function hostOnlyNameFor(world: FakeWorld): string {
 
 export function createOperations(world: FakeWorld): Record<string, Operation> {
   const o = world.options;
+  world.guestPoweredOff = (machine) => {
+    if (!world.isRunning(machine)) return;
+    world.setState(machine, 'PoweredOff');
+    vmProcessEnded(world, machine);
+  };
 
   const ops: Record<string, Operation> = {
     // --- websession -----------------------------------------------------------------------------------
@@ -1041,6 +1053,46 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
           'The session is not locked (session state: Unlocked)',
         );
       unlockSession(session);
+      return {};
+    },
+    IConsole_getKeyboard: (args, ctx) => {
+      const machine = self(ctx, args, 'Console').machine;
+      return { returnval: ctx.ref(cached(machine, 'Keyboard', () => ({ kind: 'Keyboard' as const, machine }))) };
+    },
+    IKeyboard_putScancodes: (args, ctx) => {
+      const machine = self(ctx, args, 'Keyboard').machine;
+      if (machine.state !== 'Running')
+        throw vboxFault(RC.VBOX_E_INVALID_VM_STATE, `Invalid machine state: ${machine.state}`);
+      const codes = list(args['scancodes']).map(num);
+      if (codes.some((c) => !Number.isInteger(c) || c < 0 || c > 0xff))
+        throw vboxFault(RC.E_INVALIDARG, 'Scancodes must be bytes');
+      guestTyped(world, machine, codes);
+      return { returnval: codes.length };
+    },
+    IConsole_getDisplay: (args, ctx) => {
+      const machine = self(ctx, args, 'Console').machine;
+      return { returnval: ctx.ref(cached(machine, 'Display', () => ({ kind: 'Display' as const, machine }))) };
+    },
+    IDisplay_getScreenResolution: (args, ctx) => {
+      self(ctx, args, 'Display');
+      return { width: 720, height: 400, bitsPerPixel: 32, xOrigin: 0, yOrigin: 0, guestMonitorStatus: 'Enabled' };
+    },
+    IDisplay_takeScreenShotToArray: (args, ctx) => {
+      const machine = self(ctx, args, 'Display').machine;
+      if (machine.state !== 'Running')
+        throw vboxFault(RC.VBOX_E_INVALID_VM_STATE, `Invalid machine state: ${machine.state}`);
+      if (str(args['bitmapFormat']) !== 'PNG')
+        throw vboxFault(RC.E_NOTIMPL, 'The fake screen only answers in PNG');
+      return { returnval: TINY_PNG_BASE64 };
+    },
+    IMachine_mountMedium: (args, ctx) => {
+      const target = machineSelf(ctx, args);
+      const settings = mutableSettings(target, true);
+      const [name, port, device] = [str(args['name']), num(args['controllerPort']), num(args['device'])];
+      const slot = settings.attachments.find((a) => a.controller === name && a.port === port && a.device === device);
+      if (!slot || slot.type !== 'DVD')
+        throw vboxFault(RC.VBOX_E_OBJECT_NOT_FOUND, `No drive attached to port ${port}, device ${device} of controller '${name}'`);
+      slot.mediumId = str(args['medium']) ? arg(ctx, args['medium'], 'Medium').id : '';
       return {};
     },
     IConsole_getMachine: (args, ctx) => ({ returnval: ctx.ref(self(ctx, args, 'Console').machine) }),

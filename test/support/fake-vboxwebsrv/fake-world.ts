@@ -173,6 +173,8 @@ export type FakeObject =
   | { kind: 'Debugger' }
   | { kind: 'DhcpServer'; networkName: string }
   | { kind: 'Console'; machine: FakeMachine }
+  | { kind: 'Keyboard'; machine: FakeMachine }
+  | { kind: 'Display'; machine: FakeMachine }
   | { kind: 'Platform'; view: MachineView | FakeMachine }
   | { kind: 'PlatformX86'; view: MachineView | FakeMachine }
   | { kind: 'StorageController'; view: MachineView | FakeMachine; name: string }
@@ -276,6 +278,11 @@ export class FakeWorld {
   /** Every ISession handed out, to release their locks when a VM process ends. */
   readonly clientSessions: FakeSession[] = [];
   readonly sessions = new Map<string, Websession>();
+  /** Text typed on each machine's keyboard (decoded scancodes), and the raw scancodes, by machine name. */
+  readonly typed: Record<string, string> = {};
+  readonly scancodes: Record<string, number[]> = {};
+  /** The guest powered itself off (an installer's reboot-mode = "power-off"); set by the operations. */
+  guestPoweredOff?: (machine: FakeMachine) => void;
   readonly singletons = SINGLETONS;
   private readonly timers = new Set<NodeJS.Timeout>();
 
