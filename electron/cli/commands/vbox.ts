@@ -8,11 +8,14 @@ import type { Command } from 'commander';
 import type { MachineInfo, TopologySpec } from '../../hypervisor/driver.ts';
 import { HypervisorError } from '../../hypervisor/driver.ts';
 import type { VirtualBoxDriver } from '../../hypervisor/virtualbox/virtualbox-driver.ts';
+import { runSelftest, type SelftestDriver } from '../../hypervisor/virtualbox/selftest.ts';
+import { realClock, type Clock } from '../../clock/clock.ts';
 
 export type TopologyProvider = (lab: string) => Promise<TopologySpec>;
 
 export interface VboxBackend {
-  driver: Pick<
+  driver: SelftestDriver &
+    Pick<
     VirtualBoxDriver,
     | 'realise'
     | 'attach'
@@ -37,6 +40,7 @@ export interface VboxCliDeps {
   loadTopology?: TopologyProvider;
   openBackend: () => Promise<VboxBackend>;
   io: VboxCliIo;
+  clock?: Clock;
 }
 
 const processIo: VboxCliIo = {
@@ -165,6 +169,20 @@ export function registerVbox(program: Command, deps: Partial<VboxCliDeps> = {}):
             ? `Checkpoints: ${checkpoints.map((c) => c.name).join(', ')}`
             : 'Checkpoints: none',
         );
+      }),
+    );
+
+  vbox
+    .command('selftest')
+    .description(
+      'Try every VirtualBox step the lab build needs on a throw-away VM and print a report to paste into a bug report',
+    )
+    .option('--cidr <cidr>', 'host-only network to test with', '192.168.56.1/24')
+    .action((options: { cidr: string }) =>
+      withBackend(async ({ driver }) => {
+        const report = await runSelftest(driver, deps.clock ?? realClock, { cidr: options.cidr });
+        for (const line of report.text.split('\n')) io.out(line);
+        if (!report.ok) io.setExitCode(1);
       }),
     );
 
