@@ -159,6 +159,11 @@ export async function startFakeVboxwebsrv(options: FakeVboxwebsrvOptions): Promi
       const body = Buffer.concat(chunks).toString('utf8');
       bytes.requests += Buffer.byteLength(body);
       const end = res.end.bind(res) as (chunk?: unknown, ...rest: unknown[]) => http.ServerResponse;
+      const write = res.write.bind(res) as (chunk: unknown, ...rest: unknown[]) => boolean;
+      (res as { write: unknown }).write = (chunk: unknown, ...rest: unknown[]) => {
+        if (typeof chunk === 'string' || Buffer.isBuffer(chunk)) bytes.responses += Buffer.byteLength(chunk);
+        return write(chunk, ...rest);
+      };
       let dies = false;
       if (interruptIn > 0 && --interruptIn === 0) dies = true;
       (res as { end: unknown }).end = (chunk?: unknown, ...rest: unknown[]) => {
