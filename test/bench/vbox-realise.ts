@@ -10,7 +10,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadLabForApp } from '../../electron/app/load-lab.ts';
-import { topologySpecFor } from '../../electron/app/lab-topology.ts';
+import { topologySpecFor } from '../../electron/backends/lab-topology.ts';
 import { realClock } from '../../electron/clock/clock.ts';
 import { VBoxConnection } from '../../electron/hypervisor/virtualbox/vbox-connection.ts';
 import { VirtualBoxDriver } from '../../electron/hypervisor/virtualbox/virtualbox-driver.ts';
