@@ -18,6 +18,8 @@ import type { LabFile, LabProfile } from '../../../../electron/lab/script/schema
 import { buildLab, INSTALLED_CHECKPOINT, type BuildLabDeps } from '../../../../electron/provision/install/build-lab.ts';
 import type { MachineProgress, MachineSeed } from '../../../../electron/provision/install/install-ports.ts';
 import { FETCH_ANSWER, GRUB_BOOT_LINES } from '../../../../electron/provision/install/proxmox-install.ts';
+import { resetToStep } from '../../../../electron/provision/install/reset-to-step.ts';
+import { openMachineConsole, type ConsoleFrame } from '../../../../electron/hypervisor/virtualbox/machine-console.ts';
 import type { FakeGuestScript } from '../../../support/fake-vboxwebsrv/fake-world.ts';
 import { startFakeVboxwebsrv, type FakeVboxwebsrv } from '../../../support/fake-vboxwebsrv/fake-vboxwebsrv.ts';
 
@@ -188,4 +190,35 @@ describe('Build the lab on VirtualBox (fake vboxwebsrv, scripted installers)', (
     expect(result.skipped.sort()).toEqual(['nas', 'pve1', 'pve2', 'pve3']);
     expect(fake.world.typed).toEqual(typedBefore);
   }, 120_000);
+
+  it('resets to a step without a lab checkpoint by restoring each machine to its "installed" checkpoint', async () => {
+    const machines = ['pve1', 'pve2', 'pve3', 'nas'];
+    await driver.setCable('pve1', false);
+    expect((await driver.machine('pve1')).cableConnected).toBe(false);
+    const { restored } = await resetToStep(driver, machines, 'step-3');
+    expect(restored).toBe(INSTALLED_CHECKPOINT);
+    const infos = await driver.listMachines();
+    expect(infos.map((i) => [i.name, i.power, i.cableConnected])).toEqual(
+      machines.map((m) => [m, 'running', true]),
+    );
+    await expect(resetToStep(driver, ['pve1', 'pve4'], undefined)).rejects.toThrow(/cannot reset: pve4 has no "installed" checkpoint; build the lab first/);
+  }, 120_000);
+
+  it('opens a console per machine: serial text and screen frames, unchanged frames not repeated', async () => {
+    const serial: string[] = [];
+    const frames: ConsoleFrame[] = [];
+    const console = await openMachineConsole(driver, 'pve2', realClock, {
+      onSerial: (t) => serial.push(t),
+      onFrame: (f) => frames.push(f),
+    }, { framesPerSecond: 10 });
+    for (let i = 0; i < 200 && !(frames.length && serial.join('').includes('SeaBIOS')); i++)
+      await new Promise((r) => setTimeout(r, 20));
+    const polls = fake.calls.filter((c) => c === 'IDisplay_takeScreenShotToArray').length;
+    for (let i = 0; i < 200 && fake.calls.filter((c) => c === 'IDisplay_takeScreenShotToArray').length < polls + 2; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    await console.close();
+    expect(serial.join('')).toContain('SeaBIOS');
+    expect(frames).toHaveLength(1);
+    expect(frames[0]!.png.subarray(1, 4).toString()).toBe('PNG');
+  }, 60_000);
 });
