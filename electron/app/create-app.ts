@@ -10,6 +10,7 @@ import { ApiError } from '../contract/errors.ts';
 import type { Handlers } from '../ipc/router.ts';
 import { DrillHistory } from '../lab/drill/history.ts';
 import { FileProgressStore } from '../lab/progress-store.ts';
+import { TaskService } from '../lab/task-service.ts';
 import { resolveDataDir } from './data-location.ts';
 import type { AppDeps } from './deps.ts';
 import { EventHub } from './event-hub.ts';
@@ -36,6 +37,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const hub = new EventHub();
   const trust = new TrustBroker(dataDir, (pending) => hub.emit('trust.requests', pending));
   const progress = new FileProgressStore(join(dataDir, 'progress'));
+  const tasks = new TaskService((task) => hub.emit('task.updated', task));
+  // Drill history is readable without an open lab (the library shows past runs).
+  const history = new DrillHistory(dataDir);
 
   let session: LabSession | null = null;
   const sessions: SessionSlot = {
@@ -50,10 +54,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
       await sessions.close();
       session = await LabSession.open({
         ...choice,
-        dataDir,
         hub,
         log: deps.log,
-        trust,
+        store: progress,
+        history,
+        tasks,
+        // Real nodes: each certificate and ssh host key is confirmed by the learner in the UI, once.
+        trust: trust.callbackFor(choice.lab.id),
         ...(deps.virtualBox ? { virtualBox: deps.virtualBox } : {}),
       });
       return session;
@@ -83,8 +90,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     settings,
     catalog: new LabCatalog(deps.labsDir),
     trust,
-    history: new DrillHistory(dataDir),
+    history,
     sessions,
+    tasks,
     currentBackend,
     settingsInfo: () => ({ ...settings.get(), dataDir, nextDataDir }),
     setNextDataDir: (dir) => {

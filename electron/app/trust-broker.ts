@@ -9,6 +9,7 @@ import { join } from 'node:path';
 
 import writeFileAtomic from 'write-file-atomic';
 
+import type { TrustCallback } from '../backends/lab-environment.ts';
 import type { TrustRequestInfo } from '../contract/dto.ts';
 import { ApiError } from '../contract/errors.ts';
 
@@ -50,6 +51,11 @@ export class TrustBroker {
       await writeFileAtomic(this.#file, JSON.stringify(known, null, 2) + '\n');
     }
     return accepted;
+  }
+
+  /** The question a lab's backend asks (one run's FingerprintPins sit in front of it). */
+  callbackFor(lab: string): TrustCallback {
+    return (node, fingerprint, kind) => this.trust(lab, node, kind === 'tls-certificate' ? 'tls' : 'ssh', fingerprint);
   }
 
   pending(): TrustRequestInfo[] {

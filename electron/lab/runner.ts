@@ -22,6 +22,9 @@ import type { LabFile, LabProfile, LabStep } from './script/schema.ts';
 import type { ShellRunner } from './shell-runner.ts';
 import { runSolve } from './solve/run-solve.ts';
 
+/** How far a solve is: a fraction 0..1 of the whole call and what it does now. */
+export type SolveProgress = (fraction: number, message: string) => void;
+
 export const LAB_STATE_EVENT = 'lab.state';
 
 export interface LabRunnerOptions {
@@ -170,7 +173,7 @@ export class LabRunner {
   }
 
   /** NestLab does the active step (or `stepId`, which must be the active one). */
-  solveStep(stepId?: string): Promise<LabRunInfo> {
+  solveStep(stepId?: string, progress?: SolveProgress): Promise<LabRunInfo> {
     return this.enqueue(async () => {
       const active = this.active();
       if (!active) return;
@@ -178,19 +181,27 @@ export class LabRunner {
         this.requireStep(stepId);
         throw new Error(`step "${stepId}" is not the active step ("${active.step.id}")`);
       }
-      await this.solve(active);
+      await this.solve(active, progress);
     });
   }
 
   /** Solves every step from the active one up to and including `stepId`; stops at the first failure. */
-  solveUpTo(stepId: string): Promise<LabRunInfo> {
+  solveUpTo(stepId: string, progress?: SolveProgress): Promise<LabRunInfo> {
     return this.enqueue(async () => {
       const target = this.requireStep(stepId);
       const targetIndex = this.steps.indexOf(target);
+      const first = this.active();
+      const firstIndex = first ? this.steps.indexOf(first) : targetIndex;
+      const count = Math.max(1, targetIndex - firstIndex + 1);
       for (;;) {
         const active = this.active();
         if (!active || this.steps.indexOf(active) > targetIndex) return;
-        if (!(await this.solve(active))) return;
+        const done = this.steps.indexOf(active) - firstIndex;
+        // Each step is one part of the bar; its own progress fills that part.
+        const part: SolveProgress | undefined = progress
+          ? (fraction, message) => progress((done + fraction) / count, `${active.step.id}: ${message}`)
+          : undefined;
+        if (!(await this.solve(active, part))) return;
       }
     });
   }
@@ -320,8 +331,10 @@ export class LabRunner {
   }
 
   /** Runs the solve, then waits (on the clock) for the checks to agree. True when the step passed. */
-  private async solve(s: StepRuntime): Promise<boolean> {
+  private async solve(s: StepRuntime, progress?: SolveProgress): Promise<boolean> {
     const signal = this.lifetime.signal;
+    // The solve's actions fill most of the bar; a drill and the checks settling, the rest.
+    const actionsShare = s.step.drill && this.o.drills ? 0.6 : 0.9;
     this.busy = `solving ${s.step.id}`;
     this.error = null;
     this.emit();
@@ -334,8 +347,9 @@ export class LabRunner {
         cache: this.cache,
         context: this.context(),
         signal,
-      });
+      }, (index, total, description) => progress?.((actionsShare * index) / total, description));
       if (s.step.drill && this.o.drills) {
+        progress?.(actionsShare, 'drill');
         await this.o.drills.run({
           lab: this.lab,
           profile: this.profile.id,
@@ -344,6 +358,7 @@ export class LabRunner {
           signal,
         });
       }
+      progress?.(0.9, 'checks');
       const deadline = this.o.clock.now() + (this.o.solveSettleMs ?? 30_000);
       for (;;) {
         if (await this.checkActive('auto', 'nestlab')) return true;

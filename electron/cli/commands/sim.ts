@@ -4,6 +4,7 @@
  * fingerprint and the credentials; runs until Ctrl-C. `--shell <node>` also attaches that node's
  * simulated shell to this terminal.
  */
+import { httpPveClients } from '../../pve/http-client.ts';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +54,7 @@ export function registerSim(program: Command): void {
         program.error(`--shell: no node '${options.shell}' (nodes are node1..node${count})`);
       }
       const dc = await startSimDatacenter({
+        pveClients: httpPveClients,
         nodes,
         pveMajor: pve as 8 | 9,
         ...(options.password ? { rootPassword: options.password } : {}),
