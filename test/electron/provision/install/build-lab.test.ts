@@ -18,6 +18,9 @@ import type { LabFile, LabProfile } from '../../../../electron/lab/script/schema
 import { buildLab, INSTALLED_CHECKPOINT, type BuildLabDeps } from '../../../../electron/provision/install/build-lab.ts';
 import type { MachineProgress, MachineSeed } from '../../../../electron/provision/install/install-ports.ts';
 import { FETCH_ANSWER, GRUB_BOOT_LINES } from '../../../../electron/provision/install/proxmox-install.ts';
+import { buildLabWithTasks } from '../../../../electron/provision/install/build-lab-tasks.ts';
+import { TaskService } from '../../../../electron/lab/task-service.ts';
+import type { TaskInfo } from '../../../../electron/contract/dto.ts';
 import { resetToStep } from '../../../../electron/provision/install/reset-to-step.ts';
 import { openMachineConsole, type ConsoleFrame } from '../../../../electron/hypervisor/virtualbox/machine-console.ts';
 import type { FakeGuestScript } from '../../../support/fake-vboxwebsrv/fake-world.ts';
@@ -183,12 +186,22 @@ describe('Build the lab on VirtualBox (fake vboxwebsrv, scripted installers)', (
       expect(fake.world.machines.find((m) => m.settings.name === `${LAB}-${node}`)!.snapshots).toHaveLength(1);
   });
 
-  it('resumes: a second build installs nothing again', async () => {
+  it('resumes: a second build installs nothing again (run through the task service: a bar per machine)', async () => {
     const typedBefore = { ...fake.world.typed };
-    const result = await buildLab(deps([], []), lab, profile, topologySpecFor(lab, profile));
+    const snapshots: TaskInfo[] = [];
+    const tasks = new TaskService((t) => snapshots.push(t));
+    const result = await buildLabWithTasks(tasks, deps([], []), lab, profile, topologySpecFor(lab, profile));
     expect(result.installed).toEqual([]);
     expect(result.skipped.sort()).toEqual(['nas', 'pve1', 'pve2', 'pve3']);
     expect(fake.world.typed).toEqual(typedBefore);
+    const last = new Map(snapshots.map((t) => [t.title, t]));
+    expect([...last.values()].map((t) => [t.title, t.state, t.fraction])).toEqual([
+      [`Build ${LAB}`, 'done', 1],
+      ['pve1', 'done', 1],
+      ['pve2', 'done', 1],
+      ['pve3', 'done', 1],
+      ['nas', 'done', 1],
+    ]);
   }, 120_000);
 
   it('resets to a step without a lab checkpoint by restoring each machine to its "installed" checkpoint', async () => {
