@@ -21,7 +21,10 @@ export function topologySpecFor(lab: LabFile, profile: LabProfile): TopologySpec
         nestedVirtualization: m.nestedVirtualization ?? m.kind === 'pve',
         disks: m.disks.map((d) => ({ name: d.name, sizeGiB: d.sizeGiB })),
         nics: m.nics.map((n) => ({ network: n.network, ...(n.address ? { address: n.address } : {}) })),
-        ...(m.image ? { iso: m.image } : {}),
+        // The light NAS boots a ready-made cloud image and installs nfs-kernel-server from the internet
+        // (a NAT adapter); installers (Proxmox VE, TrueNAS) boot their ISO and need no internet.
+        ...(m.image ? (m.kind === 'nfs' ? { bootDisk: m.image } : { iso: m.image }) : {}),
+        ...(m.kind === 'nfs' ? { internet: true } : {}),
       }),
     ).map((spec) => withLabNicMacs(lab.id, spec)),
   };

@@ -40,6 +40,15 @@ export interface MachineSpec {
   nics: NicSpec[];
   /** Path of an ISO to attach, or an image id from the catalog. */
   iso?: string;
+  /**
+   * Image id (or path) of a ready-made disk image (e.g. the Debian cloud image) copied into the first
+   * disk instead of creating it empty.
+   */
+  bootDisk?: string;
+  /** Extra read-only media (seed ISOs: answer file, cidata) attached after the ISO, by path. */
+  seeds?: string[];
+  /** Adds a NAT adapter after the lab NICs: the machine needs the internet (packages). */
+  internet?: boolean;
 }
 
 export interface NetworkSpec {

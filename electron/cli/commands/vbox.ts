@@ -9,12 +9,15 @@ import { registerVboxSeed } from './vbox-seed.ts';
 import type { MachineInfo, TopologySpec } from '../../hypervisor/driver.ts';
 import { HypervisorError } from '../../hypervisor/driver.ts';
 import type { VirtualBoxDriver } from '../../hypervisor/virtualbox/virtualbox-driver.ts';
+import { runSelftest, type SelftestDriver } from '../../hypervisor/virtualbox/selftest.ts';
+import { realClock, type Clock } from '../../clock/clock.ts';
 import { operationOptionsFor, TaskService } from '../../lab/task-service.ts';
 
 export type TopologyProvider = (lab: string) => Promise<TopologySpec>;
 
 export interface VboxBackend {
-  driver: Pick<
+  driver: SelftestDriver &
+    Pick<
     VirtualBoxDriver,
     | 'realise'
     | 'attach'
@@ -24,7 +27,7 @@ export interface VboxBackend {
     | 'destroy'
     | 'apiFlavor'
     | 'serverVersion'
-  >;
+  > & { readonly versionWarning?: string };
   close(): Promise<void>;
 }
 
@@ -39,6 +42,7 @@ export interface VboxCliDeps {
   loadTopology?: TopologyProvider;
   openBackend: () => Promise<VboxBackend>;
   io: VboxCliIo;
+  clock?: Clock;
 }
 
 const processIo: VboxCliIo = {
@@ -89,6 +93,7 @@ export function registerVbox(program: Command, deps: Partial<VboxCliDeps> = {}):
       const backend = await openBackend();
       try {
         io.out(`VirtualBox ${backend.driver.serverVersion} (API ${backend.driver.apiFlavor})`);
+        if (backend.driver.versionWarning) io.err(`nestlab vbox: warning: ${backend.driver.versionWarning}`);
         await work(backend);
       } finally {
         await backend.close();
@@ -167,6 +172,20 @@ export function registerVbox(program: Command, deps: Partial<VboxCliDeps> = {}):
             ? `Checkpoints: ${checkpoints.map((c) => c.name).join(', ')}`
             : 'Checkpoints: none',
         );
+      }),
+    );
+
+  vbox
+    .command('selftest')
+    .description(
+      'Try every VirtualBox step the lab build needs on a throw-away VM and print a report to paste into a bug report',
+    )
+    .option('--cidr <cidr>', 'host-only network to test with', '192.168.56.1/24')
+    .action((options: { cidr: string }) =>
+      withBackend(async ({ driver }) => {
+        const report = await runSelftest(driver, deps.clock ?? realClock, { cidr: options.cidr });
+        for (const line of report.text.split('\n')) io.out(line);
+        if (!report.ok) io.setExitCode(1);
       }),
     );
 

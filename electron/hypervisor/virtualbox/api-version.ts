@@ -21,8 +21,22 @@ export function selectApiFlavor(apiVersion: string, version = ''): VBoxApiFlavor
   }
   if (major === 7 && minor === 0) return '7.0';
   if (major === 7 && minor === 1) return '7.1';
-  // 7.2 and anything newer: try the server's own WSDL first, fall back to the 7.1 shape.
+  // 7.2 and later 7.x: try the server's own WSDL first, fall back to the 7.1 shape.
   return '7.2';
+}
+
+/**
+ * A warning for a VirtualBox NestLab was never tested with (8.x and later): it is still driven with the
+ * 7.2 shape through the server's own WSDL, but the user and the doctor are told so instead of silence.
+ */
+export function untestedVersionWarning(apiVersion: string, version = ''): string | undefined {
+  const major = Number(/^(\d+)_/.exec(apiVersion.trim())?.[1]);
+  if (!(major > 7)) return undefined;
+  return (
+    `VirtualBox ${version || apiVersion.replace('_', '.')} is an untested version: NestLab was tested with ` +
+    'VirtualBox 7.0, 7.1 and 7.2 and talks to it the 7.2 way; if something fails, please report it with ' +
+    'the output of `nestlab vbox selftest`'
+  );
 }
 
 export type WsdlPlan =

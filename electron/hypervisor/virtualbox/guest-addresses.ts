@@ -34,10 +34,13 @@ async function fromDhcpLeases(vbox: IVirtualBox, machine: IMachine, nicCount: nu
       const lease = await server.findLeaseByMAC(colonMac(String(await adapter.getMACAddress())), 0);
       if (lease.state === 'acked' && lease.address) found.push(lease.address);
     } catch (error) {
-      // No DHCP server on that network, or no lease for this MAC: nothing to learn here.
+      // No DHCP server on that network, no lease for this MAC, or no leases file yet: VirtualBox writes
+      // it only after handing out a first lease (DHCPServerImpl.cpp findLeaseByMAC answers
+      // VBOX_E_FILE_ERROR until then; normal on Windows, where nodes use static addresses).
       if (
         !hasResultCode(error, VBOX_RC.VBOX_E_OBJECT_NOT_FOUND) &&
-        !hasResultCode(error, VBOX_RC.E_INVALIDARG)
+        !hasResultCode(error, VBOX_RC.E_INVALIDARG) &&
+        !hasResultCode(error, VBOX_RC.VBOX_E_FILE_ERROR)
       )
         throw error;
     }

@@ -70,8 +70,12 @@ export function parseHostCidr(
   return { address: octets.join('.'), mask, prefix };
 }
 
-/** Host-only network DHCP-free range for macOS vmnet networks: everything above the host's address. */
+/**
+ * The range of a macOS (vmnet) host-only network. The host's interface takes the LOWEST address of the
+ * range (VirtualBox manual, "Host-Only Networking"), so the range starts at the lab's host address —
+ * starting it at .2 gave the host .2 while labs tell the guests their gateway is .1.
+ */
 export function hostOnlyRange(address: string): { lower: string; upper: string } {
   const parts = address.split('.');
-  return { lower: [...parts.slice(0, 3), '2'].join('.'), upper: [...parts.slice(0, 3), '254'].join('.') };
+  return { lower: address, upper: [...parts.slice(0, 3), '254'].join('.') };
 }

@@ -9,6 +9,7 @@ import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { realClock, type Clock } from '../../clock/clock.ts';
+import type { ImageResolver } from '../../images/resolver.ts';
 import { HypervisorError } from '../driver.ts';
 import { ensureWebServiceCredentials, fileSecretStore } from './vbox-auth-secret.ts';
 import { VBoxConnection } from './vbox-connection.ts';
@@ -75,7 +76,8 @@ export interface LocalVirtualBoxOptions {
   stateDir?: string;
   clock?: Clock;
   log?: (line: string) => void;
-  resolveImage?: (iso: string) => string;
+  /** The image catalog; without it only lab images given as file paths can be realised. */
+  images?: ImageResolver;
 }
 
 /** Starts vboxwebsrv for this user and returns a ready driver. Throws HypervisorError('not-installed') without VirtualBox. */
@@ -113,7 +115,7 @@ export async function startLocalVirtualBox(options: LocalVirtualBoxOptions = {})
   const stopFollowing = supervisor.onStatus((status, current) => {
     if (status === 'ready' && current) connection.retarget(current);
   });
-  const driver = new VirtualBoxDriver({ connection, clock, runDir, resolveImage: options.resolveImage });
+  const driver = new VirtualBoxDriver({ connection, clock, runDir, images: options.images });
   return {
     install,
     supervisor,

@@ -6,6 +6,7 @@
 import type { IProgress } from 'virtualbox-soap';
 import { HypervisorError, type ProgressReporter } from '../driver.ts';
 import { adviceForVBoxText } from './vbox-fault.ts';
+import { releaseRefs } from './vbox-connection.ts';
 
 export interface WaitOptions {
   /** What is being waited for, e.g. "IMachine.launchVMProcess". */
@@ -19,7 +20,30 @@ export interface WaitOptions {
   sliceMs?: number;
 }
 
+/** A failed IProgress: the result code is kept, so callers can tell "file exists" from a real failure. */
+export class VBoxProgressError extends HypervisorError {
+  constructor(
+    code: 'failed' | 'cancelled',
+    message: string,
+    readonly resultCode: number,
+    readonly detail: string,
+    machine?: string,
+  ) {
+    super(code, message, machine);
+    this.name = 'VBoxProgressError';
+  }
+}
+
 export async function waitForProgress(progress: IProgress, options: WaitOptions): Promise<void> {
+  try {
+    await waitUntilDone(progress, options);
+  } finally {
+    // Every operation returns a new progress object; freed here so they do not pile up in vboxwebsrv.
+    await releaseRefs(progress);
+  }
+}
+
+async function waitUntilDone(progress: IProgress, options: WaitOptions): Promise<void> {
   const slice = options.sliceMs ?? 500;
   const where = options.machine ? `${options.call} on ${options.machine}` : options.call;
   for (;;) {
@@ -40,12 +64,16 @@ export async function waitForProgress(progress: IProgress, options: WaitOptions)
   const rc = Number(await progress.getResultCode());
   if (rc === 0) return;
   const info = await progress.getErrorInfo();
+  // Errors raised inside the task (VERR_ALREADY_EXISTS from createBaseStorage, start failures) only live here.
   const text = info ? String(await info.getText()) : '';
+  await releaseRefs(info);
   const hex = '0x' + (rc >>> 0).toString(16).padStart(8, '0');
   const advice = adviceForVBoxText(text);
-  throw new HypervisorError(
+  throw new VBoxProgressError(
     (await progress.getCanceled().catch(() => false)) ? 'cancelled' : 'failed',
     `${where} failed (${hex}): ${text || 'no details from VirtualBox'}${advice ? ` — ${advice}` : ''}`,
+    rc >>> 0,
+    text,
     options.machine,
   );
 }

@@ -2,7 +2,7 @@
  * A few hand-written SOAP calls that need no WSDL parsing (the 3.6 MB WSDL takes ~0.5 s): log on,
  * read the API version, log off. Used to wait for a fresh vboxwebsrv and to pick the WSDL to load.
  */
-import { readVBoxFault } from './vbox-fault.ts';
+import { logonFailureMessage, readVBoxFault } from './vbox-fault.ts';
 
 export interface ProbeResult {
   apiVersion: string;
@@ -59,8 +59,9 @@ async function call(
   if (fault) {
     const message = fault[1] ?? '';
     const auth = operation === 'IWebsessionManager_logon';
+    const text = readVBoxFault(new Error(message)).text;
     throw new SoapProbeError(
-      `${operation}: ${readVBoxFault(new Error(message)).text}`,
+      `${operation}: ${auth ? logonFailureMessage(text) : text}`,
       auth ? 'auth-failed' : 'protocol',
     );
   }

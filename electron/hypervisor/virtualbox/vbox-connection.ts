@@ -13,10 +13,15 @@ import {
 } from 'virtualbox-soap';
 import type { Clock } from '../../clock/clock.ts';
 import { HypervisorError } from '../driver.ts';
-import { hasPlatformObject, selectApiFlavor, type VBoxApiFlavor } from './api-version.ts';
-import { createVBoxPort, type VBoxPort } from './soap-port.ts';
+import {
+  hasPlatformObject,
+  selectApiFlavor,
+  untestedVersionWarning,
+  type VBoxApiFlavor,
+} from './api-version.ts';
+import { createVBoxPort, type SoapTraffic, type VBoxPort } from './soap-port.ts';
 import { probeVBoxWebService, SoapProbeError } from './soap-probe.ts';
-import { hasResultCode, readVBoxFault, toHypervisorError, VBOX_RC } from './vbox-fault.ts';
+import { hasResultCode, logonFailureMessage, readVBoxFault, toHypervisorError, VBOX_RC } from './vbox-fault.ts';
 import type { CPUPropertyType, HWVirtExPropertyType, LockType } from 'virtualbox-soap';
 
 export interface VBoxCredentials {
@@ -36,7 +41,21 @@ class RawCall extends RootClass {
 }
 
 export function refOf(object: unknown): string {
-  return String((object as { __object?: unknown }).__object ?? '');
+  return String((object as { __object?: unknown } | null | undefined)?.__object ?? '');
+}
+
+/**
+ * Frees server-side references we are done with (IManagedObjectRef_release). With `--timeout 0` a
+ * websession lives as long as the app, so per-operation objects (sessions, session machines, consoles,
+ * progress and error objects) would otherwise pile up in vboxwebsrv for ever. Best effort.
+ */
+export async function releaseRefs(...objects: unknown[]): Promise<void> {
+  for (const object of objects) {
+    const client = (object as { __client?: unknown } | null | undefined)?.__client;
+    const ref = refOf(object);
+    if (!client || !ref) continue;
+    await new RawCall(client, ref).call('IManagedObjectRef_release', { _this: ref }).catch(() => undefined);
+  }
 }
 
 export class VBoxConnection {
@@ -51,6 +70,10 @@ export class VBoxConnection {
     private port: VBoxPort,
     private readonly setEndpoint: (url: string) => VBoxPort,
     private readonly clock: Clock,
+    /** SOAP calls this connection made (for the benchmarks). */
+    readonly traffic: SoapTraffic,
+    /** Set when the server is a version NestLab was never tested with (8.x). */
+    readonly warning?: string,
   ) {
     this.wsm = new IWebsessionManager(port);
   }
@@ -67,8 +90,19 @@ export class VBoxConnection {
       throw error;
     }
     const flavor = selectApiFlavor(probe.apiVersion, probe.version);
-    const { port, wsdl, setEndpoint } = await createVBoxPort(flavor, credentials.url);
-    const connection = new VBoxConnection(credentials, flavor, probe.version, wsdl, port, setEndpoint, clock);
+    const traffic: SoapTraffic = { calls: 0, retries: 0 };
+    const { port, wsdl, setEndpoint } = await createVBoxPort(flavor, credentials.url, traffic);
+    const connection = new VBoxConnection(
+      credentials,
+      flavor,
+      probe.version,
+      wsdl,
+      port,
+      setEndpoint,
+      clock,
+      traffic,
+      untestedVersionWarning(probe.apiVersion, probe.version),
+    );
     await connection.vbox();
     return connection;
   }
@@ -87,7 +121,10 @@ export class VBoxConnection {
         .logon(this.credentials.username, this.credentials.password)
         .catch((error: unknown) => {
           this.current = undefined;
-          throw new HypervisorError('auth-failed', `IWebsessionManager.logon: ${readVBoxFault(error).text}`);
+          const facts = readVBoxFault(error);
+          if (facts.connectionRefused || facts.connectionReset)
+            throw new HypervisorError('unreachable', `IWebsessionManager.logon: ${facts.text}`);
+          throw new HypervisorError('auth-failed', `IWebsessionManager.logon: ${logonFailureMessage(facts.text)}`);
         });
     }
     return this.current;
@@ -141,10 +178,13 @@ export class VBoxConnection {
         await this.clock.sleep(100 + attempt * 50);
       }
     }
+    let mutable: IMachine | undefined;
     try {
-      return await work(await session.getMachine(), session);
+      mutable = await session.getMachine();
+      return await work(mutable, session);
     } finally {
       await session.unlockMachine().catch(() => undefined);
+      await releaseRefs(mutable, session);
     }
   }
 
@@ -170,9 +210,10 @@ export class VBoxConnection {
     name: string,
     groups: string[],
     osTypeId: string,
+    flags = '',
   ): Promise<IMachine> {
     if (!hasPlatformObject(this.flavor))
-      return vbox.createMachine('', name, groups, osTypeId, '', '', '', '');
+      return vbox.createMachine('', name, groups, osTypeId, flags, '', '', '');
     const result = await this.raw(vbox).call('IVirtualBox_createMachine', {
       _this: refOf(vbox),
       settingsFile: '',
@@ -180,7 +221,7 @@ export class VBoxConnection {
       platform: 'x86',
       groups,
       osTypeId,
-      flags: '',
+      flags,
       cipher: '',
       passwordId: '',
       password: '',

@@ -26,6 +26,17 @@ export interface VBoxFaultFacts {
   invalidReference: boolean;
   unknownMethod: boolean;
   connectionRefused: boolean;
+  /** gSOAP closes a keep-alive connection after 60 s idle or 100 requests; the next request sees a reset. */
+  connectionReset: boolean;
+}
+
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+
+export function isConnectionReset(error: unknown): boolean {
+  const err = error as { code?: unknown; cause?: { code?: unknown }; message?: unknown };
+  if (typeof err?.code === 'string' && RESET_CODES.has(err.code)) return true;
+  if (typeof err?.cause?.code === 'string' && RESET_CODES.has(err.cause.code)) return true;
+  return /ECONNRESET|socket hang up/.test(String(err?.message ?? ''));
 }
 
 const RC_RE = /rc=0x([0-9a-f]{8})/i;
@@ -34,12 +45,21 @@ export function readVBoxFault(error: unknown): VBoxFaultFacts {
   const err = error as {
     message?: unknown;
     code?: unknown;
+    resultCode?: unknown;
     root?: { Envelope?: { Body?: { Fault?: { faultstring?: unknown } } } };
   };
   const faultString = err?.root?.Envelope?.Body?.Fault?.faultstring;
   const text = String(faultString ?? err?.message ?? error);
   const match = RC_RE.exec(text);
-  const rc = match ? parseInt(match[1] ?? '', 16) : typeof err?.code === 'number' ? err.code : undefined;
+  // A failed IProgress carries its result code as a property (progress.ts), a SOAP fault in its text.
+  const rc =
+    typeof err?.resultCode === 'number'
+      ? err.resultCode
+      : match
+        ? parseInt(match[1] ?? '', 16)
+        : typeof err?.code === 'number'
+          ? err.code
+          : undefined;
   return {
     rc,
     text: text
@@ -49,7 +69,20 @@ export function readVBoxFault(error: unknown): VBoxFaultFacts {
     invalidReference: /Invalid managed object reference/i.test(text),
     unknownMethod: /not implemented: method name or namespace not recognized/i.test(text),
     connectionRefused: err?.code === 'ECONNREFUSED' || /ECONNREFUSED/.test(text),
+    connectionReset: isConnectionReset(error),
   };
+}
+
+/**
+ * vboxweb.cpp answers a refused logon with a bare E_FAIL fault that carries no text; say what it means.
+ * `text` is what the fault said (maybe nothing).
+ */
+export function logonFailureMessage(text: string): string {
+  const said = text.trim().replace(/^VirtualBox error:\s*/, '');
+  const meaning =
+    'vboxwebsrv refused the user name or password (VBoxAuthSimple): the NestLab secret registered with ' +
+    'VirtualBox does not match; `nestlab doctor` re-registers it';
+  return said && !/^(apirc=0x[0-9a-f]{8}\s*)?(\(0x[0-9a-f]{8}\))?$/i.test(said) ? `${meaning} (VirtualBox said: ${said})` : meaning;
 }
 
 export function hasResultCode(error: unknown, rc: number): boolean {
@@ -57,7 +90,7 @@ export function hasResultCode(error: unknown, rc: number): boolean {
 }
 
 function codeFor(facts: VBoxFaultFacts): HypervisorErrorCode {
-  if (facts.connectionRefused) return 'unreachable';
+  if (facts.connectionRefused || facts.connectionReset) return 'unreachable';
   if (facts.unknownMethod || facts.rc === VBOX_RC.E_NOTIMPL || facts.rc === VBOX_RC.VBOX_E_NOT_SUPPORTED)
     return 'unsupported';
   switch (facts.rc) {

@@ -60,6 +60,22 @@ export function vboxwebsrvArgs(port: number): string[] {
   ];
 }
 
+/**
+ * A bind failure: vboxweb.cpp's queue pumper logs `#### SOAP FAULT: <text> [<detail>]` and returns, but
+ * the process keeps running without a listening socket — waiting for a logon would only time out.
+ */
+export function bindFailureIn(line: string): string | undefined {
+  return /#### SOAP FAULT: (.*)$/.exec(line)?.[1]?.trim();
+}
+
+/** The listening port was taken (by a foreign process) between our free-port check and the bind. */
+export class PortTakenError extends HypervisorError {
+  constructor(message: string) {
+    super('unreachable', message);
+    this.name = 'PortTakenError';
+  }
+}
+
 export function backoffDelay(failures: number, initialMs: number, maxMs: number): number {
   return Math.min(maxMs, initialMs * 2 ** Math.max(0, failures - 1));
 }
@@ -115,11 +131,16 @@ export class VboxwebsrvSupervisor {
     if (this.currentStatus === 'ready' && this.current) return this.current;
     this.setStatus('starting');
     let exited: Promise<string>;
-    try {
-      ({ exited } = await this.launch());
-    } catch (error) {
-      this.setStatus('failed');
-      throw error;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        ({ exited } = await this.launch());
+        break;
+      } catch (error) {
+        // Another port is tried at once; a taken port is not the service failing.
+        if (error instanceof PortTakenError && attempt < 3) continue;
+        this.setStatus('failed');
+        throw error;
+      }
     }
     this.supervising = this.supervise(exited);
     return this.current!;
@@ -135,13 +156,22 @@ export class VboxwebsrvSupervisor {
     o.log?.(`starting ${o.vboxwebsrv} ${args.join(' ')}`);
     const child = o.spawn(o.vboxwebsrv, args, { windowsHide: true, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
+    let bindFailure: string | undefined;
+    let wakeProbe: (() => void) | undefined;
     for (const stream of [child.stdout, child.stderr]) {
       stream?.setEncoding('utf8');
       stream?.on('data', (chunk: string) =>
         chunk
           .split(/\r?\n/)
           .filter(Boolean)
-          .forEach((line) => o.log?.(`vboxwebsrv: ${line}`)),
+          .forEach((line) => {
+            o.log?.(`vboxwebsrv: ${line}`);
+            const failure = bindFailureIn(line);
+            if (failure && bindFailure === undefined) {
+              bindFailure = failure;
+              wakeProbe?.();
+            }
+          }),
       );
     }
     const exited = new Promise<string>((resolve) => {
@@ -157,6 +187,11 @@ export class VboxwebsrvSupervisor {
     const deadline = o.clock.now() + (o.readyTimeoutMs ?? 15_000);
     let lastError = 'no answer yet';
     for (;;) {
+      if (bindFailure !== undefined) {
+        child.kill();
+        await exited;
+        throw new PortTakenError(`vboxwebsrv could not listen on 127.0.0.1:${port}: ${bindFailure}`);
+      }
       if (exitReason !== undefined) {
         throw new HypervisorError(
           'unreachable',
@@ -181,7 +216,15 @@ export class VboxwebsrvSupervisor {
           `vboxwebsrv did not accept a logon within ${o.readyTimeoutMs ?? 15_000} ms (${lastError})`,
         );
       }
-      await o.clock.sleep(o.probeIntervalMs ?? 250, this.stopController.signal);
+      // Woken early when the output reports a bind failure.
+      const early = new AbortController();
+      wakeProbe = () => early.abort();
+      await o.clock
+        .sleep(o.probeIntervalMs ?? 250, AbortSignal.any([this.stopController.signal, early.signal]))
+        .catch((error: unknown) => {
+          if (!early.signal.aborted) throw error;
+        });
+      wakeProbe = undefined;
     }
     this.current = { url, username, password };
     this.failures = 0;

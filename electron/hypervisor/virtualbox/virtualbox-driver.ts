@@ -5,6 +5,8 @@
  * confirmation flag on destroy (see docs/virtualbox.md for what should move into the interface).
  */
 import type {
+  BitmapFormat,
+  IMedium,
   CleanupMode,
   CloneMode,
   CloneOptions,
@@ -14,6 +16,7 @@ import type {
   IVirtualBox,
 } from 'virtualbox-soap';
 import type { Clock } from '../../clock/clock.ts';
+import type { ImageResolver } from '../../images/resolver.ts';
 import {
   HypervisorError,
   type CheckpointInfo,
@@ -28,12 +31,14 @@ import {
 import { readGuestAddresses } from './guest-addresses.ts';
 import { ensureHostOnlyNetwork, type NicAttachment } from './host-only-network.ts';
 import { assertSafeName, labGroup, osTypeFor, serialConsolePath, vboxMachineName } from './lab-naming.ts';
-import { ensureMachine } from './machine-realiser.ts';
+import { resolveTopologyImages } from './resolve-images.ts';
 import { mapMachineState } from './map-state.ts';
 import { waitForProgress } from './progress.ts';
 import { StateWatcher } from './state-watcher.ts';
 import { hasResultCode, VBOX_RC } from './vbox-fault.ts';
-import type { VBoxConnection } from './vbox-connection.ts';
+import { refOf, releaseRefs, type VBoxConnection } from './vbox-connection.ts';
+import { ensureMachine, STORAGE_CONTROLLER } from './machine-realiser.ts';
+import { textToScancodes } from './scancodes.ts';
 
 export interface VirtualBoxDriverOptions {
   connection: VBoxConnection;
@@ -42,8 +47,10 @@ export interface VirtualBoxDriverOptions {
   runDir: string;
   /** The host VirtualBox runs on (vboxwebsrv listens on loopback, so it is ours). */
   platform?: NodeJS.Platform;
-  /** Turns MachineSpec.iso (a path or a catalog image id) into a file path. */
-  resolveImage?: (iso: string) => string;
+  /** Turns catalog image ids (MachineSpec.iso, bootDisk) into verified files; paths are used as they are. */
+  images?: ImageResolver;
+  /** Where helper files VirtualBox reads are written (raw-disk descriptors); default runDir. */
+  workDir?: string;
   /** Longest wait of one event poll, ms. */
   eventPollMs?: number;
 }
@@ -87,6 +94,11 @@ export class VirtualBoxDriver implements HypervisorDriver {
     return this.connection.version;
   }
 
+  /** "untested version" for VirtualBox 8.x and later, else undefined. */
+  get versionWarning(): string | undefined {
+    return this.connection.warning;
+  }
+
   // --- topology -----------------------------------------------------------------------------------------
 
   /** Addresses an already realised lab without changing anything (e.g. after an app restart). */
@@ -98,6 +110,8 @@ export class VirtualBoxDriver implements HypervisorDriver {
 
   async realise(topology: TopologySpec, options: OperationOptions = {}): Promise<void> {
     this.checkTopology(topology);
+    // Images first: a missing one must fail before any machine or disk exists.
+    const images = await resolveTopologyImages(topology, this.options.images, options);
     this.topology = structuredClone(topology);
     const total = topology.networks.length + topology.machines.length;
     let done = 0;
@@ -125,7 +139,8 @@ export class VirtualBoxDriver implements HypervisorDriver {
             lab: topology.lab,
             attachments,
             serialPath: this.consolePath(spec.name),
-            resolveImage: this.options.resolveImage ?? ((iso) => iso),
+            images,
+            workDir: this.options.workDir ?? this.options.runDir,
             options,
           },
           spec,
@@ -272,6 +287,7 @@ export class VirtualBoxDriver implements HypervisorDriver {
         } finally {
           // The VM runs in its own process; our session only launched it.
           await session.unlockMachine().catch(() => undefined);
+          await releaseRefs(session);
         }
       },
       name,
@@ -358,6 +374,8 @@ export class VirtualBoxDriver implements HypervisorDriver {
           const at = this.clock.now();
           await adapter.setCableConnected(connected);
           await mutable.saveSettings();
+          // Each lock's session machine has adapters of its own; this one is done with.
+          await releaseRefs(adapter);
           return { at };
         });
       },
@@ -550,6 +568,130 @@ export class VirtualBoxDriver implements HypervisorDriver {
     lab.machines.push(cloneSpec);
     await this.refreshMachineIds();
     return this.machine(request.name);
+  }
+
+  // --- keyboard, screen, media and per-machine checkpoints (installs, consoles, selftest) -------------
+
+  /** Types on the guest's keyboard as set-1 scancodes (US layout), in slices IKeyboard takes at once. */
+  async typeOnKeyboard(name: string, text: string): Promise<void> {
+    await this.putScancodes(name, textToScancodes(text));
+  }
+
+  async putScancodes(name: string, scancodes: number[]): Promise<void> {
+    await this.withConsole('IKeyboard.putScancodes', name, async (console) => {
+      const keyboard = await console.getKeyboard();
+      for (let i = 0; i < scancodes.length; i += 64) await keyboard.putScancodes(scancodes.slice(i, i + 64));
+      await releaseRefs(keyboard);
+    });
+  }
+
+  /** The guest's screen as PNG (IDisplay.takeScreenShotToArray), for the console view and the selftest. */
+  async screenshot(name: string): Promise<{ width: number; height: number; png: Buffer }> {
+    return this.withConsole('IDisplay.takeScreenShotToArray', name, async (console) => {
+      const display = await console.getDisplay();
+      const resolution = (await display.getScreenResolution(0)) as unknown as { width: unknown; height: unknown };
+      const width = Number(resolution.width) || 640;
+      const height = Number(resolution.height) || 480;
+      const data = await display.takeScreenShotToArray(0, width, height, 'PNG' as BitmapFormat);
+      await releaseRefs(display);
+      return { width, height, png: Buffer.from(String(data), 'base64') };
+    });
+  }
+
+  /** Empties every DVD drive (installer ISO, seeds) of a stopped machine, so it boots from its disk. */
+  async ejectMedia(name: string): Promise<void> {
+    const spec = this.spec(name);
+    const drives = (spec.iso ? 1 : 0) + (spec.seeds?.length ?? 0);
+    await this.connection.run(
+      'IMachine.mountMedium',
+      async (vbox) => {
+        const machine = await this.find(vbox, name);
+        await this.connection.withLock(vbox, machine, 'Write', async (mutable) => {
+          for (let i = 0; i < drives; i++) {
+            const port = spec.disks.length + i;
+            const medium = await mutable.getMedium(STORAGE_CONTROLLER, port, 0).catch(() => undefined);
+            if (!medium || !refOf(medium)) continue;
+            await mutable.mountMedium(STORAGE_CONTROLLER, port, 0, { __object: '' } as unknown as IMedium, true);
+          }
+          await mutable.saveSettings();
+        });
+      },
+      name,
+    );
+  }
+
+  /** True while the installer ISO is still in its drive (ejectMedia empties it once the install is over). */
+  async installMediaInserted(name: string): Promise<boolean> {
+    const spec = this.spec(name);
+    if (!spec.iso) return false;
+    return this.connection.run(
+      'IMachine.getMedium',
+      async (vbox) => {
+        const machine = await this.find(vbox, name);
+        const medium = await machine.getMedium(STORAGE_CONTROLLER, spec.disks.length, 0).catch(() => undefined);
+        return Boolean(medium && refOf(medium));
+      },
+      name,
+    );
+  }
+
+  /** When the machine last changed state (ms since the epoch), e.g. the moment an installer powered off. */
+  async lastStateChange(name: string): Promise<number> {
+    return this.connection.run(
+      'IMachine.getLastStateChange',
+      async (vbox) => Number(await (await this.find(vbox, name)).getLastStateChange()),
+      name,
+    );
+  }
+
+  /** A snapshot of ONE machine (e.g. "installed" after its install), taken while it is off. */
+  async takeMachineCheckpoint(name: string, checkpoint: string, options: OperationOptions = {}): Promise<void> {
+    await this.connection.run(
+      'IMachine.takeSnapshot',
+      async (vbox) => {
+        const machine = await this.find(vbox, name);
+        const existing = await machine.findSnapshot(checkpoint).catch(() => undefined);
+        if (existing) return;
+        await this.connection.withLock(vbox, machine, 'Write', async (mutable) => {
+          const taken = await mutable.takeSnapshot(checkpoint, `NestLab checkpoint ${checkpoint} of ${name}`, false);
+          await waitForProgress(taken.returnval, { ...options, call: 'IMachine.takeSnapshot', machine: name });
+        });
+      },
+      name,
+    );
+  }
+
+  async hasMachineCheckpoint(name: string, checkpoint: string): Promise<boolean> {
+    return this.connection.run(
+      'IMachine.findSnapshot',
+      async (vbox) => {
+        const machine = await this.find(vbox, name).catch(() => undefined);
+        if (!machine || Number(await machine.getSnapshotCount()) === 0) return false;
+        return Boolean(await machine.findSnapshot(checkpoint).catch(() => undefined));
+      },
+      name,
+    );
+  }
+
+  /** Restores ONE machine to its own checkpoint, powering it off (hard) first. */
+  async restoreMachineCheckpoint(name: string, checkpoint: string, options: OperationOptions = {}): Promise<void> {
+    const power = (await this.machine(name)).power;
+    if (power === 'running' || power === 'paused' || power === 'starting') await this.powerOff(name);
+    await this.connection.run(
+      'IMachine.restoreSnapshot',
+      async (vbox) => {
+        const machine = await this.find(vbox, name);
+        const snapshot = await this.findSnapshot(machine, checkpoint, name);
+        await this.connection.withLock(vbox, machine, 'Write', async (mutable) => {
+          await waitForProgress(await mutable.restoreSnapshot(snapshot), {
+            ...options,
+            call: 'IMachine.restoreSnapshot',
+            machine: name,
+          });
+        });
+      },
+      name,
+    );
   }
 
   // --- removal -----------------------------------------------------------------------------------------

@@ -3,9 +3,10 @@
  * in-memory world with VirtualBox's rules (locks, mutability, machine states) and real result codes.
  * Whether an operation is reachable at all is decided by the served WSDL, not here.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { RC, vboxFault } from './fake-faults.ts';
+import { guestStarted as scriptedGuestStarted, guestStopped, guestTyped } from './fake-guest.ts';
 import {
   cloneSettings,
   type FakeEvent,
@@ -160,6 +161,7 @@ function vmProcessEnded(world: FakeWorld, machine: FakeMachine): void {
   for (const key of [...machine.guestProperties.keys()]) {
     if (key.startsWith('/VirtualBox/GuestInfo/')) machine.guestProperties.delete(key);
   }
+  guestStopped(machine);
 }
 
 function unlockSession(session: FakeSession): void {
@@ -189,7 +191,12 @@ function guestStarted(world: FakeWorld, machine: FakeMachine): void {
   const addresses = world.options.guestAddresses[machine.settings.name] ?? [];
   machine.guestProperties.set('/VirtualBox/GuestInfo/Net/Count', String(addresses.length));
   addresses.forEach((ip, i) => machine.guestProperties.set(`/VirtualBox/GuestInfo/Net/${i}/V4/IP`, ip));
+  scriptedGuestStarted(world, machine);
 }
+
+/** A 1×1 PNG: what the fake's screen shows, enough for a client to decode a real PNG. */
+const TINY_PNG_BASE64 =
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 
 function nestedStartError(settings: MachineSettings): string | undefined {
   if (
@@ -213,6 +220,11 @@ function hostOnlyNameFor(world: FakeWorld): string {
 
 export function createOperations(world: FakeWorld): Record<string, Operation> {
   const o = world.options;
+  world.guestPoweredOff = (machine) => {
+    if (!world.isRunning(machine)) return;
+    world.setState(machine, 'PoweredOff');
+    vmProcessEnded(world, machine);
+  };
 
   const ops: Record<string, Operation> = {
     // --- websession -----------------------------------------------------------------------------------
@@ -220,7 +232,8 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
       const expected = o.users[str(args['username'])];
       // VBoxAuthSimple compares against the stored hash; a mismatch is a plain E_FAIL at logon.
       if (expected === undefined || expected !== str(args['password'])) {
-        throw vboxFault(RC.E_FAIL, 'Authentication failed');
+        // vboxweb.cpp raises a bare E_FAIL here: no error info, so the fault carries no text.
+        throw vboxFault(RC.E_FAIL, o.logonFaultText);
       }
       const ws = world.openWebsession();
       return { returnval: world.refFor(ws, world.singletons.virtualBox) };
@@ -263,12 +276,44 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
     IVirtualBox_createMachine: (args, ctx) => {
       const name = str(args['name']);
       if (!name) throw vboxFault(RC.E_INVALIDARG, 'Machine name must not be empty');
-      if (world.machines.some((m) => m.registered && m.settings.name === name)) {
-        throw vboxFault(RC.VBOX_E_FILE_ERROR, `Machine settings file '${name}.vbox' already exists`);
+      const groups = list(args['groups']).map(str);
+      const settingsFile = world.composeSettingsPath(name, groups[0] ?? '');
+      const forceOverwrite = /(^|,)\s*forceOverwrite=1\s*(,|$)/.test(str(args['flags']));
+      // MachineImpl.cpp init(): the composed settings file must not exist unless forceOverwrite=1.
+      if (!forceOverwrite && (world.disk.has(settingsFile) || world.machines.some((m) => m.registered && m.settings.name === name))) {
+        throw vboxFault(RC.VBOX_E_FILE_ERROR, `Machine settings file '${settingsFile}' already exists`);
       }
       const platform = o.apiVersion === '7_0' ? 'x86' : str(args['platform']);
-      const machine = world.newMachine(name, list(args['groups']).map(str), str(args['osTypeId']), platform);
+      const machine = world.newMachine(name, groups, str(args['osTypeId']), platform);
       world.machines.push(machine);
+      return { returnval: ctx.ref(machine) };
+    },
+    IVirtualBox_composeMachineFilename: (args) => ({
+      returnval: world.composeSettingsPath(str(args['name']), str(args['group'])),
+    }),
+    IVirtualBox_openMachine: (args, ctx) => {
+      const file = world.resolvePath(str(args['settingsFile']));
+      const content = world.disk.get(file);
+      if (!content || content.kind !== 'vbox') {
+        throw vboxFault(RC.VBOX_E_FILE_ERROR, `Could not open the settings file '${file}' (VERR_FILE_NOT_FOUND)`);
+      }
+      const known = world.machines.find((m) => m.id === content.machineId);
+      if (known) return { returnval: ctx.ref(known) };
+      const machine = world.newMachine(
+        content.settings.name,
+        content.settings.groups,
+        content.settings.osTypeId,
+        content.platformArchitecture,
+      );
+      machine.id = content.machineId;
+      machine.settings = cloneSettings(content.settings);
+      machine.settingsFilePath = file;
+      world.machines.push(machine);
+      // Opening a machine registers the media of its registry whose files are still there.
+      for (const medium of content.media) {
+        if (!world.media.some((m) => m.id === medium.id) && (world.disk.has(medium.location) || existsSync(medium.location)))
+          world.media.push({ ...medium });
+      }
       return { returnval: ctx.ref(machine) };
     },
     IVirtualBox_registerMachine: (args, ctx) => {
@@ -278,17 +323,18 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
           RC.VBOX_E_INVALID_OBJECT_STATE,
           `Machine '${machine.settings.name}' is already registered`,
         );
+      if (world.machines.some((m) => m.registered && (m.id === machine.id || m.settings.name === machine.settings.name))) {
+        throw vboxFault(
+          RC.VBOX_E_OBJECT_IN_USE,
+          `Cannot register the machine '${machine.settings.name}' because a machine with the same UUID or name is already registered`,
+        );
+      }
       machine.registered = true;
       return {};
     },
+    // Real createMedium only makes an object; whether the file exists shows in createBaseStorage's progress.
     IVirtualBox_createMedium: (args, ctx) => {
-      const location = str(args['location']);
-      if (world.media.some((m) => m.location === location)) {
-        throw vboxFault(
-          RC.VBOX_E_FILE_ERROR,
-          `Cannot create the medium storage unit '${location}' because it already exists`,
-        );
-      }
+      const location = world.resolvePath(str(args['location']));
       const medium: FakeMedium = {
         kind: 'Medium',
         id: randomUUID(),
@@ -298,34 +344,60 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
         state: 'NotCreated',
         logicalSize: 0,
       };
-      world.media.push(medium);
       return { returnval: ctx.ref(medium) };
     },
     IVirtualBox_openMedium: (args, ctx) => {
-      const location = str(args['location']);
+      const location = world.resolvePath(str(args['location']));
+      const deviceType = str(args['deviceType']);
       const known = world.media.find((m) => m.location === location);
       if (known) return { returnval: ctx.ref(known) };
-      if (!existsSync(location)) {
-        throw vboxFault(
-          RC.VBOX_E_FILE_ERROR,
-          `Could not find file for the medium '${location}' (VERR_FILE_NOT_FOUND)`,
-        );
+      const onDisk = world.disk.get(location);
+      let size = onDisk?.kind === 'medium' ? onDisk.sizeBytes : 0;
+      let format = onDisk ? 'VDI' : 'RAW';
+      if (!onDisk) {
+        if (!existsSync(location)) {
+          throw vboxFault(
+            RC.VBOX_E_FILE_ERROR,
+            `Could not find file for the medium '${location}' (VERR_FILE_NOT_FOUND)`,
+          );
+        }
+        size = statSync(location).size;
+        if (/\.vmdk$/i.test(location)) {
+          // A monolithicFlat descriptor: its FLAT extent must exist with the size it claims.
+          const text = readFileSync(location, 'utf8');
+          const extent = /^(?:RW|RDONLY) (\d+) FLAT "([^"]+)" 0$/m.exec(text);
+          const extentPath = extent?.[2] ?? '';
+          if (!extent || !existsSync(extentPath) || statSync(extentPath).size !== Number(extent[1]) * 512) {
+            throw vboxFault(
+              RC.VBOX_E_FILE_ERROR,
+              `Could not open the medium '${location}'. VD: error VERR_VD_VMDK_INVALID_HEADER opening image file '${location}'`,
+            );
+          }
+          size = Number(extent[1]) * 512;
+          format = 'VMDK';
+        } else if (deviceType === 'HardDisk' && !/\.(vdi|vhd|qcow2?)$/i.test(location)) {
+          // VirtualBox does not probe raw files as hard disks.
+          throw vboxFault(
+            RC.VBOX_E_FILE_ERROR,
+            `Could not get the storage format of the medium '${location}' (VERR_NOT_SUPPORTED)`,
+          );
+        }
       }
       const medium: FakeMedium = {
         kind: 'Medium',
         id: randomUUID(),
         location,
-        format: 'RAW',
-        deviceType: str(args['deviceType']),
+        format,
+        deviceType,
         state: 'Created',
-        logicalSize: 0,
+        logicalSize: size,
       };
       world.media.push(medium);
       return { returnval: ctx.ref(medium) };
     },
     IVirtualBox_findDHCPServerByNetworkName: (args, ctx) => {
       const networkName = str(args['name']);
-      if (!o.dhcpLeases[networkName]) {
+      if (!o.dhcpLeases[networkName] && !o.dhcpServersWithoutLeases.includes(networkName)) {
         throw vboxFault(RC.E_INVALIDARG, `Could not find a DHCP server for network '${networkName}'`);
       }
       return {
@@ -340,6 +412,13 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
       // Assumed format: colon-separated, as `VBoxManage dhcpserver findlease` prints it (unverified on a real host).
       if (!/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(mac))
         throw vboxFault(RC.E_INVALIDARG, `Invalid MAC address '${mac}'`);
+      if (o.dhcpServersWithoutLeases.includes(server.networkName)) {
+        // DHCPServerImpl.cpp reads the leases file, which VirtualBox writes only after a first lease.
+        throw vboxFault(
+          RC.VBOX_E_FILE_ERROR,
+          `Reading the leases file '${o.homeFolder}/${server.networkName}-Dhcpd.leases' failed: VERR_FILE_NOT_FOUND`,
+        );
+      }
       const address = o.dhcpLeases[server.networkName]?.[mac.toLowerCase()];
       if (!address) throw vboxFault(RC.VBOX_E_OBJECT_NOT_FOUND, `Could not find a lease for ${mac}`);
       return {
@@ -393,6 +472,7 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
       {}
     ),
     IHostOnlyNetwork_getLowerIP: (args, ctx) => ({ returnval: self(ctx, args, 'HostOnlyNetwork').lowerIP }),
+    IHostOnlyNetwork_getUpperIP: (args, ctx) => ({ returnval: self(ctx, args, 'HostOnlyNetwork').upperIP }),
 
     // --- IHost ------------------------------------------------------------------------------------------
     IHost_getOperatingSystem: () => ({ returnval: o.hostOs }),
@@ -530,6 +610,7 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
         if (!target.mutable) throw vboxFault(RC.E_ACCESSDENIED, 'The machine is not mutable');
         target.machine.settings = cloneSettings(target.draft);
       }
+      world.writeSettingsFile(machineOf(target));
       return {};
     },
     IMachine_lockMachine: (args, ctx) => {
@@ -788,6 +869,7 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
             parentId: options.includes('Link') ? original.id : undefined,
           };
           world.media.push(medium);
+          world.disk.set(medium.location, { kind: 'medium', sizeBytes: original.logicalSize, complete: true });
           return { ...a, mediumId: medium.id };
         });
         if (!options.includes('KeepAllMACs')) {
@@ -837,7 +919,11 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
         throw vboxFault(RC.VBOX_E_INVALID_VM_STATE, 'Cannot delete settings of a registered machine');
       const media = list(args['media']).map((ref) => arg(ctx, ref, 'Medium'));
       const progress = world.startProgress(() => {
-        for (const medium of media) world.media.splice(world.media.indexOf(medium), 1);
+        for (const medium of media) {
+          world.media.splice(world.media.indexOf(medium), 1);
+          world.disk.delete(medium.location);
+        }
+        world.disk.delete(machine.settingsFilePath);
         world.machines.splice(world.machines.indexOf(machine), 1);
       });
       return { returnval: ctx.ref(progress) };
@@ -851,11 +937,40 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
           RC.VBOX_E_INVALID_OBJECT_STATE,
           `Storage for the medium '${medium.location}' is already created`,
         );
+      const progress = world.startProgress(() => createStorage(world, medium, num(args['logicalSize'])));
+      return { returnval: ctx.ref(progress) };
+    },
+    IMedium_cloneTo: (args, ctx) => {
+      const source = self(ctx, args, 'Medium');
+      const target = arg(ctx, args['target'], 'Medium');
+      if (source.state !== 'Created')
+        throw vboxFault(RC.VBOX_E_INVALID_OBJECT_STATE, `Medium '${source.location}' is not created`);
+      if (target.state !== 'NotCreated')
+        throw vboxFault(RC.VBOX_E_INVALID_OBJECT_STATE, `Storage for the medium '${target.location}' is already created`);
+      const progress = world.startProgress(() => createStorage(world, target, source.logicalSize));
+      return { returnval: ctx.ref(progress) };
+    },
+    IMedium_resize: (args, ctx) => {
+      const medium = self(ctx, args, 'Medium');
+      const size = num(args['logicalSize']);
       const progress = world.startProgress(() => {
-        medium.state = 'Created';
-        medium.logicalSize = num(args['logicalSize']);
+        if (size < medium.logicalSize)
+          return { resultCode: RC.VBOX_E_NOT_SUPPORTED, errorText: `Shrinking is not supported for medium '${medium.location}'` };
+        medium.logicalSize = size;
+        const file = world.disk.get(medium.location);
+        if (file?.kind === 'medium') file.sizeBytes = size;
+        return undefined;
       });
       return { returnval: ctx.ref(progress) };
+    },
+    IMedium_close: (args, ctx) => {
+      const medium = self(ctx, args, 'Medium');
+      const inUse = world.machines.some((m) => m.settings.attachments.some((a) => a.mediumId === medium.id));
+      if (inUse)
+        throw vboxFault(RC.VBOX_E_OBJECT_IN_USE, `Medium '${medium.location}' cannot be closed because it is still attached`);
+      const index = world.media.indexOf(medium);
+      if (index >= 0) world.media.splice(index, 1);
+      return {};
     },
     IMedium_getId: (args, ctx) => ({ returnval: self(ctx, args, 'Medium').id }),
     IMedium_getLocation: (args, ctx) => ({ returnval: self(ctx, args, 'Medium').location }),
@@ -938,6 +1053,46 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
           'The session is not locked (session state: Unlocked)',
         );
       unlockSession(session);
+      return {};
+    },
+    IConsole_getKeyboard: (args, ctx) => {
+      const machine = self(ctx, args, 'Console').machine;
+      return { returnval: ctx.ref(cached(machine, 'Keyboard', () => ({ kind: 'Keyboard' as const, machine }))) };
+    },
+    IKeyboard_putScancodes: (args, ctx) => {
+      const machine = self(ctx, args, 'Keyboard').machine;
+      if (machine.state !== 'Running')
+        throw vboxFault(RC.VBOX_E_INVALID_VM_STATE, `Invalid machine state: ${machine.state}`);
+      const codes = list(args['scancodes']).map(num);
+      if (codes.some((c) => !Number.isInteger(c) || c < 0 || c > 0xff))
+        throw vboxFault(RC.E_INVALIDARG, 'Scancodes must be bytes');
+      guestTyped(world, machine, codes);
+      return { returnval: codes.length };
+    },
+    IConsole_getDisplay: (args, ctx) => {
+      const machine = self(ctx, args, 'Console').machine;
+      return { returnval: ctx.ref(cached(machine, 'Display', () => ({ kind: 'Display' as const, machine }))) };
+    },
+    IDisplay_getScreenResolution: (args, ctx) => {
+      self(ctx, args, 'Display');
+      return { width: 720, height: 400, bitsPerPixel: 32, xOrigin: 0, yOrigin: 0, guestMonitorStatus: 'Enabled' };
+    },
+    IDisplay_takeScreenShotToArray: (args, ctx) => {
+      const machine = self(ctx, args, 'Display').machine;
+      if (machine.state !== 'Running')
+        throw vboxFault(RC.VBOX_E_INVALID_VM_STATE, `Invalid machine state: ${machine.state}`);
+      if (str(args['bitmapFormat']) !== 'PNG')
+        throw vboxFault(RC.E_NOTIMPL, 'The fake screen only answers in PNG');
+      return { returnval: TINY_PNG_BASE64 };
+    },
+    IMachine_mountMedium: (args, ctx) => {
+      const target = machineSelf(ctx, args);
+      const settings = mutableSettings(target, true);
+      const [name, port, device] = [str(args['name']), num(args['controllerPort']), num(args['device'])];
+      const slot = settings.attachments.find((a) => a.controller === name && a.port === port && a.device === device);
+      if (!slot || slot.type !== 'DVD')
+        throw vboxFault(RC.VBOX_E_OBJECT_NOT_FOUND, `No drive attached to port ${port}, device ${device} of controller '${name}'`);
+      slot.mediumId = str(args['medium']) ? arg(ctx, args['medium'], 'Medium').id : '';
       return {};
     },
     IConsole_getMachine: (args, ctx) => ({ returnval: ctx.ref(self(ctx, args, 'Console').machine) }),
@@ -1079,6 +1234,25 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
     IMachineStateChangedEvent_getState: (args, ctx) => ({ returnval: eventSelf(ctx, args).state ?? 'Null' }),
   };
   return ops;
+}
+
+/** Writes a medium's file; a file already there fails the task as VDCreateBase does (VERR_ALREADY_EXISTS). */
+function createStorage(
+  world: FakeWorld,
+  medium: FakeMedium,
+  sizeBytes: number,
+): { resultCode: number; errorText: string } | undefined {
+  if (world.disk.has(medium.location)) {
+    return {
+      resultCode: RC.VBOX_E_FILE_ERROR,
+      errorText: `Could not create the medium storage unit '${medium.location}'.\nVD: error VERR_ALREADY_EXISTS (-105) creating image file '${medium.location}'`,
+    };
+  }
+  world.disk.set(medium.location, { kind: 'medium', sizeBytes, complete: true });
+  medium.state = 'Created';
+  medium.logicalSize = sizeBytes;
+  world.media.push(medium);
+  return undefined;
 }
 
 function eventSelf(ctx: OperationContext, args: Args): FakeEvent {

@@ -12,13 +12,15 @@ import { fileURLToPath } from 'node:url';
 import * as soap from 'soap';
 import { RC, unknownMethodEnvelope, validationFault, vboxFault } from './fake-faults.ts';
 import { createOperations, type Args, type OperationContext } from './fake-operations.ts';
-import { FakeWorld, type FakeWorldOptions } from './fake-world.ts';
+import { FakeWorld, type FakeFile, type FakeWorldOptions } from './fake-world.ts';
 import { findRequestViolation, readWsdlSchemaFacts, type WsdlSchemaFacts } from './wsdl-schema-facts.ts';
 
 export type FakeApiVersion = '7_0' | '7_1' | '7_2';
 
 export interface FakeVboxwebsrvOptions extends Partial<FakeWorldOptions> {
   apiVersion: FakeApiVersion;
+  /** The disk of an earlier fake (files left by an interrupted run). */
+  disk?: Map<string, FakeFile>;
 }
 
 export interface FakeVboxwebsrv {
@@ -26,6 +28,14 @@ export interface FakeVboxwebsrv {
   world: FakeWorld;
   /** Operation names in call order, for assertions about what went over the wire. */
   calls: string[];
+  /** Bytes of SOAP requests and responses that crossed the wire (for the benchmarks). */
+  bytes: { requests: number; responses: number };
+  /**
+   * The app dies while the `nth` SOAP request from now runs: the operation takes effect, its answer
+   * never arrives, the world crashes (FakeWorld.crash) and every connection is refused until resume().
+   */
+  interruptAt(nth: number): void;
+  resume(): void;
   close(): Promise<void>;
 }
 
@@ -73,11 +83,16 @@ export async function startFakeVboxwebsrv(options: FakeVboxwebsrvOptions): Promi
     progressMs: options.progressMs ?? 5,
     unlockLagMs: options.unlockLagMs ?? 30,
     machineFolder: options.machineFolder ?? '/home/student/VirtualBox VMs',
+    homeFolder: options.homeFolder ?? '/home/student/.config/VirtualBox',
     startFailures: options.startFailures ?? {},
     executionEngine: options.executionEngine,
     guestAddresses: options.guestAddresses ?? {},
     dhcpLeases: options.dhcpLeases ?? {},
-  });
+    dhcpServersWithoutLeases: options.dhcpServersWithoutLeases ?? [],
+    logonFaultText: options.logonFaultText ?? '',
+    maxRequestsPerConnection: options.maxRequestsPerConnection ?? 100,
+    serialScripts: options.serialScripts ?? {},
+  }, options.disk);
   const operations = createOperations(world);
   const calls: string[] = [];
 
@@ -106,6 +121,11 @@ export async function startFakeVboxwebsrv(options: FakeVboxwebsrvOptions): Promi
     },
   );
 
+  const bytes = { requests: 0, responses: 0 };
+  let interruptIn = 0;
+  let down = false;
+  const requestsPerSocket = new WeakMap<object, number>();
+
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   await new Promise<void>((resolve) => {
@@ -126,10 +146,36 @@ export async function startFakeVboxwebsrv(options: FakeVboxwebsrvOptions): Promi
       res.end(binding);
       return;
     }
+    // gSOAP serves at most `-k` (default 100) requests per keep-alive connection, then closes it.
+    const served = (requestsPerSocket.get(req.socket) ?? 0) + 1;
+    requestsPerSocket.set(req.socket, served);
+    if (down || served > world.options.maxRequestsPerConnection) {
+      req.socket.destroy();
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
+      bytes.requests += Buffer.byteLength(body);
+      const end = res.end.bind(res) as (chunk?: unknown, ...rest: unknown[]) => http.ServerResponse;
+      const write = res.write.bind(res) as (chunk: unknown, ...rest: unknown[]) => boolean;
+      (res as { write: unknown }).write = (chunk: unknown, ...rest: unknown[]) => {
+        if (typeof chunk === 'string' || Buffer.isBuffer(chunk)) bytes.responses += Buffer.byteLength(chunk);
+        return write(chunk, ...rest);
+      };
+      let dies = false;
+      if (interruptIn > 0 && --interruptIn === 0) dies = true;
+      (res as { end: unknown }).end = (chunk?: unknown, ...rest: unknown[]) => {
+        if (dies) {
+          world.crash();
+          down = true;
+          req.socket.destroy();
+          return res;
+        }
+        if (typeof chunk === 'string' || Buffer.isBuffer(chunk)) bytes.responses += Buffer.byteLength(chunk);
+        return end(chunk, ...rest);
+      };
       const match = /<(?:[\w-]+:)?Body[^>]*>\s*<(?:([\w-]+):)?(\w+)/.exec(body);
       const operation = match?.[2] ?? '';
       if (!facts.operations.has(operation)) {
@@ -148,6 +194,14 @@ export async function startFakeVboxwebsrv(options: FakeVboxwebsrvOptions): Promi
     url,
     world,
     calls,
+    bytes,
+    interruptAt: (nth) => {
+      interruptIn = nth;
+    },
+    resume: () => {
+      down = false;
+      interruptIn = 0;
+    },
     close: async () => {
       world.stop();
       server.closeAllConnections();

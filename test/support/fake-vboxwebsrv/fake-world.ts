@@ -4,6 +4,7 @@
  * event queue. Object references follow vboxweb.cpp: `%016x-%016x`, one ref per object per websession.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { RC, invalidRefFault, vboxFault } from './fake-faults.ts';
 
 export type FakeMachineState =
@@ -172,6 +173,8 @@ export type FakeObject =
   | { kind: 'Debugger' }
   | { kind: 'DhcpServer'; networkName: string }
   | { kind: 'Console'; machine: FakeMachine }
+  | { kind: 'Keyboard'; machine: FakeMachine }
+  | { kind: 'Display'; machine: FakeMachine }
   | { kind: 'Platform'; view: MachineView | FakeMachine }
   | { kind: 'PlatformX86'; view: MachineView | FakeMachine }
   | { kind: 'StorageController'; view: MachineView | FakeMachine; name: string }
@@ -189,6 +192,35 @@ export type FakeObject =
   | FakeEvent
   | FakeErrorInfo;
 
+/** What the fake's "disk" holds at a path: settings files and media files, which outlive registrations. */
+export type FakeFile =
+  | {
+      kind: 'vbox';
+      machineId: string;
+      settings: MachineSettings;
+      platformArchitecture: string;
+      /** The machine's media registry (since VirtualBox 4.0 it lives in the .vbox file). */
+      media: FakeMedium[];
+    }
+  | { kind: 'medium'; sizeBytes: number; complete: boolean };
+
+/**
+ * A scripted guest: each step waits for text typed on the keyboard (scancodes, decoded) or received on
+ * the serial console, then writes `output` to the serial console; `powerOff` ends the VM like an
+ * installer with `reboot-mode = "power-off"`.
+ */
+export interface FakeGuestStep {
+  whenTyped?: string;
+  whenSerial?: string;
+  output?: string;
+  powerOff?: boolean;
+}
+export interface FakeGuestScript {
+  /** Serial output as soon as a console client is connected. */
+  banner?: string;
+  steps: FakeGuestStep[];
+}
+
 export interface FakeWorldOptions {
   version: string;
   apiVersion: string;
@@ -201,6 +233,16 @@ export interface FakeWorldOptions {
   /** How long a machine stays locked after power-off. */
   unlockLagMs: number;
   machineFolder: string;
+  /** VirtualBox's home (~/.config/VirtualBox): relative media and settings paths resolve against it. */
+  homeFolder: string;
+  /** DHCP servers that exist but have handed out no lease yet, so their leases file does not exist. */
+  dhcpServersWithoutLeases: string[];
+  /** The logon fault's text; vboxwebsrv sends none (a bare E_FAIL). */
+  logonFaultText: string;
+  /** gSOAP's keep-alive limit: after this many requests on one connection the server closes it. */
+  maxRequestsPerConnection: number;
+  /** What each machine's guest does on its serial console and screen, by VirtualBox machine name. */
+  serialScripts: Record<string, FakeGuestScript>;
   /** DHCP servers by network name ("HostInterfaceNetworking-vboxnet0"), each MAC (aa:bb:…) → leased address. */
   dhcpLeases: Record<string, Record<string, string>>;
   /** IPv4 addresses the Guest Additions of each machine report once it runs. */
@@ -226,17 +268,80 @@ const SINGLETONS = {
 
 export class FakeWorld {
   readonly machines: FakeMachine[] = [];
+  /** Registered media (created or opened). Media from createMedium join only once their storage exists. */
   readonly media: FakeMedium[] = [];
+  /** Files on the fake's disk by absolute path; they survive crashes, unregistering and restarts. */
+  readonly disk: Map<string, FakeFile>;
   readonly hostInterfaces: FakeHostInterface[] = [];
   readonly hostOnlyNetworks: FakeHostOnlyNetwork[] = [];
   readonly listeners: FakeListener[] = [];
   /** Every ISession handed out, to release their locks when a VM process ends. */
   readonly clientSessions: FakeSession[] = [];
   readonly sessions = new Map<string, Websession>();
+  /** Text typed on each machine's keyboard (decoded scancodes), and the raw scancodes, by machine name. */
+  readonly typed: Record<string, string> = {};
+  readonly scancodes: Record<string, number[]> = {};
+  /** The guest powered itself off (an installer's reboot-mode = "power-off"); set by the operations. */
+  guestPoweredOff?: (machine: FakeMachine) => void;
   readonly singletons = SINGLETONS;
   private readonly timers = new Set<NodeJS.Timeout>();
 
-  constructor(readonly options: FakeWorldOptions) {}
+  constructor(
+    readonly options: FakeWorldOptions,
+    disk?: Map<string, FakeFile>,
+  ) {
+    this.disk = disk ?? new Map();
+  }
+
+  /** Relative paths are relative to VirtualBox's home, not to anyone's working directory (VirtualBoxImpl.cpp). */
+  resolvePath(location: string): string {
+    return path.posix.isAbsolute(location) || /^[A-Za-z]:[\\/]/.test(location)
+      ? location
+      : path.posix.join(this.options.homeFolder, location);
+  }
+
+  composeSettingsPath(name: string, group: string): string {
+    const folder = group && group !== '/' ? group : '';
+    return `${this.options.machineFolder}${folder}/${name}/${name}.vbox`;
+  }
+
+  /** The settings file as saveSettings writes it. */
+  writeSettingsFile(machine: FakeMachine): void {
+    this.disk.set(machine.settingsFilePath, {
+      kind: 'vbox',
+      machineId: machine.id,
+      settings: cloneSettings(machine.settings),
+      platformArchitecture: machine.platformArchitecture,
+      media: machine.settings.attachments.flatMap((a) => {
+        const medium = this.media.find((m) => m.id === a.mediumId);
+        return medium ? [{ ...medium }] : [];
+      }),
+    });
+  }
+
+  /**
+   * The app (and its vboxwebsrv) died: websessions are gone and their locks released, unsaved drafts and
+   * unregistered machines are lost, media not attached to a registered machine drop out of the registry.
+   * Files on disk, registered machines and running VMs (they belong to VBoxSVC) stay.
+   */
+  crash(): void {
+    this.sessions.clear();
+    this.listeners.splice(0);
+    for (const session of this.clientSessions.splice(0)) {
+      if (session.type === 'Remote') continue;
+      if (session.machine?.lock === session) session.machine.lock = undefined;
+      if (session.view) session.view.mutable = false;
+    }
+    for (const machine of this.machines.filter((m) => !m.registered))
+      this.machines.splice(this.machines.indexOf(machine), 1);
+    const attached = new Set(
+      this.machines.flatMap((m) =>
+        [m.settings, ...m.snapshots.map((s) => s.settings)].flatMap((st) => st.attachments.map((a) => a.mediumId)),
+      ),
+    );
+    for (const medium of this.media.filter((m) => !attached.has(m.id)))
+      this.media.splice(this.media.indexOf(medium), 1);
+  }
 
   // --- websessions and refs -------------------------------------------------------------------------
 
@@ -315,7 +420,7 @@ export class FakeWorld {
     return {
       kind: 'Machine',
       id,
-      settingsFilePath: `${this.options.machineFolder}${group}/${name}/${name}.vbox`,
+      settingsFilePath: this.composeSettingsPath(name, group),
       platformArchitecture,
       registered: false,
       state: 'PoweredOff',
@@ -371,6 +476,10 @@ export class FakeWorld {
       errorText: '',
       waiters: [],
     };
+    // Operations take time: half way through, the percentage moves, as VirtualBox's tasks report it.
+    this.after(Math.floor(this.options.progressMs / 2), () => {
+      if (!progress.completed) progress.percent = 50;
+    });
     this.after(this.options.progressMs, () => {
       if (progress.completed) return;
       const outcome = work();

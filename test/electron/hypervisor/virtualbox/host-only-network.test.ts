@@ -30,7 +30,8 @@ describe('host-only network per host OS', () => {
       expect.objectContaining({
         name: 'nestlab-basic-lab',
         networkMask: '255.255.255.0',
-        lowerIP: '192.168.56.2',
+        // The host takes the lowest address of the range: .1, the gateway the labs give their guests.
+        lowerIP: '192.168.56.1',
         upperIP: '192.168.56.254',
         enabled: true,
       }),

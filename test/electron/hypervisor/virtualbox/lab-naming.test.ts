@@ -49,7 +49,7 @@ describe('parseHostCidr', () => {
     expect(() => parseHostCidr('192.168.56.300/24', 'linux')).toThrow(/not an IPv4/);
   });
 
-  it('leaves the host the .1 and gives guests the rest', () => {
-    expect(hostOnlyRange('192.168.57.1')).toEqual({ lower: '192.168.57.2', upper: '192.168.57.254' });
+  it('starts the macOS range at the host address, which takes the lowest address of it', () => {
+    expect(hostOnlyRange('192.168.57.1')).toEqual({ lower: '192.168.57.1', upper: '192.168.57.254' });
   });
 });

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Clock } from '../../../../electron/clock/clock.ts';
 import {
   backoffDelay,
+  bindFailureIn,
   VboxwebsrvSupervisor,
   vboxwebsrvArgs,
   type SpawnChild,
@@ -173,5 +174,36 @@ describe('VboxwebsrvSupervisor', () => {
     const h = harness({ readyAfterProbes: 1_000, readyTimeoutMs: 2000 });
     await expect(h.supervisor.start()).rejects.toThrow(/did not accept a logon within 2000 ms/);
     expect(h.children[0]!.kills).toHaveLength(1);
+  });
+});
+
+describe('a port taken between the free-port check and the bind', () => {
+  it('reads the bind failure vboxweb.cpp prints', () => {
+    expect(bindFailureIn('00:00:00.052 [ P ] #### SOAP FAULT: Address already in use [no details available]')).toBe(
+      'Address already in use [no details available]',
+    );
+    expect(bindFailureIn('00:00:00.052 Socket connection successful: host = 127.0.0.1, port = 41000')).toBeUndefined();
+  });
+
+  it('is detected from the output at once and another port is tried, without waiting for the readiness timeout', async () => {
+    // The probe never succeeds on the first child: the service runs but listens nowhere.
+    const h = harness({
+      probe: async (url) => {
+        if (url.includes(':41000/')) throw new Error('connect ECONNREFUSED');
+      },
+    });
+    const started = h.supervisor.start();
+    await settle();
+    expect(h.children).toHaveLength(1);
+    h.children[0]!.stdout.write('00:00:00.052 [ P ] #### SOAP FAULT: Address already in use [no details available]\n');
+    const sleptBefore = h.clock.sleeps.length;
+    const credentials = await started;
+    expect(credentials.url).toBe('http://127.0.0.1:41001/');
+    expect(h.children[0]!.kills.length).toBe(1);
+    // No more waiting on the first child after its output said so; far from the 15 s readiness timeout.
+    expect(h.clock.sleeps.length - sleptBefore).toBeLessThanOrEqual(1);
+    expect(h.clock.now()).toBeLessThan(15_000);
+    expect(h.logs.some((l) => l.includes('#### SOAP FAULT'))).toBe(true);
+    await h.supervisor.stop();
   });
 });
