@@ -15,6 +15,7 @@ import { chooseDataDir, resolveDataDir } from './data-location.ts';
 import { checkHost } from './host-check.ts';
 import { LabCatalog } from './lab-catalog.ts';
 import { LabSession } from './lab-session.ts';
+import { createPveHandlers } from './pve-handlers.ts';
 import { toDrillHistoryEntry, toFailoverReportInfo } from '../lab/drill/drill-dto.ts';
 import { DrillHistory } from '../lab/drill/history.ts';
 import { reportToCsv } from '../lab/drill/report-csv.ts';
@@ -158,6 +159,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       trust.answer(id, accept);
       return null;
     },
+    ...createPveHandlers({ session: open, dataDir }),
   };
 
   return {

@@ -25,6 +25,7 @@ import { MemoryProgressStore } from '../lab/memory-progress-store.ts';
 import { FileProgressStore, type ProgressStore } from '../lab/progress-store.ts';
 import { LabRunner } from '../lab/runner.ts';
 import type { LabFile, LabProfile } from '../lab/script/schema.ts';
+import type { PveApi } from '../pve/api.ts';
 import type { ClockMode } from '../sim/clock/virtual-clock.ts';
 import { TerminalManager } from '../terminal/manager.ts';
 import type { Logger } from './deps.ts';
@@ -156,6 +157,18 @@ export class LabSession {
 
   get topology(): TopologyInfo | null {
     return this.#topology;
+  }
+
+  /** The open lab's Proxmox API (the Datacenter view's calls go here). */
+  get pve(): PveApi {
+    return this.env.pve;
+  }
+
+  /** The root@pam password the lab's nodes were installed with (the simulator's, if the lab names none). */
+  get rootPassword(): string | null {
+    const fromLab = this.lab.vars.rootPassword;
+    if (typeof fromLab === 'string') return fromLab;
+    return this.env.datacenter?.credentials.password ?? null;
   }
 
   check = (): Promise<LabRunInfo> => this.runner.check();
