@@ -23,7 +23,7 @@ import type { Clock } from '../../clock/clock.ts';
 import { LANGUAGES, type Language, type LabRunInfo } from '../../contract/dto.ts';
 import type { HypervisorDriver } from '../../hypervisor/driver.ts';
 import type { DrillService } from '../../lab/drill/drill-service.ts';
-import type { StepTestResult } from '../../lab/lab-test.ts';
+import type { StepTestResult, TestVia } from '../../lab/lab-test.ts';
 import { stepApplies } from '../../lab/script/applicability.ts';
 import { formatLoadError } from '../../lab/script/load-error.ts';
 import { loadLabFile, type LoadResult } from '../../lab/script/load.ts';
@@ -201,10 +201,23 @@ export function registerLab(program: Command, io: LabCliIo = processIo, deps: La
     .argument('<paths...>', 'lab.yaml files, lab folders, or a folder of lab folders (e.g. labs/)')
     .option('--profile <id>', 'test only this profile (default: every profile that runs on the simulator)')
     .option('--json', 'print the results as JSON')
-    .action(async (paths: string[], options: { profile?: string; json?: boolean }) => {
+    .option(
+      '--via <ways>',
+      'solve, gui (the Datacenter view path), shell (the shell path), comma-separated; each on a fresh simulator. ' +
+        'gui and shell run only for labs that declare such paths',
+      'solve,gui,shell',
+    )
+    .action(async (paths: string[], options: { profile?: string; json?: boolean; via: string }) => {
       const { loaded, bad } = await loadAll(paths, io);
       let failures = bad;
-      const report: { lab: string; profile: string; steps: StepTestResult[]; wallMs: number }[] = [];
+      const ways = options.via.split(',').map((w) => w.trim());
+      const unknownWay = ways.find((w) => !['solve', 'gui', 'shell'].includes(w));
+      if (unknownWay !== undefined) {
+        io.err(`--via: unknown way "${unknownWay}" (use solve, gui, shell)`);
+        io.setExitCode(1);
+        return;
+      }
+      const report: { lab: string; profile: string; via: TestVia; steps: StepTestResult[]; wallMs: number }[] = [];
       for (const { lab: l } of loaded) {
         const profiles = l.profiles.filter(
           (p) => p.backends.includes('sim') && (options.profile === undefined || p.id === options.profile),
@@ -216,12 +229,15 @@ export function registerLab(program: Command, io: LabCliIo = processIo, deps: La
           failures++;
           continue;
         }
-        for (const profile of profiles) {
-          if (!options.json) io.out(`\n${l.id} (profile ${profile.id})`);
+        const declared = (way: string): boolean =>
+          way === 'solve' || l.steps.some((s) => (way === 'gui' ? s.gui : s.shell) !== undefined);
+        for (const profile of profiles) for (const via of ways.filter(declared) as TestVia[]) {
+          const label = via === 'solve' ? '' : via === 'gui' ? ', Datacenter view path' : ', shell path';
+          if (!options.json) io.out(`\n${l.id} (profile ${profile.id}${label})`);
           const started = performance.now();
           let steps: StepTestResult[];
           try {
-            steps = await testOnSimulator(l, profile, (r, drill) => {
+            steps = await testOnSimulator(l, profile, via, (r, drill) => {
               if (options.json) return;
               io.out(formatStepRow(r));
               if (drill) io.out(drill);
@@ -235,7 +251,7 @@ export function registerLab(program: Command, io: LabCliIo = processIo, deps: La
           const applicable = countSimSteps(l, profile);
           const failed = steps.filter((s) => !s.ok).length + (applicable - steps.length);
           failures += failed;
-          report.push({ lab: l.id, profile: profile.id, steps, wallMs });
+          report.push({ lab: l.id, profile: profile.id, via, steps, wallMs });
           if (!options.json) {
             io.out(
               `${failed === 0 ? 'PASS' : 'FAIL'}  ${steps.filter((s) => s.ok).length}/${applicable} steps  ` +
@@ -370,7 +386,7 @@ function formatStepRow(r: StepTestResult): string {
   return (
     `  ${r.ok ? 'ok  ' : 'FAIL'}  ${r.step.padEnd(28)} fails-before ${mark(r.failedBefore)}  ` +
     `passes-after ${mark(r.passedAfter)}  ${(r.clockMs / 1000).toFixed(1).padStart(7)} s sim  ` +
-    `${r.wallMs.toFixed(0).padStart(5)} ms wall${r.problem ? `\n        ${r.problem}` : ''}`
+    `${r.wallMs.toFixed(0).padStart(5)} ms wall${r.via === 'solve' ? '' : `  via ${r.via}`}${r.problem ? `\n        ${r.problem}` : ''}`
   );
 }
 
@@ -489,6 +505,7 @@ function drillLine(report: NonNullable<ReturnType<DrillService['getState']>['rep
 async function testOnSimulator(
   lab: LabFile,
   profile: LabProfile,
+  via: TestVia,
   onStep: (r: StepTestResult, drill?: string) => void,
 ): Promise<StepTestResult[]> {
   const { testLab } = await import('../../lab/lab-test.ts');
@@ -497,6 +514,7 @@ async function testOnSimulator(
     return await testLab({
       ...sim,
       profile: profile.id,
+      via,
       onStep: (r) => {
         const hasDrill = lab.steps.find((s) => s.id === r.step)?.drill !== undefined;
         const report = hasDrill ? sim.drills.getState().report : null;
