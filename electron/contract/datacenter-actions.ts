@@ -517,7 +517,7 @@ export const DATACENTER_ACTIONS = {
   'create-cluster': {
     where: 'Datacenter → Cluster → Create Cluster',
     params: ['node', 'clusterName', 'link0'],
-    run: (call, p) =>
+    run: async (call, p) =>
       createCluster(call, {
         node: need(p, 'node', 'string', 'create-cluster'),
         clusterName: need(p, 'clusterName', 'string', 'create-cluster'),
@@ -535,7 +535,7 @@ export const DATACENTER_ACTIONS = {
   'join-cluster': {
     where: 'Datacenter → Cluster → Join Cluster',
     params: ['node', 'information', 'password', 'link0'],
-    run: (call, p) =>
+    run: async (call, p) =>
       joinCluster(call, {
         node: need(p, 'node', 'string', 'join-cluster'),
         information: need(p, 'information', 'string', 'join-cluster'),
@@ -557,7 +557,7 @@ export const DATACENTER_ACTIONS = {
   'add-nfs-storage': {
     where: 'Datacenter → Storage → Add → NFS',
     params: ['storage', 'server', 'export', 'content', 'nodes'],
-    run: (call, p) => {
+    run: async (call, p) => {
       const nodes = may<string[]>(p, 'nodes', 'list', 'add-nfs-storage');
       return addNfsStorage(call, {
         storage: need(p, 'storage', 'string', 'add-nfs-storage'),
@@ -571,7 +571,7 @@ export const DATACENTER_ACTIONS = {
   'download-from-url': {
     where: '<node> → <storage> → ISO Images → Download from URL',
     params: ['node', 'storage', 'url', 'filename'],
-    run: (call, p) =>
+    run: async (call, p) =>
       downloadFromUrl(call, {
         node: need(p, 'node', 'string', 'download-from-url'),
         storage: need(p, 'storage', 'string', 'download-from-url'),
@@ -582,7 +582,7 @@ export const DATACENTER_ACTIONS = {
   'create-vm': {
     where: '<node> → Create VM',
     params: ['node', 'vmid', 'name', 'iso', 'ostype', 'agent', 'scsihw', 'diskStorage', 'diskSizeGiB', 'sockets', 'cores', 'memory', 'bridge', 'model', 'start'],
-    run: (call, p) => {
+    run: async (call, p) => {
       const a = 'create-vm';
       const optional: Partial<CreateVmParams> = {};
       const name = may<string>(p, 'name', 'string', a);
@@ -619,7 +619,7 @@ export const DATACENTER_ACTIONS = {
   'ha-add': {
     where: 'Datacenter → HA → Resources → Add',
     params: ['sid', 'state', 'group', 'maxRestart', 'maxRelocate', 'comment'],
-    run: (call, p) => {
+    run: async (call, p) => {
       const a = 'ha-add';
       const state = may<string>(p, 'state', 'string', a);
       const group = may<string>(p, 'group', 'string', a);
@@ -639,7 +639,7 @@ export const DATACENTER_ACTIONS = {
   'ha-add-node-affinity-rule': {
     where: 'Datacenter → HA → Affinity Rules → Add',
     params: ['rule', 'resources', 'nodes', 'strict'],
-    run: (call, p) => {
+    run: async (call, p) => {
       const a = 'ha-add-node-affinity-rule';
       return haAddNodeAffinityRule(call, {
         rule: need(p, 'rule', 'string', a),
@@ -652,7 +652,7 @@ export const DATACENTER_ACTIONS = {
   'ha-add-group': {
     where: 'Datacenter → HA → Groups → Create',
     params: ['group', 'nodes', 'restricted', 'nofailback'],
-    run: (call, p) => {
+    run: async (call, p) => {
       const a = 'ha-add-group';
       return haAddGroup(call, {
         group: need(p, 'group', 'string', a),
@@ -665,25 +665,25 @@ export const DATACENTER_ACTIONS = {
   'guest-start': {
     where: '<guest> → Start',
     params: ['node', 'vmid'],
-    run: (call, p) =>
+    run: async (call, p) =>
       guestPower(call, { node: need(p, 'node', 'string', 'guest-start'), vmid: need(p, 'vmid', 'number', 'guest-start'), command: 'start' }),
   },
   'guest-shutdown': {
     where: '<guest> → Shutdown',
     params: ['node', 'vmid'],
-    run: (call, p) =>
+    run: async (call, p) =>
       guestPower(call, { node: need(p, 'node', 'string', 'guest-shutdown'), vmid: need(p, 'vmid', 'number', 'guest-shutdown'), command: 'shutdown' }),
   },
   'guest-stop': {
     where: '<guest> → Stop',
     params: ['node', 'vmid'],
-    run: (call, p) =>
+    run: async (call, p) =>
       guestPower(call, { node: need(p, 'node', 'string', 'guest-stop'), vmid: need(p, 'vmid', 'number', 'guest-stop'), command: 'stop' }),
   },
   migrate: {
     where: '<guest> → Migrate',
     params: ['node', 'vmid', 'target', 'online'],
-    run: (call, p) =>
+    run: async (call, p) =>
       migrateGuest(call, {
         node: need(p, 'node', 'string', 'migrate'),
         vmid: need(p, 'vmid', 'number', 'migrate'),
