@@ -20,6 +20,8 @@ import type {
 } from '../contract/dto.ts';
 import { ApiError } from '../contract/errors.ts';
 import { DrillHistory } from '../lab/drill/history.ts';
+import { ExpressionCache } from '../lab/expression-cache.ts';
+import { createRunContext } from '../lab/run-context.ts';
 import { DrillService } from '../lab/drill/drill-service.ts';
 import { MemoryProgressStore } from '../lab/memory-progress-store.ts';
 import { FileProgressStore, type ProgressStore } from '../lab/progress-store.ts';
@@ -31,6 +33,7 @@ import { TerminalManager } from '../terminal/manager.ts';
 import type { Logger } from './deps.ts';
 import type { EventHub } from './event-hub.ts';
 import { createLabEnvironment, type LabEnvironment, type LabEnvironmentOptions } from './lab-environment.ts';
+import { echoText, solveEchoes } from './solve-echo.ts';
 import { TopologyObserver } from './topology-observer.ts';
 import type { TrustBroker } from './trust-broker.ts';
 
@@ -172,8 +175,8 @@ export class LabSession {
   }
 
   check = (): Promise<LabRunInfo> => this.runner.check();
-  solveStep = (stepId: string): Promise<LabRunInfo> => this.#afterAction(this.runner.solveStep(stepId));
-  solveUpTo = (stepId: string): Promise<LabRunInfo> => this.#afterAction(this.runner.solveUpTo(stepId));
+  solveStep = (stepId: string): Promise<LabRunInfo> => this.#afterSolve(() => this.runner.solveStep(stepId));
+  solveUpTo = (stepId: string): Promise<LabRunInfo> => this.#afterSolve(() => this.runner.solveUpTo(stepId));
   showHint = (stepId: string): Promise<LabRunInfo> => this.runner.showHint(stepId);
   setLanguage = (lang: Language): LabRunInfo => this.runner.setLanguage(lang);
 
@@ -288,6 +291,33 @@ export class LabSession {
     void this.refresh();
     this.#timer = setInterval(() => void this.refresh(), this.options.refreshMs ?? 500);
     this.#timer.unref();
+  }
+
+  /** A solve, then what it did written into the nodes' terminals (dimmed, marked as NestLab's). */
+  async #afterSolve(solve: () => Promise<LabRunInfo>): Promise<LabRunInfo> {
+    const before = new Set(this.runner.getState().steps.filter((s) => s.status === 'passed').map((s) => s.id));
+    const after = await this.#afterAction(solve());
+    const solved = after.steps.filter((s) => !before.has(s.id) && s.status === 'passed' && s.solvedBy === 'nestlab');
+    for (const info of solved) {
+      const step = this.lab.steps.find((s) => s.id === info.id);
+      if (step) await this.#echoSolve(step, info.title).catch((e: unknown) => this.options.log.warn(`solve echo: ${String(e)}`));
+    }
+    return after;
+  }
+
+  async #echoSolve(step: LabFile['steps'][number], title: string): Promise<void> {
+    const firstNode = this.profile.machines.find((m) => m.kind === 'pve')?.name;
+    if (!firstNode) return;
+    const cache = new ExpressionCache();
+    const context = createRunContext(this.lab, this.profile);
+    for (const { node, commands } of solveEchoes(step, firstNode)) {
+      const rendered: string[] = [];
+      for (const command of commands) rendered.push(await cache.renderText(command, context).catch(() => command));
+      // On the simulator a shell costs nothing: open it so the learner finds the note later. Real
+      // nodes get the note only in a terminal already open (no ssh session just for it).
+      const session = this.state.backend === 'sim' ? await this.terminals.open(node) : this.terminals.find(node);
+      session?.note(echoText(title, rendered));
+    }
   }
 
   async #afterAction(result: Promise<LabRunInfo>): Promise<LabRunInfo> {
