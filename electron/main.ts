@@ -4,11 +4,12 @@
  */
 import { join } from 'node:path';
 
-import { app, ipcMain } from 'electron';
+import { app, BrowserWindow, ipcMain, session } from 'electron';
 
 import { createApp } from './app/create-app.ts';
 import { consoleLogger } from './app/deps.ts';
 import { startDesktop } from './shell/desktop.ts';
+import { openNodeWebWindow } from './shell/node-web-window.ts';
 import { createMainWindow } from './shell/window.ts';
 
 // Bundled layout (build/build-electron.js): dist/electron/main.cjs and preload.cjs; dist/renderer/; labs/.
@@ -21,6 +22,20 @@ startDesktop({
   bundleDir: __dirname,
   env: process.env,
   log: consoleLogger,
+  openNodeWindow: (target) =>
+    void openNodeWebWindow(
+      {
+        sessionFor: (node) => session.fromPartition(`nestlab-node-${node}`),
+        createWindow: ({ title, session: own }) =>
+          new BrowserWindow({
+            width: 1280,
+            height: 860,
+            title,
+            webPreferences: { session: own as Electron.Session, sandbox: true, contextIsolation: true, nodeIntegration: false, webviewTag: false },
+          }),
+      },
+      target,
+    ),
 }).catch((error: unknown) => {
   consoleLogger.error('NestLab could not start', error);
   app.exit(1);

@@ -159,7 +159,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       trust.answer(id, accept);
       return null;
     },
-    ...createPveHandlers({ session: open, dataDir }),
+    ...createPveHandlers({ session: open, dataDir, ...(deps.openNodeWindow ? { openNodeWindow: deps.openNodeWindow } : {}) }),
   };
 
   return {

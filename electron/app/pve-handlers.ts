@@ -10,10 +10,18 @@ import { ApiError } from '../contract/errors.ts';
 import type { DatacenterInfo } from '../contract/pve-dto.ts';
 import { UPLOAD_CHUNK_BYTES } from '../contract/pve-schemas.ts';
 import { PveError } from '../pve/api.ts';
+import type { AppDeps } from './deps.ts';
 import type { LabSession } from './lab-session.ts';
 import { UploadSpool } from './pve-uploads.ts';
 
-type PveMethodName = 'pve.info' | 'pve.call' | 'pve.uploadBegin' | 'pve.uploadChunk' | 'pve.uploadFinish' | 'pve.uploadCancel';
+type PveMethodName =
+  | 'pve.info'
+  | 'pve.call'
+  | 'pve.uploadBegin'
+  | 'pve.uploadChunk'
+  | 'pve.uploadFinish'
+  | 'pve.uploadCancel'
+  | 'pve.openWebUi';
 export type PveHandlers = {
   [M in PveMethodName]: (params: ParamsOf<M>) => Promise<ResultOf<M>> | ResultOf<M>;
 };
@@ -22,6 +30,7 @@ export interface PveHandlerDeps {
   /** The open lab's session; throws ApiError('conflict') when none is open. */
   session: () => LabSession;
   dataDir: string;
+  openNodeWindow?: AppDeps['openNodeWindow'];
 }
 
 export function createPveHandlers(deps: PveHandlerDeps): PveHandlers {
@@ -45,6 +54,17 @@ export function createPveHandlers(deps: PveHandlerDeps): PveHandlers {
     'pve.uploadCancel': async ({ uploadId }) => {
       await spool.cancel(uploadId);
       return null;
+    },
+    'pve.openWebUi': ({ node }) => {
+      const session = deps.session();
+      const address = datacenterInfo(session).nodes.find((n) => n.name === node);
+      if (!address) throw new ApiError('not-found', `This lab has no Proxmox node "${node}".`);
+      if (!address.webUrl) throw new ApiError('conflict', `${node} is simulated: it has no web interface of its own.`);
+      const fingerprint = session.pve.endpoints().find((e) => e.name === node)?.fingerprint;
+      if (!fingerprint) throw new ApiError('conflict', `NestLab has not pinned ${node}'s certificate yet: wait until it answers on its API.`);
+      const target = { node, url: address.webUrl, fingerprint };
+      deps.openNodeWindow?.(target);
+      return { ...target, opened: deps.openNodeWindow !== undefined };
     },
   };
 }

@@ -41,6 +41,7 @@ export const METHOD_NAMES = [
   'pve.uploadChunk',
   'pve.uploadFinish',
   'pve.uploadCancel',
+  'pve.openWebUi',
 ] as const satisfies readonly MethodName[];
 
 export const EVENT_NAMES = [

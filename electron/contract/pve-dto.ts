@@ -34,4 +34,6 @@ export interface PveResults {
   /** The upload task's id (UPID). */
   'pve.uploadFinish': { upid: string };
   'pve.uploadCancel': null;
+  /** Opened in an app window (desktop), or not (browser host: open `url` yourself and compare `fingerprint`). */
+  'pve.openWebUi': { opened: boolean; url: string; fingerprint: string };
 }

@@ -53,4 +53,5 @@ export const pveParamSchemas = {
     .strict(),
   'pve.uploadFinish': z.object({ uploadId }).strict(),
   'pve.uploadCancel': z.object({ uploadId }).strict(),
+  'pve.openWebUi': z.object({ node: nodeName }).strict(),
 } as const;

@@ -31,6 +31,8 @@ export interface DesktopDeps {
   bundleDir: string;
   env: NodeJS.ProcessEnv;
   log: Logger;
+  /** "Open the node's own web interface" (node-web-window.ts). */
+  openNodeWindow?: AppDeps['openNodeWindow'];
 }
 
 export function rendererUrlFor(appRoot: string): string {
@@ -62,6 +64,7 @@ export async function startDesktop(deps: DesktopDeps): Promise<{ engine: App; wi
     labsDir: join(deps.appRoot, 'labs'),
     log: deps.log,
     ...(backend ? { backend } : {}),
+    ...(deps.openNodeWindow ? { openNodeWindow: deps.openNodeWindow } : {}),
   });
   const rendererUrl = rendererUrlFor(deps.appRoot);
   const window = deps.createWindow(join(deps.bundleDir, 'preload.cjs'));

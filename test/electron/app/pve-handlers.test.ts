@@ -72,6 +72,8 @@ describe('pve.* handlers (Datacenter view → open lab → simulator)', () => {
     expect(info.nodes[0]?.address).toBe('192.168.56.11');
     expect(info.credentials).toEqual({ username: 'root', password: 'nestlab-root' });
     expect(info.pveMajor).toBe(9);
+    // A simulated node has no web interface of its own to open.
+    await expect(invoke('pve.openWebUi', { node: 'pve1' })).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/simulated/) });
   });
 
   it('creates and joins the cluster with the view’s own call sequences', async () => {

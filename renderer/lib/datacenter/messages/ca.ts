@@ -11,6 +11,7 @@ export const dcCa: DcMessages = {
   'dc.refresh': "Actualitza",
   'dc.simulated': "simulat",
   'dc.openWebUi': "Obre la interfície web pròpia del node",
+  'dc.webUiElsewhere': "Obre-la al navegador i comprova que l’empremta SHA-256 del certificat és {fingerprint}:",
   'tab.summary': "Resum",
   'tab.cluster': "Clúster",
   'tab.storage': "Emmagatzematge",

@@ -12,6 +12,7 @@ export const dcEn = {
   'dc.refresh': 'Refresh',
   'dc.simulated': 'simulated',
   'dc.openWebUi': 'Open the node\u2019s own web interface',
+  'dc.webUiElsewhere': "Open it in your browser and check that the certificate's SHA-256 fingerprint is {fingerprint}:",
 
   'tab.summary': 'Summary',
   'tab.cluster': 'Cluster',

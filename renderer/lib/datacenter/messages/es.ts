@@ -11,6 +11,7 @@ export const dcEs: DcMessages = {
   'dc.refresh': "Actualizar",
   'dc.simulated': "simulado",
   'dc.openWebUi': "Abrir la interfaz web propia del nodo",
+  'dc.webUiElsewhere': "Ábrela en tu navegador y comprueba que la huella SHA-256 del certificado es {fingerprint}:",
   'tab.summary': "Resumen",
   'tab.cluster': "Clúster",
   'tab.storage': "Almacenamiento",

@@ -11,6 +11,7 @@ export const dcFr: DcMessages = {
   'dc.refresh': "Actualiser",
   'dc.simulated': "simulé",
   'dc.openWebUi': "Ouvrir l’interface web du nœud",
+  'dc.webUiElsewhere': "Ouvrez-la dans votre navigateur et vérifiez que l’empreinte SHA-256 du certificat est {fingerprint} :",
   'tab.summary': "Résumé",
   'tab.cluster': "Cluster",
   'tab.storage': "Stockage",

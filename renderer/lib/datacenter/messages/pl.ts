@@ -11,6 +11,7 @@ export const dcPl: DcMessages = {
   'dc.refresh': "Odśwież",
   'dc.simulated': "symulowany",
   'dc.openWebUi': "Otwórz własny interfejs WWW węzła",
+  'dc.webUiElsewhere': "Otwórz go w przeglądarce i sprawdź, czy odcisk SHA-256 certyfikatu to {fingerprint}:",
   'tab.summary': "Podsumowanie",
   'tab.cluster': "Klaster",
   'tab.storage': "Magazyn",
