@@ -378,7 +378,46 @@ export async function haAddResource(
   return outcome(await call('POST', '/cluster/ha/resources', params));
 }
 
-/** PVE 9: Datacenter → HA → Affinity Rules → Add → HA Node Affinity Rule. */
+/** HA → Resources → Edit: request state, failback (PVE 9), group (PVE 8), restart/relocate limits. */
+export async function haEditResource(
+  call: PveCall,
+  p: { sid: string; state?: string; failback?: boolean; group?: string; maxRestart?: number; maxRelocate?: number },
+): Promise<ActionOutcome> {
+  const params: Record<string, PveValue> = {};
+  if (p.state) params['state'] = p.state;
+  if (p.failback !== undefined) params['failback'] = p.failback ? 1 : 0;
+  if (p.group !== undefined) params['group'] = p.group;
+  if (p.maxRestart !== undefined) params['max_restart'] = p.maxRestart;
+  if (p.maxRelocate !== undefined) params['max_relocate'] = p.maxRelocate;
+  return outcome(await call('PUT', `/cluster/ha/resources/${seg(p.sid)}`, params));
+}
+
+/** HA → Resources → Remove. */
+export async function haRemoveResource(call: PveCall, p: { sid: string }): Promise<ActionOutcome> {
+  return outcome(await call('DELETE', `/cluster/ha/resources/${seg(p.sid)}`));
+}
+
+/** HA → Affinity Rules → Remove (PVE 9). */
+export async function haRemoveRule(call: PveCall, p: { rule: string }): Promise<ActionOutcome> {
+  return outcome(await call('DELETE', `/cluster/ha/rules/${seg(p.rule)}`));
+}
+
+/** HA → Groups → Edit (PVE 8): nodes with priorities, restricted, nofailback. */
+export async function haEditGroup(
+  call: PveCall,
+  p: { group: string; nodes?: string[]; restricted?: boolean; nofailback?: boolean },
+): Promise<ActionOutcome> {
+  const params: Record<string, PveValue> = {};
+  if (p.nodes) params['nodes'] = p.nodes.join(',');
+  if (p.restricted !== undefined) params['restricted'] = p.restricted ? 1 : 0;
+  if (p.nofailback !== undefined) params['nofailback'] = p.nofailback ? 1 : 0;
+  return outcome(await call('PUT', `/cluster/ha/groups/${seg(p.group)}`, params));
+}
+
+/**
+ * PVE 9: Datacenter → HA → Affinity Rules → Add → HA Node Affinity Rule. Nodes may carry a
+ * priority (`pve2:2`), the higher the better.
+ */
 export async function haAddNodeAffinityRule(
   call: PveCall,
   p: { rule: string; resources: string[]; nodes: string[]; strict?: boolean },
@@ -659,6 +698,52 @@ export const DATACENTER_ACTIONS = {
         nodes: need(p, 'nodes', 'list', a),
         restricted: may<boolean>(p, 'restricted', 'boolean', a) ?? false,
         nofailback: may<boolean>(p, 'nofailback', 'boolean', a) ?? false,
+      });
+    },
+  },
+  'ha-edit': {
+    where: 'Datacenter → HA → Resources → Edit',
+    params: ['sid', 'state', 'failback', 'group', 'maxRestart', 'maxRelocate'],
+    run: async (call, p) => {
+      const a = 'ha-edit';
+      const state = may<string>(p, 'state', 'string', a);
+      const failback = may<boolean>(p, 'failback', 'boolean', a);
+      const group = may<string>(p, 'group', 'string', a);
+      const maxRestart = may<number>(p, 'maxRestart', 'number', a);
+      const maxRelocate = may<number>(p, 'maxRelocate', 'number', a);
+      return haEditResource(call, {
+        sid: need(p, 'sid', 'string', a),
+        ...(state ? { state } : {}),
+        ...(failback !== undefined ? { failback } : {}),
+        ...(group !== undefined ? { group } : {}),
+        ...(maxRestart !== undefined ? { maxRestart } : {}),
+        ...(maxRelocate !== undefined ? { maxRelocate } : {}),
+      });
+    },
+  },
+  'ha-remove': {
+    where: 'Datacenter → HA → Resources → Remove',
+    params: ['sid'],
+    run: async (call, p) => haRemoveResource(call, { sid: need(p, 'sid', 'string', 'ha-remove') }),
+  },
+  'ha-remove-rule': {
+    where: 'Datacenter → HA → Affinity Rules → Remove',
+    params: ['rule'],
+    run: async (call, p) => haRemoveRule(call, { rule: need(p, 'rule', 'string', 'ha-remove-rule') }),
+  },
+  'ha-edit-group': {
+    where: 'Datacenter → HA → Groups → Edit',
+    params: ['group', 'nodes', 'restricted', 'nofailback'],
+    run: async (call, p) => {
+      const a = 'ha-edit-group';
+      const nodes = may<string[]>(p, 'nodes', 'list', a);
+      const restricted = may<boolean>(p, 'restricted', 'boolean', a);
+      const nofailback = may<boolean>(p, 'nofailback', 'boolean', a);
+      return haEditGroup(call, {
+        group: need(p, 'group', 'string', a),
+        ...(nodes ? { nodes } : {}),
+        ...(restricted !== undefined ? { restricted } : {}),
+        ...(nofailback !== undefined ? { nofailback } : {}),
       });
     },
   },

@@ -138,6 +138,11 @@ export const dcEn = {
   'ha.restricted': 'restricted',
   'ha.nofailback': 'nofailback',
   'ha.comment': 'Comment',
+  'ha.edit': 'Edit',
+  'ha.remove': 'Remove',
+  'ha.create': 'Create',
+  'ha.priority': 'Priority',
+  'ha.failback': 'Failback',
 
   'guest.start': 'Start',
   'guest.shutdown': 'Shutdown',
