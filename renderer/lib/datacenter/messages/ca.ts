@@ -200,4 +200,9 @@ export const dcCa: DcMessages = {
   'task.imgcopy': "Copia dades",
   'task.startall': "Inici massiu de VM i contenidors",
   'task.stopall': "Aturada massiva de VM i contenidors",
+  'hint.auth': "NestLab: la contrasenya que es demana és la de root del node al qual t’uneixes ({password} en aquest laboratori).",
+  'hint.quorum': "NestLab: sense quòrum /etc/pve és de només lectura; res no pot canviar fins que tornin prou nodes.",
+  'hint.fingerprint': "NestLab: l’empremta ha de ser la que mostra Informació d’unió al node del clúster: torna a copiar la informació.",
+  'hint.exists': "NestLab: ja existeix; busca’l a l’arbre o a la llista abans de tornar-lo a crear.",
+  'hint.unreachable': "NestLab: el node no respon; està engegat i amb el cable connectat (pestanya Topologia)?",
 };

@@ -213,6 +213,11 @@ export const dcEn = {
   'task.imgcopy': 'Copy data',
   'task.startall': 'Bulk start VMs and Containers',
   'task.stopall': 'Bulk shutdown VMs and Containers',
+  'hint.auth': "NestLab: the password asked is the root password of the node you join to ({password} in this lab).",
+  'hint.quorum': "NestLab: without quorum /etc/pve is read-only, so nothing can change until enough nodes are back.",
+  'hint.fingerprint': "NestLab: the fingerprint must be the one Join Information shows on the cluster node: copy the information again.",
+  'hint.exists': "NestLab: it is there already; look for it in the tree or the list before creating it again.",
+  'hint.unreachable': "NestLab: the node does not answer; is it powered on and cabled (Topology tab)?",
 } as const;
 
 export type DcKey = keyof typeof dcEn;

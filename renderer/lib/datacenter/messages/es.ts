@@ -200,4 +200,9 @@ export const dcEs: DcMessages = {
   'task.imgcopy': "Copiar datos",
   'task.startall': "Inicio masivo de VM y contenedores",
   'task.stopall': "Apagado masivo de VM y contenedores",
+  'hint.auth': "NestLab: la contraseña que se pide es la de root del nodo al que te unes ({password} en este laboratorio).",
+  'hint.quorum': "NestLab: sin quórum /etc/pve es de solo lectura; nada puede cambiar hasta que vuelvan suficientes nodos.",
+  'hint.fingerprint': "NestLab: la huella debe ser la que muestra Información de unión en el nodo del clúster: vuelve a copiar la información.",
+  'hint.exists': "NestLab: ya existe; búscalo en el árbol o en la lista antes de volver a crearlo.",
+  'hint.unreachable': "NestLab: el nodo no responde; ¿está encendido y con el cable conectado (pestaña Topología)?",
 };

@@ -200,4 +200,9 @@ export const dcFr: DcMessages = {
   'task.imgcopy': "Copier les données",
   'task.startall': "Démarrage groupé des VM et conteneurs",
   'task.stopall': "Arrêt groupé des VM et conteneurs",
+  'hint.auth': "NestLab : le mot de passe demandé est celui de root du nœud que vous rejoignez ({password} dans ce lab).",
+  'hint.quorum': "NestLab : sans quorum /etc/pve est en lecture seule ; rien ne peut changer tant qu’assez de nœuds ne sont pas revenus.",
+  'hint.fingerprint': "NestLab : l’empreinte doit être celle qu’affiche Information de jonction sur le nœud du cluster : recopiez l’information.",
+  'hint.exists': "NestLab : cela existe déjà ; cherchez-le dans l’arbre ou la liste avant de le recréer.",
+  'hint.unreachable': "NestLab : le nœud ne répond pas ; est-il allumé et câblé (onglet Topologie) ?",
 };

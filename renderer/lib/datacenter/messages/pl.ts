@@ -200,4 +200,9 @@ export const dcPl: DcMessages = {
   'task.imgcopy': "Kopiuj dane",
   'task.startall': "Zbiorcze uruchamianie maszyn i kontenerów",
   'task.stopall': "Zbiorcze zamykanie maszyn i kontenerów",
+  'hint.auth': "NestLab: chodzi o hasło roota węzła, do którego dołączasz ({password} w tym laboratorium).",
+  'hint.quorum': "NestLab: bez kworum /etc/pve jest tylko do odczytu, więc nic nie da się zmienić, dopóki nie wróci dość węzłów.",
+  'hint.fingerprint': "NestLab: odcisk musi być tym, który pokazują Informacje o dołączaniu na węźle klastra: skopiuj informacje ponownie.",
+  'hint.exists': "NestLab: to już istnieje; poszukaj w drzewie lub na liście, zanim utworzysz ponownie.",
+  'hint.unreachable': "NestLab: węzeł nie odpowiada; czy jest włączony i podłączony (zakładka Topologia)?",
 };

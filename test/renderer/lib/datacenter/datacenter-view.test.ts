@@ -70,7 +70,10 @@ describe('DatacenterView', () => {
     await fireEvent.click(screen.getByRole('tab', { name: 'Cluster' }));
     await fireEvent.click(await screen.findByTestId('cluster-create'));
     await fireEvent.click(screen.getByTestId('cluster-create-submit'));
-    expect((await screen.findByRole('alert')).textContent).toBe("cluster config '/etc/pve/corosync.conf' already exists");
+    const alert = await screen.findByRole('alert');
+    expect(alert.querySelector('.text')?.textContent).toBe("cluster config '/etc/pve/corosync.conf' already exists");
+    // …with NestLab's hint under it, not in place of it.
+    expect(screen.getByTestId('dc-error-hint').textContent).toMatch(/^NestLab: it is there already/);
     expect(screen.getByTestId('dialog-create-cluster')).toBeTruthy();
   });
 });
