@@ -4,13 +4,14 @@
  */
 import { join } from 'node:path';
 
-import { app, dialog, ipcMain, protocol } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, protocol, session } from 'electron';
 
 import { createApp } from './app/create-app.ts';
 import { consoleLogger } from './app/deps.ts';
 import { installProcessGuard } from './app/process-guard.ts';
 import { registerAppScheme } from './shell/app-protocol.ts';
 import { startDesktop } from './shell/desktop.ts';
+import { openNodeWebWindow } from './shell/node-web-window.ts';
 import { createMainWindow } from './shell/window.ts';
 
 // Electron's main only warns on an unhandled rejection (the request that caused it would hang
@@ -43,6 +44,20 @@ startDesktop({
   bundleDir: __dirname,
   env: process.env,
   log: consoleLogger,
+  openNodeWindow: (target) =>
+    void openNodeWebWindow(
+      {
+        sessionFor: (node) => session.fromPartition(`nestlab-node-${node}`),
+        createWindow: ({ title, session: own }) =>
+          new BrowserWindow({
+            width: 1280,
+            height: 860,
+            title,
+            webPreferences: { session: own as Electron.Session, sandbox: true, contextIsolation: true, nodeIntegration: false, webviewTag: false },
+          }),
+      },
+      target,
+    ),
 }).catch((error: unknown) => {
   consoleLogger.error('NestLab could not start', error);
   app.exit(1);

@@ -17,6 +17,8 @@ export interface AppDeps {
   log: Logger;
   /** VirtualBox only: where VirtualBox and the lab's nodes are reached (tests pass stand-ins). */
   virtualBox?: VirtualBoxReach;
+  /** Desktop only: opens a real node's own web interface in a window trusting only its pinned certificate. */
+  openNodeWindow?: (target: { node: string; url: string; fingerprint: string }) => void;
 }
 
 export const consoleLogger: Logger = {

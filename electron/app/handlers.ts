@@ -19,6 +19,7 @@ import type { EventHub } from './event-hub.ts';
 import { checkHost } from '../backends/host-check.ts';
 import type { LabCatalog } from './lab-catalog.ts';
 import type { LabSession } from './lab-session.ts';
+import { createPveHandlers } from './pve-handlers.ts';
 import type { SettingsStore } from './settings-store.ts';
 import type { TaskService } from '../lab/task-service.ts';
 import { taskTitle } from './task-titles.ts';
@@ -65,6 +66,7 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...terminalHandlers(ctx),
     ...drillHandlers(ctx),
     ...trustHandlers(ctx),
+    ...createPveHandlers({ session: () => ctx.sessions.current(), dataDir: ctx.dataDir, ...(ctx.deps.openNodeWindow ? { openNodeWindow: ctx.deps.openNodeWindow } : {}) }),
   });
 }
 

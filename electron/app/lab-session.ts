@@ -21,14 +21,17 @@ import type {
 } from '../contract/dto.ts';
 import { ApiError } from '../contract/errors.ts';
 import { DrillHistory } from '../lab/drill/history.ts';
+import { ExpressionCache } from '../lab/expression-cache.ts';
+import { createRunContext } from '../lab/run-context.ts';
 import { DrillService } from '../lab/drill/drill-service.ts';
-import { testLab, type StepTestResult } from '../lab/lab-test.ts';
+import { testLab, type StepTestResult, type TestVia } from '../lab/lab-test.ts';
 import { MemoryProgressStore } from '../lab/memory-progress-store.ts';
 import type { ProgressStore } from '../lab/progress-store.ts';
 import { LabRunner, type SolveProgress } from '../lab/runner.ts';
 import { TaskService } from '../lab/task-service.ts';
 import { applyPowerOperation } from '../hypervisor/power-operations.ts';
 import type { LabFile, LabProfile } from '../lab/script/schema.ts';
+import type { PveApi } from '../pve/api.ts';
 import { TerminalManager } from '../terminal/manager.ts';
 import type { Logger } from './deps.ts';
 import type { EventHub } from './event-hub.ts';
@@ -41,6 +44,7 @@ import type {
   VirtualBoxReach,
 } from '../backends/lab-environment.ts';
 import { taskTitle } from './task-titles.ts';
+import { echoText, solveEchoes } from './solve-echo.ts';
 import { TopologyObserver } from './topology-observer.ts';
 
 export interface LabSessionOptions {
@@ -182,13 +186,25 @@ export class LabSession {
     return this.#topology;
   }
 
+  /** The open lab's Proxmox API (the Datacenter view's calls go here). */
+  get pve(): PveApi {
+    return this.env.pve;
+  }
+
+  /** The root@pam password the lab's nodes were installed with (the simulator's, if the lab names none). */
+  get rootPassword(): string | null {
+    const fromLab = this.lab.vars.rootPassword;
+    if (typeof fromLab === 'string') return fromLab;
+    return this.env.login.password || null;
+  }
+
   check = (): Promise<LabRunInfo> => this.runner.check();
   /** NestLab does the step, shown as a task with its progress. */
   solveStep = (stepId: string): Promise<LabRunInfo> =>
-    this.#afterAction(this.#solveTask('solveStep', stepId, (progress) => this.runner.solveStep(stepId, progress)));
+    this.#afterSolve(() => this.#solveTask('solveStep', stepId, (progress) => this.runner.solveStep(stepId, progress)));
   /** NestLab does every step up to `stepId`, shown as one task. */
   solveUpTo = (stepId: string): Promise<LabRunInfo> =>
-    this.#afterAction(this.#solveTask('solveUpTo', stepId, (progress) => this.runner.solveUpTo(stepId, progress)));
+    this.#afterSolve(() => this.#solveTask('solveUpTo', stepId, (progress) => this.runner.solveUpTo(stepId, progress)));
   showHint = (stepId: string): Promise<LabRunInfo> => this.runner.showHint(stepId);
   setLanguage = (lang: Language): LabRunInfo => this.runner.setLanguage(lang);
 
@@ -232,13 +248,16 @@ export class LabSession {
    * A teacher's CI on this lab: for every step the checks fail first, the solve runs, the checks
    * pass (`lab test`). Meant for a fresh session with nothing done yet.
    */
-  test(onStep?: (result: StepTestResult) => void): Promise<StepTestResult[]> {
+  test(onStep?: (result: StepTestResult) => void, via: TestVia = 'solve'): Promise<StepTestResult[]> {
     return testLab({
       lab: this.lab,
       profile: this.profile.id,
       pve: this.env.pve,
+      hypervisor: this.env.driver,
+      shell: this.env.shell,
       clock: this.env.clock,
       runner: this.runner,
+      via,
       ...(onStep ? { onStep } : {}),
     });
   }
@@ -357,6 +376,33 @@ export class LabSession {
     } catch (error) {
       if (error instanceof SolveDidNotPass) return error.state;
       throw error;
+    }
+  }
+
+  /** A solve, then what it did written into the nodes' terminals (dimmed, marked as NestLab's). */
+  async #afterSolve(solve: () => Promise<LabRunInfo>): Promise<LabRunInfo> {
+    const before = new Set(this.runner.getState().steps.filter((s) => s.status === 'passed').map((s) => s.id));
+    const after = await this.#afterAction(solve());
+    const solved = after.steps.filter((s) => !before.has(s.id) && s.status === 'passed' && s.solvedBy === 'nestlab');
+    for (const info of solved) {
+      const step = this.lab.steps.find((s) => s.id === info.id);
+      if (step) await this.#echoSolve(step, info.title).catch((e: unknown) => this.options.log.warn(`solve echo: ${String(e)}`));
+    }
+    return after;
+  }
+
+  async #echoSolve(step: LabFile['steps'][number], title: string): Promise<void> {
+    const firstNode = this.profile.machines.find((m) => m.kind === 'pve')?.name;
+    if (!firstNode) return;
+    const cache = new ExpressionCache();
+    const context = createRunContext(this.lab, this.profile);
+    for (const { node, commands } of solveEchoes(step, firstNode)) {
+      const rendered: string[] = [];
+      for (const command of commands) rendered.push(await cache.renderText(command, context).catch(() => command));
+      // Where a shell costs nothing, open it so the learner finds the note later; real nodes get
+      // the note only in a terminal already open (no ssh session just for it).
+      const session = this.env.shellsAreLocal ? await this.terminals.open(node) : this.terminals.find(node);
+      session?.note(echoText(title, rendered));
     }
   }
 

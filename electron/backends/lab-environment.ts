@@ -44,6 +44,8 @@ export interface LabEnvironment {
    * a restarted lab replays the solves of the steps already passed. A real cluster keeps its state.
    */
   replaysSolvedSteps: boolean;
+  /** True when opening a node's shell costs nothing (an in-process shell, not an ssh connection). */
+  shellsAreLocal: boolean;
   /** The Proxmox nodes reached so far and the login they take (shown by `lab run`). */
   nodeEndpoints(): NodeEndpoint[];
   login: { username: string; password: string };

@@ -13,9 +13,10 @@ import type {
   TopologyInfo,
   TrustRequestInfo,
 } from './dto.ts';
+import type { PveResults } from './pve-dto.ts';
 import type { MethodName, ParamsOf } from './schemas.ts';
 
-interface Results {
+interface Results extends PveResults {
   'app.info': AppInfo;
   'settings.get': SettingsInfo;
   'settings.set': SettingsInfo;

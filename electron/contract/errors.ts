@@ -7,6 +7,7 @@ export const API_ERROR_CODES = [
   'conflict', // wrong state for the call (e.g. no lab open)
   'backend-unavailable',
   'forbidden',
+  'proxmox', // a Proxmox node answered with an error: the message is its own text
   'internal',
 ] as const;
 

@@ -35,6 +35,13 @@ export const METHOD_NAMES = [
   'drill.export',
   'trust.pending',
   'trust.answer',
+  'pve.info',
+  'pve.call',
+  'pve.uploadBegin',
+  'pve.uploadChunk',
+  'pve.uploadFinish',
+  'pve.uploadCancel',
+  'pve.openWebUi',
 ] as const satisfies readonly MethodName[];
 
 export const EVENT_NAMES = [

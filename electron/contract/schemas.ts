@@ -2,6 +2,7 @@
 import { z } from 'zod';
 
 import { BACKENDS, LANGUAGES } from './dto.ts';
+import { pveParamSchemas } from './pve-schemas.ts';
 
 const language = z.enum(LANGUAGES);
 const id = z.string().min(1).max(200);
@@ -51,6 +52,7 @@ export const paramSchemas = {
   'drill.export': z.object({ labId: id, runId: id, format: z.enum(['csv', 'json']) }).strict(),
   'trust.pending': empty,
   'trust.answer': z.object({ id, accept: z.boolean() }).strict(),
+  ...pveParamSchemas,
 } as const;
 
 export type MethodName = keyof typeof paramSchemas;

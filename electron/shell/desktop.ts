@@ -33,6 +33,8 @@ export interface DesktopDeps {
   bundleDir: string;
   env: NodeJS.ProcessEnv;
   log: Logger;
+  /** "Open the node's own web interface" (node-web-window.ts). */
+  openNodeWindow?: AppDeps['openNodeWindow'];
 }
 
 /** The renderer's address: app://nestlab/index.html, answered from `<appRoot>/dist/renderer`. */
@@ -65,6 +67,7 @@ export async function startDesktop(deps: DesktopDeps): Promise<{ engine: App; wi
     labsDir: join(deps.appRoot, 'labs'),
     log: deps.log,
     ...(backend ? { backend } : {}),
+    ...(deps.openNodeWindow ? { openNodeWindow: deps.openNodeWindow } : {}),
   });
   serveAppProtocol(deps.protocol, join(deps.appRoot, 'dist', 'renderer'));
   const rendererUrl = rendererUrlFor(deps.appRoot);

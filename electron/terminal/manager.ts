@@ -37,6 +37,11 @@ export class TerminalManager {
     return session;
   }
 
+  /** The node's live session, if one is open. */
+  find(node: string): TerminalSession | undefined {
+    return [...this.#sessions.values()].find((s) => s.node === node && !s.exited);
+  }
+
   get(id: string): TerminalSession | undefined {
     return this.#sessions.get(id);
   }

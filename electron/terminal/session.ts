@@ -61,6 +61,11 @@ export class TerminalSession {
     if (!this.#exited) this.#pty.write(data);
   }
 
+  /** Shows text on the screen (and in the scroll-back) without sending it to the shell. */
+  note(text: string): void {
+    if (!this.#exited) this.#receive(text);
+  }
+
   resize(cols: number, rows: number): void {
     if (!this.#exited) this.#pty.resize(cols, rows);
   }

@@ -13,6 +13,7 @@ import { libraryChecks } from './library-checks.js';
 import { hostileChecks } from './hostile-checks.js';
 import { labChecks } from './lab-checks.js';
 import { reconnectChecks } from './reconnect-checks.js';
+import { datacenterChecks } from './datacenter-checks.js';
 
 register();
 const { startBrowserHost } = await import('../../electron/server.ts');
@@ -48,14 +49,30 @@ try {
     return server.host;
   };
   const env = { harness, page, context, browser, host: server.host, pageErrors, restartHost };
-  console.log('library');
-  await libraryChecks(env);
-  console.log('lab');
-  await labChecks(env);
-  console.log('hostile');
-  await hostileChecks(env);
-  console.log('connection');
-  await reconnectChecks(env);
+  // E2E_ONLY=datacenter runs one group (while working on it); CI runs them all.
+  const only = process.env.E2E_ONLY;
+  if (!only || only === 'library') {
+    console.log('library');
+    await libraryChecks(env);
+  }
+  if (!only || only === 'lab') {
+    console.log('lab');
+    await labChecks(env);
+  }
+  if (!only || only === 'hostile') {
+    console.log('hostile');
+    await hostileChecks(env);
+  }
+  if (!only || only === 'connection') {
+    console.log('connection');
+    await reconnectChecks(env);
+  }
+  if (!only || only === 'datacenter') {
+    console.log('datacenter');
+    // Each way on its own fresh simulator (and data folder).
+    const startHost = (dir) => startBrowserHost({ dataDir: dir, backend: 'sim', log: quietLog() });
+    await datacenterChecks({ harness, browser, startHost });
+  }
 } catch (error) {
   await harness.check('e2e setup', () => {
     throw error;

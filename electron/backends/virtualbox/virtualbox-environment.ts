@@ -54,6 +54,7 @@ export async function createVirtualBoxLabEnvironment(
     speed: null,
     // The installed nodes keep their state: nothing is replayed.
     replaysSolvedSteps: false,
+    shellsAreLocal: false,
     nodeEndpoints: nodes.nodeEndpoints,
     login: nodes.login,
     close,

@@ -14,6 +14,7 @@ import { z } from 'zod';
 // The language and backend lists are the contract's, declared once there.
 export { BACKENDS, LANGUAGES, type Language } from '../../contract/dto.ts';
 export type Backend = BackendKind;
+import { DATACENTER_ACTION_NAMES } from '../../contract/datacenter-actions.ts';
 
 const nonEmpty = z.string().min(1, 'must not be empty');
 
@@ -223,6 +224,38 @@ export const solveActionSchema = z
   ])
   .meta({ id: 'SolveAction' });
 
+// ---------------------------------------------------------------- the learner's two paths
+
+/** One action of the Datacenter view, as the view does it (contract/datacenter-actions.ts). */
+export const guiActionSchema = z
+  .strictObject({
+    action: z.enum(DATACENTER_ACTION_NAMES).meta({ description: 'A Datacenter view action, e.g. create-cluster.' }),
+    params: z
+      .record(z.string(), paramValue)
+      .default({})
+      .meta({ description: 'The dialog\'s fields (templates allowed); lists as comma-separated text.' }),
+    save: placeholderName.optional().meta({ description: 'Keep what the action returned as results.<save>.' }),
+    waitTask: z
+      .boolean()
+      .default(true)
+      .meta({ description: 'Wait for the task the action started, as the learner watches it in the task log.' }),
+    timeoutSeconds: seconds(3600).default(600),
+  })
+  .meta({ id: 'GuiAction' });
+
+/** One command the learner types in a node's shell. */
+export const shellCommandSchema = z
+  .strictObject({
+    node: kebabId,
+    command: templateString.pipe(nonEmpty),
+    input: z
+      .array(templateString)
+      .default([])
+      .meta({ description: 'Lines typed at the prompts the command asks (e.g. "yes", a password).' }),
+    expectExitCode: z.number().int().min(0).max(255).default(0),
+  })
+  .meta({ id: 'ShellCommand' });
+
 // ---------------------------------------------------------------- drill
 
 /** Milestones a drill records, in their usual order (pve-ha.md §2.1); the same ids as drill/detect-milestones.ts. */
@@ -304,6 +337,13 @@ export const stepSchema = z
     instructions: localizedText.meta({ description: 'Markdown.' }),
     checks: z.array(checkSchema).min(1),
     solve: z.array(solveActionSchema).default([]),
+    gui: z.array(guiActionSchema).optional().meta({
+      description:
+        'How the learner does the step in the Datacenter view; `nestlab lab test` proves it on a fresh simulator.',
+    }),
+    shell: z.array(shellCommandSchema).optional().meta({
+      description: 'How the learner does the step in the nodes\' shells; `nestlab lab test` proves it too.',
+    }),
     hints: z
       .array(localizedText)
       .default([])
@@ -348,6 +388,8 @@ export type ShellAction = z.infer<typeof shellActionSchema>;
 export type HypervisorAction = z.infer<typeof hypervisorActionSchema>;
 export type WaitAction = z.infer<typeof waitActionSchema>;
 export type TaskAction = z.infer<typeof taskActionSchema>;
+export type GuiAction = z.infer<typeof guiActionSchema>;
+export type ShellCommand = z.infer<typeof shellCommandSchema>;
 export type LabDrill = z.infer<typeof drillSchema>;
 export type DrillMilestone = (typeof DRILL_MILESTONES)[number];
 export type DrillFault = (typeof DRILL_FAULTS)[number];

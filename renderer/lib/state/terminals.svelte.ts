@@ -18,15 +18,16 @@ export interface TerminalSink {
 export class TerminalsState {
   #byNode = $state<Record<string, TerminalInfo>>({});
   #errors = $state<Record<string, string>>({});
-  // Plain maps on purpose: routing tables for output, not state anything renders.
+  // Plain maps on purpose: routing tables for output, not state anything renders. A node's session
+  // may show in several places at once (its terminal tab and the Datacenter view's Shell).
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
-  readonly #sinks = new Map<string, TerminalSink>();
+  readonly #sinks = new Map<string, Set<TerminalSink>>();
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
-  readonly #sinkByNode = new Map<string, TerminalSink>();
+  readonly #sinksByNode = new Map<string, Set<TerminalSink>>();
 
   constructor(private readonly client: LabClient) {
-    client.on('terminal.data', ({ id, data }) => this.#sinks.get(id)?.write(data));
-    client.on('terminal.exit', ({ id, code }) => this.#sinks.get(id)?.exited(code));
+    client.on('terminal.data', ({ id, data }) => this.#sinks.get(id)?.forEach((s) => s.write(data)));
+    client.on('terminal.exit', ({ id, code }) => this.#sinks.get(id)?.forEach((s) => s.exited(code)));
   }
 
   session(node: string): TerminalInfo | null {
@@ -38,13 +39,19 @@ export class TerminalsState {
 
   /** Opens (or re-attaches to) the node's session and replays its scroll-back into the sink. */
   async attach(node: string, sink: TerminalSink): Promise<TerminalInfo | null> {
-    this.#sinkByNode.set(node, sink);
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a routing table, not rendered state
+    const forNode = this.#sinksByNode.get(node) ?? new Set<TerminalSink>();
+    forNode.add(sink);
+    this.#sinksByNode.set(node, forNode);
     try {
       const info = await this.client.call('terminal.open', { node });
       const previous = this.#byNode[node];
       if (previous && previous.id !== info.id) this.#sinks.delete(previous.id);
       this.#byNode[node] = info;
-      this.#sinks.set(info.id, sink);
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a routing table, not rendered state
+      const routed = this.#sinks.get(info.id) ?? new Set<TerminalSink>();
+      routed.add(sink);
+      this.#sinks.set(info.id, routed);
       sink.reset(info.scrollback);
       delete this.#errors[node];
       return info;
@@ -54,15 +61,21 @@ export class TerminalsState {
     }
   }
 
-  detach(node: string): void {
+  /** Stops routing to `sink` (or to every sink of the node when none is named). */
+  detach(node: string, sink?: TerminalSink): void {
     const info = this.#byNode[node];
-    if (info) this.#sinks.delete(info.id);
-    this.#sinkByNode.delete(node);
+    const forNode = this.#sinksByNode.get(node);
+    const gone = sink ? [sink] : [...(forNode ?? [])];
+    for (const s of gone) {
+      forNode?.delete(s);
+      if (info) this.#sinks.get(info.id)?.delete(s);
+    }
+    if (forNode?.size === 0) this.#sinksByNode.delete(node);
   }
 
   /** After a reconnect, events sent while away are lost: re-open every attached session. */
   async reattachAll(): Promise<void> {
-    await Promise.all([...this.#sinkByNode].map(([node, sink]) => this.attach(node, sink)));
+    await Promise.all([...this.#sinksByNode].flatMap(([node, sinks]) => [...sinks].map((sink) => this.attach(node, sink))));
   }
 
   input(node: string, data: string): void {

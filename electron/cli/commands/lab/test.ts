@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 
 import type { DrillStateInfo } from '../../../contract/dto.ts';
-import type { StepTestResult } from '../../../lab/lab-test.ts';
+import type { StepTestResult, TestVia } from '../../../lab/lab-test.ts';
 import { stepApplies } from '../../../lab/script/applicability.ts';
 import type { LabFile, LabProfile } from '../../../lab/script/schema.ts';
 import { openCliSession } from './cli-session.ts';
@@ -21,10 +21,23 @@ export function registerTest(lab: Command, io: LabCliIo): void {
     .argument('<paths...>', 'lab.yaml files, lab folders, or a folder of lab folders (e.g. labs/)')
     .option('--profile <id>', 'test only this profile (default: every profile that runs on the simulator)')
     .option('--json', 'print the results as JSON')
-    .action(async (paths: string[], options: { profile?: string; json?: boolean }) => {
+    .option(
+      '--via <ways>',
+      'solve, gui (the Datacenter view path), shell (the shell path), comma-separated; each on a fresh simulator. ' +
+        'gui and shell run only for labs that declare such paths',
+      'solve,gui,shell',
+    )
+    .action(async (paths: string[], options: { profile?: string; json?: boolean; via: string }) => {
       const { loaded, bad } = await loadAll(paths, io);
       let failures = bad;
-      const report: { lab: string; profile: string; steps: StepTestResult[]; wallMs: number }[] = [];
+      const ways = options.via.split(',').map((w) => w.trim());
+      const unknownWay = ways.find((w) => !['solve', 'gui', 'shell'].includes(w));
+      if (unknownWay !== undefined) {
+        io.err(`--via: unknown way "${unknownWay}" (use solve, gui, shell)`);
+        io.setExitCode(1);
+        return;
+      }
+      const report: { lab: string; profile: string; via: TestVia; steps: StepTestResult[]; wallMs: number }[] = [];
       for (const { lab: l } of loaded) {
         const profiles = l.profiles.filter(
           (p) => p.backends.includes('sim') && (options.profile === undefined || p.id === options.profile),
@@ -36,12 +49,15 @@ export function registerTest(lab: Command, io: LabCliIo): void {
           failures++;
           continue;
         }
-        for (const profile of profiles) {
-          if (!options.json) io.out(`\n${l.id} (profile ${profile.id})`);
+        const declared = (way: string): boolean =>
+          way === 'solve' || l.steps.some((s) => (way === 'gui' ? s.gui : s.shell) !== undefined);
+        for (const profile of profiles) for (const via of ways.filter(declared) as TestVia[]) {
+          const label = via === 'solve' ? '' : via === 'gui' ? ', Datacenter view path' : ', shell path';
+          if (!options.json) io.out(`\n${l.id} (profile ${profile.id}${label})`);
           const started = performance.now();
           let steps: StepTestResult[];
           try {
-            steps = await testOnSimulator(l, profile, (r, drill) => {
+            steps = await testOnSimulator(l, profile, via, (r, drill) => {
               if (options.json) return;
               io.out(formatStepRow(r));
               if (drill) io.out(drill);
@@ -55,7 +71,7 @@ export function registerTest(lab: Command, io: LabCliIo): void {
           const applicable = countSimSteps(l, profile);
           const failed = steps.filter((s) => !s.ok).length + (applicable - steps.length);
           failures += failed;
-          report.push({ lab: l.id, profile: profile.id, steps, wallMs });
+          report.push({ lab: l.id, profile: profile.id, via, steps, wallMs });
           if (!options.json) {
             io.out(
               `${failed === 0 ? 'PASS' : 'FAIL'}  ${steps.filter((s) => s.ok).length}/${applicable} steps  ` +
@@ -78,7 +94,7 @@ function formatStepRow(r: StepTestResult): string {
   return (
     `  ${r.ok ? 'ok  ' : 'FAIL'}  ${r.step.padEnd(28)} fails-before ${mark(r.failedBefore)}  ` +
     `passes-after ${mark(r.passedAfter)}  ${(r.clockMs / 1000).toFixed(1).padStart(7)} s sim  ` +
-    `${r.wallMs.toFixed(0).padStart(5)} ms wall${r.problem ? `\n        ${r.problem}` : ''}`
+    `${r.wallMs.toFixed(0).padStart(5)} ms wall${r.via === 'solve' ? '' : `  via ${r.via}`}${r.problem ? `\n        ${r.problem}` : ''}`
   );
 }
 
@@ -91,6 +107,7 @@ function drillLine(report: NonNullable<DrillStateInfo['report']>): string {
 async function testOnSimulator(
   lab: LabFile,
   profile: LabProfile,
+  via: TestVia,
   onStep: (r: StepTestResult, drill?: string) => void,
 ): Promise<StepTestResult[]> {
   const cli = await openCliSession({ lab, profile, backend: 'sim', lang: 'en', speed: 'unbounded' });
@@ -99,7 +116,7 @@ async function testOnSimulator(
       const hasDrill = lab.steps.find((s) => s.id === r.step)?.drill !== undefined;
       const report = hasDrill ? cli.session.drillState().report : null;
       onStep(r, report ? drillLine(report) : undefined);
-    });
+    }, via);
   } finally {
     await cli.close();
   }

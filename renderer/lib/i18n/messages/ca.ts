@@ -92,6 +92,8 @@ export const ca: Messages = {
 
   'tabs.label': 'Vistes del clúster',
   'tabs.topology': 'Topologia',
+  'tabs.datacenter': 'Centre de dades',
+  'tabs.loading': 'S’està carregant la vista Centre de dades…',
   'tabs.terminal': 'Terminal {node}',
 
   'topology.title': 'Topologia del clúster',

@@ -90,6 +90,8 @@ export const en = {
 
   'tabs.label': 'Cluster views',
   'tabs.topology': 'Topology',
+  'tabs.datacenter': 'Datacenter',
+  'tabs.loading': 'Loading the Datacenter view…',
   'tabs.terminal': 'Terminal {node}',
 
   'topology.title': 'Cluster topology',

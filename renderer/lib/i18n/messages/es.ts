@@ -92,6 +92,8 @@ export const es: Messages = {
 
   'tabs.label': 'Vistas del clúster',
   'tabs.topology': 'Topología',
+  'tabs.datacenter': 'Centro de datos',
+  'tabs.loading': 'Cargando la vista Centro de datos…',
   'tabs.terminal': 'Terminal {node}',
 
   'topology.title': 'Topología del clúster',

@@ -92,6 +92,8 @@ export const fr: Messages = {
 
   'tabs.label': 'Vues du cluster',
   'tabs.topology': 'Topologie',
+  'tabs.datacenter': 'Centre de données',
+  'tabs.loading': 'Chargement de la vue Centre de données…',
   'tabs.terminal': 'Terminal {node}',
 
   'topology.title': 'Topologie du cluster',

@@ -92,6 +92,8 @@ export const pl: Messages = {
 
   'tabs.label': 'Widoki klastra',
   'tabs.topology': 'Topologia',
+  'tabs.datacenter': 'Centrum danych',
+  'tabs.loading': 'Ładowanie widoku Centrum danych…',
   'tabs.terminal': 'Terminal {node}',
 
   'topology.title': 'Topologia klastra',

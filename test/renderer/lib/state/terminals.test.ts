@@ -63,4 +63,18 @@ describe('TerminalsState', () => {
     expect(await terminals.attach('pve9', recordingSink())).toBeNull();
     expect(terminals.error('pve9')).toBe('No fake handler for terminal.open');
   });
+
+  it('shows one session in two places (terminal tab and Datacenter shell); detaching one keeps the other', async () => {
+    const fake = new FakeEngine({ 'terminal.open': ({ node }) => ({ id: `t-${node}`, node, scrollback: '$ ' }) });
+    const terminals = new TerminalsState(fake.client);
+    const tab = recordingSink();
+    const shell = recordingSink();
+    await terminals.attach('pve1', tab);
+    await terminals.attach('pve1', shell);
+    fake.emit('terminal.data', { id: 't-pve1', data: 'ls\r\n' });
+    terminals.detach('pve1', shell);
+    fake.emit('terminal.data', { id: 't-pve1', data: 'more' });
+    expect(tab.screen.join('')).toBe('$ ls\r\nmore');
+    expect(shell.screen.join('')).toBe('$ ls\r\n');
+  });
 });
