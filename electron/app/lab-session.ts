@@ -186,6 +186,11 @@ export class LabSession {
     return this.#topology;
   }
 
+  /** Whether the lab's nodes serve Proxmox's own web interface (to open it in a pinned window). */
+  get nodeWebInterfaces(): boolean {
+    return this.env.nodeWebInterfaces;
+  }
+
   /** The open lab's Proxmox API (the Datacenter view's calls go here). */
   get pve(): PveApi {
     return this.env.pve;

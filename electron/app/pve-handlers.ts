@@ -80,7 +80,7 @@ function datacenterInfo(session: LabSession): DatacenterInfo {
       .filter((m) => m.kind === 'pve')
       .map((m) => {
         const address = m.nics.find((n) => n.address)?.address?.split('/')[0] ?? '';
-        return { name: m.name, address, webUrl: backend === 'sim' || !address ? null : `https://${address}:8006` };
+        return { name: m.name, address, webUrl: !session.nodeWebInterfaces || !address ? null : `https://${address}:8006` };
       }),
     credentials: password ? { username: 'root', password } : null,
     vars: { ...lab.vars },

@@ -46,6 +46,8 @@ export interface LabEnvironment {
   replaysSolvedSteps: boolean;
   /** True when opening a node's shell costs nothing (an in-process shell, not an ssh connection). */
   shellsAreLocal: boolean;
+  /** True when each node serves Proxmox's own web interface on :8006 (real nodes; the simulator serves only the API). */
+  nodeWebInterfaces: boolean;
   /** The Proxmox nodes reached so far and the login they take (shown by `lab run`). */
   nodeEndpoints(): NodeEndpoint[];
   login: { username: string; password: string };

@@ -89,6 +89,7 @@ export async function createSimLabEnvironment(options: LabEnvironmentOptions): P
     // The simulated cluster lives in memory: a restarted lab replays what was already done.
     replaysSolvedSteps: true,
     shellsAreLocal: true,
+    nodeWebInterfaces: false,
     nodeEndpoints: () => datacenter.endpoints.map(({ name, url, fingerprint }) => ({ name, url, fingerprint })),
     login: { username: datacenter.credentials.username, password: datacenter.credentials.password },
     async close() {

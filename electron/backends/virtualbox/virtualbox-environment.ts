@@ -55,6 +55,7 @@ export async function createVirtualBoxLabEnvironment(
     // The installed nodes keep their state: nothing is replayed.
     replaysSolvedSteps: false,
     shellsAreLocal: false,
+    nodeWebInterfaces: true,
     nodeEndpoints: nodes.nodeEndpoints,
     login: nodes.login,
     close,
