@@ -63,5 +63,9 @@ export async function loadVirtualBoxTopology(labsDir: string, labArg: string): P
 
 /** Every NIC gets the MAC the seeds' NIC filters expect (answer.toml, cloud-init network-config). */
 function withLabNicMacs(labId: string, spec: MachineSpec): MachineSpec {
-  return { ...spec, nics: spec.nics.map((nic, i) => ({ ...nic, mac: labNicMac(labId, spec.name, i) })) };
+  return {
+    ...spec,
+    nics: spec.nics.map((nic, i) => ({ ...nic, mac: labNicMac(labId, spec.name, i) })),
+    ...(spec.internet ? { internetMac: labNicMac(labId, spec.name, 'nat') } : {}),
+  };
 }

@@ -49,6 +49,8 @@ export interface MachineSpec {
   seeds?: string[];
   /** Adds a NAT adapter after the lab NICs: the machine needs the internet (packages). */
   internet?: boolean;
+  /** The NAT adapter's MAC, so a seed's network-config can name it (default: VirtualBox chooses). */
+  internetMac?: string;
 }
 
 export interface NetworkSpec {

@@ -55,7 +55,9 @@ const processIo: VboxCliIo = {
 
 async function openLocalBackend(): Promise<VboxBackend> {
   const { startLocalVirtualBox } = await import('../../hypervisor/virtualbox/local-virtualbox.ts');
-  const local = await startLocalVirtualBox();
+  const { createImageResolver } = await import('../../images/default-image-store.ts');
+  // Lab images are catalog ids: the image cache resolves (and verifies) them to files.
+  const local = await startLocalVirtualBox({ images: createImageResolver() });
   return { driver: local.driver, close: local.close };
 }
 

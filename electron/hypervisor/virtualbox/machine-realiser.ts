@@ -235,6 +235,7 @@ async function ensureNics(ctx: RealiseContext, spec: MachineSpec, mutable: IMach
       await adapter.setEnabled(true);
       await adapter.setAdapterType('I82540EM' as NetworkAdapterType);
       await adapter.setAttachmentType('NAT' as NetworkAttachmentType);
+      if (spec.internetMac) await adapter.setMACAddress(spec.internetMac.replace(/[:-]/g, '').toUpperCase());
       await adapter.setCableConnected(true);
       continue;
     }

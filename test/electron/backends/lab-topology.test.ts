@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 import { loadVirtualBoxTopology } from '../../../electron/backends/lab-topology.ts';
+import { labNicMac } from '../../../electron/provision/seeds/lab-mac.ts';
 
 const labsDir = fileURLToPath(new URL('../../../labs', import.meta.url));
 
@@ -17,6 +18,14 @@ describe('lab topology for VirtualBox', () => {
     const nas = topology.machines.find((m) => m.kind === 'nfs' || m.kind === 'truenas');
     expect(nas?.nestedVirtualization).toBe(false);
     expect(pve[0]?.nics[0]?.address).toBe('192.168.56.11/24');
+  });
+
+  it("gives the light NAS a NAT adapter with the MAC its cloud-init network-config names", async () => {
+    const topology = await loadVirtualBoxTopology(labsDir, 'proxmox-ha-basics:virtualbox-light');
+    const nas = topology.machines.find((m) => m.kind === 'nfs')!;
+    expect(nas.internet).toBe(true);
+    expect(nas.internetMac).toBe(labNicMac('proxmox-ha-basics', nas.name, 'nat'));
+    expect(topology.machines.filter((m) => m.kind === 'pve').every((m) => !m.internet && !m.internetMac)).toBe(true);
   });
 
   it('names the lab and the profile it could not find', async () => {

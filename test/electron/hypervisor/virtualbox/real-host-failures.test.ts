@@ -221,7 +221,10 @@ describe('4. a NAT adapter where the machine needs the internet', () => {
     const fake = await start();
     const driver = await driverFor(fake);
     const topology = basicLabTopology(isoPath);
-    topology.machines.find((m) => m.name === 'nas')!.internet = true;
+    const nasSpec = topology.machines.find((m) => m.name === 'nas')!;
+    nasSpec.internet = true;
+    // The NAS's cloud-init network-config finds its NAT NIC by this MAC.
+    nasSpec.internetMac = '08:00:27:ab:cd:ef';
     await driver.realise(topology);
     const nas = fake.world.machines.find((m) => m.settings.name === 'basic-nas')!;
     expect(nas.settings.nics.slice(0, 3).map((n) => [n.enabled, n.attachmentType])).toEqual([
@@ -229,6 +232,7 @@ describe('4. a NAT adapter where the machine needs the internet', () => {
       [true, 'NAT'],
       [false, 'Null'],
     ]);
+    expect(nas.settings.nics[1]!.macAddress).toBe('080027ABCDEF');
     const pve1 = fake.world.machines.find((m) => m.settings.name === 'basic-pve1')!;
     // The fake's fresh machine has NAT on slot 0 (as VirtualBox does); realise replaces it and adds none.
     expect(pve1.settings.nics.filter((n) => n.enabled).map((n) => n.attachmentType)).toEqual(['HostOnly']);
