@@ -79,6 +79,8 @@ export interface ClusterConfig {
   nodes: Record<string, { nodeid: number; votes: number; ip: string }>;
   configVersion: number;
   tokenCoefficient: number;
+  /** `pvecm qdevice setup <ip>`: corosync-qnetd on that machine adds one vote (algorithm ffsplit). */
+  qdevice?: { ip: string };
 }
 
 export interface StorageConfig {
