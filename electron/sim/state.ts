@@ -251,6 +251,8 @@ export interface SimState {
     agentLocks: Record<string, { holder: string; renewed: number } | undefined>;
     /** The `mode` each LRM last wrote to its lrm_status in /etc/pve (survives the node's death). */
     lrmModes: Record<string, LrmMode>;
+    /** The `state` and `timestamp` each LRM last wrote to its lrm_status (kept after it dies). */
+    lrmWritten?: Record<string, { state: LrmDaemonState; timestamp: number }>;
     /** The master's memory of when it last saw each node online (not persisted across masters). */
     lastOnline: Record<string, number>;
     shutdownPolicy: ShutdownPolicy;
