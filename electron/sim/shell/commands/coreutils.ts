@@ -184,7 +184,8 @@ export const coreutils: Record<string, ShellCommand> = {
     const { set, operands } = flags(args);
     const long = set.has('l');
     const all = set.has('a') || set.has('A');
-    const onePerLine = set.has('1') || long || ctx.io.stdoutPiped === true;
+    // Like GNU ls: columns only on a terminal.
+    const onePerLine = set.has('1') || long || ctx.io.stdoutPiped === true || !ctx.io.interactive;
     const view = fs(ctx);
     const targets = operands.length > 0 ? operands : ['.'];
     let status = 0;
@@ -279,15 +280,41 @@ export const coreutils: Record<string, ShellCommand> = {
     const { text, failed } = input(ctx, 'grep', operands);
     const invert = set.has('v');
     const max = values['m'] !== undefined ? Number(values['m']) : Infinity;
-    const matched: string[] = [];
-    lines(text).forEach((line, i) => {
-      if (matched.length >= max) return;
-      if (regexp.test(line) !== invert) matched.push(set.has('n') ? `${i + 1}:${line}` : line);
+    const after = Number(values['A'] ?? values['C'] ?? 0);
+    const before = Number(values['B'] ?? values['C'] ?? 0);
+    const all = lines(text);
+    const hits: number[] = [];
+    all.forEach((line, i) => {
+      if (hits.length < max && regexp.test(line) !== invert) hits.push(i);
     });
-    if (set.has('q')) return matched.length > 0 ? 0 : failed ? 2 : 1;
-    if (set.has('c')) ctx.io.write(`${matched.length}\n`);
-    else if (matched.length > 0) ctx.io.write(`${matched.join('\n')}\n`);
-    return failed ? 2 : matched.length > 0 ? 0 : 1;
+    if (set.has('q')) return hits.length > 0 ? 0 : failed ? 2 : 1;
+    if (set.has('c')) ctx.io.write(`${hits.length}\n`);
+    else if (hits.length > 0) {
+      // Context lines (-A/-B/-C), groups apart separated by `--` as GNU grep does.
+      const shown = new Set<number>();
+      for (const i of hits) for (let j = Math.max(0, i - before); j <= Math.min(all.length - 1, i + after); j++) shown.add(j);
+      const out: string[] = [];
+      let previous = -2;
+      for (const i of [...shown].sort((a, b) => a - b)) {
+        if ((after > 0 || before > 0) && previous >= 0 && i > previous + 1) out.push('--');
+        out.push(set.has('n') ? `${i + 1}${hits.includes(i) ? ':' : '-'}${all[i]}` : all[i]!);
+        previous = i;
+      }
+      ctx.io.write(`${out.join('\n')}\n`);
+    }
+    return failed ? 2 : hits.length > 0 ? 0 : 1;
+  },
+
+  async true() {
+    return 0;
+  },
+
+  async false() {
+    return 1;
+  },
+
+  async ':'() {
+    return 0;
   },
 
   async less(ctx, args) {
