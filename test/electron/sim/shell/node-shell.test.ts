@@ -161,7 +161,7 @@ describe('simulated shell on a datacenter', () => {
     );
     expect(add).toEqual({ output: '', exitCode: 0 });
     const status = await node2.run('pvesm status');
-    expect(status.output).toMatch(/^Name\s+Type\s+Status\s+Total\s+Used\s+Available\s+%\n/);
+    expect(status.output).toMatch(/^Name\s+Type\s+Status\s+Total \(KiB\)\s+Used \(KiB\)\s+Available \(KiB\)\s+%\n/);
     expect(status.output).toMatch(/\nnas\s+nfs\s+active\s+\d+\s+\d+\s+\d+\s+\d+\.\d\d%\n/);
     const upload = await dc.createClient().upload({
       node: 'node1',

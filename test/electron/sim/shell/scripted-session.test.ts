@@ -104,7 +104,7 @@ describe('a course typed into the node shell', () => {
     expect(await ok(pve1, 'ssh pve2 hostname')).toBe('pve2\n');
     expect(await ok(pve1, 'pvecm nodes | tail -n 2')).toBe('         1          1 pve1 (local)\n         2          1 pve2\n');
     expect(await ok(pve1, 'cat /etc/pve/.members | grep pve2')).toBe('  "pve2": { "id": 2, "online": 1, "ip": "10.0.0.2"}\n');
-    expect(await ok(pve1, 'history 2')).toMatch(/^ +\d+  cat \/etc\/pve\/\.members \| grep pve2\n +\d+  history 2\n$|^$/);
+    expect(await ok(pve1, 'history 2')).toMatch(/^ +\d+ {2}cat \/etc\/pve\/\.members \| grep pve2\n +\d+ {2}history 2\n$|^$/);
   });
 
   it('adds a QDevice to the two-node cluster and removes it again', async () => {
