@@ -24,9 +24,18 @@ export function localNodeAccess(world: World, endpoints: PveNodeEndpoint[]): Loc
   return {
     votequorum(node): VotequorumStatus | undefined {
       const cluster = state().cluster;
-      const quorum = world.quorum(node);
       const self = cluster?.nodes[node];
-      if (!cluster || !quorum || !self) return undefined;
+      if (!cluster || !self) return undefined;
+      // A member whose corosync has not formed a membership yet sees only itself, inquorate.
+      const configured = Object.values(cluster.nodes).reduce((sum, c) => sum + c.votes, 0) + (cluster.qdevice ? 1 : 0);
+      const quorum = world.quorum(node) ?? {
+        members: [node],
+        totalVotes: self.votes,
+        expectedVotes: configured,
+        highestExpected: configured,
+        quorum: Math.floor(configured / 2) + 1,
+        quorate: false,
+      };
       const members = quorum.members
         .map((name) => ({ name, config: cluster.nodes[name] }))
         .filter((m): m is { name: string; config: NonNullable<typeof m.config> } => m.config !== undefined)
@@ -65,7 +74,8 @@ export function localNodeAccess(world: World, endpoints: PveNodeEndpoint[]): Loc
     files: (node) => nodeFiles(world.core, node),
     bootToken(host) {
       const n = state().nodes[host];
-      if (n) return n.phase === 'up' || n.phase === 'shutting-down' ? n.bootId : undefined;
+      // The power transition fires before the phase changes: power decides first.
+      if (n) return n.power === 'on' && (n.phase === 'up' || n.phase === 'shutting-down') ? n.bootId : undefined;
       const nas = state().nas;
       return nas?.name === host && nas.power === 'on' ? 1 : undefined;
     },
