@@ -32,7 +32,8 @@ export interface NodeState {
   expectedOverride?: number;
   /** A clean shutdown/reboot in progress, waiting for the LRM to stop its services. */
   shutdownRequest?: 'reboot' | 'poweroff';
-  crm: { state: CrmDaemonState; idleRounds: number };
+  /** `shutdownRequest`: systemd asked the CRM to stop; a master acts on it at its next round (CRM.pm). */
+  crm: { state: CrmDaemonState; idleRounds: number; shutdownRequest?: boolean };
   lrm: LrmState;
   /** watchdog-mux clients: last update time of each open client (undefined = closed). */
   watchdog: { crm?: number; lrm?: number };
