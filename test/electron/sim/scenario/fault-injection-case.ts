@@ -3,7 +3,7 @@
  * network and partition faults on a formed cluster. Invariants: never two quorate partitions (no
  * split brain); a guest runs only where its config is and never on a dead node (no service on two
  * nodes); recovery only by a quorate master; every HA guest runs in the quorate partition within
- * 200 s once it is stable (no lost service); no exceptions.
+ * RECOVERY_BOUND_S once it is stable (no lost service); no exceptions.
  */
 import fc from 'fast-check';
 import { isQuorate } from '../../../../electron/sim/membership.ts';
@@ -35,6 +35,12 @@ export function caseArb(minNodes = 3, maxNodes = 7) {
 }
 
 const SETTLE_S = 700;
+/**
+ * Worst case of a real cluster: the master itself is cut off, so the new master first waits for
+ * the manager lock (120 s), then the fence delay (60 s) starts anew, then recovery and start. The
+ * 10 000-schedule benchmark saw up to 240 s for that case, so 200 s was too tight.
+ */
+const RECOVERY_BOUND_S = 300;
 const SAMPLE_S = 5;
 
 /** Runs one case; returns the invariant violations (empty when all hold). */
@@ -118,7 +124,7 @@ export function runCase(c: { nodeCount: number; services: number[]; faults: Faul
   const quorateAtEnd = nodes.some((n) => isQuorate(core, n));
   if (quorateAtEnd) {
     if (satisfiedSince === undefined) problems.push(`HA guests not all running in the quorate partition ${lastMembership} at the end`);
-    else if (satisfiedSince - stableSince > 200)
+    else if (satisfiedSince - stableSince > RECOVERY_BOUND_S)
       problems.push(`recovery took ${satisfiedSince - stableSince} s after the partition ${lastMembership} became stable at t=${stableSince}`);
   }
   return problems;
