@@ -39,6 +39,7 @@ export async function startBrowserHost(options: BrowserHostOptions = {}): Promis
   const host = await startWsHost({
     router: createRouter(app.handlers, { log: (m, e) => log.error(m, e) }),
     hub: app.hub,
+    log: (m, e) => log.error(m, e),
     ...(existsSync(staticDir) ? { staticDir } : {}),
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.token !== undefined ? { token: options.token } : {}),

@@ -3,12 +3,12 @@
  * machine itself rather than through the REST API — votequorum, pmxcfs CRM commands, files,
  * journal, systemd units, power, and who answers on the lab network.
  */
-import type { PveNodeEndpoint } from '../pve/api.ts';
+import type { PveClientFactory, PveNodeEndpoint } from '../pve/api.ts';
 import { LAB_DOMAIN, nodeFiles } from './node-files.ts';
 import type { JournalLine, LocalNodeAccess, UnitStatus, VotequorumStatus } from './shell/local-node.ts';
 import type { World } from './world.ts';
 
-export function localNodeAccess(world: World, endpoints: PveNodeEndpoint[]): LocalNodeAccess {
+export function localNodeAccess(world: World, endpoints: PveNodeEndpoint[], clients: PveClientFactory): LocalNodeAccess {
   const state = (): World['core']['state'] => world.core.state;
   /** When a unit was last restarted (world ms), per `node/unit`; systemctl shows it as `since`. */
   const restarted = new Map<string, number>();
@@ -22,6 +22,7 @@ export function localNodeAccess(world: World, endpoints: PveNodeEndpoint[]): Loc
     return undefined;
   };
   return {
+    probeCertificate: (url, timeoutMs, signal) => clients.probeCertificate(url, timeoutMs, signal),
     votequorum(node): VotequorumStatus | undefined {
       const cluster = state().cluster;
       const self = cluster?.nodes[node];

@@ -10,6 +10,7 @@ import { register } from 'tsx/esm/api';
 
 import { createHarness } from './harness.js';
 import { libraryChecks } from './library-checks.js';
+import { hostileChecks } from './hostile-checks.js';
 import { labChecks } from './lab-checks.js';
 import { reconnectChecks } from './reconnect-checks.js';
 
@@ -51,6 +52,8 @@ try {
   await libraryChecks(env);
   console.log('lab');
   await labChecks(env);
+  console.log('hostile');
+  await hostileChecks(env);
   console.log('connection');
   await reconnectChecks(env);
 } catch (error) {

@@ -211,4 +211,10 @@ export const ca: Messages = {
   'settings.dataDir.save': 'Fes servir aquesta carpeta',
   'settings.dataDir.pending': "Desat. NestLab desarà el progrés i l'historial de simulacres a {dir} a partir del proper inici.",
   'settings.saved': 'Desat.',
+  'notice.progress-damaged': "No s'ha pogut llegir el teu progrés desat d'aquest laboratori, així que torna a començar al pas 1. El fitxer antic s'ha desat a {file}.",
+  'notice.settings-damaged': "No s'ha pogut llegir el teu fitxer de configuració; NestLab fa servir la configuració predeterminada. El fitxer antic s'ha desat a {file}.",
+  'notice.trust-damaged': "No s'ha pogut llegir el fitxer d'empremtes de confiança, així que NestLab tornarà a preguntar abans de confiar en cap node. El fitxer antic s'ha desat a {file}.",
+  'notice.trust-unreadable': "No es pot llegir el fitxer d'empremtes de confiança ({file}), així que NestLab no hi desarà les respostes noves. Revisa'n els permisos.",
+  'notice.data-dir-unusable': "No es pot fer servir la carpeta de dades escollida {file}; aquesta vegada NestLab fa servir la carpeta predeterminada.",
+  'notice.dismiss': "Tanca",
 };

@@ -209,6 +209,12 @@ export const en = {
   'settings.dataDir.save': 'Use this folder',
   'settings.dataDir.pending': 'Saved. NestLab keeps progress and drill history in {dir} from its next start.',
   'settings.saved': 'Saved.',
+  'notice.progress-damaged': "Your saved progress for this lab could not be read, so the lab starts again at step 1. The old file was kept at {file}.",
+  'notice.settings-damaged': "Your settings file could not be read; NestLab uses the default settings. The old file was kept at {file}.",
+  'notice.trust-damaged': "The file of trusted fingerprints could not be read, so NestLab will ask again before trusting any node. The old file was kept at {file}.",
+  'notice.trust-unreadable': "The file of trusted fingerprints ({file}) cannot be read, so NestLab will not save new answers into it. Check its permissions.",
+  'notice.data-dir-unusable': "The chosen data folder {file} cannot be used; NestLab uses its default folder this time.",
+  'notice.dismiss': "Dismiss",
 } as const;
 
 export type MessageKey = keyof typeof en;

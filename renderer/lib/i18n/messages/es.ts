@@ -211,4 +211,10 @@ export const es: Messages = {
   'settings.dataDir.save': 'Usar esta carpeta',
   'settings.dataDir.pending': 'Guardado. NestLab guardará el progreso y el historial de simulacros en {dir} a partir del próximo inicio.',
   'settings.saved': 'Guardado.',
+  'notice.progress-damaged': "No se ha podido leer tu progreso guardado de este laboratorio, así que empieza de nuevo en el paso 1. El archivo antiguo se ha guardado en {file}.",
+  'notice.settings-damaged': "No se ha podido leer tu archivo de ajustes; NestLab usa los ajustes predeterminados. El archivo antiguo se ha guardado en {file}.",
+  'notice.trust-damaged': "No se ha podido leer el archivo de huellas de confianza, así que NestLab volverá a preguntar antes de confiar en cualquier nodo. El archivo antiguo se ha guardado en {file}.",
+  'notice.trust-unreadable': "No se puede leer el archivo de huellas de confianza ({file}), así que NestLab no guardará en él las nuevas respuestas. Revisa sus permisos.",
+  'notice.data-dir-unusable': "No se puede usar la carpeta de datos elegida {file}; esta vez NestLab usa su carpeta predeterminada.",
+  'notice.dismiss': "Cerrar",
 };

@@ -211,4 +211,10 @@ export const fr: Messages = {
   'settings.dataDir.save': 'Utiliser ce dossier',
   'settings.dataDir.pending': "Enregistré. NestLab conservera la progression et l'historique des exercices dans {dir} dès son prochain démarrage.",
   'settings.saved': 'Enregistré.',
+  'notice.progress-damaged': "Votre progression enregistrée pour ce lab n'a pas pu être lue : le lab reprend à l'étape 1. L'ancien fichier a été conservé dans {file}.",
+  'notice.settings-damaged': "Votre fichier de réglages n'a pas pu être lu ; NestLab utilise les réglages par défaut. L'ancien fichier a été conservé dans {file}.",
+  'notice.trust-damaged': "Le fichier des empreintes de confiance n'a pas pu être lu : NestLab redemandera avant de faire confiance à un nœud. L'ancien fichier a été conservé dans {file}.",
+  'notice.trust-unreadable': "Le fichier des empreintes de confiance ({file}) est illisible : NestLab n'y enregistrera pas les nouvelles réponses. Vérifiez ses permissions.",
+  'notice.data-dir-unusable': "Le dossier de données choisi {file} est inutilisable ; NestLab utilise cette fois son dossier par défaut.",
+  'notice.dismiss': "Fermer",
 };

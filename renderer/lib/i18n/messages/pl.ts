@@ -211,4 +211,10 @@ export const pl: Messages = {
   'settings.dataDir.save': 'Użyj tego folderu',
   'settings.dataDir.pending': 'Zapisano. Od następnego uruchomienia NestLab będzie przechowywać postępy i historię ćwiczeń w {dir}.',
   'settings.saved': 'Zapisano.',
+  'notice.progress-damaged': "Nie udało się odczytać zapisanych postępów w tym laboratorium, więc zaczyna się ono od kroku 1. Stary plik zachowano jako {file}.",
+  'notice.settings-damaged': "Nie udało się odczytać pliku ustawień; NestLab używa ustawień domyślnych. Stary plik zachowano jako {file}.",
+  'notice.trust-damaged': "Nie udało się odczytać pliku zaufanych odcisków, więc NestLab zapyta ponownie, zanim zaufa któremukolwiek węzłowi. Stary plik zachowano jako {file}.",
+  'notice.trust-unreadable': "Pliku zaufanych odcisków ({file}) nie da się odczytać, więc NestLab nie zapisze w nim nowych odpowiedzi. Sprawdź jego uprawnienia.",
+  'notice.data-dir-unusable': "Wybranego folderu danych {file} nie można użyć; tym razem NestLab używa folderu domyślnego.",
+  'notice.dismiss': "Zamknij",
 };

@@ -1,4 +1,5 @@
 /** `nestlab sim power off node2` & co. against a running datacenter's loopback fault control. */
+import { httpPveClients } from '../../../../electron/pve/http-client.ts';
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ const previous = process.env.NESTLAB_DATA_DIR;
 
 beforeAll(async () => {
   process.env.NESTLAB_DATA_DIR = dataDir;
-  dc = await startSimDatacenter({ initial: { kind: 'cluster' }, clockMode: { kind: 'fast' } });
+  dc = await startSimDatacenter({ pveClients: httpPveClients, initial: { kind: 'cluster' }, clockMode: { kind: 'fast' } });
   control = await startFaultControl(dc.world);
   await writeServeState({ url: control.url, token: control.token, pid: process.pid }, dataDir);
 });

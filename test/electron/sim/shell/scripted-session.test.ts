@@ -2,6 +2,7 @@
  * A course, typed: every command the node's shell offers, run through a shell session as a
  * learner types it (standalone nodes → cluster over ssh → storage → VM → HA → faults).
  */
+import { httpPveClients } from '../../../../electron/pve/http-client.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimDatacenter, type SimDatacenter } from '../../../../electron/sim/datacenter.ts';
 import type { ShellSession } from '../../../../electron/sim/shell/shell-session.ts';
@@ -17,6 +18,7 @@ const NODES = [
 
 beforeAll(async () => {
   dc = await startSimDatacenter({
+    pveClients: httpPveClients,
     nodes: NODES,
     nas: { name: 'nas', ip: '10.0.0.20', exports: ['/mnt/tank/pve'] },
     rootPassword: 'labpass',

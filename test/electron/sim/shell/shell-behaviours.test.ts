@@ -1,4 +1,5 @@
 /** Focused behaviours of the node shell: grammar, CLIHandler prefixes, ssh refusals, dying nodes, quorum. */
+import { httpPveClients } from '../../../../electron/pve/http-client.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimDatacenter, type SimDatacenter } from '../../../../electron/sim/datacenter.ts';
 import { parseCommandLine } from '../../../../electron/sim/shell/shell-grammar.ts';
@@ -31,7 +32,7 @@ describe('the shell grammar', () => {
 describe('a terminal on a simulated cluster', () => {
   let dc: SimDatacenter;
   beforeAll(async () => {
-    dc = await startSimDatacenter({ initial: { kind: 'cluster' }, clockMode: { kind: 'fast' }, rootPassword: 'pw' });
+    dc = await startSimDatacenter({ pveClients: httpPveClients, initial: { kind: 'cluster' }, clockMode: { kind: 'fast' }, rootPassword: 'pw' });
   });
   afterAll(async () => {
     await dc.close();
@@ -85,7 +86,7 @@ describe('a terminal on a simulated cluster', () => {
   });
 
   it('refuses ssh logins like OpenSSH', async () => {
-    const standalone = await startSimDatacenter({ clockMode: { kind: 'fast' }, rootPassword: 'pw' });
+    const standalone = await startSimDatacenter({ pveClients: httpPveClients, clockMode: { kind: 'fast' }, rootPassword: 'pw' });
     try {
       const shell = standalone.openShell('node1');
       expect(await shell.run('ssh root@node2', ['no'])).toMatchObject({ exitCode: 255 });
