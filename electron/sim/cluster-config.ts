@@ -152,7 +152,7 @@ export function joinCluster(core: SimCore, node: string, opts: JoinOptions): Tas
   if (!peer || !reachable) return fail(`500 Can't connect to ${opts.hostname}:8006 (No route to host)`);
   if (normalizeFp(opts.fingerprint) !== normalizeFp(peer.fingerprint))
     return fail(`500 Can't connect to ${opts.hostname}:8006 (fingerprint mismatch: expected ${peer.fingerprint})`);
-  if (opts.password !== core.state.rootPassword) return fail('401 401 authentication failure');
+  if (opts.password !== core.state.rootPassword) return fail('401 authentication failure');
   if (!cluster?.nodes[peer.name]) return fail('500 node is not in a cluster, no join info available!');
   if (cluster.nodes[node]) return fail(`500 cluster node '${node}' already exists`);
   const usedIds = new Set(Object.values(cluster.nodes).map((c) => c.nodeid));
@@ -160,7 +160,10 @@ export function joinCluster(core: SimCore, node: string, opts: JoinOptions): Tas
   if (opts.nodeid !== undefined && usedIds.has(opts.nodeid)) return fail(`500 Node ID '${opts.nodeid}' already used`);
   while (usedIds.has(nodeid)) nodeid++;
   if (!canWrite(core, peer.name)) return fail(`500 ${NO_QUORUM_MESSAGE}`);
-  taskLog(task, 'Login succeeded.', 'check cluster join API version', 'Request addition of this node');
+  taskLog(task, 'Login succeeded.', 'check cluster join API version');
+  if (opts.link0 === undefined)
+    taskLog(task, `No cluster network links passed explicitly, fallback to local node IP '${n.ip}'`);
+  taskLog(task, 'Request addition of this node');
   cluster.nodes[node] = { nodeid, votes: opts.votes ?? 1, ip: addressOf(opts.link0) ?? n.ip };
   // The joining node's own /etc/pve (its storage.cfg included) is replaced by the cluster's.
   delete core.state.localStorage[node];
@@ -191,7 +194,7 @@ export function finishJoin(core: SimCore, upid: string, node: string, bootId: nu
     'generate new node certificate',
     'merge authorized SSH keys',
     'generated new node certificate, restart pveproxy and pvedaemon services',
-    'successfully added node to cluster.',
+    `successfully added node '${node}' to cluster.`,
   );
   finishTask(core, task);
 }

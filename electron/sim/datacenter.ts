@@ -14,7 +14,8 @@ import { NodeApiServer } from './http/node-api-server.ts';
 import { nodeCertificate } from './http/node-certificate.ts';
 import type { SimRoute } from './http/route.ts';
 import { SimHypervisorDriver } from './hypervisor.ts';
-import type { LocalNodeAccess, VotequorumStatus } from './shell/local-node.ts';
+import { localNodeAccess } from './local-node-access.ts';
+import type { LocalNodeAccess } from './shell/local-node.ts';
 import { openNodeShell } from './shell/node-shell.ts';
 import type { ShellSession } from './shell/shell-session.ts';
 import { World } from './world.ts';
@@ -201,45 +202,4 @@ function canReach(world: World, from: string, target: string): boolean {
   const b = nodes[target];
   if (!a || !b) return true; // unknown node: the handler answers with the real error
   return world.apiAvailable(target) && a.cable && a.segment === b.segment;
-}
-
-function localNodeAccess(world: World, endpoints: PveNodeEndpoint[], clients: PveClientFactory): LocalNodeAccess {
-  return {
-    probeCertificate: (url, timeoutMs, signal) => clients.probeCertificate(url, timeoutMs, signal),
-    votequorum(node): VotequorumStatus | undefined {
-      const cluster = world.core.state.cluster;
-      const quorum = world.quorum(node);
-      const self = cluster?.nodes[node];
-      if (!cluster || !quorum || !self) return undefined;
-      const members = quorum.members
-        .map((name) => ({ name, config: cluster.nodes[name] }))
-        .filter((m): m is { name: string; config: NonNullable<typeof m.config> } => m.config !== undefined)
-        .map((m) => ({
-          nodeid: m.config.nodeid,
-          votes: m.config.votes,
-          name: m.name,
-          ip: m.config.ip,
-          local: m.name === node,
-        }));
-      const lowest = Math.min(...members.map((m) => m.nodeid));
-      return {
-        clusterName: cluster.name,
-        configVersion: cluster.configVersion,
-        nodeId: self.nodeid,
-        ringId: `${lowest}.${(cluster.configVersion * 4 + members.length).toString(16)}`,
-        quorate: quorum.quorate,
-        expectedVotes: quorum.expectedVotes,
-        highestExpected: quorum.highestExpected,
-        totalVotes: quorum.totalVotes,
-        quorum: quorum.quorum,
-        members,
-      };
-    },
-    setExpectedVotes: (node, votes) => world.setExpectedVotes(node, votes),
-    crmCommand: (node, command, target) => world.crmCommand(node, `${command} ${target}`),
-    nodeIp: (node) => world.nodeIp(node),
-    resolveHost: (host) => endpoints.find((e) => e.name === host || world.nodeIp(e.name) === host),
-    epochMs: () => world.core.state.epochMs + world.now(),
-    sleep: (ms, signal) => world.clock.sleep(ms, signal),
-  };
 }

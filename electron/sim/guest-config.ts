@@ -44,6 +44,7 @@ function allocateDisks(
   vmid: number,
   config: Record<string, string>,
   kind: 'qemu' | 'lxc',
+  task?: TaskState,
 ): void {
   for (const [key, value] of Object.entries(config)) {
     const isDisk = kind === 'qemu' ? DISK_KEY.test(key) : key === 'rootfs' || /^mp\d+$/.test(key);
@@ -58,7 +59,51 @@ function allocateDisks(
     });
     const size = `size=${m[2]}G`;
     config[key] = [volid, ...rest.filter((r) => !r.startsWith('size=')), size].join(',');
+    const line = allocationLog(core, node, volid, Number(m[2]) * 1024 ** 3);
+    if (line && task) taskLog(task, line);
   }
+}
+
+/** What the storage tools print while allocating a disk (qemu-img create, lvcreate). */
+function allocationLog(core: SimCore, node: string, volid: string, bytes: number): string | undefined {
+  const [storeid, name] = volid.split(':') as [string, string];
+  const cfg = storageConfigs(core, node)[storeid];
+  if (!cfg) return undefined;
+  if (cfg.type === 'lvmthin') return `  Logical volume "${name}" created.`;
+  const path = `${cfg.path ?? `/mnt/pve/${storeid}`}/images/${name}`;
+  if (name.endsWith('.qcow2'))
+    return `Formatting '${path}', fmt=qcow2 cluster_size=65536 extended_l2=off preallocation=metadata compression_type=zlib size=${bytes} lazy_refcounts=off refcount_bits=16`;
+  return `Formatting '${path}', fmt=raw size=${bytes}`;
+}
+
+/**
+ * qemu-server's get_default_bootdevices: the first hard disk, the first CD-ROM drive, the first
+ * NIC — written as `boot: order=…` when a VM is created without one.
+ */
+export function defaultBootOrder(config: Record<string, string>): string | undefined {
+  const drives = ['ide', 'sata', 'scsi', 'virtio'].flatMap((bus) =>
+    Object.keys(config)
+      .filter((k) => new RegExp(`^${bus}\\d+$`).test(k))
+      .sort((a, b) => Number(a.replace(/\D+/, '')) - Number(b.replace(/\D+/, ''))),
+  );
+  const disk = drives.find((k) => !config[k]!.includes('media=cdrom'));
+  const cdrom = drives.find((k) => config[k]!.includes('media=cdrom'));
+  const net = Object.keys(config)
+    .filter((k) => /^net\d+$/.test(k))
+    .sort((a, b) => Number(a.slice(3)) - Number(b.slice(3)))[0];
+  const order = [disk, cdrom, net].filter((k): k is string => k !== undefined);
+  return order.length > 0 ? `order=${order.join(';')}` : undefined;
+}
+
+/** The size in bytes of the VM's boot disk (the first disk of `boot: order=`), as `maxdisk` reports it. */
+export function bootDiskBytes(config: Record<string, string>): number {
+  const order = /order=([^,]+)/.exec(config.boot ?? '')?.[1]?.split(';') ?? [];
+  const candidates = [...order, ...Object.keys(config).filter((k) => DISK_KEY.test(k))];
+  const disk = candidates.find((k) => DISK_KEY.test(k) && config[k] !== undefined && !config[k]!.includes('media=cdrom'));
+  const size = disk ? /(?:^|,)size=(\d+(?:\.\d+)?)([KMGT]?)/.exec(config[disk]!) : null;
+  if (!size) return 0;
+  const unit = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 }[size[2] as '' | 'K' | 'M' | 'G' | 'T'];
+  return Math.round(Number(size[1]) * unit);
 }
 
 export interface CreateGuestInput {
@@ -75,16 +120,19 @@ export function createGuest(core: SimCore, node: string, type: 'qemu' | 'lxc', i
   const task = startTask(core, node, type === 'qemu' ? 'qmcreate' : 'vzcreate', String(input.vmid), input.user);
   const config = { ...input.config };
   try {
-    allocateDisks(core, node, input.vmid, config, type);
+    allocateDisks(core, node, input.vmid, config, type, task);
   } catch (e) {
     finishTask(core, task, `unable to create ${type === 'qemu' ? 'VM' : 'CT'} ${input.vmid} - ${(e as Error).message}`);
     return task;
   }
   if (type === 'qemu') {
+    // qemu-server's create_vm: meta, boot order, smbios1 and vmgenid; memory and cores keep
+    // their schema defaults (512 MiB, 1) without being written.
+    config.meta ??= `creation-qemu=${core.state.pveMajor >= 9 ? '10.0.2' : '9.2.0'},ctime=${core.epochSeconds()}`;
+    const boot = defaultBootOrder(config);
+    if (boot && config.boot === undefined) config.boot = boot;
     config.smbios1 ??= `uuid=${fakeUuid(input.vmid)}`;
     config.vmgenid ??= fakeUuid(input.vmid + 7);
-    config.memory ??= '2048';
-    config.cores ??= '1';
   } else {
     config.memory ??= '512';
     config.swap ??= '512';

@@ -143,7 +143,12 @@ export function shutdownTick(core: SimCore, name: string, bootId: number): void 
     core.at(core.now() + 1000, 'shutdown-tick', { node: name, bootId });
     return;
   }
+  // systemd waits for pve-ha-crm to exit: a master releases its lock at its next round first.
   stopCrm(core, n);
+  if (n.crm.state !== 'off') {
+    core.at(core.now() + 1000, 'shutdown-tick', { node: name, bootId });
+    return;
+  }
   // pve-guests stops everything still running (frozen HA guests included).
   const running = Object.values(core.state.guests).some((g) => g.node === name && g.running);
   core.at(core.now() + (running ? GUEST_SHUTDOWN_MS : 500), 'shutdown-final', { node: name, bootId });

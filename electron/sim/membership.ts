@@ -69,6 +69,8 @@ export interface QuorumInfo {
   highestExpected: number;
   quorum: number;
   quorate: boolean;
+  /** A configured QDevice: qnetd reachable, and whether it votes for this partition. */
+  qdevice?: { alive: boolean; castVote: boolean };
 }
 
 function votesOf(core: SimCore, names: string[]): number {
@@ -76,17 +78,57 @@ function votesOf(core: SimCore, names: string[]): number {
   return names.reduce((sum, n) => sum + (cluster?.nodes[n]?.votes ?? 0), 0);
 }
 
+/**
+ * Whether corosync-qnetd answers `node`: on the NAS (a third site, reached over any partition
+ * while powered and cabled) or on another machine of the lab network.
+ */
+function qnetdReachable(core: SimCore, node: string): boolean {
+  const ip = core.state.cluster?.qdevice?.ip;
+  const self = core.state.nodes[node];
+  if (!ip || !self?.cable) return false;
+  const nas = core.state.nas;
+  if (nas?.ip === ip) return nas.power === 'on' && nas.cable;
+  const host = Object.values(core.state.nodes).find((n) => n.ip === ip);
+  return host !== undefined && host.phase === 'up' && host.cable && host.segment === self.segment;
+}
+
+/**
+ * qnetd's `ffsplit` algorithm: of the partitions that reach it, the one with most nodes gets the
+ * vote; on a tie, the one with the lowest node id (corosync-qnetd's default tie_breaker).
+ */
+function qdeviceVoteFor(core: SimCore, membership: Record<string, string[]>, name: string): boolean {
+  const cluster = core.state.cluster;
+  if (!cluster?.qdevice) return false;
+  const partitions = new Map<string, string[]>();
+  for (const [node, members] of Object.entries(membership)) {
+    if (qnetdReachable(core, node)) partitions.set(members.join(','), members);
+  }
+  const lowest = (members: string[]): number => Math.min(...members.map((m) => cluster.nodes[m]?.nodeid ?? Infinity));
+  const winner = [...partitions.values()].sort((a, b) => b.length - a.length || lowest(a) - lowest(b))[0];
+  return winner !== undefined && winner.join(',') === (membership[name] ?? []).join(',');
+}
+
 function quorumInfoFrom(core: SimCore, membership: Record<string, string[]>, name: string): QuorumInfo | undefined {
   const cluster = core.state.cluster;
   const members = membership[name];
   if (!cluster || !members) return undefined;
-  const configured = Object.values(cluster.nodes).reduce((s, n) => s + n.votes, 0);
-  const totalVotes = votesOf(core, members);
+  const qdeviceVotes = cluster.qdevice ? 1 : 0;
+  const configured = Object.values(cluster.nodes).reduce((s, n) => s + n.votes, 0) + qdeviceVotes;
+  const castVote = qdeviceVoteFor(core, membership, name);
+  const totalVotes = votesOf(core, members) + (castVote ? 1 : 0);
   // Each member proposes its expected votes; the highest wins, never below the votes present.
   const highestExpected = Math.max(...members.map((m) => core.state.nodes[m]?.expectedOverride ?? configured));
   const expectedVotes = Math.max(highestExpected, totalVotes);
   const quorum = Math.floor(expectedVotes / 2) + 1;
-  return { members, totalVotes, expectedVotes, highestExpected, quorum, quorate: totalVotes >= quorum };
+  return {
+    members,
+    totalVotes,
+    expectedVotes,
+    highestExpected,
+    quorum,
+    quorate: totalVotes >= quorum,
+    ...(cluster.qdevice ? { qdevice: { alive: qnetdReachable(core, name), castVote } } : {}),
+  };
 }
 
 export function quorumInfo(core: SimCore, name: string): QuorumInfo | undefined {
@@ -113,8 +155,11 @@ export function setExpectedVotes(core: SimCore, name: string, votes: number): vo
   const info = quorumInfo(core, name);
   if (!info) throw new Error('Cannot initialize CMAP service');
   if (!Number.isInteger(votes) || votes < 1) throw new Error(`Unable to set expected votes: CS_ERR_INVALID_PARAM`);
-  const quorum = Math.floor(Math.max(votes, info.totalVotes) / 2) + 1;
-  if (quorum > info.totalVotes && votes > info.totalVotes) throw new Error('Unable to set expected votes: CS_ERR_INVALID_PARAM');
+  // corosync >= 3.1 (exec/votequorum.c): below the votes present makes no sense, and a quorate
+  // partition may not make itself inquorate.
+  const quorum = Math.floor(votes / 2) + 1;
+  if (votes < info.totalVotes || (info.quorate && quorum > info.totalVotes))
+    throw new Error('Unable to set expected votes: CS_ERR_INVALID_PARAM');
   for (const m of info.members) {
     const member = core.state.nodes[m];
     if (member) member.expectedOverride = votes;

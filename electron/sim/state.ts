@@ -32,7 +32,8 @@ export interface NodeState {
   expectedOverride?: number;
   /** A clean shutdown/reboot in progress, waiting for the LRM to stop its services. */
   shutdownRequest?: 'reboot' | 'poweroff';
-  crm: { state: CrmDaemonState; idleRounds: number };
+  /** `shutdownRequest`: systemd asked the CRM to stop; a master acts on it at its next round (CRM.pm). */
+  crm: { state: CrmDaemonState; idleRounds: number; shutdownRequest?: boolean };
   lrm: LrmState;
   /** watchdog-mux clients: last update time of each open client (undefined = closed). */
   watchdog: { crm?: number; lrm?: number };
@@ -79,6 +80,8 @@ export interface ClusterConfig {
   nodes: Record<string, { nodeid: number; votes: number; ip: string }>;
   configVersion: number;
   tokenCoefficient: number;
+  /** `pvecm qdevice setup <ip>`: corosync-qnetd on that machine adds one vote (algorithm ffsplit). */
+  qdevice?: { ip: string };
 }
 
 export interface StorageConfig {
@@ -292,6 +295,8 @@ export interface SimState {
     agentLocks: Record<string, { holder: string; renewed: number } | undefined>;
     /** The `mode` each LRM last wrote to its lrm_status in /etc/pve (survives the node's death). */
     lrmModes: Record<string, LrmMode>;
+    /** The `state` and `timestamp` each LRM last wrote to its lrm_status (kept after it dies). */
+    lrmWritten?: Record<string, { state: LrmDaemonState; timestamp: number }>;
     /** The master's memory of when it last saw each node online (not persisted across masters). */
     lastOnline: Record<string, number>;
     shutdownPolicy: ShutdownPolicy;

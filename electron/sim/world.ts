@@ -24,6 +24,7 @@ import { watchdogCheck } from './ha/watchdog.ts';
 import * as hw from './hardware.ts';
 import { isQuorate, quorumInfo, recomputeMembership, setExpectedVotes, type QuorumInfo } from './membership.ts';
 import { canWrite } from './pmxcfs.ts';
+import { removeQdevice, setupQdevice } from './qdevice.ts';
 import { SimCore } from './sim-core.ts';
 import type { NodeState, SimState } from './state.ts';
 import { defaultStorage } from './storage.ts';
@@ -316,6 +317,12 @@ export class World {
    */
   crmCommand(node: string, command: string): void {
     applyCrmCommand(this.core, node, command);
+  }
+
+  /** `pvecm qdevice setup <ip>` (ip given) or `pvecm qdevice remove`, issued on `node`. */
+  setQdevice(node: string, ip: string | undefined): void {
+    if (ip === undefined) removeQdevice(this.core, node);
+    else setupQdevice(this.core, node, ip);
   }
 
   setShutdownPolicy(policy: ShutdownPolicy): void {

@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 
+import { defaultDataDir } from '../../app/data-dir.ts';
 import { installProcessGuard } from '../../app/process-guard.ts';
+import { registerSimControl, removeServeState, writeServeState } from './sim-control.ts';
 import { registerSimRun } from './sim-run.ts';
 
 interface ServeOptions {
@@ -65,6 +67,12 @@ export function registerSim(program: Command): void {
       });
       const certDir = join(tmpdir(), `nestlab-sim-${process.pid}`);
       await mkdir(certDir, { recursive: true });
+      // Faults from outside: a loopback control API; its address and token go to the data folder.
+      const { startFaultControl } = await import('../../sim/fault-control.ts');
+      const control = await startFaultControl(dc.world);
+      const dataDir = defaultDataDir();
+      await mkdir(dataDir, { recursive: true });
+      const stateFile = await writeServeState({ url: control.url, token: control.token, pid: process.pid }, dataDir);
 
       const out: string[] = [];
       out.push(
@@ -82,6 +90,14 @@ export function registerSim(program: Command): void {
         );
       }
       const first = dc.endpoints[0]!;
+      const nas = dc.world.core.state.nas;
+      if (nas) out.push('', `NAS ${nas.name}  ${nas.ip}  NFS export ${nas.exports.join(', ')}`);
+      out.push(
+        '',
+        `fault control  ${control.url}  (token in ${stateFile})`,
+        '  e.g. nestlab sim power off node2 | sim reset node2 | sim cable out node1 | sim nas down |',
+        '       sim partition node1 node2,node3 | sim heal | sim machines',
+      );
       out.push(
         '',
         `user      root@pam`,
@@ -104,8 +120,10 @@ export function registerSim(program: Command): void {
       const stop = (): void => {
         if (stopping) return;
         stopping = true;
-        void dc
+        void control
           .close()
+          .then(() => removeServeState(dataDir))
+          .then(() => dc.close())
           .then(() => rm(certDir, { recursive: true, force: true }))
           .finally(() => process.exit(0));
       };
@@ -125,4 +143,5 @@ export function registerSim(program: Command): void {
       }
     });
   registerSimRun(sim);
+  registerSimControl(sim);
 }

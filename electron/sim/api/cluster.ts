@@ -194,6 +194,19 @@ export function clusterRoutes(world: World): SimRoute[] {
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([node, c]) => ({ node, name: node, nodeid: String(c.nodeid), quorum_votes: String(c.votes), ring0_addr: c.ip }));
     }),
+    // pve-cluster API2/ClusterConfig.pm: selected lines of corosync-qdevice's `status verbose`, {} without a QDevice.
+    route('GET', '/cluster/config/qdevice', (ctx) => {
+      const qdevice = core.state.cluster?.nodes[ctx.node] ? core.state.cluster.qdevice : undefined;
+      if (!qdevice) return {};
+      const alive = world.quorum(ctx.node)?.qdevice?.alive ?? false;
+      return {
+        Model: 'Net',
+        'QNetd host': `${qdevice.ip}:5403`,
+        Algorithm: 'Fifty-Fifty split',
+        'Tie-breaker': 'Node with lowest node ID',
+        State: alive ? 'Connected' : 'Connect failed',
+      };
+    }),
     route('DELETE', '/cluster/config/nodes/{node}', (ctx) => {
       if (ctx.user !== 'root@pam') throw new SimApiError(403, 'Permission check failed (user != root@pam)');
       deleteNode(core, ctx.node, req(ctx, 'node'));

@@ -3,6 +3,7 @@
  * config, destroy, status, start/stop/shutdown, migrate. qemu.ts and lxc.ts add their own.
  */
 import {
+  bootDiskBytes,
   configDigest,
   createGuest,
   destroyGuest,
@@ -57,7 +58,7 @@ function listItem(core: SimCore, g: GuestState): Record<string, unknown> {
     status: g.running ? 'running' : 'stopped',
     maxmem: mem,
     mem: g.running ? Math.floor(mem * 0.4) : 0,
-    maxdisk: 8 * 1024 * MIB,
+    maxdisk: g.type === 'qemu' ? bootDiskBytes(g.config) : 8 * 1024 * MIB,
     disk: 0,
     cpus: Number(g.config.cores ?? 1),
     cpu: g.running ? 0.01 : 0,

@@ -231,9 +231,10 @@ export function haRoutes(world: World): SimRoute[] {
     route('DELETE', '/cluster/ha/groups/{group}', (ctx) => {
       assertGroupsAllowed(core, 'delete group');
       const id = req(ctx, 'group');
-      if (!core.state.ha.groups[id]) throw new HaConfigError(`no such ha group '${id}'`);
-      const users = Object.values(core.state.ha.resources).filter((r) => r.group === id);
-      if (users.length > 0) throw new HaConfigError(`ha group '${id}' is used by resource(s): ${users.map((u) => u.sid).join(', ')}`);
+      // pve-ha-manager API2/HA/Groups.pm: no existence check; a group in use is refused inside
+      // lock_ha_domain, which prefixes its error message.
+      const user = Object.values(core.state.ha.resources).find((r) => r.group === id);
+      if (user) throw new HaConfigError(`delete ha group failed: ha group is used by service '${user.sid}'`);
       assertWritable(core, ctx.node);
       delete core.state.ha.groups[id];
       return null;

@@ -56,6 +56,16 @@ export function crmLoop(core: SimCore, nodeName: string, bootId: number): void {
   const n = core.state.nodes[nodeName];
   if (!n || n.bootId !== bootId || n.phase === 'off' || n.phase === 'booting' || n.crm.state === 'off') return;
   let next = OTHER_LOOP_MS;
+  if (n.crm.shutdownRequest) {
+    // CRM.pm work(): a master gives up its watchdog and releases the lock voluntarily, then exits.
+    if (n.crm.state === 'master') {
+      closeWatchdog(core, nodeName, 'crm');
+      core.log(nodeName, CRM, 'voluntary release CRM lock');
+      releaseManagerLock(core, nodeName);
+    }
+    finishCrmStop(core, n);
+    return;
+  }
   switch (n.crm.state) {
     case 'startup':
       setCrmState(core, n, 'wait_for_quorum');
@@ -101,12 +111,19 @@ export function crmLoop(core: SimCore, nodeName: string, bootId: number): void {
   scheduleCrm(core, n, next);
 }
 
-/** Clean daemon stop (node shutdown): a master hands the lock back at once. */
+/**
+ * `systemctl stop pve-ha-crm` (node shutdown): CRM.pm's shutdown_request. A master finishes its
+ * round and releases the manager lock at the next one; other states exit at once.
+ */
 export function stopCrm(core: SimCore, n: NodeState): void {
-  if (n.crm.state === 'master') {
-    releaseManagerLock(core, n.name);
-    core.log(n.name, CRM, 'server received shutdown request; releasing manager lock');
-  }
+  if (n.crm.state === 'off') return;
+  if (!n.crm.shutdownRequest) core.log(n.name, CRM, 'server received shutdown request');
+  n.crm.shutdownRequest = true;
+  if (n.crm.state !== 'master') finishCrmStop(core, n);
+}
+
+function finishCrmStop(core: SimCore, n: NodeState): void {
   closeWatchdog(core, n.name, 'crm');
+  n.crm.shutdownRequest = false;
   setCrmState(core, n, 'off');
 }

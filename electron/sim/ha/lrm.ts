@@ -293,6 +293,7 @@ export function lrmLoop(core: SimCore, nodeName: string, bootId: number): void {
   if (quorate) {
     lrm.timestamp = core.now();
     core.state.ha.lrmModes[nodeName] = lrm.mode;
+    (core.state.ha.lrmWritten ??= {})[nodeName] = { state: lrm.state, timestamp: lrm.timestamp };
     const { uids } = serviceIndex(core);
     for (const uid in lrm.results) if (!uids.has(uid)) delete lrm.results[uid];
   }

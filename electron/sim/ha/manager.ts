@@ -90,20 +90,41 @@ function scores(ctx: RoundContext): Record<string, number> {
   return out;
 }
 
-function nodesOf(ctx: RoundContext, sids: string[]): string[] {
+/**
+ * Rules/ResourceAffinity.pm `get_resource_affinity` over Usage.pm `get_used_service_nodes`: the
+ * online nodes partners use — for positive affinity a moving partner's target only, for negative
+ * affinity both its current and its target node.
+ */
+function partnerNodes(ctx: RoundContext, positive: string[], negative: string[]): { together: Record<string, number>; separate: string[] } {
   const ss = ctx.core.state.ha.manager.service_status;
-  const out: string[] = [];
-  for (const s of sids) {
-    const sd = ss[s];
-    if (!sd || sd.state === 'stopped' || sd.state === 'request_start') continue;
-    out.push(sd.node);
-    if (sd.target) out.push(sd.target);
+  const online = new Set(onlineNodes(ctx));
+  const used = (sid: string): { current?: string; target?: string } => {
+    const sd = ss[sid];
+    if (!sd || sd.state === 'stopped' || sd.state === 'request_start') return {};
+    const moving = sd.state === 'migrate' || sd.state === 'relocate';
+    return {
+      ...(online.has(sd.node) ? { current: sd.node } : {}),
+      ...(moving && sd.target && online.has(sd.target) ? { target: sd.target } : {}),
+    };
+  };
+  const together: Record<string, number> = {};
+  for (const sid of positive) {
+    const { current, target } = used(sid);
+    const node = target ?? current;
+    if (node !== undefined) together[node] = (together[node] ?? 0) + 1;
   }
-  return out;
+  const separate = new Set<string>();
+  for (const sid of negative) {
+    const { current, target } = used(sid);
+    if (current !== undefined) separate.add(current);
+    if (target !== undefined) separate.add(target);
+  }
+  return { together, separate: [...separate] };
 }
 
 function select(ctx: RoundContext, sid: string, sd: ServiceStatus, pref: SelectionPreference): string | undefined {
   const aff = resourceAffinityOf(ctx.core, sid);
+  const { together, separate } = partnerNodes(ctx, aff.positive, aff.negative);
   return selectServiceNode({
     currentNode: sd.node,
     onlineNodes: onlineNodes(ctx),
@@ -112,8 +133,8 @@ function select(ctx: RoundContext, sid: string, sd: ServiceStatus, pref: Selecti
     pref,
     failedNodes: sd.failed_nodes ?? [],
     maintenanceNode: sd.maintenance_node,
-    separate: nodesOf(ctx, aff.negative),
-    together: nodesOf(ctx, aff.positive),
+    separate,
+    together,
     scores: () => scores(ctx),
   });
 }
@@ -185,12 +206,15 @@ function processCommands(ctx: RoundContext): void {
   for (const line of commands) {
     const [cmd, a, b] = line.split(' ');
     if (cmd === 'migrate' || cmd === 'relocate') {
-      const sd = ha.manager.service_status[a ?? ''];
-      if (!sd) {
-        core.log(ctx.master, CRM, `ignore crm command - service '${a}' does not exist`);
-        continue;
-      }
-      sd.cmd = { cmd, target: b ?? '' };
+      // Manager.pm update_crm_commands + queue_resource_motion.
+      const sid = a ?? '';
+      const target = b ?? '';
+      const sd = ha.manager.service_status[sid];
+      if (!sd) core.log(ctx.master, CRM, `crm command error - no such service: ${line}`);
+      else if (ha.manager.node_status[target] !== 'online' || !isOnline(ctx, target))
+        core.log(ctx.master, CRM, `crm command error - node not online: ${line}`);
+      else if (target === sd.node) core.log(ctx.master, CRM, `ignore crm command - service already on target node: ${line}`);
+      else queueResourceMotion(ctx, line, cmd, sid, target);
     } else if (cmd === 'stop') {
       const sd = ha.manager.service_status[a ?? ''];
       const res = ha.resources[a ?? ''];
@@ -210,6 +234,33 @@ function processCommands(ctx: RoundContext): void {
       if (cmd === 'enable-node-maintenance') ha.manager.node_request[node] = { maintenance: true };
       else delete ha.manager.node_request[node];
     }
+  }
+}
+
+/**
+ * A manual migrate/relocate: refused while a service in negative affinity sits on (or moves to)
+ * the target; partners in positive affinity are moved along.
+ */
+function queueResourceMotion(ctx: RoundContext, line: string, cmd: 'migrate' | 'relocate', sid: string, target: string): void {
+  const { core } = ctx;
+  const ss = core.state.ha.manager.service_status;
+  const { positive, negative } = resourceAffinityOf(core, sid);
+  for (const other of [...negative].sort()) {
+    const sd = ss[other];
+    if (!sd) continue;
+    // Upstream's checks, as written: a partner elsewhere, or moving elsewhere, does not block.
+    if (sd.node && sd.node !== target) continue;
+    if (sd.target && sd.target !== target) continue;
+    core.log(ctx.master, CRM, `crm command '${line}' error - service '${other}' on node '${target}' in negative affinity with service '${sid}'`);
+    return;
+  }
+  core.log(ctx.master, CRM, `got crm command: ${line}`);
+  ss[sid]!.cmd = { cmd, target };
+  for (const other of [...positive].sort()) {
+    const sd = ss[other];
+    if (!sd || sd.node === target || sd.target === target) continue;
+    core.log(ctx.master, CRM, `crm command '${line}' - ${cmd} service '${other}' to node '${target}' (service '${other}' in positive affinity with service '${sid}')`);
+    sd.cmd = { cmd, target };
   }
 }
 

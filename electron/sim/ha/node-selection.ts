@@ -20,10 +20,10 @@ export interface SelectionInput {
   pref: SelectionPreference;
   failedNodes?: string[];
   maintenanceNode?: string;
-  /** Nodes that must be avoided (negative resource affinity). */
+  /** Online nodes that must be avoided (negative resource affinity: partners' current and target nodes). */
   separate?: string[];
-  /** If non-empty, the service must go to one of these (positive resource affinity). */
-  together?: string[];
+  /** Online nodes of positive-affinity partners, with how many partners use each. */
+  together?: Record<string, number>;
   /** Basic scheduler score per node (lower is better); computed lazily. */
   scores: () => Record<string, number>;
 }
@@ -47,26 +47,37 @@ export function nodeAffinitySets(
   return { allowed, pri };
 }
 
+/**
+ * pve-ha-manager Manager.pm `select_service_node` with Rules/ResourceAffinity.pm: partners count
+ * only on online nodes, and a positive affinity whose partners' nodes are all unavailable is
+ * dropped rather than leaving no node at all.
+ */
 export function selectServiceNode(input: SelectionInput): string | undefined {
   const { currentNode: current, pref } = input;
   const { allowed, pri } = nodeAffinitySets(input.onlineNodes, input.affinity);
   if (pri.size === 0) return undefined;
   const separate = new Set(input.separate ?? []);
-  const together = new Set(input.together ?? []);
-  const affinityAllows = (n: string): boolean => !separate.has(n) && (together.size === 0 || together.has(n));
+  const together = { ...(input.together ?? {}) };
 
-  if (pref === 'none' && !input.failback && allowed.has(current) && affinityAllows(current)) return current;
+  // Stay on the current node if possible (is_allowed_on_node: together wins over separate).
+  if (pref === 'none' && !input.failback && allowed.has(current) && (together[current] || !separate.has(current)))
+    return current;
 
-  let candidates = [...pri];
-  if (pref === 'try-next') candidates = candidates.filter((n) => !(input.failedNodes ?? []).includes(n));
-  candidates = candidates.filter((n) => !separate.has(n));
-  if (together.size > 0) candidates = candidates.filter((n) => together.has(n));
+  let candidates = new Set(pri);
+  if (pref === 'try-next') for (const n of input.failedNodes ?? []) candidates.delete(n);
+  for (const n of separate) candidates.delete(n);
+  // apply_positive_resource_affinity: only partners' nodes still possible count; the most used wins.
+  const possible = Object.keys(together)
+    .filter((n) => candidates.has(n))
+    .sort()
+    .sort((a, b) => together[b]! - together[a]!);
+  if (possible.length > 0) candidates = new Set([possible[0]!]);
 
-  if (input.maintenanceNode && candidates.includes(input.maintenanceNode)) return input.maintenanceNode;
-  if (pref === 'none' && candidates.includes(current)) return current;
+  if (input.maintenanceNode && candidates.has(input.maintenanceNode)) return input.maintenanceNode;
+  if (pref === 'none' && candidates.has(current)) return current;
 
   const scores = input.scores();
-  const sorted = candidates.sort((a, b) => (scores[a] ?? 0) - (scores[b] ?? 0) || (a < b ? -1 : a > b ? 1 : 0));
+  const sorted = [...candidates].sort((a, b) => (scores[a] ?? 0) - (scores[b] ?? 0) || (a < b ? -1 : a > b ? 1 : 0));
   if (pref === 'try-next') {
     const i = sorted.indexOf(current);
     if (i >= 0 && i < sorted.length - 1) return sorted[i + 1];

@@ -109,7 +109,7 @@ export function updateResource(
 
 export function removeResource(core: SimCore, node: string, rawSid: string): void {
   const { sid } = parseSid(core, rawSid);
-  if (!core.state.ha.resources[sid]) throw new HaConfigError(`resource '${sid}' is not HA managed`);
+  if (!core.state.ha.resources[sid]) throw new HaConfigError(`cannot delete service '${sid}', not HA managed!`);
   assertWritable(core, node);
   delete core.state.ha.resources[sid];
   // Rules keep referring to it in PVE 9.1 only with purge=0; we purge (the default).

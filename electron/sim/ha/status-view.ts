@@ -24,7 +24,8 @@ export interface HaStatusEntry {
 }
 
 const LRM_DEAD_MS = 30_000;
-const MASTER_DEAD_MS = 60_000;
+// Status.pm: a timestamp more than 30 s old reads as "old timestamp - dead?".
+const MASTER_DEAD_MS = 30_000;
 
 export function verboseServiceState(core: SimCore, sid: string, sd: ServiceStatus | undefined): string {
   const cfg = core.state.ha.resources[sid];
@@ -67,7 +68,8 @@ export function buildHaStatus(core: SimCore, node: string): HaStatusEntry[] {
   if (master) {
     const age = core.now() - ms.timestamp;
     const noServices = Object.keys(core.state.ha.resources).length === 0;
-    const text = age > MASTER_DEAD_MS ? 'old timestamp - dead?' : noServices ? 'idle' : 'active';
+    // Status.pm: 'idle' only for an old timestamp on a quorate node without any configured service.
+    const text = age <= MASTER_DEAD_MS ? 'active' : quorate && noServices ? 'idle' : 'old timestamp - dead?';
     out.push({
       id: 'master',
       type: 'master',
@@ -78,19 +80,22 @@ export function buildHaStatus(core: SimCore, node: string): HaStatusEntry[] {
   }
   for (const name of Object.keys(core.state.cluster?.nodes ?? {}).sort()) {
     const n = core.state.nodes[name]!;
-    const lrm = n.lrm;
+    // What the LRM last wrote to /etc/pve (it outlives the daemon), as Status.pm reads it.
+    const written = core.state.ha.lrmWritten?.[name];
     const mode = core.state.ha.lrmModes[name];
-    const timestamp = lrm.timestamp;
+    const timestamp = written?.timestamp ?? n.lrm.timestamp;
+    const state = written?.state ?? n.lrm.state;
     let status: string;
     if (!mode) status = `${name} (unable to read lrm status)`;
-    else if (core.now() - timestamp > LRM_DEAD_MS || lrm.state === 'off') status = `${name} (old timestamp - dead?, ${fmtTime(core, timestamp)})`;
+    else if (core.now() - timestamp > LRM_DEAD_MS)
+      status = `${name} (${mode === 'maintenance' ? 'maintenance mode' : 'old timestamp - dead?'}, ${fmtTime(core, timestamp)})`;
     else {
       const text =
         mode !== 'active'
           ? `${mode} mode`
-          : lrm.state === 'wait_for_agent_lock' && activeServiceCount(core, name) === 0
+          : state === 'wait_for_agent_lock' && activeServiceCount(core, name) === 0
             ? 'idle'
-            : lrm.state;
+            : state;
       status = `${name} (${text}, ${fmtTime(core, timestamp)})`;
     }
     out.push({ id: `lrm:${name}`, type: 'lrm', node: name, status, timestamp: core.epochSeconds(timestamp) });

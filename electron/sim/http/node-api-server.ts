@@ -210,7 +210,9 @@ export class NodeApiServer {
       return { failure: { status: 403, message: 'Permission check failed (user != root@pam)' } };
     }
 
-    const target = pathParams['node'];
+    // pveproxy proxies only `/nodes/{node}/…` (`proxyto => 'node'`); `/cluster/config/nodes/{node}`
+    // names the node to remove, which is usually dead.
+    const target = match.template.startsWith('/nodes/{node}') ? pathParams['node'] : undefined;
     if (
       target !== undefined &&
       target !== this.node &&

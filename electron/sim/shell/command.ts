@@ -7,7 +7,7 @@ import type { PveApi, PveParams } from '../../pve/api.ts';
 import type { ApiSchema } from '../http/api-schema.ts';
 import type { OptionSpec, ParsedArgs } from './command-line.ts';
 import type { LocalNodeAccess } from './local-node.ts';
-import type { ShellIo } from './shell-session.ts';
+import type { ShellIo, ShellLogin } from './shell-session.ts';
 
 export interface CommandContext {
   node: string;
@@ -15,7 +15,16 @@ export interface CommandContext {
   local: LocalNodeAccess;
   schema: ApiSchema;
   io: ShellIo;
+  /** This login's state: the working directory. */
+  login: { cwd: string };
+  /** Runs a command line in this login (`watch`, `ssh host command`). */
+  runLine(line: string, io: ShellIo): Promise<number>;
+  /** A fresh login on another node of the datacenter (`ssh`). */
+  loginOn(node: string): ShellLogin & { runLine(line: string, io: ShellIo): Promise<number> };
 }
+
+/** A command that is not a Proxmox CLI tool (`ls`, `grep`, `ssh`, …): bash-style, own arguments. */
+export type ShellCommand = (ctx: CommandContext, args: string[]) => Promise<number>;
 
 export interface SubCommand {
   /** One or more words after the program name, e.g. `start` or `crm-command node-maintenance enable`. */

@@ -7,14 +7,19 @@
 import type { PveApi } from '../../pve/api.ts';
 import { PveError } from '../../pve/api.ts';
 import type { ApiSchema } from '../http/api-schema.ts';
-import { ParameterError, parseArgs, tokenize, UsageError } from './command-line.ts';
-import type { CliProgram, CommandContext, SubCommand } from './command.ts';
+import { ParameterError, parseArgs, UsageError } from './command-line.ts';
+import type { CliProgram, CommandContext, ShellCommand, SubCommand } from './command.ts';
+import { coreutils } from './commands/coreutils.ts';
 import { haManager } from './commands/ha-manager.ts';
+import { network } from './commands/network.ts';
 import { pvecm } from './commands/pvecm.ts';
+import { pvesh } from './commands/pvesh.ts';
 import { pvesm } from './commands/pvesm.ts';
 import { qm } from './commands/qm.ts';
+import { kernelOf, system } from './commands/system.ts';
 import type { LocalNodeAccess } from './local-node.ts';
-import { ShellSession, type CommandLineRunner, type ShellIo } from './shell-session.ts';
+import { parseCommandLine, type Pipeline } from './shell-grammar.ts';
+import { ShellSession, type CommandLineRunner, type ShellIo, type ShellLogin } from './shell-session.ts';
 
 export const PROGRAMS: readonly CliProgram[] = [pvecm, pvesm, qm, haManager];
 
@@ -26,41 +31,100 @@ export interface NodeShellOptions {
   schema: ApiSchema;
 }
 
+/** A terminal logged in to `node`: closes like an ssh session when the node goes down, and comes back after it boots. */
 export function openNodeShell(options: NodeShellOptions): ShellSession {
-  return new ShellSession(
-    options.node,
-    createCommandRunner(options),
-    loginBanner(options.node, options.schema.major),
-  );
+  const first = createLogin(options, options.node);
+  return new ShellSession(first.hostname, first.runner, first.banner, {
+    bootToken: (host) => options.local.bootToken(host),
+    onChange: (listener) => options.local.onMachinesChange(listener),
+    relogin: (host) => createLogin(options, host),
+  });
 }
 
-export function createCommandRunner(options: NodeShellOptions): CommandLineRunner {
-  return async (line, io) => {
-    let tokens: string[];
+/** One login on `node`: its working directory and the line runner (grammar, pipes, commands). */
+export function createLogin(
+  options: NodeShellOptions,
+  node: string,
+): ShellLogin & { runLine: CommandLineRunner } {
+  const login = { cwd: '/root' };
+  let lastExit = 0;
+  const runLine: CommandLineRunner = async (line, io) => {
+    let items;
     try {
-      tokens = tokenize(line);
+      items = parseCommandLine(line, lastExit);
     } catch (error) {
       io.write(`-bash: ${(error as Error).message}\n`);
-      return 2;
+      return (lastExit = 2);
     }
-    const [command, ...rest] = tokens;
-    if (command === undefined) return 0;
-    const ctx: CommandContext = {
-      node: options.node,
-      api: options.api,
-      local: options.local,
-      schema: options.schema,
-      io,
-    };
-    const builtin = BUILTINS[command];
-    if (builtin) return builtin(ctx, rest);
-    const program = PROGRAMS.find((p) => p.name === command);
-    if (!program) {
-      io.write(`-bash: ${command}: command not found\n`);
-      return 127;
+    let status = lastExit;
+    for (const item of items) {
+      if (item.after === '&&' && status !== 0) continue;
+      if (item.after === '||' && status === 0) continue;
+      status = await runPipeline(item.pipeline, io);
+      lastExit = status;
+      if (io.signal.aborted) break;
     }
-    return runProgram(ctx, program, rest);
+    return status;
   };
+  const context = (io: ShellIo): CommandContext => ({
+    node,
+    api: options.api,
+    local: options.local,
+    schema: options.schema,
+    io,
+    login,
+    runLine,
+    loginOn: (target) => createLogin(options, target),
+  });
+  const runPipeline = async (pipeline: Pipeline, io: ShellIo): Promise<number> => {
+    let stdin: string | undefined;
+    let status = 0;
+    const last = pipeline.commands.length - 1;
+    for (const [i, command] of pipeline.commands.entries()) {
+      let captured = '';
+      const stageIo: ShellIo = {
+        ...io,
+        write: i < last ? (text) => void (captured += text) : command.discardOutput ? () => undefined : io.write,
+        ...(stdin !== undefined ? { stdin } : {}),
+        stdoutPiped: i < last || io.stdoutPiped === true,
+      };
+      if (i > 0 && stdin === undefined) delete (stageIo as { stdin?: string }).stdin;
+      status = await runSimpleCommand(context(stageIo), command.words);
+      stdin = captured;
+      if (io.signal.aborted) return 130;
+    }
+    return status;
+  };
+  return {
+    hostname: node,
+    runner: runLine,
+    runLine,
+    banner: loginBanner(node, options.schema.major),
+    cwd: () => login.cwd,
+  };
+}
+
+/** @deprecated kept for callers that need only a runner; prefer `createLogin`. */
+export function createCommandRunner(options: NodeShellOptions): CommandLineRunner {
+  return createLogin(options, options.node).runner;
+}
+
+async function runSimpleCommand(ctx: CommandContext, words: string[]): Promise<number> {
+  const [command, ...rest] = words;
+  if (command === undefined) return 0;
+  const shellCommand = SHELL_COMMANDS[command];
+  if (shellCommand) {
+    try {
+      return await shellCommand(ctx, rest);
+    } catch (error) {
+      return reportFailure(ctx.io, error, command);
+    }
+  }
+  const program = PROGRAMS.find((p) => p.name === command);
+  if (program) return runProgram(ctx, program, rest);
+  if (command === 'pvesh') return pvesh(ctx, rest);
+  ctx.io.write(`-bash: ${command}: command not found\n`);
+  return 127;
 }
 
 async function runProgram(ctx: CommandContext, fullProgram: CliProgram, tokens: string[]): Promise<number> {
@@ -68,7 +132,8 @@ async function runProgram(ctx: CommandContext, fullProgram: CliProgram, tokens: 
     ...fullProgram,
     subcommands: fullProgram.subcommands.filter((s) => s.available?.(ctx.schema) ?? true),
   };
-  const sub = findSubcommand(program, tokens);
+  const resolved = expandCommandWords(program, tokens);
+  const sub = findSubcommand(program, resolved);
   if (!sub) {
     if (tokens.length === 0 || tokens[0] === 'help') {
       ctx.io.write(programUsage(program));
@@ -80,21 +145,44 @@ async function runProgram(ctx: CommandContext, fullProgram: CliProgram, tokens: 
       ...program.subcommands.map((s) => {
         const words = s.name.split(' ');
         let n = 0;
-        while (n < words.length && words[n] === tokens[n]) n++;
+        while (n < words.length && words[n] === resolved[n]) n++;
         return n;
       }),
     );
-    const unknown = tokens.slice(0, known + 1).join(' ');
+    const unknown = resolved.slice(0, known + 1).join(' ');
     ctx.io.write(`ERROR: unknown command '${program.name} ${unknown}'\n${programUsage(program)}`);
     return 255;
   }
   const usage = `${program.name} ${sub.usage}`;
   try {
-    const parsed = parseArgs(tokens.slice(sub.name.split(' ').length), sub.args, sub.options(ctx.schema));
+    const parsed = parseArgs(resolved.slice(sub.name.split(' ').length), sub.args, sub.options(ctx.schema));
     return await sub.run(ctx, parsed);
   } catch (error) {
     return reportFailure(ctx.io, error, usage);
   }
+}
+
+/**
+ * CLIHandler's `expand_command_name`: at each level of the command tree a word may be any unique
+ * prefix of a command (`pvecm stat` → `pvecm status`, `ha-manager crm-command node-m en`).
+ */
+export function expandCommandWords(program: CliProgram, tokens: string[]): string[] {
+  const names = program.subcommands.map((s) => s.name.split(' '));
+  const resolved = [...tokens];
+  for (let level = 0; level < resolved.length; level++) {
+    const candidates = new Set(
+      names
+        .filter((words) => words.length > level && words.slice(0, level).every((w, i) => w === resolved[i]))
+        .map((words) => words[level]!),
+    );
+    if (candidates.size === 0) break;
+    const word = resolved[level]!;
+    if (candidates.has(word)) continue;
+    const matching = [...candidates].filter((c) => c.startsWith(word));
+    if (matching.length !== 1) break;
+    resolved[level] = matching[0]!;
+  }
+  return resolved;
 }
 
 function findSubcommand(program: CliProgram, tokens: string[]): SubCommand | undefined {
@@ -142,69 +230,27 @@ function errorLines(errors: Record<string, string>): string {
     .join('');
 }
 
-type Builtin = (ctx: CommandContext, args: string[]) => Promise<number>;
-
-const BUILTINS: Record<string, Builtin> = {
-  async help(ctx) {
-    ctx.io.write(
-      [
-        'Simulated Proxmox VE shell. Available commands:',
-        ...PROGRAMS.flatMap((p) =>
-          p.subcommands.filter((s) => s.available?.(ctx.schema) ?? true).map((s) => `  ${p.name} ${s.usage}`),
-        ),
-        '  hostname',
-        '  pveversion',
-        '  ip a | ip route',
-        '  help',
-        '',
-      ].join('\n'),
-    );
-    return 0;
-  },
-  async pveversion(ctx) {
-    try {
-      const version = await ctx.api.request<{ version: string; repoid: string; release: string }>({
-        method: 'GET',
-        path: '/version',
-        node: ctx.node,
-        signal: ctx.io.signal,
-      });
-      ctx.io.write(
-        `pve-manager/${version.version}/${version.repoid} (running kernel: ${kernelOf(ctx.schema.major)})\n`,
-      );
-      return 0;
-    } catch (error) {
-      return reportFailure(ctx.io, error, 'pveversion');
-    }
-  },
-  async hostname(ctx) {
-    ctx.io.write(`${ctx.node}\n`);
-    return 0;
-  },
-  async ip(ctx, args) {
-    const sub = args[0] ?? '';
-    const show = args[1] === undefined || args[1] === 'show' || args[1] === 'list';
-    const ip = ctx.local.nodeIp(ctx.node);
-    if (['a', 'addr', 'address'].includes(sub) && show) {
-      ctx.io.write(ipAddress(ctx.node, ip));
-      return 0;
-    }
-    if (['r', 'ro', 'route'].includes(sub) && show) {
-      const net = ip.split('.').slice(0, 3).join('.');
-      ctx.io.write(
-        `default via ${net}.1 dev vmbr0 proto kernel onlink \n${net}.0/24 dev vmbr0 proto kernel scope link src ${ip} \n`,
-      );
-      return 0;
-    }
-    ctx.io.write('Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }\nwhere  OBJECT := { address | route }\n');
-    return 255;
-  },
+const help: ShellCommand = async (ctx) => {
+  ctx.io.write(
+    [
+      'Simulated Proxmox VE shell. Available commands:',
+      ...PROGRAMS.flatMap((p) =>
+        p.subcommands.filter((s) => s.available?.(ctx.schema) ?? true).map((s) => `  ${p.name} ${s.usage}`),
+      ),
+      '  pvesh get|create|set|delete <api-path> [OPTIONS]',
+      `  ${Object.keys(SHELL_COMMANDS).sort().join(' ')}`,
+      '',
+    ].join('\n'),
+  );
+  return 0;
 };
 
-/** The kernel each release ships, as `uname` and the login banner show it. */
-function kernelOf(major: 8 | 9): string {
-  return major === 8 ? '6.8.12-9-pve' : '6.14.8-2-pve';
-}
+const SHELL_COMMANDS: Record<string, ShellCommand> = {
+  ...coreutils,
+  ...network,
+  ...system,
+  help,
+};
 
 function loginBanner(node: string, major: 8 | 9): string {
   return [
@@ -216,28 +262,6 @@ function loginBanner(node: string, major: 8 | 9): string {
     '',
     'Debian GNU/Linux comes with ABSOLUTELY NO WARRANTY, to the extent',
     'permitted by applicable law.',
-    '',
-  ].join('\n');
-}
-
-function ipAddress(node: string, ip: string): string {
-  // A stable locally administered MAC per node, like Proxmox's BC:24:11 prefix.
-  const hash = [...node].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7);
-  const mac = `bc:24:11:${[hash >>> 16, hash >>> 8, hash].map((b) => (b & 0xff).toString(16).padStart(2, '0')).join(':')}`;
-  return [
-    '1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN group default qlen 1000',
-    '    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00',
-    '    inet 127.0.0.1/8 scope host lo',
-    '       valid_lft forever preferred_lft forever',
-    '    inet6 ::1/128 scope host noprefixroute',
-    '       valid_lft forever preferred_lft forever',
-    '2: nic0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc pfifo_fast master vmbr0 state UP group default qlen 1000',
-    `    link/ether ${mac} brd ff:ff:ff:ff:ff:ff`,
-    '    altname enp0s3',
-    '3: vmbr0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP group default qlen 1000',
-    `    link/ether ${mac} brd ff:ff:ff:ff:ff:ff`,
-    `    inet ${ip}/24 scope global vmbr0`,
-    '       valid_lft forever preferred_lft forever',
     '',
   ].join('\n');
 }

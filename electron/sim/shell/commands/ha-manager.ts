@@ -4,7 +4,8 @@
  * written to pmxcfs (no API exists for it), so it goes through the local node.
  */
 import type { ApiSchema } from '../../http/api-schema.ts';
-import { ParameterError } from '../command-line.ts';
+import { formatApiResult, type FormatOptions } from '../cli-formatter.ts';
+import { ParameterError, type OptionSpec } from '../command-line.ts';
 import {
   callLocal,
   endpointOptions,
@@ -15,10 +16,10 @@ import {
 
 const RESOURCES = '/cluster/ha/resources';
 
-function move(name: 'migrate' | 'relocate'): SubCommand {
+function move(name: 'migrate' | 'relocate', prefix = ''): SubCommand {
   return {
-    name,
-    usage: `${name} <sid> <node>`,
+    name: `${prefix}${name}`,
+    usage: `${prefix}${name} <sid> <node>`,
     args: ['sid', 'node'],
     options: () => [],
     async run(ctx, { positional }) {
@@ -31,6 +32,25 @@ function move(name: 'migrate' | 'relocate'): SubCommand {
     },
   };
 }
+
+/** `crm-command stop <sid> <timeout>`: a CRM command written to pmxcfs, as ha_manager.pm's `stop`. */
+const crmStop: SubCommand = {
+  name: 'crm-command stop',
+  usage: 'crm-command stop <sid> <timeout>',
+  args: ['sid', 'timeout'],
+  options: () => [],
+  async run(ctx, { positional }) {
+    const timeout = positional['timeout']!;
+    if (!/^\d+$/.test(timeout)) throw new ParameterError({ timeout: `type check ('integer') failed - got '${timeout}'` });
+    try {
+      ctx.local.crmCommand(ctx.node, 'stop', `${positional['sid']} ${timeout}`);
+    } catch (error) {
+      ctx.io.write(`${error instanceof Error ? error.message : String(error)}\n`);
+      return 255;
+    }
+    return 0;
+  },
+};
 
 function maintenance(action: 'enable' | 'disable'): SubCommand {
   return {
@@ -71,6 +91,27 @@ function printSections(
 }
 
 const RULES = '/cluster/ha/rules';
+
+/** PVE::RESTHandler's standard output options (`--output-format`, `--noborder`, …). */
+const FORMAT_OPTION_SPECS: OptionSpec[] = [
+  { name: 'output-format', boolean: false },
+  { name: 'noborder', boolean: true },
+  { name: 'noheader', boolean: true },
+  { name: 'human-readable', boolean: true },
+  { name: 'quiet', boolean: true },
+];
+
+function splitFormat(options: Record<string, string>): { format: FormatOptions; rest: Record<string, string> } {
+  const format: FormatOptions = {};
+  const rest: Record<string, string> = {};
+  for (const [key, value] of Object.entries(options)) {
+    if (key === 'output-format') format['output-format'] = value;
+    else if (FORMAT_OPTION_SPECS.some((o) => o.name === key))
+      (format as Record<string, boolean>)[key] = /^(1|true|yes|on)$/i.test(value);
+    else rest[key] = value;
+  }
+  return { format, rest };
+}
 const GROUPS = '/cluster/ha/groups';
 const hasRules = (schema: ApiSchema): boolean => schema.endpoint('GET', RULES) !== undefined;
 
@@ -114,13 +155,43 @@ const ruleCommands: SubCommand[] = [
   },
   {
     name: 'rules config',
-    usage: 'rules config [OPTIONS]',
+    usage: 'rules config [OPTIONS] [FORMAT_OPTIONS]',
     args: [],
     available: hasRules,
-    options: (schema) => endpointOptions(schema, 'GET', RULES),
+    options: (schema) => [...endpointOptions(schema, 'GET', RULES), ...FORMAT_OPTION_SPECS],
     async run(ctx, { options }) {
-      const rules = await callLocal<Record<string, unknown>[]>(ctx, 'GET', RULES, options);
-      printSections(ctx, rules, (r) => String(r['type']), 'rule');
+      const { format, rest } = splitFormat(options);
+      const rules = await callLocal<Record<string, unknown>[]>(ctx, 'GET', RULES, rest);
+      // ha_manager.pm: `enabled` from `disable`, `state` from the checker's `errors`.
+      for (const rule of rules) {
+        rule['enabled'] = rule['disable'] === undefined ? 1 : 0;
+        rule['state'] = rule['errors'] ? 'ignored (conflicts)' : 'in use';
+      }
+      const schema = ctx.schema.endpoint('GET', RULES)?.returns;
+      const props = { ...(schema?.items?.properties ?? {}), enabled: { type: 'integer' as const } };
+      ctx.io.write(
+        formatApiResult(rules, { ...schema, type: 'array', items: { type: 'object', properties: props } }, format, [
+          'enabled',
+          'state',
+          'rule',
+          'type',
+          'resources',
+          'comment',
+        ]),
+      );
+      return 0;
+    },
+  },
+  {
+    name: 'rules list',
+    usage: 'rules list [OPTIONS] [FORMAT_OPTIONS]',
+    args: [],
+    available: hasRules,
+    options: (schema) => [...endpointOptions(schema, 'GET', RULES), ...FORMAT_OPTION_SPECS],
+    async run(ctx, { options }) {
+      const { format, rest } = splitFormat(options);
+      const rules = await callLocal<Record<string, unknown>[]>(ctx, 'GET', RULES, rest);
+      ctx.io.write(formatApiResult(rules, ctx.schema.endpoint('GET', RULES)?.returns, format));
       return 0;
     },
   },
@@ -219,6 +290,7 @@ export const haManager: CliProgram = {
             if (['digest', 'sid', 'type', 'errors'].includes(key)) continue;
             ctx.io.write(`\t${key} ${String(resource[key])}\n`);
           }
+          ctx.io.write('\n');
         }
         return 0;
       },
@@ -244,6 +316,9 @@ export const haManager: CliProgram = {
     },
     move('migrate'),
     move('relocate'),
+    move('migrate', 'crm-command '),
+    move('relocate', 'crm-command '),
+    crmStop,
     maintenance('enable'),
     maintenance('disable'),
     ...ruleCommands,

@@ -9,7 +9,7 @@ import { ParameterError } from '../command-line.ts';
 import { callLocal, endpointOptions, followTask, type CliProgram, type CommandContext } from '../command.ts';
 import type { VotequorumStatus } from '../local-node.ts';
 
-const NOT_IN_CLUSTER =
+export const NOT_IN_CLUSTER =
   "Error: Corosync config '/etc/pve/corosync.conf' does not exist - is this node part of a cluster?\n";
 
 export const pvecm: CliProgram = {
@@ -52,7 +52,8 @@ export const pvecm: CliProgram = {
           return 2;
         }
         ctx.io.write(formatStatus(quorum, ctx.local.epochMs()));
-        return 0;
+        // pvecm execs `corosync-quorumtool -siH`, which exits 2 (EXIT_NOT_QUORATE) without quorum.
+        return quorum.quorate ? 0 : 2;
       },
     },
     {
@@ -89,13 +90,121 @@ export const pvecm: CliProgram = {
           ctx.local.setExpectedVotes(ctx.node, votes);
         } catch (error) {
           ctx.io.write(`${error instanceof Error ? error.message : String(error)}\n`);
-          return 255;
+          return 1;
         }
+        return 0;
+      },
+    },
+    {
+      name: 'delnode',
+      usage: 'delnode <node>',
+      args: ['node'],
+      options: () => [],
+      async run(ctx, { positional }) {
+        const target = positional['node']!;
+        const nodeid = ctx.local.links(ctx.node).find((l) => l.name === target || l.ip === target)?.nodeid;
+        await callLocal(ctx, 'DELETE', `/cluster/config/nodes/${encodeURIComponent(target)}`);
+        // The API runs `corosync-cfgtool -k <nodeid>`, whose line the CLI shows.
+        if (nodeid !== undefined) ctx.io.write(`Killing node ${nodeid}\n`);
+        return 0;
+      },
+    },
+    {
+      name: 'qdevice setup',
+      usage: 'qdevice setup <address> [OPTIONS]',
+      args: ['address'],
+      options: () => [
+        { name: 'force', boolean: true },
+        { name: 'network', boolean: false },
+      ],
+      async run(ctx, { positional, options }) {
+        return qdeviceSetup(ctx, positional['address']!, options['force'] === '1');
+      },
+    },
+    {
+      name: 'qdevice remove',
+      usage: 'qdevice remove',
+      args: [],
+      options: () => [],
+      async run(ctx) {
+        if (!ctx.local.votequorum(ctx.node)) {
+          ctx.io.write(NOT_IN_CLUSTER);
+          return 2;
+        }
+        ctx.local.qdevice(ctx.node, 'remove');
+        ctx.io.write('\nRemoved Qdevice.\n');
+        return 0;
+      },
+    },
+    {
+      name: 'apiver',
+      usage: 'apiver',
+      args: [],
+      options: () => [],
+      async run(ctx) {
+        ctx.io.write(`${ctx.schema.major >= 8 ? 2 : 1}\n`);
         return 0;
       },
     },
   ],
 };
+
+/**
+ * `pvecm qdevice setup <address>` (pve-cluster PVE/CLI/pvecm.pm): every node online, no QDevice
+ * yet, the qnetd host reachable by ssh with root's password; then the INFO steps it prints.
+ */
+async function qdeviceSetup(ctx: CommandContext, address: string, force: boolean): Promise<number> {
+  const quorum = ctx.local.votequorum(ctx.node);
+  if (!quorum) {
+    ctx.io.write(NOT_IN_CLUSTER);
+    return 2;
+  }
+  const links = ctx.local.links(ctx.node);
+  const offline = links.find((l) => !l.connected && !l.local);
+  if (offline) {
+    ctx.io.write(`All nodes must be online! Node ${offline.name} is offline, aborting.\n`);
+    return 255;
+  }
+  if (quorum.qdevice) {
+    ctx.io.write('QDevice already configured!\n');
+    return 255;
+  }
+  if (links.length % 2 === 1 && !force) {
+    ctx.io.write('Clusters with an odd node count are not officially supported!\n');
+    return 255;
+  }
+  const host = ctx.local.reach(ctx.node, address);
+  if (!host?.reachable) {
+    ctx.io.write(`ssh: connect to host ${address} port 22: No route to host\n`);
+    ctx.io.write(`command 'ssh-copy-id -i /root/.ssh/id_rsa root@${address}' failed: exit code 1\n`);
+    return 255;
+  }
+  const password = await ctx.io.readLine(`root@${address}'s password: `, { echo: false });
+  if (!ctx.local.checkRootPassword(password)) {
+    ctx.io.write(`Permission denied, please try again.\n`);
+    ctx.io.write(`command 'ssh-copy-id -i /root/.ssh/id_rsa root@${address}' failed: exit code 1\n`);
+    return 255;
+  }
+  ctx.io.write('\nINFO: initializing qnetd server\n');
+  ctx.io.write('\nINFO: copying CA cert and initializing on all nodes\n');
+  ctx.io.write('\nINFO: generating cert request\n');
+  ctx.io.write('\nINFO: copying exported cert request to qnetd server\n');
+  ctx.io.write('\nINFO: sign and export cluster cert\n');
+  ctx.io.write('\nINFO: copy exported CRT\n');
+  ctx.io.write('\nINFO: import certificate\n');
+  ctx.io.write('\nINFO: copy and import pk12 cert to all nodes\n');
+  ctx.io.write('\nINFO: add QDevice to cluster configuration\n');
+  try {
+    ctx.local.qdevice(ctx.node, 'setup', host.ip);
+  } catch (error) {
+    ctx.io.write(`${(error as Error).message}\n`);
+    return 255;
+  }
+  for (const link of links) {
+    ctx.io.write(`\nINFO: start and enable corosync qdevice daemon on node '${link.name}'...\n`);
+  }
+  return 0;
+}
 
 /**
  * `pvecm add`: ask the peer's root password, show the peer's certificate fingerprint for
@@ -104,6 +213,10 @@ export const pvecm: CliProgram = {
  */
 async function join(ctx: CommandContext, hostname: string, options: Record<string, string>): Promise<number> {
   const { use_ssh: _ssh, fingerprint: givenFingerprint, ...joinOptions } = options;
+  // pvecm.pm reads the password first; Setup::join then checks whether this node may join.
+  const password = await ctx.io.readLine(`Please enter superuser (root) password for '${hostname}': `, {
+    echo: false,
+  });
   if (!isTrue(joinOptions['force'])) {
     const problems = await joinProblems(ctx);
     if (problems.length > 0) {
@@ -113,9 +226,6 @@ async function join(ctx: CommandContext, hostname: string, options: Record<strin
       return 255;
     }
   }
-  const password = await ctx.io.readLine(`Please enter superuser (root) password for '${hostname}': `, {
-    echo: false,
-  });
   const printed = new Set<string>();
   const say = (line: string): void => {
     printed.add(line);
@@ -127,17 +237,18 @@ async function join(ctx: CommandContext, hostname: string, options: Record<strin
     const peer = ctx.local.resolveHost(hostname);
     let probed;
     try {
-      if (!peer) throw new Error('unknown host');
+      if (!peer || !ctx.local.reach(ctx.node, hostname)?.reachable) throw new Error('unreachable');
       probed = await ctx.local.probeCertificate(peer.url, 3_000, ctx.io.signal);
     } catch {
       ctx.io.write(`500 Can't connect to ${hostname}:8006 (No route to host)\n`);
       return 255;
     }
+    // PVE::APIClient::LWP's manual verification.
     ctx.io.write(`The authenticity of host '${hostname}' can't be established.\n`);
     ctx.io.write(`X509 SHA256 key fingerprint is ${probed.fingerprint}.\n`);
     const answer = await ctx.io.readLine('Are you sure you want to continue connecting (yes/no)? ');
     if (answer.trim().toLowerCase() !== 'yes') {
-      ctx.io.write('401 SSL certificate fingerprint not verified\n');
+      ctx.io.write('Fingerprint not verified, abort!\n');
       return 255;
     }
     fingerprint = probed.fingerprint;
@@ -218,6 +329,18 @@ export function formatStatus(q: VotequorumStatus, epochMs: number): string {
     'Transport:        knet',
     'Secure auth:      on',
     '',
+    formatQuorum(q, epochMs, { ips: true, hex: true }),
+  ].join('\n');
+}
+
+/** `corosync-quorumtool -s` (pvecm status adds `-iH`: addresses and hex node ids). */
+export function formatQuorum(
+  q: VotequorumStatus,
+  epochMs: number,
+  style: { ips: boolean; hex: boolean } = { ips: false, hex: false },
+): string {
+  const flags = [q.quorate ? 'Quorate' : '', q.qdevice ? 'Qdevice' : ''].filter((f) => f !== '');
+  return [
     'Quorum information',
     '------------------',
     `Date:             ${ctimeDate(epochMs)}`,
@@ -232,20 +355,31 @@ export function formatStatus(q: VotequorumStatus, epochMs: number): string {
     `Expected votes:   ${q.expectedVotes}`,
     `Highest expected: ${q.highestExpected}`,
     `Total votes:      ${q.totalVotes}`,
-    `Quorum:           ${String(q.quorum).padEnd(3)}${q.quorate ? '' : 'Activity blocked'}`,
-    `Flags:            ${q.quorate ? 'Quorate ' : ''}`,
+    // corosync-quorumtool.c: "%d %s" with " " or "Activity blocked".
+    `Quorum:           ${q.quorum} ${q.quorate ? ' ' : 'Activity blocked'}`,
+    `Flags:            ${flags.map((f) => `${f} `).join('')}`,
     '',
-    formatMembership(q, true),
+    formatMembership(q, style.ips, style.hex),
   ].join('\n');
 }
 
-/** The membership table; `status` names members by address and ids in hex, `nodes` by name. */
-export function formatMembership(q: VotequorumStatus, byAddress: boolean): string {
-  const lines = ['Membership information', '----------------------', '    Nodeid      Votes Name'];
+/**
+ * The membership table of corosync-quorumtool: `status` names members by address with hex
+ * ids, `nodes` (`-l`) by name with decimal ids; a registered QDevice adds its column and row.
+ */
+export function formatMembership(q: VotequorumStatus, byAddress: boolean, hex = byAddress): string {
+  const qdevice = q.qdevice;
+  const header = ['Nodeid', 'Votes', ...(qdevice ? ['Qdevice'] : [])].map((h) => `${h.padStart(10)} `).join('');
+  const lines = ['Membership information', '----------------------', `${header}Name`];
+  const id = (n: number): string => (hex ? `${hexId(n)} ` : `${String(n).padStart(10)} `);
   for (const member of [...q.members].sort((a, b) => a.nodeid - b.nodeid)) {
-    const id = byAddress ? hexId(member.nodeid) : String(member.nodeid).padStart(10, ' ');
     const name = `${byAddress ? member.ip : member.name}${member.local ? ' (local)' : ''}`;
-    lines.push(`${id} ${String(member.votes).padStart(10, ' ')} ${name}`);
+    const flags = qdevice ? `${`${qdevice.alive ? 'A' : 'NA'},${qdevice.castVote ? 'V' : 'NV'},NMW`.padStart(10)} ` : '';
+    lines.push(`${id(member.nodeid)}${String(member.votes).padStart(10)} ${flags}${name}`);
+  }
+  if (qdevice) {
+    const votes = qdevice.castVote ? 1 : 0;
+    lines.push(`${id(0)}${String(votes).padStart(10)}            Qdevice${qdevice.castVote ? '' : ' (votes 1)'}`);
   }
   return `${lines.join('\n')}\n`;
 }

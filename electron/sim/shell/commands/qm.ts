@@ -24,8 +24,8 @@ function path(ctx: CommandContext, template: string, id?: number): string {
   return template.replace('{node}', ctx.node).replace('{vmid}', String(id ?? ''));
 }
 
-/** start/stop/shutdown: a task on this node; HA-managed guests get an HA request task. */
-function powerCommand(name: 'start' | 'stop' | 'shutdown'): SubCommand {
+/** start/stop/shutdown/reboot/reset: a task on this node; HA-managed guests get an HA request task. */
+function powerCommand(name: 'start' | 'stop' | 'shutdown' | 'reboot' | 'reset'): SubCommand {
   const template = `${VM}/status/${name}`;
   return {
     name,
@@ -66,6 +66,87 @@ export const qm: CliProgram = {
     powerCommand('start'),
     powerCommand('stop'),
     powerCommand('shutdown'),
+    powerCommand('reboot'),
+    powerCommand('reset'),
+    {
+      name: 'snapshot',
+      usage: 'snapshot <vmid> <snapname> [OPTIONS]',
+      args: ['vmid', 'snapname'],
+      options: (schema) => endpointOptions(schema, 'POST', `${VM}/snapshot`, ['snapname']),
+      async run(ctx, { positional, options }) {
+        const id = vmid(positional['vmid']!);
+        const upid = await callLocal<string>(ctx, 'POST', path(ctx, `${VM}/snapshot`, id), {
+          snapname: positional['snapname'],
+          ...options,
+        });
+        return (await followTask(ctx, upid)) ? 0 : 255;
+      },
+    },
+    {
+      name: 'rollback',
+      usage: 'rollback <vmid> <snapname> [OPTIONS]',
+      args: ['vmid', 'snapname'],
+      options: (schema) => endpointOptions(schema, 'POST', `${VM}/snapshot/{snapname}/rollback`),
+      async run(ctx, { positional, options }) {
+        const id = vmid(positional['vmid']!);
+        const snap = encodeURIComponent(positional['snapname']!);
+        const upid = await callLocal<string>(ctx, 'POST', path(ctx, `${VM}/snapshot/${snap}/rollback`, id), options);
+        return (await followTask(ctx, upid)) ? 0 : 255;
+      },
+    },
+    {
+      name: 'delsnapshot',
+      usage: 'delsnapshot <vmid> <snapname> [OPTIONS]',
+      args: ['vmid', 'snapname'],
+      options: (schema) => endpointOptions(schema, 'DELETE', `${VM}/snapshot/{snapname}`),
+      async run(ctx, { positional, options }) {
+        const id = vmid(positional['vmid']!);
+        const snap = encodeURIComponent(positional['snapname']!);
+        const upid = await callLocal<string>(ctx, 'DELETE', path(ctx, `${VM}/snapshot/${snap}`, id), options);
+        return (await followTask(ctx, upid)) ? 0 : 255;
+      },
+    },
+    {
+      name: 'listsnapshot',
+      usage: 'listsnapshot <vmid>',
+      args: ['vmid'],
+      options: () => [],
+      async run(ctx, { positional }) {
+        const id = vmid(positional['vmid']!);
+        const list = await callLocal<SnapshotEntry[]>(ctx, 'GET', path(ctx, `${VM}/snapshot`, id));
+        ctx.io.write(snapshotTree(list));
+        return 0;
+      },
+    },
+    {
+      name: 'terminal',
+      usage: 'terminal <vmid> [OPTIONS]',
+      args: ['vmid'],
+      options: () => [
+        { name: 'iface', boolean: false },
+        { name: 'escape', boolean: false },
+      ],
+      async run(ctx, { positional, options }) {
+        const id = vmid(positional['vmid']!);
+        const config = await callLocal<Record<string, unknown>>(ctx, 'GET', path(ctx, `${VM}/config`, id));
+        const iface =
+          options['iface'] ?? Object.keys(config).sort().find((k) => /^serial\d$/.test(k) && config[k] === 'socket');
+        if (iface === undefined || config[iface] === undefined) {
+          ctx.io.write('unable to find a serial interface\n');
+          return 255;
+        }
+        const status = await callLocal<{ status: string }>(ctx, 'GET', path(ctx, `${VM}/status/current`, id));
+        if (status.status !== 'running') {
+          ctx.io.write(`VM ${id} not running\n`);
+          return 255;
+        }
+        ctx.io.write(`starting serial terminal on interface ${iface} (press Ctrl+O to exit)\n`);
+        // The simulated guest has no operating system behind its serial port: the line stays silent.
+        if (!ctx.io.interactive) return 0;
+        await new Promise<void>((resolve) => ctx.io.signal.addEventListener('abort', () => resolve(), { once: true }));
+        return 0;
+      },
+    },
     {
       name: 'status',
       usage: 'status <vmid> [OPTIONS]',
@@ -168,6 +249,43 @@ export const qm: CliProgram = {
     },
   ],
 };
+
+interface SnapshotEntry {
+  name: string;
+  parent?: string;
+  snaptime?: number;
+  description?: string;
+}
+
+/** pve-guest-common's print_snapshot_tree: oldest first, `current` last, children indented. */
+export function snapshotTree(list: SnapshotEntry[]): string {
+  const byName = new Map(list.map((e) => [e.name, { ...e, children: [] as string[] }]));
+  const roots: string[] = [];
+  for (const e of list) {
+    const parent = e.parent !== undefined ? byName.get(e.parent) : undefined;
+    if (parent) parent.children.push(e.name);
+    else roots.push(e.name);
+  }
+  const byTime = (a: string, b: string): number => {
+    const x = byName.get(a)!.snaptime;
+    const y = byName.get(b)!.snaptime;
+    if (x === undefined) return 1;
+    if (y === undefined) return -1;
+    return x - y;
+  };
+  let out = '';
+  const walk = (prefix: string, name: string): void => {
+    const e = byName.get(name)!;
+    const description = (e.description || 'no-description').split('\n').at(-1) ?? '';
+    const time =
+      e.snaptime !== undefined ? new Date(e.snaptime * 1000).toISOString().replace('T', ' ').slice(0, 19) : '';
+    const width = Math.max(0, 30 - prefix.length);
+    out += `${prefix} ${name.padEnd(width)} ${time.padEnd(23)} ${description}\n`;
+    for (const child of [...e.children].sort(byTime)) walk(` ${prefix}`, child);
+  };
+  for (const root of [...roots].sort(byTime)) walk('`->', root);
+  return out;
+}
 
 /** qemu-server's `qm list` columns: `%10s %-20s %-10s %-10s %12s %-10s`. */
 function formatRow(id: string, name: string, status: string, mem: string, disk: string, pid: string): string {

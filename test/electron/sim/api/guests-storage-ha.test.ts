@@ -146,7 +146,7 @@ describe('HA API', () => {
     expect(apiError(() => api.call('POST', '/cluster/ha/resources', 'pve1', { sid: 'vm:999' })).message).toBe(
       "resource 'vm:999' does not exist in cluster",
     );
-    expect(apiError(() => api.call('DELETE', '/cluster/ha/resources/vm:555', 'pve1')).message).toBe("resource 'vm:555' is not HA managed");
+    expect(apiError(() => api.call('DELETE', '/cluster/ha/resources/vm:555', 'pve1')).message).toBe("cannot delete service 'vm:555', not HA managed!");
 
     const start = api.call('POST', '/nodes/pve2/qemu/100/status/start', 'pve1');
     expect(String(start)).toContain(':hastart:100:');

@@ -63,7 +63,12 @@ describe('selectServiceNode', () => {
 
   it('negative resource affinity avoids nodes of the other service; positive follows it', () => {
     expect(selectServiceNode(base({ currentNode: 'dead', pref: 'best-score', separate: ['node1'] }))).toBe('node2');
-    expect(selectServiceNode(base({ currentNode: 'dead', pref: 'best-score', together: ['node3'] }))).toBe('node3');
+    expect(selectServiceNode(base({ currentNode: 'dead', pref: 'best-score', together: { node3: 1 } }))).toBe('node3');
+    // The node most partners use wins; a partner's node that is not possible does not count.
+    expect(selectServiceNode(base({ currentNode: 'dead', pref: 'best-score', together: { node2: 1, node3: 2 } }))).toBe('node3');
+    expect(
+      selectServiceNode(base({ currentNode: 'dead', pref: 'best-score', together: { node3: 1 }, separate: ['node3'] })),
+    ).toBe('node1');
     // A running service moves away from a node its negative partner occupies.
     expect(selectServiceNode(base({ currentNode: 'node1', separate: ['node1'] }))).toBe('node2');
   });

@@ -89,11 +89,21 @@ describe('qm and ha-manager on a formed cluster', () => {
         )
       ).exitCode,
     ).toBe(0);
+    // ha_manager.pm prints both through CLIFormatter: `config` picks its columns, `list` shows all.
     expect((await shell.run('ha-manager rules config')).output).toBe(
-      'node-affinity: prefer2\n\tnodes node2:2,node3:1\n\tresources vm:101\n\tstrict 0\n\n',
+      [
+        '┌─────────┬────────┬─────────┬───────────────┬───────────┬─────────┐',
+        '│ enabled │ state  │ rule    │ type          │ resources │ comment │',
+        '╞═════════╪════════╪═════════╪═══════════════╪═══════════╪═════════╡',
+        '│       1 │ in use │ prefer2 │ node-affinity │ vm:101    │         │',
+        '└─────────┴────────┴─────────┴───────────────┴───────────┴─────────┘',
+        '',
+      ].join('\n'),
     );
     expect((await shell.run('ha-manager rules set node-affinity prefer2 --strict 1')).exitCode).toBe(0);
-    expect((await shell.run('ha-manager rules config')).output).toContain('\tstrict 1\n');
+    // Rules.pm's index declares only `rule`, so the generic table has that one column.
+    expect((await shell.run('ha-manager rules list --noborder')).output).toBe('rule\nprefer2\n');
+    expect((await shell.run('ha-manager rules list --output-format json')).output).toMatch(/"strict":1/);
     expect((await shell.run('ha-manager rules remove prefer2')).exitCode).toBe(0);
     expect((await shell.run('ha-manager rules config')).output).toBe('');
     expect((await shell.run('ha-manager groupadd g1 --nodes node2')).output).toBe(

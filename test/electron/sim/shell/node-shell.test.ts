@@ -122,10 +122,11 @@ describe('simulated shell on a datacenter', () => {
     );
   });
 
-  it('refuses to join a node that is already a member before asking for a password', async () => {
-    const again = await node2.run('pvecm add 192.168.56.11');
+  it('asks for the password, then refuses to join a node that is already a member', async () => {
+    const again = await node2.run('pvecm add 192.168.56.11', ['labpass']);
     expect(again).toEqual({
       output:
+        "Please enter superuser (root) password for '192.168.56.11': \n" +
         'detected the following error(s):\n' +
         "* authentication key '/etc/corosync/authkey' already exists\n" +
         "* cluster config '/etc/pve/corosync.conf' already exists\n" +
@@ -141,14 +142,15 @@ describe('simulated shell on a datacenter', () => {
       'wrong',
     ]);
     expect(join.exitCode).toBe(255);
-    expect(join.output).toMatch(/authentication failure/);
+    expect(join.output).toMatch(/\n401 authentication failure\n$/);
   });
 
   it('refuses to join a node that already has guests', async () => {
     const node3 = dc.openShell('node3');
     expect((await node3.run('qm create 300 --memory 128')).exitCode).toBe(0);
-    expect(await node3.run('pvecm add 192.168.56.11')).toEqual({
+    expect(await node3.run('pvecm add 192.168.56.11', ['labpass'])).toEqual({
       output:
+        "Please enter superuser (root) password for '192.168.56.11': \n" +
         'detected the following error(s):\n* this host already contains virtual guests\nCheck if node may join a cluster failed!\n',
       exitCode: 255,
     });
@@ -160,7 +162,7 @@ describe('simulated shell on a datacenter', () => {
     );
     expect(add).toEqual({ output: '', exitCode: 0 });
     const status = await node2.run('pvesm status');
-    expect(status.output).toMatch(/^Name\s+Type\s+Status\s+Total\s+Used\s+Available\s+%\n/);
+    expect(status.output).toMatch(/^Name\s+Type\s+Status\s+Total \(KiB\)\s+Used \(KiB\)\s+Available \(KiB\)\s+%\n/);
     expect(status.output).toMatch(/\nnas\s+nfs\s+active\s+\d+\s+\d+\s+\d+\s+\d+\.\d\d%\n/);
     const upload = await dc.createClient().upload!({
       node: 'node1',
@@ -203,7 +205,8 @@ describe('simulated shell on a datacenter', () => {
     await dc.clock.sleep(20_000);
     const lost = await node1.run('pvecm status');
     expect(lost.output).toContain('Quorate:          No\n');
-    expect(lost.output).toContain('Quorum:           2  Activity blocked\n');
+    expect(lost.output).toContain('Quorum:           2 Activity blocked\n');
+    expect(lost.exitCode).toBe(2);
     expect(lost.output).toContain('Flags:            \n');
     expect((await node1.run('pvesm add nfs other --server 192.168.56.20 --export /x')).output).toBe(
       'cluster not ready - no quorum?\n',
