@@ -117,6 +117,7 @@ export async function startSimDatacenter(options: SimDatacenterOptions = {}): Pr
         isReachable: () => world.apiAvailable(n.name),
         canProxyTo: (target) => canReach(world, n.name, target),
         clusterName: () => world.clusterName(n.name),
+        authFailureDelayMs: () => simulatedToRealMs(clock, 3_000),
         whenDead: options.deadApi ?? 'refuse',
       }),
     ),
@@ -188,6 +189,14 @@ export async function startSimDatacenter(options: SimDatacenterOptions = {}): Pr
       clock.dispose();
     },
   };
+}
+
+/** Real milliseconds that `ms` of simulated time take at the clock's current speed (0 when manual). */
+export function simulatedToRealMs(clock: VirtualClock, ms: number): number {
+  const mode = clock.getMode();
+  if (mode.kind === 'realtime') return ms / mode.speed;
+  if (mode.kind === 'fast' && mode.maxRatio !== undefined) return ms / mode.maxRatio;
+  return 0;
 }
 
 /** pveproxy proxies `/nodes/{target}/…` calls over the cluster network. */

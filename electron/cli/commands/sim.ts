@@ -4,7 +4,7 @@
  * fingerprint and the credentials; runs until Ctrl-C. `--shell <node>` also attaches that node's
  * simulated shell to this terminal.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -60,8 +60,9 @@ export function registerSim(program: Command): void {
         ...(options.cluster ? { initial: { kind: 'cluster' as const } } : {}),
         apiTokenId: 'nestlab',
       });
-      const certDir = join(tmpdir(), `nestlab-sim-${process.pid}`);
-      await mkdir(certDir, { recursive: true });
+      // A private folder nobody else can predict or pre-create (mkdtemp), readable only by us.
+      const certDir = await mkdtemp(join(tmpdir(), 'nestlab-sim-'));
+      await chmod(certDir, 0o700);
 
       const out: string[] = [];
       out.push(
@@ -71,7 +72,7 @@ export function registerSim(program: Command): void {
       );
       for (const endpoint of dc.endpoints) {
         const certFile = join(certDir, `${endpoint.name}.pem`);
-        await writeFile(certFile, dc.certificatePem(endpoint.name));
+        await writeFile(certFile, dc.certificatePem(endpoint.name), { flag: 'wx', mode: 0o600 });
         out.push(
           `${endpoint.name}  ${endpoint.url}/api2/json   (lab address ${dc.world.nodeIp(endpoint.name)})`,
           `  fingerprint  ${endpoint.fingerprint}`,

@@ -102,7 +102,12 @@ export class AuthService {
 
   /** Parses an `Authorization: PVEAPIToken=USER@REALM!ID=SECRET` header; returns the token id. */
   verifyTokenHeader(header: string): string {
-    const match = /^PVEAPIToken=([^!=\s]+@[^!=\s]+)!([^=\s]+)[=:](\S+)$/.exec(header.trim());
+    return this.verifyToken(header.trim().replace(/^PVEAPIToken[= ]/, ''));
+  }
+
+  /** Checks `USER@REALM!ID=SECRET` (the header's value); returns the token id. */
+  verifyToken(value: string): string {
+    const match = /^([^!=\s]+@[^!=\s]+)!([^=\s]+)[=:](\S+)$/.exec(value.trim());
     if (!match) throw new AuthFailure('invalid token value!');
     const tokenId = `${match[1]}!${match[2]}`;
     const secret = this.tokens.get(tokenId);

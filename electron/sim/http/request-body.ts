@@ -21,8 +21,8 @@ export class BodyError extends Error {
   }
 }
 
-export function queryParams(search: URLSearchParams): Record<string, unknown> {
-  return collect(search);
+export function queryParams(query: string): Record<string, unknown> {
+  return collect(new URLSearchParams(query));
 }
 
 export async function readBody(request: IncomingMessage): Promise<ParsedBody> {
@@ -36,7 +36,7 @@ export async function readBody(request: IncomingMessage): Promise<ParsedBody> {
     chunks.push(chunk);
   }
   const text = Buffer.concat(chunks).toString('utf8');
-  if (text.trim() === '') return { params: {} };
+  if (text.trim() === '') return { params: emptyParams() };
   if (type.startsWith('application/json')) {
     let parsed: unknown;
     try {
@@ -47,13 +47,18 @@ export async function readBody(request: IncomingMessage): Promise<ParsedBody> {
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw new BodyError(400, 'JSON body must be an object');
     }
-    return { params: parsed as Record<string, unknown> };
+    return { params: Object.assign(emptyParams(), parsed) };
   }
   return { params: collect(new URLSearchParams(text)) };
 }
 
+/** Null-prototype maps: a key such as `__proto__` stays a plain key (and is refused later). */
+function emptyParams(): Record<string, unknown> {
+  return Object.create(null) as Record<string, unknown>;
+}
+
 function collect(search: URLSearchParams): Record<string, unknown> {
-  const params: Record<string, unknown> = {};
+  const params = emptyParams();
   for (const [key, value] of search) {
     const previous = params[key];
     if (previous === undefined) params[key] = value;
@@ -71,7 +76,7 @@ async function readMultipart(request: IncomingMessage, type: string): Promise<Pa
   if (!boundary) throw new BodyError(400, 'multipart body without boundary');
   const delimiter = Buffer.from(`\r\n--${boundary[1] ?? boundary[2]}`);
   const keep = delimiter.length + 8; // the closing delimiter and its `--\r\n`
-  const params: Record<string, unknown> = {};
+  const params = emptyParams();
   // Everything before the file's content, with a CRLF in front so every delimiter looks alike.
   let head: Buffer = Buffer.from('\r\n');
   let file: { name: string; filename: string } | undefined;
