@@ -115,7 +115,21 @@ export interface GuestState {
   /** When the guest OS answers (ping, agent). */
   osUpAt: number;
   lock?: string;
+  /** Snapshots by name, in creation order (`qm snapshot`). */
+  snapshots?: Record<string, GuestSnapshot>;
+  /** The snapshot the current state derives from (`parent` in the config). */
+  parent?: string;
   inject: { startFails: number; migrateFails: number; stopFails: boolean };
+}
+
+export interface GuestSnapshot {
+  name: string;
+  description?: string;
+  snaptime: number;
+  /** Saved with the RAM (`vmstate=1`), so a rollback resumes the guest running. */
+  vmstate: boolean;
+  parent?: string;
+  config: Record<string, string>;
 }
 
 export interface TaskState {
@@ -233,6 +247,8 @@ export interface SimState {
   /** Volumes by storage id, then by location (node name for local storage, `shared` for NFS). */
   volumes: Record<string, Record<string, Volume[]>>;
   guests: Record<string, GuestState>;
+  /** `/etc/pve/datacenter.cfg` options that were set (`console`, `mac_prefix`, `keyboard`, …). */
+  datacenterConfig?: Record<string, string>;
   tasks: Record<string, TaskState[]>;
   nextPid: number;
   clusterLog: ClusterLogEntry[];

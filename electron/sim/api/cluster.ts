@@ -10,7 +10,8 @@ import { storageConfigs, storageEnabledOn, storageStatus } from '../storage.ts';
 import type { World } from '../world.ts';
 import { verboseServiceState } from '../ha/status-view.ts';
 import { taskListItem } from './tasks.ts';
-import { int, knownNodes, paramError, req, route, str, bool, MIB } from './support.ts';
+import { assertWritable } from '../pmxcfs.ts';
+import { int, knownNodes, list, paramError, req, route, str, bool, MIB } from './support.ts';
 
 /** Whether `node` is online as seen from `local` (same corosync partition, or itself). */
 export function onlineFrom(core: SimCore, local: string, node: string): boolean {
@@ -62,7 +63,7 @@ function guestResources(core: SimCore, local: string): Record<string, unknown>[]
       maxmem: Number(g.config.memory ?? 512) * MIB,
       maxcpu: Number(g.config.cores ?? 1),
       maxdisk: 8 * 1024 * MIB,
-      mem: g.running ? Number(g.config.memory ?? 512) * MIB * 0.4 : 0,
+      mem: g.running ? Math.floor(Number(g.config.memory ?? 512) * MIB * 0.4) : 0,
       cpu: g.running ? 0.01 : 0,
       disk: 0,
       uptime: g.running ? Math.floor((core.now() - g.startedAt) / 1000) : 0,
@@ -208,13 +209,26 @@ export function clusterRoutes(world: World): SimRoute[] {
         .reverse()
         .map((e) => ({ ...e }));
     }),
+    // A string in the JSON: pve-manager's loop uses the number as a hash key first, and Perl's
+    // JSON encoder then writes the stringified scalar ("100"), as real nodes answer.
     route('GET', '/cluster/nextid', (ctx) => {
       const wanted = int(ctx, 'vmid');
       if (wanted !== undefined) {
         if (core.state.guests[String(wanted)]) throw paramError('vmid', `VM ${wanted} already exists`);
-        return wanted;
+        return String(wanted);
       }
-      return nextFreeVmid(core);
+      return String(nextFreeVmid(core));
+    }),
+    route('GET', '/cluster/options', () => ({ ...(core.state.datacenterConfig ?? {}) })),
+    route('PUT', '/cluster/options', (ctx) => {
+      assertWritable(core, ctx.node);
+      const cfg = (core.state.datacenterConfig ??= {});
+      for (const key of list(ctx, 'delete')) delete cfg[key];
+      for (const [key, value] of Object.entries(ctx.params)) {
+        if (key === 'delete' || value === undefined || value === null) continue;
+        cfg[key] = typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
+      }
+      return null;
     }),
     route('GET', '/cluster/tasks', (ctx) => {
       const visible = knownNodes(world, ctx.node);

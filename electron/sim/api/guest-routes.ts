@@ -21,6 +21,7 @@ import { SimApiError, type SimRequestContext, type SimRoute } from '../http/rout
 import type { SimCore } from '../sim-core.ts';
 import type { GuestState } from '../state.ts';
 import { findVolume } from '../storage.ts';
+import { finishTask, startTask, taskLog } from '../tasks.ts';
 import type { World } from '../world.ts';
 import { bool, configParams, int, list, MIB, paramError, req, route, str, targetNode } from './support.ts';
 
@@ -130,10 +131,20 @@ export function guestRoutes(world: World, kind: Kind): SimRoute[] {
     }),
     ...(kind === 'qemu'
       ? [
+          // The asynchronous variant: the same checks first, then the change in a `qmconfig` task.
           route('POST', `${base}/{vmid}/config`, (ctx) => {
             const { node, g } = guest(ctx);
-            updateGuestConfig(core, node, kind, g.vmid, configParams(ctx, NOT_CONFIG), list(ctx, 'delete'), str(ctx, 'digest'));
-            return null;
+            const changes = configParams(ctx, NOT_CONFIG);
+            const deletes = list(ctx, 'delete');
+            updateGuestConfig(core, node, kind, g.vmid, changes, deletes, str(ctx, 'digest'));
+            const task = startTask(core, node, 'qmconfig', String(g.vmid), ctx.user);
+            const args = [
+              ...(deletes.length > 0 ? [`-delete ${deletes.join(',')}`] : []),
+              ...Object.keys(changes).map((key) => `-${key} ${g.config[key] ?? changes[key]}`),
+            ];
+            taskLog(task, `update VM ${g.vmid}: ${args.join(' ')}`);
+            finishTask(core, task);
+            return task.upid;
           }),
         ]
       : []),

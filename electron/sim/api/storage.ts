@@ -3,6 +3,7 @@
  * `…/{storage}/status`, `…/{storage}/content`, `…/{storage}/upload`.
  */
 import { SimApiError, type SimRoute } from '../http/route.ts';
+import { assertIfModified, digestOf, sectionConfigText } from '../config-digest.ts';
 import { assertWritable } from '../pmxcfs.ts';
 import type { StorageConfig } from '../state.ts';
 import { startDownload, storageSubdir, validVolumeFilename } from '../downloads.ts';
@@ -14,7 +15,11 @@ import { bool, list, paramError, req, route, str, targetNode } from './support.t
 const CONTENT_TYPES = ['images', 'rootdir', 'vztmpl', 'iso', 'backup', 'snippets', 'import'];
 const SUPPORTED = { dir: ['vztmpl', 'iso', 'backup', 'snippets', 'images', 'rootdir', 'import'], nfs: CONTENT_TYPES, lvmthin: ['images', 'rootdir'] };
 
-function configView(id: string, cfg: StorageConfig): Record<string, unknown> {
+function storageDigest(all: Record<string, StorageConfig>): string {
+  return digestOf(sectionConfigText(Object.entries(all).map(([id, c]) => ({ type: c.type, id, values: { ...c, type: undefined } }))));
+}
+
+function configView(id: string, cfg: StorageConfig, all: Record<string, StorageConfig>): Record<string, unknown> {
   return {
     storage: id,
     type: cfg.type,
@@ -28,7 +33,7 @@ function configView(id: string, cfg: StorageConfig): Record<string, unknown> {
     ...(cfg.nodes ? { nodes: cfg.nodes.join(',') } : {}),
     ...(cfg.disable ? { disable: 1 } : {}),
     ...(cfg.type === 'nfs' ? { shared: 1 } : {}),
-    digest: 'b3a1f9c5e2d4a6b8c0e1f2a3b4c5d6e7f8091a2b',
+    digest: storageDigest(all),
   };
 }
 
@@ -54,7 +59,7 @@ export function storageRoutes(world: World): SimRoute[] {
       const type = str(ctx, 'type');
       return Object.entries(storageConfigs(core, ctx.node))
         .filter(([, c]) => !type || c.type === type)
-        .map(([id, c]) => configView(id, c));
+        .map(([id, c]) => configView(id, c, storageConfigs(core, ctx.node)));
     }),
     route('POST', '/storage', (ctx) => {
       const id = req(ctx, 'storage');
@@ -94,11 +99,14 @@ export function storageRoutes(world: World): SimRoute[] {
       storageConfigs(core, ctx.node)[id] = cfg;
       return { storage: id, type };
     }),
-    route('GET', '/storage/{storage}', (ctx) => configView(req(ctx, 'storage'), known(ctx.node, req(ctx, 'storage')))),
+    route('GET', '/storage/{storage}', (ctx) =>
+      configView(req(ctx, 'storage'), known(ctx.node, req(ctx, 'storage')), storageConfigs(core, ctx.node)),
+    ),
     route('PUT', '/storage/{storage}', (ctx) => {
       const id = req(ctx, 'storage');
       const cfg = known(ctx.node, id);
       assertWritable(core, ctx.node);
+      assertIfModified(str(ctx, 'digest'), storageDigest(storageConfigs(core, ctx.node)));
       const content = str(ctx, 'content');
       if (content !== undefined) cfg.content = parseContent(cfg.type, content);
       const nodes = str(ctx, 'nodes');

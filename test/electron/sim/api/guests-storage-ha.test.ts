@@ -168,7 +168,9 @@ describe('HA API', () => {
     expect(String(stop)).toContain(':hastop:100:');
     api.world.runFor(30_000);
     expect(api.world.guestLocation(100)!.running).toBe(false);
-    expect(api.call('GET', '/cluster/ha/resources/vm:100', 'pve1')).toMatchObject({ state: 'stopped', failback: 1 });
+    // Only stored keys: failback left at its default is not written to resources.cfg.
+    expect(api.call('GET', '/cluster/ha/resources/vm:100', 'pve1')).toMatchObject({ sid: 'vm:100', type: 'vm', state: 'stopped' });
+    expect(api.call('GET', '/cluster/ha/resources/vm:100', 'pve1')).not.toHaveProperty('failback');
     const ms = api.call('GET', '/cluster/ha/status/manager_status', 'pve1') as { manager_status: { service_status: Record<string, { state: string }> } };
     expect(ms.manager_status.service_status['vm:100']!.state).toBe('stopped');
   });
