@@ -3,6 +3,7 @@
  * auth, TLS pinned per node, timeouts and AbortSignal on every call, and failover: when the node
  * in use stops answering, the next call (and a read in flight) moves to another node within ~2 s.
  */
+import { randomUUID } from 'node:crypto';
 import { Agent, fetch, FormData, type Response } from 'undici';
 import type { Clock } from '../clock/clock.ts';
 import { realClock } from '../clock/clock.ts';
@@ -100,7 +101,7 @@ export class HttpPveApi implements PveApi {
     this.current ??= endpoint.name;
   }
 
-  async request<T = unknown>(req: PveRequest & { body?: FormData }): Promise<T> {
+  async request<T = unknown>(req: PveRequest & { body?: RequestBody }): Promise<T> {
     const call = `${req.method} ${req.path}`;
     if (this.closed) throw new PveError('aborted', call, undefined, `${call}: the client is closed`);
     if (req.signal?.aborted) throw new PveError('aborted', call, req.node, `${call}: aborted`);
@@ -115,19 +116,25 @@ export class HttpPveApi implements PveApi {
     }
   }
 
-  async upload(upload: PveUpload): Promise<string> {
-    const path = `/nodes/${upload.node}/storage/${upload.storage}/upload`;
-    const form = new FormData();
-    form.append('content', upload.content);
-    form.append('filename', upload.file, upload.filename);
+  /** See {@link PveUpload}: a streamed multipart upload with progress; resolves with the UPID. */
+  async uploadFile(upload: PveUpload): Promise<string> {
+    const path = `/nodes/${encodeURIComponent(upload.node)}/storage/${encodeURIComponent(upload.storage)}/upload`;
+    const fields: [string, string][] = [['content', upload.content]];
+    if (upload.checksum) {
+      fields.push(['checksum-algorithm', upload.checksum.algorithm], ['checksum', upload.checksum.value]);
+    }
     return this.request<string>({
       method: 'POST',
       path,
       node: upload.node,
-      body: form,
+      body: new MultipartBody(fields, 'filename', upload.filename, upload.file, upload.onProgress),
       timeoutMs: upload.timeoutMs ?? 30 * 60_000,
       ...(upload.signal ? { signal: upload.signal } : {}),
     });
+  }
+
+  upload(upload: PveUpload): Promise<string> {
+    return this.uploadFile(upload);
   }
 
   async waitForTask(
@@ -177,7 +184,7 @@ export class HttpPveApi implements PveApi {
 
   /** Tries nodes in order (current first) until one answers, or fails naming every node tried. */
   private async send(
-    req: PveRequest & { body?: FormData },
+    req: PveRequest & { body?: RequestBody },
     call: string,
     signal: AbortSignal,
     deadline: Deadline,
@@ -232,7 +239,7 @@ export class HttpPveApi implements PveApi {
 
   private async attemptWithRelogin(
     link: NodeLink,
-    req: PveRequest & { body?: FormData },
+    req: PveRequest & { body?: RequestBody },
     call: string,
     signal: AbortSignal,
     deadline: Deadline,
@@ -253,7 +260,7 @@ export class HttpPveApi implements PveApi {
 
   private async attempt(
     link: NodeLink,
-    req: PveRequest & { body?: FormData },
+    req: PveRequest & { body?: RequestBody },
     call: string,
     signal: AbortSignal,
     deadline: Deadline,
@@ -342,7 +349,7 @@ export class HttpPveApi implements PveApi {
     link: NodeLink,
     method: string,
     path: string,
-    params: PveParams | FormData | undefined,
+    params: PveParams | RequestBody | undefined,
     headers: Record<string, string>,
     call: string,
     signal: AbortSignal,
@@ -353,9 +360,16 @@ export class HttpPveApi implements PveApi {
     const where = `${call} on ${node}`;
     const agent = await this.agentFor(link, call, signal);
     let url = `${link.endpoint.url.replace(/\/+$/, '')}${API_PREFIX}${path}`;
-    let body: string | FormData | undefined;
+    let body: string | FormData | AsyncIterable<Uint8Array> | undefined;
+    let duplex: { duplex: 'half' } | undefined;
     if (params instanceof FormData) {
       body = params; // multipart: undici sets the content type with its boundary
+    } else if (params instanceof MultipartBody) {
+      // A fresh stream per attempt (a relogin sends the body again).
+      body = params.open();
+      duplex = { duplex: 'half' };
+      headers['Content-Type'] = params.contentType;
+      headers['Content-Length'] = String(params.length);
     } else {
       const form = encodeParams(params);
       if (method === 'GET' || method === 'DELETE') {
@@ -384,7 +398,7 @@ export class HttpPveApi implements PveApi {
     let response: Response;
     let text: string;
     try {
-      response = await fetch(url, { method, headers, body, dispatcher: agent, signal: attemptSignal });
+      response = await fetch(url, { method, headers, body, dispatcher: agent, signal: attemptSignal, ...duplex });
       link.lastAnswerAt = performance.now();
       text = await response.text();
     } catch (error) {
@@ -483,6 +497,53 @@ export class HttpPveApi implements PveApi {
       connections: 6,
       keepAliveTimeout: 4_000,
     });
+  }
+}
+
+type RequestBody = FormData | MultipartBody;
+
+/**
+ * multipart/form-data with a known length: text fields, then one file part streamed from a Blob,
+ * reporting progress as chunks go out.
+ */
+class MultipartBody {
+  readonly contentType: string;
+  readonly length: number;
+  private readonly head: Uint8Array;
+  private readonly tail: Uint8Array;
+
+  constructor(
+    fields: [string, string][],
+    fileField: string,
+    filename: string,
+    private readonly file: Blob,
+    private readonly onProgress?: (sent: number, total: number) => void,
+  ) {
+    const boundary = `----nestlab${randomUUID().replaceAll('-', '')}`;
+    this.contentType = `multipart/form-data; boundary=${boundary}`;
+    const quote = (s: string): string => s.replace(/["\\\r\n]/g, (c) => encodeURIComponent(c));
+    let head = '';
+    for (const [name, value] of fields) {
+      head += `--${boundary}\r\nContent-Disposition: form-data; name="${quote(name)}"\r\n\r\n${value}\r\n`;
+    }
+    head +=
+      `--${boundary}\r\nContent-Disposition: form-data; name="${quote(fileField)}"; filename="${quote(filename)}"\r\n` +
+      'Content-Type: application/octet-stream\r\n\r\n';
+    this.head = new TextEncoder().encode(head);
+    this.tail = new TextEncoder().encode(`\r\n--${boundary}--\r\n`);
+    this.length = this.head.length + file.size + this.tail.length;
+  }
+
+  async *open(): AsyncIterable<Uint8Array> {
+    let sent = 0;
+    const report = (chunk: Uint8Array): Uint8Array => {
+      sent += chunk.length;
+      this.onProgress?.(sent, this.length);
+      return chunk;
+    };
+    yield report(this.head);
+    for await (const chunk of this.file.stream() as unknown as AsyncIterable<Uint8Array>) yield report(chunk);
+    yield report(this.tail);
   }
 }
 

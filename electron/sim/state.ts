@@ -101,6 +101,8 @@ export interface Volume {
   size: number;
   vmid?: number;
   ctime: number;
+  notes?: string;
+  protected?: boolean;
 }
 
 export interface GuestState {
@@ -115,6 +117,8 @@ export interface GuestState {
   /** When the guest OS answers (ping, agent). */
   osUpAt: number;
   lock?: string;
+  /** Paused (`status/suspend`): still running, but its OS answers nothing. */
+  paused?: boolean;
   /** Snapshots by name, in creation order (`qm snapshot`). */
   snapshots?: Record<string, GuestSnapshot>;
   /** The snapshot the current state derives from (`parent` in the config). */

@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { VirtualClock } from './clock/virtual-clock.ts';
 import { finishJoin } from './cluster-config.ts';
 import { finishDownload } from './downloads.ts';
+import { guestLinkUp } from './guest-actions.ts';
 import { completeGuestOp } from './guests.ts';
 import { crmLoop } from './ha/crm.ts';
 import { applyCrmCommand } from './ha/ha-requests.ts';
@@ -326,7 +327,7 @@ export class World {
   /** True once the guest OS answers (ping, QEMU guest agent). */
   guestAnswering(vmid: number): boolean {
     const g = this.core.state.guests[String(vmid)];
-    return g !== undefined && g.running && this.now() >= g.osUpAt;
+    return g !== undefined && g.running && !g.paused && this.now() >= g.osUpAt && guestLinkUp(g);
   }
 
   guestLocation(vmid: number): { node: string; running: boolean } | undefined {

@@ -23,6 +23,7 @@ import type { GuestState } from '../state.ts';
 import { findVolume } from '../storage.ts';
 import { finishTask, startTask, taskLog } from '../tasks.ts';
 import type { World } from '../world.ts';
+import { guestActionRoutes } from './guest-actions.ts';
 import { bool, configParams, int, list, MIB, paramError, req, route, str, targetNode } from './support.ts';
 
 type Kind = 'qemu' | 'lxc';
@@ -161,7 +162,7 @@ export function guestRoutes(world: World, kind: Kind): SimRoute[] {
         digest: configDigest(g),
       };
       if (kind === 'qemu') {
-        out.qmpstatus = g.running ? 'running' : 'stopped';
+        out.qmpstatus = g.running ? (g.paused ? 'paused' : 'running') : 'stopped';
         out.agent = /^(1|enabled=1)/.test(g.config.agent ?? '') ? 1 : 0;
         out['running-machine'] = g.running ? 'pc-i440fx-9.2+pve1' : undefined;
         out['running-qemu'] = g.running ? '9.2.0' : undefined;
@@ -193,5 +194,6 @@ export function guestRoutes(world: World, kind: Kind): SimRoute[] {
         restart: bool(ctx, 'restart') ?? false,
       }).upid;
     }),
+    ...guestActionRoutes(world, kind),
   ];
 }

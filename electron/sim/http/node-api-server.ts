@@ -213,7 +213,7 @@ export class NodeApiServer {
     }
     const segments = target.segments.slice(2); // below /api2/json
     const path = `/${segments.join('/')}`;
-    const match = this.options.schema.matchPath(path);
+    const match = this.options.schema.matchSegments(segments);
     const endpoint = match && this.options.schema.endpoint(method, match.template);
     const isLogin = method === 'POST' && match?.template === '/access/ticket';
     const noAuth = isLogin || (method === 'GET' && match?.template === '/access/domains');

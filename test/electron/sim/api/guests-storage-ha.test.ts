@@ -44,7 +44,7 @@ describe('storage API', () => {
       expect.objectContaining({ volid: 'tank:iso/tinycore.iso', format: 'iso', size: 25_000_000 }),
     ]);
     expect(apiError(() => api.call('POST', '/nodes/pve1/storage/tank/upload', 'pve1', { content: 'iso' }, { filename: 'x.exe', size: 1 })).errors).toEqual({
-      filename: 'invalid filename or wrong extension',
+      filename: 'wrong file extension', // pve-storage API2/Storage/Status.pm, for iso and vztmpl
     });
     api.world.powerOff('nas');
     expect(apiError(() => api.call('GET', '/nodes/pve1/storage/tank/content', 'pve1')).message).toBe("storage 'tank' is not online");
