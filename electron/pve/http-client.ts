@@ -97,7 +97,8 @@ export class HttpPveApi implements PveApi {
     )
       return;
     void existing?.agent?.then((agent) => agent.close()).catch(() => undefined);
-    this.links.set(endpoint.name, { endpoint, suspectUntil: 0, lastAnswerAt: 0 });
+    // A copy: the caller may change its object later; only addEndpoint changes what we pin.
+    this.links.set(endpoint.name, { endpoint: { ...endpoint }, suspectUntil: 0, lastAnswerAt: 0 });
     this.current ??= endpoint.name;
   }
 
@@ -249,6 +250,17 @@ export class HttpPveApi implements PveApi {
     try {
       return await this.attempt(link, req, call, signal, deadline, quick);
     } catch (error) {
+      // The node's endpoint was replaced while the call was in flight (a new certificate after a
+      // cluster join, announced through addEndpoint): try once more with what we know now.
+      const replaced = this.links.get(link.endpoint.name);
+      if (
+        replaced !== undefined &&
+        replaced !== link &&
+        error instanceof PveError &&
+        (error.kind === 'pinning' || error.kind === 'unreachable' || error.kind === 'auth')
+      ) {
+        return this.attemptWithRelogin(replaced, req, call, signal, deadline, quick);
+      }
       // An expired ticket (2 h lifetime, or a restarted cluster): log in again once.
       if (retryOn401 && error instanceof PveError && error.kind === 'auth' && error.status === 401) {
         link.session = undefined;
@@ -490,9 +502,12 @@ export class HttpPveApi implements PveApi {
     return new Agent({
       connect: {
         ca,
+        // Proxmox nodes send only their own certificate, signed by the cluster's CA. The pinned
+        // leaf itself is then the trust anchor (the fingerprint is checked on every handshake).
+        allowPartialTrustChain: true,
         checkServerIdentity: pinnedIdentityCheck(expected),
         timeout: this.failoverAfterMs,
-      },
+      } as PinnedConnectOptions,
       // A few keep-alive connections per node, as a browser would; more calls queue on them.
       connections: 6,
       keepAliveTimeout: 4_000,
@@ -501,6 +516,9 @@ export class HttpPveApi implements PveApi {
 }
 
 type RequestBody = FormData | MultipartBody;
+
+/** undici's TLS connect options plus Node's `allowPartialTrustChain` (Node ≥ 20.18, not in every typing). */
+type PinnedConnectOptions = NonNullable<Agent.Options['connect']> & { allowPartialTrustChain?: boolean };
 
 /**
  * multipart/form-data with a known length: text fields, then one file part streamed from a Blob,

@@ -12,7 +12,7 @@ import { VirtualClock, type ClockMode } from './clock/virtual-clock.ts';
 import { ApiSchema } from './http/api-schema.ts';
 import { AuthService, type ApiTokenInfo } from './http/auth.ts';
 import { NodeApiServer } from './http/node-api-server.ts';
-import { nodeCertificate } from './http/node-certificate.ts';
+import { nodeCertificate, type NodeCertificate } from './http/node-certificate.ts';
 import type { SimRoute } from './http/route.ts';
 import { SimHypervisorDriver } from './hypervisor.ts';
 import type { LocalNodeAccess, VotequorumStatus } from './shell/local-node.ts';
@@ -62,8 +62,10 @@ export interface SimDatacenter {
   local: LocalNodeAccess;
   /** A client for this datacenter, logged in as root@pam, holding the virtual clock during calls. */
   createClient(options?: Partial<HttpPveApiOptions>): HttpPveApi;
-  /** The node's TLS certificate (PEM), e.g. for `curl --cacert`. */
+  /** The node's TLS certificate (`pve-ssl.pem`), PEM. */
   certificatePem(node: string): string;
+  /** The CA that signed it (`pve-root-ca.pem`; one for every member of a cluster), e.g. for `curl --cacert`. */
+  caPem(node: string): string;
   /** A login shell on `node` (`root@node:~# `). */
   openShell(node: string): ShellSession;
   close(): Promise<void>;
@@ -93,14 +95,16 @@ export async function startSimDatacenter(options: SimDatacenterOptions = {}): Pr
     },
     clock,
   );
-  // Certificates first: join information must report the real fingerprints.
-  const certificates = await Promise.all(nodes.map((n) => nodeCertificate(n.name, n.ip)));
+  // Certificates first: join information must report the real fingerprints. In a formed cluster
+  // the founder's CA signed every node's certificate; standalone nodes each have their own CA.
+  const certificates = await Promise.all(nodes.map((n) => nodeCertificate(n.name, n.ip, world.keyDomain(n.name))));
   nodes.forEach((n, i) => world.setNodeFingerprint(n.name, certificates[i]!.fingerprint));
 
   const auth = new AuthService({
     rootPassword,
     // Tickets age on the simulated time line, as on the simulated nodes' clocks.
     now: () => world.core.epochSeconds(),
+    keyDomainOf: (node) => world.keyDomain(node),
   });
   const token = options.apiTokenId ? auth.addToken(options.apiTokenId) : undefined;
   const schema = new ApiSchema(world.pveMajor);
@@ -110,6 +114,7 @@ export async function startSimDatacenter(options: SimDatacenterOptions = {}): Pr
       NodeApiServer.start({
         node: n.name,
         ip: n.ip,
+        certificate: certificates[nodes.indexOf(n)]!,
         schema,
         auth,
         routes,
@@ -131,6 +136,7 @@ export async function startSimDatacenter(options: SimDatacenterOptions = {}): Pr
     name: s.node,
     url: s.url,
     fingerprint: s.fingerprint,
+    caPem: s.caPem,
   }));
   const credentials: SimCredentials = {
     username: 'root@pam',
@@ -142,6 +148,38 @@ export async function startSimDatacenter(options: SimDatacenterOptions = {}): Pr
   const clients = new Set<HttpPveApi>();
   const shells = new Set<ShellSession>();
   let shellClient: HttpPveApi | undefined;
+
+  // A join gives the node a certificate from the cluster's CA and restarts its pveproxy. The
+  // datacenter's own clients learn the new fingerprint (as the app learns it from the cluster);
+  // any other client that pinned the old one gets what it would get from a real node.
+  const newCertificates = new Map<string, Promise<NodeCertificate>>();
+  const stopCertificates = world.onTransition((t) => {
+    const [kind, node] = t.subject.split(':');
+    if (kind !== 'certificate' || node === undefined) return;
+    const server = servers.find((s) => s.node === node);
+    if (!server) return;
+    if (t.to === 'joining') {
+      const release = clock.hold(`certificate ${node}`);
+      const pending = nodeCertificate(node, world.nodeIp(node), world.keyDomain(node));
+      newCertificates.set(node, pending);
+      void pending.finally(release).catch(() => undefined);
+    } else if (t.to === 'cluster-ca') {
+      const pending = newCertificates.get(node) ?? nodeCertificate(node, world.nodeIp(node), world.keyDomain(node));
+      newCertificates.delete(node);
+      const release = clock.hold(`pveproxy restart ${node}`);
+      void pending
+        .then((certificate) => {
+          server.replaceCertificate(certificate);
+          world.setNodeFingerprint(node, certificate.fingerprint);
+          const index = endpoints.findIndex((e) => e.name === node);
+          const endpoint = { ...endpoints[index]!, fingerprint: certificate.fingerprint, caPem: certificate.caPem };
+          endpoints[index] = endpoint;
+          for (const client of clients) client.addEndpoint(endpoint);
+        })
+        .catch(() => undefined)
+        .finally(release);
+    }
+  });
 
   const createClient = (overrides: Partial<HttpPveApiOptions> = {}): HttpPveApi => {
     const client = new HttpPveApi({
@@ -180,8 +218,14 @@ export async function startSimDatacenter(options: SimDatacenterOptions = {}): Pr
       shell.onClose(() => shells.delete(shell));
       return shell;
     },
+    caPem(node) {
+      const server = servers.find((s) => s.node === node);
+      if (!server) throw new Error(`caPem: no node '${node}' in this datacenter`);
+      return server.caPem;
+    },
     async close() {
       stopWatching();
+      stopCertificates();
       for (const shell of [...shells]) shell.close();
       await Promise.all([...clients].map((c) => c.close()));
       await driver.close();

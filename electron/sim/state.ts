@@ -76,6 +76,8 @@ export interface LrmState {
 
 export interface ClusterConfig {
   name: string;
+  /** The node that created the cluster: its CA and authkey became the cluster's. */
+  founder?: string;
   nodes: Record<string, { nodeid: number; votes: number; ip: string }>;
   configVersion: number;
   tokenCoefficient: number;

@@ -134,6 +134,7 @@ export class World {
       const pveMajor = this.core.state.pveMajor;
       this.core.state.cluster = {
         name: initial.clusterName ?? 'lab',
+        founder: config.nodes[0]!.name,
         nodes: Object.fromEntries(config.nodes.map((n, i) => [n.name, { nodeid: i + 1, votes: 1, ip: n.ip }])),
         configVersion: config.nodes.length,
         tokenCoefficient: pveMajor >= 9 ? 125 : 650,
@@ -220,6 +221,16 @@ export class World {
   }
 
   /** Cluster name if `node` is a cluster member (the ticket reply's `clustername`). */
+  /**
+   * Whose CA signs `node`'s certificate and whose authkey signs its tickets: its own while
+   * standalone, the cluster founder's once it is a member (pmxcfs shares pve-root-ca and authkey).
+   */
+  keyDomain(node: string): string {
+    const cluster = this.core.state.cluster;
+    if (!cluster?.nodes[node]) return node;
+    return cluster.founder ?? Object.keys(cluster.nodes).sort()[0]!;
+  }
+
   clusterName(node?: string): string | undefined {
     const c = this.core.state.cluster;
     if (!c) return undefined;

@@ -72,13 +72,22 @@ export function registerSim(program: Command): void {
       );
       for (const endpoint of dc.endpoints) {
         const certFile = join(certDir, `${endpoint.name}.pem`);
+        const caFile = join(certDir, `${endpoint.name}-pve-root-ca.pem`);
         await writeFile(certFile, dc.certificatePem(endpoint.name), { flag: 'wx', mode: 0o600 });
+        await writeFile(caFile, dc.caPem(endpoint.name), { flag: 'wx', mode: 0o600 });
         out.push(
           `${endpoint.name}  ${endpoint.url}/api2/json   (lab address ${dc.world.nodeIp(endpoint.name)})`,
           `  fingerprint  ${endpoint.fingerprint}`,
           `  certificate  ${certFile}`,
+          `  CA           ${caFile}`,
         );
       }
+      out.push(
+        '',
+        options.cluster
+          ? "One CA (the cluster's pve-root-ca.pem) signed every node's certificate."
+          : "Each node has its own CA until it joins a cluster; a join gives it a new certificate from the cluster's CA (its fingerprint changes).",
+      );
       const first = dc.endpoints[0]!;
       out.push(
         '',
@@ -91,7 +100,7 @@ export function registerSim(program: Command): void {
           : []),
         '',
         'Try:',
-        `  curl --cacert ${join(certDir, `${first.name}.pem`)} -H 'Authorization: PVEAPIToken=${dc.credentials.token?.tokenId}=${dc.credentials.token?.secret}' ${first.url}/api2/json/version`,
+        `  curl --cacert ${join(certDir, `${first.name}-pve-root-ca.pem`)} -H 'Authorization: PVEAPIToken=${dc.credentials.token?.tokenId}=${dc.credentials.token?.secret}' ${first.url}/api2/json/version`,
         '',
         'Press Ctrl+C to stop.',
       );

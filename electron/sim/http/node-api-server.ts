@@ -11,7 +11,7 @@ import type { Clock } from '../../clock/clock.ts';
 import { SimApiError, type SimRoute } from './route.ts';
 import type { ApiSchema } from './api-schema.ts';
 import { AuthFailure, type AuthService } from './auth.ts';
-import { nodeCertificate } from './node-certificate.ts';
+import { nodeCertificate, type NodeCertificate } from './node-certificate.ts';
 import { validateParams } from './param-validation.ts';
 import { BodyError, queryParams, readBody } from './request-body.ts';
 
@@ -59,6 +59,8 @@ export interface NodeApiServerOptions {
   clusterName?: () => string | undefined;
   /** Listen port; 0 (default) picks a free one. */
   port?: number;
+  /** The node certificate to present (default: one signed by the node's own CA). */
+  certificate?: NodeCertificate;
 }
 
 interface Failure {
@@ -84,15 +86,14 @@ export class NodeApiServer {
   private constructor(
     private readonly options: NodeApiServerOptions,
     private readonly server: Server,
-    readonly fingerprint: string,
-    readonly certificatePem: string,
+    private certificate: NodeCertificate,
     readonly url: string,
   ) {
     for (const route of options.routes) this.routesByKey.set(`${route.method} ${route.path}`, route);
   }
 
   static async start(options: NodeApiServerOptions): Promise<NodeApiServer> {
-    const certificate = await nodeCertificate(options.node, options.ip);
+    const certificate = options.certificate ?? (await nodeCertificate(options.node, options.ip));
     const server = createServer({ key: certificate.key, cert: certificate.cert, keepAliveTimeout: 5_000 });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -100,19 +101,39 @@ export class NodeApiServer {
     });
     const address = server.address();
     if (address === null || typeof address === 'string') throw new Error(`${options.node}: no TCP address`);
-    const instance = new NodeApiServer(
-      options,
-      server,
-      certificate.fingerprint,
-      certificate.cert,
-      `https://127.0.0.1:${address.port}`,
-    );
+    const instance = new NodeApiServer(options, server, certificate, `https://127.0.0.1:${address.port}`);
     instance.attach();
     return instance;
   }
 
   get node(): string {
     return this.options.node;
+  }
+
+  /** SHA-256 fingerprint of the certificate pveproxy presents now. */
+  get fingerprint(): string {
+    return this.certificate.fingerprint;
+  }
+
+  /** The node certificate (`pve-ssl.pem`), PEM. */
+  get certificatePem(): string {
+    return this.certificate.cert;
+  }
+
+  /** The CA that signed it (`pve-root-ca.pem`), PEM. */
+  get caPem(): string {
+    return this.certificate.caPem;
+  }
+
+  /**
+   * A new node certificate (after a cluster join), then `systemctl reload-or-restart pveproxy`:
+   * every open connection is cut, the next handshake presents the new certificate.
+   */
+  replaceCertificate(certificate: NodeCertificate): void {
+    this.certificate = certificate;
+    this.server.setSecureContext({ key: certificate.key, cert: certificate.cert });
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
   }
 
   /** Cuts every open connection, e.g. the moment the node loses power (not in `hang` mode). */
@@ -337,9 +358,9 @@ export class NodeApiServer {
         return denied('Authentication failed!');
       }
     }
-    const user = auth.verifyTicket(ticket);
+    const user = auth.verifyTicket(ticket, this.node);
     if (user === undefined) return denied('Authentication failed!');
-    if (method !== 'GET' && !auth.verifyCsrf(user, header(request, 'csrfpreventiontoken'))) {
+    if (method !== 'GET' && !auth.verifyCsrf(user, header(request, 'csrfpreventiontoken'), this.node)) {
       return denied('Permission denied - invalid csrf token');
     }
     return { user };
@@ -351,6 +372,7 @@ export class NodeApiServer {
         String(params['username']),
         String(params['password']),
         params['realm'] === undefined ? undefined : String(params['realm']),
+        this.node,
       );
       const clustername = this.options.clusterName?.();
       return { data: { ...result, ...(clustername ? { clustername } : {}), cap: {} } };

@@ -7,7 +7,7 @@ let agent: Agent;
 
 beforeAll(async () => {
   nodes = await startTestNodes(['node1', 'node2']);
-  agent = new Agent({ connect: { ca: nodes.servers.map((s) => s.certificatePem) } });
+  agent = new Agent({ connect: { ca: nodes.servers.map((s) => s.caPem) } });
 });
 afterAll(async () => {
   await agent.close();
@@ -212,7 +212,7 @@ describe('node API server', () => {
   it('refuses parameters a PVE 8 node does not know', async () => {
     const pve8 = await startTestNodes(['old'], { major: 8 });
     try {
-      const a = new Agent({ connect: { ca: pve8.servers[0]!.certificatePem } });
+      const a = new Agent({ connect: { ca: pve8.servers[0]!.caPem } });
       const token = pve8.auth.addToken('t');
       const response = await fetch(`${pve8.servers[0]!.url}/api2/json/cluster/ha/resources`, {
         method: 'POST',
