@@ -1,24 +1,21 @@
+/**
+ * The one composition root: builds the services from injected deps and wires them into the
+ * handler table (handlers.ts). Shells and tests call it; nothing else wires services together.
+ * The backend is chosen by the factory in backends/create-lab-environment.ts, through LabSession.
+ */
 import { join } from 'node:path';
 
-/**
- * The one composition root: builds the services from injected deps and chooses implementations
- * (simulator or VirtualBox). Shells and tests call it; nothing else wires services together.
- */
 import type { AppInfo, BackendKind } from '../contract/dto.ts';
 import { ApiError } from '../contract/errors.ts';
-import { HypervisorError } from '../hypervisor/driver.ts';
-import { PveError } from '../pve/api.ts';
 import type { Handlers } from '../ipc/router.ts';
+import { DrillHistory } from '../lab/drill/history.ts';
+import { FileProgressStore } from '../lab/progress-store.ts';
+import { resolveDataDir } from './data-location.ts';
 import type { AppDeps } from './deps.ts';
 import { EventHub } from './event-hub.ts';
-import { chooseDataDir, resolveDataDir } from './data-location.ts';
-import { checkHost } from './host-check.ts';
+import { createHandlers, type AppContext, type SessionSlot } from './handlers.ts';
 import { LabCatalog } from './lab-catalog.ts';
 import { LabSession } from './lab-session.ts';
-import { toDrillHistoryEntry, toFailoverReportInfo } from '../lab/drill/drill-dto.ts';
-import { DrillHistory } from '../lab/drill/history.ts';
-import { reportToCsv } from '../lab/drill/report-csv.ts';
-import { FileProgressStore } from '../lab/progress-store.ts';
 import { SettingsStore } from './settings-store.ts';
 import { TrustBroker } from './trust-broker.ts';
 import { readAppVersion } from './version.ts';
@@ -35,26 +32,38 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const settings = await SettingsStore.open(deps.dataDir);
   const dataDir = await resolveDataDir(deps.dataDir);
   let nextDataDir: string | null = null;
-  const settingsInfo = () => ({ ...settings.get(), dataDir, nextDataDir });
-  // A backend named by the shell (flag, LAB_BACKEND) wins; otherwise the saved setting, which may change.
   const currentBackend = (): BackendKind => deps.backend ?? settings.get().backend;
   const hub = new EventHub();
-  const catalog = new LabCatalog(deps.labsDir);
   const trust = new TrustBroker(dataDir, (pending) => hub.emit('trust.requests', pending));
+  const progress = new FileProgressStore(join(dataDir, 'progress'));
 
   let session: LabSession | null = null;
-  const open = (): LabSession => {
-    if (!session) throw new ApiError('conflict', 'No lab is open. Open a lab from the library first.');
-    return session;
+  const sessions: SessionSlot = {
+    get active() {
+      return session;
+    },
+    current() {
+      if (!session) throw new ApiError('conflict', 'No lab is open. Open a lab from the library first.');
+      return session;
+    },
+    async open(choice) {
+      await sessions.close();
+      session = await LabSession.open({
+        ...choice,
+        dataDir,
+        hub,
+        log: deps.log,
+        trust,
+        ...(deps.virtualBox ? { virtualBox: deps.virtualBox } : {}),
+      });
+      return session;
+    },
+    async close() {
+      const current = session;
+      session = null;
+      await current?.close();
+    },
   };
-  const closeSession = async (): Promise<void> => {
-    const current = session;
-    session = null;
-    await current?.close();
-  };
-  // Drill history is readable without an open lab (the library shows past runs).
-  const history = new DrillHistory(dataDir);
-  const language = () => session?.state.lang ?? settings.get().lang;
 
   const info: AppInfo = {
     name: 'NestLab',
@@ -66,129 +75,30 @@ export async function createApp(deps: AppDeps): Promise<App> {
     labsDir: deps.labsDir,
   };
 
-  const handlers: Handlers = {
-    'app.info': () => ({ ...info, backend: currentBackend() }),
-    'settings.get': () => settingsInfo(),
-    'settings.set': async ({ dataDir: chosen, ...patch }) => {
-      if (chosen !== undefined) {
-        const target = await chooseDataDir(deps.dataDir, chosen);
-        nextDataDir = target === dataDir ? null : target;
-      }
-      if (Object.keys(patch).length > 0) await settings.update(patch);
-      return settingsInfo();
+  const ctx: AppContext = {
+    deps,
+    info,
+    dataDir,
+    hub,
+    settings,
+    catalog: new LabCatalog(deps.labsDir),
+    trust,
+    history: new DrillHistory(dataDir),
+    sessions,
+    currentBackend,
+    settingsInfo: () => ({ ...settings.get(), dataDir, nextDataDir }),
+    setNextDataDir: (dir) => {
+      nextDataDir = dir;
     },
-    'host.check': () => checkHost(currentBackend()),
-    'lab.list': ({ lang }) => catalog.list(lang ?? settings.get().lang, currentBackend()),
-
-    'lab.open': async ({ labId, profile, lang }) => {
-      const lab = await catalog.get(labId);
-      if (!lab) throw new ApiError('not-found', `No lab "${labId}" in ${deps.labsDir}.`);
-      const backend = currentBackend();
-      const chosen = profile
-        ? lab.profiles.find((p) => p.id === profile)
-        : lab.profiles.find((p) => p.backends.includes(backend));
-      if (!chosen) {
-        throw new ApiError(
-          'not-found',
-          profile ? `Lab "${labId}" has no profile "${profile}".` : `Lab "${labId}" has no profile for the ${backend} backend.`,
-        );
-      }
-      await closeSession();
-      const language = lang ?? settings.get().lang;
-      session = await asBackendError(() => LabSession.open({ lab, profile: chosen, lang: language, backend, dataDir, hub, log: deps.log, trust, ...(deps.virtualBox ? { virtualBox: deps.virtualBox } : {}) }));
-      hub.emit('lab.state', session.state);
-      return session.state;
-    },
-    'lab.getState': () => session?.state ?? null,
-    'lab.close': async () => {
-      await closeSession();
-      hub.emit('lab.state', null);
-      hub.emit('topology.state', null);
-      return null;
-    },
-    'lab.check': () => open().check(),
-    'lab.solveStep': ({ stepId }) => open().solveStep(stepId),
-    'lab.solveUpTo': ({ stepId }) => open().solveUpTo(stepId),
-    'lab.reset': async () => {
-      // Progress and the simulated cluster start over together.
-      const current = open();
-      const { lab, profile } = current;
-      const { lang, backend } = current.state;
-      await closeSession();
-      await new FileProgressStore(join(dataDir, 'progress')).clear(lab.id, profile.id);
-      session = await LabSession.open({ lab, profile, lang, backend, dataDir, hub, log: deps.log, trust, ...(deps.virtualBox ? { virtualBox: deps.virtualBox } : {}) });
-      hub.emit('lab.state', session.state);
-      return session.state;
-    },
-    'lab.showHint': ({ stepId }) => open().showHint(stepId),
-    'lab.setLanguage': ({ lang }) => session?.setLanguage(lang) ?? null,
-    'topology.getState': () => session?.topology ?? null,
-    'machine.act': ({ machine, action }) => open().act(machine, action),
-    'sim.getClock': () => session?.clockInfo() ?? null,
-    'sim.setSpeed': ({ speed }) => open().setSpeed(speed),
-    'terminal.open': ({ node }) => open().openTerminal(node),
-    'terminal.input': ({ id, data }) => {
-      open().terminal(id).write(data);
-      return null;
-    },
-    'terminal.resize': ({ id, cols, rows }) => {
-      open().terminal(id).resize(cols, rows);
-      return null;
-    },
-    'terminal.close': ({ id }) => {
-      session?.closeTerminal(id);
-      return null;
-    },
-    'drill.start': ({ stepId }) => open().startDrill(stepId),
-    'drill.getState': () =>
-      session?.drillState() ?? { running: false, phase: null, elapsedMs: 0, milestones: [], report: null },
-    'drill.history': async ({ labId }) => (await history.list(labId)).map(toDrillHistoryEntry),
-    'drill.report': ({ labId, runId }) =>
-      wrapNotFound(async () => toFailoverReportInfo(await history.load(labId, runId), language())),
-    'drill.export': ({ labId, runId, format }) =>
-      wrapNotFound(async () => {
-        const report = await history.load(labId, runId);
-        const base = `${labId}-${runId}`;
-        return format === 'csv'
-          ? { filename: `${base}.csv`, mime: 'text/csv', content: reportToCsv(report, language()) }
-          : { filename: `${base}.json`, mime: 'application/json', content: JSON.stringify(report, null, 2) + '\n' };
-      }),
-    'trust.pending': () => trust.pending(),
-    'trust.answer': ({ id, accept }) => {
-      trust.answer(id, accept);
-      return null;
-    },
+    clearProgress: (lab, profile) => progress.clear(lab.id, profile.id),
   };
 
   return {
     info,
     hub,
-    handlers,
+    handlers: createHandlers(ctx),
     async close() {
-      await closeSession();
+      await sessions.close();
     },
   };
-}
-
-async function wrapNotFound<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof ApiError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new ApiError('not-found', 'No such drill run.');
-    throw error;
-  }
-}
-
-/** VirtualBox or a node that cannot be reached is the backend's problem, said in its own words. */
-async function asBackendError<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof HypervisorError || error instanceof PveError) {
-      throw new ApiError('backend-unavailable', error.message);
-    }
-    throw error;
-  }
 }

@@ -1,6 +1,6 @@
 /** What the composition root needs from its shell (Electron, CLI, browser host, tests). */
 import type { BackendKind } from '../contract/dto.ts';
-import type { LabEnvironmentOptions } from './lab-environment.ts';
+import type { VirtualBoxReach } from '../backends/lab-environment.ts';
 
 export interface Logger {
   info(message: string): void;
@@ -16,7 +16,7 @@ export interface AppDeps {
   labsDir: string;
   log: Logger;
   /** VirtualBox only: where VirtualBox and the lab's nodes are reached (tests pass stand-ins). */
-  virtualBox?: LabEnvironmentOptions['virtualBox'];
+  virtualBox?: VirtualBoxReach;
 }
 
 export const consoleLogger: Logger = {
