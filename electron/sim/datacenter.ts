@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { PveNodeEndpoint } from '../pve/api.ts';
 import { HttpPveApi, type HttpPveApiOptions } from '../pve/http-client.ts';
+import { capabilities, registerRootToken, splitTokenId } from './access.ts';
 import { simRoutes } from './api/index.ts';
 import { VirtualClock, type ClockMode } from './clock/virtual-clock.ts';
 import { ApiSchema } from './http/api-schema.ts';
@@ -107,6 +108,22 @@ export async function startSimDatacenter(options: SimDatacenterOptions = {}): Pr
     keyDomainOf: (node) => world.keyDomain(node),
   });
   const token = options.apiTokenId ? auth.addToken(options.apiTokenId) : undefined;
+  // root@pam's own token is a full one (no privilege separation), as `sim serve` prints it.
+  if (options.apiTokenId) registerRootToken(world.core, options.apiTokenId, false);
+  auth.passwordOf = (user, password) => {
+    if (user === 'root@pam') return auth.checkPassword(password);
+    const u = world.core.state.access?.users[user];
+    const expired = u !== undefined && u.expire > 0 && u.expire < world.core.epochSeconds();
+    return u !== undefined && u.enable && !expired && user.endsWith('@pve') && u.password !== undefined && u.password === password;
+  };
+  auth.tokenSecretOf = (tokenId) => {
+    const { user, token: name } = splitTokenId(tokenId);
+    const u = world.core.state.access?.users[user];
+    const t = name === undefined ? undefined : u?.tokens[name];
+    if (!u || !t || !u.enable) return undefined;
+    if (t.expire > 0 && t.expire < world.core.epochSeconds()) return undefined;
+    return t.secret;
+  };
   const schema = new ApiSchema(world.pveMajor);
   const routes = (options.routes ?? simRoutes)(world);
   const servers = await Promise.all(
@@ -123,6 +140,7 @@ export async function startSimDatacenter(options: SimDatacenterOptions = {}): Pr
         canProxyTo: (target) => canReach(world, n.name, target),
         clusterName: () => world.clusterName(n.name),
         authFailureDelayMs: () => simulatedToRealMs(clock, 3_000),
+        capabilities: (user) => capabilities(world.core, user),
         whenDead: options.deadApi ?? 'refuse',
       }),
     ),

@@ -2,6 +2,7 @@
  * The whole simulated datacenter as plain data. Everything timed is in `agenda` as data too, so
  * a checkpoint is one structuredClone and a restore re-arms a single clock timer.
  */
+import type { AccessState } from './access.ts';
 import type {
   CrmDaemonState,
   HaNodeState,
@@ -296,6 +297,10 @@ export interface SimState {
   /** Volumes by storage id, then by location (node name for local storage, `shared` for NFS). */
   volumes: Record<string, Record<string, Volume[]>>;
   guests: Record<string, GuestState>;
+  /** `/etc/pve/user.cfg`: users, groups, tokens, pools, ACLs (root@pam is built in). */
+  access?: AccessState;
+  /** Custom roles (`pveum role add`), by name. */
+  roles?: Record<string, string[]>;
   /** `/etc/pve/datacenter.cfg` options that were set (`console`, `mac_prefix`, `keyboard`, …). */
   datacenterConfig?: Record<string, string>;
   tasks: Record<string, TaskState[]>;

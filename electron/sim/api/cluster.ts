@@ -10,6 +10,7 @@ import { storageConfigs, storageEnabledOn, storageStatus } from '../storage.ts';
 import type { World } from '../world.ts';
 import { verboseServiceState } from '../ha/status-view.ts';
 import { taskListItem } from './tasks.ts';
+import { accessState, hasPrivileges } from '../access.ts';
 import { assertWritable } from '../pmxcfs.ts';
 import { int, knownNodes, list, paramError, req, route, str, bool, MIB } from './support.ts';
 
@@ -141,12 +142,26 @@ export function clusterRoutes(world: World): SimRoute[] {
       }
       return out;
     }),
+    // Each item only for who may see it (pve-manager API2/Cluster.pm resources).
     route('GET', '/cluster/resources', (ctx) => {
       const type = str(ctx, 'type');
       const out: Record<string, unknown>[] = [];
-      if (!type || type === 'node') for (const n of knownNodes(world, ctx.node)) out.push(nodeResource(core, ctx.node, n));
-      if (!type || type === 'storage') out.push(...storageResources(core, ctx.node));
-      if (!type || type === 'vm') out.push(...guestResources(core, ctx.node));
+      const may = (path: string, privs: string[]): boolean => hasPrivileges(core, ctx.user, path, privs, true);
+      if (!type || type === 'node')
+        for (const n of knownNodes(world, ctx.node)) if (may(`/nodes/${n}`, ['Sys.Audit'])) out.push(nodeResource(core, ctx.node, n));
+      if (!type || type === 'storage')
+        out.push(...storageResources(core, ctx.node).filter((r) => may(`/storage/${String(r.storage)}`, ['Datastore.Audit', 'Datastore.AllocateSpace'])));
+      if (!type || type === 'vm') {
+        const pools = accessState(core).pools;
+        for (const r of guestResources(core, ctx.node)) {
+          if (!may(`/vms/${String(r.vmid)}`, ['VM.Audit'])) continue;
+          const pool = Object.entries(pools).find(([, p]) => p.members.includes(`vms/${String(r.vmid)}`))?.[0];
+          out.push(pool ? { ...r, pool } : r);
+        }
+      }
+      if (!type || type === 'pool')
+        for (const id of Object.keys(accessState(core).pools))
+          if (may(`/pool/${id}`, ['Pool.Audit', 'Pool.Allocate'])) out.push({ id: `/pool/${id}`, type: 'pool', pool: id });
       return out;
     }),
     route('GET', '/cluster/config', () => [

@@ -23,6 +23,7 @@ import type { GuestState } from '../state.ts';
 import { findVolume } from '../storage.ts';
 import { finishTask, startTask, taskLog } from '../tasks.ts';
 import type { World } from '../world.ts';
+import { accessState, hasPrivileges } from '../access.ts';
 import { guestActionRoutes } from './guest-actions.ts';
 import { bool, configParams, int, list, MIB, paramError, req, route, str, targetNode } from './support.ts';
 
@@ -86,6 +87,7 @@ export function guestRoutes(world: World, kind: Kind): SimRoute[] {
       const node = targetNode(world, ctx);
       return Object.values(core.state.guests)
         .filter((g) => g.type === kind && g.node === node)
+        .filter((g) => hasPrivileges(core, ctx.user, `/vms/${g.vmid}`, ['VM.Audit']))
         .sort((a, b) => a.vmid - b.vmid)
         .map((g) => listItem(core, g));
     }),
@@ -106,8 +108,11 @@ export function guestRoutes(world: World, kind: Kind): SimRoute[] {
       }
       if (bool(ctx, 'ha-managed') && world.version().release !== '9.1')
         throw paramError('ha-managed', 'property is not defined in schema and the schema does not allow additional properties');
+      const pool = str(ctx, 'pool');
+      if (pool !== undefined && !accessState(core).pools[pool]) throw new SimApiError(500, `pool '${pool}' does not exist`);
       const task = createGuest(core, node, kind, { vmid, config, start: false, user: ctx.user });
       if (task.exitstatus === 'OK') {
+        if (pool !== undefined) accessState(core).pools[pool]!.members.push(`vms/${vmid}`);
         if (bool(ctx, 'ha-managed')) addResource(core, node, `${kind === 'qemu' ? 'vm' : 'ct'}:${vmid}`, {});
         if (bool(ctx, 'start')) requestStart(core, node, kind, vmid, ctx.user);
       }

@@ -77,6 +77,9 @@ export class AuthService {
     return user === 'root@pam' && this.checkPassword(password);
   }
 
+  /** Set by the datacenter: the secret of a token of the access model (undefined: none, or unusable). */
+  tokenSecretOf?: (tokenId: string) => string | undefined;
+
   /** Set by the datacenter: checks users of the access model (root@pam, PVE realm users). */
   passwordOf?: (user: string, password: string) => boolean;
 
@@ -128,7 +131,7 @@ export class AuthService {
     const match = /^([^!=\s]+@[^!=\s]+)!([^=\s]+)[=:](\S+)$/.exec(value.trim());
     if (!match) throw new AuthFailure('invalid token value!');
     const tokenId = `${match[1]}!${match[2]}`;
-    const secret = this.tokens.get(tokenId);
+    const secret = this.tokens.get(tokenId) ?? this.tokenSecretOf?.(tokenId);
     if (secret === undefined) throw new AuthFailure(`no such token '${match[2]}' for user '${match[1]}'`);
     if (!safeEqual(match[3]!, secret)) throw new AuthFailure('invalid token value!');
     return tokenId;

@@ -55,6 +55,8 @@ export interface NodeApiServerOptions {
    * never answers, like a machine whose plug was pulled mid-conversation (clients must time out).
    */
   whenDead?: 'refuse' | 'hang';
+  /** The login reply's `cap`: the user's privileges per area. */
+  capabilities?: (user: string) => unknown;
   /** The cluster's name once the node is a member (the ticket reply's `clustername`). */
   clusterName?: () => string | undefined;
   /** Listen port; 0 (default) picks a free one. */
@@ -375,7 +377,7 @@ export class NodeApiServer {
         this.node,
       );
       const clustername = this.options.clusterName?.();
-      return { data: { ...result, ...(clustername ? { clustername } : {}), cap: {} } };
+      return { data: { ...result, ...(clustername ? { clustername } : {}), cap: this.options.capabilities?.(result.username) ?? {} } };
     } catch (error) {
       if (error instanceof AuthFailure) return { failure: { status: 401, message: error.message } };
       throw error;

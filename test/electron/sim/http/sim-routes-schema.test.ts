@@ -70,6 +70,12 @@ describe('answers of every GET route', () => {
       const snap = await api.request<string>({ method: 'POST', path: `/nodes/node1/${guest}/snapshot`, params: { snapname: 'snap1' } });
       expect((await api.waitForTask(snap)).ok).toBe(true);
     }
+    await api.request({ method: 'POST', path: '/access/groups', params: { groupid: 'class' } });
+    await api.request({ method: 'POST', path: '/access/users', params: { userid: 'student@pve', password: 'student-secret', groups: 'class' } });
+    await api.request({ method: 'POST', path: '/access/users/student@pve/token/ci', params: {} });
+    await api.request({ method: 'POST', path: '/pools', params: { poolid: 'class' } });
+    await api.request({ method: 'PUT', path: '/pools/class', params: { vms: '100' } });
+    await api.request({ method: 'PUT', path: '/access/acl', params: { path: '/pool/class', roles: 'PVEVMAdmin', users: 'student@pve' } });
     await api.request({ method: 'POST', path: '/cluster/ha/resources', params: { sid: 'vm:100' } });
     await api.request({
       method: 'POST',
@@ -92,6 +98,12 @@ describe('answers of every GET route', () => {
       upid,
       group: 'nogroup',
       snapname: 'snap1',
+      realm: 'pve',
+      groupid: 'class',
+      roleid: 'PVEVMAdmin',
+      poolid: 'class',
+      userid: 'student@pve',
+      tokenid: 'ci',
       volume: 'nas:100/vm-100-disk-0.qcow2',
     };
     const problems: string[] = [];
