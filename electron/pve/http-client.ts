@@ -148,13 +148,23 @@ export class HttpPveApi implements PveApi {
     const deadline = this.clock.now() + (options.timeoutMs ?? 600_000);
     // Ask the task's own node when we know it: a standalone node's tasks are known only there.
     const pin = this.links.has(node) ? { node } : {};
+    let restarts = 0;
     for (;;) {
-      const status = await this.request<{ status: string; exitstatus?: string }>({
-        method: 'GET',
-        path,
-        ...pin,
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
+      let status: { status: string; exitstatus?: string };
+      try {
+        status = await this.request<{ status: string; exitstatus?: string }>({
+          method: 'GET',
+          path,
+          ...pin,
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+      } catch (error) {
+        // The task's node may restart pveproxy meanwhile (a cluster join does): a status read is
+        // safe to repeat, a few times.
+        if (!(error instanceof PveError) || error.kind !== 'unreachable' || ++restarts > 5 || options.signal?.aborted) throw error;
+        await this.clock.sleep(options.pollMs ?? 500, options.signal).catch(() => undefined);
+        continue;
+      }
       if (status.status === 'stopped') {
         const exitstatus = status.exitstatus ?? 'unknown';
         return { upid, exitstatus, ok: exitstatus === 'OK' };
@@ -261,12 +271,51 @@ export class HttpPveApi implements PveApi {
       ) {
         return this.attemptWithRelogin(replaced, req, call, signal, deadline, quick);
       }
+      // A node that joined a cluster presents a new certificate (from the cluster's CA). Adopt it
+      // only when a member we already trust, over its pinned connection, vouches for it.
+      if (error instanceof PveError && error.kind === 'pinning' && !this.vouching.has(link.endpoint.name)) {
+        const adopted = await this.adoptVouchedCertificate(link, signal);
+        if (adopted) return this.attemptWithRelogin(adopted, req, call, signal, deadline, quick);
+      }
       // An expired ticket (2 h lifetime, or a restarted cluster): log in again once.
       if (retryOn401 && error instanceof PveError && error.kind === 'auth' && error.status === 401) {
         link.session = undefined;
         return this.attempt(link, req, call, signal, deadline, quick);
       }
       throw error;
+    }
+  }
+
+  private readonly vouching = new Set<string>();
+
+  /**
+   * The node's certificate changed. Ask the other nodes we trust (pinned) for the node's
+   * `ssl_fingerprint` (`GET /nodes`); when one reports exactly what the node now presents, pin that.
+   */
+  private async adoptVouchedCertificate(link: NodeLink, signal: AbortSignal): Promise<NodeLink | undefined> {
+    const name = link.endpoint.name;
+    this.vouching.add(name);
+    try {
+      const probed = await probeCertificate(link.endpoint.url, this.failoverAfterMs, signal).catch(() => undefined);
+      if (!probed) return undefined;
+      const presented = normalizeFingerprint(probed.fingerprint);
+      for (const other of this.links.values()) {
+        if (other.endpoint.name === name || other.agent === undefined) continue;
+        const nodes = await this.request<{ node: string; ssl_fingerprint?: string }[]>({
+          method: 'GET',
+          path: '/nodes',
+          node: other.endpoint.name,
+          signal,
+        }).catch(() => undefined);
+        const vouched = nodes?.find((n) => n.node === name)?.ssl_fingerprint;
+        if (vouched !== undefined && normalizeFingerprint(vouched) === presented) {
+          this.addEndpoint({ ...link.endpoint, fingerprint: probed.fingerprint });
+          return this.links.get(name);
+        }
+      }
+      return undefined;
+    } finally {
+      this.vouching.delete(name);
     }
   }
 

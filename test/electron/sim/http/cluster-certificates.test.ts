@@ -46,6 +46,13 @@ describe('cluster certificates', () => {
       clock: dc.clock,
     });
     expect(await pinnedBefore.request({ method: 'GET', path: '/version', node: 'node2' })).toMatchObject({ release: '9.1' });
+    // A second client that also talks to node1: node1 (pinned, trusted) will vouch for node2's new certificate.
+    const vouched = new HttpPveApi({
+      endpoints: dc.endpoints.map((e) => ({ ...e })),
+      credentials: { kind: 'password', username: 'root@pam', password: 'pw' },
+      clock: dc.clock,
+    });
+    for (const node of ['node1', 'node2']) await vouched.request({ method: 'GET', path: '/version', node });
     const oldTicket = await api.request<{ ticket: string }>({
       method: 'POST',
       path: '/access/ticket',
@@ -82,10 +89,14 @@ describe('cluster certificates', () => {
     expect(await status(node2!.url, dc.caPem('node1'), oldCookie)).toBe(401);
     // The datacenter's clients learnt the new fingerprint and log in again.
     expect(await api.request({ method: 'GET', path: '/cluster/status', node: 'node2' })).toHaveLength(3);
-    // One that pinned the old certificate is refused, as by a real node after a join.
+    // One that pinned the old certificate and trusts no member is refused, as by a real node after a join.
     const refused = await pinnedBefore.request({ method: 'GET', path: '/version', node: 'node2' }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(PveError);
     expect((refused as PveError).kind).toBe('pinning');
     await pinnedBefore.close();
+    // One that trusts a member of the cluster adopts the certificate that member reports for node2.
+    expect(await vouched.request({ method: 'GET', path: '/version', node: 'node2' })).toMatchObject({ release: '9.1' });
+    expect(vouched.endpoints().find((e) => e.name === 'node2')?.fingerprint).toBe(after);
+    await vouched.close();
   });
 });
