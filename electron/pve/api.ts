@@ -63,7 +63,24 @@ export interface TaskResult {
   ok: boolean;
 }
 
-/** A file upload to `POST /nodes/{node}/storage/{storage}/upload` (multipart). */
+/**
+ * A file upload to `POST /nodes/{node}/storage/{storage}/upload`, sent as pveproxy takes it: one
+ * multipart/form-data body with a Content-Length (pveproxy reads no chunked bodies), the form
+ * fields first and the file part last, streamed from the Blob (never read into memory).
+ *
+ * ```ts
+ * const upid = await api.uploadFile({
+ *   node: 'pve1', storage: 'local', content: 'iso', filename: 'tinycore.iso',
+ *   file: await fs.openAsBlob('/path/tinycore.iso'),
+ *   checksum: { algorithm: 'sha256', value: '…' },        // optional: the node verifies it
+ *   onProgress: (sent, total) => bar.set(sent / total),   // bytes of the whole body
+ *   signal: controller.signal,                            // aborts the transfer
+ * });
+ * const result = await api.waitForTask(upid);             // the node's `imgcopy` task
+ * ```
+ * Resolves with the task's UPID once the node accepted the file; rejects with a PveError
+ * (`aborted`, `timeout`, `http` with Proxmox's message, …) naming the call and node.
+ */
 export interface PveUpload {
   node: string;
   storage: string;
@@ -71,7 +88,12 @@ export interface PveUpload {
   filename: string;
   /** The file, e.g. `await fs.openAsBlob(path)` (streamed, not read into memory). */
   file: Blob;
+  /** A checksum the node verifies before it keeps the file (the task fails on a mismatch). */
+  checksum?: { algorithm: 'md5' | 'sha1' | 'sha224' | 'sha256' | 'sha384' | 'sha512'; value: string };
+  /** Called as the body goes out: bytes sent so far and the body's total size. */
+  onProgress?: (sentBytes: number, totalBytes: number) => void;
   signal?: AbortSignal;
+  /** Whole-upload limit in ms (default 30 minutes). */
   timeoutMs?: number;
 }
 
@@ -79,7 +101,9 @@ export interface PveApi {
   request<T = unknown>(req: PveRequest): Promise<T>;
   /** Polls a UPID until it stops; resolves with its exit status (does not throw on failure). */
   waitForTask(upid: string, options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<TaskResult>;
-  /** Uploads a file to a node's storage; resolves with the task's UPID. Optional for fakes. */
+  /** Uploads a file to a node's storage (see {@link PveUpload}); resolves with the task's UPID. Optional for fakes. */
+  uploadFile?(upload: PveUpload): Promise<string>;
+  /** The same as `uploadFile` (the older name). */
   upload?(upload: PveUpload): Promise<string>;
   /** The node the client currently talks to. */
   readonly currentNode: string | undefined;
@@ -110,8 +134,13 @@ export interface PveClientOptions {
  * real one (`httpPveClients`, pve/http-client.ts) to code that must not build it itself: the
  * simulator talks to its own HTTPS nodes through it, exactly as the app does.
  */
+/** A client whose list of nodes can grow or change (a node joined; a join gave it a new certificate). */
+export interface PveClient extends PveApi {
+  addEndpoint(endpoint: PveNodeEndpoint): void;
+}
+
 export interface PveClientFactory {
-  create(options: PveClientOptions): PveApi;
+  create(options: PveClientOptions): PveClient;
   /** The certificate a node presents (what `pvecm add` shows before joining). */
   probeCertificate(url: string, timeoutMs: number, signal?: AbortSignal): Promise<{ fingerprint: string }>;
 }

@@ -3,6 +3,7 @@
  * auth, TLS pinned per node, timeouts and AbortSignal on every call, and failover: when the node
  * in use stops answering, the next call (and a read in flight) moves to another node within ~2 s.
  */
+import { randomUUID } from 'node:crypto';
 import { Agent, fetch, FormData, type Response } from 'undici';
 import type { Clock } from '../clock/clock.ts';
 import { realClock } from '../clock/clock.ts';
@@ -83,11 +84,12 @@ export class HttpPveApi implements PveApi {
     )
       return;
     void existing?.agent?.then((agent) => agent.close()).catch(() => undefined);
-    this.links.set(endpoint.name, { endpoint, suspectUntil: 0, lastAnswerAt: 0 });
+    // A copy: the caller may change its object later; only addEndpoint changes what we pin.
+    this.links.set(endpoint.name, { endpoint: { ...endpoint }, suspectUntil: 0, lastAnswerAt: 0 });
     this.current ??= endpoint.name;
   }
 
-  async request<T = unknown>(req: PveRequest & { body?: FormData }): Promise<T> {
+  async request<T = unknown>(req: PveRequest & { body?: RequestBody }): Promise<T> {
     const call = `${req.method} ${req.path}`;
     if (this.closed) throw new PveError('aborted', call, undefined, `${call}: the client is closed`);
     if (req.signal?.aborted) throw new PveError('aborted', call, req.node, `${call}: aborted`);
@@ -102,19 +104,25 @@ export class HttpPveApi implements PveApi {
     }
   }
 
-  async upload(upload: PveUpload): Promise<string> {
-    const path = `/nodes/${upload.node}/storage/${upload.storage}/upload`;
-    const form = new FormData();
-    form.append('content', upload.content);
-    form.append('filename', upload.file, upload.filename);
+  /** See {@link PveUpload}: a streamed multipart upload with progress; resolves with the UPID. */
+  async uploadFile(upload: PveUpload): Promise<string> {
+    const path = `/nodes/${encodeURIComponent(upload.node)}/storage/${encodeURIComponent(upload.storage)}/upload`;
+    const fields: [string, string][] = [['content', upload.content]];
+    if (upload.checksum) {
+      fields.push(['checksum-algorithm', upload.checksum.algorithm], ['checksum', upload.checksum.value]);
+    }
     return this.request<string>({
       method: 'POST',
       path,
       node: upload.node,
-      body: form,
+      body: new MultipartBody(fields, 'filename', upload.filename, upload.file, upload.onProgress),
       timeoutMs: upload.timeoutMs ?? 30 * 60_000,
       ...(upload.signal ? { signal: upload.signal } : {}),
     });
+  }
+
+  upload(upload: PveUpload): Promise<string> {
+    return this.uploadFile(upload);
   }
 
   async waitForTask(
@@ -127,13 +135,23 @@ export class HttpPveApi implements PveApi {
     const deadline = this.clock.now() + (options.timeoutMs ?? 600_000);
     // Ask the task's own node when we know it: a standalone node's tasks are known only there.
     const pin = this.links.has(node) ? { node } : {};
+    let restarts = 0;
     for (;;) {
-      const status = await this.request<{ status: string; exitstatus?: string }>({
-        method: 'GET',
-        path,
-        ...pin,
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
+      let status: { status: string; exitstatus?: string };
+      try {
+        status = await this.request<{ status: string; exitstatus?: string }>({
+          method: 'GET',
+          path,
+          ...pin,
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+      } catch (error) {
+        // The task's node may restart pveproxy meanwhile (a cluster join does): a status read is
+        // safe to repeat, a few times.
+        if (!(error instanceof PveError) || error.kind !== 'unreachable' || ++restarts > 5 || options.signal?.aborted) throw error;
+        await this.clock.sleep(options.pollMs ?? 500, options.signal).catch(() => undefined);
+        continue;
+      }
       if (status.status === 'stopped') {
         const exitstatus = status.exitstatus ?? 'unknown';
         return { upid, exitstatus, ok: exitstatus === 'OK' };
@@ -164,7 +182,7 @@ export class HttpPveApi implements PveApi {
 
   /** Tries nodes in order (current first) until one answers, or fails naming every node tried. */
   private async send(
-    req: PveRequest & { body?: FormData },
+    req: PveRequest & { body?: RequestBody },
     call: string,
     signal: AbortSignal,
     deadline: Deadline,
@@ -219,7 +237,7 @@ export class HttpPveApi implements PveApi {
 
   private async attemptWithRelogin(
     link: NodeLink,
-    req: PveRequest & { body?: FormData },
+    req: PveRequest & { body?: RequestBody },
     call: string,
     signal: AbortSignal,
     deadline: Deadline,
@@ -229,6 +247,23 @@ export class HttpPveApi implements PveApi {
     try {
       return await this.attempt(link, req, call, signal, deadline, quick);
     } catch (error) {
+      // The node's endpoint was replaced while the call was in flight (a new certificate after a
+      // cluster join, announced through addEndpoint): try once more with what we know now.
+      const replaced = this.links.get(link.endpoint.name);
+      if (
+        replaced !== undefined &&
+        replaced !== link &&
+        error instanceof PveError &&
+        (error.kind === 'pinning' || error.kind === 'unreachable' || error.kind === 'auth')
+      ) {
+        return this.attemptWithRelogin(replaced, req, call, signal, deadline, quick);
+      }
+      // A node that joined a cluster presents a new certificate (from the cluster's CA). Adopt it
+      // only when a member we already trust, over its pinned connection, vouches for it.
+      if (error instanceof PveError && error.kind === 'pinning' && !this.vouching.has(link.endpoint.name)) {
+        const adopted = await this.adoptVouchedCertificate(link, signal);
+        if (adopted) return this.attemptWithRelogin(adopted, req, call, signal, deadline, quick);
+      }
       // An expired ticket (2 h lifetime, or a restarted cluster): log in again once.
       if (retryOn401 && error instanceof PveError && error.kind === 'auth' && error.status === 401) {
         link.session = undefined;
@@ -238,9 +273,42 @@ export class HttpPveApi implements PveApi {
     }
   }
 
+  private readonly vouching = new Set<string>();
+
+  /**
+   * The node's certificate changed. Ask the other nodes we trust (pinned) for the node's
+   * `ssl_fingerprint` (`GET /nodes`); when one reports exactly what the node now presents, pin that.
+   */
+  private async adoptVouchedCertificate(link: NodeLink, signal: AbortSignal): Promise<NodeLink | undefined> {
+    const name = link.endpoint.name;
+    this.vouching.add(name);
+    try {
+      const probed = await probeCertificate(link.endpoint.url, this.failoverAfterMs, signal).catch(() => undefined);
+      if (!probed) return undefined;
+      const presented = normalizeFingerprint(probed.fingerprint);
+      for (const other of this.links.values()) {
+        if (other.endpoint.name === name || other.agent === undefined) continue;
+        const nodes = await this.request<{ node: string; ssl_fingerprint?: string }[]>({
+          method: 'GET',
+          path: '/nodes',
+          node: other.endpoint.name,
+          signal,
+        }).catch(() => undefined);
+        const vouched = nodes?.find((n) => n.node === name)?.ssl_fingerprint;
+        if (vouched !== undefined && normalizeFingerprint(vouched) === presented) {
+          this.addEndpoint({ ...link.endpoint, fingerprint: probed.fingerprint });
+          return this.links.get(name);
+        }
+      }
+      return undefined;
+    } finally {
+      this.vouching.delete(name);
+    }
+  }
+
   private async attempt(
     link: NodeLink,
-    req: PveRequest & { body?: FormData },
+    req: PveRequest & { body?: RequestBody },
     call: string,
     signal: AbortSignal,
     deadline: Deadline,
@@ -329,7 +397,7 @@ export class HttpPveApi implements PveApi {
     link: NodeLink,
     method: string,
     path: string,
-    params: PveParams | FormData | undefined,
+    params: PveParams | RequestBody | undefined,
     headers: Record<string, string>,
     call: string,
     signal: AbortSignal,
@@ -340,9 +408,16 @@ export class HttpPveApi implements PveApi {
     const where = `${call} on ${node}`;
     const agent = await this.agentFor(link, call, signal);
     let url = `${link.endpoint.url.replace(/\/+$/, '')}${API_PREFIX}${path}`;
-    let body: string | FormData | undefined;
+    let body: string | FormData | AsyncIterable<Uint8Array> | undefined;
+    let duplex: { duplex: 'half' } | undefined;
     if (params instanceof FormData) {
       body = params; // multipart: undici sets the content type with its boundary
+    } else if (params instanceof MultipartBody) {
+      // A fresh stream per attempt (a relogin sends the body again).
+      body = params.open();
+      duplex = { duplex: 'half' };
+      headers['Content-Type'] = params.contentType;
+      headers['Content-Length'] = String(params.length);
     } else {
       const form = encodeParams(params);
       if (method === 'GET' || method === 'DELETE') {
@@ -371,7 +446,7 @@ export class HttpPveApi implements PveApi {
     let response: Response;
     let text: string;
     try {
-      response = await fetch(url, { method, headers, body, dispatcher: agent, signal: attemptSignal });
+      response = await fetch(url, { method, headers, body, dispatcher: agent, signal: attemptSignal, ...duplex });
       link.lastAnswerAt = performance.now();
       text = await response.text();
     } catch (error) {
@@ -463,13 +538,66 @@ export class HttpPveApi implements PveApi {
     return new Agent({
       connect: {
         ca,
+        // Proxmox nodes send only their own certificate, signed by the cluster's CA. The pinned
+        // leaf itself is then the trust anchor (the fingerprint is checked on every handshake).
+        allowPartialTrustChain: true,
         checkServerIdentity: pinnedIdentityCheck(expected),
         timeout: this.failoverAfterMs,
-      },
+      } as PinnedConnectOptions,
       // A few keep-alive connections per node, as a browser would; more calls queue on them.
       connections: 6,
       keepAliveTimeout: 4_000,
     });
+  }
+}
+
+type RequestBody = FormData | MultipartBody;
+
+/** undici's TLS connect options plus Node's `allowPartialTrustChain` (Node ≥ 20.18, not in every typing). */
+type PinnedConnectOptions = NonNullable<Agent.Options['connect']> & { allowPartialTrustChain?: boolean };
+
+/**
+ * multipart/form-data with a known length: text fields, then one file part streamed from a Blob,
+ * reporting progress as chunks go out.
+ */
+class MultipartBody {
+  readonly contentType: string;
+  readonly length: number;
+  private readonly head: Uint8Array;
+  private readonly tail: Uint8Array;
+
+  constructor(
+    fields: [string, string][],
+    fileField: string,
+    filename: string,
+    private readonly file: Blob,
+    private readonly onProgress?: (sent: number, total: number) => void,
+  ) {
+    const boundary = `----nestlab${randomUUID().replaceAll('-', '')}`;
+    this.contentType = `multipart/form-data; boundary=${boundary}`;
+    const quote = (s: string): string => s.replace(/["\\\r\n]/g, (c) => encodeURIComponent(c));
+    let head = '';
+    for (const [name, value] of fields) {
+      head += `--${boundary}\r\nContent-Disposition: form-data; name="${quote(name)}"\r\n\r\n${value}\r\n`;
+    }
+    head +=
+      `--${boundary}\r\nContent-Disposition: form-data; name="${quote(fileField)}"; filename="${quote(filename)}"\r\n` +
+      'Content-Type: application/octet-stream\r\n\r\n';
+    this.head = new TextEncoder().encode(head);
+    this.tail = new TextEncoder().encode(`\r\n--${boundary}--\r\n`);
+    this.length = this.head.length + file.size + this.tail.length;
+  }
+
+  async *open(): AsyncIterable<Uint8Array> {
+    let sent = 0;
+    const report = (chunk: Uint8Array): Uint8Array => {
+      sent += chunk.length;
+      this.onProgress?.(sent, this.length);
+      return chunk;
+    };
+    yield report(this.head);
+    for await (const chunk of this.file.stream() as unknown as AsyncIterable<Uint8Array>) yield report(chunk);
+    yield report(this.tail);
   }
 }
 

@@ -45,6 +45,7 @@ export function createCluster(core: SimCore, node: string, opts: CreateClusterOp
   delete core.state.localStorage[node];
   core.state.cluster = {
     name: opts.clustername,
+    founder: node,
     nodes: { [node]: { nodeid: opts.nodeid ?? 1, votes: opts.votes ?? 1, ip: addressOf(opts.link0) ?? n.ip } },
     configVersion: 1,
     tokenCoefficient: opts.tokenCoefficient ?? (core.state.pveMajor >= 9 ? 125 : 650),
@@ -173,6 +174,8 @@ export function joinCluster(core: SimCore, node: string, opts: JoinOptions): Tas
   core.clusterLog(peer.name, 'pmxcfs', `[dcdb] notice: wrote new corosync config '/etc/corosync/corosync.conf' (version = ${cluster.configVersion})`);
   membershipChanged(core, 'join');
   if (n.phase === 'up') startHaDaemons(core, n);
+  // The node's new certificate (from the cluster's CA) is made now and presented once the join ends.
+  core.transition(`certificate:${node}`, 'own-ca', 'joining');
   // The joining node restarts its cluster stack and waits for quorum before the task ends.
   core.at(core.now() + 3000, 'join-done', { upid: task.upid, node, bootId: n.bootId });
   return task;
@@ -196,6 +199,8 @@ export function finishJoin(core: SimCore, upid: string, node: string, bootId: nu
     'generated new node certificate, restart pveproxy and pvedaemon services',
     `successfully added node '${node}' to cluster.`,
   );
+  // pveproxy restarts with the certificate the cluster's CA signed (pve-cluster Cluster/Setup.pm finish_join).
+  core.transition(`certificate:${node}`, 'joining', 'cluster-ca');
   finishTask(core, task);
 }
 

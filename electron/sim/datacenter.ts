@@ -5,13 +5,14 @@
  * app, the CLI (`nestlab sim serve`) and the tests use.
  */
 import { randomBytes } from 'node:crypto';
-import type { PveApi, PveClientFactory, PveClientOptions, PveNodeEndpoint } from '../pve/api.ts';
+import type { PveApi, PveClient, PveClientFactory, PveClientOptions, PveNodeEndpoint } from '../pve/api.ts';
+import { capabilities, registerRootToken, splitTokenId } from './access.ts';
 import { simRoutes } from './api/index.ts';
 import { VirtualClock, type ClockMode } from './clock/virtual-clock.ts';
 import { ApiSchema } from './http/api-schema.ts';
 import { AuthService, type ApiTokenInfo } from './http/auth.ts';
 import { NodeApiServer } from './http/node-api-server.ts';
-import { nodeCertificate } from './http/node-certificate.ts';
+import { nodeCertificate, type NodeCertificate } from './http/node-certificate.ts';
 import type { SimRoute } from './http/route.ts';
 import { SimHypervisorDriver } from './hypervisor.ts';
 import { localNodeAccess } from './local-node-access.ts';
@@ -69,6 +70,8 @@ export interface SimDatacenter {
   createClient(options?: Partial<PveClientOptions>): PveApi;
   /** The node's TLS certificate (PEM), e.g. for `curl --cacert`. */
   certificatePem(node: string): string;
+  /** The CA that signed it (`pve-root-ca.pem`; one for every member of a cluster), e.g. for `curl --cacert`. */
+  caPem(node: string): string;
   /** A login shell on `node` (`root@node:~# `). */
   openShell(node: string): ShellSession;
   close(): Promise<void>;
@@ -98,16 +101,34 @@ export async function startSimDatacenter(options: SimDatacenterOptions): Promise
     },
     clock,
   );
-  // Certificates first: join information must report the real fingerprints.
-  const certificates = await Promise.all(nodes.map((n) => nodeCertificate(n.name, n.ip)));
+  // Certificates first: join information must report the real fingerprints. In a formed cluster
+  // the founder's CA signed every node's certificate; standalone nodes each have their own CA.
+  const certificates = await Promise.all(nodes.map((n) => nodeCertificate(n.name, n.ip, world.keyDomain(n.name))));
   nodes.forEach((n, i) => world.setNodeFingerprint(n.name, certificates[i]!.fingerprint));
 
   const auth = new AuthService({
     rootPassword,
     // Tickets age on the simulated time line, as on the simulated nodes' clocks.
     now: () => world.core.epochSeconds(),
+    keyDomainOf: (node) => world.keyDomain(node),
   });
   const token = options.apiTokenId ? auth.addToken(options.apiTokenId) : undefined;
+  // root@pam's own token is a full one (no privilege separation), as `sim serve` prints it.
+  if (options.apiTokenId) registerRootToken(world.core, options.apiTokenId, false);
+  auth.passwordOf = (user, password) => {
+    if (user === 'root@pam') return auth.checkPassword(password);
+    const u = world.core.state.access?.users[user];
+    const expired = u !== undefined && u.expire > 0 && u.expire < world.core.epochSeconds();
+    return u !== undefined && u.enable && !expired && user.endsWith('@pve') && u.password !== undefined && u.password === password;
+  };
+  auth.tokenSecretOf = (tokenId) => {
+    const { user, token: name } = splitTokenId(tokenId);
+    const u = world.core.state.access?.users[user];
+    const t = name === undefined ? undefined : u?.tokens[name];
+    if (!u || !t || !u.enable) return undefined;
+    if (t.expire > 0 && t.expire < world.core.epochSeconds()) return undefined;
+    return t.secret;
+  };
   const schema = new ApiSchema(world.pveMajor);
   const routes = (options.routes ?? simRoutes)(world);
   const servers = await Promise.all(
@@ -115,6 +136,7 @@ export async function startSimDatacenter(options: SimDatacenterOptions): Promise
       NodeApiServer.start({
         node: n.name,
         ip: n.ip,
+        certificate: certificates[nodes.indexOf(n)]!,
         schema,
         auth,
         routes,
@@ -122,6 +144,8 @@ export async function startSimDatacenter(options: SimDatacenterOptions): Promise
         isReachable: () => world.apiAvailable(n.name),
         canProxyTo: (target) => canReach(world, n.name, target),
         clusterName: () => world.clusterName(n.name),
+        authFailureDelayMs: () => simulatedToRealMs(clock, 3_000),
+        capabilities: (user) => capabilities(world.core, user),
         whenDead: options.deadApi ?? 'refuse',
       }),
     ),
@@ -135,6 +159,7 @@ export async function startSimDatacenter(options: SimDatacenterOptions): Promise
     name: s.node,
     url: s.url,
     fingerprint: s.fingerprint,
+    caPem: s.caPem,
   }));
   const credentials: SimCredentials = {
     username: 'root@pam',
@@ -143,9 +168,41 @@ export async function startSimDatacenter(options: SimDatacenterOptions): Promise
   };
   const driver = new SimHypervisorDriver(world);
   const local = localNodeAccess(world, endpoints, options.pveClients);
-  const clients = new Set<PveApi>();
+  const clients = new Set<PveClient>();
   const shells = new Set<ShellSession>();
   let shellClient: PveApi | undefined;
+
+  // A join gives the node a certificate from the cluster's CA and restarts its pveproxy. The
+  // datacenter's own clients learn the new fingerprint (as the app learns it from the cluster);
+  // any other client that pinned the old one gets what it would get from a real node.
+  const newCertificates = new Map<string, Promise<NodeCertificate>>();
+  const stopCertificates = world.onTransition((t) => {
+    const [kind, node] = t.subject.split(':');
+    if (kind !== 'certificate' || node === undefined) return;
+    const server = servers.find((s) => s.node === node);
+    if (!server) return;
+    if (t.to === 'joining') {
+      const release = clock.hold(`certificate ${node}`);
+      const pending = nodeCertificate(node, world.nodeIp(node), world.keyDomain(node));
+      newCertificates.set(node, pending);
+      void pending.finally(release).catch(() => undefined);
+    } else if (t.to === 'cluster-ca') {
+      const pending = newCertificates.get(node) ?? nodeCertificate(node, world.nodeIp(node), world.keyDomain(node));
+      newCertificates.delete(node);
+      const release = clock.hold(`pveproxy restart ${node}`);
+      void pending
+        .then((certificate) => {
+          server.replaceCertificate(certificate);
+          world.setNodeFingerprint(node, certificate.fingerprint);
+          const index = endpoints.findIndex((e) => e.name === node);
+          const endpoint = { ...endpoints[index]!, fingerprint: certificate.fingerprint, caPem: certificate.caPem };
+          endpoints[index] = endpoint;
+          for (const client of clients) client.addEndpoint(endpoint);
+        })
+        .catch(() => undefined)
+        .finally(release);
+    }
+  });
 
   const createClient = (overrides: Partial<PveClientOptions> = {}): PveApi => {
     const client = options.pveClients.create({
@@ -184,8 +241,14 @@ export async function startSimDatacenter(options: SimDatacenterOptions): Promise
       shell.onClose(() => shells.delete(shell));
       return shell;
     },
+    caPem(node) {
+      const server = servers.find((s) => s.node === node);
+      if (!server) throw new Error(`caPem: no node '${node}' in this datacenter`);
+      return server.caPem;
+    },
     async close() {
       stopWatching();
+      stopCertificates();
       for (const shell of [...shells]) shell.close();
       await Promise.all([...clients].map((c) => c.close()));
       await driver.close();
@@ -193,6 +256,14 @@ export async function startSimDatacenter(options: SimDatacenterOptions): Promise
       clock.dispose();
     },
   };
+}
+
+/** Real milliseconds that `ms` of simulated time take at the clock's current speed (0 when manual). */
+export function simulatedToRealMs(clock: VirtualClock, ms: number): number {
+  const mode = clock.getMode();
+  if (mode.kind === 'realtime') return ms / mode.speed;
+  if (mode.kind === 'fast' && mode.maxRatio !== undefined) return ms / mode.maxRatio;
+  return 0;
 }
 
 /** pveproxy proxies `/nodes/{target}/…` calls over the cluster network. */

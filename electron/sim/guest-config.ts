@@ -3,6 +3,8 @@
  * power/migrate actions. For HA-managed guests start/stop/shutdown/migrate only file an HA
  * request (tasks hastart/hastop/hashutdown/hamigrate), as qemu-server and pve-container do.
  */
+import { createHash } from 'node:crypto';
+import { addRandomMacs, DEFAULT_MAC_PREFIX } from './guest-net.ts';
 import { beginGuestOp, guestKind, sidOf } from './guests.ts';
 import { assertWritable } from './pmxcfs.ts';
 import type { SimCore } from './sim-core.ts';
@@ -113,12 +115,51 @@ export interface CreateGuestInput {
   user: string;
 }
 
+/** `storage:size` (a new disk), as qemu-server's NEW_DISK_RE and pve-container read it. */
+const NEW_DISK = /^([a-zA-Z][a-zA-Z0-9\-_.]*):(\d+(?:\.\d+)?)$/;
+
+/**
+ * The checks qemu-server/pve-container make before any task starts: a new disk's storage must
+ * exist and hold guest images (`check_storage_access` in API2/Qemu.pm: a 400 on `storage`).
+ */
+function checkNewDiskStorage(core: SimCore, node: string, config: Record<string, string>, kind: 'qemu' | 'lxc'): void {
+  for (const [key, value] of Object.entries(config)) {
+    const isDisk = kind === 'qemu' ? DISK_KEY.test(key) : key === 'rootfs' || /^mp\d+$/.test(key);
+    if (!isDisk || value.includes('media=cdrom')) continue;
+    const m = NEW_DISK.exec(value.split(',')[0] ?? '');
+    if (!m) continue;
+    const cfg = storageConfigs(core, node)[m[1]!];
+    if (!cfg) throw new GuestError(`storage '${m[1]}' does not exist`);
+    const content = kind === 'qemu' ? 'images' : 'rootdir';
+    if (!cfg.content.includes(content)) {
+      throw new GuestError(
+        kind === 'qemu'
+          ? `storage '${m[1]}' does not support vm images`
+          : `storage '${m[1]}' does not support container directories`,
+        400,
+        'storage',
+      );
+    }
+  }
+}
+
+/** datacenter.cfg's `mac_prefix`, or Proxmox's default. */
+export function macPrefix(core: SimCore): string {
+  return core.state.datacenterConfig?.['mac_prefix'] ?? DEFAULT_MAC_PREFIX;
+}
+
+function macSeed(core: SimCore, vmid: number): string {
+  return `${vmid}:${core.now()}:${core.state.nextPid}:${core.state.epochMs}`;
+}
+
 export function createGuest(core: SimCore, node: string, type: 'qemu' | 'lxc', input: CreateGuestInput): TaskState {
   const existing = core.state.guests[String(input.vmid)];
   if (existing) throw new GuestError(`${existing.type === 'qemu' ? 'VM' : 'CT'} ${input.vmid} already exists on node '${existing.node}'`);
   assertWritable(core, node);
-  const task = startTask(core, node, type === 'qemu' ? 'qmcreate' : 'vzcreate', String(input.vmid), input.user);
+  checkNewDiskStorage(core, node, input.config, type);
   const config = { ...input.config };
+  if (type === 'qemu') addRandomMacs(config, macPrefix(core), macSeed(core, input.vmid));
+  const task = startTask(core, node, type === 'qemu' ? 'qmcreate' : 'vzcreate', String(input.vmid), input.user);
   try {
     allocateDisks(core, node, input.vmid, config, type, task);
   } catch (e) {
@@ -132,7 +173,7 @@ export function createGuest(core: SimCore, node: string, type: 'qemu' | 'lxc', i
     const boot = defaultBootOrder(config);
     if (boot && config.boot === undefined) config.boot = boot;
     config.smbios1 ??= `uuid=${fakeUuid(input.vmid)}`;
-    config.vmgenid ??= fakeUuid(input.vmid + 7);
+    if (config.vmgenid === undefined || config.vmgenid === '1') config.vmgenid = fakeUuid(input.vmid + 7);
   } else {
     config.memory ??= '512';
     config.swap ??= '512';
@@ -142,7 +183,6 @@ export function createGuest(core: SimCore, node: string, type: 'qemu' | 'lxc', i
       delete config.ostemplate;
     }
   }
-  config.digest = '';
   core.state.guests[String(input.vmid)] = {
     vmid: input.vmid,
     type,
@@ -178,15 +218,25 @@ export function guestConfigView(g: GuestState): Record<string, string | number> 
   return out;
 }
 
-export function configDigest(g: GuestState): string {
-  const s = JSON.stringify(Object.entries(g.config).filter(([k]) => k !== 'digest').sort());
-  let h = 2166136261;
-  let out = '';
-  for (let r = 0; r < 5; r++) {
-    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619) >>> 0;
-    out += h.toString(16).padStart(8, '0');
+/** The guest's config file as pmxcfs stores it (`key: value` lines), snapshots after it. */
+export function configFileText(g: GuestState): string {
+  const lines = (config: Record<string, string>): string =>
+    Object.keys(config)
+      .filter((k) => k !== 'digest')
+      .sort()
+      .map((k) => `${k}: ${config[k]}\n`)
+      .join('');
+  let text = (g.parent ? `parent: ${g.parent}\n` : '') + lines(g.config);
+  for (const snap of Object.values(g.snapshots ?? {})) {
+    text += `\n[${snap.name}]\n${snap.parent ? `parent: ${snap.parent}\n` : ''}${lines(snap.config)}snaptime: ${snap.snaptime}\n`;
+    if (snap.vmstate) text += 'vmstate: 1\n';
   }
-  return out;
+  return text;
+}
+
+/** SHA-1 of the config file, as every config read reports it and writes may check it. */
+export function configDigest(g: GuestState): string {
+  return createHash('sha1').update(configFileText(g)).digest('hex');
 }
 
 export function updateGuestConfig(
@@ -200,10 +250,18 @@ export function updateGuestConfig(
 ): void {
   const g = guestOrThrow(core, node, vmid, type);
   assertWritable(core, node);
-  if (digest && digest !== configDigest(g))
-    throw new GuestError('detected modified configuration - file changed by other user? Try again.');
+  // qemu-server's update_vm and pve-container's (PVE::Tools::assert_if_modified) word it differently.
+  if (digest && digest !== configDigest(g)) {
+    throw new GuestError(
+      type === 'qemu'
+        ? 'checksum mismatch (file change by other user?)'
+        : 'detected modified configuration - file changed by other user? Try again.',
+    );
+  }
   if (g.lock) throw new GuestError(`${guestKind(g)} is locked (${g.lock})`);
+  checkNewDiskStorage(core, node, changes, type);
   const copy = { ...changes };
+  if (type === 'qemu') addRandomMacs(copy, macPrefix(core), macSeed(core, vmid));
   allocateDisks(core, node, vmid, copy, type);
   Object.assign(g.config, copy);
   for (const key of deletes) delete g.config[key];

@@ -2,6 +2,7 @@
  * The whole simulated datacenter as plain data. Everything timed is in `agenda` as data too, so
  * a checkpoint is one structuredClone and a restore re-arms a single clock timer.
  */
+import type { AccessState } from './access.ts';
 import type {
   CrmDaemonState,
   HaNodeState,
@@ -77,6 +78,8 @@ export interface LrmState {
 
 export interface ClusterConfig {
   name: string;
+  /** The node that created the cluster: its CA and authkey became the cluster's. */
+  founder?: string;
   nodes: Record<string, { nodeid: number; votes: number; ip: string }>;
   configVersion: number;
   tokenCoefficient: number;
@@ -104,6 +107,8 @@ export interface Volume {
   size: number;
   vmid?: number;
   ctime: number;
+  notes?: string;
+  protected?: boolean;
 }
 
 export interface GuestState {
@@ -118,7 +123,23 @@ export interface GuestState {
   /** When the guest OS answers (ping, agent). */
   osUpAt: number;
   lock?: string;
+  /** Paused (`status/suspend`): still running, but its OS answers nothing. */
+  paused?: boolean;
+  /** Snapshots by name, in creation order (`qm snapshot`). */
+  snapshots?: Record<string, GuestSnapshot>;
+  /** The snapshot the current state derives from (`parent` in the config). */
+  parent?: string;
   inject: { startFails: number; migrateFails: number; stopFails: boolean };
+}
+
+export interface GuestSnapshot {
+  name: string;
+  description?: string;
+  snaptime: number;
+  /** Saved with the RAM (`vmstate=1`), so a rollback resumes the guest running. */
+  vmstate: boolean;
+  parent?: string;
+  config: Record<string, string>;
 }
 
 export interface TaskState {
@@ -279,6 +300,12 @@ export interface SimState {
   /** Volumes by storage id, then by location (node name for local storage, `shared` for NFS). */
   volumes: Record<string, Record<string, Volume[]>>;
   guests: Record<string, GuestState>;
+  /** `/etc/pve/user.cfg`: users, groups, tokens, pools, ACLs (root@pam is built in). */
+  access?: AccessState;
+  /** Custom roles (`pveum role add`), by name. */
+  roles?: Record<string, string[]>;
+  /** `/etc/pve/datacenter.cfg` options that were set (`console`, `mac_prefix`, `keyboard`, …). */
+  datacenterConfig?: Record<string, string>;
   tasks: Record<string, TaskState[]>;
   nextPid: number;
   clusterLog: ClusterLogEntry[];

@@ -223,3 +223,13 @@ export function freeGuestVolumes(core: SimCore, config: Record<string, string>, 
     if (i >= 0) vols.splice(i, 1);
   }
 }
+
+/** Removes one volume (storage content delete); a guest config that still names it keeps the name. */
+export function removeVolume(core: SimCore, volid: string, node: string): void {
+  const storeid = volid.split(':')[0] ?? '';
+  const cfg = storageConfigs(core, node)[storeid];
+  if (!cfg) return;
+  const vols = volumesAt(core, storeid, locationKey(cfg, node));
+  const i = vols.findIndex((v) => v.volid === volid);
+  if (i >= 0) vols.splice(i, 1);
+}

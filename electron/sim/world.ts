@@ -15,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { VirtualClock } from './clock/virtual-clock.ts';
 import { finishJoin } from './cluster-config.ts';
 import { finishDownload } from './downloads.ts';
+import { guestLinkUp } from './guest-actions.ts';
 import { completeGuestOp } from './guests.ts';
 import { crmLoop } from './ha/crm.ts';
 import { applyCrmCommand } from './ha/ha-requests.ts';
@@ -134,6 +135,7 @@ export class World {
       const pveMajor = this.core.state.pveMajor;
       this.core.state.cluster = {
         name: initial.clusterName ?? 'lab',
+        founder: config.nodes[0]!.name,
         nodes: Object.fromEntries(config.nodes.map((n, i) => [n.name, { nodeid: i + 1, votes: 1, ip: n.ip }])),
         configVersion: config.nodes.length,
         tokenCoefficient: pveMajor >= 9 ? 125 : 650,
@@ -221,6 +223,16 @@ export class World {
   }
 
   /** Cluster name if `node` is a cluster member (the ticket reply's `clustername`). */
+  /**
+   * Whose CA signs `node`'s certificate and whose authkey signs its tickets: its own while
+   * standalone, the cluster founder's once it is a member (pmxcfs shares pve-root-ca and authkey).
+   */
+  keyDomain(node: string): string {
+    const cluster = this.core.state.cluster;
+    if (!cluster?.nodes[node]) return node;
+    return cluster.founder ?? Object.keys(cluster.nodes).sort()[0]!;
+  }
+
   clusterName(node?: string): string | undefined {
     const c = this.core.state.cluster;
     if (!c) return undefined;
@@ -334,7 +346,7 @@ export class World {
   /** True once the guest OS answers (ping, QEMU guest agent). */
   guestAnswering(vmid: number): boolean {
     const g = this.core.state.guests[String(vmid)];
-    return g !== undefined && g.running && this.now() >= g.osUpAt;
+    return g !== undefined && g.running && !g.paused && this.now() >= g.osUpAt && guestLinkUp(g);
   }
 
   guestLocation(vmid: number): { node: string; running: boolean } | undefined {

@@ -5,7 +5,7 @@
  * simulated shell to this terminal.
  */
 import { httpPveClients } from '../../pve/http-client.ts';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -65,8 +65,9 @@ export function registerSim(program: Command): void {
         ...(options.cluster ? { initial: { kind: 'cluster' as const } } : {}),
         apiTokenId: 'nestlab',
       });
-      const certDir = join(tmpdir(), `nestlab-sim-${process.pid}`);
-      await mkdir(certDir, { recursive: true });
+      // A private folder nobody else can predict or pre-create (mkdtemp), readable only by us.
+      const certDir = await mkdtemp(join(tmpdir(), 'nestlab-sim-'));
+      await chmod(certDir, 0o700);
       // Faults from outside: a loopback control API; its address and token go to the data folder.
       const { startFaultControl } = await import('../../sim/fault-control.ts');
       const control = await startFaultControl(dc.world);
@@ -82,13 +83,22 @@ export function registerSim(program: Command): void {
       );
       for (const endpoint of dc.endpoints) {
         const certFile = join(certDir, `${endpoint.name}.pem`);
-        await writeFile(certFile, dc.certificatePem(endpoint.name));
+        const caFile = join(certDir, `${endpoint.name}-pve-root-ca.pem`);
+        await writeFile(certFile, dc.certificatePem(endpoint.name), { flag: 'wx', mode: 0o600 });
+        await writeFile(caFile, dc.caPem(endpoint.name), { flag: 'wx', mode: 0o600 });
         out.push(
           `${endpoint.name}  ${endpoint.url}/api2/json   (lab address ${dc.world.nodeIp(endpoint.name)})`,
           `  fingerprint  ${endpoint.fingerprint}`,
           `  certificate  ${certFile}`,
+          `  CA           ${caFile}`,
         );
       }
+      out.push(
+        '',
+        options.cluster
+          ? "One CA (the cluster's pve-root-ca.pem) signed every node's certificate."
+          : "Each node has its own CA until it joins a cluster; a join gives it a new certificate from the cluster's CA (its fingerprint changes).",
+      );
       const first = dc.endpoints[0]!;
       const nas = dc.world.core.state.nas;
       if (nas) out.push('', `NAS ${nas.name}  ${nas.ip}  NFS export ${nas.exports.join(', ')}`);
@@ -109,7 +119,7 @@ export function registerSim(program: Command): void {
           : []),
         '',
         'Try:',
-        `  curl --cacert ${join(certDir, `${first.name}.pem`)} -H 'Authorization: PVEAPIToken=${dc.credentials.token?.tokenId}=${dc.credentials.token?.secret}' ${first.url}/api2/json/version`,
+        `  curl --cacert ${join(certDir, `${first.name}-pve-root-ca.pem`)} -H 'Authorization: PVEAPIToken=${dc.credentials.token?.tokenId}=${dc.credentials.token?.secret}' ${first.url}/api2/json/version`,
         '',
         'Press Ctrl+C to stop.',
       );

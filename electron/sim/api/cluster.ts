@@ -10,7 +10,9 @@ import { storageConfigs, storageEnabledOn, storageStatus } from '../storage.ts';
 import type { World } from '../world.ts';
 import { verboseServiceState } from '../ha/status-view.ts';
 import { taskListItem } from './tasks.ts';
-import { int, knownNodes, paramError, req, route, str, bool, MIB } from './support.ts';
+import { accessState, hasPrivileges } from '../access.ts';
+import { assertWritable } from '../pmxcfs.ts';
+import { int, knownNodes, list, paramError, req, route, str, bool, MIB } from './support.ts';
 
 /** Whether `node` is online as seen from `local` (same corosync partition, or itself). */
 export function onlineFrom(core: SimCore, local: string, node: string): boolean {
@@ -62,7 +64,7 @@ function guestResources(core: SimCore, local: string): Record<string, unknown>[]
       maxmem: Number(g.config.memory ?? 512) * MIB,
       maxcpu: Number(g.config.cores ?? 1),
       maxdisk: 8 * 1024 * MIB,
-      mem: g.running ? Number(g.config.memory ?? 512) * MIB * 0.4 : 0,
+      mem: g.running ? Math.floor(Number(g.config.memory ?? 512) * MIB * 0.4) : 0,
       cpu: g.running ? 0.01 : 0,
       disk: 0,
       uptime: g.running ? Math.floor((core.now() - g.startedAt) / 1000) : 0,
@@ -140,12 +142,26 @@ export function clusterRoutes(world: World): SimRoute[] {
       }
       return out;
     }),
+    // Each item only for who may see it (pve-manager API2/Cluster.pm resources).
     route('GET', '/cluster/resources', (ctx) => {
       const type = str(ctx, 'type');
       const out: Record<string, unknown>[] = [];
-      if (!type || type === 'node') for (const n of knownNodes(world, ctx.node)) out.push(nodeResource(core, ctx.node, n));
-      if (!type || type === 'storage') out.push(...storageResources(core, ctx.node));
-      if (!type || type === 'vm') out.push(...guestResources(core, ctx.node));
+      const may = (path: string, privs: string[]): boolean => hasPrivileges(core, ctx.user, path, privs, true);
+      if (!type || type === 'node')
+        for (const n of knownNodes(world, ctx.node)) if (may(`/nodes/${n}`, ['Sys.Audit'])) out.push(nodeResource(core, ctx.node, n));
+      if (!type || type === 'storage')
+        out.push(...storageResources(core, ctx.node).filter((r) => may(`/storage/${String(r.storage)}`, ['Datastore.Audit', 'Datastore.AllocateSpace'])));
+      if (!type || type === 'vm') {
+        const pools = accessState(core).pools;
+        for (const r of guestResources(core, ctx.node)) {
+          if (!may(`/vms/${String(r.vmid)}`, ['VM.Audit'])) continue;
+          const pool = Object.entries(pools).find(([, p]) => p.members.includes(`vms/${String(r.vmid)}`))?.[0];
+          out.push(pool ? { ...r, pool } : r);
+        }
+      }
+      if (!type || type === 'pool')
+        for (const id of Object.keys(accessState(core).pools))
+          if (may(`/pool/${id}`, ['Pool.Audit', 'Pool.Allocate'])) out.push({ id: `/pool/${id}`, type: 'pool', pool: id });
       return out;
     }),
     route('GET', '/cluster/config', () => [
@@ -221,13 +237,26 @@ export function clusterRoutes(world: World): SimRoute[] {
         .reverse()
         .map((e) => ({ ...e }));
     }),
+    // A string in the JSON: pve-manager's loop uses the number as a hash key first, and Perl's
+    // JSON encoder then writes the stringified scalar ("100"), as real nodes answer.
     route('GET', '/cluster/nextid', (ctx) => {
       const wanted = int(ctx, 'vmid');
       if (wanted !== undefined) {
         if (core.state.guests[String(wanted)]) throw paramError('vmid', `VM ${wanted} already exists`);
-        return wanted;
+        return String(wanted);
       }
-      return nextFreeVmid(core);
+      return String(nextFreeVmid(core));
+    }),
+    route('GET', '/cluster/options', () => ({ ...(core.state.datacenterConfig ?? {}) })),
+    route('PUT', '/cluster/options', (ctx) => {
+      assertWritable(core, ctx.node);
+      const cfg = (core.state.datacenterConfig ??= {});
+      for (const key of list(ctx, 'delete')) delete cfg[key];
+      for (const [key, value] of Object.entries(ctx.params)) {
+        if (key === 'delete' || value === undefined || value === null) continue;
+        cfg[key] = typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
+      }
+      return null;
     }),
     route('GET', '/cluster/tasks', (ctx) => {
       const visible = knownNodes(world, ctx.node);

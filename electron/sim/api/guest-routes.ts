@@ -22,7 +22,10 @@ import { SimApiError, type SimRequestContext, type SimRoute } from '../http/rout
 import type { SimCore } from '../sim-core.ts';
 import type { GuestState } from '../state.ts';
 import { findVolume } from '../storage.ts';
+import { finishTask, startTask, taskLog } from '../tasks.ts';
 import type { World } from '../world.ts';
+import { accessState, hasPrivileges } from '../access.ts';
+import { guestActionRoutes } from './guest-actions.ts';
 import { bool, configParams, int, list, MIB, paramError, req, route, str, targetNode } from './support.ts';
 
 type Kind = 'qemu' | 'lxc';
@@ -85,6 +88,7 @@ export function guestRoutes(world: World, kind: Kind): SimRoute[] {
       const node = targetNode(world, ctx);
       return Object.values(core.state.guests)
         .filter((g) => g.type === kind && g.node === node)
+        .filter((g) => hasPrivileges(core, ctx.user, `/vms/${g.vmid}`, ['VM.Audit']))
         .sort((a, b) => a.vmid - b.vmid)
         .map((g) => listItem(core, g));
     }),
@@ -105,8 +109,11 @@ export function guestRoutes(world: World, kind: Kind): SimRoute[] {
       }
       if (bool(ctx, 'ha-managed') && world.version().release !== '9.1')
         throw paramError('ha-managed', 'property is not defined in schema and the schema does not allow additional properties');
+      const pool = str(ctx, 'pool');
+      if (pool !== undefined && !accessState(core).pools[pool]) throw new SimApiError(500, `pool '${pool}' does not exist`);
       const task = createGuest(core, node, kind, { vmid, config, start: false, user: ctx.user });
       if (task.exitstatus === 'OK') {
+        if (pool !== undefined) accessState(core).pools[pool]!.members.push(`vms/${vmid}`);
         if (bool(ctx, 'ha-managed')) addResource(core, node, `${kind === 'qemu' ? 'vm' : 'ct'}:${vmid}`, {});
         if (bool(ctx, 'start')) requestStart(core, node, kind, vmid, ctx.user);
       }
@@ -131,10 +138,20 @@ export function guestRoutes(world: World, kind: Kind): SimRoute[] {
     }),
     ...(kind === 'qemu'
       ? [
+          // The asynchronous variant: the same checks first, then the change in a `qmconfig` task.
           route('POST', `${base}/{vmid}/config`, (ctx) => {
             const { node, g } = guest(ctx);
-            updateGuestConfig(core, node, kind, g.vmid, configParams(ctx, NOT_CONFIG), list(ctx, 'delete'), str(ctx, 'digest'));
-            return null;
+            const changes = configParams(ctx, NOT_CONFIG);
+            const deletes = list(ctx, 'delete');
+            updateGuestConfig(core, node, kind, g.vmid, changes, deletes, str(ctx, 'digest'));
+            const task = startTask(core, node, 'qmconfig', String(g.vmid), ctx.user);
+            const args = [
+              ...(deletes.length > 0 ? [`-delete ${deletes.join(',')}`] : []),
+              ...Object.keys(changes).map((key) => `-${key} ${g.config[key] ?? changes[key]}`),
+            ];
+            taskLog(task, `update VM ${g.vmid}: ${args.join(' ')}`);
+            finishTask(core, task);
+            return task.upid;
           }),
         ]
       : []),
@@ -151,7 +168,7 @@ export function guestRoutes(world: World, kind: Kind): SimRoute[] {
         digest: configDigest(g),
       };
       if (kind === 'qemu') {
-        out.qmpstatus = g.running ? 'running' : 'stopped';
+        out.qmpstatus = g.running ? (g.paused ? 'paused' : 'running') : 'stopped';
         out.agent = /^(1|enabled=1)/.test(g.config.agent ?? '') ? 1 : 0;
         out['running-machine'] = g.running ? 'pc-i440fx-9.2+pve1' : undefined;
         out['running-qemu'] = g.running ? '9.2.0' : undefined;
@@ -183,5 +200,6 @@ export function guestRoutes(world: World, kind: Kind): SimRoute[] {
         restart: bool(ctx, 'restart') ?? false,
       }).upid;
     }),
+    ...guestActionRoutes(world, kind),
   ];
 }

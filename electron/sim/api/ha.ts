@@ -16,27 +16,38 @@ import {
   updateResource,
 } from '../ha/resources-config.ts';
 import { SimApiError, type SimRequestContext, type SimRoute } from '../http/route.ts';
+import { assertIfModified, digestOf, sectionConfigText } from '../config-digest.ts';
 import { assertWritable } from '../pmxcfs.ts';
 import type { HaGroup, HaResourceConfig, HaRule } from '../state.ts';
 import type { World } from '../world.ts';
 import { bool, int, list, paramError, req, route, str } from './support.ts';
 
-const DIGEST = '4f1c2a9b7e3d5c6a8b9d0e1f2a3b4c5d6e7f8a9b';
 
 export function haRoutes(world: World): SimRoute[] {
   const core = world.core;
   const pve9 = (): boolean => core.state.pveMajor >= 9;
 
+  // What resources.cfg holds: keys left at their defaults are not written, so reads do not show
+  // them (pve-ha-manager API2/HA/Resources.pm returns the stored section plus sid/type/digest).
+  const storedResource = (r: HaResourceConfig): Record<string, unknown> => ({
+    ...(r.state !== 'started' ? { state: r.state } : {}),
+    ...(r.max_restart !== 1 ? { max_restart: r.max_restart } : {}),
+    ...(r.max_relocate !== 1 ? { max_relocate: r.max_relocate } : {}),
+    ...(pve9() && !r.failback ? { failback: 0 } : {}),
+    ...(r.group ? { group: r.group } : {}),
+    ...(r.comment ? { comment: r.comment } : {}),
+  });
+  const resourcesDigest = (): string =>
+    digestOf(
+      sectionConfigText(
+        Object.values(core.state.ha.resources).map((r) => ({ type: r.type, id: r.sid.split(':')[1]!, values: storedResource(r) })),
+      ),
+    );
   const resourceView = (r: HaResourceConfig): Record<string, unknown> => ({
     sid: r.sid,
     type: r.type,
-    state: r.state,
-    max_restart: r.max_restart,
-    max_relocate: r.max_relocate,
-    ...(pve9() ? { failback: r.failback ? 1 : 0 } : {}),
-    ...(r.group ? { group: r.group } : {}),
-    ...(r.comment ? { comment: r.comment } : {}),
-    digest: DIGEST,
+    ...storedResource(r),
+    digest: resourcesDigest(),
   });
 
   const ruleView = (r: HaRule): Record<string, unknown> => ({
@@ -47,8 +58,18 @@ export function haRoutes(world: World): SimRoute[] {
     ...(r.type === 'node-affinity' ? { nodes: formatNodeList(r.nodes), strict: r.strict ? 1 : 0 } : { affinity: r.affinity }),
     ...(r.disable ? { disable: 1 } : {}),
     ...(r.comment ? { comment: r.comment } : {}),
-    digest: DIGEST,
+    digest: rulesDigest(),
   });
+  const rulesDigest = (): string =>
+    digestOf(
+      sectionConfigText(
+        Object.values(core.state.ha.rules).map((r) => ({
+          type: r.type,
+          id: r.rule,
+          values: { ...r, rule: undefined, type: undefined, nodes: r.type === 'node-affinity' ? formatNodeList(r.nodes) : undefined },
+        })),
+      ),
+    );
 
   const groupView = (g: HaGroup): Record<string, unknown> => ({
     group: g.group,
@@ -57,8 +78,14 @@ export function haRoutes(world: World): SimRoute[] {
     restricted: g.restricted ? 1 : 0,
     nofailback: g.nofailback ? 1 : 0,
     ...(g.comment ? { comment: g.comment } : {}),
-    digest: DIGEST,
+    digest: groupsDigest(),
   });
+  const groupsDigest = (): string =>
+    digestOf(
+      sectionConfigText(
+        Object.values(core.state.ha.groups).map((g) => ({ type: 'group', id: g.group, values: { ...g, group: undefined, nodes: formatNodeList(g.nodes) } })),
+      ),
+    );
 
   const rulesOnly = (ctx: SimRequestContext): void => {
     if (!pve9()) throw new SimApiError(501, `Method '${ctx.pathParams.rule ? 'GET /cluster/ha/rules/{rule}' : 'GET /cluster/ha/rules'}' not implemented`);
@@ -148,6 +175,7 @@ export function haRoutes(world: World): SimRoute[] {
     route('PUT', '/cluster/ha/resources/{sid}', (ctx) => {
       const { sid } = parseSid(core, req(ctx, 'sid'));
       const state = str(ctx, 'state');
+      assertIfModified(str(ctx, 'digest'), resourcesDigest());
       if (core.state.ha.manager.service_status[sid]?.state === 'error' && state !== 'disabled')
         throw new HaConfigError(`service '${sid}' in error state, must be disabled and fixed first`);
       updateResource(core, ctx.node, sid, {
@@ -195,6 +223,7 @@ export function haRoutes(world: World): SimRoute[] {
       if (!existing) throw new HaConfigError(`update HA rules failed: HA rule '${req(ctx, 'rule')}' does not exist`);
       const type = str(ctx, 'type');
       if (type && type !== existing.type) throw paramError('type', `rule type cannot be changed`);
+      assertIfModified(str(ctx, 'digest'), rulesDigest());
       putRule(core, ctx.node, ruleFromParams(ctx, existing), false);
       return null;
     }),
@@ -225,6 +254,7 @@ export function haRoutes(world: World): SimRoute[] {
       assertGroupsAllowed(core, 'update group');
       const g = core.state.ha.groups[req(ctx, 'group')];
       if (!g) throw new HaConfigError(`no such ha group '${req(ctx, 'group')}'`);
+      assertIfModified(str(ctx, 'digest'), groupsDigest());
       putGroup(core, ctx.node, groupFromParams(ctx, g), false);
       return null;
     }),

@@ -2,11 +2,12 @@
  * `/storage` (cluster storage configuration) and the per-node views: `/nodes/{node}/storage`,
  * `…/{storage}/status`, `…/{storage}/content`, `…/{storage}/upload`.
  */
-import { SimApiError, type SimRoute } from '../http/route.ts';
+import { SimApiError, type SimRequestContext, type SimRoute } from '../http/route.ts';
+import { assertIfModified, digestOf, sectionConfigText } from '../config-digest.ts';
 import { assertWritable } from '../pmxcfs.ts';
 import type { StorageConfig } from '../state.ts';
 import { startDownload, storageSubdir, validVolumeFilename } from '../downloads.ts';
-import { addUploadedFile, locationKey, storageConfigs, storageEnabledOn, storageStatus, storageUnavailable, volumesAt } from '../storage.ts';
+import { addUploadedFile, findVolume, locationKey, removeVolume, storageConfigs, storageEnabledOn, storageStatus, storageUnavailable, volumesAt } from '../storage.ts';
 import { finishTask, startTask, taskLog } from '../tasks.ts';
 import type { World } from '../world.ts';
 import { bool, list, paramError, req, route, str, targetNode } from './support.ts';
@@ -14,7 +15,11 @@ import { bool, list, paramError, req, route, str, targetNode } from './support.t
 const CONTENT_TYPES = ['images', 'rootdir', 'vztmpl', 'iso', 'backup', 'snippets', 'import'];
 const SUPPORTED = { dir: ['vztmpl', 'iso', 'backup', 'snippets', 'images', 'rootdir', 'import'], nfs: CONTENT_TYPES, lvmthin: ['images', 'rootdir'] };
 
-function configView(id: string, cfg: StorageConfig): Record<string, unknown> {
+function storageDigest(all: Record<string, StorageConfig>): string {
+  return digestOf(sectionConfigText(Object.entries(all).map(([id, c]) => ({ type: c.type, id, values: { ...c, type: undefined } }))));
+}
+
+function configView(id: string, cfg: StorageConfig, all: Record<string, StorageConfig>): Record<string, unknown> {
   return {
     storage: id,
     type: cfg.type,
@@ -28,7 +33,7 @@ function configView(id: string, cfg: StorageConfig): Record<string, unknown> {
     ...(cfg.nodes ? { nodes: cfg.nodes.join(',') } : {}),
     ...(cfg.disable ? { disable: 1 } : {}),
     ...(cfg.type === 'nfs' ? { shared: 1 } : {}),
-    digest: 'b3a1f9c5e2d4a6b8c0e1f2a3b4c5d6e7f8091a2b',
+    digest: storageDigest(all),
   };
 }
 
@@ -54,7 +59,7 @@ export function storageRoutes(world: World): SimRoute[] {
       const type = str(ctx, 'type');
       return Object.entries(storageConfigs(core, ctx.node))
         .filter(([, c]) => !type || c.type === type)
-        .map(([id, c]) => configView(id, c));
+        .map(([id, c]) => configView(id, c, storageConfigs(core, ctx.node)));
     }),
     route('POST', '/storage', (ctx) => {
       const id = req(ctx, 'storage');
@@ -94,11 +99,14 @@ export function storageRoutes(world: World): SimRoute[] {
       storageConfigs(core, ctx.node)[id] = cfg;
       return { storage: id, type };
     }),
-    route('GET', '/storage/{storage}', (ctx) => configView(req(ctx, 'storage'), known(ctx.node, req(ctx, 'storage')))),
+    route('GET', '/storage/{storage}', (ctx) =>
+      configView(req(ctx, 'storage'), known(ctx.node, req(ctx, 'storage')), storageConfigs(core, ctx.node)),
+    ),
     route('PUT', '/storage/{storage}', (ctx) => {
       const id = req(ctx, 'storage');
       const cfg = known(ctx.node, id);
       assertWritable(core, ctx.node);
+      assertIfModified(str(ctx, 'digest'), storageDigest(storageConfigs(core, ctx.node)));
       const content = str(ctx, 'content');
       if (content !== undefined) cfg.content = parseContent(cfg.type, content);
       const nodes = str(ctx, 'nodes');
@@ -181,7 +189,7 @@ export function storageRoutes(world: World): SimRoute[] {
     route('POST', '/nodes/{node}/storage/{storage}/download-url', (ctx) => {
       const node = targetNode(world, ctx);
       const id = req(ctx, 'storage');
-      known(node, id);
+      const cfg = known(node, id);
       const url = req(ctx, 'url');
       if (!/^https?:\/\/.+/.test(url)) throw paramError('url', 'value does not match the regex pattern');
       const content = req(ctx, 'content');
@@ -190,6 +198,9 @@ export function storageRoutes(world: World): SimRoute[] {
       const filename = req(ctx, 'filename');
       if (!validVolumeFilename(content, filename)) throw paramError('filename', 'invalid filename or wrong extension');
       assertWritable(core, node);
+      // pve-storage API2/Storage/Status.pm checks these before the worker starts.
+      if (!cfg.path) throw new SimApiError(500, `cannot download to storage type '${cfg.type}'`);
+      if (!cfg.content.includes(content)) throw new SimApiError(500, `storage '${id}' does not support '${content}' content`);
       const problem = storageUnavailable(core, id, node);
       if (problem) throw new SimApiError(500, problem);
       return startDownload(core, node, id, content, filename, url, ctx.user).upid;
@@ -197,33 +208,101 @@ export function storageRoutes(world: World): SimRoute[] {
     route('POST', '/nodes/{node}/storage/{storage}/upload', (ctx) => {
       const node = targetNode(world, ctx);
       const id = req(ctx, 'storage');
-      known(node, id);
+      const cfg = known(node, id);
       const content = req(ctx, 'content');
       if (content !== 'iso' && content !== 'vztmpl' && content !== 'import')
-        throw paramError('content', `value '${content}' does not have a value in the enumeration 'iso, vztmpl, import'`);
-      const filename = ctx.upload?.filename ?? req(ctx, 'filename');
-      if (!validVolumeFilename(content, filename)) throw paramError('filename', `invalid filename or wrong extension`);
+        throw paramError('content', `upload content type '${content}' not allowed`);
+      if (!ctx.upload) throw new SimApiError(500, 'missing temporary file name');
+      const filename = ctx.upload.filename || req(ctx, 'filename');
+      if (!validVolumeFilename(content, filename))
+        throw paramError('filename', content === 'import' ? 'invalid filename or wrong extension' : 'wrong file extension');
+      if (!cfg.path) throw new SimApiError(500, `can't upload to storage type '${cfg.type}'`);
+      if (!cfg.content.includes(content)) throw new SimApiError(500, `storage '${id}' does not support '${content}' content`);
       assertWritable(core, node);
-      const size = ctx.upload?.size ?? 0;
+      const { size, checksum: got } = ctx.upload;
+      const algorithm = str(ctx, 'checksum-algorithm');
+      const expected = str(ctx, 'checksum');
       const task = startTask(core, node, 'imgcopy', '', ctx.user);
+      const tmp = `/var/tmp/pveupload-${task.pid.toString(16).padStart(32, '0')}`;
+      const dest = `${cfg.path}/${storageSubdir(content)}/${filename}`;
       try {
+        taskLog(task, `starting file import from: ${tmp}`);
+        if (algorithm) {
+          if (got === undefined || expected === undefined || got.toLowerCase() !== expected.toLowerCase()) {
+            taskLog(task, 'calculating checksum...');
+            throw new Error(`checksum mismatch: got '${got ?? ''}' != expect '${expected ?? ''}'`);
+          }
+          taskLog(task, 'calculating checksum...OK, checksum verified');
+        }
+        const problem = storageUnavailable(core, id, node);
+        if (problem) throw new Error(problem);
         addUploadedFile(core, id, node, content, filename, size);
-        const sub = storageSubdir(content);
-        const base = storageConfigs(core, node)[id]!.path ?? '/var/lib/vz';
-        taskLog(
-          task,
-          `starting file import from: /var/tmp/pveupload-${task.pid.toString(16)}`,
-          `target node: ${node}`,
-          `target file: ${base}/${sub}/${filename}`,
-          `file size is: ${size}`,
-          `command: cp -- /var/tmp/pveupload-${task.pid.toString(16)} ${base}/${sub}/${filename}`,
-          `finished file import successfully`,
-        );
+        taskLog(task, `target node: ${node}`, `target file: ${dest}`, `file size is: ${size}`, `command: cp -- ${tmp} ${dest}`, 'finished file import successfully');
         finishTask(core, task);
       } catch (e) {
         finishTask(core, task, (e as Error).message);
       }
       return task.upid;
     }),
+    route('GET', '/nodes/{node}/storage/{storage}/content/{volume}', (ctx) => {
+      const node = targetNode(world, ctx);
+      const { volid } = volumeOf(ctx);
+      const volume = findVolume(core, volid, node);
+      if (!volume) throw new SimApiError(500, `volume '${volid}' does not exist`);
+      const cfg = storageConfigs(core, node)[volid.split(':')[0]!]!;
+      return {
+        path: `${cfg.path ?? `/dev/${cfg.vgname ?? 'pve'}`}/${volid.split(':')[1]}`,
+        size: volume.size,
+        used: volume.content === 'images' || volume.content === 'rootdir' ? volume.size : 0,
+        format: volume.format,
+        ...(volume.notes ? { notes: volume.notes } : {}),
+        ...(volume.protected ? { protected: 1 } : {}),
+      };
+    }),
+    route('PUT', '/nodes/{node}/storage/{storage}/content/{volume}', (ctx) => {
+      const node = targetNode(world, ctx);
+      const { volid } = volumeOf(ctx);
+      const volume = findVolume(core, volid, node);
+      if (!volume) throw new SimApiError(500, `volume '${volid}' does not exist`);
+      assertWritable(core, node);
+      const notes = str(ctx, 'notes');
+      if (notes !== undefined) volume.notes = notes;
+      const protect = bool(ctx, 'protected');
+      if (protect !== undefined) volume.protected = protect;
+      return null;
+    }),
+    route('DELETE', '/nodes/{node}/storage/{storage}/content/{volume}', (ctx) => {
+      const node = targetNode(world, ctx);
+      const { volid, storeid } = volumeOf(ctx);
+      known(node, storeid);
+      assertWritable(core, node);
+      const volume = findVolume(core, volid, node);
+      const owner = volume?.vmid;
+      const task = startTask(core, node, 'imgdel', `${owner !== undefined ? `${owner}@` : ''}${storeid}`, ctx.user);
+      if (!volume) {
+        finishTask(core, task, `volume '${volid}' does not exist`);
+      } else if (volume.protected) {
+        finishTask(core, task, `volume '${volid}' is protected`);
+      } else {
+        removeVolume(core, volid, node);
+        taskLog(task, `Removed volume '${volid}'`);
+        finishTask(core, task);
+      }
+      return task.upid;
+    }),
   ];
+}
+
+/** `{volume}` is a full volume id (`local:iso/x.iso`) or one relative to `{storage}` (pve-storage real_volume_id). */
+function volumeOf(ctx: SimRequestContext): { volid: string; storeid: string } {
+  const volume = req(ctx, 'volume');
+  const storage = str(ctx, 'storage');
+  if (volume.includes(':')) {
+    const storeid = volume.slice(0, volume.indexOf(':'));
+    if (storage !== undefined && storage !== storeid)
+      throw paramError('volume', `storage ID mismatch ('${storeid}' != '${storage}')`);
+    return { volid: volume, storeid };
+  }
+  if (storage === undefined) throw paramError('storage', 'missing storage ID');
+  return { volid: `${storage}:${volume}`, storeid: storage };
 }

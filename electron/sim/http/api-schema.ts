@@ -91,7 +91,11 @@ export class ApiSchema {
    * `/nodes/{node}/qemu/{vmid}`), preferring literal segments over placeholders as PVE's router does.
    */
   matchPath(path: string): { template: string; pathParams: Record<string, string> } | undefined {
-    const segments = path.split('/').slice(1);
+    return this.matchSegments(path.split('/').slice(1));
+  }
+
+  /** The same on already split and decoded segments (a `%2F` inside a volume id stays in its segment). */
+  matchSegments(segments: string[]): { template: string; pathParams: Record<string, string> } | undefined {
     let best: { template: string; pathParams: Record<string, string>; literals: number } | undefined;
     for (const candidate of this.templates) {
       if (candidate.segments.length !== segments.length) continue;

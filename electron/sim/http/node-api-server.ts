@@ -11,7 +11,7 @@ import type { Clock } from '../../clock/clock.ts';
 import { SimApiError, type SimRoute } from './route.ts';
 import type { ApiSchema } from './api-schema.ts';
 import { AuthFailure, type AuthService } from './auth.ts';
-import { nodeCertificate } from './node-certificate.ts';
+import { nodeCertificate, type NodeCertificate } from './node-certificate.ts';
 import { validateParams } from './param-validation.ts';
 import { BodyError, queryParams, readBody } from './request-body.ts';
 
@@ -44,21 +44,41 @@ export interface NodeApiServerOptions {
   canProxyTo?: (target: string) => boolean;
   clock?: Pick<Clock, 'hold'>;
   /**
+   * How long (real ms) a failed authentication is held back before the 401 goes out. pveproxy
+   * waits 3 s (pve-http-server APIServer/AnyEvent.pm); the simulator plays those 3 s at its clock's
+   * speed, so a lab running fast does not wait. Default: 3 000.
+   */
+  authFailureDelayMs?: () => number;
+  /** Whether `datacenter.cfg` sets `console` (then `/version` reports it). */
+  /**
    * How a dead node behaves: `refuse` (default) cuts connections at once; `hang` accepts them but
    * never answers, like a machine whose plug was pulled mid-conversation (clients must time out).
    */
   whenDead?: 'refuse' | 'hang';
+  /** The login reply's `cap`: the user's privileges per area. */
+  capabilities?: (user: string) => unknown;
   /** The cluster's name once the node is a member (the ticket reply's `clustername`). */
   clusterName?: () => string | undefined;
   /** Listen port; 0 (default) picks a free one. */
   port?: number;
+  /** The node certificate to present (default: one signed by the node's own CA). */
+  certificate?: NodeCertificate;
 }
 
 interface Failure {
   status: number;
   message: string;
   errors?: Record<string, string>;
+  /** Answer with the status line only, as pveproxy's authentication failures do. */
+  bare?: boolean;
+  /** Hold the answer back as pveproxy does for 401s. */
+  authDelay?: boolean;
 }
+
+/** Keys that would reach an object's prototype: refused outright. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const UNKNOWN_PROPERTY =
+  'property is not defined in schema and the schema does not allow additional properties';
 
 export class NodeApiServer {
   private readonly sockets = new Set<Socket>();
@@ -68,15 +88,14 @@ export class NodeApiServer {
   private constructor(
     private readonly options: NodeApiServerOptions,
     private readonly server: Server,
-    readonly fingerprint: string,
-    readonly certificatePem: string,
+    private certificate: NodeCertificate,
     readonly url: string,
   ) {
     for (const route of options.routes) this.routesByKey.set(`${route.method} ${route.path}`, route);
   }
 
   static async start(options: NodeApiServerOptions): Promise<NodeApiServer> {
-    const certificate = await nodeCertificate(options.node, options.ip);
+    const certificate = options.certificate ?? (await nodeCertificate(options.node, options.ip));
     const server = createServer({ key: certificate.key, cert: certificate.cert, keepAliveTimeout: 5_000 });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -84,19 +103,39 @@ export class NodeApiServer {
     });
     const address = server.address();
     if (address === null || typeof address === 'string') throw new Error(`${options.node}: no TCP address`);
-    const instance = new NodeApiServer(
-      options,
-      server,
-      certificate.fingerprint,
-      certificate.cert,
-      `https://127.0.0.1:${address.port}`,
-    );
+    const instance = new NodeApiServer(options, server, certificate, `https://127.0.0.1:${address.port}`);
     instance.attach();
     return instance;
   }
 
   get node(): string {
     return this.options.node;
+  }
+
+  /** SHA-256 fingerprint of the certificate pveproxy presents now. */
+  get fingerprint(): string {
+    return this.certificate.fingerprint;
+  }
+
+  /** The node certificate (`pve-ssl.pem`), PEM. */
+  get certificatePem(): string {
+    return this.certificate.cert;
+  }
+
+  /** The CA that signed it (`pve-root-ca.pem`), PEM. */
+  get caPem(): string {
+    return this.certificate.caPem;
+  }
+
+  /**
+   * A new node certificate (after a cluster join), then `systemctl reload-or-restart pveproxy`:
+   * every open connection is cut, the next handshake presents the new certificate.
+   */
+  replaceCertificate(certificate: NodeCertificate): void {
+    this.certificate = certificate;
+    this.server.setSecureContext({ key: certificate.key, cert: certificate.cert });
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
   }
 
   /** Cuts every open connection, e.g. the moment the node loses power (not in `hang` mode). */
@@ -128,7 +167,7 @@ export class NodeApiServer {
         this.dead(request);
         return;
       }
-      void this.handle(request, response);
+      this.handle(request, response).catch((error: unknown) => this.crashed(response, error));
     });
   }
 
@@ -139,11 +178,19 @@ export class NodeApiServer {
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const started = performance.now();
     const method = (request.method ?? 'GET').toUpperCase();
-    const url = new URL(request.url ?? '/', 'https://localhost');
-    const release = this.options.clock?.hold(`api ${this.node} ${method} ${url.pathname}`);
+    const target = parseTarget(request.url ?? '/');
+    const release = this.options.clock?.hold(`api ${this.node} ${method} ${target.ok ? target.path : '?'}`);
     try {
-      const result = await this.dispatch(method, url, request);
+      const result = target.ok
+        ? await this.dispatch(method, target, request)
+        : (await drain(request), { failure: { status: 400, message: target.message } });
+      if ('failure' in result && result.failure.authDelay) {
+        // pveproxy holds every unauthorized answer back until 3 s after the request came in.
+        const wait = this.authFailureDelay() - (performance.now() - started);
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      }
       if (!this.options.isReachable()) {
         // The node died while the call was in flight: no answer ever comes.
         this.dead(request);
@@ -161,23 +208,64 @@ export class NodeApiServer {
     }
   }
 
+  /** Last line of defence: nothing a client sends may take the process down or leave it hanging. */
+  private crashed(response: ServerResponse, error: unknown): void {
+    if (!response.headersSent) {
+      try {
+        this.sendFailure(response, { status: 500, message: error instanceof Error ? error.message : String(error) });
+        return;
+      } catch {
+        // fall through: the socket is unusable
+      }
+    }
+    response.destroy();
+  }
+
+  private authFailureDelay(): number {
+    return this.options.authFailureDelayMs?.() ?? 3_000;
+  }
+
   private async dispatch(
     method: string,
-    url: URL,
+    target: RequestTarget & { ok: true },
     request: IncomingMessage,
   ): Promise<{ data: unknown } | { failure: Failure }> {
-    if (!url.pathname.startsWith(`${API_PREFIX}/`)) {
+    if (target.path !== API_PREFIX && !target.path.startsWith(`${API_PREFIX}/`)) {
       await drain(request);
-      return { failure: { status: 501, message: `Method '${method} ${url.pathname}' not implemented` } };
+      return { failure: { status: 501, message: 'no such uri' } };
     }
-    const path = url.pathname.slice(API_PREFIX.length).replace(/\/+$/, '') || '/';
-    const match = this.options.schema.matchPath(path);
+    const segments = target.segments.slice(2); // below /api2/json
+    const path = `/${segments.join('/')}`;
+    const match = this.options.schema.matchSegments(segments);
     const endpoint = match && this.options.schema.endpoint(method, match.template);
     const isLogin = method === 'POST' && match?.template === '/access/ticket';
+    const noAuth = isLogin || (method === 'GET' && match?.template === '/access/domains');
     const route = match && this.routesByKey.get(`${method} ${match.template}`);
-    if (!match || !endpoint || !(route || isLogin)) {
+
+    // pveproxy authenticates before it looks for a handler (pve-manager PVE/HTTPServer.pm).
+    let user = '';
+    if (!noAuth) {
+      const auth = this.authenticate(method, request);
+      if ('failure' in auth) {
+        await drain(request);
+        return auth;
+      }
+      user = auth.user;
+    }
+
+    if (!match || !endpoint) {
       await drain(request);
       return { failure: { status: 501, message: `Method '${method} ${path}' not implemented` } };
+    }
+    if (!route && !isLogin) {
+      await drain(request);
+      // A real endpoint the simulator does not model: say so instead of pretending it is not there.
+      return {
+        failure: {
+          status: 501,
+          message: `Method '${method} ${match.template}' is not modelled by the NestLab simulator`,
+        },
+      };
     }
 
     let body;
@@ -187,37 +275,43 @@ export class NodeApiServer {
       if (error instanceof BodyError) return { failure: { status: error.status, message: error.message } };
       throw error;
     }
-    const raw = { ...queryParams(url.searchParams), ...body.params };
-
-    let user = '';
-    if (!isLogin) {
-      const auth = this.authenticate(method, request);
-      if ('failure' in auth) return auth;
-      user = auth.user;
+    const raw: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+    Object.assign(raw, target.query, body.params);
+    const refused = Object.keys(raw).filter((key) => FORBIDDEN_KEYS.has(key));
+    if (refused.length > 0) {
+      return {
+        failure: {
+          status: 400,
+          message: 'Parameter verification failed.',
+          errors: Object.fromEntries(refused.map((key) => [key, UNKNOWN_PROPERTY])),
+        },
+      };
     }
 
     const pathParams: Record<string, string> = {};
-    for (const [name, value] of Object.entries(match.pathParams))
-      pathParams[name] = decodeURIComponent(value);
+    for (const [name, value] of Object.entries(match.pathParams)) pathParams[name] = value;
     const { params, errors } = validateParams(endpoint, { ...raw, ...pathParams });
     if (Object.keys(errors).length > 0) {
       return { failure: { status: 400, message: 'Parameter verification failed.', errors } };
     }
     for (const name of Object.keys(pathParams)) delete params[name];
 
-    if (isLogin || !route) return this.login(params);
+    if (isLogin || !route) {
+      const result = this.login(params);
+      return 'failure' in result ? { failure: { ...result.failure, authDelay: true } } : result;
+    }
     if (ROOT_ONLY.has(`${method} ${match.template}`) && user !== 'root@pam') {
       return { failure: { status: 403, message: 'Permission check failed (user != root@pam)' } };
     }
 
     // pveproxy proxies only `/nodes/{node}/…` (`proxyto => 'node'`); `/cluster/config/nodes/{node}`
     // names the node to remove, which is usually dead.
-    const target = match.template.startsWith('/nodes/{node}') ? pathParams['node'] : undefined;
+    const node = match.template.startsWith('/nodes/{node}') ? pathParams['node'] : undefined;
     if (
-      target !== undefined &&
-      target !== this.node &&
+      node !== undefined &&
+      node !== this.node &&
       this.options.canProxyTo &&
-      !this.options.canProxyTo(target)
+      !this.options.canProxyTo(node)
     ) {
       return { failure: { status: 595, message: 'No route to host' } };
     }
@@ -238,6 +332,7 @@ export class NodeApiServer {
             status: error.status,
             message: error.message,
             ...(error.errors ? { errors: error.errors } : {}),
+            ...(error.status === 401 ? { authDelay: true } : {}),
           },
         };
       }
@@ -245,32 +340,32 @@ export class NodeApiServer {
     }
   }
 
+  /**
+   * Who is calling, as pveproxy finds out: the ticket from the cookie, else from an
+   * `Authorization: PVEAuthCookie=…` header, else an API token. Failures answer 401 with the
+   * message in the status line and no body, after the 3 s delay.
+   */
   private authenticate(method: string, request: IncomingMessage): { user: string } | { failure: Failure } {
     const { auth } = this.options;
-    const authorization = request.headers.authorization;
-    if (authorization?.startsWith('PVEAPIToken')) {
+    const denied = (message: string): { failure: Failure } => ({
+      failure: { status: 401, message, bare: true, authDelay: true },
+    });
+    const authorization = header(request, 'authorization');
+    const ticket =
+      authValue(header(request, 'cookie'), 'PVEAuthCookie') ?? authValue(authorization, 'PVEAuthCookie');
+    if (ticket === undefined) {
+      const token = authValue(authorization, 'PVEAPIToken');
+      if (token === undefined) return denied('No ticket');
       try {
-        return { user: auth.verifyTokenHeader(authorization) };
-      } catch (error) {
-        return {
-          failure: {
-            status: 401,
-            message: error instanceof AuthFailure ? error.message : 'authentication failure',
-          },
-        };
+        return { user: auth.verifyToken(token) };
+      } catch {
+        return denied('Authentication failed!');
       }
     }
-    const ticket = cookie(request.headers.cookie, 'PVEAuthCookie');
-    if (ticket === undefined) return { failure: { status: 401, message: 'No ticket' } };
-    const user = auth.verifyTicket(ticket);
-    if (user === undefined)
-      return { failure: { status: 401, message: 'permission denied - invalid PVE ticket' } };
-    if (method !== 'GET') {
-      const header = request.headers['csrfpreventiontoken'];
-      const token = Array.isArray(header) ? header[0] : header;
-      if (!auth.verifyCsrf(user, token)) {
-        return { failure: { status: 401, message: 'Permission denied - invalid csrf token' } };
-      }
+    const user = auth.verifyTicket(ticket, this.node);
+    if (user === undefined) return denied('Authentication failed!');
+    if (method !== 'GET' && !auth.verifyCsrf(user, header(request, 'csrfpreventiontoken'), this.node)) {
+      return denied('Permission denied - invalid csrf token');
     }
     return { user };
   }
@@ -281,9 +376,10 @@ export class NodeApiServer {
         String(params['username']),
         String(params['password']),
         params['realm'] === undefined ? undefined : String(params['realm']),
+        this.node,
       );
       const clustername = this.options.clusterName?.();
-      return { data: { ...result, ...(clustername ? { clustername } : {}), cap: {} } };
+      return { data: { ...result, ...(clustername ? { clustername } : {}), cap: this.options.capabilities?.(result.username) ?? {} } };
     } catch (error) {
       if (error instanceof AuthFailure) return { failure: { status: 401, message: error.message } };
       throw error;
@@ -291,6 +387,16 @@ export class NodeApiServer {
   }
 
   private sendFailure(response: ServerResponse, failure: Failure): void {
+    if (failure.bare) {
+      response.writeHead(failure.status, statusLine(failure.message), {
+        'Content-Length': 0,
+        Connection: 'close',
+        'Cache-Control': 'max-age=0',
+        Pragma: 'no-cache',
+      });
+      response.end();
+      return;
+    }
     const body: Record<string, unknown> = { data: null, message: `${failure.message}\n` };
     if (failure.errors) body['errors'] = failure.errors;
     send(response, failure.status, failure.message, body);
@@ -318,24 +424,74 @@ function statusLine(message: string): string {
   );
 }
 
-function cookie(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq !== -1 && part.slice(0, eq).trim() === name) {
-      const value = part.slice(eq + 1).trim();
-      try {
-        return decodeURIComponent(value);
-      } catch {
-        return value;
-      }
-    }
+function header(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** `NAME=value` (or `NAME value`) in a Cookie or Authorization header, URI-unescaped (Formatter.pm). */
+function authValue(headerValue: string | undefined, name: string): string | undefined {
+  if (!headerValue) return undefined;
+  for (const part of headerValue.split(';')) {
+    const trimmed = part.trim();
+    if (!trimmed.startsWith(name)) continue;
+    const separator = trimmed[name.length];
+    if (separator !== '=' && separator !== ' ') continue;
+    const value = trimmed.slice(name.length + 1);
+    if (value === '') return undefined;
+    return unescapeLoosely(value);
   }
   return undefined;
 }
 
+/** Perl's uri_unescape: valid `%XX` sequences decode, anything else stays as it is. */
+function unescapeLoosely(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+type RequestTarget =
+  | { ok: true; path: string; segments: string[]; query: Record<string, unknown> }
+  | { ok: false; message: string };
+
+/**
+ * The request target as pveproxy reads it: origin-form only, the path split on `/` (empty
+ * segments skipped, `.` and `..` kept as they are: never resolved into another route), each
+ * segment percent-decoded on its own. Anything that does not parse is a 400, never an exception.
+ */
+export function parseTarget(url: string): RequestTarget {
+  if (!url.startsWith('/')) return { ok: false, message: 'Bad Request' };
+  const q = url.indexOf('?');
+  const rawPath = q === -1 ? url : url.slice(0, q);
+  const rawQuery = q === -1 ? '' : url.slice(q + 1);
+  const segments: string[] = [];
+  for (const raw of rawPath.split('/')) {
+    if (raw === '') continue;
+    try {
+      segments.push(decodeURIComponent(raw));
+    } catch {
+      return { ok: false, message: 'malformed percent-encoding in the request path' };
+    }
+  }
+  let query: Record<string, unknown>;
+  try {
+    query = queryParams(rawQuery);
+  } catch {
+    return { ok: false, message: 'malformed query string' };
+  }
+  return { ok: true, path: `/${segments.join('/')}`, segments, query };
+}
+
 async function drain(request: IncomingMessage): Promise<void> {
-  for await (const _chunk of request as AsyncIterable<Buffer>) {
-    // discard
+  if (request.readableEnded) return;
+  try {
+    for await (const _chunk of request as AsyncIterable<Buffer>) {
+      // discard
+    }
+  } catch {
+    // the client went away: nothing left to read
   }
 }

@@ -17,10 +17,12 @@ const BOOLEAN_FALSE = /^(?:0|false|no|off)$/i;
 
 /** Finds the schema of a parameter name, resolving indexed names (`net0` → `net[n]`). */
 export function parameterSchema(endpoint: EndpointSchema, name: string): ParamSchema | undefined {
-  const exact = endpoint.parameters[name];
+  const own = (key: string): ParamSchema | undefined =>
+    Object.hasOwn(endpoint.parameters, key) ? endpoint.parameters[key] : undefined;
+  const exact = own(name);
   if (exact) return exact;
   const indexed = /^(.*?)(\d+)$/.exec(name);
-  if (indexed) return endpoint.parameters[`${indexed[1]}[n]`];
+  if (indexed) return own(`${indexed[1]}[n]`);
   return undefined;
 }
 

@@ -14,7 +14,7 @@ export interface SimRequestContext {
   /** Query/body parameters, validated and coerced against pve-apidoc.json. */
   params: Record<string, unknown>;
   /** For multipart uploads (`…/storage/{storage}/upload`): the uploaded file's name and size in bytes. */
-  upload?: { filename: string; size: number };
+  upload?: { filename: string; size: number; checksum?: string };
 }
 
 export interface SimRoute {

@@ -44,7 +44,7 @@ describe('storage API', () => {
       expect.objectContaining({ volid: 'tank:iso/tinycore.iso', format: 'iso', size: 25_000_000 }),
     ]);
     expect(apiError(() => api.call('POST', '/nodes/pve1/storage/tank/upload', 'pve1', { content: 'iso' }, { filename: 'x.exe', size: 1 })).errors).toEqual({
-      filename: 'invalid filename or wrong extension',
+      filename: 'wrong file extension', // pve-storage API2/Storage/Status.pm, for iso and vztmpl
     });
     api.world.powerOff('nas');
     expect(apiError(() => api.call('GET', '/nodes/pve1/storage/tank/content', 'pve1')).message).toBe("storage 'tank' is not online");
@@ -168,7 +168,9 @@ describe('HA API', () => {
     expect(String(stop)).toContain(':hastop:100:');
     api.world.runFor(30_000);
     expect(api.world.guestLocation(100)!.running).toBe(false);
-    expect(api.call('GET', '/cluster/ha/resources/vm:100', 'pve1')).toMatchObject({ state: 'stopped', failback: 1 });
+    // Only stored keys: failback left at its default is not written to resources.cfg.
+    expect(api.call('GET', '/cluster/ha/resources/vm:100', 'pve1')).toMatchObject({ sid: 'vm:100', type: 'vm', state: 'stopped' });
+    expect(api.call('GET', '/cluster/ha/resources/vm:100', 'pve1')).not.toHaveProperty('failback');
     const ms = api.call('GET', '/cluster/ha/status/manager_status', 'pve1') as { manager_status: { service_status: Record<string, { state: string }> } };
     expect(ms.manager_status.service_status['vm:100']!.state).toBe('stopped');
   });

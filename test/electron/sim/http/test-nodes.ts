@@ -19,7 +19,7 @@ export interface TestNodes {
 
 export async function startTestNodes(
   names: string[],
-  options: { major?: PveMajor } = {},
+  options: { major?: PveMajor; authFailureDelayMs?: number } = {},
 ): Promise<TestNodes> {
   const skew = { seconds: 0 };
   const auth = new AuthService({
@@ -102,6 +102,7 @@ export async function startTestNodes(
         routes,
         isReachable: () => alive.get(name) ?? false,
         canProxyTo: (target) => alive.get(target) ?? false,
+        authFailureDelayMs: () => options.authFailureDelayMs ?? 0,
       }),
     );
   }
