@@ -12,6 +12,7 @@ import { createHarness } from './harness.js';
 import { libraryChecks } from './library-checks.js';
 import { labChecks } from './lab-checks.js';
 import { reconnectChecks } from './reconnect-checks.js';
+import { terminalGlyphChecks } from './terminal-glyph-checks.js';
 
 register();
 const { startBrowserHost } = await import('../../electron/server.ts');
@@ -51,6 +52,8 @@ try {
   await libraryChecks(env);
   console.log('lab');
   await labChecks(env);
+  console.log('terminal glyphs');
+  await terminalGlyphChecks(env);
   console.log('connection');
   await reconnectChecks(env);
 } catch (error) {
