@@ -137,7 +137,7 @@ export class LabSession {
       session.#unsubscribe.push(
         runner.onState((state) => {
           lang = state.lang;
-          hub.emit('lab.state', state);
+          hub.emit('lab.state', session.#explainDown(state));
         }),
         drills.onState((state) => hub.emit('drill.state', state)),
       );
@@ -151,18 +151,34 @@ export class LabSession {
   }
 
   get state(): LabRunInfo {
-    return this.runner.getState();
+    return this.#explainDown(this.runner.getState());
+  }
+
+  /** A check that could not reach a node says why, when the topology knows (watchdog, booting, off). */
+  #explainDown(state: LabRunInfo): LabRunInfo {
+    const reasonOf = (node: string) => this.topologyObserver.downReason(node);
+    return {
+      ...state,
+      steps: state.steps.map((step) => ({
+        ...step,
+        checks: step.checks.map((c) =>
+          c.unreachable ? { ...c, unreachable: { node: c.unreachable.node, reason: reasonOf(c.unreachable.node) } } : c,
+        ),
+      })),
+    };
   }
 
   get topology(): TopologyInfo | null {
     return this.#topology;
   }
 
-  check = (): Promise<LabRunInfo> => this.runner.check();
-  solveStep = (stepId: string): Promise<LabRunInfo> => this.#afterAction(this.runner.solveStep(stepId));
-  solveUpTo = (stepId: string): Promise<LabRunInfo> => this.#afterAction(this.runner.solveUpTo(stepId));
-  showHint = (stepId: string): Promise<LabRunInfo> => this.runner.showHint(stepId);
-  setLanguage = (lang: Language): LabRunInfo => this.runner.setLanguage(lang);
+  check = async (): Promise<LabRunInfo> => this.#explainDown(await this.runner.check());
+  solveStep = async (stepId: string): Promise<LabRunInfo> =>
+    this.#explainDown(await this.#afterAction(this.runner.solveStep(stepId)));
+  solveUpTo = async (stepId: string): Promise<LabRunInfo> =>
+    this.#explainDown(await this.#afterAction(this.runner.solveUpTo(stepId)));
+  showHint = async (stepId: string): Promise<LabRunInfo> => this.#explainDown(await this.runner.showHint(stepId));
+  setLanguage = (lang: Language): LabRunInfo => this.#explainDown(this.runner.setLanguage(lang));
 
   async act(machine: string, action: MachineAction): Promise<{ at: number }> {
     const known = this.profile.machines.find((m) => m.name === machine);

@@ -61,7 +61,12 @@ export interface CheckResultInfo {
   /** What the check observed, in the learner's language ("2 of 3 nodes online; expected 3"). */
   message: string;
   error?: string;
+  /** The node the check could not reach, and why when NestLab knows (shown instead of the raw error). */
+  unreachable?: { node: string; reason: NodeDownReason | null };
 }
+
+/** Why a node does not answer: its watchdog reset it (self-fence), it is booting, or it is off. */
+export type NodeDownReason = 'watchdog' | 'booting' | 'off';
 
 export interface StepInfo {
   id: string;
@@ -115,6 +120,8 @@ export interface TopologyNodeInfo {
   guests: GuestChipInfo[];
   /** Node is a cluster member. */
   inCluster: boolean;
+  /** Set while the node does not answer its API, with the reason when known. */
+  down?: NodeDownReason;
 }
 
 export interface TopologyStorageInfo {
@@ -128,10 +135,20 @@ export interface TopologyStorageInfo {
 
 export interface TopologyInfo {
   clusterName: string | null;
-  quorum: { quorate: boolean; votes: number; expected: number; needed: number } | null;
+  quorum: {
+    quorate: boolean;
+    votes: number;
+    /** Expected votes in force now: the configured count, or lower after `pvecm expected N`. */
+    expected: number;
+    needed: number;
+    /** The configured expected votes when they were lowered at runtime (`pvecm expected`). */
+    expectedLoweredFrom?: number;
+  } | null;
   nodes: TopologyNodeInfo[];
   nas: { name: string; address: string; power: NodePower; exportAnswering: boolean } | null;
   storages: TopologyStorageInfo[];
+  /** No node answered: cluster name and members are the last ones seen. */
+  stale?: boolean;
   /** Cluster clock (simulator) in ms since the lab started. */
   clockMs: number;
   observedAt: string;

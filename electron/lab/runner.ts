@@ -135,6 +135,7 @@ export class LabRunner {
           ok: outcome?.ok ?? false,
           message: checkMessage(check, outcome, this.lang),
           ...(outcome?.error ? { error: outcome.error } : {}),
+          ...(outcome?.unreachableNode ? { unreachable: { node: outcome.unreachableNode, reason: null } } : {}),
         };
       }),
       hintsShown: step.hints.slice(0, hintsShown).map((h) => localize(h, this.lang)),

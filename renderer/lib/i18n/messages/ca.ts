@@ -20,6 +20,18 @@ export const ca: Messages = {
   'backend.virtualbox': 'VirtualBox',
   'backend.inUse': 'Backend en ús: {backend}',
   'backend.switch': 'Canviar de backend',
+
+  // Walk-through fixes (issue #13).
+  'check.nodeDown.watchdog': "{node} s'està reiniciant (watchdog): va perdre el quòrum i el seu watchdog el va reiniciar (autoaïllament). Les comprovacions es repeteixen quan respongui.",
+  'check.nodeDown.booting': "{node} està arrencant: les comprovacions es repeteixen quan respongui.",
+  'check.nodeDown.off': "{node} està apagat: engega'l des de la seva targeta a Topologia.",
+  'topology.down.watchdog': "Reiniciant (watchdog)",
+  'topology.down.watchdogTip': "Sense quòrum, els serveis d'HA deixen d'alimentar el watchdog; 60 s després aquest reinicia el node perquè els seus convidats puguin arrencar amb seguretat en un altre lloc (autoaïllament).",
+  'topology.down.booting': "Arrencant",
+  'topology.stale': "Ara no respon cap node: es mostra el clúster tal com es va veure per última vegada.",
+  'topology.expectedLowered': "Vots esperats reduïts a mà de {from} a {expected} (pvecm expected): ara aquesta partició decideix sola. Tornen a {from} quan els nodes es reincorporen.",
+  'topology.lrmIdleTip': "{state}: normal. Aquest node no executa cap recurs d'HA, així que el seu LRM espera inactiu; pren el bloqueig quan se li assigna un recurs.",
+  // End of walk-through fixes.
   'backend.pending': "Desat. {backend} s'usarà la propera vegada que s'iniciï NestLab.",
 
   'library.title': 'Biblioteca de laboratoris',

@@ -18,6 +18,18 @@ export const en = {
   'backend.virtualbox': 'VirtualBox',
   'backend.inUse': 'Backend in use: {backend}',
   'backend.switch': 'Switch backend',
+
+  // Walk-through fixes (issue #13).
+  'check.nodeDown.watchdog': "{node} is rebooting (watchdog): it lost quorum, so its watchdog reset it (self-fence). The checks run again once it answers.",
+  'check.nodeDown.booting': "{node} is booting: the checks run again once it answers.",
+  'check.nodeDown.off': "{node} is powered off: power it on from its card in Topology.",
+  'topology.down.watchdog': "Rebooting (watchdog)",
+  'topology.down.watchdogTip': "Without quorum the HA services stop feeding the watchdog; 60 s later it resets the node so that its guests can safely start elsewhere (self-fence).",
+  'topology.down.booting': "Booting",
+  'topology.stale': "No node answers right now: showing the cluster as last seen.",
+  'topology.expectedLowered': "Expected votes lowered by hand from {from} to {expected} (pvecm expected): this partition now decides alone. They return to {from} when the nodes rejoin.",
+  'topology.lrmIdleTip': "{state}: normal. This node runs no HA resource, so its LRM waits idle; it takes its lock when a resource is placed here.",
+  // End of walk-through fixes.
   'backend.pending': 'Saved. {backend} will be used the next time NestLab starts.',
 
   'library.title': 'Lab library',

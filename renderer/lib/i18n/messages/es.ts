@@ -20,6 +20,18 @@ export const es: Messages = {
   'backend.virtualbox': 'VirtualBox',
   'backend.inUse': 'Backend en uso: {backend}',
   'backend.switch': 'Cambiar de backend',
+
+  // Walk-through fixes (issue #13).
+  'check.nodeDown.watchdog': "{node} se está reiniciando (watchdog): perdió el quórum y su watchdog lo reinició (autoaislamiento). Las comprobaciones se repiten en cuanto responda.",
+  'check.nodeDown.booting': "{node} está arrancando: las comprobaciones se repiten en cuanto responda.",
+  'check.nodeDown.off': "{node} está apagado: enciéndelo desde su tarjeta en Topología.",
+  'topology.down.watchdog': "Reiniciando (watchdog)",
+  'topology.down.watchdogTip': "Sin quórum, los servicios de HA dejan de alimentar el watchdog; 60 s después este reinicia el nodo para que sus invitados puedan arrancar con seguridad en otro sitio (autoaislamiento).",
+  'topology.down.booting': "Arrancando",
+  'topology.stale': "Ahora no responde ningún nodo: se muestra el clúster tal como se vio por última vez.",
+  'topology.expectedLowered': "Votos esperados reducidos a mano de {from} a {expected} (pvecm expected): ahora esta partición decide sola. Vuelven a {from} cuando los nodos se reincorporan.",
+  'topology.lrmIdleTip': "{state}: normal. Este nodo no ejecuta ningún recurso de HA, así que su LRM espera inactivo; toma su bloqueo cuando se le asigna un recurso.",
+  // End of walk-through fixes.
   'backend.pending': 'Guardado. {backend} se usará la próxima vez que se inicie NestLab.',
 
   'library.title': 'Biblioteca de laboratorios',

@@ -20,6 +20,18 @@ export const fr: Messages = {
   'backend.virtualbox': 'VirtualBox',
   'backend.inUse': 'Backend utilisé : {backend}',
   'backend.switch': 'Changer de backend',
+
+  // Walk-through fixes (issue #13).
+  'check.nodeDown.watchdog': "{node} redémarre (watchdog) : il a perdu le quorum, son watchdog l'a réinitialisé (auto-isolement). Les vérifications reprennent dès qu'il répond.",
+  'check.nodeDown.booting': "{node} démarre : les vérifications reprennent dès qu'il répond.",
+  'check.nodeDown.off': "{node} est éteint : allumez-le depuis sa carte dans Topologie.",
+  'topology.down.watchdog': "Redémarrage (watchdog)",
+  'topology.down.watchdogTip': "Sans quorum, les services HA cessent de nourrir le watchdog ; 60 s plus tard il réinitialise le nœud pour que ses invités puissent démarrer ailleurs sans risque (auto-isolement).",
+  'topology.down.booting': "Démarrage",
+  'topology.stale': "Aucun nœud ne répond pour l'instant : le cluster est affiché tel qu'il a été vu en dernier.",
+  'topology.expectedLowered': "Votes attendus abaissés à la main de {from} à {expected} (pvecm expected) : cette partition décide désormais seule. Ils reviennent à {from} quand les nœuds reviennent.",
+  'topology.lrmIdleTip': "{state} : normal. Ce nœud n'exécute aucune ressource HA, son LRM attend donc au repos ; il prend son verrou quand une ressource y est placée.",
+  // End of walk-through fixes.
   'backend.pending': 'Enregistré. {backend} sera utilisé au prochain démarrage de NestLab.',
 
   'library.title': 'Bibliothèque de labos',

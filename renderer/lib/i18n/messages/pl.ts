@@ -20,6 +20,18 @@ export const pl: Messages = {
   'backend.virtualbox': 'VirtualBox',
   'backend.inUse': 'Używany backend: {backend}',
   'backend.switch': 'Zmień backend',
+
+  // Walk-through fixes (issue #13).
+  'check.nodeDown.watchdog': "{node} uruchamia się ponownie (watchdog): utracił kworum, więc watchdog go zresetował (samoizolacja). Sprawdzenia ruszą ponownie, gdy odpowie.",
+  'check.nodeDown.booting': "{node} się uruchamia: sprawdzenia ruszą ponownie, gdy odpowie.",
+  'check.nodeDown.off': "{node} jest wyłączony: włącz go z jego karty w Topologii.",
+  'topology.down.watchdog': "Restart (watchdog)",
+  'topology.down.watchdogTip': "Bez kworum usługi HA przestają karmić watchdoga; 60 s później resetuje on węzeł, aby jego goście mogli bezpiecznie wystartować gdzie indziej (samoizolacja).",
+  'topology.down.booting': "Uruchamianie",
+  'topology.stale': "Żaden węzeł teraz nie odpowiada: pokazuję klaster taki, jak widziano go ostatnio.",
+  'topology.expectedLowered': "Oczekiwane głosy obniżone ręcznie z {from} do {expected} (pvecm expected): ta partycja decyduje teraz sama. Wracają do {from}, gdy węzły dołączą ponownie.",
+  'topology.lrmIdleTip': "{state}: normalne. Ten węzeł nie uruchamia żadnego zasobu HA, więc jego LRM czeka bezczynnie; przejmuje blokadę, gdy trafi tu zasób.",
+  // End of walk-through fixes.
   'backend.pending': 'Zapisano. {backend} zostanie użyty przy następnym uruchomieniu NestLab.',
 
   'library.title': 'Biblioteka laboratoriów',
