@@ -144,7 +144,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       session?.drillState() ?? { running: false, phase: null, elapsedMs: 0, milestones: [], report: null },
     'drill.history': async ({ labId }) => (await history.list(labId)).map(toDrillHistoryEntry),
     'drill.report': ({ labId, runId }) =>
-      wrapNotFound(async () => toFailoverReportInfo(await history.load(labId, runId), language())),
+      wrapNotFound(async () => toFailoverReportInfo(await history.load(labId, runId))),
     'drill.export': ({ labId, runId, format }) =>
       wrapNotFound(async () => {
         const report = await history.load(labId, runId);

@@ -6,6 +6,9 @@
 export const LANGUAGES = ['en', 'es', 'ca', 'fr', 'pl'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
+/** A text in every interface language: the renderer shows the current one (no stale language after a switch). */
+export type LocalizedString = Record<Language, string>;
+
 export const BACKENDS = ['sim', 'virtualbox'] as const;
 export type BackendKind = (typeof BACKENDS)[number];
 
@@ -172,7 +175,7 @@ export interface TerminalInfo {
 
 export interface DrillMilestoneInfo {
   id: string;
-  label: string;
+  label: LocalizedString;
   /** ms since the fault was injected. */
   at: number;
   node?: string;
@@ -180,13 +183,13 @@ export interface DrillMilestoneInfo {
 
 export interface DrillPhaseInfo {
   id: string;
-  label: string;
+  label: LocalizedString;
   from: number;
   to: number;
   duration: number;
   expected: { min: number; max: number };
   within: boolean;
-  explanation: string;
+  explanation: LocalizedString;
 }
 
 export interface FailoverReportInfo {
@@ -208,7 +211,8 @@ export interface FailoverReportInfo {
 
 export interface DrillStateInfo {
   running: boolean;
-  phase: string | null;
+  /** The latest milestone's name while running. */
+  phase: LocalizedString | null;
   elapsedMs: number;
   milestones: DrillMilestoneInfo[];
   report: FailoverReportInfo | null;

@@ -614,13 +614,13 @@ async function runLab(
         );
         for (const m of drill.milestones) {
           io.out(
-            `  ${`T+${(m.at / 1000).toFixed(1)} s`.padStart(10)}  ${m.label}${m.node ? ` (${m.node})` : ''}`,
+            `  ${`T+${(m.at / 1000).toFixed(1)} s`.padStart(10)}  ${m.label[o.lang]}${m.node ? ` (${m.node})` : ''}`,
           );
         }
         for (const p of drill.phases) {
           const range = `expected ${p.expected.min / 1000}–${p.expected.max / 1000} s`;
           io.out(
-            `  ${p.label.padEnd(34)} ${(p.duration / 1000).toFixed(1).padStart(6)} s  ${range}${p.within ? '' : ' (outside)'}`,
+            `  ${p.label[o.lang].padEnd(34)} ${(p.duration / 1000).toFixed(1).padStart(6)} s  ${range}${p.within ? '' : ' (outside)'}`,
           );
         }
       }

@@ -110,16 +110,15 @@ export class DrillService implements DrillRunner {
   }
 
   getState(): DrillStateInfo {
-    const lang = this.deps.language();
     const current = this.running ? this.milestones : (this.last?.milestones ?? []);
     const latest = current.at(-1);
     const label = latest ? MILESTONE_LABELS[latest.id] : undefined;
     return {
       running: this.running,
-      phase: this.running && label ? label[lang] || label.en : null,
+      phase: this.running && label ? { ...label } : null,
       elapsedMs: this.running ? this.deps.clock.now() - this.startedAt : 0,
-      milestones: current.map((m) => milestoneInfo(m, lang)),
-      report: !this.running && this.last ? toFailoverReportInfo(this.last, lang) : null,
+      milestones: current.map((m) => milestoneInfo(m)),
+      report: !this.running && this.last ? toFailoverReportInfo(this.last) : null,
     };
   }
 
@@ -128,7 +127,7 @@ export class DrillService implements DrillRunner {
   }
 
   async report(labId: string, runId: string): Promise<FailoverReportInfo> {
-    return toFailoverReportInfo(await this.deps.history.load(labId, runId), this.deps.language());
+    return toFailoverReportInfo(await this.deps.history.load(labId, runId));
   }
 
   async export(

@@ -2,7 +2,7 @@
  * The interface language: a rune holding the current language and a `t()` that reads it, so every
  * translated string re-renders when the learner picks another language.
  */
-import type { Language } from '@contract/dto.ts';
+import type { Language, LocalizedString } from '@contract/dto.ts';
 
 import { ca } from './messages/ca.ts';
 import { en, type MessageKey, type Messages } from './messages/en.ts';
@@ -45,6 +45,9 @@ export class I18n {
     rememberLanguage(lang);
     if (typeof document !== 'undefined') document.documentElement.lang = lang;
   }
+
+  /** Engine data sent in every language (drill labels, explanations): the current one. */
+  pick = (text: LocalizedString): string => text[this.#lang] || text.en;
 
   t = (key: MessageKey, params?: TranslateParams): string => {
     const template = CATALOGS[this.#lang][key] ?? en[key];

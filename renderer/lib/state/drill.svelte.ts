@@ -69,7 +69,8 @@ export class DrillState {
       ]);
       this.#history = history;
       this.#accept(state);
-      if (!this.#report && history.length > 0) await this.select(history[history.length - 1]!.runId);
+      // The engine lists runs newest first: show the latest.
+      if (!this.#report && history.length > 0) await this.select(history[0]!.runId);
       this.#error = null;
     } catch (e) {
       this.#error = errorMessage(e);

@@ -31,6 +31,10 @@ export const ca: Messages = {
   'topology.stale': "Ara no respon cap node: es mostra el clúster tal com es va veure per última vegada.",
   'topology.expectedLowered': "Vots esperats reduïts a mà de {from} a {expected} (pvecm expected): ara aquesta partició decideix sola. Tornen a {from} quan els nodes es reincorporen.",
   'topology.lrmIdleTip': "{state}: normal. Aquest node no executa cap recurs d'HA, així que el seu LRM espera inactiu; pren el bloqueig quan se li assigna un recurs.",
+  'drill.fault.power-off': "tall de corrent (endoll desconnectat)",
+  'drill.fault.cable-out': "cable de xarxa desconnectat",
+  'drill.fault.acpi-shutdown': "aturada ordenada",
+  'drill.fault.reset': "botó de reinici",
   // End of walk-through fixes.
   'backend.pending': "Desat. {backend} s'usarà la propera vegada que s'iniciï NestLab.",
 

@@ -29,6 +29,10 @@ export const en = {
   'topology.stale': "No node answers right now: showing the cluster as last seen.",
   'topology.expectedLowered': "Expected votes lowered by hand from {from} to {expected} (pvecm expected): this partition now decides alone. They return to {from} when the nodes rejoin.",
   'topology.lrmIdleTip': "{state}: normal. This node runs no HA resource, so its LRM waits idle; it takes its lock when a resource is placed here.",
+  'drill.fault.power-off': "power cut (plug pulled)",
+  'drill.fault.cable-out': "network cable pulled",
+  'drill.fault.acpi-shutdown': "clean shutdown",
+  'drill.fault.reset': "reset button",
   // End of walk-through fixes.
   'backend.pending': 'Saved. {backend} will be used the next time NestLab starts.',
 

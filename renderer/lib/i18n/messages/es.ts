@@ -31,6 +31,10 @@ export const es: Messages = {
   'topology.stale': "Ahora no responde ningún nodo: se muestra el clúster tal como se vio por última vez.",
   'topology.expectedLowered': "Votos esperados reducidos a mano de {from} a {expected} (pvecm expected): ahora esta partición decide sola. Vuelven a {from} cuando los nodos se reincorporan.",
   'topology.lrmIdleTip': "{state}: normal. Este nodo no ejecuta ningún recurso de HA, así que su LRM espera inactivo; toma su bloqueo cuando se le asigna un recurso.",
+  'drill.fault.power-off': "corte de corriente (enchufe desconectado)",
+  'drill.fault.cable-out': "cable de red desconectado",
+  'drill.fault.acpi-shutdown': "apagado ordenado",
+  'drill.fault.reset': "botón de reinicio",
   // End of walk-through fixes.
   'backend.pending': 'Guardado. {backend} se usará la próxima vez que se inicie NestLab.',
 

@@ -31,6 +31,10 @@ export const fr: Messages = {
   'topology.stale': "Aucun nœud ne répond pour l'instant : le cluster est affiché tel qu'il a été vu en dernier.",
   'topology.expectedLowered': "Votes attendus abaissés à la main de {from} à {expected} (pvecm expected) : cette partition décide désormais seule. Ils reviennent à {from} quand les nœuds reviennent.",
   'topology.lrmIdleTip': "{state} : normal. Ce nœud n'exécute aucune ressource HA, son LRM attend donc au repos ; il prend son verrou quand une ressource y est placée.",
+  'drill.fault.power-off': "coupure de courant (prise débranchée)",
+  'drill.fault.cable-out': "câble réseau débranché",
+  'drill.fault.acpi-shutdown': "arrêt propre",
+  'drill.fault.reset': "bouton de réinitialisation",
   // End of walk-through fixes.
   'backend.pending': 'Enregistré. {backend} sera utilisé au prochain démarrage de NestLab.',
 

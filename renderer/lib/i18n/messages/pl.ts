@@ -31,6 +31,10 @@ export const pl: Messages = {
   'topology.stale': "Żaden węzeł teraz nie odpowiada: pokazuję klaster taki, jak widziano go ostatnio.",
   'topology.expectedLowered': "Oczekiwane głosy obniżone ręcznie z {from} do {expected} (pvecm expected): ta partycja decyduje teraz sama. Wracają do {from}, gdy węzły dołączą ponownie.",
   'topology.lrmIdleTip': "{state}: normalne. Ten węzeł nie uruchamia żadnego zasobu HA, więc jego LRM czeka bezczynnie; przejmuje blokadę, gdy trafi tu zasób.",
+  'drill.fault.power-off': "odcięcie zasilania (wyciągnięta wtyczka)",
+  'drill.fault.cable-out': "odłączony kabel sieciowy",
+  'drill.fault.acpi-shutdown': "czyste wyłączenie",
+  'drill.fault.reset': "przycisk reset",
   // End of walk-through fixes.
   'backend.pending': 'Zapisano. {backend} zostanie użyty przy następnym uruchomieniu NestLab.',
 

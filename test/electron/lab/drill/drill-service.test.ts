@@ -63,7 +63,7 @@ describe('DrillService', () => {
     expect(states[0]).toMatchObject({ running: true, milestones: [] });
     const during = states.filter((s) => s.running).map((s) => s.milestones.length);
     expect(during).toEqual([...during].sort((a, b) => a - b));
-    expect(states.some((s) => s.running && s.phase === 'Fence')).toBe(true);
+    expect(states.some((s) => s.running && s.phase?.en === 'Fence')).toBe(true);
 
     const state = service.getState();
     expect(state.running).toBe(false);
@@ -72,7 +72,7 @@ describe('DrillService', () => {
     expect(state.report?.phases.find((p) => p.id === 'fence-delay')).toMatchObject({
       duration: 56_000,
       within: true,
-      label: 'Fence delay',
+      label: expect.objectContaining({ en: 'Fence delay', es: 'Espera del fencing' }),
     });
 
     const history = await service.history('proxmox-ha-basics');
@@ -88,7 +88,7 @@ describe('DrillService', () => {
 
     lang = 'pl';
     const report = await service.report('proxmox-ha-basics', runId);
-    expect(report.milestones.find((m) => m.id === 'fenced')?.label).toBe('Fencing potwierdzony');
+    expect(report.milestones.find((m) => m.id === 'fenced')?.label.pl).toBe('Fencing potwierdzony');
     const csv = await service.export('proxmox-ha-basics', runId, 'csv');
     expect(csv.filename).toBe(`proxmox-ha-basics-${runId}.csv`);
     expect(csv.content).toContain('CRM izoluje (fencing) węzeł');
