@@ -13,6 +13,7 @@ import type { AppDeps } from './deps.ts';
 import { EventHub } from './event-hub.ts';
 import { chooseDataDir, resolveDataDir } from './data-location.ts';
 import { checkHost } from './host-check.ts';
+import { acquireInstanceLock } from './instance-lock.ts';
 import { LabCatalog } from './lab-catalog.ts';
 import { LabSession } from './lab-session.ts';
 import { toDrillHistoryEntry, toFailoverReportInfo } from '../lab/drill/drill-dto.ts';
@@ -31,8 +32,13 @@ export interface App {
 }
 
 export async function createApp(deps: AppDeps): Promise<App> {
+  // One instance per data folder: a second one would rewrite this one's settings and progress.
+  const lock = await acquireInstanceLock(deps.dataDir);
   // Settings stay in the default folder; the data (progress, drills, trust) may live elsewhere.
-  const settings = await SettingsStore.open(deps.dataDir);
+  const settings = await SettingsStore.open(deps.dataDir).catch(async (error: unknown) => {
+    await lock.release();
+    throw error;
+  });
   const dataDir = await resolveDataDir(deps.dataDir);
   let nextDataDir: string | null = null;
   const settingsInfo = () => ({ ...settings.get(), dataDir, nextDataDir });
@@ -165,7 +171,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
     hub,
     handlers,
     async close() {
-      await closeSession();
+      try {
+        await closeSession();
+      } finally {
+        await lock.release();
+      }
     },
   };
 }

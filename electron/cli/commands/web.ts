@@ -15,10 +15,20 @@ export function registerWeb(program: Command): void {
       }
       // Loaded on use so `nestlab --help` stays instant.
       const { startBrowserHost } = await import('../../server.ts');
-      const { host, close } = await startBrowserHost({
+      const started = await startBrowserHost({
         ...(options.port !== undefined ? { port: options.port } : {}),
         ...(options.backend ? { backend: options.backend as BackendKind } : {}),
+      }).catch((error: unknown) => {
+        // Another NestLab on this data folder, a port in use: say it in one line, no stack trace.
+        program.error(error instanceof Error ? error.message : String(error));
       });
+      const { host, close, addressChanged } = started;
+      if (addressChanged) {
+        console.log(
+          `Port ${addressChanged.previousPort} (last time's address) is in use by another program, so the address changed. ` +
+            'A tab still open on the old address cannot reach NestLab: open the new one below.',
+        );
+      }
       console.log(`NestLab is running. Open this address in your browser:\n\n  ${host.url}\n`);
       console.log('Only this machine can connect (127.0.0.1), and only with the token in the address.');
       console.log('Press Ctrl+C to stop.');

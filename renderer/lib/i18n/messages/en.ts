@@ -33,6 +33,7 @@ export const en = {
   'drill.fault.cable-out': "network cable pulled",
   'drill.fault.acpi-shutdown': "clean shutdown",
   'drill.fault.reset': "reset button",
+  'app.disconnectedLong': "Still no answer. If NestLab was restarted and printed a new address (its old port was taken), this tab cannot reach it: open the new address from NestLab's terminal.",
   // End of walk-through fixes.
   'backend.pending': 'Saved. {backend} will be used the next time NestLab starts.',
 

@@ -35,6 +35,7 @@ export const es: Messages = {
   'drill.fault.cable-out': "cable de red desconectado",
   'drill.fault.acpi-shutdown': "apagado ordenado",
   'drill.fault.reset': "botón de reinicio",
+  'app.disconnectedLong': "Sigue sin responder. Si NestLab se reinició y mostró una dirección nueva (su puerto anterior estaba ocupado), esta pestaña no puede alcanzarlo: abre la dirección nueva que aparece en el terminal de NestLab.",
   // End of walk-through fixes.
   'backend.pending': 'Guardado. {backend} se usará la próxima vez que se inicie NestLab.',
 

@@ -35,6 +35,7 @@ export const pl: Messages = {
   'drill.fault.cable-out': "odłączony kabel sieciowy",
   'drill.fault.acpi-shutdown': "czyste wyłączenie",
   'drill.fault.reset': "przycisk reset",
+  'app.disconnectedLong': "Nadal brak odpowiedzi. Jeśli NestLab uruchomił się ponownie i wypisał nowy adres (poprzedni port był zajęty), ta karta go nie znajdzie: otwórz nowy adres z terminala NestLab.",
   // End of walk-through fixes.
   'backend.pending': 'Zapisano. {backend} zostanie użyty przy następnym uruchomieniu NestLab.',
 
