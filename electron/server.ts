@@ -15,6 +15,8 @@ import { createRouter } from './ipc/router.ts';
 import { startWsHost, type WsHost } from './ipc/ws-transport.ts';
 
 export interface BrowserHostOptions extends Partial<AppDeps> {
+  /** Off by default: the browser host is a WebSocket server, so a host terminal is a remote shell. */
+  hostTerminal?: boolean;
   port?: number;
   token?: string;
   staticDir?: string;
@@ -38,6 +40,8 @@ export async function startBrowserHost(options: BrowserHostOptions = {}): Promis
     labsDir: options.labsDir ?? join(root, 'labs'),
     log,
     ...(options.backend ? { backend: options.backend } : {}),
+    hostTerminal: options.hostTerminal === true,
+    ...(options.hostPty ? { hostPty: options.hostPty } : {}),
   });
   const staticDir = options.staticDir ?? join(root, 'dist', 'renderer');
   const start = (address: { port?: number; token?: string }) =>

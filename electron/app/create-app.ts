@@ -14,6 +14,12 @@ import { EventHub } from './event-hub.ts';
 import { chooseDataDir, resolveDataDir } from './data-location.ts';
 import { checkHost } from './host-check.ts';
 import { acquireInstanceLock } from './instance-lock.ts';
+import { HostPtySpawner } from '../terminal/host-pty.ts';
+import { TerminalManager } from '../terminal/manager.ts';
+
+/** The host terminal's session ids and node name; `@` cannot start a lab node's name. */
+const HOST_TERMINAL_PREFIX = 'host';
+export const HOST_TERMINAL_NODE = '@host';
 import { LabCatalog } from './lab-catalog.ts';
 import { LabSession } from './lab-session.ts';
 import { toDrillHistoryEntry, toFailoverReportInfo } from '../lab/drill/drill-dto.ts';
@@ -70,6 +76,32 @@ export async function createApp(deps: AppDeps): Promise<App> {
     platform: `${process.platform}-${process.arch}`,
     dataDir,
     labsDir: deps.labsDir,
+    hostTerminal: deps.hostTerminal === true,
+  };
+  // The learner's own computer: one manager for the app's lifetime (it outlives labs).
+  let hostTerminals: TerminalManager | null = null;
+  const hostTerminal = (): TerminalManager => {
+    if (!deps.hostTerminal) {
+      throw new ApiError(
+        'forbidden',
+        'The terminal on this computer is off in the browser host (it would be a shell reachable over its WebSocket). Start NestLab with --host-terminal to allow it.',
+      );
+    }
+    hostTerminals ??= new TerminalManager(
+      deps.hostPty ?? new HostPtySpawner(),
+      {
+        data: (id, data) => hub.emit('terminal.data', { id, data }),
+        exit: (id, code) => hub.emit('terminal.exit', { id, code }),
+      },
+      HOST_TERMINAL_PREFIX,
+    );
+    return hostTerminals;
+  };
+  const terminalById = (id: string) => {
+    if (!id.startsWith(`${HOST_TERMINAL_PREFIX}-`)) return open().terminal(id);
+    const session = hostTerminal().get(id);
+    if (!session) throw new ApiError('not-found', `No terminal "${id}" (it may have been closed).`);
+    return session;
   };
 
   const handlers: Handlers = {
@@ -132,17 +164,24 @@ export async function createApp(deps: AppDeps): Promise<App> {
     'machine.act': ({ machine, action }) => open().act(machine, action),
     'sim.getClock': () => session?.clockInfo() ?? null,
     'sim.setSpeed': ({ speed }) => open().setSpeed(speed),
-    'terminal.open': ({ node }) => open().openTerminal(node),
+    'terminal.open': async (params) => {
+      if ('host' in params) {
+        const session = await hostTerminal().open(HOST_TERMINAL_NODE);
+        return { id: session.id, node: HOST_TERMINAL_NODE, scrollback: session.scrollback };
+      }
+      return open().openTerminal(params.node);
+    },
     'terminal.input': ({ id, data }) => {
-      open().terminal(id).write(data);
+      terminalById(id).write(data);
       return null;
     },
     'terminal.resize': ({ id, cols, rows }) => {
-      open().terminal(id).resize(cols, rows);
+      terminalById(id).resize(cols, rows);
       return null;
     },
     'terminal.close': ({ id }) => {
-      session?.closeTerminal(id);
+      if (id.startsWith(`${HOST_TERMINAL_PREFIX}-`)) hostTerminals?.close(id);
+      else session?.closeTerminal(id);
       return null;
     },
     'drill.start': ({ stepId }) => open().startDrill(stepId),
@@ -172,6 +211,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     handlers,
     async close() {
       try {
+        hostTerminals?.closeAll();
         await closeSession();
       } finally {
         await lock.release();

@@ -23,6 +23,8 @@ export interface AppInfo {
   platform: string;
   dataDir: string;
   labsDir: string;
+  /** A terminal on this computer may be opened (desktop; browser host only with --host-terminal). */
+  hostTerminal: boolean;
 }
 
 export interface ProfileSummary {
@@ -168,6 +170,7 @@ export interface SimClockInfo {
 
 export interface TerminalInfo {
   id: string;
+  /** The lab node, or `@host` for the terminal on this computer. */
   node: string;
   /** Scroll-back replayed after a reload. */
   scrollback: string;

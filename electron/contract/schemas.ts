@@ -38,7 +38,8 @@ export const paramSchemas = {
     .strict(),
   'sim.getClock': empty,
   'sim.setSpeed': z.object({ speed: z.union([z.literal(1), z.literal(10), z.literal('max')]) }).strict(),
-  'terminal.open': z.object({ node: id }).strict(),
+  // Either a lab node's shell, or (`host: true`) a shell on the learner's own computer.
+  'terminal.open': z.union([z.object({ node: id }).strict(), z.object({ host: z.literal(true) }).strict()]),
   'terminal.input': z.object({ id, data: z.string().max(65_536) }).strict(),
   'terminal.resize': z
     .object({ id, cols: z.number().int().min(10).max(1000), rows: z.number().int().min(2).max(500) })

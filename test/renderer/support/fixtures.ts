@@ -19,6 +19,7 @@ export const appInfo: AppInfo = {
   platform: 'linux-x64',
   dataDir: '/tmp/nestlab',
   labsDir: '/tmp/labs',
+  hostTerminal: false,
 };
 
 export const settings: SettingsInfo = { lang: 'en', theme: 'light', backend: 'sim', dataDir: '/tmp/nestlab', nextDataDir: null };

@@ -36,6 +36,7 @@ export const ca: Messages = {
   'drill.fault.acpi-shutdown': "aturada ordenada",
   'drill.fault.reset': "botó de reinici",
   'app.disconnectedLong': "Continua sense respondre. Si NestLab s'ha reiniciat i ha mostrat una adreça nova (el port anterior estava ocupat), aquesta pestanya no hi pot arribar: obre l'adreça nova que apareix al terminal de NestLab.",
+  'tabs.hostTerminal': "Aquest ordinador",
   // End of walk-through fixes.
   'backend.pending': "Desat. {backend} s'usarà la propera vegada que s'iniciï NestLab.",
 

@@ -34,6 +34,7 @@ export const en = {
   'drill.fault.acpi-shutdown': "clean shutdown",
   'drill.fault.reset': "reset button",
   'app.disconnectedLong': "Still no answer. If NestLab was restarted and printed a new address (its old port was taken), this tab cannot reach it: open the new address from NestLab's terminal.",
+  'tabs.hostTerminal': "This computer",
   // End of walk-through fixes.
   'backend.pending': 'Saved. {backend} will be used the next time NestLab starts.',
 

@@ -36,6 +36,7 @@ export const es: Messages = {
   'drill.fault.acpi-shutdown': "apagado ordenado",
   'drill.fault.reset': "botón de reinicio",
   'app.disconnectedLong': "Sigue sin responder. Si NestLab se reinició y mostró una dirección nueva (su puerto anterior estaba ocupado), esta pestaña no puede alcanzarlo: abre la dirección nueva que aparece en el terminal de NestLab.",
+  'tabs.hostTerminal': "Este ordenador",
   // End of walk-through fixes.
   'backend.pending': 'Guardado. {backend} se usará la próxima vez que se inicie NestLab.',
 

@@ -36,6 +36,7 @@ export const fr: Messages = {
   'drill.fault.acpi-shutdown': "arrêt propre",
   'drill.fault.reset': "bouton de réinitialisation",
   'app.disconnectedLong': "Toujours pas de réponse. Si NestLab a redémarré et affiché une nouvelle adresse (son ancien port était pris), cet onglet ne peut pas le joindre : ouvrez la nouvelle adresse indiquée dans le terminal de NestLab.",
+  'tabs.hostTerminal': "Cet ordinateur",
   // End of walk-through fixes.
   'backend.pending': 'Enregistré. {backend} sera utilisé au prochain démarrage de NestLab.',
 

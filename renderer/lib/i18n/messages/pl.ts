@@ -36,6 +36,7 @@ export const pl: Messages = {
   'drill.fault.acpi-shutdown': "czyste wyłączenie",
   'drill.fault.reset': "przycisk reset",
   'app.disconnectedLong': "Nadal brak odpowiedzi. Jeśli NestLab uruchomił się ponownie i wypisał nowy adres (poprzedni port był zajęty), ta karta go nie znajdzie: otwórz nowy adres z terminala NestLab.",
+  'tabs.hostTerminal': "Ten komputer",
   // End of walk-through fixes.
   'backend.pending': 'Zapisano. {backend} zostanie użyty przy następnym uruchomieniu NestLab.',
 
