@@ -5,6 +5,8 @@
  */
 import { homedir } from 'node:os';
 
+import type * as NodePtyModule from 'node-pty';
+
 import type { PtyLike, PtySpawner } from './pty.ts';
 
 export interface HostCommand {
@@ -18,7 +20,7 @@ export function defaultHostShell(env: NodeJS.ProcessEnv = process.env, platform 
   return { file: env.SHELL || '/bin/bash', args: [] };
 }
 
-type NodePty = typeof import('node-pty');
+type NodePty = typeof NodePtyModule;
 
 let loaded: Promise<NodePty> | undefined;
 
