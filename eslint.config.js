@@ -76,6 +76,35 @@ export default tseslint.config(
     },
   },
   {
+    // One backend seam: only electron/backends/ builds a backend or knows an implementation; the
+    // rest of the app opens labs through backends/create-lab-environment.ts and LabEnvironment.
+    files: [
+      'electron/app/**',
+      'electron/ipc/router.ts',
+      'electron/ipc/ws-transport.ts',
+      'electron/server.ts',
+      'electron/terminal/**',
+      'electron/pve/**',
+      'electron/cli/commands/lab.ts',
+      'electron/cli/commands/lab/**',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            electronOnly,
+            {
+              group: ['**/sim/**', '**/backends/*/**', '**/hypervisor/virtualbox/**'],
+              message:
+                'Only electron/backends/ knows a backend: use backends/create-lab-environment.ts and the LabEnvironment interface.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The lab engine knows interfaces only, never an implementation.
     files: ['electron/lab/**'],
     rules: {

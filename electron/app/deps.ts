@@ -1,7 +1,7 @@
 /** What the composition root needs from its shell (Electron, CLI, browser host, tests). */
 import type { BackendKind } from '../contract/dto.ts';
 import type { PtySpawner } from '../terminal/pty.ts';
-import type { LabEnvironmentOptions } from './lab-environment.ts';
+import type { VirtualBoxReach } from '../backends/lab-environment.ts';
 
 export interface Logger {
   info(message: string): void;
@@ -24,7 +24,7 @@ export interface AppDeps {
   /** The host terminal's far end (tests pass a harmless command). */
   hostPty?: PtySpawner;
   /** VirtualBox only: where VirtualBox and the lab's nodes are reached (tests pass stand-ins). */
-  virtualBox?: LabEnvironmentOptions['virtualBox'];
+  virtualBox?: VirtualBoxReach;
 }
 
 export const consoleLogger: Logger = {

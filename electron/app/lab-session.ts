@@ -25,11 +25,11 @@ import { MemoryProgressStore } from '../lab/memory-progress-store.ts';
 import { FileProgressStore, type ProgressStore } from '../lab/progress-store.ts';
 import { LabRunner } from '../lab/runner.ts';
 import type { LabFile, LabProfile } from '../lab/script/schema.ts';
-import type { ClockMode } from '../sim/clock/virtual-clock.ts';
 import { TerminalManager } from '../terminal/manager.ts';
 import type { Logger } from './deps.ts';
 import type { EventHub } from './event-hub.ts';
-import { createLabEnvironment, type LabEnvironment, type LabEnvironmentOptions } from './lab-environment.ts';
+import { createLabEnvironment } from '../backends/create-lab-environment.ts';
+import type { LabEnvironment, VirtualBoxReach } from '../backends/lab-environment.ts';
 import { TopologyObserver } from './topology-observer.ts';
 import type { TrustBroker } from './trust-broker.ts';
 
@@ -48,12 +48,7 @@ export interface LabSessionOptions {
   /** Asks the learner to confirm real nodes' fingerprints (VirtualBox backend). */
   trust?: TrustBroker;
   /** VirtualBox only: where VirtualBox and the nodes are reached (tests use stand-ins). */
-  virtualBox?: LabEnvironmentOptions['virtualBox'];
-}
-
-export function clockModeFor(speed: SimSpeed): ClockMode {
-  // "max" is discrete-event time, capped so an idle app does not spin a core.
-  return speed === 'max' ? { kind: 'fast', maxRatio: 500 } : { kind: 'realtime', speed };
+  virtualBox?: VirtualBoxReach;
 }
 
 export class LabSession {
@@ -86,7 +81,8 @@ export class LabSession {
       lab,
       profile,
       backend: options.backend,
-      clockMode: { kind: 'fast' },
+      // As fast as possible while the solved steps are replayed; then the learner's speed.
+      speed: 'unbounded',
       // Real nodes: each certificate and ssh host key is confirmed by the learner in the UI, once.
       ...(broker
         ? {
@@ -100,8 +96,8 @@ export class LabSession {
       const store = new FileProgressStore(join(options.dataDir, 'progress'));
       // A simulated cluster lives in memory: after a restart, replay what was already done.
       // (A real cluster keeps its state; nothing is replayed there.)
-      if (env.datacenter) await rebuildWorld(lab, profile, env, await store.load(lab.id, profile.id));
-      env.simClock?.setMode(clockModeFor(speed));
+      if (env.replaysSolvedSteps) await rebuildWorld(lab, profile, env, await store.load(lab.id, profile.id));
+      env.speed?.setSpeed(speed);
 
       let lang = options.lang;
       const drills = new DrillService({
@@ -215,8 +211,8 @@ export class LabSession {
   }
 
   setSpeed(speed: SimSpeed): SimClockInfo {
-    if (!this.env.simClock) throw new ApiError('conflict', 'Only the simulator has a speed control.');
-    this.env.simClock.setMode(clockModeFor(speed));
+    if (!this.env.speed) throw new ApiError('conflict', 'Only the simulator has a speed control.');
+    this.env.speed.setSpeed(speed);
     this.#speed = speed;
     const info = this.clockInfo();
     this.options.hub.emit('sim.clock', info);

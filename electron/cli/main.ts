@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { join } from 'node:path';
 
 import { readAppVersion, repoRoot } from '../app/version.ts';
+import { registerClass } from './commands/class.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerLab } from './commands/lab.ts';
 import { registerSim } from './commands/sim.ts';
@@ -20,9 +21,10 @@ export function buildProgram(): Command {
   registerSim(program);
   registerWeb(program);
   registerDoctor(program);
+  registerClass(program);
   registerVbox(program, {
     loadTopology: async (lab) => {
-      const { loadVirtualBoxTopology } = await import('../app/lab-topology.ts');
+      const { loadVirtualBoxTopology } = await import('../backends/lab-topology.ts');
       return loadVirtualBoxTopology(join(repoRoot(), 'labs'), lab);
     },
   });

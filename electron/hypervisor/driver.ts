@@ -3,6 +3,7 @@
  * checkpoints. Implemented by the VirtualBox driver (real) and by the simulator.
  * Free of VirtualBox notions so a future "proxmox" backend (nested nodes on a school's PVE) fits.
  */
+import type { BackendKind } from '../contract/dto.ts';
 
 export type MachineKind = 'pve' | 'truenas' | 'nfs' | 'tinycore';
 
@@ -106,8 +107,8 @@ export class HypervisorError extends Error {
 }
 
 export interface HypervisorDriver {
-  /** 'sim' or 'virtualbox'. */
-  readonly kind: string;
+  /** The backend this driver belongs to. */
+  readonly kind: BackendKind;
   /** Create or update every network and machine of the topology; idempotent. */
   realise(topology: TopologySpec, options?: OperationOptions): Promise<void>;
   listMachines(): Promise<MachineInfo[]>;

@@ -83,7 +83,7 @@ export class LabRunner {
       );
     }
     this.profile = profile;
-    this.backend = o.backend ?? (o.hypervisor.kind as BackendKind);
+    this.backend = o.backend ?? o.hypervisor.kind;
     if (!profile.backends.includes(this.backend)) {
       throw new Error(
         `profile "${profile.id}" of lab "${o.lab.id}" does not run on the ${this.backend} backend`,

@@ -171,7 +171,7 @@ export function joinCluster(core: SimCore, node: string, opts: JoinOptions): Tas
   membershipChanged(core, 'join');
   if (n.phase === 'up') startHaDaemons(core, n);
   // The joining node restarts its cluster stack and waits for quorum before the task ends.
-  core.at(core.now() + 3000, 'join-done', task.upid, node, n.bootId);
+  core.at(core.now() + 3000, 'join-done', { upid: task.upid, node, bootId: n.bootId });
   return task;
 }
 
@@ -181,7 +181,7 @@ export function finishJoin(core: SimCore, upid: string, node: string, bootId: nu
   const n = core.state.nodes[node];
   if (!task || task.status !== 'running' || !n || n.bootId !== bootId) return;
   if (!canWrite(core, node)) {
-    core.at(core.now() + 1000, 'join-done', upid, node, bootId);
+    core.at(core.now() + 1000, 'join-done', { upid, node, bootId });
     return;
   }
   taskLog(

@@ -3,7 +3,7 @@
  * plausible transfer time, as a task with the real log lines. The storage must still answer then.
  */
 import type { SimCore } from './sim-core.ts';
-import type { TaskState } from './state.ts';
+import type { AgendaEvents, TaskState } from './state.ts';
 import { addUploadedFile, storageConfigs } from './storage.ts';
 import { finishTask, startTask, taskLog } from './tasks.ts';
 
@@ -22,12 +22,14 @@ export function storageSubdir(content: string): string {
 }
 
 /** Agenda handler: a download-url task finishes (the NAS and the node must still be there). */
-export function finishDownload(core: SimCore, args: (string | number)[]): void {
-  const [upid, node, storeid, content, filename, url, target] = args.map(String) as [string, string, string, string, string, string, string];
+export function finishDownload(
+  core: SimCore,
+  { upid, node, storeid, content, filename, url, target }: AgendaEvents['download-done'],
+): void {
   const task = (core.state.tasks[node] ?? []).find((t) => t.upid === upid);
   if (!task || task.status !== 'running') return;
   try {
-    addUploadedFile(core, storeid, node, content as 'iso' | 'vztmpl' | 'import', filename, DOWNLOADED_SIZE);
+    addUploadedFile(core, storeid, node, content, filename, DOWNLOADED_SIZE);
     taskLog(task, `download of '${url}' to '${target}' finished`);
     finishTask(core, task);
   } catch (e) {
@@ -48,6 +50,14 @@ export function startDownload(
   const base = storageConfigs(core, node)[storeid]?.path ?? '/var/lib/vz';
   const target = `${base}/${storageSubdir(content)}/${filename}`;
   taskLog(task, `downloading ${url} to ${target}`);
-  core.at(core.now() + DOWNLOAD_MS, 'download-done', task.upid, node, storeid, content, filename, url, target);
+  core.at(core.now() + DOWNLOAD_MS, 'download-done', {
+    upid: task.upid,
+    node,
+    storeid,
+    content: content as AgendaEvents['download-done']['content'],
+    filename,
+    url,
+    target,
+  });
   return task;
 }

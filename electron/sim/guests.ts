@@ -2,14 +2,13 @@
  * Guests (QEMU VMs and LXC containers): start/stop/shutdown/migrate as timed operations that run
  * as Proxmox tasks. The LRM uses the same operations, so HA and the API can never disagree.
  */
-import { lrmWorkerDone } from './ha/lrm.ts';
 import { assertWritable } from './pmxcfs.ts';
 import type { SimCore } from './sim-core.ts';
-import type { GuestState, TaskState } from './state.ts';
+import type { AgendaEvents, GuestOp, GuestState, TaskState } from './state.ts';
 import { diskUnavailable, guestVolumes, moveLocalVolumes } from './storage.ts';
 import { finishTask, startTask, taskLog } from './tasks.ts';
 
-export type GuestOp = 'start' | 'stop' | 'shutdown' | 'migrate';
+export type { GuestOp } from './state.ts';
 
 const START_MS = { qemu: 1500, lxc: 2500 };
 const STOP_MS = 1000;
@@ -98,43 +97,46 @@ export function beginGuestOp(core: SimCore, g: GuestState, op: GuestOp, opts: Gu
   }
   if (immediateError !== undefined) {
     finishTask(core, task, immediateError);
-    if (opts.lrm) lrmWorkerDone(core, g.node, opts.lrm.sid, opts.lrm.uid, 1);
+    if (opts.lrm) reportToLrm(core, g.node, opts.lrm, 1);
     return task;
   }
   if (op === 'migrate') {
     taskLog(task, `starting migration of ${guestKind(g)} ${g.vmid} to node '${opts.target}' (${core.state.nodes[opts.target!]?.ip ?? opts.target})`);
   }
-  core.at(
-    core.now() + duration,
-    'guest-op-done',
-    task.upid,
+  core.at(core.now() + duration, 'guest-op-done', {
+    upid: task.upid,
     op,
-    g.vmid,
-    g.node,
-    node.bootId,
-    opts.lrm?.sid ?? '',
-    opts.lrm?.uid ?? '',
-    opts.target ?? '',
-    opts.forceStop === false ? 0 : 1,
-    opts.timeout ?? 60,
-    opts.relocate ? 1 : 0,
-  );
+    vmid: g.vmid,
+    node: g.node,
+    bootId: node.bootId,
+    lrm: opts.lrm ? { sid: opts.lrm.sid, uid: opts.lrm.uid } : null,
+    target: opts.target ?? '',
+    forceStop: opts.forceStop !== false,
+    timeout: opts.timeout ?? 60,
+    relocate: !!opts.relocate,
+  });
   g.lock = op === 'migrate' ? 'migrate' : g.lock;
   return task;
 }
 
+/**
+ * The LRM learns how its worker's operation ended through the agenda, at this same instant
+ * (ha/lrm.ts handles `lrm-worker-done`), so guests never call into the LRM.
+ */
+function reportToLrm(core: SimCore, node: string, worker: { sid: string; uid: string }, exitCode: number): void {
+  core.at(core.now(), 'lrm-worker-done', { node, sid: worker.sid, uid: worker.uid, exitCode });
+}
+
 /** Agenda handler: the operation's worker finished. */
-export function completeGuestOp(core: SimCore, args: (string | number)[]): void {
-  const [upid, op, vmid, nodeName, bootId, sid, uid, target, forceStop, , relocate] = args as [
-    string, GuestOp, number, string, number, string, string, string, number, number, number,
-  ];
+export function completeGuestOp(core: SimCore, done: AgendaEvents['guest-op-done']): void {
+  const { upid, op, vmid, node: nodeName, bootId, lrm, target, forceStop, relocate } = done;
   const node = core.state.nodes[nodeName];
   const task = (core.state.tasks[nodeName] ?? []).find((t) => t.upid === upid);
   const g = core.state.guests[String(vmid)];
   // The node died meanwhile: its workers died with it.
   if (!node || node.bootId !== bootId || node.phase === 'off' || !task || task.status !== 'running') return;
   const report = (code: number): void => {
-    if (sid) lrmWorkerDone(core, nodeName, sid, uid, code);
+    if (lrm) reportToLrm(core, nodeName, lrm, code);
   };
   if (!g || g.node !== nodeName) {
     finishTask(core, task, `Configuration file 'nodes/${nodeName}/qemu-server/${vmid}.conf' does not exist`);

@@ -39,7 +39,7 @@ export function powerOn(core: SimCore, name: string): void {
   setPower(core, n, 'on');
   n.phase = 'booting';
   n.bootId++;
-  core.at(core.now() + core.state.nodeBootMs, 'node-up', name, n.bootId);
+  core.at(core.now() + core.state.nodeBootMs, 'node-up', { node: name, bootId: n.bootId });
 }
 
 /** Agenda handler: the node finished booting; its cluster services start. */
@@ -57,7 +57,7 @@ export function nodeUp(core: SimCore, name: string, bootId: number): void {
     membershipChanged(core, 'join');
     startHaDaemons(core, n);
   }
-  core.at(core.now() + ONBOOT_DELAY_MS, 'onboot', name, n.bootId, 0);
+  core.at(core.now() + ONBOOT_DELAY_MS, 'onboot', { node: name, bootId: n.bootId, waited: 0 });
 }
 
 /**
@@ -72,7 +72,7 @@ export function startOnbootGuests(core: SimCore, name: string, bootId: number, w
   );
   if (guests.length === 0) return;
   if (!canWrite(core, name)) {
-    if (waited < 60_000) core.at(core.now() + 5000, 'onboot', name, bootId, waited + 5000);
+    if (waited < 60_000) core.at(core.now() + 5000, 'onboot', { node: name, bootId, waited: waited + 5000 });
     else core.log(name, 'pve-guests', 'start all guests failed: cluster not ready - no quorum?');
     return;
   }
@@ -132,7 +132,7 @@ export function requestShutdown(core: SimCore, name: string, kind: 'reboot' | 'p
   core.log(name, 'systemd', kind === 'reboot' ? 'Reached target reboot.target - System Reboot (pending).' : 'Stopping pve-guests.service...');
   if (core.state.cluster?.nodes[name] && n.lrm.state !== 'off') lrmShutdownRequest(core, n, kind);
   else n.lrm.exited = true;
-  core.at(core.now() + 1000, 'shutdown-tick', name, n.bootId);
+  core.at(core.now() + 1000, 'shutdown-tick', { node: name, bootId: n.bootId });
 }
 
 /** Agenda handler: waits for the LRM, then stops the CRM and the remaining guests, then powers off. */
@@ -140,13 +140,13 @@ export function shutdownTick(core: SimCore, name: string, bootId: number): void 
   const n = core.state.nodes[name];
   if (!n || n.bootId !== bootId || !n.shutdownRequest) return;
   if (!n.lrm.exited) {
-    core.at(core.now() + 1000, 'shutdown-tick', name, bootId);
+    core.at(core.now() + 1000, 'shutdown-tick', { node: name, bootId });
     return;
   }
   stopCrm(core, n);
   // pve-guests stops everything still running (frozen HA guests included).
   const running = Object.values(core.state.guests).some((g) => g.node === name && g.running);
-  core.at(core.now() + (running ? GUEST_SHUTDOWN_MS : 500), 'shutdown-final', name, bootId);
+  core.at(core.now() + (running ? GUEST_SHUTDOWN_MS : 500), 'shutdown-final', { node: name, bootId });
 }
 
 export function shutdownFinal(core: SimCore, name: string, bootId: number): void {

@@ -26,10 +26,10 @@ function reachable(a: NodeState, b: NodeState): boolean {
 export function membershipChanged(core: SimCore, reason: 'loss' | 'join'): void {
   const delay = reason === 'loss' ? tokenTimeoutMs(core) + 1000 : 1500;
   const at = core.now() + delay;
-  const pending = core.state.agenda.find((i) => i.kind === 'membership');
+  const pending = core.pending('membership')[0];
   if (pending && pending.at <= at) return;
   core.cancel('membership');
-  core.at(at, 'membership');
+  core.at(at, 'membership', {});
 }
 
 /** Recomputes every node's view of the membership now. */

@@ -3,10 +3,10 @@
  * events (mapped onto one VirtualClock timer), logs and transition notifications.
  */
 import type { ScheduledHandle, VirtualClock } from './clock/virtual-clock.ts';
-import type { AgendaItem, ClusterLogEntry, SimState } from './state.ts';
+import type { AgendaEvents, AgendaItem, AgendaKind, ClusterLogEntry, SimState } from './state.ts';
 import type { WorldLogEntry, WorldTransition } from './world-types.ts';
 
-export type AgendaHandler = (args: (string | number)[]) => void;
+export type AgendaHandler<K extends AgendaKind> = (data: AgendaEvents[K]) => void;
 
 const MAX_CLUSTER_LOG = 2000;
 const MAX_SYSLOG = 5000;
@@ -15,7 +15,7 @@ export class SimCore {
   state: SimState;
   /** World time = clock time − offset; a checkpoint restore moves the offset, never the clock. */
   private offset = 0;
-  private readonly handlers = new Map<string, AgendaHandler>();
+  private readonly handlers = new Map<AgendaKind, (data: never) => void>();
   private armed: { handle: ScheduledHandle; at: number } | undefined;
   private readonly transitionListeners = new Set<(t: WorldTransition) => void>();
   private readonly logListeners = new Set<(e: WorldLogEntry) => void>();
@@ -39,13 +39,13 @@ export class SimCore {
     return Math.floor((this.state.epochMs + t) / 1000);
   }
 
-  on(kind: string, handler: AgendaHandler): void {
+  on<K extends AgendaKind>(kind: K, handler: AgendaHandler<K>): void {
     this.handlers.set(kind, handler);
   }
 
-  /** Schedules a handler at world time `at` (ms). */
-  at(at: number, kind: string, ...args: (string | number)[]): void {
-    const item: AgendaItem = { at: Math.max(at, this.now()), seq: this.state.agendaSeq++, kind, args };
+  /** Schedules the event `kind` at world time `at` (ms). */
+  at<K extends AgendaKind>(at: number, kind: K, data: AgendaEvents[K]): void {
+    const item = { at: Math.max(at, this.now()), seq: this.state.agendaSeq++, kind, data } as AgendaItem;
     const agenda = this.state.agenda;
     // Binary insertion keeps the agenda sorted by (at, seq).
     let lo = 0;
@@ -59,17 +59,20 @@ export class SimCore {
     if (lo === 0) this.arm();
   }
 
-  /** Removes agenda items matching kind and (optionally) a first argument. */
-  cancel(kind: string, firstArg?: string | number): void {
-    this.state.agenda = this.state.agenda.filter((i) => !(i.kind === kind && (firstArg === undefined || i.args[0] === firstArg)));
+  /** The pending events of `kind` (that `match`, when given), earliest first. */
+  pending<K extends AgendaKind>(kind: K, match?: (data: AgendaEvents[K]) => boolean): { at: number; data: AgendaEvents[K] }[] {
+    return this.state.agenda
+      .filter((i) => i.kind === kind && (!match || match(i.data as AgendaEvents[K])))
+      .map((i) => ({ at: i.at, data: i.data as AgendaEvents[K] }));
   }
 
-  hasPendingFor(kind: string, firstArg: string | number, secondArg: string | number): boolean {
-    return this.state.agenda.some((i) => i.kind === kind && i.args[0] === firstArg && i.args[1] === secondArg);
+  hasPending<K extends AgendaKind>(kind: K, match?: (data: AgendaEvents[K]) => boolean): boolean {
+    return this.pending(kind, match).length > 0;
   }
 
-  hasPending(kind: string, firstArg?: string | number): boolean {
-    return this.state.agenda.some((i) => i.kind === kind && (firstArg === undefined || i.args[0] === firstArg));
+  /** Removes the pending events of `kind` (that `match`, when given). */
+  cancel<K extends AgendaKind>(kind: K, match?: (data: AgendaEvents[K]) => boolean): void {
+    this.state.agenda = this.state.agenda.filter((i) => !(i.kind === kind && (!match || match(i.data as AgendaEvents[K]))));
   }
 
   /** Replaces the whole state (checkpoint restore): world time jumps to `worldTime`. */
@@ -100,9 +103,9 @@ export class SimCore {
       const first = this.state.agenda[0];
       if (!first || first.at > now) break;
       this.state.agenda.shift();
-      const handler = this.handlers.get(first.kind);
+      const handler = this.handlers.get(first.kind) as ((data: AgendaItem['data']) => void) | undefined;
       if (!handler) throw new Error(`simulator: no handler for agenda item '${first.kind}'`);
-      handler(first.args);
+      handler(first.data);
     }
     this.arm();
   }

@@ -208,12 +208,55 @@ export interface ManagerStatus {
   node_request: Record<string, { maintenance?: boolean }>;
 }
 
-export interface AgendaItem {
-  at: number;
-  seq: number;
-  kind: string;
-  args: (string | number)[];
+export type GuestOp = 'start' | 'stop' | 'shutdown' | 'migrate';
+
+/**
+ * Every timed event of the model by kind, with its payload as named fields. A `bootId` makes an
+ * event scheduled before a node's reboot a no-op after it.
+ */
+export interface AgendaEvents {
+  'node-up': { node: string; bootId: number };
+  membership: Record<string, never>;
+  'join-done': { upid: string; node: string; bootId: number };
+  'crm-loop': { node: string; bootId: number };
+  'lrm-loop': { node: string; bootId: number };
+  /** A guest operation's worker finished (guests.ts). */
+  'guest-op-done': {
+    upid: string;
+    op: GuestOp;
+    vmid: number;
+    node: string;
+    bootId: number;
+    /** The LRM worker that asked for it, if any. */
+    lrm: { sid: string; uid: string } | null;
+    target: string;
+    forceStop: boolean;
+    timeout: number;
+    relocate: boolean;
+  };
+  /** An LRM worker's guest operation ended with `exitCode` (how guests.ts reports to ha/lrm.ts). */
+  'lrm-worker-done': { node: string; sid: string; uid: string; exitCode: number };
+  onboot: { node: string; bootId: number; waited: number };
+  'download-done': {
+    upid: string;
+    node: string;
+    storeid: string;
+    content: 'iso' | 'vztmpl' | 'import';
+    filename: string;
+    url: string;
+    target: string;
+  };
+  'shutdown-tick': { node: string; bootId: number };
+  'shutdown-final': { node: string; bootId: number };
+  watchdog: { node: string; bootId: number };
 }
+
+export type AgendaKind = keyof AgendaEvents;
+
+/** One scheduled event, as data (checkpoints copy the agenda with the rest of the state). */
+export type AgendaItem = {
+  [K in AgendaKind]: { at: number; seq: number; kind: K; data: AgendaEvents[K] };
+}[AgendaKind];
 
 export interface SimState {
   pveMajor: PveMajor;

@@ -18,7 +18,7 @@ import { finishDownload } from './downloads.ts';
 import { completeGuestOp } from './guests.ts';
 import { crmLoop } from './ha/crm.ts';
 import { applyCrmCommand } from './ha/ha-requests.ts';
-import { lrmLoop, lrmRestartRequest, resetLrm } from './ha/lrm.ts';
+import { lrmLoop, lrmRestartRequest, lrmWorkerDone, resetLrm } from './ha/lrm.ts';
 import { buildHaStatus, buildManagerStatus, type HaStatusEntry } from './ha/status-view.ts';
 import { watchdogCheck } from './ha/watchdog.ts';
 import * as hw from './hardware.ts';
@@ -153,18 +153,19 @@ export class World {
 
   private registerHandlers(): void {
     const core = this.core;
-    core.on('node-up', ([n, b]) => hw.nodeUp(core, String(n), Number(b)));
+    core.on('node-up', ({ node, bootId }) => hw.nodeUp(core, node, bootId));
     core.on('membership', () => recomputeMembership(core));
-    core.on('join-done', ([u, n, b]) => finishJoin(core, String(u), String(n), Number(b)));
-    core.on('crm-loop', ([n, b]) => crmLoop(core, String(n), Number(b)));
-    core.on('lrm-loop', ([n, b]) => lrmLoop(core, String(n), Number(b)));
-    core.on('guest-op-done', (args) => completeGuestOp(core, args));
-    core.on('onboot', ([n, b, w]) => hw.startOnbootGuests(core, String(n), Number(b), Number(w)));
-    core.on('download-done', (args) => finishDownload(core, args));
-    core.on('shutdown-tick', ([n, b]) => hw.shutdownTick(core, String(n), Number(b)));
-    core.on('shutdown-final', ([n, b]) => hw.shutdownFinal(core, String(n), Number(b)));
-    core.on('watchdog', ([n, b]) => {
-      if (watchdogCheck(core, String(n), Number(b))) hw.resetNode(core, String(n));
+    core.on('join-done', ({ upid, node, bootId }) => finishJoin(core, upid, node, bootId));
+    core.on('crm-loop', ({ node, bootId }) => crmLoop(core, node, bootId));
+    core.on('lrm-loop', ({ node, bootId }) => lrmLoop(core, node, bootId));
+    core.on('guest-op-done', (done) => completeGuestOp(core, done));
+    core.on('lrm-worker-done', ({ node, sid, uid, exitCode }) => lrmWorkerDone(core, node, sid, uid, exitCode));
+    core.on('onboot', ({ node, bootId, waited }) => hw.startOnbootGuests(core, node, bootId, waited));
+    core.on('download-done', (done) => finishDownload(core, done));
+    core.on('shutdown-tick', ({ node, bootId }) => hw.shutdownTick(core, node, bootId));
+    core.on('shutdown-final', ({ node, bootId }) => hw.shutdownFinal(core, node, bootId));
+    core.on('watchdog', ({ node, bootId }) => {
+      if (watchdogCheck(core, node, bootId)) hw.resetNode(core, node);
     });
   }
 

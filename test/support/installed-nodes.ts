@@ -3,11 +3,8 @@
  * the simulated datacenter's HTTPS nodes for the API (named and addressed as in the profile) and
  * one in-process ssh server per node running the simulated shell.
  */
-import type {
-  VirtualBoxEnvironmentOptions,
-  VirtualBoxHandle,
-} from '../../electron/app/virtualbox-environment.ts';
-import { simOptionsFor } from '../../electron/app/lab-environment.ts';
+import type { VirtualBoxHandle, VirtualBoxReach } from '../../electron/backends/lab-environment.ts';
+import { simOptionsFor } from '../../electron/backends/sim/sim-environment.ts';
 import { realClock } from '../../electron/clock/clock.ts';
 import { VBoxConnection } from '../../electron/hypervisor/virtualbox/vbox-connection.ts';
 import { VirtualBoxDriver } from '../../electron/hypervisor/virtualbox/virtualbox-driver.ts';
@@ -16,9 +13,7 @@ import { startSimDatacenter, type SimDatacenter } from '../../electron/sim/datac
 import { startFakeVboxwebsrv, type FakeVboxwebsrv } from './fake-vboxwebsrv/fake-vboxwebsrv.ts';
 import { startSimSshServer, type SimSshServer } from './sim-ssh-server.ts';
 
-export type NodeReach = Required<
-  Pick<VirtualBoxEnvironmentOptions, 'startVirtualBox' | 'apiUrl' | 'sshTarget' | 'connectTimeoutMs'>
->;
+export type NodeReach = Required<VirtualBoxReach>;
 
 export interface InstalledNodes {
   dc: SimDatacenter;

@@ -6,7 +6,7 @@
 import type { AddressInfo } from 'node:net';
 import { Server, utils, type Connection } from 'ssh2';
 
-import { sshKeyFingerprint } from '../../electron/app/virtualbox-environment.ts';
+import { sshKeyFingerprint } from '../../electron/terminal/ssh-nodes.ts';
 import type { SimDatacenter } from '../../electron/sim/datacenter.ts';
 
 export interface SimSshServer {

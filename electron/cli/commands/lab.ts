@@ -13,11 +13,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 
-import type {
-  TrustCallback,
-  TrustKind,
-  VirtualBoxEnvironmentOptions,
-} from '../../app/virtualbox-environment.ts';
+import type { TrustCallback, TrustKind, VirtualBoxReach } from '../../backends/lab-environment.ts';
 
 import type { Clock } from '../../clock/clock.ts';
 import { LANGUAGES, type Language, type LabRunInfo } from '../../contract/dto.ts';
@@ -51,13 +47,8 @@ export interface LabCliIo {
   ask?(question: string): Promise<string>;
 }
 
-/** Where `lab run --backend virtualbox` finds VirtualBox and the nodes; tests put fakes here. */
-export type VirtualBoxReach = Pick<
-  VirtualBoxEnvironmentOptions,
-  'startVirtualBox' | 'apiUrl' | 'sshTarget' | 'connectTimeoutMs'
->;
-
 export interface LabCliDeps {
+  /** Where `lab run --backend virtualbox` finds VirtualBox and the nodes; tests put fakes here. */
   virtualBox?: VirtualBoxReach;
 }
 
@@ -397,7 +388,7 @@ async function startSimulatorFor(
   speed: number | 'max',
 ): Promise<SimSession> {
   const [{ createLabEnvironment }, { DrillService }, { DrillHistory }] = await Promise.all([
-    import('../../app/lab-environment.ts'),
+    import('../../backends/create-lab-environment.ts'),
     import('../../lab/drill/drill-service.ts'),
     import('../../lab/drill/history.ts'),
   ]);
@@ -406,10 +397,8 @@ async function startSimulatorFor(
     lab,
     profile,
     backend: 'sim',
-    clockMode: speed === 'max' ? { kind: 'fast' } : { kind: 'realtime', speed },
+    speed: speed === 'max' ? 'unbounded' : speed,
   });
-  const dc = env.datacenter;
-  if (!dc) throw new Error('the simulator environment has no datacenter');
   const historyDir = await mkdtemp(join(tmpdir(), 'nestlab-lab-'));
   const drills = new DrillService({
     pve: env.pve,
@@ -429,8 +418,8 @@ async function startSimulatorFor(
     backendLabel: `simulator ${clockLabel}`,
     openTerminal: (node) => env.ptys.open(node, { cols: 80, rows: 24 }),
     describe: () => [
-      ...dc.endpoints.map((e) => `  ${e.name.padEnd(8)} ${e.url}  fingerprint ${e.fingerprint}`),
-      `  user root@pam  password ${dc.credentials.password}`,
+      ...env.nodeEndpoints().map((e) => `  ${e.name.padEnd(8)} ${e.url}  fingerprint ${e.fingerprint}`),
+      `  user ${env.login.username}  password ${env.login.password}`,
     ],
     async close() {
       await env.close();
@@ -447,7 +436,7 @@ async function startVirtualBoxFor(
   reach: VirtualBoxReach,
 ): Promise<SimSession> {
   const [{ createLabEnvironment }, { DrillService }, { DrillHistory }] = await Promise.all([
-    import('../../app/lab-environment.ts'),
+    import('../../backends/create-lab-environment.ts'),
     import('../../lab/drill/drill-service.ts'),
     import('../../lab/drill/history.ts'),
   ]);
@@ -470,8 +459,8 @@ async function startVirtualBoxFor(
     backendLabel: 'VirtualBox',
     openTerminal: (node) => env.ptys.open(node, { cols: 80, rows: 24 }),
     describe: () => [
-      ...env.pve.endpoints().map((e) => `  ${e.name.padEnd(8)} ${e.url}  fingerprint ${e.fingerprint}`),
-      `  user root@pam  password ${String(lab.vars.rootPassword)}`,
+      ...env.nodeEndpoints().map((e) => `  ${e.name.padEnd(8)} ${e.url}  fingerprint ${e.fingerprint}`),
+      `  user ${env.login.username}  password ${env.login.password}`,
     ],
     async close() {
       await env.close();

@@ -39,7 +39,7 @@ function hasKeys(o: object): boolean {
 }
 
 export function scheduleCrm(core: SimCore, n: NodeState, delayMs: number): void {
-  core.at(core.now() + delayMs, 'crm-loop', n.name, n.bootId);
+  core.at(core.now() + delayMs, 'crm-loop', { node: n.name, bootId: n.bootId });
 }
 
 function becomeMaster(core: SimCore, n: NodeState): void {

@@ -202,7 +202,7 @@ export function lrmShutdownRequest(core: SimCore, n: NodeState, kind: 'reboot' |
 }
 
 export function scheduleLrm(core: SimCore, n: NodeState, delayMs: number): void {
-  core.at(core.now() + delayMs, 'lrm-loop', n.name, n.bootId);
+  core.at(core.now() + delayMs, 'lrm-loop', { node: n.name, bootId: n.bootId });
 }
 
 /** Agenda handler: one LRM iteration. */
@@ -296,7 +296,7 @@ export function lrmLoop(core: SimCore, nodeName: string, bootId: number): void {
     const { uids } = serviceIndex(core);
     for (const uid in lrm.results) if (!uids.has(uid)) delete lrm.results[uid];
   }
-  if (!lrm.exited && !core.hasPendingFor('lrm-loop', nodeName, n.bootId)) scheduleLrm(core, n, next);
+  if (!lrm.exited && !core.hasPending('lrm-loop', (e) => e.node === nodeName && e.bootId === n.bootId)) scheduleLrm(core, n, next);
 }
 
 export function resetLrm(n: NodeState): void {

@@ -41,8 +41,8 @@ function resetAt(core: SimCore, node: string): number | undefined {
 
 export function ensureWatchdogCheck(core: SimCore, node: string): void {
   const at = resetAt(core, node);
-  if (at === undefined || core.hasPending('watchdog', node)) return;
-  core.at(at, 'watchdog', node, core.state.nodes[node]!.bootId);
+  if (at === undefined || core.hasPending('watchdog', (e) => e.node === node)) return;
+  core.at(at, 'watchdog', { node, bootId: core.state.nodes[node]!.bootId });
 }
 
 /**
@@ -57,6 +57,6 @@ export function watchdogCheck(core: SimCore, node: string, bootId: number): bool
     core.log(node, 'watchdog-mux', 'client watchdog expired - disable watchdog updates');
     return true;
   }
-  core.at(at, 'watchdog', node, bootId);
+  core.at(at, 'watchdog', { node, bootId });
   return false;
 }

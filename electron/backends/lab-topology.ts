@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { MachineSpec, TopologySpec } from '../hypervisor/driver.ts';
 import { HypervisorError } from '../hypervisor/driver.ts';
 import type { LabFile, LabProfile } from '../lab/script/schema.ts';
-import { loadLabForApp } from './load-lab.ts';
+import { loadLabForApp } from '../app/load-lab.ts';
 
 export function topologySpecFor(lab: LabFile, profile: LabProfile): TopologySpec {
   return {

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 
 import { describe, expect, it } from 'vitest';
 
-import { loadVirtualBoxTopology } from '../../../electron/app/lab-topology.ts';
+import { loadVirtualBoxTopology } from '../../../electron/backends/lab-topology.ts';
 
 const labsDir = fileURLToPath(new URL('../../../labs', import.meta.url));
 

@@ -1,17 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import type { TrustKind } from '../../../../electron/backends/lab-environment.ts';
 import {
   createVirtualBoxLabEnvironment,
-  type TrustKind,
   type VirtualBoxEnvironmentOptions,
-} from '../../../electron/app/virtualbox-environment.ts';
-import { ExpressionCache } from '../../../electron/lab/expression-cache.ts';
-import { createRunContext } from '../../../electron/lab/run-context.ts';
-import { runChecks } from '../../../electron/lab/run-checks.ts';
-import { loadLabFile } from '../../../electron/lab/script/load.ts';
-import type { LabFile, LabProfile } from '../../../electron/lab/script/schema.ts';
-import { runSolve } from '../../../electron/lab/solve/run-solve.ts';
-import { startInstalledNodes, type InstalledNodes } from '../../support/installed-nodes.ts';
+} from '../../../../electron/backends/virtualbox/virtualbox-environment.ts';
+import { ExpressionCache } from '../../../../electron/lab/expression-cache.ts';
+import { createRunContext } from '../../../../electron/lab/run-context.ts';
+import { runChecks } from '../../../../electron/lab/run-checks.ts';
+import { loadLabFile } from '../../../../electron/lab/script/load.ts';
+import type { LabFile, LabProfile } from '../../../../electron/lab/script/schema.ts';
+import { runSolve } from '../../../../electron/lab/solve/run-solve.ts';
+import { startInstalledNodes, type InstalledNodes } from '../../../support/installed-nodes.ts';
 
 let lab: LabFile;
 let profile: LabProfile;

@@ -1,0 +1,93 @@
+/**
+ * What one lab run needs from its backend — a Proxmox client, a hypervisor, shells, a clock —
+ * and what the backend can do beyond that, said as explicit capabilities (a speed control, whether
+ * solved steps must be replayed after a restart, how a person reaches each node). The factory in
+ * create-lab-environment.ts picks the implementation; nothing outside electron/backends/ asks
+ * which backend it got.
+ */
+import type { Clock } from '../clock/clock.ts';
+import type { BackendKind } from '../contract/dto.ts';
+import type { HypervisorDriver, TopologySpec } from '../hypervisor/driver.ts';
+import type { ShellRunner } from '../lab/shell-runner.ts';
+import type { LabFile, LabProfile } from '../lab/script/schema.ts';
+import type { PveApi, PveNodeEndpoint } from '../pve/api.ts';
+import type { PtySpawner } from '../terminal/pty.ts';
+import type { TopologyMachine } from '../app/topology-observer.ts';
+
+/**
+ * How fast a backend's clock runs: a factor of real time; `max`, as fast as the model goes but
+ * capped so an idle app does not spin a core; `unbounded`, as fast as the host allows (tests,
+ * replays, `lab test`).
+ */
+export type ClockSpeed = number | 'max' | 'unbounded';
+
+/** A backend whose clock can change speed (the simulator); real nodes run in real time only. */
+export interface SpeedControl {
+  setSpeed(speed: ClockSpeed): void;
+}
+
+/** How a person (or another tool) reaches one Proxmox node of the lab: API URL, certificate fingerprint. */
+export type NodeEndpoint = Pick<PveNodeEndpoint, 'name' | 'url' | 'fingerprint'>;
+
+export interface LabEnvironment {
+  backend: BackendKind;
+  pve: PveApi;
+  driver: HypervisorDriver;
+  shell: ShellRunner;
+  ptys: PtySpawner;
+  clock: Clock;
+  machines: TopologyMachine[];
+  /** Present when the backend's clock has a speed control; null when it runs in real time only. */
+  speed: SpeedControl | null;
+  /**
+   * True when the backend forgets the cluster when the run ends (the simulator keeps it in memory):
+   * a restarted lab replays the solves of the steps already passed. A real cluster keeps its state.
+   */
+  replaysSolvedSteps: boolean;
+  /** The Proxmox nodes reached so far and the login they take (shown by `lab run`). */
+  nodeEndpoints(): NodeEndpoint[];
+  login: { username: string; password: string };
+  close(): Promise<void>;
+}
+
+export type TrustKind = 'tls-certificate' | 'ssh-host-key';
+
+/** Asks the user whether `fingerprint` really is `node`'s; resolves true only when confirmed. */
+export type TrustCallback = (node: string, fingerprint: string, kind: TrustKind) => Promise<boolean>;
+
+/** What the environment needs from VirtualBox: a driver that can address an existing lab. */
+export interface VirtualBoxHandle {
+  driver: HypervisorDriver & { attach(topology: TopologySpec): Promise<void> };
+  close(): Promise<void>;
+}
+
+/** Where installed nodes are reached; tests put stand-ins here. Default: this host, the lab's addresses. */
+export interface RealNodesReach {
+  /** The node's API base URL. Default `https://<address>:8006`. */
+  apiUrl?: (node: string, address: string) => string;
+  /** Where the node's ssh listens. Default `<address>:22`. */
+  sshTarget?: (node: string, address: string) => { host: string; port: number };
+  /** Per-node wait for a TLS handshake or an ssh connection, ms (default 5 000). */
+  connectTimeoutMs?: number;
+}
+
+/** VirtualBox only: where VirtualBox and the nodes are reached (default: this host, the lab's addresses). */
+export interface VirtualBoxReach extends RealNodesReach {
+  /** Default: `startLocalVirtualBox()` (vboxwebsrv on this host). */
+  startVirtualBox?: () => Promise<VirtualBoxHandle>;
+}
+
+export interface LabEnvironmentOptions {
+  lab: LabFile;
+  profile: LabProfile;
+  backend: BackendKind;
+  /** Where the clock starts, when the backend has a speed control. Default: real time. */
+  speed?: ClockSpeed;
+  /** Real nodes: confirms each node's certificate and ssh host key on first use. */
+  trust?: TrustCallback;
+  /** Real nodes: fingerprints confirmed before (`tls:<node>`, `ssh:<node>`); new ones are added. */
+  pins?: Map<string, string>;
+  signal?: AbortSignal;
+  /** VirtualBox only: where VirtualBox and the nodes are reached. */
+  virtualBox?: VirtualBoxReach;
+}
