@@ -83,7 +83,7 @@ export function appHandlers(ctx: AppContext): HandlerGroup<'app.info' | 'setting
       if (Object.keys(patch).length > 0) await ctx.settings.update(patch);
       return ctx.settingsInfo();
     },
-    'host.check': () => checkHost(ctx.currentBackend()),
+    'host.check': ({ backend }) => checkHost(backend ?? ctx.currentBackend()),
   };
 }
 
@@ -127,7 +127,10 @@ export function labHandlers(
             : `Lab "${labId}" has no profile for the ${backend} backend.`,
         );
       }
-      return opened(await sessions.open({ lab, profile: chosen, lang: lang ?? ctx.settings.get().lang, backend }));
+      const session = await sessions.open({ lab, profile: chosen, lang: lang ?? ctx.settings.get().lang, backend });
+      // A lab that "starts where another ends" does: NestLab rebuilds that state, marked as its own.
+      session.applyStartingPoint();
+      return opened(session);
     },
     'lab.getState': () => sessions.active?.state ?? null,
     'lab.close': async () => {

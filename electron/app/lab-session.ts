@@ -171,6 +171,16 @@ export class LabSession {
   check = async (): Promise<LabRunInfo> => this.#explainDown(await this.runner.check());
   solveStep = async (stepId: string): Promise<LabRunInfo> =>
     this.#explainDown(await this.#afterAction(this.runner.solveStep(stepId)));
+  /** Solves the steps that rebuild an earlier lab's end state (course.startsFrom), in the background. */
+  applyStartingPoint(): void {
+    // On the simulator only: on real machines the prefix may install nodes, which the learner starts.
+    const through = this.runner.backend === 'sim' ? this.runner.pendingStartingPoint() : null;
+    if (!through) return;
+    void this.solveUpTo(through).catch((error: unknown) =>
+      this.options.log.warn(`starting point: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  }
+
   solveUpTo = async (stepId: string): Promise<LabRunInfo> =>
     this.#explainDown(await this.#afterAction(this.runner.solveUpTo(stepId)));
   showHint = async (stepId: string): Promise<LabRunInfo> => this.#explainDown(await this.runner.showHint(stepId));

@@ -45,6 +45,8 @@ export interface LabSummary {
   languages: Language[];
   profiles: ProfileSummary[];
   stepCount: number;
+  /** Place in the course (the library is ordered by it); absent for labs outside the course. */
+  course?: { order: number; next?: string; startsFrom?: string };
 }
 
 /** A lab file that failed to load: shown in the library so the teacher sees why. */
@@ -85,6 +87,8 @@ export interface StepInfo {
   hintsShown: string[];
   hintsTotal: number;
   hasDrill: boolean;
+  /** Rebuilds where an earlier lab ended: solved by NestLab when the lab opens. */
+  startingPoint?: boolean;
 }
 
 export interface LabRunInfo {

@@ -18,7 +18,8 @@ export const paramSchemas = {
       dataDir: z.string().min(1).max(1024).optional(),
     })
     .strict(),
-  'host.check': empty,
+  // `backend`: check for that backend (e.g. right after choosing VirtualBox), not the one running.
+  'host.check': z.object({ backend: z.enum(BACKENDS).optional() }).strict(),
   'lab.list': z.object({ lang: language.optional() }).strict(),
   'lab.open': z.object({ labId: id, profile: id.optional(), lang: language.optional() }).strict(),
   'lab.getState': empty,

@@ -37,6 +37,18 @@ export const ca: Messages = {
   'drill.fault.reset': "botó de reinici",
   'app.disconnectedLong': "Continua sense respondre. Si NestLab s'ha reiniciat i ha mostrat una adreça nova (el port anterior estava ocupat), aquesta pestanya no hi pot arribar: obre l'adreça nova que apareix al terminal de NestLab.",
   'tabs.hostTerminal': "Aquest ordinador",
+  'step.checkedPassed': "Comprovat a les {time}: passen les {total} comprovacions.",
+  'step.checkedOpen': "Comprovat a les {time}: passen {ok} de {total} comprovacions. La llista de sota diu què falta.",
+  'step.startingPoint': "Aquest pas reconstrueix el punt on va acabar el laboratori anterior; NestLab ho fa per tu quan s'obre el laboratori (al simulador).",
+  'step.startingPointShort': "punt de partida",
+  'library.startHere': "Comença aquí",
+  'library.startsFrom': "Comença on acaba «{lab}»: NestLab ho prepara quan l'obres.",
+  'library.replaceTitle': "Obrir un altre laboratori?",
+  'library.replaceMessage': "«{current}» està obert. Obrir «{next}» el tanca i atura el seu clúster; el teu progrés es conserva.",
+  'library.replaceYes': "Obrir l'altre laboratori",
+  'run.nextLab': "Laboratori següent: {title}",
+  'backend.checkOk': "Comprovat aquest ordinador:",
+  'backend.checkFailed': "VirtualBox encara no pot executar els laboratoris aquí:",
   // End of walk-through fixes.
   'backend.pending': "Desat. {backend} s'usarà la propera vegada que s'iniciï NestLab.",
 

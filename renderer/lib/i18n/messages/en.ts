@@ -35,6 +35,18 @@ export const en = {
   'drill.fault.reset': "reset button",
   'app.disconnectedLong': "Still no answer. If NestLab was restarted and printed a new address (its old port was taken), this tab cannot reach it: open the new address from NestLab's terminal.",
   'tabs.hostTerminal': "This computer",
+  'step.checkedPassed': "Checked at {time}: all {total} checks pass.",
+  'step.checkedOpen': "Checked at {time}: {ok} of {total} checks pass. The list below says what is still missing.",
+  'step.startingPoint': "This step rebuilds where the previous lab ended; NestLab does it for you when the lab opens (on the simulator).",
+  'step.startingPointShort': "starting point",
+  'library.startHere': "Start here",
+  'library.startsFrom': "Starts where “{lab}” ends: NestLab sets that up when you open it.",
+  'library.replaceTitle': "Open another lab?",
+  'library.replaceMessage': "“{current}” is open. Opening “{next}” closes it and stops its cluster; your progress in it is kept.",
+  'library.replaceYes': "Open the other lab",
+  'run.nextLab': "Next lab: {title}",
+  'backend.checkOk': "Checked this computer:",
+  'backend.checkFailed': "VirtualBox cannot run the labs here yet:",
   // End of walk-through fixes.
   'backend.pending': 'Saved. {backend} will be used the next time NestLab starts.',
 

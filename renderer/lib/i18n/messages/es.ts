@@ -37,6 +37,18 @@ export const es: Messages = {
   'drill.fault.reset': "botón de reinicio",
   'app.disconnectedLong': "Sigue sin responder. Si NestLab se reinició y mostró una dirección nueva (su puerto anterior estaba ocupado), esta pestaña no puede alcanzarlo: abre la dirección nueva que aparece en el terminal de NestLab.",
   'tabs.hostTerminal': "Este ordenador",
+  'step.checkedPassed': "Comprobado a las {time}: pasan las {total} comprobaciones.",
+  'step.checkedOpen': "Comprobado a las {time}: pasan {ok} de {total} comprobaciones. La lista de abajo dice qué falta.",
+  'step.startingPoint': "Este paso reconstruye el punto donde terminó el laboratorio anterior; NestLab lo hace por ti al abrir el laboratorio (en el simulador).",
+  'step.startingPointShort': "punto de partida",
+  'library.startHere': "Empieza aquí",
+  'library.startsFrom': "Empieza donde termina «{lab}»: NestLab lo prepara al abrirlo.",
+  'library.replaceTitle': "¿Abrir otro laboratorio?",
+  'library.replaceMessage': "«{current}» está abierto. Abrir «{next}» lo cierra y detiene su clúster; tu progreso se conserva.",
+  'library.replaceYes': "Abrir el otro laboratorio",
+  'run.nextLab': "Siguiente laboratorio: {title}",
+  'backend.checkOk': "Comprobado este ordenador:",
+  'backend.checkFailed': "VirtualBox aún no puede ejecutar los laboratorios aquí:",
   // End of walk-through fixes.
   'backend.pending': 'Guardado. {backend} se usará la próxima vez que se inicie NestLab.',
 

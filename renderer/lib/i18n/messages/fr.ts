@@ -37,6 +37,18 @@ export const fr: Messages = {
   'drill.fault.reset': "bouton de réinitialisation",
   'app.disconnectedLong': "Toujours pas de réponse. Si NestLab a redémarré et affiché une nouvelle adresse (son ancien port était pris), cet onglet ne peut pas le joindre : ouvrez la nouvelle adresse indiquée dans le terminal de NestLab.",
   'tabs.hostTerminal': "Cet ordinateur",
+  'step.checkedPassed': "Vérifié à {time} : les {total} vérifications passent.",
+  'step.checkedOpen': "Vérifié à {time} : {ok} vérifications sur {total} passent. La liste ci-dessous dit ce qui manque.",
+  'step.startingPoint': "Cette étape reconstruit l'état où le lab précédent s'est terminé ; NestLab le fait pour vous à l'ouverture du lab (sur le simulateur).",
+  'step.startingPointShort': "point de départ",
+  'library.startHere': "Commencez ici",
+  'library.startsFrom': "Commence là où « {lab} » se termine : NestLab le prépare à l'ouverture.",
+  'library.replaceTitle': "Ouvrir un autre lab ?",
+  'library.replaceMessage': "« {current} » est ouvert. Ouvrir « {next} » le ferme et arrête son cluster ; votre progression est conservée.",
+  'library.replaceYes': "Ouvrir l'autre lab",
+  'run.nextLab': "Lab suivant : {title}",
+  'backend.checkOk': "Cet ordinateur a été vérifié :",
+  'backend.checkFailed': "VirtualBox ne peut pas encore faire tourner les labs ici :",
   // End of walk-through fixes.
   'backend.pending': 'Enregistré. {backend} sera utilisé au prochain démarrage de NestLab.',
 

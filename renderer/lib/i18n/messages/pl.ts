@@ -37,6 +37,18 @@ export const pl: Messages = {
   'drill.fault.reset': "przycisk reset",
   'app.disconnectedLong': "Nadal brak odpowiedzi. Jeśli NestLab uruchomił się ponownie i wypisał nowy adres (poprzedni port był zajęty), ta karta go nie znajdzie: otwórz nowy adres z terminala NestLab.",
   'tabs.hostTerminal': "Ten komputer",
+  'step.checkedPassed': "Sprawdzono o {time}: wszystkie sprawdzenia ({total}) przechodzą.",
+  'step.checkedOpen': "Sprawdzono o {time}: przechodzi {ok} z {total} sprawdzeń. Lista poniżej mówi, czego jeszcze brakuje.",
+  'step.startingPoint': "Ten krok odtwarza stan, w którym skończyło się poprzednie laboratorium; NestLab robi to za ciebie przy otwarciu (w symulatorze).",
+  'step.startingPointShort': "punkt startowy",
+  'library.startHere': "Zacznij tutaj",
+  'library.startsFrom': "Zaczyna się tam, gdzie kończy się „{lab}”: NestLab przygotuje to przy otwarciu.",
+  'library.replaceTitle': "Otworzyć inne laboratorium?",
+  'library.replaceMessage': "„{current}” jest otwarte. Otwarcie „{next}” zamknie je i zatrzyma jego klaster; twój postęp zostanie zachowany.",
+  'library.replaceYes': "Otwórz drugie laboratorium",
+  'run.nextLab': "Następne laboratorium: {title}",
+  'backend.checkOk': "Sprawdzono ten komputer:",
+  'backend.checkFailed': "VirtualBox nie może jeszcze uruchomić tu laboratoriów:",
   // End of walk-through fixes.
   'backend.pending': 'Zapisano. {backend} zostanie użyty przy następnym uruchomieniu NestLab.',
 
