@@ -83,8 +83,8 @@ const TEXT = {
   },
   total: {
     en: "Proxmox documents about 2 minutes for detection and failover, plus the guest's own boot.",
-    es: 'Proxmox documenta unos 2 minutos de detección y conmutación por error, más el arranque del propio invitado.',
-    ca: 'Proxmox documenta uns 2 minuts de detecció i commutació per error, més l’arrencada del mateix convidat.',
+    es: 'Proxmox documenta unos 2 minutos de detección y failover, más el arranque del propio invitado.',
+    ca: 'Proxmox documenta uns 2 minuts de detecció i failover, més l’arrencada del mateix convidat.',
     fr: "Proxmox annonce environ 2 minutes de détection et de basculement, plus le démarrage de l'invité lui-même.",
     pl: 'Proxmox podaje około 2 minut na wykrycie i przełączenie awaryjne, plus własny rozruch gościa.',
   },

@@ -8,7 +8,7 @@
 export interface ShellIo {
   /** Writes command output; `\n` becomes CRLF on the terminal. */
   write(text: string): void;
-  /** Asks for one line of input; with `echo: false` the typed characters show as `*`. */
+  /** Asks for one line of input; with `echo: false` nothing is echoed (as a real password prompt). */
   readLine(prompt: string, options?: { echo?: boolean }): Promise<string>;
   /** Fires when the user presses Ctrl-C while the command runs. */
   readonly signal: AbortSignal;
@@ -176,7 +176,8 @@ export class ShellSession {
     }
     if (char < ' ') return;
     this.line += char;
-    this.emit(this.pendingRead?.echo === false ? '*' : char);
+    // Like a real terminal's password prompt (passwd, ssh): nothing is echoed, not even '*'.
+    if (this.pendingRead?.echo !== false) this.emit(char);
   }
 
   private arrow(sequence: string): void {
