@@ -17,6 +17,7 @@ import { chooseDataDir } from './data-location.ts';
 import type { AppDeps } from './deps.ts';
 import type { EventHub } from './event-hub.ts';
 import { checkHost } from './host-check.ts';
+import { importRun, RunImportError } from '../lab/drill/import-run.ts';
 import { HOST_TERMINAL_NODE, type HostTerminals } from './host-terminals.ts';
 import type { LabCatalog } from './lab-catalog.ts';
 import type { LabSession } from './lab-session.ts';
@@ -187,10 +188,21 @@ export function terminalHandlers(
 
 export function drillHandlers(
   ctx: AppContext,
-): HandlerGroup<'drill.start' | 'drill.getState' | 'drill.history' | 'drill.report' | 'drill.export'> {
+): HandlerGroup<'drill.start' | 'drill.getState' | 'drill.history' | 'drill.report' | 'drill.export' | 'drill.import'> {
   const { sessions, history } = ctx;
   return {
-    'drill.start': ({ stepId }) => sessions.current().startDrill(stepId),
+    'drill.start': ({ stepId, guessSeconds }) => sessions.current().startDrill(stepId, guessSeconds),
+    'drill.import': async ({ labId, fileName, content }) => {
+      let report;
+      try {
+        report = importRun(labId, fileName, content);
+      } catch (error) {
+        if (error instanceof RunImportError) throw new ApiError('bad-request', error.message);
+        throw error;
+      }
+      await history.save(report);
+      return toDrillHistoryEntry(report);
+    },
     'drill.getState': () =>
       sessions.active?.drillState() ?? { running: false, phase: null, elapsedMs: 0, milestones: [], report: null },
     // Drill history is readable without an open lab (the library shows past runs).

@@ -252,13 +252,13 @@ export class LabSession {
   }
 
   /** Starts the drill of `stepId` (default: the active step) in the background. */
-  startDrill(stepId?: string): DrillStateInfo {
+  startDrill(stepId?: string, guessSeconds?: number): DrillStateInfo {
     if (this.#drillRun) throw new ApiError('conflict', 'A drill is already running.');
     const id = stepId ?? this.runner.getState().activeStepId;
     const step = this.lab.steps.find((s) => s.id === id);
     if (!step?.drill) throw new ApiError('conflict', `Step "${id ?? '—'}" has no drill.`);
     this.#drillRun = this.drills
-      .runDrill(this.lab.id, step.drill)
+      .runDrill(this.lab.id, step.drill, undefined, guessSeconds === undefined ? undefined : guessSeconds * 1000)
       .catch((error: unknown) => this.options.log.warn(`drill failed: ${error instanceof Error ? error.message : String(error)}`))
       .finally(() => {
         this.#drillRun = undefined;

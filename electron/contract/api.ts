@@ -43,6 +43,7 @@ interface Results {
   'drill.history': DrillHistoryEntry[];
   'drill.report': FailoverReportInfo;
   'drill.export': { filename: string; mime: string; content: string };
+  'drill.import': DrillHistoryEntry;
   'trust.pending': TrustRequestInfo[];
   'trust.answer': null;
 }

@@ -214,6 +214,10 @@ export interface FailoverReportInfo {
    */
   outcome: 'recovered' | 'observed' | 'not-recovered' | 'no-quorum' | 'no-failover' | 'aborted';
   totalMs: number | null;
+  /** The learner's guess of the total, written before the drill. */
+  guessMs?: number;
+  /** A classmate's run imported from this file. */
+  importedFrom?: string;
 }
 
 export interface DrillStateInfo {
@@ -232,6 +236,8 @@ export interface DrillHistoryEntry {
   fault: string;
   totalMs: number | null;
   outcome: FailoverReportInfo['outcome'];
+  guessMs?: number;
+  importedFrom?: string;
 }
 
 export type FindingSeverity = 'ok' | 'info' | 'warning' | 'error';

@@ -46,11 +46,14 @@ export const paramSchemas = {
     .object({ id, cols: z.number().int().min(10).max(1000), rows: z.number().int().min(2).max(500) })
     .strict(),
   'terminal.close': z.object({ id }).strict(),
-  'drill.start': z.object({ stepId: id.optional() }).strict(),
+  'drill.start': z
+    .object({ stepId: id.optional(), guessSeconds: z.number().finite().min(0).max(3600).optional() })
+    .strict(),
   'drill.getState': empty,
   'drill.history': z.object({ labId: id }).strict(),
   'drill.report': z.object({ labId: id, runId: id }).strict(),
   'drill.export': z.object({ labId: id, runId: id, format: z.enum(['csv', 'json']) }).strict(),
+  'drill.import': z.object({ labId: id, fileName: z.string().min(1).max(300), content: z.string().max(2_000_000) }).strict(),
   'trust.pending': empty,
   'trust.answer': z.object({ id, accept: z.boolean() }).strict(),
 } as const;

@@ -51,6 +51,7 @@ export function toFailoverReportInfo(report: FailoverReport): FailoverReportInfo
     phases,
     outcome: report.outcome,
     totalMs: roundOrNull(summarizeRun(report).totalMs),
+    ...extras(report),
   };
 }
 
@@ -63,6 +64,14 @@ export function toDrillHistoryEntry(report: FailoverReport): DrillHistoryEntry {
     fault: s.fault,
     totalMs: roundOrNull(s.totalMs),
     outcome: s.outcome,
+    ...extras(report),
+  };
+}
+
+function extras(report: FailoverReport): { guessMs?: number; importedFrom?: string } {
+  return {
+    ...(report.guessMs !== undefined ? { guessMs: Math.round(report.guessMs) } : {}),
+    ...(report.importedFrom ? { importedFrom: report.importedFrom } : {}),
   };
 }
 

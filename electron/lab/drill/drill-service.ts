@@ -76,7 +76,7 @@ export class DrillService implements DrillRunner {
   }
 
   /** Runs one drill to its end and stores the report; rejects if a drill is already running. */
-  async runDrill(labId: string, drill: LabDrill, signal?: AbortSignal): Promise<FailoverReport> {
+  async runDrill(labId: string, drill: LabDrill, signal?: AbortSignal, guessMs?: number): Promise<FailoverReport> {
     if (this.running) throw new Error('drill: another drill is already running');
     this.running = true;
     this.milestones = [];
@@ -84,7 +84,7 @@ export class DrillService implements DrillRunner {
     this.emit();
     try {
       const plan = planFromLabDrill(labId, this.newRunId(), drill, signal);
-      const report = await runFailoverDrill(
+      const measured = await runFailoverDrill(
         { pve: this.deps.pve, driver: this.deps.hypervisor, clock: this.deps.clock, ...this.wall() },
         {
           ...plan,
@@ -94,6 +94,8 @@ export class DrillService implements DrillRunner {
           },
         },
       );
+      // The guess is kept with the run, to be shown next to the measured time.
+      const report: FailoverReport = guessMs !== undefined ? { ...measured, guessMs } : measured;
       // Writing the file must not let simulated time run on past the drill's end.
       const release = this.deps.clock.hold('saving drill report');
       try {

@@ -116,3 +116,28 @@ describe('Drill view after the walk-through', () => {
     expect(compare.querySelector('[data-testid="compare-total"]')?.textContent).toContain('0.0 s');
   });
 });
+
+describe('Drill view: guess and classmates’ runs', () => {
+  it('sends the written guess with the drill, shows it next to the measured time, and reports a refused file', async () => {
+    const ctx = setup({
+      'lab.getState': () => labRun(),
+      'drill.getState': () => ({ running: false, phase: null, elapsedMs: 0, milestones: [], report: null }),
+      'drill.history': () => history,
+      'drill.report': () => ({ ...report, guessMs: 90_000 }),
+      'drill.start': () => ({ running: true, phase: null, elapsedMs: 0, milestones: [], report: null }),
+      'drill.import': () => {
+        throw new Error('bad.json: not a NestLab run file: field milestones.1.at: expected number.');
+      },
+    });
+    await ctx.model.labRun.load();
+    await ctx.model.drill.load('proxmox-ha-basics');
+    ctx.render(Drill);
+    expect(screen.getByTestId('drill-guess-result').textContent).toContain('You guessed 1 min 30 s; measured 3 min 5 s.');
+    await fireEvent.input(screen.getByTestId('drill-guess'), { target: { value: '120' } });
+    await fireEvent.click(screen.getByTestId('drill-start'));
+    await waitFor(() => expect(ctx.engine.callsOf('drill.start')).toEqual([{ stepId: expect.any(String), guessSeconds: 120 }]));
+    const file = new File(['{}'], 'bad.json', { type: 'application/json' });
+    await fireEvent.change(screen.getByTestId('drill-import'), { target: { files: [file] } });
+    expect((await screen.findByTestId('drill-import-error')).textContent).toContain('field milestones.1.at');
+  });
+});

@@ -49,6 +49,12 @@ export const ca: Messages = {
   'run.nextLab': "Laboratori següent: {title}",
   'backend.checkOk': "Comprovat aquest ordinador:",
   'backend.checkFailed': "VirtualBox encara no pot executar els laboratoris aquí:",
+  'drill.guessLabel': "La teva estimació del total:",
+  'drill.secondsUnit': "s",
+  'drill.guessResult': "Vas estimar {guess}; mesurat: {measured}.",
+  'drill.importLabel': "Compara amb l’execució d’un company (un fitxer JSON exportat des de NestLab):",
+  'drill.importedFrom': "Importat de {file}.",
+  'drill.imported': "importat",
   // End of walk-through fixes.
   'backend.pending': "Desat. {backend} s'usarà la propera vegada que s'iniciï NestLab.",
 

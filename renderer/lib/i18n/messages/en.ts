@@ -47,6 +47,12 @@ export const en = {
   'run.nextLab': "Next lab: {title}",
   'backend.checkOk': "Checked this computer:",
   'backend.checkFailed': "VirtualBox cannot run the labs here yet:",
+  'drill.guessLabel': "Your guess for the total:",
+  'drill.secondsUnit': "s",
+  'drill.guessResult': "You guessed {guess}; measured {measured}.",
+  'drill.importLabel': "Compare with a classmate’s run (a JSON file exported from NestLab):",
+  'drill.importedFrom': "Imported from {file}.",
+  'drill.imported': "imported",
   // End of walk-through fixes.
   'backend.pending': 'Saved. {backend} will be used the next time NestLab starts.',
 

@@ -49,6 +49,12 @@ export const es: Messages = {
   'run.nextLab': "Siguiente laboratorio: {title}",
   'backend.checkOk': "Comprobado este ordenador:",
   'backend.checkFailed': "VirtualBox aún no puede ejecutar los laboratorios aquí:",
+  'drill.guessLabel': "Tu estimación del total:",
+  'drill.secondsUnit': "s",
+  'drill.guessResult': "Estimaste {guess}; medido: {measured}.",
+  'drill.importLabel': "Compara con la ejecución de un compañero (un archivo JSON exportado desde NestLab):",
+  'drill.importedFrom': "Importado de {file}.",
+  'drill.imported': "importado",
   // End of walk-through fixes.
   'backend.pending': 'Guardado. {backend} se usará la próxima vez que se inicie NestLab.',
 

@@ -49,6 +49,12 @@ export const fr: Messages = {
   'run.nextLab': "Lab suivant : {title}",
   'backend.checkOk': "Cet ordinateur a été vérifié :",
   'backend.checkFailed': "VirtualBox ne peut pas encore faire tourner les labs ici :",
+  'drill.guessLabel': "Votre estimation du total :",
+  'drill.secondsUnit': "s",
+  'drill.guessResult': "Vous aviez estimé {guess} ; mesuré : {measured}.",
+  'drill.importLabel': "Comparer avec l’essai d’un camarade (un fichier JSON exporté depuis NestLab) :",
+  'drill.importedFrom': "Importé de {file}.",
+  'drill.imported': "importé",
   // End of walk-through fixes.
   'backend.pending': 'Enregistré. {backend} sera utilisé au prochain démarrage de NestLab.',
 

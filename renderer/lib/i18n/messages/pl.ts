@@ -49,6 +49,12 @@ export const pl: Messages = {
   'run.nextLab': "Następne laboratorium: {title}",
   'backend.checkOk': "Sprawdzono ten komputer:",
   'backend.checkFailed': "VirtualBox nie może jeszcze uruchomić tu laboratoriów:",
+  'drill.guessLabel': "Twoje przewidywanie całości:",
+  'drill.secondsUnit': "s",
+  'drill.guessResult': "Przewidywałeś {guess}; zmierzono {measured}.",
+  'drill.importLabel': "Porównaj z przebiegiem kolegi (plik JSON wyeksportowany z NestLab):",
+  'drill.importedFrom': "Zaimportowano z {file}.",
+  'drill.imported': "zaimportowany",
   // End of walk-through fixes.
   'backend.pending': 'Zapisano. {backend} zostanie użyty przy następnym uruchomieniu NestLab.',
 
