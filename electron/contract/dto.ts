@@ -248,6 +248,8 @@ export interface HostFindingInfo {
   title: string;
   detail: string;
   fix: string | null;
+  /** The same texts in every language, where NestLab has them (the UI then follows a language switch). */
+  localized?: { title: LocalizedString; detail: LocalizedString; fix: LocalizedString | null };
 }
 
 export interface HostCheckInfo {

@@ -104,3 +104,30 @@ describe('LabLibrary after the walk-through', () => {
     expect(ctx.engine.callsOf('lab.open')).toEqual([]);
   });
 });
+
+describe('HostCheck in another language', () => {
+  it('shows the engine’s localised finding in the current language and follows a switch', async () => {
+    const all = (en: string, es: string) => ({ en, es, ca: en, fr: en, pl: en });
+    const ctx = setup({
+      'host.check': () => ({
+        backend: 'sim',
+        ok: true,
+        findings: [
+          {
+            id: 'simulator',
+            severity: 'ok',
+            title: 'Embedded simulator',
+            detail: 'Needs nothing.',
+            fix: null,
+            localized: { title: all('Embedded simulator', 'Simulador integrado'), detail: all('Needs nothing.', 'No necesita nada.'), fix: null },
+          },
+        ],
+      }),
+    });
+    ctx.render(HostCheck);
+    await screen.findByText(/Embedded simulator/);
+    ctx.i18n.setLang('es');
+    await screen.findByText(/Simulador integrado/);
+    expect(screen.getByText('No necesita nada.')).toBeTruthy();
+  });
+});
