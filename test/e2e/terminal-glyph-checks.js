@@ -66,6 +66,7 @@ export async function terminalGlyphChecks({ harness, page }) {
     const b = await page.screenshot({ clip: clip(spaced), path: join(RESULTS_DIR, 'terminal-spaces.png') });
     const { inkA, inkB, differing } = await inkDifference(page, a, b);
     // Two underscores at 14 px are each a line of ≥ 6 pixels: the rows must differ by at least that.
+    console.log(`      glyph diff: ${differing} px differ, ink ${inkA} vs ${inkB}`);
     assert(differing >= 12 && inkA > inkB, `underscore row differs from the space row: ${differing} pixels differ, ink ${inkA} vs ${inkB}`);
   });
 }
