@@ -105,6 +105,24 @@ export default tseslint.config(
     },
   },
   {
+    // The simulator talks to its own nodes through the client factory the root passes it.
+    files: ['electron/sim/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            electronOnly,
+            {
+              group: ['**/pve/http-client*', '**/backends/**', 'undici'],
+              message: 'electron/sim gets its Proxmox clients from the PveClientFactory it is given (pve/api.ts).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The lab engine knows interfaces only, never an implementation.
     files: ['electron/lab/**'],
     rules: {

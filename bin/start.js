@@ -20,6 +20,12 @@ function electronBinary() {
   const pathFile = join(pkgDir, 'path.txt');
   const installed = () => existsSync(pathFile) && existsSync(join(pkgDir, 'dist', readFileSync(pathFile, 'utf8')));
   if (!installed()) {
+    // Electron's downloader (the electron package, @electron/get) needs Node ≥ 22.12; the engine and
+    // the CLI need only Node 20.19, and the desktop app runs on the Node inside Electron.
+    const [major, minor] = process.versions.node.split('.').map(Number);
+    if (major < 22 || (major === 22 && minor < 12)) {
+      return { error: `Electron's downloader needs Node ≥ 22.12 (this is Node ${process.versions.node})` };
+    }
     // Electron ≥ 45 fetches its binary on first run; try once, quietly, with a time limit.
     const fetched = spawnSync(process.execPath, [join(pkgDir, 'install.js')], { encoding: 'utf8', timeout: 180_000 });
     if (fetched.status !== 0 || !installed()) {

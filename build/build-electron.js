@@ -19,6 +19,16 @@ const common = {
 
 await build({ ...common, entryPoints: ['electron/main.ts'], outfile: 'dist/electron/main.cjs' });
 await build({ ...common, entryPoints: ['electron/preload.ts'], outfile: 'dist/electron/preload.cjs', external: ['electron'] });
+// Lab expressions run in a worker thread (electron/lab/expression/evaluator.ts resolves it next to
+// main.cjs); it is kept outside the asar archive (electron-builder.yml asarUnpack).
+await build({
+  ...common,
+  format: 'esm',
+  banner: {},
+  define: {},
+  entryPoints: ['electron/lab/expression/evaluation-worker.mjs'],
+  outfile: 'dist/electron/evaluation-worker.mjs',
+});
 
 // The VirtualBox 7.1 WSDL is read at run time next to the bundle (soap-port.ts resolves it from import.meta.url).
 cpSync('electron/hypervisor/virtualbox/wsdl', 'dist/electron/wsdl', { recursive: true });

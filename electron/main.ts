@@ -4,17 +4,39 @@
  */
 import { join } from 'node:path';
 
-import { app, ipcMain } from 'electron';
+import { app, dialog, ipcMain, protocol } from 'electron';
 
 import { createApp } from './app/create-app.ts';
 import { consoleLogger } from './app/deps.ts';
+import { installProcessGuard } from './app/process-guard.ts';
+import { registerAppScheme } from './shell/app-protocol.ts';
 import { startDesktop } from './shell/desktop.ts';
 import { createMainWindow } from './shell/window.ts';
+
+// Electron's main only warns on an unhandled rejection (the request that caused it would hang
+// silently): log it and keep serving; an uncaught exception is said in a dialog and ends the app.
+let lastReport = '';
+installProcessGuard({
+  entry: 'NestLab',
+  mode: 'serve',
+  report: (line) => {
+    lastReport = line;
+    consoleLogger.error(line);
+  },
+  exit: (code) => {
+    if (app.isReady()) dialog.showErrorBox('NestLab', lastReport);
+    app.exit(code);
+  },
+});
+
+// Before the app is ready, or Chromium does not treat app:// as a secure standard origin.
+registerAppScheme(protocol);
 
 // Bundled layout (build/build-electron.js): dist/electron/main.cjs and preload.cjs; dist/renderer/; labs/.
 startDesktop({
   app,
   ipcMain,
+  protocol,
   createWindow: createMainWindow,
   createEngine: createApp,
   appRoot: join(__dirname, '..', '..'),

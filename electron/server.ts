@@ -48,6 +48,7 @@ export async function startBrowserHost(options: BrowserHostOptions = {}): Promis
     startWsHost({
       router: createRouter(app.handlers, { log: (m, e) => log.error(m, e) }),
       hub: app.hub,
+      log: (m, e) => log.error(m, e),
       ...(existsSync(staticDir) ? { staticDir } : {}),
       ...address,
     });

@@ -5,12 +5,13 @@
  */
 import { join } from 'node:path';
 
-import type { AppInfo, BackendKind } from '../contract/dto.ts';
+import type { AppInfo, BackendKind, DataNotice } from '../contract/dto.ts';
 import { ApiError } from '../contract/errors.ts';
 import type { Handlers } from '../ipc/router.ts';
 import { DrillHistory } from '../lab/drill/history.ts';
 import { FileProgressStore } from '../lab/progress-store.ts';
-import { resolveDataDir } from './data-location.ts';
+import { TaskService } from '../lab/task-service.ts';
+import { checkedDataDir } from './data-location.ts';
 import type { AppDeps } from './deps.ts';
 import { EventHub } from './event-hub.ts';
 import { HostTerminals } from './host-terminals.ts';
@@ -19,6 +20,7 @@ import { createHandlers, type AppContext, type SessionSlot } from './handlers.ts
 import { LabCatalog } from './lab-catalog.ts';
 import { LabSession } from './lab-session.ts';
 import { SettingsStore } from './settings-store.ts';
+import { removeStaleTempFiles } from './stale-temp-files.ts';
 import { TrustBroker } from './trust-broker.ts';
 import { readAppVersion } from './version.ts';
 
@@ -43,12 +45,29 @@ export async function createApp(deps: AppDeps): Promise<App> {
 async function composeApp(deps: AppDeps, lock: InstanceLock): Promise<App> {
   // Settings stay in the default folder; the data (progress, drills, trust) may live elsewhere.
   const settings = await SettingsStore.open(deps.dataDir);
-  const dataDir = await resolveDataDir(deps.dataDir);
+  const located = await checkedDataDir(deps.dataDir);
+  const dataDir = located.dataDir;
   let nextDataDir: string | null = null;
   const currentBackend = (): BackendKind => deps.backend ?? settings.get().backend;
   const hub = new EventHub();
-  const trust = new TrustBroker(dataDir, (pending) => hub.emit('trust.requests', pending));
+  const warn = (line: string): void => deps.log.warn(line);
+  const trust = await new TrustBroker(dataDir, (pending) => hub.emit('trust.requests', pending), warn).open();
+  for (const file of await removeStaleTempFiles([deps.dataDir, dataDir])) warn(`removed a temporary file left by an interrupted save: ${file}`);
+  // Damaged or unusable data, said once: in the log now and in app.info for the UI.
+  const notices: DataNotice[] = [];
+  if (settings.damagedKeptAt) {
+    notices.push({ kind: 'settings-damaged', file: settings.damagedKeptAt });
+    warn(`settings could not be read; using the defaults (the old file is ${settings.damagedKeptAt})`);
+  }
+  if (located.unusable) {
+    notices.push({ kind: 'data-dir-unusable', file: located.unusable });
+    warn(`the chosen data folder cannot be used (${located.problem ?? 'unknown'}); using ${dataDir}`);
+  }
+  if (trust.notice) notices.push(trust.notice);
   const progress = new FileProgressStore(join(dataDir, 'progress'));
+  const tasks = new TaskService((task) => hub.emit('task.updated', task));
+  // Drill history is readable without an open lab (the library shows past runs).
+  const history = new DrillHistory(dataDir, (line) => deps.log.warn(line));
 
   let session: LabSession | null = null;
   const sessions: SessionSlot = {
@@ -63,10 +82,13 @@ async function composeApp(deps: AppDeps, lock: InstanceLock): Promise<App> {
       await sessions.close();
       session = await LabSession.open({
         ...choice,
-        dataDir,
         hub,
         log: deps.log,
-        trust,
+        store: progress,
+        history,
+        tasks,
+        // Real nodes: each certificate and ssh host key is confirmed by the learner in the UI, once.
+        trust: trust.callbackFor(choice.lab.id),
         ...(deps.virtualBox ? { virtualBox: deps.virtualBox } : {}),
       });
       return session;
@@ -87,6 +109,7 @@ async function composeApp(deps: AppDeps, lock: InstanceLock): Promise<App> {
     dataDir,
     labsDir: deps.labsDir,
     hostTerminal: deps.hostTerminal === true,
+    ...(notices.length > 0 ? { notices } : {}),
   };
   const hostTerminals = new HostTerminals(deps.hostTerminal === true, hub, deps.hostPty);
 
@@ -98,9 +121,10 @@ async function composeApp(deps: AppDeps, lock: InstanceLock): Promise<App> {
     settings,
     catalog: new LabCatalog(deps.labsDir),
     trust,
-    history: new DrillHistory(dataDir),
+    history,
     sessions,
     hostTerminals,
+    tasks,
     currentBackend,
     settingsInfo: () => ({ ...settings.get(), dataDir, nextDataDir }),
     setNextDataDir: (dir) => {

@@ -4,6 +4,8 @@
  * from the next start, so nothing moves under a running lab.
  */
 import { mkdir, readFile } from 'node:fs/promises';
+
+import { dataFolderProblem } from './data-folder-check.ts';
 import { isAbsolute, join, resolve } from 'node:path';
 
 import writeFileAtomic from 'write-file-atomic';
@@ -21,26 +23,26 @@ export async function chosenDataDir(baseDir: string): Promise<string | null> {
   }
 }
 
-/** The folder to use now: the chosen one if it exists or can be made, otherwise the default. */
-export async function resolveDataDir(baseDir: string): Promise<string> {
+/**
+ * The folder to use now: the chosen one if it passes the bounded check, otherwise the default
+ * (and `unusable` names the chosen folder, so the app can say so).
+ */
+export async function checkedDataDir(baseDir: string): Promise<{ dataDir: string; unusable?: string; problem?: string }> {
   const chosen = await chosenDataDir(baseDir);
-  if (!chosen) return baseDir;
-  try {
-    await mkdir(chosen, { recursive: true });
-    return chosen;
-  } catch {
-    return baseDir;
-  }
+  if (!chosen) return { dataDir: baseDir };
+  const problem = await dataFolderProblem(chosen);
+  return problem === null ? { dataDir: chosen } : { dataDir: baseDir, unusable: chosen, problem };
+}
+
+export async function resolveDataDir(baseDir: string): Promise<string> {
+  return (await checkedDataDir(baseDir)).dataDir;
 }
 
 export async function chooseDataDir(baseDir: string, dir: string): Promise<string> {
   if (!isAbsolute(dir)) throw new ApiError('bad-request', `The data folder must be a full path, not "${dir}".`);
   const target = resolve(dir);
-  try {
-    await mkdir(target, { recursive: true });
-  } catch (error) {
-    throw new ApiError('bad-request', `Cannot use ${target} as the data folder: ${(error as Error).message}`);
-  }
+  const problem = await dataFolderProblem(target);
+  if (problem !== null) throw new ApiError('bad-request', `Cannot use this folder for NestLab's data: ${problem}.`);
   await mkdir(baseDir, { recursive: true });
   await writeFileAtomic(join(baseDir, LOCATION_FILE), JSON.stringify({ dataDir: target }, null, 2) + '\n');
   return target;

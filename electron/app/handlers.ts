@@ -16,12 +16,14 @@ import { PveError } from '../pve/api.ts';
 import { chooseDataDir } from './data-location.ts';
 import type { AppDeps } from './deps.ts';
 import type { EventHub } from './event-hub.ts';
-import { checkHost } from './host-check.ts';
+import { checkHost } from '../backends/host-check.ts';
 import { importRun, RunImportError } from '../lab/drill/import-run.ts';
 import { HOST_TERMINAL_NODE, type HostTerminals } from './host-terminals.ts';
 import type { LabCatalog } from './lab-catalog.ts';
 import type { LabSession } from './lab-session.ts';
 import type { SettingsStore } from './settings-store.ts';
+import type { TaskService } from '../lab/task-service.ts';
+import { taskTitle } from './task-titles.ts';
 import type { TrustBroker } from './trust-broker.ts';
 
 /** What the handlers share; built once by the composition root (create-app.ts). */
@@ -38,6 +40,8 @@ export interface AppContext {
   readonly sessions: SessionSlot;
   /** The terminal on this computer (refuses when the shell does not allow it). */
   readonly hostTerminals: HostTerminals;
+  /** Long work shown in the renderer's task tray (`task.updated`). */
+  readonly tasks: TaskService;
   /** A backend named by the shell wins; otherwise the saved setting, which may change. */
   currentBackend(): BackendKind;
   settingsInfo(): SettingsInfo;
@@ -146,9 +150,14 @@ export function labHandlers(
     'lab.reset': async () => {
       // Progress and the lab's cluster start over together.
       const { lab, profile, state } = sessions.current();
-      await sessions.close();
-      await ctx.clearProgress(lab, profile);
-      return opened(await sessions.open({ lab, profile, lang: state.lang, backend: state.backend }));
+      return ctx.tasks.withTask(taskTitle('reset', state.lang), async (task) => {
+        task.progress(0.1, lab.id);
+        await sessions.close();
+        task.progress(0.3, lab.id);
+        await ctx.clearProgress(lab, profile);
+        task.progress(0.5, lab.id);
+        return opened(await sessions.open({ lab, profile, lang: state.lang, backend: state.backend }));
+      });
     },
     'lab.showHint': ({ stepId }) => sessions.current().showHint(stepId),
     'lab.setLanguage': ({ lang }) => sessions.active?.setLanguage(lang) ?? null,

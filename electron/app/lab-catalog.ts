@@ -1,12 +1,12 @@
 /** The labs found in the labs folder, summarised for the library in the learner's language. */
-import { readdir } from 'node:fs/promises';
+import { lstat, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import type { BackendKind, Language, LabLibrary, LabSummary } from '../contract/dto.ts';
-import { LANGUAGES } from '../contract/dto.ts';
+import { BACKENDS, LANGUAGES } from '../contract/dto.ts';
 import type { LabFile, LocalizedText } from '../lab/script/schema.ts';
 import { stepApplies } from '../lab/script/applicability.ts';
-import { loadLabForApp } from './load-lab.ts';
+import { loadLabForApp, type AppLabLoad } from './load-lab.ts';
 
 export function localize(text: LocalizedText, lang: Language): string {
   return text[lang] ?? text.en;
@@ -39,7 +39,8 @@ export function summarise(lab: LabFile, lang: Language, backend: BackendKind = '
     languages: labLanguages(lab),
     profiles: lab.profiles.map((profile) => ({
       id: profile.id,
-      backend: profile.backends.includes('sim') ? 'sim' : 'virtualbox',
+      // The first backend it runs on, in the contract's order.
+      backend: BACKENDS.find((b) => profile.backends.includes(b)) ?? profile.backends[0]!,
       title: localize(profile.title, lang),
       minHostMemoryMiB: profile.minHostMemoryMiB,
     })),
@@ -56,6 +57,17 @@ export function summarise(lab: LabFile, lang: Language, backend: BackendKind = '
   };
 }
 
+/** What identifies one version of a file: it changes when the file (or what a link points to) is written. */
+async function fileStamp(file: string): Promise<string | undefined> {
+  try {
+    const link = await lstat(file);
+    const target = link.isSymbolicLink() ? await stat(file) : link;
+    return [link, target].map((s) => `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`).join('/');
+  } catch {
+    return undefined;
+  }
+}
+
 /** As a course: by `course.order`, labs outside the course after them, each group by title. */
 export function courseOrder(a: LabSummary, b: LabSummary): number {
   const rank = (l: LabSummary) => l.course?.order ?? Number.MAX_SAFE_INTEGER;
@@ -63,9 +75,29 @@ export function courseOrder(a: LabSummary, b: LabSummary): number {
 }
 
 export class LabCatalog {
+  /** Parsed labs by file, reused while the file's stamp is unchanged (lab.list runs on every library view). */
+  private readonly parsed = new Map<string, { stamp: string; loaded: AppLabLoad }>();
+
   constructor(readonly labsDir: string) {}
 
-  /** Every lab folder's lab.yaml, loaded fresh (teachers edit them while the app runs). */
+  /** How many lab files were parsed (not served from the cache) since start; for tests. */
+  parses = 0;
+
+  private async load(file: string): Promise<AppLabLoad> {
+    const stamp = await fileStamp(file);
+    if (stamp === undefined) {
+      this.parsed.delete(file);
+      return loadLabForApp(file); // says it is missing
+    }
+    const cached = this.parsed.get(file);
+    if (cached?.stamp === stamp) return cached.loaded;
+    this.parses++;
+    const loaded = await loadLabForApp(file);
+    this.parsed.set(file, { stamp, loaded });
+    return loaded;
+  }
+
+  /** Every lab folder's lab.yaml; a file is parsed again when it changes (teachers edit them while the app runs). */
   async loadAll(): Promise<{ labs: LabFile[]; problems: LabLibrary['problems'] }> {
     let entries: string[];
     try {
@@ -80,7 +112,7 @@ export class LabCatalog {
     const problems: LabLibrary['problems'] = [];
     for (const name of entries) {
       const file = join(this.labsDir, name, 'lab.yaml');
-      const loaded = await loadLabForApp(file);
+      const loaded = await this.load(file);
       if (loaded.ok) labs.push(loaded.lab);
       else if (!loaded.missing) problems.push({ file, errors: loaded.errors });
     }
@@ -95,7 +127,7 @@ export class LabCatalog {
   /** One lab by id: its own folder only (lab ids are kebab-case and match their folder). */
   async get(id: string): Promise<LabFile | undefined> {
     if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(id)) return undefined;
-    const loaded = await loadLabForApp(join(this.labsDir, id, 'lab.yaml'));
+    const loaded = await this.load(join(this.labsDir, id, 'lab.yaml'));
     return loaded.ok ? loaded.lab : undefined;
   }
 }

@@ -2,6 +2,7 @@
  * One open lab: its backend environment, the step runner, drills, the live topology and the
  * terminals, all behind the contract's lab.* / topology.* / terminal.* / drill.* / sim.* calls.
  * State goes out as full snapshots through the event hub, so a reloaded renderer loses nothing.
+ * The one way to open a lab: the desktop app, the browser host and the CLI (`lab run`, `lab test`).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,38 +22,65 @@ import type {
 import { ApiError } from '../contract/errors.ts';
 import { DrillHistory } from '../lab/drill/history.ts';
 import { DrillService } from '../lab/drill/drill-service.ts';
+import { testLab, type StepTestResult } from '../lab/lab-test.ts';
 import { MemoryProgressStore } from '../lab/memory-progress-store.ts';
-import { FileProgressStore, type ProgressStore } from '../lab/progress-store.ts';
-import { LabRunner } from '../lab/runner.ts';
+import type { ProgressStore } from '../lab/progress-store.ts';
+import { LabRunner, type SolveProgress } from '../lab/runner.ts';
+import { TaskService } from '../lab/task-service.ts';
+import { applyPowerOperation } from '../hypervisor/power-operations.ts';
 import type { LabFile, LabProfile } from '../lab/script/schema.ts';
 import { TerminalManager } from '../terminal/manager.ts';
 import type { Logger } from './deps.ts';
 import type { EventHub } from './event-hub.ts';
 import { createLabEnvironment } from '../backends/create-lab-environment.ts';
-import type { LabEnvironment, VirtualBoxReach } from '../backends/lab-environment.ts';
+import type {
+  ClockSpeed,
+  LabEnvironment,
+  NodeEndpoint,
+  TrustCallback,
+  VirtualBoxReach,
+} from '../backends/lab-environment.ts';
+import { taskTitle } from './task-titles.ts';
 import { TopologyObserver } from './topology-observer.ts';
-import type { TrustBroker } from './trust-broker.ts';
 
 export interface LabSessionOptions {
   lab: LabFile;
   profile: LabProfile;
   lang: Language;
   backend: BackendKind;
-  dataDir: string;
   hub: EventHub;
   log: Logger;
-  /** Simulator speed at start. */
-  speed?: SimSpeed;
-  /** How often the topology is refreshed (wall ms). */
-  refreshMs?: number;
-  /** Asks the learner to confirm real nodes' fingerprints (VirtualBox backend). */
-  trust?: TrustBroker;
+  /** Where progress is saved: a file per lab in the data folder (the app), memory (the CLI). */
+  store: ProgressStore;
+  /** Where drill reports are kept. */
+  history: DrillHistory;
+  /** Clock speed at start, when the backend has a speed control (default 1: real time). */
+  speed?: ClockSpeed;
+  /** How often the topology is refreshed (wall ms); null: never on its own (nobody watches it). */
+  refreshMs?: number | null;
+  /** Confirms real nodes' fingerprints (the learner in the UI, the CLI's prompt). */
+  trust?: TrustCallback;
   /** VirtualBox only: where VirtualBox and the nodes are reached (tests use stand-ins). */
   virtualBox?: VirtualBoxReach;
+  /** Where long work (solves, drills, restoring) shows as tasks; default: nowhere. */
+  tasks?: TaskService;
+}
+
+/** A solve that ran and did not pass: its task fails, the caller still gets the state. */
+class SolveDidNotPass extends Error {
+  constructor(readonly state: LabRunInfo) {
+    super(state.error ?? 'the solve did not pass');
+  }
+}
+
+/** The contract's speed for a clock speed (`lab run --speed 50` has no button of its own). */
+function contractSpeed(speed: ClockSpeed): SimSpeed {
+  if (typeof speed !== 'number') return 'max';
+  return speed >= 10 ? 10 : 1;
 }
 
 export class LabSession {
-  #speed: SimSpeed;
+  #speed: ClockSpeed;
   #topology: TopologyInfo | null = null;
   #refreshing = false;
   #timer: NodeJS.Timeout | undefined;
@@ -68,6 +96,7 @@ export class LabSession {
     private readonly drills: DrillService,
     private readonly terminals: TerminalManager,
     private readonly topologyObserver: TopologyObserver,
+    private readonly tasks: TaskService,
     private readonly options: LabSessionOptions,
   ) {
     this.#speed = options.speed ?? 1;
@@ -75,28 +104,27 @@ export class LabSession {
 
   static async open(options: LabSessionOptions): Promise<LabSession> {
     const { lab, profile, hub } = options;
+    const tasks = options.tasks ?? new TaskService(() => undefined);
     const speed = options.speed ?? 1;
-    const broker = options.trust;
     const env = await createLabEnvironment({
       lab,
       profile,
       backend: options.backend,
       // As fast as possible while the solved steps are replayed; then the learner's speed.
       speed: 'unbounded',
-      // Real nodes: each certificate and ssh host key is confirmed by the learner in the UI, once.
-      ...(broker
-        ? {
-            trust: (node: string, fingerprint: string, kind: 'tls-certificate' | 'ssh-host-key') =>
-              broker.trust(lab.id, node, kind === 'tls-certificate' ? 'tls' : 'ssh', fingerprint),
-          }
-        : {}),
+      ...(options.trust ? { trust: options.trust } : {}),
       ...(options.virtualBox ? { virtualBox: options.virtualBox } : {}),
     });
     try {
-      const store = new FileProgressStore(join(options.dataDir, 'progress'));
-      // A simulated cluster lives in memory: after a restart, replay what was already done.
+      const store = options.store;
+      // A backend that forgets its cluster (the simulator): replay what was already done.
       // (A real cluster keeps its state; nothing is replayed there.)
-      if (env.replaysSolvedSteps) await rebuildWorld(lab, profile, env, await store.load(lab.id, profile.id));
+      const saved = await store.load(lab.id, profile.id);
+      if (env.replaysSolvedSteps && saved && saved.labVersion === lab.version && Object.keys(saved.steps).length > 0) {
+        await tasks.withTask(taskTitle('restore', options.lang), (task) =>
+          rebuildWorld(lab, profile, env, saved, (fraction, message) => task.progress(fraction, message)),
+        );
+      }
       env.speed?.setSpeed(speed);
 
       let lang = options.lang;
@@ -104,7 +132,7 @@ export class LabSession {
         pve: env.pve,
         hypervisor: env.driver,
         clock: env.clock,
-        history: new DrillHistory(options.dataDir),
+        history: options.history,
         language: () => lang,
       });
       const runner = new LabRunner({
@@ -129,7 +157,7 @@ export class LabSession {
         clock: env.clock,
         startedAt: env.clock.now(),
       });
-      const session = new LabSession(lab, profile, env, runner, drills, terminals, observer, { ...options, speed });
+      const session = new LabSession(lab, profile, env, runner, drills, terminals, observer, tasks, { ...options, speed });
       session.#unsubscribe.push(
         runner.onState((state) => {
           lang = state.lang;
@@ -169,55 +197,78 @@ export class LabSession {
   }
 
   check = async (): Promise<LabRunInfo> => this.#explainDown(await this.runner.check());
+  /** NestLab does the step, shown as a task with its progress. */
   solveStep = async (stepId: string): Promise<LabRunInfo> =>
-    this.#explainDown(await this.#afterAction(this.runner.solveStep(stepId)));
+    this.#explainDown(
+      await this.#afterAction(this.#solveTask('solveStep', stepId, (progress) => this.runner.solveStep(stepId, progress))),
+    );
   /** Solves the steps that rebuild an earlier lab's end state (course.startsFrom), in the background. */
   applyStartingPoint(): void {
-    // On the simulator only: on real machines the prefix may install nodes, which the learner starts.
-    const through = this.runner.backend === 'sim' ? this.runner.pendingStartingPoint() : null;
+    // On every backend, as a task the learner sees (on VirtualBox it may install the nodes).
+    const through = this.runner.pendingStartingPoint();
     if (!through) return;
     void this.solveUpTo(through).catch((error: unknown) =>
       this.options.log.warn(`starting point: ${error instanceof Error ? error.message : String(error)}`),
     );
   }
 
+  /** NestLab does every step up to `stepId`, shown as one task. */
   solveUpTo = async (stepId: string): Promise<LabRunInfo> =>
-    this.#explainDown(await this.#afterAction(this.runner.solveUpTo(stepId)));
+    this.#explainDown(
+      await this.#afterAction(this.#solveTask('solveUpTo', stepId, (progress) => this.runner.solveUpTo(stepId, progress))),
+    );
   showHint = async (stepId: string): Promise<LabRunInfo> => this.#explainDown(await this.runner.showHint(stepId));
   setLanguage = (lang: Language): LabRunInfo => this.#explainDown(this.runner.setLanguage(lang));
 
   async act(machine: string, action: MachineAction): Promise<{ at: number }> {
     const known = this.profile.machines.find((m) => m.name === machine);
     if (!known) throw new ApiError('not-found', `This lab has no machine "${machine}".`);
-    const driver = this.env.driver;
+    const now = (): number => this.env.clock.now();
     const done = await (async () => {
-      switch (action) {
-        case 'power-off':
-          return driver.powerOff(machine);
-        case 'power-on':
-          await driver.powerOn(machine);
-          return { at: this.env.clock.now() };
-        case 'acpi-shutdown':
-          return driver.acpiShutdown(machine);
-        case 'reboot':
-          if (known.kind === 'pve') {
-            // A clean reboot goes through Proxmox (and its HA shutdown policy), as `reboot` on the node would.
-            await this.env.pve.request({ method: 'POST', path: `/nodes/${machine}/status`, node: machine, params: { command: 'reboot' } });
-            return { at: this.env.clock.now() };
-          }
-          return driver.reset(machine);
-        case 'cable-out':
-          return driver.setCable(machine, false);
-        case 'cable-in':
-          return driver.setCable(machine, true);
+      if (action !== 'reboot') return applyPowerOperation(this.env.driver, machine, action, now);
+      // Rebooting needs a running machine; on a powered-off one it is the caller's mistake.
+      if ((await this.env.driver.machine(machine)).power === 'off') {
+        throw new ApiError('conflict', `Machine "${machine}" is powered off; power it on instead of rebooting it.`);
       }
+      if (known.kind === 'pve') {
+        // A clean reboot goes through Proxmox (and its HA shutdown policy), as `reboot` on the node would.
+        await this.env.pve.request({ method: 'POST', path: `/nodes/${machine}/status`, node: machine, params: { command: 'reboot' } });
+        return { at: now() };
+      }
+      // Anything else has no OS to ask: the reset button.
+      return applyPowerOperation(this.env.driver, machine, 'reset', now);
     })();
     void this.refresh();
     return done;
   }
 
   clockInfo(): SimClockInfo {
-    return { ms: this.env.clock.now(), speed: this.#speed };
+    return { ms: this.env.clock.now(), speed: contractSpeed(this.#speed) };
+  }
+
+  /** The Proxmox nodes reached so far and their login (`lab run` prints them). */
+  nodes(): { endpoints: NodeEndpoint[]; login: { username: string; password: string } } {
+    return { endpoints: this.env.nodeEndpoints(), login: this.env.login };
+  }
+
+  /** True when the clock can change speed (the simulator). */
+  get hasSpeedControl(): boolean {
+    return this.env.speed !== null;
+  }
+
+  /**
+   * A teacher's CI on this lab: for every step the checks fail first, the solve runs, the checks
+   * pass (`lab test`). Meant for a fresh session with nothing done yet.
+   */
+  test(onStep?: (result: StepTestResult) => void): Promise<StepTestResult[]> {
+    return testLab({
+      lab: this.lab,
+      profile: this.profile.id,
+      pve: this.env.pve,
+      clock: this.env.clock,
+      runner: this.runner,
+      ...(onStep ? { onStep } : {}),
+    });
   }
 
   setSpeed(speed: SimSpeed): SimClockInfo {
@@ -257,8 +308,28 @@ export class LabSession {
     const id = stepId ?? this.runner.getState().activeStepId;
     const step = this.lab.steps.find((s) => s.id === id);
     if (!step?.drill) throw new ApiError('conflict', `Step "${id ?? '—'}" has no drill.`);
-    this.#drillRun = this.drills
-      .runDrill(this.lab.id, step.drill, undefined, guessSeconds === undefined ? undefined : guessSeconds * 1000)
+    const title = taskTitle('drill', this.state.lang, this.#stepTitle(step.id));
+    this.#drillRun = this.tasks
+      .withTask(
+        title,
+        async (task) => {
+          // A drill's length depends on the cluster: the bar is indeterminate, the phase its message.
+          const off = this.drills.onState((s) => {
+            if (s.running) task.progress(null, s.phase ? s.phase[this.state.lang] || s.phase.en : null);
+          });
+          try {
+            return await this.drills.runDrill(
+              this.lab.id,
+              step.drill!,
+              task.signal,
+              guessSeconds === undefined ? undefined : guessSeconds * 1000,
+            );
+          } finally {
+            off();
+          }
+        },
+        { fraction: null },
+      )
       .catch((error: unknown) => this.options.log.warn(`drill failed: ${error instanceof Error ? error.message : String(error)}`))
       .finally(() => {
         this.#drillRun = undefined;
@@ -294,9 +365,32 @@ export class LabSession {
   }
 
   #startRefreshing(): void {
+    if (this.options.refreshMs === null) return;
     void this.refresh();
     this.#timer = setInterval(() => void this.refresh(), this.options.refreshMs ?? 500);
     this.#timer.unref();
+  }
+
+  #stepTitle(stepId: string): string {
+    return this.runner.getState().steps.find((s) => s.id === stepId)?.title ?? stepId;
+  }
+
+  async #solveTask(
+    kind: 'solveStep' | 'solveUpTo',
+    stepId: string,
+    solve: (progress: SolveProgress) => Promise<LabRunInfo>,
+  ): Promise<LabRunInfo> {
+    const title = taskTitle(kind, this.state.lang, this.#stepTitle(stepId));
+    try {
+      return await this.tasks.withTask(title, async (task) => {
+        const state = await solve((fraction, message) => task.progress(fraction, message));
+        if (state.error) throw new SolveDidNotPass(state);
+        return state;
+      });
+    } catch (error) {
+      if (error instanceof SolveDidNotPass) return error.state;
+      throw error;
+    }
   }
 
   async #afterAction(result: Promise<LabRunInfo>): Promise<LabRunInfo> {
@@ -317,6 +411,7 @@ async function rebuildWorld(
   profile: LabProfile,
   env: LabEnvironment,
   saved: Awaited<ReturnType<ProgressStore['load']>>,
+  progress?: SolveProgress,
 ): Promise<void> {
   if (!saved || saved.labVersion !== lab.version) return;
   const passed = lab.steps.filter((s) => saved.steps[s.id]);
@@ -342,7 +437,7 @@ async function rebuildWorld(
   });
   try {
     await replay.start();
-    const state = await replay.solveUpTo(last.id);
+    const state = await replay.solveUpTo(last.id, progress);
     if (state.error) throw new ApiError('internal', `Could not restore the simulated cluster: ${state.error}`);
   } finally {
     await replay.stop();

@@ -1,5 +1,5 @@
 /** User settings, kept as one JSON file written atomically. */
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import writeFileAtomic from 'write-file-atomic';
@@ -22,6 +22,8 @@ export class SettingsStore {
   private constructor(
     readonly dataDir: string,
     initial: StoredSettings,
+    /** Where a damaged settings file was kept aside at start (said once, by create-app). */
+    readonly damagedKeptAt: string | undefined,
   ) {
     this.#file = join(dataDir, 'settings.json');
     this.#current = initial;
@@ -30,13 +32,34 @@ export class SettingsStore {
   static async open(dataDir: string, defaults: Partial<StoredSettings> = {}): Promise<SettingsStore> {
     const base: StoredSettings = { lang: 'en', theme: 'system', backend: 'sim', ...defaults };
     let initial = base;
+    const file = join(dataDir, 'settings.json');
+    let text: string | undefined;
     try {
-      const raw: unknown = JSON.parse(await readFile(join(dataDir, 'settings.json'), 'utf8'));
-      initial = storedSettings.parse({ ...base, ...(raw as object) });
+      text = await readFile(file, 'utf8');
     } catch {
-      // Missing or unreadable settings: start from the defaults; the next save repairs the file.
+      // Missing (first start) or not a file: the defaults; the next save writes it.
     }
-    return new SettingsStore(dataDir, initial);
+    let damagedKeptAt: string | undefined;
+    if (text !== undefined) {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(text);
+      } catch {
+        raw = undefined;
+      }
+      if (raw !== null && typeof raw === 'object' && !Array.isArray(raw)) {
+        // A value out of range falls back per field (zod .catch); the rest is kept.
+        initial = storedSettings.parse({ ...base, ...raw });
+      } else {
+        // Not settings at all: kept aside (the next save would overwrite it) and said once.
+        const kept = `${file}.damaged-${Date.now()}`;
+        damagedKeptAt = await rename(file, kept).then(
+          () => kept,
+          () => file,
+        );
+      }
+    }
+    return new SettingsStore(dataDir, initial, damagedKeptAt);
   }
 
   get(): StoredSettings {

@@ -13,39 +13,12 @@ import type {
 import type { Clock } from '../clock/clock.ts';
 import type { HypervisorDriver, MachineInfo, MachineKind } from '../hypervisor/driver.ts';
 import type { PveApi } from '../pve/api.ts';
+import { isSet, type ClusterResource, type ClusterStatusEntry, type HaManagerStatus } from '../pve/cluster-responses.ts';
 
 export interface TopologyMachine {
   name: string;
   kind: MachineKind;
   address: string;
-}
-
-interface ClusterStatusEntry {
-  type: string;
-  name?: string;
-  nodes?: number;
-  quorate?: number;
-  online?: number;
-}
-
-interface ResourceEntry {
-  type: string;
-  node?: string;
-  status?: string;
-  vmid?: number;
-  name?: string;
-  hastate?: string;
-  storage?: string;
-  plugintype?: string;
-  shared?: number;
-}
-
-interface ManagerStatus {
-  manager_status?: {
-    master_node?: string;
-    node_status?: Record<string, string>;
-  };
-  lrm_status?: Record<string, { state?: string; mode?: string }>;
 }
 
 interface StorageConfig {
@@ -179,19 +152,19 @@ export class TopologyObserver {
       ? new Set(this.#lastCluster?.members)
       : new Set((status ?? []).filter((e) => e.type === 'node' && cluster).map((e) => e.name ?? ''));
     const onlineNames = new Set(
-      (status ?? []).filter((e) => e.type === 'node' && e.online === 1).map((e) => e.name ?? ''),
+      (status ?? []).filter((e) => e.type === 'node' && isSet(e.online)).map((e) => e.name ?? ''),
     );
 
     // A cluster answers for all its members; standalone nodes answer only for themselves.
-    const resources: ResourceEntry[] = [];
+    const resources: ClusterResource[] = [];
     const askedNodes = cluster ? [first] : status ? reachable.map((m) => m.name) : [];
-    for (const node of askedNodes) resources.push(...((await ask<ResourceEntry[]>('/cluster/resources', node)) ?? []));
-    const manager = cluster ? await ask<ManagerStatus>('/cluster/ha/status/manager_status') : null;
+    for (const node of askedNodes) resources.push(...((await ask<ClusterResource[]>('/cluster/resources', node)) ?? []));
+    const manager = cluster ? await ask<HaManagerStatus>('/cluster/ha/status/manager_status') : null;
     const storageConfig = first ? ((await ask<StorageConfig[]>('/storage')) ?? []) : [];
 
     // Without quorum no CRM runs and manager_status is whatever the last master wrote: showing
     // it would claim that dead nodes are "online". Show no HA view until quorum is back.
-    const haLive = cluster?.quorate === 1;
+    const haLive = isSet(cluster?.quorate);
     const nodeStatus = haLive ? (manager?.manager_status?.node_status ?? {}) : {};
     const master = haLive ? (manager?.manager_status?.master_node ?? null) : null;
     const down = this.#nodesDown(pveMachines, hardware, onlineNames, status !== null);
@@ -227,7 +200,7 @@ export class TopologyObserver {
       .map((s) => ({
         id: s.storage,
         type: s.type,
-        shared: s.type === 'nfs' || s.shared === 1,
+        shared: s.type === 'nfs' || isSet(s.shared),
         ...(s.server ? { server: s.server } : {}),
         activeOn: resources
           .filter((r) => r.type === 'storage' && r.storage === s.storage && r.status === 'available')
@@ -240,12 +213,12 @@ export class TopologyObserver {
     if (cluster?.name) this.#lastCluster = { name: cluster.name, members: memberNames };
     else if (status) this.#lastCluster = null;
     this.#withoutQuorum =
-      cluster && cluster.quorate !== 1 ? new Set([...onlineNames].filter((n) => memberNames.has(n))) : new Set();
+      cluster && !isSet(cluster.quorate) ? new Set([...onlineNames].filter((n) => memberNames.has(n))) : new Set();
     this.#downReasons = down;
     return {
       clusterName: cluster?.name ?? (stale ? (this.#lastCluster?.name ?? null) : null),
       ...(stale ? { stale: true } : {}),
-      quorum: cluster ? runtimeQuorum(cluster.quorate === 1, onlineNames.size, cluster.nodes ?? 0) : null,
+      quorum: cluster ? runtimeQuorum(isSet(cluster.quorate), onlineNames.size, cluster.nodes ?? 0) : null,
       nodes,
       nas: nasMachine
         ? {

@@ -34,7 +34,13 @@ export async function exportLabResult(options: ExportResultOptions): Promise<Res
   if (!connection.limits.labs.includes(lab.id)) {
     throw new Error(`Lab "${lab.id}" is not one of the labs of class "${connection.classId}" (${connection.limits.labs.join(', ')}).`);
   }
-  const saved = await new FileProgressStore(join(dataDir, 'progress')).load(lab.id, lab.profile);
+  const store = new FileProgressStore(join(dataDir, 'progress'));
+  const saved = await store.load(lab.id, lab.profile);
+  // Damaged progress is kept aside by the store; exporting "nothing passed" instead would be wrong.
+  const keptAt = store.takeSetAside(lab.id, lab.profile);
+  if (keptAt) {
+    throw new Error(`The saved progress of lab "${lab.id}" could not be read; it was kept at ${keptAt}. Nothing was exported.`);
+  }
   const reports = await new DrillHistory(dataDir).list(lab.id);
   const drills: DrillResult[] = reports.map((report) => {
     const summary = summarizeRun(report);

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 
 import { join } from 'node:path';
 
+import { installProcessGuard } from '../app/process-guard.ts';
 import { readAppVersion, repoRoot } from '../app/version.ts';
 import { registerClass } from './commands/class.ts';
 import { registerDoctor } from './commands/doctor.ts';
@@ -32,5 +33,7 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // Servers (`web`, `sim serve`) switch the guard to keep serving once they listen.
+  installProcessGuard({ entry: 'nestlab', mode: 'command' });
   await buildProgram().parseAsync(argv);
 }

@@ -25,6 +25,18 @@ export interface AppInfo {
   labsDir: string;
   /** A terminal on this computer may be opened (desktop; browser host only with --host-terminal). */
   hostTerminal: boolean;
+  /** Damaged or unusable data found at start, each said once (settings, trust file, data folder). */
+  notices?: DataNotice[];
+}
+
+/**
+ * A data file NestLab could not use and kept aside (or a folder it could not use): the UI says
+ * what happened and where the old file is, in the learner's language.
+ */
+export interface DataNotice {
+  kind: 'progress-damaged' | 'settings-damaged' | 'trust-damaged' | 'trust-unreadable' | 'data-dir-unusable';
+  /** Where the old file was kept (or the folder that could not be used). */
+  file: string;
 }
 
 export interface ProfileSummary {
@@ -103,6 +115,8 @@ export interface LabRunInfo {
   progress: { passed: number; total: number };
   busy: string | null;
   error: string | null;
+  /** Saved progress that was damaged and kept aside: the run started over at step 1. */
+  notice?: DataNotice | null;
 }
 
 export type NodePower = 'on' | 'off' | 'starting' | 'stopping' | 'unknown';

@@ -16,7 +16,7 @@ export interface ElectronTransportOptions {
   hub: EventHub;
   /** The window's web contents; only its main frame may call. */
   webContents: Pick<WebContents, 'id' | 'send' | 'isDestroyed'>;
-  /** True for the URL our renderer is loaded from (file:// or app:// in production). */
+  /** True for the URL our renderer is loaded from (app://nestlab/index.html, shell/app-protocol.ts). */
   isTrustedUrl: (url: string) => boolean;
 }
 

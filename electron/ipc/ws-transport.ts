@@ -23,6 +23,8 @@ export interface WsHostOptions {
   port?: number;
   /** Fixed token for tests; random by default. */
   token?: string;
+  /** Where an unexpected failure while serving a file is logged (the request still gets an answer). */
+  log?: (message: string, error: unknown) => void;
 }
 
 export interface WsHost {
@@ -60,7 +62,9 @@ function tokensEqual(given: string | null, expected: string): boolean {
 
 export async function startWsHost(options: WsHostOptions): Promise<WsHost> {
   const token = options.token ?? randomBytes(24).toString('base64url');
-  const server: Server = createServer((req, res) => void serveStatic(options.staticDir, req, res));
+  const server: Server = createServer((req, res) => {
+    serveStatic(options.staticDir, req, res).catch((error: unknown) => failRequest(res, error, options.log));
+  });
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
 
   await new Promise<void>((resolveListen, reject) => {
@@ -72,10 +76,12 @@ export async function startWsHost(options: WsHostOptions): Promise<WsHost> {
   const allowedOrigins = new Set([origin, `http://localhost:${port}`]);
 
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', origin);
+    socket.on('error', () => socket.destroy());
     const refuse = (status: number, text: string): void => {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
+    const url = parseTarget(req.url);
+    if (!url) return refuse(400, 'Bad Request');
     if (url.pathname !== API_PATH) return refuse(404, 'Not Found');
     // Browsers always send Origin on WebSocket upgrades; a foreign page must not reach the API.
     const requestOrigin = req.headers.origin;
@@ -122,6 +128,28 @@ function attach(ws: WebSocket, { router, hub }: WsHostOptions): void {
   });
 }
 
+/**
+ * The request target as a URL, or null when it cannot be one. Only origin-form targets
+ * (`/path?query`) are served; an absolute-form target (`http://host/…`, allowed by RFC 9112
+ * for proxies) or one whose percent-encoding does not decode is the client's mistake.
+ */
+export function parseTarget(target: string | undefined): URL | null {
+  if (target === undefined || !target.startsWith('/') || target.startsWith('//')) return null;
+  try {
+    const url = new URL(target, 'http://127.0.0.1');
+    decodeURIComponent(url.pathname);
+    return url;
+  } catch {
+    return null;
+  }
+}
+
+function failRequest(res: ServerResponse, error: unknown, log: WsHostOptions['log']): void {
+  log?.('browser host: serving a file failed', error);
+  if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' }).end('Internal error');
+  else res.destroy();
+}
+
 async function serveStatic(staticDir: string | undefined, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const headers = {
     'Content-Security-Policy': BROWSER_HOST_CSP,
@@ -137,8 +165,13 @@ async function serveStatic(staticDir: string | undefined, req: IncomingMessage, 
     res.writeHead(404, { ...headers, 'Content-Type': 'text/plain' }).end('The renderer is not built. Run npm run build.');
     return;
   }
+  const url = parseTarget(req.url);
+  if (!url) {
+    res.writeHead(400, { ...headers, 'Content-Type': 'text/plain' }).end('Bad request target');
+    return;
+  }
   const root = resolve(staticDir);
-  const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+  const pathname = decodeURIComponent(url.pathname);
   const candidate = normalize(join(root, pathname === '/' ? 'index.html' : pathname));
   if (candidate !== root && !candidate.startsWith(root + sep)) {
     res.writeHead(403, headers).end();
@@ -163,5 +196,7 @@ async function serveStatic(staticDir: string | undefined, req: IncomingMessage, 
     res.end();
     return;
   }
-  createReadStream(file).pipe(res);
+  const stream = createReadStream(file);
+  stream.on('error', () => res.destroy());
+  stream.pipe(res);
 }

@@ -1,4 +1,9 @@
-/** Compiles each expression/template of a lab once per run (the loader already proved they compile). */
+/**
+ * Compiles each expression/template of a lab once per run (the loader already proved they compile).
+ * Evaluations run in a worker thread; with a clock they hold it, so a simulator running as fast as
+ * possible does not jump ahead while a check is being answered.
+ */
+import type { Clock } from '../clock/clock.ts';
 import type { ExpressionLimits } from './expression/limits.ts';
 import { compileExpression, type CompiledExpression } from './expression/sandbox.ts';
 import { hasTemplate, parseTemplate, renderTemplate, type Template } from './expression/template.ts';
@@ -7,15 +12,34 @@ export class ExpressionCache {
   private readonly expressions = new Map<string, CompiledExpression>();
   private readonly templates = new Map<string, Template>();
 
-  constructor(private readonly limits: Partial<ExpressionLimits> = {}) {}
+  constructor(
+    private readonly limits: Partial<ExpressionLimits> = {},
+    private readonly clock?: Pick<Clock, 'hold'>,
+  ) {}
 
   expression(source: string): CompiledExpression {
     let e = this.expressions.get(source);
     if (!e) {
-      e = compileExpression(source, this.limits);
+      e = this.held(compileExpression(source, this.limits));
       this.expressions.set(source, e);
     }
     return e;
+  }
+
+  private held(expression: CompiledExpression): CompiledExpression {
+    const clock = this.clock;
+    if (!clock) return expression;
+    return {
+      source: expression.source,
+      async evaluate(input, bindings) {
+        const release = clock.hold(`expression ${expression.source.slice(0, 60)}`);
+        try {
+          return await expression.evaluate(input, bindings);
+        } finally {
+          release();
+        }
+      },
+    };
   }
 
   /** Renders `{{ }}` templates in `text`; text without templates comes back unchanged. */
@@ -26,7 +50,12 @@ export class ExpressionCache {
       t = parseTemplate(text, this.limits);
       this.templates.set(text, t);
     }
-    return renderTemplate(t, context);
+    const release = this.clock?.hold('template');
+    try {
+      return await renderTemplate(t, context);
+    } finally {
+      release?.();
+    }
   }
 
   async renderText(text: string, context: unknown): Promise<string> {

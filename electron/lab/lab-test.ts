@@ -29,35 +29,42 @@ export interface StepTestResult {
   problem?: string;
 }
 
-export interface LabTestOptions {
+interface LabTestCommon {
   lab: LabFile;
   profile: string;
   pve: PveApi;
-  hypervisor: HypervisorDriver;
-  shell: ShellRunner;
   clock: Clock;
-  drills?: DrillRunner;
-  lang?: Language;
   /** Called after each step, e.g. to print a table row as it happens. */
   onStep?: (result: StepTestResult) => void;
 }
 
+/** Either the runner of an open lab (LabSession.test; its owner stops it) or what to build one from. */
+export type LabTestOptions = LabTestCommon &
+  (
+    | { runner: LabRunner }
+    | { hypervisor: HypervisorDriver; shell: ShellRunner; drills?: DrillRunner; lang?: Language }
+  );
+
 export async function testLab(o: LabTestOptions): Promise<StepTestResult[]> {
-  const runner = new LabRunner({
-    lab: o.lab,
-    profile: o.profile,
-    pve: o.pve,
-    hypervisor: o.hypervisor,
-    shell: o.shell,
-    clock: o.clock,
-    store: new MemoryProgressStore(),
-    lang: o.lang ?? 'en',
-    runId: `test-${o.lab.id}-${o.profile}`,
-    ...(o.drills ? { drills: o.drills } : {}),
-  });
+  const own = !('runner' in o);
+  const runner =
+    'runner' in o
+      ? o.runner
+      : new LabRunner({
+          lab: o.lab,
+          profile: o.profile,
+          pve: o.pve,
+          hypervisor: o.hypervisor,
+          shell: o.shell,
+          clock: o.clock,
+          store: new MemoryProgressStore(),
+          lang: o.lang ?? 'en',
+          runId: `test-${o.lab.id}-${o.profile}`,
+          ...(o.drills ? { drills: o.drills } : {}),
+        });
   const profile = o.lab.profiles.find((p) => p.id === o.profile);
   if (!profile) throw new Error(`lab "${o.lab.id}" has no profile "${o.profile}"`);
-  const cache = new ExpressionCache();
+  const cache = new ExpressionCache({}, o.clock);
   const results: StepTestResult[] = [];
 
   for (const info of runner.getState().steps) {
@@ -92,6 +99,6 @@ export async function testLab(o: LabTestOptions): Promise<StepTestResult[]> {
     // Later steps build on this one: without it they cannot be tested meaningfully.
     if (!passedAfter) break;
   }
-  await runner.stop();
+  if (own) await runner.stop();
   return results;
 }

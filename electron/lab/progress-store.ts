@@ -22,6 +22,8 @@ export type SavedProgress = z.infer<typeof savedProgressSchema>;
 
 export interface ProgressStore {
   load(labId: string, profile: string): Promise<SavedProgress | undefined>;
+  /** Where the last load kept a damaged progress file aside (once; then forgotten). */
+  takeSetAside?(labId: string, profile: string): string | undefined;
   save(progress: SavedProgress): Promise<void>;
   clear(labId: string, profile: string): Promise<void>;
 }
@@ -31,8 +33,26 @@ const SAFE_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 export class FileProgressStore implements ProgressStore {
   /** Writes are chained so a later save never lands before an earlier one. */
   private pending: Promise<void> = Promise.resolve();
+  private readonly setAside = new Map<string, string>();
 
   constructor(private readonly dir: string) {}
+
+  takeSetAside(labId: string, profile: string): string | undefined {
+    const key = `${labId}.${profile}`;
+    const kept = this.setAside.get(key);
+    this.setAside.delete(key);
+    return kept;
+  }
+
+  /** Not ours, damaged by hand, or not even a file: kept aside for inspection, never overwritten. */
+  private async keepAside(labId: string, profile: string, file: string): Promise<undefined> {
+    const kept = `${file}.unreadable-${Date.now()}`;
+    await rename(file, kept).then(
+      () => this.setAside.set(`${labId}.${profile}`, kept),
+      () => undefined,
+    );
+    return undefined;
+  }
 
   fileOf(labId: string, profile: string): string {
     if (!SAFE_NAME.test(labId) || !SAFE_NAME.test(profile)) {
@@ -48,7 +68,10 @@ export class FileProgressStore implements ProgressStore {
     try {
       text = await readFile(file, 'utf8');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return undefined;
+      // A folder (or another non-file) where the progress file belongs: damage like any other.
+      if (code === 'EISDIR') return this.keepAside(labId, profile, file);
       throw new Error(`progress: cannot read ${file}: ${(e as Error).message}`);
     }
     let parsed: ReturnType<typeof savedProgressSchema.safeParse>;
@@ -58,9 +81,7 @@ export class FileProgressStore implements ProgressStore {
       parsed = savedProgressSchema.safeParse(undefined);
     }
     if (!parsed.success || parsed.data.labId !== labId || parsed.data.profile !== profile) {
-      // Not ours or damaged by hand: keep it aside for inspection rather than overwrite it.
-      await rename(file, `${file}.unreadable-${Date.now()}`).catch(() => undefined);
-      return undefined;
+      return this.keepAside(labId, profile, file);
     }
     return parsed.data;
   }

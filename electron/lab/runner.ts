@@ -7,7 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock/clock.ts';
-import type { BackendKind, Language, LabRunInfo, StepInfo, StepStatus } from '../contract/dto.ts';
+import type { BackendKind, DataNotice, Language, LabRunInfo, StepInfo, StepStatus } from '../contract/dto.ts';
+import { ApiError } from '../contract/errors.ts';
 import type { HypervisorDriver } from '../hypervisor/driver.ts';
 import type { PveApi } from '../pve/api.ts';
 import type { DrillRunner } from './drill-runner.ts';
@@ -21,6 +22,9 @@ import { stepApplies } from './script/applicability.ts';
 import type { LabFile, LabProfile, LabStep } from './script/schema.ts';
 import type { ShellRunner } from './shell-runner.ts';
 import { runSolve } from './solve/run-solve.ts';
+
+/** How far a solve is: a fraction 0..1 of the whole call and what it does now. */
+export type SolveProgress = (fraction: number, message: string) => void;
 
 export const LAB_STATE_EVENT = 'lab.state';
 
@@ -68,6 +72,8 @@ export class LabRunner {
   private lang: Language;
   private busy: string | null = null;
   private error: string | null = null;
+  /** Damaged saved progress kept aside at start; stays in the state so every view can say it. */
+  private notice: DataNotice | null = null;
   private readonly listeners = new Set<(state: LabRunInfo) => void>();
   private queue: Promise<unknown> = Promise.resolve();
   private queued = 0;
@@ -91,7 +97,7 @@ export class LabRunner {
     }
     this.runId = o.runId ?? randomUUID();
     this.lang = o.lang;
-    this.cache = new ExpressionCache(o.expressionLimits);
+    this.cache = new ExpressionCache(o.expressionLimits, o.clock);
     this.now = o.now ?? (() => new Date());
     this.steps = o.lab.steps
       .filter((step) => stepApplies(step, profile, this.backend))
@@ -106,6 +112,8 @@ export class LabRunner {
     await this.enqueue(async () => {
       const saved = await this.o.store.load(this.lab.id, this.profile.id);
       if (saved && saved.labVersion === this.lab.version) this.restore(saved);
+      const keptAt = this.o.store.takeSetAside?.(this.lab.id, this.profile.id);
+      if (keptAt) this.notice = { kind: 'progress-damaged', file: keptAt };
       this.activate();
     });
     this.autoLoop ??= this.runAutoChecks(this.lifetime.signal);
@@ -155,6 +163,7 @@ export class LabRunner {
       progress: { passed: this.steps.filter((s) => s.status === 'passed').length, total: this.steps.length },
       busy: this.busy,
       error: this.error,
+      notice: this.notice,
     };
   }
 
@@ -172,15 +181,15 @@ export class LabRunner {
   }
 
   /** NestLab does the active step (or `stepId`, which must be the active one). */
-  solveStep(stepId?: string): Promise<LabRunInfo> {
+  solveStep(stepId?: string, progress?: SolveProgress): Promise<LabRunInfo> {
     return this.enqueue(async () => {
       const active = this.active();
       if (!active) return;
       if (stepId !== undefined && stepId !== active.step.id) {
         this.requireStep(stepId);
-        throw new Error(`step "${stepId}" is not the active step ("${active.step.id}")`);
+        throw new ApiError('conflict', `Step "${stepId}" is not the active step ("${active.step.id}").`);
       }
-      await this.solve(active);
+      await this.solve(active, progress);
     });
   }
 
@@ -201,14 +210,22 @@ export class LabRunner {
     return step && step.status !== 'passed' ? step.step.id : null;
   }
 
-  solveUpTo(stepId: string): Promise<LabRunInfo> {
+  solveUpTo(stepId: string, progress?: SolveProgress): Promise<LabRunInfo> {
     return this.enqueue(async () => {
       const target = this.requireStep(stepId);
       const targetIndex = this.steps.indexOf(target);
+      const first = this.active();
+      const firstIndex = first ? this.steps.indexOf(first) : targetIndex;
+      const count = Math.max(1, targetIndex - firstIndex + 1);
       for (;;) {
         const active = this.active();
         if (!active || this.steps.indexOf(active) > targetIndex) return;
-        if (!(await this.solve(active))) return;
+        const done = this.steps.indexOf(active) - firstIndex;
+        // Each step is one part of the bar; its own progress fills that part.
+        const part: SolveProgress | undefined = progress
+          ? (fraction, message) => progress((done + fraction) / count, `${active.step.id}: ${message}`)
+          : undefined;
+        if (!(await this.solve(active, part))) return;
       }
     });
   }
@@ -248,7 +265,8 @@ export class LabRunner {
 
   private requireStep(stepId: string): StepRuntime {
     const s = this.steps.find((x) => x.step.id === stepId);
-    if (!s) throw new Error(`lab "${this.lab.id}" has no step "${stepId}" in profile "${this.profile.id}"`);
+    // The caller's mistake (a stale view, a typo in the CLI), not ours: not-found, said plainly.
+    if (!s) throw new ApiError('not-found', `Lab "${this.lab.id}" has no step "${stepId}" in profile "${this.profile.id}".`);
     return s;
   }
 
@@ -338,8 +356,10 @@ export class LabRunner {
   }
 
   /** Runs the solve, then waits (on the clock) for the checks to agree. True when the step passed. */
-  private async solve(s: StepRuntime): Promise<boolean> {
+  private async solve(s: StepRuntime, progress?: SolveProgress): Promise<boolean> {
     const signal = this.lifetime.signal;
+    // The solve's actions fill most of the bar; a drill and the checks settling, the rest.
+    const actionsShare = s.step.drill && this.o.drills ? 0.6 : 0.9;
     this.busy = `solving ${s.step.id}`;
     this.error = null;
     this.emit();
@@ -352,8 +372,9 @@ export class LabRunner {
         cache: this.cache,
         context: this.context(),
         signal,
-      });
+      }, (index, total, description) => progress?.((actionsShare * index) / total, description));
       if (s.step.drill && this.o.drills) {
+        progress?.(actionsShare, 'drill');
         await this.o.drills.run({
           lab: this.lab,
           profile: this.profile.id,
@@ -362,6 +383,7 @@ export class LabRunner {
           signal,
         });
       }
+      progress?.(0.9, 'checks');
       const deadline = this.o.clock.now() + (this.o.solveSettleMs ?? 30_000);
       for (;;) {
         if (await this.checkActive('auto', 'nestlab')) return true;

@@ -3,6 +3,7 @@
  * "method + path + params + expression") with auth, node failover, pinning and timeouts
  * handled underneath. Implemented by HttpPveApi for real and simulated clusters alike.
  */
+import type { Clock } from '../clock/clock.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -85,4 +86,32 @@ export interface PveApi {
   /** Nodes known to the client (added as a cluster forms). */
   endpoints(): PveNodeEndpoint[];
   close(): Promise<void>;
+}
+
+/** What every Proxmox client is built from. */
+export interface PveClientOptions {
+  endpoints: PveNodeEndpoint[];
+  credentials: PveCredentials;
+  /** Time source for task polling and the holds a virtual clock needs while a call is in flight. */
+  clock?: Clock;
+  /** Whole-call limit in ms (default 30 000). */
+  timeoutMs?: number;
+  /**
+   * How long a node may take to accept a connection, or to answer a read, before the client moves
+   * to another node (default 800 ms; a node that went silent is left within 2 × 800 ms).
+   */
+  failoverAfterMs?: number;
+  /** How long a node is skipped after it failed to answer (default 5 000 ms, wall time). */
+  suspectForMs?: number;
+}
+
+/**
+ * How Proxmox clients are made and a node's certificate is read. The composition root passes the
+ * real one (`httpPveClients`, pve/http-client.ts) to code that must not build it itself: the
+ * simulator talks to its own HTTPS nodes through it, exactly as the app does.
+ */
+export interface PveClientFactory {
+  create(options: PveClientOptions): PveApi;
+  /** The certificate a node presents (what `pvecm add` shows before joining). */
+  probeCertificate(url: string, timeoutMs: number, signal?: AbortSignal): Promise<{ fingerprint: string }>;
 }

@@ -9,7 +9,8 @@ import { realClock } from '../clock/clock.ts';
 import {
   PveError,
   type PveApi,
-  type PveCredentials,
+  type PveClientFactory,
+  type PveClientOptions,
   type PveNodeEndpoint,
   type PveParams,
   type PveRequest,
@@ -19,21 +20,7 @@ import {
 import { normalizeFingerprint, pinnedIdentityCheck, probeCertificate } from './tls-pinning.ts';
 import { describeNetworkError, isConnectPhaseError } from './network-errors.ts';
 
-export interface HttpPveApiOptions {
-  endpoints: PveNodeEndpoint[];
-  credentials: PveCredentials;
-  /** Time source for task polling and the holds a virtual clock needs while a call is in flight. */
-  clock?: Clock;
-  /** Whole-call limit in ms (default 30 000). */
-  timeoutMs?: number;
-  /**
-   * How long a node may take to accept a connection, or to answer a read, before the client moves
-   * to another node (default 800 ms; a node that went silent is left within 2 × 800 ms).
-   */
-  failoverAfterMs?: number;
-  /** How long a node is skipped after it failed to answer (default 5 000 ms, wall time). */
-  suspectForMs?: number;
-}
+export type HttpPveApiOptions = PveClientOptions;
 
 interface Session {
   ticket: string;
@@ -509,3 +496,9 @@ function isPinningError(error: unknown): boolean {
   const code = (error as { code?: string }).code ?? '';
   return /fingerprint/.test(message) || /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)/.test(code);
 }
+
+/** The real client factory, passed by composition roots to the simulator (which may not import this file). */
+export const httpPveClients: PveClientFactory = {
+  create: (options) => new HttpPveApi(options),
+  probeCertificate: (url, timeoutMs, signal) => probeCertificate(url, timeoutMs, signal),
+};

@@ -4,15 +4,15 @@
  * trusting only our renderer's URL, and an orderly shutdown.
  */
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 
-import type { App as ElectronApp, BrowserWindow, IpcMain } from 'electron';
+import type { App as ElectronApp, BrowserWindow, IpcMain, Protocol } from 'electron';
 
 import type { App } from '../app/create-app.ts';
 import type { AppDeps, Logger } from '../app/deps.ts';
 import { BACKENDS, type BackendKind } from '../contract/dto.ts';
 import { attachElectronTransport } from '../ipc/electron-transport.ts';
 import { createRouter } from '../ipc/router.ts';
+import { RENDERER_URL, serveAppProtocol } from './app-protocol.ts';
 
 type WindowLike = Pick<BrowserWindow, 'isMinimized' | 'restore' | 'focus' | 'loadURL'> & {
   webContents: Pick<BrowserWindow['webContents'], 'id' | 'send' | 'isDestroyed'>;
@@ -23,6 +23,8 @@ export interface DesktopDeps {
     on(event: 'second-instance' | 'window-all-closed', listener: () => void): unknown;
   };
   ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>;
+  /** Serves app:// (registered as privileged before ready, in main.ts). */
+  protocol: Pick<Protocol, 'handle'>;
   createWindow(preloadPath: string): WindowLike;
   createEngine(deps: AppDeps): Promise<App>;
   /** Folder holding dist/ and labs/. */
@@ -33,8 +35,9 @@ export interface DesktopDeps {
   log: Logger;
 }
 
-export function rendererUrlFor(appRoot: string): string {
-  return pathToFileURL(join(appRoot, 'dist', 'renderer', 'index.html')).href;
+/** The renderer's address: app://nestlab/index.html, answered from `<appRoot>/dist/renderer`. */
+export function rendererUrlFor(_appRoot: string): string {
+  return RENDERER_URL;
 }
 
 /** Our page, whatever view (#/…) it shows; nothing else — no other file, no web page. */
@@ -65,6 +68,7 @@ export async function startDesktop(deps: DesktopDeps): Promise<{ engine: App; wi
     hostTerminal: true,
     ...(backend ? { backend } : {}),
   });
+  serveAppProtocol(deps.protocol, join(deps.appRoot, 'dist', 'renderer'));
   const rendererUrl = rendererUrlFor(deps.appRoot);
   const window = deps.createWindow(join(deps.bundleDir, 'preload.cjs'));
   const detach = attachElectronTransport({

@@ -1,6 +1,8 @@
 /**
  * The desktop window's security defaults: sandboxed web preferences, a strict CSP header,
- * navigation and window.open denied, every permission request denied, https-only openExternal.
+ * navigation and window.open denied, every permission request denied, and only links to an
+ * allow-listed site (Proxmox's and VirtualBox's documentation, the project's pages) opened in the
+ * system browser. A lab's Markdown may link anywhere; those links are not followed.
  */
 import type { Session, WebContents, WebPreferences } from 'electron';
 
@@ -46,10 +48,27 @@ export function hardenSession(session: SessionLike): void {
 
 type WebContentsLike = Pick<WebContents, 'setWindowOpenHandler' | 'on'>;
 
-/** Only https links leave the app, and only through the system browser. */
+/** Sites the app itself links to. */
+export const EXTERNAL_LINK_HOSTS: readonly string[] = [
+  'pve.proxmox.com',
+  'www.proxmox.com',
+  'proxmox.com',
+  'forum.proxmox.com',
+  'www.virtualbox.org',
+  'nestlab.dev',
+];
+
+/** Only https links to an allow-listed site leave the app, and only through the system browser. */
 export function isSafeExternalUrl(url: string): boolean {
   try {
-    return new URL(url).protocol === 'https:';
+    const parsed = new URL(url);
+    return (
+      parsed.protocol === 'https:' &&
+      parsed.username === '' &&
+      parsed.password === '' &&
+      parsed.port === '' &&
+      EXTERNAL_LINK_HOSTS.includes(parsed.hostname)
+    );
   } catch {
     return false;
   }

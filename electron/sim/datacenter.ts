@@ -5,8 +5,7 @@
  * app, the CLI (`nestlab sim serve`) and the tests use.
  */
 import { randomBytes } from 'node:crypto';
-import type { PveNodeEndpoint } from '../pve/api.ts';
-import { HttpPveApi, type HttpPveApiOptions } from '../pve/http-client.ts';
+import type { PveApi, PveClientFactory, PveClientOptions, PveNodeEndpoint } from '../pve/api.ts';
 import { simRoutes } from './api/index.ts';
 import { VirtualClock, type ClockMode } from './clock/virtual-clock.ts';
 import { ApiSchema } from './http/api-schema.ts';
@@ -22,6 +21,11 @@ import { World } from './world.ts';
 import type { PveMajor, SimNasConfig, SimNodeConfig, SimWorldConfig } from './world-types.ts';
 
 export interface SimDatacenterOptions {
+  /**
+   * How Proxmox clients are made (the real one, `httpPveClients`, from the composition root): the
+   * datacenter's clients and its shells talk to its HTTPS nodes as any client would.
+   */
+  pveClients: PveClientFactory;
   /** Default: node1..node3 at 192.168.56.11-13. */
   nodes?: SimNodeConfig[];
   /** Default: `nas` at 192.168.56.20 exporting /mnt/tank/pve; `false` for none. */
@@ -61,7 +65,7 @@ export interface SimDatacenter {
   /** What the shell needs beyond the REST API (votequorum, CRM commands, name resolution). */
   local: LocalNodeAccess;
   /** A client for this datacenter, logged in as root@pam, holding the virtual clock during calls. */
-  createClient(options?: Partial<HttpPveApiOptions>): HttpPveApi;
+  createClient(options?: Partial<PveClientOptions>): PveApi;
   /** The node's TLS certificate (PEM), e.g. for `curl --cacert`. */
   certificatePem(node: string): string;
   /** A login shell on `node` (`root@node:~# `). */
@@ -77,7 +81,7 @@ export const DEFAULT_NODES: SimNodeConfig[] = [
 
 export const DEFAULT_NAS: SimNasConfig = { name: 'nas', ip: '192.168.56.20', exports: ['/mnt/tank/pve'] };
 
-export async function startSimDatacenter(options: SimDatacenterOptions = {}): Promise<SimDatacenter> {
+export async function startSimDatacenter(options: SimDatacenterOptions): Promise<SimDatacenter> {
   const nodes = options.nodes ?? DEFAULT_NODES;
   const rootPassword = options.rootPassword ?? randomBytes(9).toString('base64url');
   const clock = new VirtualClock();
@@ -137,13 +141,13 @@ export async function startSimDatacenter(options: SimDatacenterOptions = {}): Pr
     ...(token ? { token } : {}),
   };
   const driver = new SimHypervisorDriver(world);
-  const local = localNodeAccess(world, endpoints);
-  const clients = new Set<HttpPveApi>();
+  const local = localNodeAccess(world, endpoints, options.pveClients);
+  const clients = new Set<PveApi>();
   const shells = new Set<ShellSession>();
-  let shellClient: HttpPveApi | undefined;
+  let shellClient: PveApi | undefined;
 
-  const createClient = (overrides: Partial<HttpPveApiOptions> = {}): HttpPveApi => {
-    const client = new HttpPveApi({
+  const createClient = (overrides: Partial<PveClientOptions> = {}): PveApi => {
+    const client = options.pveClients.create({
       endpoints,
       credentials: { kind: 'password', username: 'root@pam', password: rootPassword },
       clock,
@@ -199,8 +203,9 @@ function canReach(world: World, from: string, target: string): boolean {
   return world.apiAvailable(target) && a.cable && a.segment === b.segment;
 }
 
-function localNodeAccess(world: World, endpoints: PveNodeEndpoint[]): LocalNodeAccess {
+function localNodeAccess(world: World, endpoints: PveNodeEndpoint[], clients: PveClientFactory): LocalNodeAccess {
   return {
+    probeCertificate: (url, timeoutMs, signal) => clients.probeCertificate(url, timeoutMs, signal),
     votequorum(node): VotequorumStatus | undefined {
       const cluster = world.core.state.cluster;
       const quorum = world.quorum(node);

@@ -5,6 +5,7 @@
  *
  *   npx tsx test/bench/pve-api.ts
  */
+import { httpPveClients } from '../../electron/pve/http-client.ts';
 import { startSimDatacenter } from '../../electron/sim/datacenter.ts';
 
 function median(values: number[]): number {
@@ -14,6 +15,7 @@ function median(values: number[]): number {
 
 const t0 = performance.now();
 const dc = await startSimDatacenter({
+  pveClients: httpPveClients,
   initial: { kind: 'cluster' },
   clockMode: { kind: 'realtime', speed: 1 },
 });
@@ -47,6 +49,7 @@ try {
 
   // A node that keeps connections open but never answers (a pulled plug, seen from a pooled connection).
   const silentDc = await startSimDatacenter({
+    pveClients: httpPveClients,
     initial: { kind: 'cluster' },
     clockMode: { kind: 'realtime', speed: 1 },
     deadApi: 'hang',

@@ -25,6 +25,36 @@ async function waitStep(page, stepId, status, timeout = 30_000) {
   if (error) throw new Error(`waiting for ${stepId} to be ${status}, the lab reported: ${error}`);
 }
 
+/**
+ * Records, from now on, the title of every task that shows a progress bar in the tray. A
+ * MutationObserver sees the bar however briefly it is there, so nothing depends on timing.
+ */
+async function watchTrayBars(page) {
+  await page.evaluate(() => {
+    window.__trayBars = [];
+    window.__trayObserver?.disconnect();
+    const look = () => {
+      for (const bar of document.querySelectorAll('[data-testid="task-tray"] progress')) {
+        const title = bar.closest('li')?.querySelector('strong')?.textContent ?? '';
+        if (!window.__trayBars.includes(title)) window.__trayBars.push(title);
+      }
+    };
+    window.__trayObserver = new MutationObserver(look);
+    window.__trayObserver.observe(document.body, { childList: true, subtree: true, attributes: true });
+    look();
+  });
+}
+
+/** Waits until the tray has shown a progress bar for a task whose title starts with `prefix`. */
+async function sawTrayBar(page, prefix, timeout = 30_000) {
+  await page
+    .waitForFunction((p) => (window.__trayBars ?? []).some((t) => t.startsWith(p)), prefix, { timeout })
+    .catch(async () => {
+      const seen = await page.evaluate(() => window.__trayBars ?? []);
+      throw new Error(`no progress bar for "${prefix}…" in the task tray (saw: ${JSON.stringify(seen)})`);
+    });
+}
+
 export async function labChecks({ harness, page, host }) {
   const { check } = harness;
   let opened = false;
@@ -82,8 +112,10 @@ export async function labChecks({ harness, page, host }) {
     await page.click('[role="tab"]:has-text("Topology")');
     await page.click('[data-testid="step-add-to-ha"] button');
     await page.click('button:has-text("Solve up to here")');
+    await watchTrayBars(page);
     await page.click('[data-testid="confirm-yes"]');
     await waitStep(page, 'add-to-ha', 'passed', 120_000);
+    await sawTrayBar(page, 'Solving up to:');
     const states = await stepStates(page);
     assert(states.includes('join-nodes:passed:nestlab'), `join-nodes solved by NestLab: ${states.join(' ')}`);
     assert(states.includes('create-cluster:passed:learner'), `create-cluster kept as the learner's: ${states.join(' ')}`);
@@ -208,5 +240,24 @@ export async function labChecks({ harness, page, host }) {
     await page.screenshot({ path: join(RESULTS_DIR, 'lab-run-es.png') });
     await page.reload();
     await page.waitForSelector('main[data-ready="true"] button:has-text("Resolver este paso")', { timeout: 20_000 });
+  });
+
+  await check('reset and solving a step show their progress bars in the task tray', async () => {
+    // The UI is in Spanish since the previous check: the tasks are named in Spanish too.
+    await page.click('[data-testid="step-detail"] button.danger');
+    await watchTrayBars(page);
+    await page.click('[data-testid="confirm-yes"]');
+    await sawTrayBar(page, 'Reiniciando el laboratorio');
+    // Open again (the engine may be checking it on its own: active, checking or failed).
+    await page.waitForSelector('[data-testid="step-create-cluster"]:is([data-status="active"], [data-status="checking"], [data-status="failed"])', {
+      timeout: 30_000,
+    });
+    await page.click('[data-testid="step-create-cluster"] button');
+    await page.click('button:has-text("Resolver este paso")');
+    await watchTrayBars(page);
+    await page.click('[data-testid="confirm-yes"]');
+    await waitStep(page, 'create-cluster', 'passed', 60_000);
+    await sawTrayBar(page, 'Resolviendo:');
+    await page.screenshot({ path: join(RESULTS_DIR, 'task-tray.png') });
   });
 }

@@ -69,6 +69,56 @@ export async function libraryChecks({ harness, page, host }) {
     await page.waitForFunction(() => document.documentElement.dataset.theme === 'light');
   });
 
+  await check('theme "system" with a dark OS shows the dark palette, every colour of it', async () => {
+    await page.click('[data-nav="settings"]');
+    await page.click('input[name="theme"][value="system"]');
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'system');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    try {
+      // Every palette colour as the page resolves it: under the OS preference, then forced dark and light.
+      const palettes = await page.evaluate(() => {
+        const names = [];
+        for (const sheet of document.styleSheets) {
+          for (const rule of sheet.cssRules) {
+            if (rule.selectorText !== ':root') continue;
+            // The theme's own tokens (the build may add helpers such as --lightningcss-dark).
+            for (const name of rule.style) if (name.startsWith('--') && !name.startsWith('--lightningcss')) names.push(name);
+          }
+        }
+        const probe = document.createElement('div');
+        document.body.append(probe);
+        const read = () =>
+          Object.fromEntries(
+            names.map((name) => {
+              probe.style.color = `var(${name})`;
+              return [name, getComputedStyle(probe).color];
+            }),
+          );
+        const root = document.documentElement;
+        const system = read();
+        root.dataset.theme = 'dark';
+        const dark = read();
+        root.dataset.theme = 'light';
+        const light = read();
+        root.dataset.theme = 'system';
+        probe.remove();
+        // The colours: tokens that differ between the dark and the light theme.
+        const colours = names.filter((n) => dark[n] !== light[n]);
+        return { names: colours, system, dark, light };
+      });
+      assert(palettes.names.length >= 20, `palette colours found: ${palettes.names.join(', ')}`);
+      for (const name of ['--appbar-text', '--off', '--expected-band']) assert(palettes.names.includes(name), `${name} is in the palette`);
+      assertEqual(JSON.stringify(palettes.system), JSON.stringify(palettes.dark), 'system dark = dark');
+      const same = palettes.names.filter((n) => palettes.system[n] === palettes.light[n]);
+      assertEqual(same.join(', '), '', 'colours left light under a dark OS');
+      await page.screenshot({ path: join(RESULTS_DIR, 'settings-system-dark.png'), fullPage: true });
+    } finally {
+      await page.emulateMedia({ colorScheme: null });
+      await page.click('input[name="theme"][value="light"]');
+      await page.waitForFunction(() => document.documentElement.dataset.theme === 'light');
+    }
+  });
+
   await check('the language picker translates the interface (and the choice is saved)', async () => {
     await page.click('[data-nav="library"]');
     await page.selectOption('header [data-testid="language-picker"]', 'pl');

@@ -10,6 +10,7 @@ import { register } from 'tsx/esm/api';
 
 import { createHarness } from './harness.js';
 import { libraryChecks } from './library-checks.js';
+import { hostileChecks } from './hostile-checks.js';
 import { labChecks } from './lab-checks.js';
 import { reconnectChecks } from './reconnect-checks.js';
 import { terminalGlyphChecks } from './terminal-glyph-checks.js';
@@ -54,6 +55,8 @@ try {
   await labChecks(env);
   console.log('terminal glyphs');
   await terminalGlyphChecks(env);
+  console.log('hostile');
+  await hostileChecks(env);
   console.log('connection');
   await reconnectChecks(env);
 } catch (error) {

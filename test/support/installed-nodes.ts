@@ -3,6 +3,7 @@
  * the simulated datacenter's HTTPS nodes for the API (named and addressed as in the profile) and
  * one in-process ssh server per node running the simulated shell.
  */
+import { httpPveClients } from '../../electron/pve/http-client.ts';
 import type { VirtualBoxHandle, VirtualBoxReach } from '../../electron/backends/lab-environment.ts';
 import { simOptionsFor } from '../../electron/backends/sim/sim-environment.ts';
 import { realClock } from '../../electron/clock/clock.ts';
@@ -28,6 +29,7 @@ export interface InstalledNodes {
 
 export async function startInstalledNodes(lab: LabFile, profile: LabProfile): Promise<InstalledNodes> {
   const dc = await startSimDatacenter({
+    pveClients: httpPveClients,
     ...simOptionsFor(lab, profile),
     clockMode: { kind: 'realtime', speed: 50 },
   });

@@ -20,14 +20,24 @@ export interface SimSshServer {
   close(): Promise<void>;
 }
 
+/**
+ * An ed25519 host key ssh2 can read back. About 1 in 600 keys from ssh2's own generator comes out
+ * with a 31-byte public key (a leading zero byte dropped) that its parser then refuses: try again.
+ */
+function hostKey() {
+  for (;;) {
+    const keys = utils.generateKeyPairSync('ed25519');
+    const parsed = utils.parseKey(keys.public);
+    if (!(parsed instanceof Error)) return { keys, parsed };
+  }
+}
+
 export async function startSimSshServer(
   dc: SimDatacenter,
   node: string,
   password: string,
 ): Promise<SimSshServer> {
-  const keys = utils.generateKeyPairSync('ed25519');
-  const parsed = utils.parseKey(keys.public);
-  if (parsed instanceof Error) throw parsed;
+  const { keys, parsed } = hostKey();
   const commands: string[] = [];
   const clients = new Set<Connection>();
   const server = new Server({ hostKeys: [keys.private] }, (client) => {

@@ -2,6 +2,7 @@
  * The simulator backend: a simulated datacenter built from the lab's profile, its shells as the
  * lab's shells and terminals, and its virtual clock, whose speed can change.
  */
+import { httpPveClients } from '../../pve/http-client.ts';
 import type { LabFile, LabProfile } from '../../lab/script/schema.ts';
 import type { ShellRunner } from '../../lab/shell-runner.ts';
 import type { ClockMode } from '../../sim/clock/virtual-clock.ts';
@@ -50,6 +51,7 @@ export function shellAsPty(session: ShellSession): PtyLike {
 
 export async function createSimLabEnvironment(options: LabEnvironmentOptions): Promise<LabEnvironment> {
   const datacenter = await startSimDatacenter({
+    pveClients: httpPveClients,
     ...simOptionsFor(options.lab, options.profile),
     clockMode: clockModeFor(options.speed ?? 1),
   });

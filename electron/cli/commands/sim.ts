@@ -4,11 +4,13 @@
  * fingerprint and the credentials; runs until Ctrl-C. `--shell <node>` also attaches that node's
  * simulated shell to this terminal.
  */
+import { httpPveClients } from '../../pve/http-client.ts';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 
+import { installProcessGuard } from '../../app/process-guard.ts';
 import { registerSimRun } from './sim-run.ts';
 
 interface ServeOptions {
@@ -53,6 +55,7 @@ export function registerSim(program: Command): void {
         program.error(`--shell: no node '${options.shell}' (nodes are node1..node${count})`);
       }
       const dc = await startSimDatacenter({
+        pveClients: httpPveClients,
         nodes,
         pveMajor: pve as 8 | 9,
         ...(options.password ? { rootPassword: options.password } : {}),
@@ -95,6 +98,7 @@ export function registerSim(program: Command): void {
         'Press Ctrl+C to stop.',
       );
       console.log(out.join('\n'));
+      installProcessGuard({ entry: 'nestlab sim serve', mode: 'serve' });
 
       let stopping = false;
       const stop = (): void => {

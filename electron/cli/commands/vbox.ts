@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import type { MachineInfo, TopologySpec } from '../../hypervisor/driver.ts';
 import { HypervisorError } from '../../hypervisor/driver.ts';
 import type { VirtualBoxDriver } from '../../hypervisor/virtualbox/virtualbox-driver.ts';
+import { operationOptionsFor, TaskService } from '../../lab/task-service.ts';
 
 export type TopologyProvider = (lab: string) => Promise<TopologySpec>;
 
@@ -129,13 +130,13 @@ export function registerVbox(program: Command, deps: Partial<VboxCliDeps> = {}):
     .action((lab: string, options: { start?: boolean }) =>
       withLab(lab, async (topology, { driver }) => {
         let last = '';
-        await driver.realise(topology, {
-          progress: {
-            report: ({ message }) => {
-              if (message !== last) io.out(`  ${(last = message)}`);
-            },
-          },
+        // The same task service the app shows in its tray; here each new message is a line.
+        const tasks = new TaskService((task) => {
+          if (task.state === 'running' && task.message && task.message !== last) io.out(`  ${(last = task.message)}`);
         });
+        await tasks.withTask(`Realising ${topology.lab} in VirtualBox`, (task) =>
+          driver.realise(topology, operationOptionsFor(task)),
+        );
         if (options.start) {
           for (const machine of topology.machines) {
             io.out(`  Starting ${machine.name}`);

@@ -1,6 +1,7 @@
 /** `nestlab web`: the browser host (the UI in a browser, over a loopback WebSocket). */
 import type { Command } from 'commander';
 
+import { installProcessGuard } from '../../app/process-guard.ts';
 import { BACKENDS, type BackendKind } from '../../contract/dto.ts';
 
 export function registerWeb(program: Command): void {
@@ -34,6 +35,7 @@ export function registerWeb(program: Command): void {
             'A tab still open on the old address cannot reach NestLab: open the new one below.',
         );
       }
+      installProcessGuard({ entry: 'nestlab web', mode: 'serve' });
       console.log(`NestLab is running. Open this address in your browser:\n\n  ${host.url}\n`);
       console.log('Only this machine can connect (127.0.0.1), and only with the token in the address.');
       if (options.hostTerminal) {

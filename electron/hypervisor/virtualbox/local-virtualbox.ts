@@ -97,7 +97,7 @@ export async function startLocalVirtualBox(options: LocalVirtualBoxOptions = {})
     spawn: spawn as unknown as SpawnChild,
     clock,
     credentials: () =>
-      ensureWebServiceCredentials(fileSecretStore(path.join(stateDir, 'vboxwebsrv.secret')), async (args) => {
+      ensureWebServiceCredentials(fileSecretStore(path.join(stateDir, 'vboxwebsrv.secret'), options.log), async (args) => {
         await runProgram(install.vboxmanage, args);
       }),
     log: options.log,

@@ -7,6 +7,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import writeFileAtomic from 'write-file-atomic';
 
+import { octal, tightenPrivateFile } from '../../fs/private-file.ts';
+
 export const WEB_SERVICE_USER = 'nestlab';
 
 export function newSecret(): string {
@@ -22,12 +24,19 @@ export interface SecretStore {
   save(secret: string): Promise<void>;
 }
 
-/** A file readable only by the user (0600). The Electron shell may wrap it with safeStorage. */
-export function fileSecretStore(file: string): SecretStore {
+/**
+ * A file readable only by the user (0600; an existing looser one is tightened and `warn` says so).
+ * The Electron shell may wrap it with safeStorage.
+ */
+export function fileSecretStore(file: string, warn: (line: string) => void = (line) => console.warn(line)): SecretStore {
   return {
     load: async () => {
       try {
         const text = (await readFile(file, 'utf8')).trim();
+        const { tightened, was } = await tightenPrivateFile(file);
+        if (tightened) {
+          warn(`${file} was readable by other users (mode ${octal(was ?? 0)}); NestLab set it to 0600.`);
+        }
         return text || undefined;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;

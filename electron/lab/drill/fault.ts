@@ -1,11 +1,12 @@
 import type { HypervisorDriver } from '../../hypervisor/driver.ts';
+import { applyPowerOperation, type PowerOperation } from '../../hypervisor/power-operations.ts';
 
 /**
  * What the drill does to the target machine (the same names as a lab file's `drill.fault`).
  * `reset` is the reset button: the node drops out and comes back without telling HA, unlike
  * a clean `POST /nodes/{node}/status command=reboot`.
  */
-export const FAULT_KINDS = ['power-off', 'cable-out', 'acpi-shutdown', 'reset'] as const;
+export const FAULT_KINDS = ['power-off', 'cable-out', 'acpi-shutdown', 'reset'] as const satisfies readonly PowerOperation[];
 
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -18,18 +19,5 @@ export async function injectFault(
   fault: FaultKind,
   machine: string,
 ): Promise<void> {
-  switch (fault) {
-    case 'power-off':
-      await driver.powerOff(machine);
-      return;
-    case 'cable-out':
-      await driver.setCable(machine, false);
-      return;
-    case 'acpi-shutdown':
-      await driver.acpiShutdown(machine);
-      return;
-    case 'reset':
-      await driver.reset(machine);
-      return;
-  }
+  await applyPowerOperation(driver, machine, fault, () => 0);
 }

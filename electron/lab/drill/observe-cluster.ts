@@ -1,6 +1,7 @@
 import type { PveApi } from '../../pve/api.ts';
 import { guestPath } from './guest-path.ts';
 import type { DrillObservation } from './observation.ts';
+import { isSet, type ClusterResource, type ClusterStatusEntry, type HaManagerStatus } from '../../pve/cluster-responses.ts';
 
 export interface ObserveRequest {
   pve: PveApi;
@@ -14,28 +15,6 @@ export interface ObserveRequest {
   /** Per-request timeout: a dead survivor must not stall a 1 s polling loop for long. */
   requestTimeoutMs: number;
   signal?: AbortSignal;
-}
-
-interface ClusterStatusEntry {
-  type?: string;
-  name?: string;
-  online?: number | boolean;
-  quorate?: number | boolean;
-}
-
-interface ManagerStatus {
-  manager_status?: {
-    master_node?: string;
-    node_status?: Record<string, string>;
-    service_status?: Record<string, { state?: string; node?: string }>;
-  };
-}
-
-interface StorageResource {
-  storage?: string;
-  status?: string;
-  shared?: number | boolean;
-  plugintype?: string;
 }
 
 /**
@@ -61,7 +40,7 @@ export async function observeCluster(req: ObserveRequest, at: number): Promise<D
     }
     const obs: DrillObservation = { at, via, cluster: parseClusterStatus(cluster) };
     const manager = await optional(() =>
-      pve.request<ManagerStatus>({
+      pve.request<HaManagerStatus>({
         method: 'GET',
         path: '/cluster/ha/status/manager_status',
         node: via,
@@ -80,7 +59,7 @@ export async function observeCluster(req: ObserveRequest, at: number): Promise<D
     }
     if (req.watchStorage) {
       const storage = await optional(() =>
-        pve.request<StorageResource[]>({
+        pve.request<ClusterResource[]>({
           method: 'GET',
           path: '/cluster/resources',
           params: { type: 'storage' },
@@ -137,23 +116,19 @@ export async function observeCluster(req: ObserveRequest, at: number): Promise<D
   }
 }
 
-function truthy(value: number | boolean | undefined): boolean {
-  return value === true || value === 1;
-}
-
 export function parseClusterStatus(entries: ClusterStatusEntry[]): NonNullable<DrillObservation['cluster']> {
   const clusterEntry = entries.find((e) => e.type === 'cluster');
   const nodes: Record<string, boolean> = {};
-  for (const e of entries) if (e.type === 'node' && e.name) nodes[e.name] = truthy(e.online);
+  for (const e of entries) if (e.type === 'node' && e.name) nodes[e.name] = isSet(e.online);
   // A standalone node has no cluster entry and is trivially quorate.
-  return { quorate: clusterEntry ? truthy(clusterEntry.quorate) : true, nodes };
+  return { quorate: clusterEntry ? isSet(clusterEntry.quorate) : true, nodes };
 }
 
 /** Shared storages (NFS and the like): available only if every node that reports it sees it. */
-export function parseSharedStorage(entries: StorageResource[]): Record<string, boolean> {
+export function parseSharedStorage(entries: ClusterResource[]): Record<string, boolean> {
   const result: Record<string, boolean> = {};
   for (const e of entries) {
-    if (!e.storage || !(truthy(e.shared) || e.plugintype === 'nfs')) continue;
+    if (!e.storage || !(isSet(e.shared) || e.plugintype === 'nfs')) continue;
     result[e.storage] = (result[e.storage] ?? true) && e.status === 'available';
   }
   return result;

@@ -1,5 +1,6 @@
 import type { PveApi } from '../../pve/api.ts';
 import { canonicalSid } from './guest-path.ts';
+import type { ClusterResource, ClusterStatusEntry } from '../../pve/cluster-responses.ts';
 
 export interface SelectedTarget {
   sid: string;
@@ -17,16 +18,6 @@ interface HaStatusEntry {
   node?: string;
   id?: string;
   status?: string;
-}
-
-interface ClusterStatusEntry {
-  type?: string;
-  name?: string;
-}
-
-interface ResourceEntry {
-  id?: string;
-  node?: string;
 }
 
 /**
@@ -50,7 +41,7 @@ export async function selectDrillTarget(
   const master = masterEntry?.node ?? /^(\S+)/.exec(masterEntry?.status ?? '')?.[1];
   let node = service?.node;
   if (!node) {
-    const resources = await pve.request<ResourceEntry[]>({
+    const resources = await pve.request<ClusterResource[]>({
       method: 'GET',
       path: '/cluster/resources',
       params: { type: 'vm' },

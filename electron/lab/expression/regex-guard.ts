@@ -4,7 +4,11 @@
  * exponential time, so such patterns are refused when the expression is compiled.
  */
 
-/** True when a group that contains an unbounded quantifier is itself repeated without bound. */
+/**
+ * True when a group that contains an unbounded quantifier or an optional atom (`(a?)*`,
+ * `(?:a|a?)*`: many ways to match the same text) is itself repeated without bound. This catches
+ * the common shapes early, with a clear message; evaluator.ts stops whatever slips past.
+ */
 export function hasNestedQuantifier(source: string): boolean {
   const groups: boolean[] = [false];
   const unboundedAt = (i: number): boolean => {
@@ -30,7 +34,7 @@ export function hasNestedQuantifier(source: string): boolean {
       if (inner && repeated) return true;
       if (groups.length === 0) groups.push(false);
       groups[groups.length - 1] ||= inner || repeated;
-    } else if (unboundedAt(i)) {
+    } else if (unboundedAt(i) || (c === '?' && i > 0 && !'(*+?}'.includes(source[i - 1] ?? ''))) {
       groups[groups.length - 1] = true;
     }
   }

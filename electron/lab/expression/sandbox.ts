@@ -3,12 +3,15 @@
  * function is reachable), evaluation has a time, depth and sequence limit, strings built on the way
  * and the result have a size limit, and every failure is an ExpressionError naming the expression.
  *
- * A single regular-expression match cannot be interrupted, so patterns with nested unbounded
- * quantifiers (the catastrophic-backtracking kind) are refused at compile time (regex-guard.ts).
+ * Evaluation runs in a worker thread with a hard deadline (evaluator.ts): a single regular-expression
+ * match cannot be interrupted by JSONata's own time limit, so a runaway one is stopped by ending the
+ * worker. Patterns with nested quantifiers are also refused at compile time (regex-guard.ts), and
+ * `$eval` (which would build expressions, and regexes, at run time) is refused outright.
  */
 import jsonata from 'jsonata';
 import { ExpressionError } from './expression-error.ts';
 import { DEFAULT_EXPRESSION_LIMITS, type ExpressionLimits } from './limits.ts';
+import { hardDeadlineMs, sharedExpressionWorker, type ExpressionWorker } from './evaluator.ts';
 import { hasNestedQuantifier, regexSources } from './regex-guard.ts';
 
 export interface CompiledExpression {
@@ -23,8 +26,6 @@ interface JsonataFailure {
   position?: number;
   token?: string;
 }
-
-const EXIT_HOOK = Symbol.for('jsonata.__evaluate_exit');
 
 const CODE_BY_JSONATA: Record<string, ExpressionError['code']> = {
   D1012: 'timeout',
@@ -42,6 +43,7 @@ function describe(e: unknown): JsonataFailure {
 export function compileExpression(
   source: string,
   limits: Partial<ExpressionLimits> = {},
+  worker: ExpressionWorker = sharedExpressionWorker(),
 ): CompiledExpression {
   const bounds = { ...DEFAULT_EXPRESSION_LIMITS, ...limits };
   let compiled: jsonata.Expression;
@@ -69,30 +71,46 @@ export function compileExpression(
       );
     }
   }
-  // Long strings are built in one step ($pad, &): stop them as soon as they appear.
-  compiled.assign(
-    EXIT_HOOK as unknown as string,
-    (_expr: unknown, _input: unknown, _env: unknown, result: unknown) => {
-      if (typeof result === 'string' && result.length > bounds.maxOutputBytes) {
-        throw new ExpressionError(
-          'output-too-large',
-          `"${source}" built a string longer than ${bounds.maxOutputBytes} characters`,
-          source,
-        );
-      }
-    },
-  );
+  const evalAt = evalPosition(compiled.ast());
+  if (evalAt !== undefined) {
+    throw new ExpressionError(
+      'syntax',
+      `"${source}" uses $eval, which lab files may not use (it builds expressions at run time); write the expression out`,
+      source,
+      evalAt,
+    );
+  }
+  const workerLimits = {
+    timeoutMs: bounds.timeoutMs,
+    maxDepth: bounds.maxDepth,
+    maxSequence: bounds.maxSequence,
+    maxOutputBytes: bounds.maxOutputBytes,
+  };
 
   return {
     source,
     async evaluate(input, bindings = {}) {
       const data = toPlainJson(source, { input, bindings }, bounds.maxInputBytes, 'input-too-large');
-      let result: unknown;
-      try {
-        result = await compiled.evaluate(data.input, data.bindings as Record<string, unknown>);
-      } catch (e) {
-        if (e instanceof ExpressionError) throw e;
-        const f = describe(e);
+      const outcome = await worker.evaluate(source, workerLimits, data);
+      if ('deadline' in outcome) {
+        throw new ExpressionError(
+          'timeout',
+          `"${source}" was stopped after ${hardDeadlineMs(bounds.timeoutMs)} ms (a runaway regular expression or loop?)`,
+          source,
+        );
+      }
+      if ('failure' in outcome) {
+        const f = outcome.failure;
+        if (f.code === 'output-too-large') {
+          throw new ExpressionError(
+            'output-too-large',
+            `"${source}" built a string longer than ${bounds.maxOutputBytes} characters`,
+            source,
+          );
+        }
+        if (f.code === 'not-data') {
+          throw new ExpressionError('not-data', `"${source}" ${f.message}`, source);
+        }
         const code: ExpressionError['code'] = (f.code ? CODE_BY_JSONATA[f.code] : undefined) ?? 'evaluation';
         const why =
           code === 'timeout'
@@ -101,12 +119,30 @@ export function compileExpression(
               ? `nested deeper than ${bounds.maxDepth} levels (runaway recursion?)`
               : code === 'too-long-sequence'
                 ? `built a sequence longer than ${bounds.maxSequence} items`
-                : (f.message ?? 'failed');
+                : f.message;
         throw new ExpressionError(code, `"${source}" ${why}`, source, f.position);
       }
-      return resultAsData(source, result, bounds.maxOutputBytes);
+      return resultAsData(source, outcome.text, bounds.maxOutputBytes);
     },
   };
+}
+
+/** Position of the first `$eval` in the AST (called, or passed on as a value), if any. */
+function evalPosition(ast: unknown): number | undefined {
+  const seen = new Set<unknown>();
+  let found: number | undefined;
+  const walk = (node: unknown): void => {
+    if (found !== undefined || node === null || typeof node !== 'object' || seen.has(node)) return;
+    seen.add(node);
+    const { type, value, position } = node as { type?: unknown; value?: unknown; position?: unknown };
+    if (type === 'variable' && value === 'eval') {
+      found = typeof position === 'number' ? position : 0;
+      return;
+    }
+    for (const child of Object.values(node)) walk(child);
+  };
+  walk(ast);
+  return found;
 }
 
 function toPlainJson(
@@ -114,7 +150,7 @@ function toPlainJson(
   value: { input: unknown; bindings: Record<string, unknown> },
   maxBytes: number,
   code: 'input-too-large',
-): { input: unknown; bindings: unknown } {
+): string {
   const text = JSON.stringify(value, (_k, v: unknown) => (v === undefined ? null : v));
   if (text.length > maxBytes) {
     throw new ExpressionError(
@@ -123,22 +159,10 @@ function toPlainJson(
       source,
     );
   }
-  return JSON.parse(text) as { input: unknown; bindings: unknown };
+  return text;
 }
 
-function resultAsData(source: string, result: unknown, maxBytes: number): unknown {
-  if (result === undefined) return undefined;
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(result, (_k, v: unknown) => {
-      if (typeof v === 'function')
-        throw new ExpressionError('not-data', `"${source}" returned a function`, source);
-      return v;
-    });
-  } catch (e) {
-    if (e instanceof ExpressionError) throw e;
-    throw new ExpressionError('not-data', `"${source}" returned something that is not JSON data`, source);
-  }
+function resultAsData(source: string, text: string | undefined, maxBytes: number): unknown {
   if (text === undefined) return undefined;
   if (text.length > maxBytes) {
     throw new ExpressionError(

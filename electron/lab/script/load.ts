@@ -3,7 +3,6 @@
  * comes back as a LabLoadError with file:line:column, the field, expected vs got and, for
  * misspelt keys or values, a did-you-mean.
  */
-import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
@@ -11,23 +10,20 @@ import { crossCheck, type PathProblem } from './cross-check.ts';
 import { didYouMean } from './did-you-mean.ts';
 import { knownKeysAt } from './known-keys.ts';
 import { fieldPath, type LabLoadError } from './load-error.ts';
+import { readLabFile } from './read-lab-file.ts';
 import { labSchema, type LabFile } from './schema.ts';
+import { checkShape, floodOffset, MAX_LAB_DEPTH, MAX_LAB_NODES } from './yaml-shape.ts';
 import { keyPositionOf, positionOf } from './yaml-positions.ts';
 
 export type LoadResult = { ok: true; lab: LabFile; file: string } | { ok: false; errors: LabLoadError[] };
 
-/** Lab files are small; a bigger one is a mistake (or an attack on the parser). */
+/** Lab files are small; a bigger one is a mistake (or an attack on the parser). See labs/README.md. */
 export const MAX_LAB_FILE_BYTES = 1024 * 1024;
 
 export async function loadLabFile(file: string): Promise<LoadResult> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? 'error';
-    return fail({ file, line: 1, column: 1, field: '', message: `cannot read the file (${code})` });
-  }
-  return loadLabText(text, file);
+  const read = await readLabFile(file, MAX_LAB_FILE_BYTES);
+  if (!read.ok) return fail({ file, line: 1, column: 1, field: '', message: read.message });
+  return loadLabText(read.text, file);
 }
 
 export function loadLabText(text: string, file: string): LoadResult {
@@ -50,7 +46,8 @@ function fail(...errors: LabLoadError[]): LoadResult {
 }
 
 function loadUnsafe(text: string, file: string): LoadResult {
-  if (text.length > MAX_LAB_FILE_BYTES) {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_LAB_FILE_BYTES) {
     return fail({
       file,
       line: 1,
@@ -58,11 +55,24 @@ function loadUnsafe(text: string, file: string): LoadResult {
       field: '',
       message: 'file too large',
       expected: `at most ${MAX_LAB_FILE_BYTES} bytes`,
-      got: `${text.length}`,
+      got: `${bytes}`,
+    });
+  }
+  const flood = floodOffset(text);
+  if (flood !== undefined) {
+    const line = text.slice(0, flood).split('\n').length;
+    return fail({
+      file,
+      line,
+      column: 1,
+      field: '',
+      message: `too many YAML nodes (expected at most ${MAX_LAB_NODES} keys, values and list items)`,
     });
   }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // Duplicate keys are found by checkShape in one pass: the parser's own check compares every key
+  // of a mapping with every other one (112 000 keys took 65 s).
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   if (doc.errors.length > 0) {
     return fail(
       ...doc.errors.map((e) => {
@@ -72,8 +82,20 @@ function loadUnsafe(text: string, file: string): LoadResult {
           line: pos.line,
           column: pos.col,
           field: '',
-          message: `YAML: ${firstLine(e.message)}`,
+          // The parser recurses per nesting level; a stack overflow means nesting far past the limit.
+          message: /call stack/i.test(e.message)
+            ? `nested too deep (expected at most ${MAX_LAB_DEPTH} levels)`
+            : `YAML: ${firstLine(e.message)}`,
         };
+      }),
+    );
+  }
+  const shapeProblems = checkShape(doc);
+  if (shapeProblems.length > 0) {
+    return fail(
+      ...shapeProblems.map((p) => {
+        const pos = lineCounter.linePos(p.offset);
+        return { file, line: pos.line, column: pos.col, field: '', message: p.message };
       }),
     );
   }

@@ -7,10 +7,13 @@
  * templates evaluated over `{ results, vars, machines }`; check messages use `{{name}}`
  * placeholders filled from the check's named `observe` expressions.
  */
+import { BACKENDS, type BackendKind } from '../../contract/dto.ts';
+import { POWER_OPERATIONS } from '../../hypervisor/power-operations.ts';
 import { z } from 'zod';
 
-export const LANGUAGES = ['en', 'es', 'ca', 'fr', 'pl'] as const;
-export type Language = (typeof LANGUAGES)[number];
+// The language and backend lists are the contract's, declared once there.
+export { BACKENDS, LANGUAGES, type Language } from '../../contract/dto.ts';
+export type Backend = BackendKind;
 
 const nonEmpty = z.string().min(1, 'must not be empty');
 
@@ -53,8 +56,6 @@ const ipv4Cidr = z
 // ---------------------------------------------------------------- topology
 
 export const MACHINE_KINDS = ['pve', 'truenas', 'nfs', 'tinycore'] as const;
-export const BACKENDS = ['sim', 'virtualbox'] as const;
-export type Backend = (typeof BACKENDS)[number];
 
 export const networkSchema = z.strictObject({
   name: kebabId,
@@ -151,6 +152,7 @@ export const checkSchema = z
 // ---------------------------------------------------------------- solve actions
 
 const seconds = (max: number) => z.number().positive().max(max);
+export const MIN_WAIT_INTERVAL_SECONDS = 0.5;
 
 export const apiActionSchema = z.strictObject({
   action: z.literal('api'),
@@ -180,14 +182,8 @@ export const shellActionSchema = z.strictObject({
   save: placeholderName.optional().meta({ description: 'Keep { output, exitCode } as results.<save>.' }),
 });
 
-export const HYPERVISOR_OPERATIONS = [
-  'power-on',
-  'power-off',
-  'acpi-shutdown',
-  'reset',
-  'cable-out',
-  'cable-in',
-] as const;
+/** The power vocabulary of hypervisor/power-operations.ts. */
+export const HYPERVISOR_OPERATIONS = POWER_OPERATIONS;
 
 export const hypervisorActionSchema = z.strictObject({
   action: z.literal('hypervisor'),
@@ -200,7 +196,13 @@ export const waitActionSchema = z.strictObject({
   query: apiQuerySchema,
   until: expression.meta({ description: 'JSONata over the query result; the wait ends when it is true.' }),
   timeoutSeconds: seconds(3600),
-  intervalSeconds: seconds(60).default(1),
+  // A floor on the poll interval: 1e-9 would spin a core (and the API) for the whole timeout.
+  intervalSeconds: z
+    .number()
+    .min(MIN_WAIT_INTERVAL_SECONDS)
+    .max(60)
+    .default(1)
+    .meta({ description: `Seconds between polls, at least ${MIN_WAIT_INTERVAL_SECONDS}.` }),
 });
 
 export const taskActionSchema = z.strictObject({

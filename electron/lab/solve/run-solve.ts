@@ -42,9 +42,18 @@ export class SolveError extends Error {
   }
 }
 
-export async function runSolve(stepId: string, actions: SolveAction[], deps: SolveDeps): Promise<void> {
+/** Told before each action runs: its index, how many there are, and what it does. */
+export type SolveActionListener = (index: number, total: number, description: string) => void;
+
+export async function runSolve(
+  stepId: string,
+  actions: SolveAction[],
+  deps: SolveDeps,
+  onAction?: SolveActionListener,
+): Promise<void> {
   for (const [index, action] of actions.entries()) {
     deps.signal.throwIfAborted();
+    onAction?.(index, actions.length, describeAction(action));
     const handler = HANDLERS[action.action] as ActionHandler<SolveAction>;
     let value: unknown;
     try {

@@ -44,6 +44,8 @@ export interface LocalNodeAccess {
   ): void;
   /** The node's address on the lab network. */
   nodeIp(node: string): string;
+  /** The certificate a peer presents over the network (`pvecm add` shows its fingerprint). */
+  probeCertificate(url: string, timeoutMs: number, signal?: AbortSignal): Promise<{ fingerprint: string }>;
   /** The API endpoint behind a host name or lab address (`pvecm add 192.168.56.11`). */
   resolveHost(host: string): PveNodeEndpoint | undefined;
   /** Wall-clock epoch milliseconds of the node's current time (for printed dates). */

@@ -2,7 +2,7 @@
  * The interface language: a rune holding the current language and a `t()` that reads it, so every
  * translated string re-renders when the learner picks another language.
  */
-import type { Language, LocalizedString } from '@contract/dto.ts';
+import { LANGUAGES, type Language, type LocalizedString } from '@contract/dto.ts';
 
 import { ca } from './messages/ca.ts';
 import { en, type MessageKey, type Messages } from './messages/en.ts';
@@ -12,14 +12,20 @@ import { pl } from './messages/pl.ts';
 
 const CATALOGS: Record<Language, Messages> = { en, es, ca, fr, pl };
 
-/** The languages in picker order, each named in itself so a lost learner still finds theirs. */
-export const INTERFACE_LANGUAGES: readonly { code: Language; name: string }[] = [
-  { code: 'en', name: 'English' },
-  { code: 'es', name: 'Español' },
-  { code: 'ca', name: 'Català' },
-  { code: 'fr', name: 'Français' },
-  { code: 'pl', name: 'Polski' },
-];
+/** Each language named in itself, so a lost learner still finds theirs. */
+const NATIVE_NAMES: Record<Language, string> = {
+  en: 'English',
+  es: 'Español',
+  ca: 'Català',
+  fr: 'Français',
+  pl: 'Polski',
+};
+
+/** The languages in picker order (the contract's list, declared once there). */
+export const INTERFACE_LANGUAGES: readonly { code: Language; name: string }[] = LANGUAGES.map((code) => ({
+  code,
+  name: NATIVE_NAMES[code],
+}));
 
 export type TranslateParams = Record<string, string | number>;
 

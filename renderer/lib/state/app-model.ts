@@ -49,8 +49,8 @@ export class AppModel {
 
   /** The interface language; the library and the open lab's content follow it. */
   async setLanguage(lang: Language): Promise<void> {
-    await this.shell.setLanguage(lang);
-    await Promise.all([this.library.load(lang), this.labRun.run ? this.labRun.setLanguage(lang) : Promise.resolve()]);
+    const content = Promise.all([this.library.load(lang), this.labRun.run ? this.labRun.setLanguage(lang) : Promise.resolve()]);
+    await this.shell.setLanguage(lang, content);
   }
 
   async refresh(reconnected = false): Promise<void> {

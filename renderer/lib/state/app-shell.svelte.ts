@@ -84,9 +84,14 @@ export class AppShell {
     this.#view = isView(fromHash) ? fromHash : 'library';
   }
 
-  async setLanguage(lang: Language): Promise<void> {
-    this.i18n.setLang(lang);
-    this.#applySettings(await this.client.call('settings.set', { lang }));
+  /**
+   * Saves the language and switches the interface to it once `content` (the library and the open
+   * lab in that language) has arrived too, so the page never mixes two languages and whoever sees
+   * the new language can rely on the engine having it (the saved setting, the lab's content).
+   */
+  async setLanguage(lang: Language, content: Promise<unknown> = Promise.resolve()): Promise<void> {
+    const [settings] = await Promise.all([this.client.call('settings.set', { lang }), content]);
+    this.#applySettings(settings);
   }
 
   async setTheme(theme: Theme): Promise<void> {

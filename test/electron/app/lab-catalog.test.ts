@@ -57,6 +57,21 @@ describe('lab catalog', () => {
     expect(await catalog.get('no-such-lab')).toBeUndefined();
   });
 
+  it('parses a lab again only when its file changes', async () => {
+    const catalog = new LabCatalog(dir);
+    await catalog.list('en');
+    const first = catalog.parses;
+    expect(first).toBe(2); // mini-cluster and broken
+    await catalog.list('en');
+    await catalog.list('es');
+    await catalog.get('mini-cluster');
+    expect(catalog.parses).toBe(first);
+    await writeFile(join(dir, 'broken', 'lab.yaml'), 'id: broken\nversion: 1\ntitle: { en: Oops }\n');
+    const { problems } = await catalog.list('en');
+    expect(catalog.parses).toBe(first + 1);
+    expect(problems[0]?.errors.join('\n')).not.toMatch(/titel/);
+  });
+
   it('says so when the labs folder is missing', async () => {
     const { labs, problems } = await new LabCatalog(join(dir, 'nope')).list('en');
     expect(labs).toEqual([]);

@@ -10,8 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { createApp, type App } from '../../../electron/app/create-app.ts';
+import { createRouter } from '../../../electron/ipc/router.ts';
 import { silentLogger } from '../../../electron/app/deps.ts';
-import type { LabRunInfo, TopologyInfo, TrustRequestInfo } from '../../../electron/contract/dto.ts';
+import type { LabRunInfo, TaskInfo, TopologyInfo, TrustRequestInfo } from '../../../electron/contract/dto.ts';
 import { loadLabFile } from '../../../electron/lab/script/load.ts';
 import { startInstalledNodes, type InstalledNodes } from '../../support/installed-nodes.ts';
 
@@ -102,6 +103,44 @@ describe('lab session through the contract (simulator)', () => {
     expect(topology?.quorum?.expected).toBe(3);
   });
 
+  it('shows solving a step and a reset as tasks: task.updated carries the fraction, then the outcome', async () => {
+    const tasks: TaskInfo[] = [];
+    app.hub.subscribe((event, payload) => {
+      if (event === 'task.updated') tasks.push(payload as TaskInfo);
+    });
+    const opened = await app.handlers['lab.open']({ labId: 'proxmox-ha-basics' });
+    const first = opened.steps[0]!;
+    const solved = await app.handlers['lab.solveStep']({ stepId: first.id });
+    expect(solved.steps[0]?.status).toBe('passed');
+    const solving = tasks.filter((t) => t.title === `Solving: ${first.title}`);
+    expect(solving[0]).toMatchObject({ state: 'running', fraction: 0 });
+    const between = solving.filter((t) => t.state === 'running' && t.fraction !== null && t.fraction > 0 && t.fraction < 1);
+    expect(between.length).toBeGreaterThan(0);
+    // Fractions only grow.
+    const fractions = solving.map((t) => t.fraction ?? 0);
+    expect([...fractions].sort((a, b) => a - b)).toEqual(fractions);
+    expect(solving.at(-1)).toMatchObject({ state: 'done', fraction: 1 });
+
+    await app.handlers['lab.reset']({});
+    const reset = tasks.filter((t) => t.title === 'Starting the lab over');
+    expect(reset.map((t) => t.state)).toEqual(['running', 'running', 'running', 'running', 'done']);
+    expect(reset.at(-1)?.fraction).toBe(1);
+  });
+
+  it("names its tasks in the lab's language (solve up to, reset)", async () => {
+    const tasks: TaskInfo[] = [];
+    app.hub.subscribe((event, payload) => {
+      if (event === 'task.updated') tasks.push(payload as TaskInfo);
+    });
+    const opened = await app.handlers['lab.open']({ labId: 'proxmox-ha-basics', lang: 'es' });
+    await app.handlers['lab.solveUpTo']({ stepId: opened.steps[0]!.id });
+    await app.handlers['lab.reset']({});
+    const state = await app.handlers['lab.getState']({});
+    expect(state?.steps[0]?.status).toBe('active');
+    expect(tasks.some((t) => t.title === `Resolviendo hasta: ${opened.steps[0]!.title}` && t.state === 'done')).toBe(true);
+    expect(tasks.some((t) => t.title === 'Reiniciando el laboratorio' && t.state === 'done')).toBe(true);
+  });
+
   it('refuses session calls with no lab open, and unknown labs', async () => {
     await expect(async () => app.handlers['machine.act']({ machine: 'pve1', action: 'power-off' })).rejects.toMatchObject({
       code: 'conflict',
@@ -161,6 +200,22 @@ describe('lab session on the VirtualBox backend (stand-in nodes)', () => {
     });
     await app.handlers['lab.open']({ labId: 'proxmox-ha-basics', profile: 'virtualbox-light' });
     expect(askedAgain).toEqual([]);
+    await app.close();
+  });
+
+  it('reports a VirtualBox that stopped answering on reset as the backend, not as an internal error', async () => {
+    const app = await vboxApp();
+    app.hub.subscribe((event, payload) => {
+      const pending = payload as TrustRequestInfo[];
+      if (event === 'trust.requests' && pending[0]) void app.handlers['trust.answer']({ id: pending[0].id, accept: true });
+    });
+    await app.handlers['lab.open']({ labId: 'proxmox-ha-basics', profile: 'virtualbox-light' });
+    // vboxwebsrv goes away (VirtualBox quit): the reset cannot attach to the lab's machines again.
+    await nodes.fake.close();
+    const router = createRouter(app.handlers);
+    const outcome = await router.dispatch('lab.reset', {});
+    expect(outcome).toMatchObject({ error: { code: 'backend-unavailable' } });
+    expect(await app.handlers['lab.getState']({})).toBeNull();
     await app.close();
   });
 

@@ -1,3 +1,4 @@
+import { httpPveClients } from '../../../electron/pve/http-client.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { TopologyObserver, type TopologyMachine } from '../../../electron/app/topology-observer.ts';
@@ -27,6 +28,7 @@ async function cluster(): Promise<{ d: SimDatacenter; observer: TopologyObserver
   const d = await startSimDatacenter({
     nodes: NODES,
     clockMode: { kind: 'fast' },
+    pveClients: httpPveClients,
     initial: { kind: 'cluster', clusterName: 'lab', nfsStorage: 'nfs-lab' },
   });
   dc = d;

@@ -38,6 +38,7 @@ describe('desktop start-up', () => {
     const result = await startDesktop({
       app: electron.app,
       ipcMain: new FakeIpc('x').main,
+      protocol: { handle: () => undefined } as never,
       createWindow: () => {
         created = true;
         throw new Error('must not be called');
@@ -71,9 +72,11 @@ describe('desktop start-up', () => {
     };
     dataDir = await mkdtemp(join(tmpdir(), 'nestlab-desktop-'));
     const engineDeps: unknown[] = [];
+    const protocols: { scheme: string }[] = [];
     const started = await startDesktop({
       app: electron.app,
       ipcMain: ipc.main,
+      protocol: { handle: (scheme: string) => void protocols.push({ scheme }) } as never,
       createWindow: (preload) => {
         preloads.push(preload);
         return window as never;
@@ -98,12 +101,16 @@ describe('desktop start-up', () => {
     });
     expect(preloads).toEqual([join(APP_ROOT, 'dist', 'electron', 'preload.cjs')]);
     expect(loaded).toEqual([rendererUrl]);
-    expect(rendererUrl).toMatch(/^file:\/\/.*\/dist\/renderer\/index\.html$/);
+    expect(rendererUrl).toBe('app://nestlab/index.html');
+    // app:// is answered from the app's own renderer folder.
+    expect(protocols.map((p) => p.scheme)).toEqual(['app']);
 
     // The page we loaded may call the engine, from any of its views…
     expect(await ipc.invoke('api', 'app.info', {})).toMatchObject({ result: { shell: 'electron' } });
     // …a page from anywhere else may not.
     ipc.frame = { url: 'file:///etc/passwd', parent: null };
+    expect(await ipc.invoke('api', 'app.info', {})).toMatchObject({ error: { code: 'forbidden' } });
+    ipc.frame = { url: `file://${APP_ROOT}/dist/renderer/index.html`, parent: null };
     expect(await ipc.invoke('api', 'app.info', {})).toMatchObject({ error: { code: 'forbidden' } });
 
     electron.listeners.get('second-instance')?.();

@@ -70,9 +70,14 @@ describe('window security defaults', () => {
     }
   });
 
-  it('accepts only https for external links', () => {
-    expect(isSafeExternalUrl('https://example.org')).toBe(true);
-    expect(isSafeExternalUrl('http://example.org')).toBe(false);
+  it('opens only https links to the sites the app itself links to (issue #10)', () => {
+    expect(isSafeExternalUrl('https://pve.proxmox.com/pve-docs/chapter-ha-manager.html')).toBe(true);
+    expect(isSafeExternalUrl('https://www.virtualbox.org/wiki/Downloads')).toBe(true);
+    expect(isSafeExternalUrl('https://example.org')).toBe(false);
+    expect(isSafeExternalUrl('https://pve.proxmox.com.evil.example/')).toBe(false);
+    expect(isSafeExternalUrl('https://user:pw@pve.proxmox.com/')).toBe(false);
+    expect(isSafeExternalUrl('https://pve.proxmox.com:8443/')).toBe(false);
+    expect(isSafeExternalUrl('http://pve.proxmox.com/')).toBe(false);
     expect(isSafeExternalUrl('not a url')).toBe(false);
   });
 });

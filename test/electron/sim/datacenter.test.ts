@@ -1,3 +1,4 @@
+import { httpPveClients } from '../../../electron/pve/http-client.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimDatacenter, type SimDatacenter } from '../../../electron/sim/datacenter.ts';
 import { PveError } from '../../../electron/pve/api.ts';
@@ -21,6 +22,7 @@ async function failure(promise: Promise<unknown>): Promise<PveError> {
 describe('startSimDatacenter', () => {
   it('serves every node over HTTPS with its own certificate, reported in join information', async () => {
     dc = await startSimDatacenter({
+      pveClients: httpPveClients,
       initial: { kind: 'cluster' },
       clockMode: { kind: 'fast' },
       rootPassword: 'pw',
@@ -44,13 +46,13 @@ describe('startSimDatacenter', () => {
   });
 
   it('generates a random root password unless one is given, and an API token on request', async () => {
-    dc = await startSimDatacenter({ clockMode: { kind: 'fast' }, apiTokenId: 'ci' });
+    dc = await startSimDatacenter({ pveClients: httpPveClients, clockMode: { kind: 'fast' }, apiTokenId: 'ci' });
     expect(dc.credentials.password.length).toBeGreaterThanOrEqual(12);
     expect(dc.credentials.token?.tokenId).toBe('root@pam!ci');
   });
 
   it('stops answering on a node that loses power or its cable, and the client moves on', async () => {
-    dc = await startSimDatacenter({ initial: { kind: 'cluster' }, clockMode: { kind: 'fast' } });
+    dc = await startSimDatacenter({ pveClients: httpPveClients, initial: { kind: 'cluster' }, clockMode: { kind: 'fast' } });
     const api = dc.createClient();
     await api.request({ method: 'GET', path: '/version' });
     expect(api.currentNode).toBe('node1');
@@ -70,6 +72,7 @@ describe('startSimDatacenter', () => {
 
   it('can leave a dead node silent instead, and the client still moves on', async () => {
     dc = await startSimDatacenter({
+      pveClients: httpPveClients,
       initial: { kind: 'cluster' },
       clockMode: { kind: 'fast' },
       deadApi: 'hang',
@@ -90,7 +93,7 @@ describe('startSimDatacenter', () => {
   });
 
   it('answers 595 for calls proxied to an unreachable node', async () => {
-    dc = await startSimDatacenter({ initial: { kind: 'cluster' }, clockMode: { kind: 'fast' } });
+    dc = await startSimDatacenter({ pveClients: httpPveClients, initial: { kind: 'cluster' }, clockMode: { kind: 'fast' } });
     const api = dc.createClient();
     dc.world.powerOff('node3');
     const error = await failure(api.request({ method: 'GET', path: '/nodes/node3/status', node: 'node1' }));
@@ -99,6 +102,7 @@ describe('startSimDatacenter', () => {
 
   it('holds the virtual clock while a call is in flight', async () => {
     dc = await startSimDatacenter({
+      pveClients: httpPveClients,
       clockMode: { kind: 'fast' },
       routes: (world) => [
         { method: 'GET', path: '/version', handle: () => ({ holds: world.clock.heldBy(), t: world.now() }) },
@@ -112,7 +116,7 @@ describe('startSimDatacenter', () => {
   });
 
   it('opens a shell on a node and refuses unknown nodes', async () => {
-    dc = await startSimDatacenter({ clockMode: { kind: 'fast' } });
+    dc = await startSimDatacenter({ pveClients: httpPveClients, clockMode: { kind: 'fast' } });
     const shell = dc.openShell('node2');
     expect(shell.prompt).toBe('root@node2:~# ');
     expect(() => dc!.openShell('nodeX')).toThrow("openShell: no node 'nodeX' in this datacenter");

@@ -1,3 +1,4 @@
+import { httpPveClients } from '../../../electron/pve/http-client.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { PveError } from '../../../electron/pve/api.ts';
@@ -17,6 +18,7 @@ describe('a cluster created on the wrong node', () => {
         { name: 'pve2', ip: '192.168.56.12' },
       ],
       clockMode: { kind: 'fast' },
+    pveClients: httpPveClients,
       rootPassword: 'Secret123',
     });
     const api = dc.createClient();

@@ -26,4 +26,21 @@ describe('lab instructions Markdown', () => {
     expect(html).not.toMatch(/<script|onerror|javascript:|<style|<form|<input|<iframe/i);
     expect(html).toContain('<img src="x">');
   });
+
+  it('lets no lab draw over the app: no style, id, name, app classes or form controls (issue #10)', async () => {
+    const { readFile } = await import('node:fs/promises');
+    // (Under jsdom import.meta.url is not a file URL; tests run from the repository root.)
+    const overlay = await readFile('test/fixtures/labs/hostile/overlay/lab.yaml', 'utf8');
+    const { parse } = await import('yaml');
+    const lab = parse(overlay) as { steps: { instructions: { en: string } }[] };
+    const html = renderMarkdown(lab.steps[0]!.instructions.en);
+    expect(html).not.toMatch(/style=|\sid=|\sname=|class="(?!language-)|<form|<input|<button|<select|<textarea|<label|<dialog|<link|tabindex|autofocus/i);
+    // The text and ordinary Markdown survive.
+    expect(html).toContain('Trust this certificate');
+    expect(renderMarkdown('```sh\npvecm status\n```')).toContain('class="language-sh"');
+  });
+
+  it('keeps an image whose path does not decode as it is (the browser host answers its request with 400)', () => {
+    expect(renderMarkdown('![d](/%E0%A4%A)')).toContain('<img src="/%E0%A4%A" alt="d">');
+  });
 });

@@ -4,7 +4,7 @@
  * and `expected` read corosync's votequorum, which has no API, through the local node.
  */
 import { PveError } from '../../../pve/api.ts';
-import { normalizeFingerprint, probeCertificate } from '../../../pve/tls-pinning.ts';
+import { normalizeFingerprint } from '../../../pve/tls-pinning.ts';
 import { ParameterError } from '../command-line.ts';
 import { callLocal, endpointOptions, followTask, type CliProgram, type CommandContext } from '../command.ts';
 import type { VotequorumStatus } from '../local-node.ts';
@@ -128,7 +128,7 @@ async function join(ctx: CommandContext, hostname: string, options: Record<strin
     let probed;
     try {
       if (!peer) throw new Error('unknown host');
-      probed = await probeCertificate(peer.url, 3_000, ctx.io.signal);
+      probed = await ctx.local.probeCertificate(peer.url, 3_000, ctx.io.signal);
     } catch {
       ctx.io.write(`500 Can't connect to ${hostname}:8006 (No route to host)\n`);
       return 255;

@@ -37,7 +37,7 @@ export const en = {
   'tabs.hostTerminal': "This computer",
   'step.checkedPassed': "Checked at {time}: all {total} checks pass.",
   'step.checkedOpen': "Checked at {time}: {ok} of {total} checks pass. The list below says what is still missing.",
-  'step.startingPoint': "This step rebuilds where the previous lab ended; NestLab does it for you when the lab opens (on the simulator).",
+  'step.startingPoint': "This step rebuilds where the previous lab ended; NestLab does it for you when the lab opens.",
   'step.startingPointShort': "starting point",
   'library.startHere': "Start here",
   'library.startsFrom': "Starts where “{lab}” ends: NestLab sets that up when you open it.",
@@ -245,6 +245,12 @@ export const en = {
   'settings.dataDir.save': 'Use this folder',
   'settings.dataDir.pending': 'Saved. NestLab keeps progress and drill history in {dir} from its next start.',
   'settings.saved': 'Saved.',
+  'notice.progress-damaged': "Your saved progress for this lab could not be read, so the lab starts again at step 1. The old file was kept at {file}.",
+  'notice.settings-damaged': "Your settings file could not be read; NestLab uses the default settings. The old file was kept at {file}.",
+  'notice.trust-damaged': "The file of trusted fingerprints could not be read, so NestLab will ask again before trusting any node. The old file was kept at {file}.",
+  'notice.trust-unreadable': "The file of trusted fingerprints ({file}) cannot be read, so NestLab will not save new answers into it. Check its permissions.",
+  'notice.data-dir-unusable': "The chosen data folder {file} cannot be used; NestLab uses its default folder this time.",
+  'notice.dismiss': "Dismiss",
 } as const;
 
 export type MessageKey = keyof typeof en;

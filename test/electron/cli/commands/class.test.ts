@@ -66,6 +66,26 @@ describe('nestlab class export → class results', () => {
     expect(refused.out.join('\n')).toMatch(/REFUSED ana\.json: the signature does not match/);
   });
 
+  it('refuses to export damaged saved progress as "nothing passed", and says where it was kept', async () => {
+    const key = generateStudentKey();
+    const limits = { memoryMiB: 12288, diskGiB: 100, labs: ['proxmox-ha-basics'] };
+    const connection: ConnectionFile = {
+      format: 1, kind: 'nestlab-class-connection', classId: 'asir2', student: { id: 'ana', name: 'Ana' },
+      server: { url: 'https://pve.school:8006', fingerprint: Array(32).fill('0F').join(':') },
+      credentials: { tokenId: 'ana@pve!nestlab', secret: 's' }, pool: 'nl-asir2-ana', network: 'nla1', limits,
+      signing: { keyId: 'ana-1', privateKeyPem: key.privateKeyPem },
+    };
+    await writeFile(join(dir, 'ana.connection.json'), JSON.stringify(connection));
+    const progressDir = join(dir, 'student-data', 'progress');
+    await import('node:fs/promises').then((fs) => fs.mkdir(progressDir, { recursive: true }));
+    await writeFile(join(progressDir, 'proxmox-ha-basics.sim.json'), '{"format": 1, "labId": "proxm');
+    const outcome = await run(['export', 'proxmox-ha-basics', '--connection', join(dir, 'ana.connection.json'), '--out', join(dir, 'ana.json')]).then(
+      (r) => r.err.join('\n'),
+      (e: unknown) => String(e),
+    );
+    expect(outcome).toMatch(/saved progress of lab "proxmox-ha-basics" could not be read; it was kept at .*proxmox-ha-basics\.sim\.json\.unreadable-\d+\. Nothing was exported/);
+  });
+
   it('names the file and field of a damaged connection file', async () => {
     await writeFile(join(dir, 'bad.json'), JSON.stringify({ format: 1, kind: 'nestlab-class-connection', classId: 'asir2' }));
     await expect(run(['export', 'proxmox-ha-basics', '--connection', join(dir, 'bad.json')])).rejects.toThrow(/bad\.json: student: /);

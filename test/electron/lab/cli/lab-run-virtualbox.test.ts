@@ -8,12 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import {
-  parseTrustAnswers,
-  registerLab,
-  terminalTrust,
-  type LabCliIo,
-} from '../../../../electron/cli/commands/lab.ts';
+import { registerLab } from '../../../../electron/cli/commands/lab.ts';
+import type { LabCliIo } from '../../../../electron/cli/commands/lab/io.ts';
+import { parseTrustAnswers, terminalTrust } from '../../../../electron/cli/commands/lab/terminal-trust.ts';
 import { loadLabFile } from '../../../../electron/lab/script/load.ts';
 import { startInstalledNodes, type InstalledNodes } from '../../../support/installed-nodes.ts';
 

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { httpPveClients } from '../../../../electron/pve/http-client.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FAULT_KINDS } from '../../../../electron/lab/drill/fault.ts';
 import { buildFailoverReport } from '../../../../electron/lab/drill/failover-report.ts';
@@ -28,6 +29,7 @@ async function haCluster(): Promise<{ d: SimDatacenter; api: PveApi }> {
       { name: 'pve3', ip: '192.168.56.13' },
     ],
     clockMode: { kind: 'fast' },
+    pveClients: httpPveClients,
     initial: { kind: 'cluster', clusterName: 'lab', nfsStorage: 'nfs-lab' },
   });
   dc = d;

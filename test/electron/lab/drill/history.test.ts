@@ -74,22 +74,36 @@ describe('DrillHistory', () => {
     expect(await readdir(join(dir, 'drills', 'proxmox-ha-basics'))).toEqual(['same.json']);
   });
 
-  it('skips a half-written or foreign file instead of failing the whole list', async () => {
-    const history = new DrillHistory(dir);
+  it('skips a half-written, foreign or wrong-shape file instead of failing the whole list, and says so', async () => {
+    const warnings: string[] = [];
+    const history = new DrillHistory(dir, (line) => warnings.push(line));
     await history.save(run('good', '2026-11-20T10:00:00.000Z', normalFailover, 'pve2', 'pve1', 131));
-    await writeFile(join(dir, 'drills', 'proxmox-ha-basics', 'broken.json'), '{"lab": "proxm');
-    await writeFile(join(dir, 'drills', 'proxmox-ha-basics', 'good.json.12345'), 'temp');
-    expect((await history.list('proxmox-ha-basics')).map((r) => r.runId)).toEqual(['good']);
-    await expect(history.load('proxmox-ha-basics', 'broken')).rejects.toThrow(
-      /broken\.json is not valid JSON/,
-    );
+    const labDir = join(dir, 'drills', 'proxmox-ha-basics');
+    await writeFile(join(labDir, 'broken.json'), '{"lab": "proxm');
+    // Valid JSON of the wrong shape used to make drill.history fail for the whole lab (issue #10).
+    await writeFile(join(labDir, 'shape.json'), '{"runId": 7, "milestones": "none"}');
+    await writeFile(join(labDir, 'null.json'), 'null');
+    await writeFile(join(labDir, 'good.json.12345'), 'temp');
+    expect((await history.summaries('proxmox-ha-basics')).map((r) => r.runId)).toEqual(['good']);
+    expect(warnings.sort()).toEqual([
+      `drill history: ${join(labDir, 'broken.json')} skipped: not valid JSON`,
+      `drill history: ${join(labDir, 'null.json')} skipped: not a drill run (the file: Invalid input: expected object, received null)`,
+      `drill history: ${join(labDir, 'shape.json')} skipped: not a drill run (runId: Invalid input: expected string, received number)`,
+    ]);
+    await expect(history.load('proxmox-ha-basics', 'broken')).rejects.toMatchObject({
+      code: 'not-found',
+      message: 'Drill run "broken" of lab "proxmox-ha-basics" is damaged and cannot be shown.',
+    });
   });
 
-  it('refuses ids that would escape the data directory and names missing runs', async () => {
+  it('refuses ids that would escape the data directory and names missing runs, without the path', async () => {
     const history = new DrillHistory(dir);
-    await expect(history.load('../etc', 'x')).rejects.toThrow(/invalid lab id '\.\.\/etc'/);
-    await expect(history.load('quorum', '../../passwd')).rejects.toThrow(/invalid run id/);
-    await expect(history.load('quorum', 'nope')).rejects.toThrow(/no run 'nope' for lab 'quorum'/);
+    await expect(history.load('../etc', 'x')).rejects.toMatchObject({ code: 'bad-request', message: '"../etc" is not a lab id.' });
+    await expect(history.load('quorum', '../../passwd')).rejects.toMatchObject({ code: 'bad-request' });
+    await expect(history.load('quorum', 'nope')).rejects.toMatchObject({
+      code: 'not-found',
+      message: 'No drill run "nope" for lab "quorum".',
+    });
   });
 });
 

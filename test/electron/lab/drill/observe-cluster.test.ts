@@ -25,10 +25,10 @@ describe('parseSharedStorage', () => {
   it('keeps shared storages only, available when every node reporting them sees them', () => {
     expect(
       parseSharedStorage([
-        { storage: 'local', status: 'available', shared: 0, plugintype: 'dir' },
-        { storage: 'nfs-lab', status: 'available', shared: 1, plugintype: 'nfs' },
-        { storage: 'nfs-lab', status: 'unknown', shared: 1, plugintype: 'nfs' },
-        { storage: 'nas2', status: 'available', plugintype: 'nfs' },
+        { type: 'storage', storage: 'local', status: 'available', shared: 0, plugintype: 'dir' },
+        { type: 'storage', storage: 'nfs-lab', status: 'available', shared: 1, plugintype: 'nfs' },
+        { type: 'storage', storage: 'nfs-lab', status: 'unknown', shared: 1, plugintype: 'nfs' },
+        { type: 'storage', storage: 'nas2', status: 'available', plugintype: 'nfs' },
       ]),
     ).toEqual({ 'nfs-lab': false, nas2: true });
   });

@@ -1,3 +1,4 @@
+import { httpPveClients } from '../../../../electron/pve/http-client.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PveApi, PveRequest } from '../../../../electron/pve/api.ts';
 import { runFailoverDrill } from '../../../../electron/lab/drill/run-drill.ts';
@@ -44,6 +45,7 @@ function recording(api: PveApi): { api: PveApi; calls: PveRequest[] } {
 /** A formed cluster with NFS, VM 100 on `node` with its disk on NFS, HA-managed and running. */
 async function clusterWithHaGuest(node: string): Promise<{ dc: SimDatacenter; api: PveApi }> {
   const d = await startSimDatacenter({
+    pveClients: httpPveClients,
     nodes: NODES,
     clockMode: { kind: 'fast' },
     initial: { kind: 'cluster', clusterName: 'lab', nfsStorage: 'nfs-lab' },
@@ -186,6 +188,7 @@ describe('failover drill on the simulated datacenter', () => {
 
   it('times a node-only drill on a named machine when the followed resource does not exist', async () => {
     const d = await startSimDatacenter({
+      pveClients: httpPveClients,
       nodes: NODES.slice(0, 2),
       nas: false,
       clockMode: { kind: 'fast' },

@@ -5,10 +5,16 @@ interface Timer {
   resolve: () => void;
 }
 
-/** A virtual clock that moves only when the test calls advance(); timers fire in time order. */
+/**
+ * A virtual clock that moves only when the test calls advance(); timers fire in time order.
+ * Like the simulator's clock, it does not move while a hold is outstanding (an expression being
+ * evaluated in its worker thread, a call in flight).
+ */
 export class ManualClock implements Clock {
   private time = 0;
   private timers: Timer[] = [];
+  private holds = 0;
+  private released: (() => void)[] = [];
 
   now(): number {
     return this.time;
@@ -34,7 +40,23 @@ export class ManualClock implements Clock {
   }
 
   hold(): () => void {
-    return () => undefined;
+    this.holds++;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.holds--;
+      if (this.holds === 0) for (const wake of this.released.splice(0)) wake();
+    };
+  }
+
+  /** Lets pending work run to its next wait, including work held in another thread. */
+  private async idle(): Promise<void> {
+    await settle();
+    while (this.holds > 0) {
+      await new Promise<void>((wake) => this.released.push(wake));
+      await settle();
+    }
   }
 
   get pendingTimers(): number {
@@ -44,7 +66,7 @@ export class ManualClock implements Clock {
   /** Moves time forward by `ms`, firing due timers one by one and letting their work run. */
   async advance(ms: number): Promise<void> {
     const target = this.time + ms;
-    await settle();
+    await this.idle();
     for (;;) {
       this.timers.sort((a, b) => a.at - b.at);
       const next = this.timers[0];
@@ -52,10 +74,10 @@ export class ManualClock implements Clock {
       this.timers.shift();
       this.time = Math.max(this.time, next.at);
       next.resolve();
-      await settle();
+      await this.idle();
     }
     this.time = target;
-    await settle();
+    await this.idle();
   }
 }
 

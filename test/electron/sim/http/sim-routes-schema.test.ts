@@ -2,12 +2,13 @@
  * Walks every route the simulator serves: each must exist in the official schema with the same
  * method (for the PVE release it simulates), and what it answers must fit the schema's `returns`.
  */
+import { httpPveClients } from '../../../../electron/pve/http-client.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simRoutes } from '../../../../electron/sim/api/index.ts';
 import { ApiSchema } from '../../../../electron/sim/http/api-schema.ts';
 import { returnShapeProblems } from '../../../../electron/sim/http/returns-shape.ts';
 import { startSimDatacenter, type SimDatacenter } from '../../../../electron/sim/datacenter.ts';
-import type { HttpPveApi } from '../../../../electron/pve/http-client.ts';
+import type { PveApi } from '../../../../electron/pve/api.ts';
 import { World } from '../../../../electron/sim/world.ts';
 import { PveError } from '../../../../electron/pve/api.ts';
 
@@ -34,11 +35,12 @@ describe.each([8, 9] as const)('routes of the PVE %i simulator', (major) => {
 
 describe('answers of every GET route', () => {
   let dc: SimDatacenter;
-  let api: HttpPveApi;
+  let api: PveApi;
   let upid = '';
 
   beforeAll(async () => {
     dc = await startSimDatacenter({
+      pveClients: httpPveClients,
       initial: { kind: 'cluster' },
       clockMode: { kind: 'fast' },
       rootPassword: 'x',
@@ -51,7 +53,7 @@ describe('answers of every GET route', () => {
     });
     await api.waitForTask(create);
     upid = create;
-    const upload = await api.upload({
+    const upload = await api.upload!({
       node: 'node1',
       storage: 'local',
       content: 'vztmpl',
@@ -128,6 +130,7 @@ describe('answers of every route a lab workflow uses, writes included', () => {
     const problems: string[] = [];
     const used = new Set<string>();
     const dc = await startSimDatacenter({
+      pveClients: httpPveClients,
       clockMode: { kind: 'fast' },
       rootPassword: 'pw',
       routes: (world) =>

@@ -1,3 +1,4 @@
+import { httpPveClients } from '../../../../electron/pve/http-client.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimDatacenter, type SimDatacenter } from '../../../../electron/sim/datacenter.ts';
 import type { ShellSession } from '../../../../electron/sim/shell/shell-session.ts';
@@ -7,6 +8,7 @@ let shell: ShellSession;
 
 beforeAll(async () => {
   dc = await startSimDatacenter({
+    pveClients: httpPveClients,
     initial: { kind: 'cluster' },
     clockMode: { kind: 'fast' },
     rootPassword: 'pw',

@@ -1,3 +1,4 @@
+import { httpPveClients } from '../../../../electron/pve/http-client.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimDatacenter, type SimDatacenter } from '../../../../electron/sim/datacenter.ts';
 import type { ShellSession } from '../../../../electron/sim/shell/shell-session.ts';
@@ -7,7 +8,7 @@ let node1: ShellSession;
 let node2: ShellSession;
 
 beforeAll(async () => {
-  dc = await startSimDatacenter({ rootPassword: 'labpass', clockMode: { kind: 'fast' } });
+  dc = await startSimDatacenter({ pveClients: httpPveClients, rootPassword: 'labpass', clockMode: { kind: 'fast' } });
   node1 = dc.openShell('node1');
   node2 = dc.openShell('node2');
 });
@@ -161,7 +162,7 @@ describe('simulated shell on a datacenter', () => {
     const status = await node2.run('pvesm status');
     expect(status.output).toMatch(/^Name\s+Type\s+Status\s+Total\s+Used\s+Available\s+%\n/);
     expect(status.output).toMatch(/\nnas\s+nfs\s+active\s+\d+\s+\d+\s+\d+\s+\d+\.\d\d%\n/);
-    const upload = await dc.createClient().upload({
+    const upload = await dc.createClient().upload!({
       node: 'node1',
       storage: 'nas',
       content: 'iso',

@@ -1,10 +1,11 @@
+import { httpPveClients } from '../../../../electron/pve/http-client.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimDatacenter, type SimDatacenter } from '../../../../electron/sim/datacenter.ts';
 import type { ShellSession } from '../../../../electron/sim/shell/shell-session.ts';
 
 let dc: SimDatacenter;
 beforeAll(async () => {
-  dc = await startSimDatacenter({ clockMode: { kind: 'fast' }, rootPassword: 'Secret123' });
+  dc = await startSimDatacenter({ pveClients: httpPveClients, clockMode: { kind: 'fast' }, rootPassword: 'Secret123' });
 });
 afterAll(async () => {
   await dc.close();

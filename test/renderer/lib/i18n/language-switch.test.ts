@@ -56,9 +56,12 @@ describe('language switch', () => {
     // A reload with a lab open lands in the lab (its view loads lazily: allow for the first transform).
     await screen.findByText('Create the cluster with pvecm.', {}, { timeout: 20_000 });
     await fireEvent.change(screen.getByTestId('language-picker'), { target: { value: 'es' } });
-    await screen.findByText('Crea el clúster con pvecm.');
+    // The interface switches only once the lab's content has: Spanish buttons never sit over
+    // English instructions (and whoever sees them can rely on the engine being in Spanish).
+    await screen.findByRole('button', { name: 'Resolver este paso' });
+    expect(screen.getByText('Crea el clúster con pvecm.')).toBeTruthy();
     expect(fake.callsOf('lab.setLanguage')).toEqual([{ lang: 'es' }]);
-    expect(screen.getByRole('button', { name: 'Resolver este paso' })).toBeTruthy();
+    expect(fake.callsOf('settings.set')).toEqual([{ lang: 'es' }]);
   });
 
   it('paints in the last language before the settings answer', async () => {

@@ -1,4 +1,4 @@
-/** The UI's host check: the simulator needs nothing; VirtualBox gets the doctor's findings. */
+/** The UI's host check, per backend: the simulator needs nothing; VirtualBox gets the doctor's findings. */
 import type { BackendKind, HostCheckInfo, LocalizedString } from '../contract/dto.ts';
 import { diagnose, worstSeverity } from '../hypervisor/doctor/doctor-rules.ts';
 import type { HostFacts } from '../hypervisor/doctor/host-facts.ts';

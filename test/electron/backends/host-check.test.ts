@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { checkHost } from '../../../electron/app/host-check.ts';
+import { checkHost } from '../../../electron/backends/host-check.ts';
 import type { HostFacts } from '../../../electron/hypervisor/doctor/host-facts.ts';
 
 describe('host check', () => {
