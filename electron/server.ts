@@ -7,6 +7,7 @@ import { join } from 'node:path';
 
 import { createApp, type App } from './app/create-app.ts';
 import { defaultDataDir } from './app/data-dir.ts';
+import { loadHostAddress, saveHostAddress } from './app/host-address.ts';
 import type { AppDeps } from './app/deps.ts';
 import { consoleLogger } from './app/deps.ts';
 import { repoRoot } from './app/version.ts';
@@ -14,6 +15,8 @@ import { createRouter } from './ipc/router.ts';
 import { startWsHost, type WsHost } from './ipc/ws-transport.ts';
 
 export interface BrowserHostOptions extends Partial<AppDeps> {
+  /** Off by default: the browser host is a WebSocket server, so a host terminal is a remote shell. */
+  hostTerminal?: boolean;
   port?: number;
   token?: string;
   staticDir?: string;
@@ -22,31 +25,61 @@ export interface BrowserHostOptions extends Partial<AppDeps> {
 export interface BrowserHost {
   app: App;
   host: WsHost;
+  /** The saved address could not be reused (its port was taken): open tabs must open the new one. */
+  addressChanged: { previousPort: number } | null;
   close(): Promise<void>;
 }
 
 export async function startBrowserHost(options: BrowserHostOptions = {}): Promise<BrowserHost> {
   const root = repoRoot();
   const log = options.log ?? consoleLogger;
+  const dataDir = options.dataDir ?? defaultDataDir();
   const app = await createApp({
     shell: 'browser',
-    dataDir: options.dataDir ?? defaultDataDir(),
+    dataDir,
     labsDir: options.labsDir ?? join(root, 'labs'),
     log,
     ...(options.backend ? { backend: options.backend } : {}),
+    hostTerminal: options.hostTerminal === true,
+    ...(options.hostPty ? { hostPty: options.hostPty } : {}),
   });
   const staticDir = options.staticDir ?? join(root, 'dist', 'renderer');
-  const host = await startWsHost({
-    router: createRouter(app.handlers, { log: (m, e) => log.error(m, e) }),
-    hub: app.hub,
-    log: (m, e) => log.error(m, e),
-    ...(existsSync(staticDir) ? { staticDir } : {}),
-    ...(options.port !== undefined ? { port: options.port } : {}),
-    ...(options.token !== undefined ? { token: options.token } : {}),
-  });
+  const start = (address: { port?: number; token?: string }) =>
+    startWsHost({
+      router: createRouter(app.handlers, { log: (m, e) => log.error(m, e) }),
+      hub: app.hub,
+      log: (m, e) => log.error(m, e),
+      ...(existsSync(staticDir) ? { staticDir } : {}),
+      ...address,
+    });
+  let host: WsHost;
+  let addressChanged: BrowserHost['addressChanged'] = null;
+  try {
+    if (options.port !== undefined || options.token !== undefined) {
+      host = await start({
+        ...(options.port !== undefined ? { port: options.port } : {}),
+        ...(options.token !== undefined ? { token: options.token } : {}),
+      });
+    } else {
+      // Same address as last time, so a tab left open reconnects after a restart.
+      const saved = await loadHostAddress(dataDir);
+      try {
+        host = await start(saved ?? {});
+      } catch (error) {
+        if (!saved || (error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+        host = await start({});
+        addressChanged = { previousPort: saved.port };
+      }
+      await saveHostAddress(dataDir, { port: host.port, token: host.token });
+    }
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
   return {
     app,
     host,
+    addressChanged,
     async close() {
       await host.close();
       await app.close();

@@ -14,6 +14,8 @@ import { TaskService } from '../lab/task-service.ts';
 import { checkedDataDir } from './data-location.ts';
 import type { AppDeps } from './deps.ts';
 import { EventHub } from './event-hub.ts';
+import { HostTerminals } from './host-terminals.ts';
+import { acquireInstanceLock, type InstanceLock } from './instance-lock.ts';
 import { createHandlers, type AppContext, type SessionSlot } from './handlers.ts';
 import { LabCatalog } from './lab-catalog.ts';
 import { LabSession } from './lab-session.ts';
@@ -30,6 +32,17 @@ export interface App {
 }
 
 export async function createApp(deps: AppDeps): Promise<App> {
+  // One instance per data folder: a second one would rewrite this one's settings and progress.
+  const lock = await acquireInstanceLock(deps.dataDir);
+  try {
+    return await composeApp(deps, lock);
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
+
+async function composeApp(deps: AppDeps, lock: InstanceLock): Promise<App> {
   // Settings stay in the default folder; the data (progress, drills, trust) may live elsewhere.
   const settings = await SettingsStore.open(deps.dataDir);
   const located = await checkedDataDir(deps.dataDir);
@@ -95,8 +108,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     platform: `${process.platform}-${process.arch}`,
     dataDir,
     labsDir: deps.labsDir,
+    hostTerminal: deps.hostTerminal === true,
     ...(notices.length > 0 ? { notices } : {}),
   };
+  const hostTerminals = new HostTerminals(deps.hostTerminal === true, hub, deps.hostPty);
 
   const ctx: AppContext = {
     deps,
@@ -108,6 +123,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     trust,
     history,
     sessions,
+    hostTerminals,
     tasks,
     currentBackend,
     settingsInfo: () => ({ ...settings.get(), dataDir, nextDataDir }),
@@ -122,7 +138,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
     hub,
     handlers: createHandlers(ctx),
     async close() {
-      await sessions.close();
+      try {
+        hostTerminals.closeAll();
+        await sessions.close();
+      } finally {
+        await lock.release();
+      }
     },
   };
 }

@@ -1,5 +1,6 @@
 /** What the composition root needs from its shell (Electron, CLI, browser host, tests). */
 import type { BackendKind } from '../contract/dto.ts';
+import type { PtySpawner } from '../terminal/pty.ts';
 import type { VirtualBoxReach } from '../backends/lab-environment.ts';
 
 export interface Logger {
@@ -15,6 +16,13 @@ export interface AppDeps {
   dataDir: string;
   labsDir: string;
   log: Logger;
+  /**
+   * Allow `terminal.open {host: true}`: a shell on this computer. The desktop allows it; the
+   * browser host is a WebSocket server, where it would be a remote shell: off unless asked for.
+   */
+  hostTerminal?: boolean;
+  /** The host terminal's far end (tests pass a harmless command). */
+  hostPty?: PtySpawner;
   /** VirtualBox only: where VirtualBox and the lab's nodes are reached (tests pass stand-ins). */
   virtualBox?: VirtualBoxReach;
   /** Desktop only: opens a real node's own web interface in a window trusting only its pinned certificate. */

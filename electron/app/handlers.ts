@@ -17,6 +17,8 @@ import { chooseDataDir } from './data-location.ts';
 import type { AppDeps } from './deps.ts';
 import type { EventHub } from './event-hub.ts';
 import { checkHost } from '../backends/host-check.ts';
+import { importRun, RunImportError } from '../lab/drill/import-run.ts';
+import { HOST_TERMINAL_NODE, type HostTerminals } from './host-terminals.ts';
 import type { LabCatalog } from './lab-catalog.ts';
 import type { LabSession } from './lab-session.ts';
 import { createPveHandlers } from './pve-handlers.ts';
@@ -37,6 +39,8 @@ export interface AppContext {
   readonly trust: TrustBroker;
   readonly history: DrillHistory;
   readonly sessions: SessionSlot;
+  /** The terminal on this computer (refuses when the shell does not allow it). */
+  readonly hostTerminals: HostTerminals;
   /** Long work shown in the renderer's task tray (`task.updated`). */
   readonly tasks: TaskService;
   /** A backend named by the shell wins; otherwise the saved setting, which may change. */
@@ -86,7 +90,7 @@ export function appHandlers(ctx: AppContext): HandlerGroup<'app.info' | 'setting
       if (Object.keys(patch).length > 0) await ctx.settings.update(patch);
       return ctx.settingsInfo();
     },
-    'host.check': () => checkHost(ctx.currentBackend()),
+    'host.check': ({ backend }) => checkHost(backend ?? ctx.currentBackend()),
   };
 }
 
@@ -130,7 +134,10 @@ export function labHandlers(
             : `Lab "${labId}" has no profile for the ${backend} backend.`,
         );
       }
-      return opened(await sessions.open({ lab, profile: chosen, lang: lang ?? ctx.settings.get().lang, backend }));
+      const session = await sessions.open({ lab, profile: chosen, lang: lang ?? ctx.settings.get().lang, backend });
+      // A lab that "starts where another ends" does: NestLab rebuilds that state, marked as its own.
+      session.applyStartingPoint();
+      return opened(session);
     },
     'lab.getState': () => sessions.active?.state ?? null,
     'lab.close': async () => {
@@ -166,19 +173,25 @@ export function labHandlers(
 export function terminalHandlers(
   ctx: AppContext,
 ): HandlerGroup<'terminal.open' | 'terminal.input' | 'terminal.resize' | 'terminal.close'> {
-  const { sessions } = ctx;
+  const { sessions, hostTerminals } = ctx;
+  const terminal = (id: string) => (hostTerminals.owns(id) ? hostTerminals.get(id) : sessions.current().terminal(id));
   return {
-    'terminal.open': ({ node }) => sessions.current().openTerminal(node),
+    'terminal.open': async (params) => {
+      if (!('host' in params)) return sessions.current().openTerminal(params.node);
+      const session = await hostTerminals.open();
+      return { id: session.id, node: HOST_TERMINAL_NODE, scrollback: session.scrollback };
+    },
     'terminal.input': ({ id, data }) => {
-      sessions.current().terminal(id).write(data);
+      terminal(id).write(data);
       return null;
     },
     'terminal.resize': ({ id, cols, rows }) => {
-      sessions.current().terminal(id).resize(cols, rows);
+      terminal(id).resize(cols, rows);
       return null;
     },
     'terminal.close': ({ id }) => {
-      sessions.active?.closeTerminal(id);
+      if (hostTerminals.owns(id)) hostTerminals.close(id);
+      else sessions.active?.closeTerminal(id);
       return null;
     },
   };
@@ -186,16 +199,27 @@ export function terminalHandlers(
 
 export function drillHandlers(
   ctx: AppContext,
-): HandlerGroup<'drill.start' | 'drill.getState' | 'drill.history' | 'drill.report' | 'drill.export'> {
+): HandlerGroup<'drill.start' | 'drill.getState' | 'drill.history' | 'drill.report' | 'drill.export' | 'drill.import'> {
   const { sessions, history } = ctx;
   return {
-    'drill.start': ({ stepId }) => sessions.current().startDrill(stepId),
+    'drill.start': ({ stepId, guessSeconds }) => sessions.current().startDrill(stepId, guessSeconds),
+    'drill.import': async ({ labId, fileName, content }) => {
+      let report;
+      try {
+        report = importRun(labId, fileName, content);
+      } catch (error) {
+        if (error instanceof RunImportError) throw new ApiError('bad-request', error.message);
+        throw error;
+      }
+      await history.save(report);
+      return toDrillHistoryEntry(report);
+    },
     'drill.getState': () =>
       sessions.active?.drillState() ?? { running: false, phase: null, elapsedMs: 0, milestones: [], report: null },
     // Drill history is readable without an open lab (the library shows past runs).
     'drill.history': async ({ labId }) => (await history.list(labId)).map(toDrillHistoryEntry),
     'drill.report': ({ labId, runId }) =>
-      wrapNotFound(async () => toFailoverReportInfo(await history.load(labId, runId), language(ctx))),
+      wrapNotFound(async () => toFailoverReportInfo(await history.load(labId, runId))),
     'drill.export': ({ labId, runId, format }) =>
       wrapNotFound(async () => {
         const report = await history.load(labId, runId);

@@ -45,6 +45,15 @@ export function summarise(lab: LabFile, lang: Language, backend: BackendKind = '
       minHostMemoryMiB: profile.minHostMemoryMiB,
     })),
     stepCount: profile ? lab.steps.filter((step) => stepApplies(step, profile, backend)).length : lab.steps.length,
+    ...(lab.course
+      ? {
+          course: {
+            order: lab.course.order,
+            ...(lab.course.next ? { next: lab.course.next } : {}),
+            ...(lab.course.startsFrom ? { startsFrom: lab.course.startsFrom.lab } : {}),
+          },
+        }
+      : {}),
   };
 }
 
@@ -57,6 +66,12 @@ async function fileStamp(file: string): Promise<string | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/** As a course: by `course.order`, labs outside the course after them, each group by title. */
+export function courseOrder(a: LabSummary, b: LabSummary): number {
+  const rank = (l: LabSummary) => l.course?.order ?? Number.MAX_SAFE_INTEGER;
+  return rank(a) - rank(b) || a.title.localeCompare(b.title);
 }
 
 export class LabCatalog {
@@ -106,7 +121,7 @@ export class LabCatalog {
 
   async list(lang: Language, backend: BackendKind = 'sim'): Promise<LabLibrary> {
     const { labs, problems } = await this.loadAll();
-    return { labs: labs.map((lab) => summarise(lab, lang, backend)), problems };
+    return { labs: labs.map((lab) => summarise(lab, lang, backend)).sort(courseOrder), problems };
   }
 
   /** One lab by id: its own folder only (lab ids are kebab-case and match their folder). */

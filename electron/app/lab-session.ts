@@ -165,7 +165,7 @@ export class LabSession {
       session.#unsubscribe.push(
         runner.onState((state) => {
           lang = state.lang;
-          hub.emit('lab.state', state);
+          hub.emit('lab.state', session.#explainDown(state));
         }),
         drills.onState((state) => hub.emit('drill.state', state)),
       );
@@ -179,7 +179,21 @@ export class LabSession {
   }
 
   get state(): LabRunInfo {
-    return this.runner.getState();
+    return this.#explainDown(this.runner.getState());
+  }
+
+  /** A check that could not reach a node says why, when the topology knows (watchdog, booting, off). */
+  #explainDown(state: LabRunInfo): LabRunInfo {
+    const reasonOf = (node: string) => this.topologyObserver.downReason(node);
+    return {
+      ...state,
+      steps: state.steps.map((step) => ({
+        ...step,
+        checks: step.checks.map((c) =>
+          c.unreachable ? { ...c, unreachable: { node: c.unreachable.node, reason: reasonOf(c.unreachable.node) } } : c,
+        ),
+      })),
+    };
   }
 
   get topology(): TopologyInfo | null {
@@ -203,15 +217,29 @@ export class LabSession {
     return this.env.login.password || null;
   }
 
-  check = (): Promise<LabRunInfo> => this.runner.check();
+  check = async (): Promise<LabRunInfo> => this.#explainDown(await this.runner.check());
   /** NestLab does the step, shown as a task with its progress. */
-  solveStep = (stepId: string): Promise<LabRunInfo> =>
-    this.#afterSolve(() => this.#solveTask('solveStep', stepId, (progress) => this.runner.solveStep(stepId, progress)));
+  solveStep = async (stepId: string): Promise<LabRunInfo> =>
+    this.#explainDown(
+      await this.#afterSolve(() => this.#solveTask('solveStep', stepId, (progress) => this.runner.solveStep(stepId, progress))),
+    );
+  /** Solves the steps that rebuild an earlier lab's end state (course.startsFrom), in the background. */
+  applyStartingPoint(): void {
+    // On every backend, as a task the learner sees (on VirtualBox it may install the nodes).
+    const through = this.runner.pendingStartingPoint();
+    if (!through) return;
+    void this.solveUpTo(through).catch((error: unknown) =>
+      this.options.log.warn(`starting point: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  }
+
   /** NestLab does every step up to `stepId`, shown as one task. */
-  solveUpTo = (stepId: string): Promise<LabRunInfo> =>
-    this.#afterSolve(() => this.#solveTask('solveUpTo', stepId, (progress) => this.runner.solveUpTo(stepId, progress)));
-  showHint = (stepId: string): Promise<LabRunInfo> => this.runner.showHint(stepId);
-  setLanguage = (lang: Language): LabRunInfo => this.runner.setLanguage(lang);
+  solveUpTo = async (stepId: string): Promise<LabRunInfo> =>
+    this.#explainDown(
+      await this.#afterSolve(() => this.#solveTask('solveUpTo', stepId, (progress) => this.runner.solveUpTo(stepId, progress))),
+    );
+  showHint = async (stepId: string): Promise<LabRunInfo> => this.#explainDown(await this.runner.showHint(stepId));
+  setLanguage = (lang: Language): LabRunInfo => this.#explainDown(this.runner.setLanguage(lang));
 
   async act(machine: string, action: MachineAction): Promise<{ at: number }> {
     const known = this.profile.machines.find((m) => m.name === machine);
@@ -299,7 +327,7 @@ export class LabSession {
   }
 
   /** Starts the drill of `stepId` (default: the active step) in the background. */
-  startDrill(stepId?: string): DrillStateInfo {
+  startDrill(stepId?: string, guessSeconds?: number): DrillStateInfo {
     if (this.#drillRun) throw new ApiError('conflict', 'A drill is already running.');
     const id = stepId ?? this.runner.getState().activeStepId;
     const step = this.lab.steps.find((s) => s.id === id);
@@ -311,10 +339,15 @@ export class LabSession {
         async (task) => {
           // A drill's length depends on the cluster: the bar is indeterminate, the phase its message.
           const off = this.drills.onState((s) => {
-            if (s.running) task.progress(null, s.phase);
+            if (s.running) task.progress(null, s.phase ? s.phase[this.state.lang] || s.phase.en : null);
           });
           try {
-            return await this.drills.runDrill(this.lab.id, step.drill!, task.signal);
+            return await this.drills.runDrill(
+              this.lab.id,
+              step.drill!,
+              task.signal,
+              guessSeconds === undefined ? undefined : guessSeconds * 1000,
+            );
           } finally {
             off();
           }

@@ -3,7 +3,13 @@
  * the NAS — from what any live node's API reports plus the hypervisor's power view.
  * Only the public Proxmox API is used, so it shows a real cluster exactly as a simulated one.
  */
-import type { NodePower, TopologyInfo, TopologyNodeInfo, TopologyStorageInfo } from '../contract/dto.ts';
+import type {
+  NodeDownReason,
+  NodePower,
+  TopologyInfo,
+  TopologyNodeInfo,
+  TopologyStorageInfo,
+} from '../contract/dto.ts';
 import type { Clock } from '../clock/clock.ts';
 import type { HypervisorDriver, MachineInfo, MachineKind } from '../hypervisor/driver.ts';
 import type { PveApi } from '../pve/api.ts';
@@ -43,7 +49,35 @@ export function quorumNeeded(expected: number): number {
   return Math.floor(expected / 2) + 1;
 }
 
+/**
+ * The quorum as votequorum computes it now. The API reports only the configured node count and
+ * whether the partition is quorate; a partition quorate with fewer votes than a majority of the
+ * configuration means someone lowered the expected votes (`pvecm expected N`, which corosync never
+ * lets drop below the votes present): votequorum then uses N = the votes present.
+ */
+export function runtimeQuorum(
+  quorate: boolean,
+  votes: number,
+  configured: number,
+): NonNullable<TopologyInfo['quorum']> {
+  if (quorate && votes < quorumNeeded(configured)) {
+    return { quorate, votes, expected: votes, needed: quorumNeeded(votes), expectedLoweredFrom: configured };
+  }
+  return { quorate, votes, expected: configured, needed: quorumNeeded(configured) };
+}
+
 export class TopologyObserver {
+  /** The last cluster seen, kept while no node answers (a self-fence reboots the only survivor). */
+  #lastCluster: { name: string; members: Set<string> } | null = null;
+  /** Nodes that were up without quorum at the last look: their watchdog resets them within ~70 s. */
+  #withoutQuorum = new Set<string>();
+  #downReasons = new Map<string, NodeDownReason>();
+
+  /** Why `node` does not answer, as of the last observation (null: it should answer). */
+  downReason(node: string): NodeDownReason | null {
+    return this.#downReasons.get(node) ?? null;
+  }
+
   constructor(
     private readonly deps: {
       pve: PveApi;
@@ -54,6 +88,28 @@ export class TopologyObserver {
       startedAt?: number;
     },
   ) {}
+
+  /**
+   * Nodes that do not answer, and why: off; booting; or reset by their watchdog — a node that was
+   * up without quorum, then goes down or stops answering without being powered off (self-fence).
+   */
+  #nodesDown(
+    pveMachines: TopologyMachine[],
+    hardware: Map<string, MachineInfo>,
+    onlineNames: Set<string>,
+    anyAnswered: boolean,
+  ): Map<string, NodeDownReason> {
+    const down = new Map<string, NodeDownReason>();
+    for (const m of pveMachines) {
+      const power = powerOf(hardware.get(m.name));
+      if (power === 'on' && (onlineNames.has(m.name) || (!anyAnswered && !this.#withoutQuorum.has(m.name)))) continue;
+      const wasFencing = this.#withoutQuorum.has(m.name) || this.#downReasons.get(m.name) === 'watchdog';
+      if (wasFencing && power !== 'stopping') down.set(m.name, 'watchdog');
+      else if (power === 'starting') down.set(m.name, 'booting');
+      else if (power === 'off') down.set(m.name, 'off');
+    }
+    return down;
+  }
 
   async observe(signal?: AbortSignal): Promise<TopologyInfo> {
     const { pve, driver, machines, clock } = this.deps;
@@ -79,20 +135,29 @@ export class TopologyObserver {
       }
     };
 
-    // Any reachable node tells us whether a cluster exists; ask one that is up.
-    const first = reachable[0]?.name;
-    const status = first ? await ask<ClusterStatusEntry[]>('/cluster/status') : null;
+    // Any reachable node tells us whether a cluster exists; ask each that is up until one answers.
+    let status: ClusterStatusEntry[] | null = null;
+    const answered = new Set<string>();
+    for (const m of reachable) {
+      status = await ask<ClusterStatusEntry[]>('/cluster/status', m.name);
+      if (status) {
+        answered.add(m.name);
+        break;
+      }
+    }
+    const first = [...answered][0];
     const cluster = status?.find((e) => e.type === 'cluster') ?? null;
-    const memberNames = new Set(
-      (status ?? []).filter((e) => e.type === 'node' && cluster).map((e) => e.name ?? ''),
-    );
+    const stale = !status && this.#lastCluster !== null;
+    const memberNames = stale
+      ? new Set(this.#lastCluster?.members)
+      : new Set((status ?? []).filter((e) => e.type === 'node' && cluster).map((e) => e.name ?? ''));
     const onlineNames = new Set(
       (status ?? []).filter((e) => e.type === 'node' && isSet(e.online)).map((e) => e.name ?? ''),
     );
 
     // A cluster answers for all its members; standalone nodes answer only for themselves.
     const resources: ClusterResource[] = [];
-    const askedNodes = cluster ? [undefined] : reachable.map((m) => m.name);
+    const askedNodes = cluster ? [first] : status ? reachable.map((m) => m.name) : [];
     for (const node of askedNodes) resources.push(...((await ask<ClusterResource[]>('/cluster/resources', node)) ?? []));
     const manager = cluster ? await ask<HaManagerStatus>('/cluster/ha/status/manager_status') : null;
     const storageConfig = first ? ((await ask<StorageConfig[]>('/storage')) ?? []) : [];
@@ -102,6 +167,7 @@ export class TopologyObserver {
     const haLive = isSet(cluster?.quorate);
     const nodeStatus = haLive ? (manager?.manager_status?.node_status ?? {}) : {};
     const master = haLive ? (manager?.manager_status?.master_node ?? null) : null;
+    const down = this.#nodesDown(pveMachines, hardware, onlineNames, status !== null);
     const nodes: TopologyNodeInfo[] = pveMachines.map((m) => {
       const hw = hardware.get(m.name);
       const inCluster = memberNames.has(m.name);
@@ -116,6 +182,7 @@ export class TopologyObserver {
         isCrmMaster: master === m.name && Object.keys(nodeStatus).length > 0,
         lrmState: lrm?.state ?? null,
         inCluster,
+        ...(down.has(m.name) ? { down: down.get(m.name) } : {}),
         guests: resources
           .filter((r) => (r.type === 'qemu' || r.type === 'lxc') && r.node === m.name)
           .map((r) => ({
@@ -143,17 +210,15 @@ export class TopologyObserver {
 
     const nasMachine = machines.find((m) => m.kind === 'nfs' || m.kind === 'truenas');
     const nfs = storages.filter((s) => s.type === 'nfs');
-    const expected = cluster?.nodes ?? 0;
+    if (cluster?.name) this.#lastCluster = { name: cluster.name, members: memberNames };
+    else if (status) this.#lastCluster = null;
+    this.#withoutQuorum =
+      cluster && !isSet(cluster.quorate) ? new Set([...onlineNames].filter((n) => memberNames.has(n))) : new Set();
+    this.#downReasons = down;
     return {
-      clusterName: cluster?.name ?? null,
-      quorum: cluster
-        ? {
-            quorate: isSet(cluster.quorate),
-            votes: onlineNames.size,
-            expected,
-            needed: quorumNeeded(expected),
-          }
-        : null,
+      clusterName: cluster?.name ?? (stale ? (this.#lastCluster?.name ?? null) : null),
+      ...(stale ? { stale: true } : {}),
+      quorum: cluster ? runtimeQuorum(isSet(cluster.quorate), onlineNames.size, cluster.nodes ?? 0) : null,
       nodes,
       nas: nasMachine
         ? {

@@ -1,7 +1,22 @@
 /** The UI's host check, per backend: the simulator needs nothing; VirtualBox gets the doctor's findings. */
-import type { BackendKind, HostCheckInfo } from '../contract/dto.ts';
+import type { BackendKind, HostCheckInfo, LocalizedString } from '../contract/dto.ts';
 import { diagnose, worstSeverity } from '../hypervisor/doctor/doctor-rules.ts';
 import type { HostFacts } from '../hypervisor/doctor/host-facts.ts';
+
+const SIMULATOR_TITLE: LocalizedString = {
+  en: 'Embedded simulator',
+  es: 'Simulador integrado',
+  ca: 'Simulador integrat',
+  fr: 'Simulateur intégré',
+  pl: 'Wbudowany symulator',
+};
+const SIMULATOR_DETAIL: LocalizedString = {
+  en: 'The simulated Proxmox VE datacenter runs inside NestLab and needs nothing else from this computer.',
+  es: 'El centro de datos Proxmox VE simulado funciona dentro de NestLab y no necesita nada más de este ordenador.',
+  ca: 'El centre de dades Proxmox VE simulat funciona dins de NestLab i no necessita res més d’aquest ordinador.',
+  fr: 'Le centre de données Proxmox VE simulé tourne dans NestLab et ne demande rien d’autre à cet ordinateur.',
+  pl: 'Symulowane centrum danych Proxmox VE działa wewnątrz NestLab i nie potrzebuje niczego więcej od tego komputera.',
+};
 
 export type GatherHostFacts = (options: { webService: boolean }) => Promise<HostFacts>;
 
@@ -19,9 +34,10 @@ export async function checkHost(backend: BackendKind, gather: GatherHostFacts = 
         {
           id: 'simulator',
           severity: 'ok',
-          title: 'Embedded simulator',
-          detail: 'The simulated Proxmox VE datacenter runs inside NestLab and needs nothing else from this computer.',
+          title: SIMULATOR_TITLE.en,
+          detail: SIMULATOR_DETAIL.en,
           fix: null,
+          localized: { title: SIMULATOR_TITLE, detail: SIMULATOR_DETAIL, fix: null },
         },
       ],
     };

@@ -44,6 +44,7 @@ interface Results extends PveResults {
   'drill.history': DrillHistoryEntry[];
   'drill.report': FailoverReportInfo;
   'drill.export': { filename: string; mime: string; content: string };
+  'drill.import': DrillHistoryEntry;
   'trust.pending': TrustRequestInfo[];
   'trust.answer': null;
 }

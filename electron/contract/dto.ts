@@ -6,6 +6,9 @@
 export const LANGUAGES = ['en', 'es', 'ca', 'fr', 'pl'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
+/** A text in every interface language: the renderer shows the current one (no stale language after a switch). */
+export type LocalizedString = Record<Language, string>;
+
 export const BACKENDS = ['sim', 'virtualbox'] as const;
 export type BackendKind = (typeof BACKENDS)[number];
 
@@ -20,6 +23,8 @@ export interface AppInfo {
   platform: string;
   dataDir: string;
   labsDir: string;
+  /** A terminal on this computer may be opened (desktop; browser host only with --host-terminal). */
+  hostTerminal: boolean;
   /** Damaged or unusable data found at start, each said once (settings, trust file, data folder). */
   notices?: DataNotice[];
 }
@@ -52,6 +57,8 @@ export interface LabSummary {
   languages: Language[];
   profiles: ProfileSummary[];
   stepCount: number;
+  /** Place in the course (the library is ordered by it); absent for labs outside the course. */
+  course?: { order: number; next?: string; startsFrom?: string };
 }
 
 /** A lab file that failed to load: shown in the library so the teacher sees why. */
@@ -73,7 +80,12 @@ export interface CheckResultInfo {
   /** What the check observed, in the learner's language ("2 of 3 nodes online; expected 3"). */
   message: string;
   error?: string;
+  /** The node the check could not reach, and why when NestLab knows (shown instead of the raw error). */
+  unreachable?: { node: string; reason: NodeDownReason | null };
 }
+
+/** Why a node does not answer: its watchdog reset it (self-fence), it is booting, or it is off. */
+export type NodeDownReason = 'watchdog' | 'booting' | 'off';
 
 export interface StepInfo {
   id: string;
@@ -87,6 +99,8 @@ export interface StepInfo {
   hintsShown: string[];
   hintsTotal: number;
   hasDrill: boolean;
+  /** Rebuilds where an earlier lab ended: solved by NestLab when the lab opens. */
+  startingPoint?: boolean;
 }
 
 export interface LabRunInfo {
@@ -129,6 +143,8 @@ export interface TopologyNodeInfo {
   guests: GuestChipInfo[];
   /** Node is a cluster member. */
   inCluster: boolean;
+  /** Set while the node does not answer its API, with the reason when known. */
+  down?: NodeDownReason;
 }
 
 export interface TopologyStorageInfo {
@@ -142,10 +158,20 @@ export interface TopologyStorageInfo {
 
 export interface TopologyInfo {
   clusterName: string | null;
-  quorum: { quorate: boolean; votes: number; expected: number; needed: number } | null;
+  quorum: {
+    quorate: boolean;
+    votes: number;
+    /** Expected votes in force now: the configured count, or lower after `pvecm expected N`. */
+    expected: number;
+    needed: number;
+    /** The configured expected votes when they were lowered at runtime (`pvecm expected`). */
+    expectedLoweredFrom?: number;
+  } | null;
   nodes: TopologyNodeInfo[];
   nas: { name: string; address: string; power: NodePower; exportAnswering: boolean } | null;
   storages: TopologyStorageInfo[];
+  /** No node answered: cluster name and members are the last ones seen. */
+  stale?: boolean;
   /** Cluster clock (simulator) in ms since the lab started. */
   clockMs: number;
   observedAt: string;
@@ -162,6 +188,7 @@ export interface SimClockInfo {
 
 export interface TerminalInfo {
   id: string;
+  /** The lab node, or `@host` for the terminal on this computer. */
   node: string;
   /** Scroll-back replayed after a reload. */
   scrollback: string;
@@ -169,7 +196,7 @@ export interface TerminalInfo {
 
 export interface DrillMilestoneInfo {
   id: string;
-  label: string;
+  label: LocalizedString;
   /** ms since the fault was injected. */
   at: number;
   node?: string;
@@ -177,13 +204,13 @@ export interface DrillMilestoneInfo {
 
 export interface DrillPhaseInfo {
   id: string;
-  label: string;
+  label: LocalizedString;
   from: number;
   to: number;
   duration: number;
   expected: { min: number; max: number };
   within: boolean;
-  explanation: string;
+  explanation: LocalizedString;
 }
 
 export interface FailoverReportInfo {
@@ -201,11 +228,16 @@ export interface FailoverReportInfo {
    */
   outcome: 'recovered' | 'observed' | 'not-recovered' | 'no-quorum' | 'no-failover' | 'aborted';
   totalMs: number | null;
+  /** The learner's guess of the total, written before the drill. */
+  guessMs?: number;
+  /** A classmate's run imported from this file. */
+  importedFrom?: string;
 }
 
 export interface DrillStateInfo {
   running: boolean;
-  phase: string | null;
+  /** The latest milestone's name while running. */
+  phase: LocalizedString | null;
   elapsedMs: number;
   milestones: DrillMilestoneInfo[];
   report: FailoverReportInfo | null;
@@ -218,6 +250,8 @@ export interface DrillHistoryEntry {
   fault: string;
   totalMs: number | null;
   outcome: FailoverReportInfo['outcome'];
+  guessMs?: number;
+  importedFrom?: string;
 }
 
 export type FindingSeverity = 'ok' | 'info' | 'warning' | 'error';
@@ -228,6 +262,8 @@ export interface HostFindingInfo {
   title: string;
   detail: string;
   fix: string | null;
+  /** The same texts in every language, where NestLab has them (the UI then follows a language switch). */
+  localized?: { title: LocalizedString; detail: LocalizedString; fix: LocalizedString | null };
 }
 
 export interface HostCheckInfo {

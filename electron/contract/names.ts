@@ -33,6 +33,7 @@ export const METHOD_NAMES = [
   'drill.history',
   'drill.report',
   'drill.export',
+  'drill.import',
   'trust.pending',
   'trust.answer',
   'pve.info',

@@ -1,6 +1,6 @@
 /** Runs a step's checks: one Proxmox API query each, then its JSONata expression over the result. */
 import type { Language } from '../contract/dto.ts';
-import type { PveApi } from '../pve/api.ts';
+import { PveError, type PveApi } from '../pve/api.ts';
 import { fillPlaceholders } from './expression/placeholders.ts';
 import type { ExpressionCache } from './expression-cache.ts';
 import { localize } from './localize.ts';
@@ -23,6 +23,8 @@ export interface CheckOutcome {
   observed?: Record<string, unknown>;
   /** Why the check could not be evaluated (API call or expression failed). */
   error?: string;
+  /** The node that did not answer, when the API call failed before Proxmox replied. */
+  unreachableNode?: string;
 }
 
 function bindings(context: RunContext): Record<string, unknown> {
@@ -42,7 +44,8 @@ export async function runCheck(check: LabCheck, deps: CheckDeps): Promise<CheckO
     });
   } catch (e) {
     if (deps.signal?.aborted) throw e;
-    return { id: check.id, ok: false, error: errorText(e) };
+    const down = e instanceof PveError && (e.kind === 'unreachable' || e.kind === 'timeout') && e.node ? { unreachableNode: e.node } : {};
+    return { id: check.id, ok: false, error: errorText(e), ...down };
   }
   try {
     const ok = (await deps.cache.expression(check.expect).evaluate(result, bindings(deps.context))) === true;

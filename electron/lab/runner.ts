@@ -143,11 +143,13 @@ export class LabRunner {
           ok: outcome?.ok ?? false,
           message: checkMessage(check, outcome, this.lang),
           ...(outcome?.error ? { error: outcome.error } : {}),
+          ...(outcome?.unreachableNode ? { unreachable: { node: outcome.unreachableNode, reason: null } } : {}),
         };
       }),
       hintsShown: step.hints.slice(0, hintsShown).map((h) => localize(h, this.lang)),
       hintsTotal: step.hints.length,
       hasDrill: step.drill !== undefined,
+      ...(this.startingPoint(step.id) ? { startingPoint: true } : {}),
     }));
     return {
       runId: this.runId,
@@ -192,6 +194,22 @@ export class LabRunner {
   }
 
   /** Solves every step from the active one up to and including `stepId`; stops at the first failure. */
+  /** Steps up to the course's `startsFrom.throughStep`: they rebuild where an earlier lab ended. */
+  private startingPoint(stepId: string): boolean {
+    const through = this.lab.course?.startsFrom?.throughStep;
+    if (!through) return false;
+    const ids = this.steps.map((s) => s.step.id);
+    const end = ids.indexOf(through);
+    return end >= 0 && ids.indexOf(stepId) <= end;
+  }
+
+  /** The step to solve on open so the lab starts where the earlier one ended, if not passed yet. */
+  pendingStartingPoint(): string | null {
+    const through = this.lab.course?.startsFrom?.throughStep;
+    const step = through ? this.steps.find((s) => s.step.id === through) : undefined;
+    return step && step.status !== 'passed' ? step.step.id : null;
+  }
+
   solveUpTo(stepId: string, progress?: SolveProgress): Promise<LabRunInfo> {
     return this.enqueue(async () => {
       const target = this.requireStep(stepId);

@@ -66,6 +66,8 @@ export async function startDesktop(deps: DesktopDeps): Promise<{ engine: App; wi
     dataDir: app.getPath('userData'),
     labsDir: join(deps.appRoot, 'labs'),
     log: deps.log,
+    // The desktop window is the learner's own: a shell on this computer is what they expect there.
+    hostTerminal: true,
     ...(backend ? { backend } : {}),
     ...(deps.openNodeWindow ? { openNodeWindow: deps.openNodeWindow } : {}),
   });

@@ -37,8 +37,19 @@ export function createCluster(core: SimCore, node: string, opts: CreateClusterOp
   if (!CLUSTER_NAME.test(opts.clustername))
     throw new ClusterConfigError(`value does not match the regex pattern`, 'clustername');
   if (core.state.cluster?.nodes[node]) throw new ClusterConfigError("cluster config '/etc/pve/corosync.conf' already exists");
-  if (core.state.cluster)
-    throw new ClusterConfigError(`the simulator supports one cluster per lab; cluster '${core.state.cluster.name}' already exists`);
+  if (core.state.cluster) {
+    // A learner who created the cluster on the wrong node must not be stuck: say where it is and
+    // how to go on (real PVE would make a second, separate cluster here, which no lab wants).
+    const cluster = core.state.cluster;
+    const [first] = Object.entries(cluster.nodes);
+    const where = first ? `${first[0]} (${first[1].ip})` : 'another node';
+    throw new ClusterConfigError(
+      `cluster '${cluster.name}' already exists: it was created on ${where}, and a lab has one cluster. ` +
+        `Join ${node} to it instead: on ${node} run 'pvecm add ${first?.[1].ip ?? '<its address>'}' ` +
+        `(or Datacenter → Cluster → Join Cluster with ${first?.[0] ?? 'its'}'s join information); ` +
+        `or press 'Reset lab' to start over with a fresh cluster`,
+    );
+  }
   const task = startTask(core, node, 'clustercreate', opts.clustername, opts.user ?? 'root@pam');
   // The creating node's /etc/pve becomes the cluster's.
   core.state.storage = storageConfigs(core, node);

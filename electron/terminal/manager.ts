@@ -17,6 +17,8 @@ export class TerminalManager {
   constructor(
     private readonly spawner: PtySpawner,
     private readonly events: TerminalEvents,
+    /** Session ids start with this (the host terminal's must not collide with a node's). */
+    private readonly idPrefix = 'term',
   ) {}
 
   /** Returns the node's live session, or starts one. */
@@ -25,7 +27,7 @@ export class TerminalManager {
       if (session.node === node && !session.exited) return session;
     }
     const pty = await this.spawner.open(node, { cols: 100, rows: 30 });
-    const id = `term-${this.#next++}-${node}`;
+    const id = `${this.idPrefix}-${this.#next++}-${node}`;
     const session = new TerminalSession({
       id,
       node,

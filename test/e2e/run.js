@@ -14,6 +14,7 @@ import { hostileChecks } from './hostile-checks.js';
 import { labChecks } from './lab-checks.js';
 import { reconnectChecks } from './reconnect-checks.js';
 import { datacenterChecks } from './datacenter-checks.js';
+import { terminalGlyphChecks } from './terminal-glyph-checks.js';
 
 register();
 const { startBrowserHost } = await import('../../electron/server.ts');
@@ -58,6 +59,10 @@ try {
   if (!only || only === 'lab') {
     console.log('lab');
     await labChecks(env);
+  }
+  if (!only || only === 'lab') {
+    console.log('terminal glyphs');
+    await terminalGlyphChecks(env);
   }
   if (!only || only === 'hostile') {
     console.log('hostile');

@@ -7,17 +7,22 @@ import type {
 import type { Milestone, MilestoneId } from './detect-milestones.ts';
 import type { FailoverReport } from './failover-report.ts';
 import { summarizeRun } from './history.ts';
-import type { DrillLanguage } from './localized.ts';
+import type { LocalizedText } from './localized.ts';
 import { MILESTONE_LABELS, PHASE_LABELS } from './milestone-labels.ts';
 
-export function milestoneInfo(m: Milestone, lang: DrillLanguage): DrillMilestoneInfo {
+export function milestoneInfo(m: Milestone): DrillMilestoneInfo {
   const label = MILESTONE_LABELS[m.id as MilestoneId];
   // Whole milliseconds: clock differences carry float noise (190999.99999999977) nobody should see.
-  return { id: m.id, label: label[lang] || label.en, at: Math.round(m.at), ...(m.node ? { node: m.node } : {}) };
+  return { id: m.id, label: { ...label }, at: Math.round(m.at), ...(m.node ? { node: m.node } : {}) };
 }
 
-/** The report in the UI's language, as the contract carries it. Unreached phases are left out. */
-export function toFailoverReportInfo(report: FailoverReport, lang: DrillLanguage): FailoverReportInfo {
+/** A phase id no table names (a lab's own milestone range) is shown as itself in every language. */
+function asLocalized(text: LocalizedText | undefined, fallback: string): LocalizedText {
+  return text ? { ...text } : { en: fallback, es: fallback, ca: fallback, fr: fallback, pl: fallback };
+}
+
+/** The report as the contract carries it, every text in every language. Unreached phases are left out. */
+export function toFailoverReportInfo(report: FailoverReport): FailoverReportInfo {
   const at = (id: string): number | undefined => report.milestones.find((m) => m.id === id)?.at;
   const phases: DrillPhaseInfo[] = [];
   for (const p of report.phases) {
@@ -27,13 +32,13 @@ export function toFailoverReportInfo(report: FailoverReport, lang: DrillLanguage
     const label = PHASE_LABELS[p.id] ?? MILESTONE_LABELS[p.id as MilestoneId];
     phases.push({
       id: p.id,
-      label: label ? label[lang] || label.en : p.id,
+      label: asLocalized(label, p.id),
       from: Math.round(from),
       to: Math.round(to),
       duration: Math.round(p.duration),
       expected: { ...p.expected },
       within: p.within === true,
-      explanation: p.explanation[lang] || p.explanation.en,
+      explanation: asLocalized(p.explanation, ''),
     });
   }
   return {
@@ -42,10 +47,11 @@ export function toFailoverReportInfo(report: FailoverReport, lang: DrillLanguage
     startedAt: report.startedAt,
     target: { node: report.target.node, sid: report.target.sid },
     fault: report.fault,
-    milestones: report.milestones.map((m) => milestoneInfo(m, lang)),
+    milestones: report.milestones.map((m) => milestoneInfo(m)),
     phases,
     outcome: report.outcome,
     totalMs: roundOrNull(summarizeRun(report).totalMs),
+    ...extras(report),
   };
 }
 
@@ -58,6 +64,14 @@ export function toDrillHistoryEntry(report: FailoverReport): DrillHistoryEntry {
     fault: s.fault,
     totalMs: roundOrNull(s.totalMs),
     outcome: s.outcome,
+    ...extras(report),
+  };
+}
+
+function extras(report: FailoverReport): { guessMs?: number; importedFrom?: string } {
+  return {
+    ...(report.guessMs !== undefined ? { guessMs: Math.round(report.guessMs) } : {}),
+    ...(report.importedFrom ? { importedFrom: report.importedFrom } : {}),
   };
 }
 

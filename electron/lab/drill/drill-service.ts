@@ -76,7 +76,7 @@ export class DrillService implements DrillRunner {
   }
 
   /** Runs one drill to its end and stores the report; rejects if a drill is already running. */
-  async runDrill(labId: string, drill: LabDrill, signal?: AbortSignal): Promise<FailoverReport> {
+  async runDrill(labId: string, drill: LabDrill, signal?: AbortSignal, guessMs?: number): Promise<FailoverReport> {
     if (this.running) throw new Error('drill: another drill is already running');
     this.running = true;
     this.milestones = [];
@@ -84,7 +84,7 @@ export class DrillService implements DrillRunner {
     this.emit();
     try {
       const plan = planFromLabDrill(labId, this.newRunId(), drill, signal);
-      const report = await runFailoverDrill(
+      const measured = await runFailoverDrill(
         { pve: this.deps.pve, driver: this.deps.hypervisor, clock: this.deps.clock, ...this.wall() },
         {
           ...plan,
@@ -94,6 +94,8 @@ export class DrillService implements DrillRunner {
           },
         },
       );
+      // The guess is kept with the run, to be shown next to the measured time.
+      const report: FailoverReport = guessMs !== undefined ? { ...measured, guessMs } : measured;
       // Writing the file must not let simulated time run on past the drill's end.
       const release = this.deps.clock.hold('saving drill report');
       try {
@@ -110,16 +112,15 @@ export class DrillService implements DrillRunner {
   }
 
   getState(): DrillStateInfo {
-    const lang = this.deps.language();
     const current = this.running ? this.milestones : (this.last?.milestones ?? []);
     const latest = current.at(-1);
     const label = latest ? MILESTONE_LABELS[latest.id] : undefined;
     return {
       running: this.running,
-      phase: this.running && label ? label[lang] || label.en : null,
+      phase: this.running && label ? { ...label } : null,
       elapsedMs: this.running ? this.deps.clock.now() - this.startedAt : 0,
-      milestones: current.map((m) => milestoneInfo(m, lang)),
-      report: !this.running && this.last ? toFailoverReportInfo(this.last, lang) : null,
+      milestones: current.map((m) => milestoneInfo(m)),
+      report: !this.running && this.last ? toFailoverReportInfo(this.last) : null,
     };
   }
 
@@ -128,7 +129,7 @@ export class DrillService implements DrillRunner {
   }
 
   async report(labId: string, runId: string): Promise<FailoverReportInfo> {
-    return toFailoverReportInfo(await this.deps.history.load(labId, runId), this.deps.language());
+    return toFailoverReportInfo(await this.deps.history.load(labId, runId));
   }
 
   async export(

@@ -1,11 +1,12 @@
 import type { MilestoneId } from './detect-milestones.ts';
 import type { FaultKind } from './fault.ts';
+import { nodeLossWindows, PVE_HA_TIMING } from './ha-timing.ts';
 import type { LocalizedText } from './localized.ts';
 
 /**
  * What Proxmox VE's HA stack should do, phase by phase, and why it takes that long.
- * Ranges come from pve-ha-manager's hard-coded timers (see shared/reference/pve-ha.md §2):
- * 10 s CRM/LRM loops, 60 s fence delay, 120 s lock lifetime.
+ * Every range is derived from the timing model in ha-timing.ts (10 s CRM/LRM loops, 60 s fence
+ * delay, 120 s lock lifetime, corosync's token), never written down by hand.
  */
 export interface PhaseSpec {
   id: string;
@@ -15,8 +16,6 @@ export interface PhaseSpec {
   expected: { min: number; max: number };
   explanation: LocalizedText;
 }
-
-const s = (seconds: number): number => seconds * 1000;
 
 const TEXT = {
   detection: {
@@ -84,8 +83,8 @@ const TEXT = {
   },
   total: {
     en: "Proxmox documents about 2 minutes for detection and failover, plus the guest's own boot.",
-    es: 'Proxmox documenta unos 2 minutos de detección y conmutación por error, más el arranque del propio invitado.',
-    ca: 'Proxmox documenta uns 2 minuts de detecció i commutació per error, més l’arrencada del mateix convidat.',
+    es: 'Proxmox documenta unos 2 minutos de detección y failover, más el arranque del propio invitado.',
+    ca: 'Proxmox documenta uns 2 minuts de detecció i failover, més l’arrencada del mateix convidat.',
     fr: "Proxmox annonce environ 2 minutes de détection et de basculement, plus le démarrage de l'invité lui-même.",
     pl: 'Proxmox podaje około 2 minut na wykrycie i przełączenie awaryjne, plus własny rozruch gościa.',
   },
@@ -129,47 +128,47 @@ const TEXT = {
 /** Shown for a phase whose range comes from the lab file rather than from Proxmox's timers. */
 export const LAB_EXPECTED_EXPLANATION: LocalizedText = TEXT.labExpected;
 
+const T = PVE_HA_TIMING;
+
 const GUEST_PHASES: PhaseSpec[] = [
   {
     id: 'vm-start',
     from: 'service-started',
     to: 'guest-running',
-    expected: { min: 0, max: s(15) },
+    expected: { min: 0, max: T.lrmLoopMs + T.guestStartMs },
     explanation: TEXT.vmStart,
   },
   {
     id: 'guest-boot',
     from: 'guest-running',
     to: 'guest-answering',
-    expected: { min: 0, max: s(60) },
+    expected: { min: 0, max: T.guestBootMs },
     explanation: TEXT.guestBoot,
   },
 ];
 
-type Range = [minSeconds: number, maxSeconds: number];
-
 /** A node lost without warning (power, cable): the same phases, with the master variant's longer waits. */
-function nodeLossPhases(r: { fence: Range; fenced: Range; started: Range; total: Range; master: boolean }): PhaseSpec[] {
-  const range = ([min, max]: Range) => ({ min: s(min), max: s(max) });
+function nodeLossPhases(master: boolean): PhaseSpec[] {
+  const w = nodeLossWindows(master);
   return [
-    { id: 'detection', from: 'fault-injected', to: 'node-offline', expected: { min: 0, max: s(10) }, explanation: TEXT.detection },
+    { id: 'detection', from: 'fault-injected', to: 'node-offline', expected: { ...w.nodeOffline }, explanation: TEXT.detection },
     {
       id: 'fence-delay',
       from: 'fault-injected',
       to: 'fence',
-      expected: range(r.fence),
-      explanation: r.master ? TEXT.fenceDelayMaster : TEXT.fenceDelay,
+      expected: { ...w.fence },
+      explanation: master ? TEXT.fenceDelayMaster : TEXT.fenceDelay,
     },
     {
       id: 'lock-expiry',
       from: 'fault-injected',
       to: 'fenced',
-      expected: range(r.fenced),
-      explanation: r.master ? TEXT.lockExpiryMaster : TEXT.lockExpiry,
+      expected: { ...w.fenced },
+      explanation: master ? TEXT.lockExpiryMaster : TEXT.lockExpiry,
     },
-    { id: 'recovery', from: 'fault-injected', to: 'service-started', expected: range(r.started), explanation: TEXT.recovery },
+    { id: 'recovery', from: 'fault-injected', to: 'service-started', expected: { ...w.serviceStarted }, explanation: TEXT.recovery },
     ...GUEST_PHASES,
-    { id: 'total', from: 'fault-injected', to: 'guest-answering', expected: range(r.total), explanation: TEXT.total },
+    { id: 'total', from: 'fault-injected', to: 'guest-answering', expected: { ...w.guestAnswering }, explanation: TEXT.total },
   ];
 }
 
@@ -188,7 +187,8 @@ export function expectedPhases(
         id: 'storage-detection',
         from: 'fault-injected',
         to: 'storage-offline',
-        expected: { min: 0, max: s(30) },
+        // The status lags up to one pvestatd period; the NFS probe itself may take two more to time out.
+        expected: { min: 0, max: 3 * T.storageStatusMs },
         explanation: TEXT.storageDetection,
       },
     ];
@@ -196,40 +196,36 @@ export function expectedPhases(
   switch (fault) {
     case 'power-off':
     case 'cable-out':
-      return nodeLossPhases(
-        targetWasMaster
-          ? // The others first wait ~120 s for the dead master's manager lock, then a new 60 s fence delay.
-            { fence: [170, 190], fenced: [170, 190], started: [170, 190], total: [170, 260], master: true }
-          : { fence: [50, 60], fenced: [110, 130], started: [110, 130], total: [110, 200], master: false },
-      );
+      return nodeLossPhases(targetWasMaster);
     case 'acpi-shutdown':
       return [
         {
           id: 'detection',
           from: 'fault-injected',
           to: 'node-offline',
-          expected: { min: 0, max: s(120) },
+          expected: { min: 0, max: T.cleanShutdownMs + T.detectionMs.max },
           explanation: TEXT.cleanShutdown,
         },
         {
           id: 'fence-delay',
           from: 'node-offline',
           to: 'fence',
-          expected: { min: s(40), max: s(70) },
+          // Last seen online up to one CRM round before it left; the fencing round may slip by one.
+          expected: { min: T.fenceDelayMs - T.crmLoopMs, max: T.fenceDelayMs + T.crmLoopMs },
           explanation: TEXT.fenceDelay,
         },
         {
           id: 'lock-expiry',
           from: 'fence',
           to: 'fenced',
-          expected: { min: 0, max: s(10) },
+          expected: { min: 0, max: T.crmLoopMs },
           explanation: TEXT.lockReleased,
         },
         {
           id: 'recovery',
           from: 'fenced',
           to: 'service-started',
-          expected: { min: 0, max: s(10) },
+          expected: { min: 0, max: T.crmLoopMs },
           explanation: TEXT.recovery,
         },
         ...GUEST_PHASES,
@@ -240,21 +236,22 @@ export function expectedPhases(
           id: 'detection',
           from: 'fault-injected',
           to: 'node-offline',
-          expected: { min: 0, max: s(10) },
+          expected: { ...T.detectionMs },
           explanation: TEXT.detection,
         },
         {
           id: 'node-return',
           from: 'fault-injected',
           to: 'node-online',
-          expected: { min: s(5), max: s(300) },
+          expected: { ...T.nodeReturnMs },
           explanation: TEXT.nodeReturn,
         },
         {
           id: 'restart',
           from: 'node-online',
           to: 'service-started',
-          expected: { min: 0, max: s(20) },
+          // The returned LRM waits for its agent lock one round, then starts the service the next.
+          expected: { min: 0, max: 2 * T.lrmLoopMs },
           explanation: TEXT.restartInPlace,
         },
         ...GUEST_PHASES,

@@ -35,6 +35,10 @@ export interface FailoverReport {
   outcome: DrillOutcome;
   /** Node the service runs on at the end, if it was started anywhere. */
   recoveredOn?: string;
+  /** The learner's guess of the total, written down before the drill. */
+  guessMs?: number;
+  /** Set on a classmate's run imported from a file (its file name). */
+  importedFrom?: string;
 }
 
 export interface ReportInput {

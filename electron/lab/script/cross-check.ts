@@ -25,6 +25,14 @@ export function crossCheck(lab: LabFile): PathProblem[] {
     problems.push(p);
   };
 
+  const through = lab.course?.startsFrom?.throughStep;
+  if (through !== undefined && !lab.steps.some((s) => s.id === through)) {
+    add({
+      path: ['course', 'startsFrom', 'throughStep'],
+      message: `no step '${through}' in this lab (steps: ${lab.steps.map((s) => s.id).join(', ')})`,
+    });
+  }
+
   unique(
     lab.profiles.map((p) => p.id),
     ['profiles'],

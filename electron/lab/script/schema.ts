@@ -352,6 +352,22 @@ export const stepSchema = z
   })
   .meta({ id: 'Step' });
 
+/** Where the lab sits in a course: the library orders labs by it and offers the next one. */
+const courseSchema = z
+  .strictObject({
+    order: z.number().int().min(1).meta({ description: 'Position in the course; 1 is the lab to start with.' }),
+    next: kebabId.optional().meta({ description: 'The id of the lab to take after this one.' }),
+    startsFrom: z
+      .strictObject({
+        lab: kebabId.meta({ description: 'The lab whose end state this lab starts from.' }),
+        throughStep: kebabId.meta({
+          description: 'The last step that rebuilds that state: NestLab solves up to it when the lab opens.',
+        }),
+      })
+      .optional(),
+  })
+  .meta({ id: 'Course' });
+
 export const labSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -371,12 +387,14 @@ export const labSchema = z
       .meta({
         description: 'Values templates can use as vars.<name>, e.g. the root password the lab installs.',
       }),
+    course: courseSchema.optional(),
     profiles: z.array(profileSchema).min(1),
     steps: z.array(stepSchema).min(1),
   })
   .meta({ title: 'NestLab lab', description: 'A NestLab lab file (labs/<id>/lab.yaml).' });
 
 export type LabFile = z.infer<typeof labSchema>;
+export type LabCourse = z.infer<typeof courseSchema>;
 export type LabProfile = z.infer<typeof profileSchema>;
 export type LabMachine = z.infer<typeof machineSchema>;
 export type LabStep = z.infer<typeof stepSchema>;

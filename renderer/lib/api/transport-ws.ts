@@ -16,6 +16,7 @@ export function wsTransport(url: string, WebSocketImpl: typeof WebSocket = WebSo
   let ready: Promise<WebSocket> | null = null;
   let nextId = 1;
   let everConnected = false;
+  let failedAttempts = 0;
   const pending = new Map<number, Pending>();
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
   const reconnectListeners = new Set<() => void>();
@@ -27,6 +28,7 @@ export function wsTransport(url: string, WebSocketImpl: typeof WebSocket = WebSo
       const ws = new WebSocketImpl(url);
       ws.onopen = () => {
         socket = ws;
+        failedAttempts = 0;
         if (everConnected) {
           for (const l of connectionListeners) l(true);
           for (const l of reconnectListeners) l();
@@ -59,7 +61,9 @@ export function wsTransport(url: string, WebSocketImpl: typeof WebSocket = WebSo
         if (wasOpen) for (const l of connectionListeners) l(false);
         // A failed reconnection attempt settles too, so no caller waits on it forever.
         else reject(new ApiCallError('disconnected', 'Lost the connection to NestLab.'));
-        setTimeout(() => void connect().catch(() => undefined), 500);
+        // Back off to one try every 5 s: a tab left open on an old address must not spin.
+        failedAttempts = wasOpen ? 0 : failedAttempts + 1;
+        setTimeout(() => void connect().catch(() => undefined), Math.min(5000, 500 * 2 ** failedAttempts));
       };
     });
     return ready;

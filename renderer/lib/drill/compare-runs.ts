@@ -1,9 +1,9 @@
 /** Side-by-side phase durations of two drill runs, matched by phase id. */
-import type { FailoverReportInfo } from '@contract/dto.ts';
+import type { FailoverReportInfo, LocalizedString } from '@contract/dto.ts';
 
 export interface PhaseComparison {
   id: string;
-  label: string;
+  label: LocalizedString;
   a: number | null;
   b: number | null;
   /** b − a in ms, when both runs have the phase. */

@@ -6,9 +6,10 @@ import type { DrillMilestoneInfo } from '@contract/dto.ts';
 
 export const RIBBON_STAGES = [
   { id: 'node-lost', startedBy: ['fault-injected', 'node-offline'] },
-  { id: 'fence-delay', startedBy: ['node-unknown', 'service-frozen'] },
+  // The engine's milestone ids (detect-milestones.ts); the older names are kept for stored runs.
+  { id: 'fence-delay', startedBy: ['ha-node-unknown', 'node-unknown', 'service-frozen'] },
   { id: 'lock-expiry', startedBy: ['fence'] },
-  { id: 'recovery', startedBy: ['fence-acknowledged', 'service-recovery'] },
+  { id: 'recovery', startedBy: ['fenced', 'recovery', 'fence-acknowledged', 'service-recovery'] },
   { id: 'booting', startedBy: ['service-started'] },
   { id: 'answering', startedBy: ['guest-answering'] },
 ] as const;

@@ -2,12 +2,14 @@
  * The failover timeline as chart.js data: one horizontal bar per phase on a shared time axis
  * (seconds after the fault), with Proxmox's expected range for the phase shaded behind it.
  */
-import type { FailoverReportInfo } from '@contract/dto.ts';
+import type { FailoverReportInfo, LocalizedString } from '@contract/dto.ts';
 
 export interface TimelineLabels {
   measured: string;
   expected: string;
   axis: string;
+  /** The current language's text of a phase name the engine sends in every language. */
+  pick: (text: LocalizedString) => string;
 }
 
 export interface TimelinePalette {
@@ -42,7 +44,7 @@ export function timelineChartData(
 ): TimelineChartData {
   const phases = report.phases;
   return {
-    labels: phases.map((p) => p.label),
+    labels: phases.map((p) => labels.pick(p.label)),
     datasets: [
       {
         label: labels.measured,

@@ -15,14 +15,22 @@ export function formatClock(ms: number): string {
 
 /** `2 min 15 s` / `45 s` / `1.2 s` for durations inside sentences and tables. */
 export function formatDuration(ms: number): string {
-  const sign = ms < 0 ? '-' : '';
   const abs = Math.abs(ms);
+  // No sign on a value that shows as zero: "-0.0 s" next to "0.0 s" reads as two different numbers.
+  const sign = ms < 0 && Math.round(abs / 100) > 0 ? '-' : '';
   if (abs < 10_000) return `${sign}${(abs / 1000).toFixed(1)} s`;
   const totalSeconds = Math.round(abs / 1000);
   const minutes = Math.floor(totalSeconds / 60);
   const seconds = totalSeconds % 60;
   if (minutes === 0) return `${sign}${seconds} s`;
   return seconds === 0 ? `${sign}${minutes} min` : `${sign}${minutes} min ${seconds} s`;
+}
+
+/** A difference between two durations: `+1.2 s`, `-3 s`, and `0.0 s` (no sign) when it shows as zero. */
+export function formatDelta(ms: number): string {
+  const text = formatDuration(Math.abs(ms));
+  if (/^0(\.0)? s$/.test(text)) return text;
+  return `${ms > 0 ? '+' : '-'}${text}`;
 }
 
 /** Host RAM from MiB: `4 GiB`, `1.5 GiB`, `512 MiB`. */

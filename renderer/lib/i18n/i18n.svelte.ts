@@ -2,7 +2,7 @@
  * The interface language: a rune holding the current language and a `t()` that reads it, so every
  * translated string re-renders when the learner picks another language.
  */
-import { LANGUAGES, type Language } from '@contract/dto.ts';
+import { LANGUAGES, type Language, type LocalizedString } from '@contract/dto.ts';
 
 import { ca } from './messages/ca.ts';
 import { en, type MessageKey, type Messages } from './messages/en.ts';
@@ -51,6 +51,9 @@ export class I18n {
     rememberLanguage(lang);
     if (typeof document !== 'undefined') document.documentElement.lang = lang;
   }
+
+  /** Engine data sent in every language (drill labels, explanations): the current one. */
+  pick = (text: LocalizedString): string => text[this.#lang] || text.en;
 
   t = (key: MessageKey, params?: TranslateParams): string => {
     const template = CATALOGS[this.#lang][key] ?? en[key];

@@ -4,6 +4,8 @@ export interface ConfirmRequest {
   message: string;
   confirmLabel: string;
   cancelLabel: string;
+  /** Red confirm button only when the action destroys or interrupts something (not "Power on"). */
+  destructive?: boolean;
 }
 
 export class ConfirmState {

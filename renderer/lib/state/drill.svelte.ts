@@ -21,6 +21,7 @@ export class DrillState {
   #report = $state<FailoverReportInfo | null>(null);
   #compare = $state<FailoverReportInfo | null>(null);
   #error = $state<string | null>(null);
+  #importError = $state<string | null>(null);
   #labId: string | null = null;
 
   constructor(
@@ -69,17 +70,23 @@ export class DrillState {
       ]);
       this.#history = history;
       this.#accept(state);
-      if (!this.#report && history.length > 0) await this.select(history[history.length - 1]!.runId);
+      // The engine lists runs newest first: show the latest.
+      if (!this.#report && history.length > 0) await this.select(history[0]!.runId);
       this.#error = null;
     } catch (e) {
       this.#error = errorMessage(e);
     }
   }
 
-  async start(stepId?: string): Promise<boolean> {
+  async start(stepId?: string, guessSeconds?: number): Promise<boolean> {
     try {
       this.#compare = null;
-      this.#accept(await this.client.call('drill.start', stepId ? { stepId } : {}));
+      this.#accept(
+        await this.client.call('drill.start', {
+          ...(stepId ? { stepId } : {}),
+          ...(guessSeconds !== undefined ? { guessSeconds } : {}),
+        }),
+      );
       this.#error = null;
       return true;
     } catch (e) {
@@ -108,6 +115,26 @@ export class DrillState {
     } catch (e) {
       this.#error = errorMessage(e);
     }
+  }
+
+  /** A classmate's run file: validated by the engine, then listed and shown for comparison. */
+  async importRun(fileName: string, content: string): Promise<boolean> {
+    if (!this.#labId) return false;
+    try {
+      const entry = await this.client.call('drill.import', { labId: this.#labId, fileName, content });
+      this.#history = await this.client.call('drill.history', { labId: this.#labId });
+      if (this.#report) await this.compareWith(entry.runId);
+      else await this.select(entry.runId);
+      this.#importError = null;
+      return true;
+    } catch (e) {
+      this.#importError = errorMessage(e);
+      return false;
+    }
+  }
+
+  get importError(): string | null {
+    return this.#importError;
   }
 
   async export(runId: string, format: ExportFormat): Promise<{ filename: string; mime: string; content: string } | null> {

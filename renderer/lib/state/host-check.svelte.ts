@@ -1,5 +1,5 @@
 /** The host preflight report (for the simulator it simply passes). */
-import type { HostCheckInfo } from '@contract/dto.ts';
+import type { BackendKind, HostCheckInfo } from '@contract/dto.ts';
 
 import type { LabClient } from '../api/client.ts';
 import { errorMessage } from '../format/error-message.ts';
@@ -21,10 +21,10 @@ export class HostCheckState {
     return this.#running;
   }
 
-  async run(): Promise<void> {
+  async run(backend?: BackendKind): Promise<void> {
     this.#running = true;
     try {
-      this.#report = await this.client.call('host.check');
+      this.#report = await this.client.call('host.check', backend ? { backend } : {});
       this.#error = null;
     } catch (e) {
       this.#error = errorMessage(e);

@@ -15,6 +15,9 @@ export interface TerminalSink {
   exited(code: number): void;
 }
 
+/** The key of the terminal on the learner's own computer (no lab node name starts with `@`). */
+export const HOST_TERMINAL = '@host';
+
 export class TerminalsState {
   #byNode = $state<Record<string, TerminalInfo>>({});
   #errors = $state<Record<string, string>>({});
@@ -44,7 +47,7 @@ export class TerminalsState {
     forNode.add(sink);
     this.#sinksByNode.set(node, forNode);
     try {
-      const info = await this.client.call('terminal.open', { node });
+      const info = await this.client.call('terminal.open', node === HOST_TERMINAL ? { host: true } : { node });
       const previous = this.#byNode[node];
       if (previous && previous.id !== info.id) this.#sinks.delete(previous.id);
       this.#byNode[node] = info;

@@ -51,7 +51,7 @@ export function topologyDiagram(topology: TopologyInfo): { nodes: DiagramNode[];
       position: { x: 0, y: 0 },
       width: frameWidth,
       height: frameHeight,
-      data: { clusterName: topology.clusterName, quorum: topology.quorum },
+      data: { clusterName: topology.clusterName, quorum: topology.quorum, stale: topology.stale === true },
       draggable: false,
       selectable: false,
       connectable: false,

@@ -12,6 +12,9 @@ describe('host check', () => {
     });
     expect(result.ok).toBe(true);
     expect(looked).toBe(false);
+    // Sent in every language, so the host check follows a language switch without a reload.
+    expect(result.findings[0]?.localized?.title.es).toBe('Simulador integrado');
+    expect(result.findings[0]?.localized?.detail.pl).toContain('NestLab');
   });
 
   it('reports the doctor findings for VirtualBox, each error with a fix, without starting the web service', async () => {

@@ -4,6 +4,7 @@ import type {
   FailoverReportInfo,
   LabLibrary,
   LabRunInfo,
+  LocalizedString,
   SettingsInfo,
   StepInfo,
   TopologyInfo,
@@ -18,6 +19,7 @@ export const appInfo: AppInfo = {
   platform: 'linux-x64',
   dataDir: '/tmp/nestlab',
   labsDir: '/tmp/labs',
+  hostTerminal: false,
 };
 
 export const settings: SettingsInfo = { lang: 'en', theme: 'light', backend: 'sim', dataDir: '/tmp/nestlab', nextDataDir: null };
@@ -129,6 +131,11 @@ export const afterFailover: TopologyInfo = {
   nas: { name: 'nas', address: '10.10.10.20', power: 'on', exportAnswering: false },
 };
 
+/** Engine texts come in every language; fixtures use one text for all. */
+export function allLanguages(text: string): LocalizedString {
+  return { en: text, es: text, ca: text, fr: text, pl: text };
+}
+
 export const report: FailoverReportInfo = {
   runId: 'drill-1',
   labId: 'proxmox-ha-basics',
@@ -136,15 +143,15 @@ export const report: FailoverReportInfo = {
   target: { node: 'pve1', sid: 'vm:100' },
   fault: 'power-off',
   milestones: [
-    { id: 'fault-injected', label: 'Power pulled', at: 0, node: 'pve1' },
-    { id: 'node-unknown', label: 'Node unknown', at: 20_000 },
-    { id: 'fence', label: 'Fencing', at: 65_000 },
-    { id: 'service-started', label: 'Started on pve2', at: 185_000, node: 'pve2' },
+    { id: 'fault-injected', label: allLanguages('Power pulled'), at: 0, node: 'pve1' },
+    { id: 'node-unknown', label: allLanguages('Node unknown'), at: 20_000 },
+    { id: 'fence', label: allLanguages('Fencing'), at: 65_000 },
+    { id: 'service-started', label: allLanguages('Started on pve2'), at: 185_000, node: 'pve2' },
   ],
   phases: [
-    { id: 'detect', label: 'Detect the loss', from: 0, to: 20_000, duration: 20_000, expected: { min: 5_000, max: 30_000 }, within: true, explanation: 'Corosync notices the missing node.' },
-    { id: 'fence-delay', label: 'Fence delay', from: 20_000, to: 65_000, duration: 45_000, expected: { min: 50_000, max: 70_000 }, within: false, explanation: 'The CRM waits before fencing.' },
-    { id: 'lock', label: 'Lock expiry', from: 65_000, to: 185_000, duration: 120_000, expected: { min: 110_000, max: 130_000 }, within: true, explanation: 'The dead node’s watchdog lock must expire.' },
+    { id: 'detect', label: allLanguages('Detect the loss'), from: 0, to: 20_000, duration: 20_000, expected: { min: 5_000, max: 30_000 }, within: true, explanation: allLanguages('Corosync notices the missing node.') },
+    { id: 'fence-delay', label: allLanguages('Fence delay'), from: 20_000, to: 65_000, duration: 45_000, expected: { min: 50_000, max: 70_000 }, within: false, explanation: allLanguages('The CRM waits before fencing.') },
+    { id: 'lock', label: allLanguages('Lock expiry'), from: 65_000, to: 185_000, duration: 120_000, expected: { min: 110_000, max: 130_000 }, within: true, explanation: allLanguages('The dead node’s watchdog lock must expire.') },
   ],
   outcome: 'recovered',
   totalMs: 185_000,

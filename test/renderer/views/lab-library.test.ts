@@ -64,3 +64,70 @@ describe('HostCheck', () => {
     expect(screen.getByRole('heading', { name: /Warning: 8 GB of RAM/ })).toBeTruthy();
   });
 });
+
+describe('LabLibrary after the walk-through', () => {
+  it('checks VirtualBox when the learner switches to it and says what it found', async () => {
+    const ctx = setup({
+      'lab.list': () => library,
+      'settings.set': (patch) => ({ ...settings, ...patch }),
+      'host.check': () => ({
+        backend: 'virtualbox',
+        ok: false,
+        findings: [{ id: 'vbox-missing', severity: 'error', title: 'VirtualBox is not installed', detail: 'none found', fix: 'Install VirtualBox 7.0 or newer' }],
+      }),
+    });
+    await ctx.model.refresh();
+    ctx.render(LabLibrary);
+    await fireEvent.change(screen.getByRole('combobox', { name: 'Switch backend' }), { target: { value: 'virtualbox' } });
+    const found = await screen.findByTestId('backend-check');
+    expect(found.textContent).toContain('VirtualBox is not installed — Install VirtualBox 7.0 or newer');
+    expect(ctx.engine.callsOf('host.check')).toEqual([{ backend: 'virtualbox' }]);
+  });
+
+  it('asks before another lab replaces the one in progress; "Start here" marks the first lab', async () => {
+    const ctx = setup({
+      'lab.list': () => ({ ...library, labs: library.labs.map((l) => ({ ...l, course: { order: 1 } })) }),
+      'lab.getState': () => ({ ...labRun(), labId: 'other-lab', title: 'Other lab' }),
+      'lab.open': () => labRun(),
+      'drill.getState': () => ({ running: false, phase: null, elapsedMs: 0, milestones: [], report: null }),
+      'drill.history': () => [],
+    });
+    await ctx.model.refresh();
+    await ctx.model.labRun.load();
+    ctx.render(LabLibrary);
+    expect(screen.getByTestId('start-here')).toBeTruthy();
+    await fireEvent.click(screen.getByRole('button', { name: 'Open lab' }));
+    await waitFor(() => expect(ctx.confirm.request?.message).toContain('“Other lab” is open'));
+    expect(ctx.confirm.request?.destructive).toBeFalsy();
+    ctx.confirm.answer(false);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(ctx.engine.callsOf('lab.open')).toEqual([]);
+  });
+});
+
+describe('HostCheck in another language', () => {
+  it('shows the engine’s localised finding in the current language and follows a switch', async () => {
+    const all = (en: string, es: string) => ({ en, es, ca: en, fr: en, pl: en });
+    const ctx = setup({
+      'host.check': () => ({
+        backend: 'sim',
+        ok: true,
+        findings: [
+          {
+            id: 'simulator',
+            severity: 'ok',
+            title: 'Embedded simulator',
+            detail: 'Needs nothing.',
+            fix: null,
+            localized: { title: all('Embedded simulator', 'Simulador integrado'), detail: all('Needs nothing.', 'No necesita nada.'), fix: null },
+          },
+        ],
+      }),
+    });
+    ctx.render(HostCheck);
+    await screen.findByText(/Embedded simulator/);
+    ctx.i18n.setLang('es');
+    await screen.findByText(/Simulador integrado/);
+    expect(screen.getByText('No necesita nada.')).toBeTruthy();
+  });
+});

@@ -234,12 +234,12 @@ async function runLab(lab: LabFile, profile: LabProfile, io: LabCliIo, cli: CliS
       if (drill) {
         io.out(`\nDrill: ${drill.fault} on ${drill.target.node} (${drill.target.sid}), outcome ${drill.outcome}`);
         for (const m of drill.milestones) {
-          io.out(`  ${`T+${(m.at / 1000).toFixed(1)} s`.padStart(10)}  ${m.label}${m.node ? ` (${m.node})` : ''}`);
+          io.out(`  ${`T+${(m.at / 1000).toFixed(1)} s`.padStart(10)}  ${m.label[final.lang]}${m.node ? ` (${m.node})` : ''}`);
         }
         for (const p of drill.phases) {
           const range = `expected ${p.expected.min / 1000}–${p.expected.max / 1000} s`;
           io.out(
-            `  ${p.label.padEnd(34)} ${(p.duration / 1000).toFixed(1).padStart(6)} s  ${range}${p.within ? '' : ' (outside)'}`,
+            `  ${p.label[final.lang].padEnd(34)} ${(p.duration / 1000).toFixed(1).padStart(6)} s  ${range}${p.within ? '' : ' (outside)'}`,
           );
         }
       }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DrillStateInfo, Language } from '../../../../electron/contract/dto.ts';
 import { DrillService, planFromLabDrill } from '../../../../electron/lab/drill/drill-service.ts';
+import { importRun } from '../../../../electron/lab/drill/import-run.ts';
 import { DrillHistory } from '../../../../electron/lab/drill/history.ts';
 import { drillSchema } from '../../../../electron/lab/script/schema.ts';
 import { fakeCluster } from './fake-cluster.ts';
@@ -63,7 +64,7 @@ describe('DrillService', () => {
     expect(states[0]).toMatchObject({ running: true, milestones: [] });
     const during = states.filter((s) => s.running).map((s) => s.milestones.length);
     expect(during).toEqual([...during].sort((a, b) => a - b));
-    expect(states.some((s) => s.running && s.phase === 'Fence')).toBe(true);
+    expect(states.some((s) => s.running && s.phase?.en === 'Fence')).toBe(true);
 
     const state = service.getState();
     expect(state.running).toBe(false);
@@ -72,7 +73,7 @@ describe('DrillService', () => {
     expect(state.report?.phases.find((p) => p.id === 'fence-delay')).toMatchObject({
       duration: 56_000,
       within: true,
-      label: 'Fence delay',
+      label: expect.objectContaining({ en: 'Fence delay', es: 'Espera del fencing' }),
     });
 
     const history = await service.history('proxmox-ha-basics');
@@ -88,7 +89,7 @@ describe('DrillService', () => {
 
     lang = 'pl';
     const report = await service.report('proxmox-ha-basics', runId);
-    expect(report.milestones.find((m) => m.id === 'fenced')?.label).toBe('Fencing potwierdzony');
+    expect(report.milestones.find((m) => m.id === 'fenced')?.label.pl).toBe('Fencing potwierdzony');
     const csv = await service.export('proxmox-ha-basics', runId, 'csv');
     expect(csv.filename).toBe(`proxmox-ha-basics-${runId}.csv`);
     expect(csv.content).toContain('CRM izoluje (fencing) węzeł');
@@ -108,5 +109,30 @@ describe('DrillService', () => {
     const first = service.runDrill('l', labDrill);
     await expect(service.runDrill('l', labDrill)).rejects.toThrow(/another drill is already running/);
     await first;
+  });
+
+  it('keeps the learner’s guess with the run; a classmate’s exported run imports, a bad file is refused by field', async () => {
+    const fake = fakeCluster(normalFailover, 'pve2', 'pve1', ['pve2']);
+    const history = new DrillHistory(dir);
+    const service = new DrillService({ pve: fake.pve, hypervisor: fake.driver, clock: fake.clock, history, language: () => 'en' });
+    const report = await service.runDrill('proxmox-ha-basics', labDrill, undefined, 90_000);
+    const info = await service.report('proxmox-ha-basics', report.runId);
+    expect(info.guessMs).toBe(90_000);
+    expect(info.totalMs).toBeGreaterThan(0);
+
+    const exported = await service.export('proxmox-ha-basics', report.runId, 'json');
+    const imported = importRun('proxmox-ha-basics', 'maria.json', exported.content);
+    expect(imported.runId).toBe(`imported-${report.runId}`);
+    expect(imported.importedFrom).toBe('maria.json');
+    await history.save(imported);
+    expect((await service.history('proxmox-ha-basics')).map((e) => e.importedFrom ?? 'own').sort()).toEqual(['maria.json', 'own']);
+
+    const broken = JSON.parse(exported.content);
+    broken.milestones[1].at = 'soon';
+    expect(() => importRun('proxmox-ha-basics', 'bad.json', JSON.stringify(broken))).toThrow(
+      /^bad\.json: not a NestLab run file: field milestones\.1\.at: /,
+    );
+    expect(() => importRun('proxmox-ha-basics', 'x.json', '{not json')).toThrow(/^x\.json: not a NestLab run file \(not JSON/);
+    expect(() => importRun('quorum', 'maria.json', exported.content)).toThrow('this run is from the lab "proxmox-ha-basics", not "quorum"');
   });
 });

@@ -7,6 +7,7 @@ import type { FailoverReport } from '../../../../electron/lab/drill/failover-rep
 import { reportToCsv } from '../../../../electron/lab/drill/report-csv.ts';
 import { expectedPhases } from '../../../../electron/lab/drill/expected-phases.ts';
 import { FAULT_KINDS } from '../../../../electron/lab/drill/fault.ts';
+import { nodeLossWindows } from '../../../../electron/lab/drill/ha-timing.ts';
 import { masterFailover, normalFailover, record, strictRuleNoNode } from './recorded-failovers.ts';
 import type { World } from './recorded-failovers.ts';
 
@@ -49,12 +50,12 @@ describe('buildFailoverReport', () => {
     expect(phase(r, 'detection')).toMatchObject({ duration: 4000, within: true });
     expect(phase(r, 'fence-delay')).toMatchObject({
       duration: 56_000,
-      expected: { min: 50_000, max: 60_000 },
+      expected: nodeLossWindows(false).fence,
       within: true,
     });
     expect(phase(r, 'lock-expiry')).toMatchObject({
       duration: 118_000,
-      expected: { min: 110_000, max: 130_000 },
+      expected: nodeLossWindows(false).fenced,
       within: true,
     });
     expect(phase(r, 'recovery')).toMatchObject({ duration: 118_000, within: true });
@@ -76,7 +77,7 @@ describe('buildFailoverReport', () => {
     expect(r.target.wasMaster).toBe(true);
     expect(phase(r, 'fence-delay')).toMatchObject({
       duration: 181_000,
-      expected: { min: 170_000, max: 190_000 },
+      expected: nodeLossWindows(true).fence,
       within: true,
     });
     expect(phase(r, 'recovery')).toMatchObject({ duration: 181_000, within: true });
@@ -132,7 +133,7 @@ describe('reportToCsv', () => {
     expect(lines).toContain('milestone,recovery,pve1,118000,,,,,,,true,');
     const fence = lines.find((l) => l.startsWith('phase,fence-delay,'));
     expect(fence).toBe(
-      'phase,fence-delay,,,fault-injected,fence,56000,50000,60000,true,,' +
+      `phase,fence-delay,,,fault-injected,fence,56000,${nodeLossWindows(false).fence.min},${nodeLossWindows(false).fence.max},true,,` +
         '"El CRM solo aísla (fencing) un nodo 60 s después de haberlo visto en línea por última vez, y mira cada 10 s."',
     );
     expect(csv.endsWith('\r\n')).toBe(true);

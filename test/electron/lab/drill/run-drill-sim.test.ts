@@ -2,6 +2,7 @@ import { httpPveClients } from '../../../../electron/pve/http-client.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PveApi, PveRequest } from '../../../../electron/pve/api.ts';
 import { runFailoverDrill } from '../../../../electron/lab/drill/run-drill.ts';
+import { nodeLossWindows } from '../../../../electron/lab/drill/ha-timing.ts';
 import { startSimDatacenter } from '../../../../electron/sim/datacenter.ts';
 import type { SimDatacenter } from '../../../../electron/sim/datacenter.ts';
 
@@ -156,7 +157,7 @@ describe('failover drill on the simulated datacenter', () => {
     expect(report.target).toMatchObject({ node: crm, wasMaster: true });
     expect(report.outcome).toBe('recovered');
     const recovery = report.phases.find((p) => p.id === 'recovery');
-    expect(recovery?.expected).toEqual({ min: 170_000, max: 190_000 });
+    expect(recovery?.expected).toEqual(nodeLossWindows(true).serviceStarted);
     expect(recovery?.within, `recovery after ${recovery?.duration} ms`).toBe(true);
   });
 

@@ -51,6 +51,8 @@ describe('ShellSession', () => {
     await tick();
     expect(answer).toBe('s3cret');
     expect(screen()).toContain('Password: \r\nok\r\n');
+    // The typed password is not echoed, not even as asterisks.
+    expect(screen()).not.toContain('*');
     expect(screen()).not.toContain('s3cret');
   });
 

@@ -4,11 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { comparePhases } from '../../../../renderer/lib/drill/compare-runs.ts';
 import DrillTimeline from '../../../../renderer/lib/drill/DrillTimeline.svelte';
 import { timelineAxisMax, timelineChartData } from '../../../../renderer/lib/drill/timeline-chart.ts';
+import type { LocalizedString } from '@contract/dto.ts';
+
 import { report } from '../../support/fixtures.ts';
 import { setup } from '../../support/render-with.ts';
 
 const palette = { within: 'green', outside: 'red', expected: 'amber', text: 'black', grid: 'grey' };
-const labels = { measured: 'Measured', expected: 'Expected range', axis: 's' };
+const labels = { measured: 'Measured', expected: 'Expected range', axis: 's', pick: (t: LocalizedString) => t.en };
 
 describe('failover timeline chart', () => {
   it('draws each phase as a bar on one time axis, in seconds after the fault', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { DrillState } from '../../../../renderer/lib/state/drill.svelte.ts';
 import { FakeEngine } from '../../support/fake-client.ts';
-import { report } from '../../support/fixtures.ts';
+import { allLanguages, report } from '../../support/fixtures.ts';
 
 const idle = { running: false, phase: null, elapsedMs: 0, milestones: [], report: null };
 
@@ -12,12 +12,12 @@ describe('DrillState', () => {
     const fake = new FakeEngine({ 'drill.getState': () => idle, 'drill.history': () => [] });
     const drill = new DrillState(fake.client, () => now);
     await drill.load('proxmox-ha-basics');
-    fake.emit('drill.state', { running: true, phase: 'fence', elapsedMs: 5000, milestones: [], report: null });
+    fake.emit('drill.state', { running: true, phase: allLanguages('fence'), elapsedMs: 5000, milestones: [], report: null });
     expect(drill.elapsedAt(1500, 1)).toBe(5500);
     expect(drill.elapsedAt(1500, 10)).toBe(10_000);
     expect(drill.elapsedAt(1500, 'max')).toBe(5000);
     now = 2000;
-    fake.emit('drill.state', { running: true, phase: 'fence', elapsedMs: 7000, milestones: [], report: null });
+    fake.emit('drill.state', { running: true, phase: allLanguages('fence'), elapsedMs: 7000, milestones: [], report: null });
     expect(drill.elapsedAt(2000, 1)).toBe(7000);
   });
 
@@ -25,7 +25,7 @@ describe('DrillState', () => {
     const fake = new FakeEngine({ 'drill.getState': () => idle, 'drill.history': () => [] });
     const drill = new DrillState(fake.client, () => 0);
     await drill.load('proxmox-ha-basics');
-    fake.emit('drill.state', { running: true, phase: 'fence', elapsedMs: 1, milestones: [], report: null });
+    fake.emit('drill.state', { running: true, phase: allLanguages('fence'), elapsedMs: 1, milestones: [], report: null });
     fake.handlers['drill.history'] = () => [{ runId: 'drill-1', startedAt: report.startedAt, target: 'pve1', fault: 'power-off', totalMs: 185_000, outcome: 'recovered' }];
     fake.emit('drill.state', { running: false, phase: null, elapsedMs: 185_000, milestones: report.milestones, report });
     expect(drill.report?.runId).toBe('drill-1');

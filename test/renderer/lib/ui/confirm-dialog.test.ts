@@ -33,3 +33,18 @@ describe('ConfirmDialog', () => {
     expect(await answer).toBe(true);
   });
 });
+
+describe('ConfirmDialog colours', () => {
+  it('is red only for destructive actions ("Power on" is not)', async () => {
+    const ctx = setup();
+    ctx.render(ConfirmDialog);
+    void ctx.confirm.ask({ ...request, destructive: true });
+    expect((await screen.findByTestId('confirm-yes')).className).toContain('danger');
+    ctx.confirm.answer(false);
+    void ctx.confirm.ask({ ...request, title: 'Power on — pve2' });
+    await screen.findByRole('alertdialog', { name: 'Power on — pve2' });
+    const yes = screen.getByTestId('confirm-yes');
+    expect(yes.className).not.toContain('danger');
+    expect(yes.className).toContain('primary');
+  });
+});
