@@ -30,7 +30,10 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false, attributes: false } }],
+      '@typescript-eslint/no-misused-promises': [
+        'error',
+        { checksVoidReturn: { arguments: false, attributes: false } },
+      ],
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       eqeqeq: ['error', 'always'],
@@ -47,7 +50,12 @@ export default tseslint.config(
   },
   {
     // The Electron edge: the only files allowed to import 'electron'.
-    files: ['electron/main.ts', 'electron/preload.ts', 'electron/shell/**', 'electron/ipc/electron-transport.ts'],
+    files: [
+      'electron/main.ts',
+      'electron/preload.ts',
+      'electron/shell/**',
+      'electron/ipc/electron-transport.ts',
+    ],
     rules: { 'no-restricted-imports': 'off' },
   },
   {
@@ -56,7 +64,12 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [electronOnly, { group: ['../*', '!./*'], message: 'The contract imports nothing from the rest of the repo.' }] },
+        {
+          patterns: [
+            electronOnly,
+            { group: ['../*', '!./*'], message: 'The contract imports nothing from the rest of the repo.' },
+          ],
+        },
       ],
     },
   },
@@ -69,7 +82,10 @@ export default tseslint.config(
         {
           patterns: [
             electronOnly,
-            { group: ['**/electron/**', '!@contract/*'], message: 'The renderer may import only @contract/*.' },
+            {
+              group: ['**/electron/**', '!@contract/*'],
+              message: 'The renderer may import only @contract/*.',
+            },
           ],
         },
       ],
@@ -115,7 +131,8 @@ export default tseslint.config(
             electronOnly,
             {
               group: ['**/pve/http-client*', '**/backends/**', 'undici'],
-              message: 'electron/sim gets its Proxmox clients from the PveClientFactory it is given (pve/api.ts).',
+              message:
+                'electron/sim gets its Proxmox clients from the PveClientFactory it is given (pve/api.ts).',
             },
           ],
         },
@@ -132,8 +149,21 @@ export default tseslint.config(
           patterns: [
             electronOnly,
             {
-              group: ['**/sim/**', '**/virtualbox/**', '**/pve/http*', '**/pve/*-client*', '**/ipc/**', '**/app/create-app*', 'undici', 'ws', 'soap', 'virtualbox-soap', 'node-pty'],
-              message: 'electron/lab imports only interfaces (hypervisor/driver.ts, pve/api.ts, clock, contract types).',
+              group: [
+                '**/sim/**',
+                '**/virtualbox/**',
+                '**/pve/http*',
+                '**/pve/*-client*',
+                '**/ipc/**',
+                '**/app/create-app*',
+                'undici',
+                'ws',
+                'soap',
+                'virtualbox-soap',
+                'node-pty',
+              ],
+              message:
+                'electron/lab imports only interfaces (hypervisor/driver.ts, pve/api.ts, clock, contract types).',
             },
           ],
         },

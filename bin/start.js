@@ -18,7 +18,8 @@ function run(cmd, args) {
 function electronBinary() {
   const pkgDir = dirname(require.resolve('electron/package.json'));
   const pathFile = join(pkgDir, 'path.txt');
-  const installed = () => existsSync(pathFile) && existsSync(join(pkgDir, 'dist', readFileSync(pathFile, 'utf8')));
+  const installed = () =>
+    existsSync(pathFile) && existsSync(join(pkgDir, 'dist', readFileSync(pathFile, 'utf8')));
   if (!installed()) {
     // Electron's downloader (the electron package, @electron/get) needs Node ≥ 22.12; the engine and
     // the CLI need only Node 20.19, and the desktop app runs on the Node inside Electron.
@@ -27,9 +28,14 @@ function electronBinary() {
       return { error: `Electron's downloader needs Node ≥ 22.12 (this is Node ${process.versions.node})` };
     }
     // Electron ≥ 45 fetches its binary on first run; try once, quietly, with a time limit.
-    const fetched = spawnSync(process.execPath, [join(pkgDir, 'install.js')], { encoding: 'utf8', timeout: 180_000 });
+    const fetched = spawnSync(process.execPath, [join(pkgDir, 'install.js')], {
+      encoding: 'utf8',
+      timeout: 180_000,
+    });
     if (fetched.status !== 0 || !installed()) {
-      const reason = `${fetched.stderr ?? ''}${fetched.error?.message ?? ''}`.match(/(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|403|404)[^\n]*/)?.[0];
+      const reason = `${fetched.stderr ?? ''}${fetched.error?.message ?? ''}`.match(
+        /(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|403|404)[^\n]*/,
+      )?.[0];
       return { error: `Electron's binary could not be downloaded${reason ? ` (${reason.trim()})` : ''}` };
     }
   }
@@ -43,10 +49,15 @@ function hasDisplay() {
 
 if (!existsSync(join(root, 'dist', 'renderer', 'index.html'))) run('npm', ['run', 'build', '--silent']);
 
-const electron = hasDisplay() ? electronBinary() : { error: 'there is no display (DISPLAY/WAYLAND_DISPLAY unset)' };
+const electron = hasDisplay()
+  ? electronBinary()
+  : { error: 'there is no display (DISPLAY/WAYLAND_DISPLAY unset)' };
 if (electron.path) {
   run('npm', ['run', 'build:electron', '--silent']);
-  const child = spawn(electron.path, [join(root, 'dist', 'electron', 'main.cjs')], { cwd: root, stdio: 'inherit' });
+  const child = spawn(electron.path, [join(root, 'dist', 'electron', 'main.cjs')], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   child.on('exit', (code) => process.exit(code ?? 0));
 } else {
   console.log(`Cannot open the desktop app: ${electron.error}. Starting the browser host instead.`);

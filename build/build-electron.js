@@ -18,7 +18,12 @@ const common = {
 };
 
 await build({ ...common, entryPoints: ['electron/main.ts'], outfile: 'dist/electron/main.cjs' });
-await build({ ...common, entryPoints: ['electron/preload.ts'], outfile: 'dist/electron/preload.cjs', external: ['electron'] });
+await build({
+  ...common,
+  entryPoints: ['electron/preload.ts'],
+  outfile: 'dist/electron/preload.cjs',
+  external: ['electron'],
+});
 // Lab expressions run in a worker thread (electron/lab/expression/evaluator.ts resolves it next to
 // main.cjs); it is kept outside the asar archive (electron-builder.yml asarUnpack).
 await build({

@@ -28,14 +28,19 @@ const DEADLINE_MS = 5000;
 
 async function check(dir: string): Promise<string | null> {
   const target = resolve(dir);
-  if (process.platform !== 'win32' && VIRTUAL_ROOTS.some((root) => target === root || target.startsWith(`${root}/`))) {
+  if (
+    process.platform !== 'win32' &&
+    VIRTUAL_ROOTS.some((root) => target === root || target.startsWith(`${root}/`))
+  ) {
     return `${target} is inside ${VIRTUAL_ROOTS.find((root) => target === root || target.startsWith(`${root}/`))}, a system folder, not a place for files`;
   }
   // The nearest existing ancestor, and the levels to make under it.
   const missing: string[] = [];
   let existing = target;
   for (;;) {
-    const info = await lstat(existing).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)));
+    const info = await lstat(existing).catch((e: NodeJS.ErrnoException) =>
+      e.code === 'ENOENT' ? undefined : Promise.reject(e),
+    );
     if (info) {
       if (!info.isDirectory() && !(info.isSymbolicLink() && existing !== target)) {
         return `${existing} is not a folder`;
@@ -50,7 +55,8 @@ async function check(dir: string): Promise<string | null> {
   }
   if (process.platform === 'linux') {
     const fs = await statfs(existing);
-    if (VIRTUAL_FILE_SYSTEMS.has(Number(fs.type))) return `${existing} is on a system file system, not a place for files`;
+    if (VIRTUAL_FILE_SYSTEMS.has(Number(fs.type)))
+      return `${existing} is on a system file system, not a place for files`;
   }
   await access(existing, constants.W_OK | constants.X_OK).catch(() => {
     throw new Error(`${existing} is not writable`);
@@ -69,7 +75,10 @@ async function check(dir: string): Promise<string | null> {
 export async function dataFolderProblem(dir: string, deadlineMs = DEADLINE_MS): Promise<string | null> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<string>((done) => {
-    timer = setTimeout(() => done(`${resolve(dir)} did not answer within ${deadlineMs / 1000} s`), deadlineMs);
+    timer = setTimeout(
+      () => done(`${resolve(dir)} did not answer within ${deadlineMs / 1000} s`),
+      deadlineMs,
+    );
   });
   try {
     return await Promise.race([

@@ -16,7 +16,9 @@ const LOCATION_FILE = 'location.json';
 
 export async function chosenDataDir(baseDir: string): Promise<string | null> {
   try {
-    const { dataDir } = JSON.parse(await readFile(join(baseDir, LOCATION_FILE), 'utf8')) as { dataDir?: unknown };
+    const { dataDir } = JSON.parse(await readFile(join(baseDir, LOCATION_FILE), 'utf8')) as {
+      dataDir?: unknown;
+    };
     return typeof dataDir === 'string' && isAbsolute(dataDir) ? dataDir : null;
   } catch {
     return null;
@@ -27,7 +29,9 @@ export async function chosenDataDir(baseDir: string): Promise<string | null> {
  * The folder to use now: the chosen one if it passes the bounded check, otherwise the default
  * (and `unusable` names the chosen folder, so the app can say so).
  */
-export async function checkedDataDir(baseDir: string): Promise<{ dataDir: string; unusable?: string; problem?: string }> {
+export async function checkedDataDir(
+  baseDir: string,
+): Promise<{ dataDir: string; unusable?: string; problem?: string }> {
   const chosen = await chosenDataDir(baseDir);
   if (!chosen) return { dataDir: baseDir };
   const problem = await dataFolderProblem(chosen);
@@ -39,10 +43,12 @@ export async function resolveDataDir(baseDir: string): Promise<string> {
 }
 
 export async function chooseDataDir(baseDir: string, dir: string): Promise<string> {
-  if (!isAbsolute(dir)) throw new ApiError('bad-request', `The data folder must be a full path, not "${dir}".`);
+  if (!isAbsolute(dir))
+    throw new ApiError('bad-request', `The data folder must be a full path, not "${dir}".`);
   const target = resolve(dir);
   const problem = await dataFolderProblem(target);
-  if (problem !== null) throw new ApiError('bad-request', `Cannot use this folder for NestLab's data: ${problem}.`);
+  if (problem !== null)
+    throw new ApiError('bad-request', `Cannot use this folder for NestLab's data: ${problem}.`);
   await mkdir(baseDir, { recursive: true });
   await writeFileAtomic(join(baseDir, LOCATION_FILE), JSON.stringify({ dataDir: target }, null, 2) + '\n');
   return target;

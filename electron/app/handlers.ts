@@ -56,7 +56,12 @@ export interface AppContext {
 export interface SessionSlot {
   readonly active: LabSession | null;
   current(): LabSession;
-  open(choice: { lab: LabFile; profile: LabProfile; lang: Language; backend: BackendKind }): Promise<LabSession>;
+  open(choice: {
+    lab: LabFile;
+    profile: LabProfile;
+    lang: Language;
+    backend: BackendKind;
+  }): Promise<LabSession>;
   close(): Promise<void>;
 }
 
@@ -70,7 +75,11 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...terminalHandlers(ctx),
     ...drillHandlers(ctx),
     ...trustHandlers(ctx),
-    ...createPveHandlers({ session: () => ctx.sessions.current(), dataDir: ctx.dataDir, ...(ctx.deps.openNodeWindow ? { openNodeWindow: ctx.deps.openNodeWindow } : {}) }),
+    ...createPveHandlers({
+      session: () => ctx.sessions.current(),
+      dataDir: ctx.dataDir,
+      ...(ctx.deps.openNodeWindow ? { openNodeWindow: ctx.deps.openNodeWindow } : {}),
+    }),
   });
 }
 
@@ -78,7 +87,9 @@ function language(ctx: AppContext): Language {
   return ctx.sessions.active?.state.lang ?? ctx.settings.get().lang;
 }
 
-export function appHandlers(ctx: AppContext): HandlerGroup<'app.info' | 'settings.get' | 'settings.set' | 'host.check'> {
+export function appHandlers(
+  ctx: AppContext,
+): HandlerGroup<'app.info' | 'settings.get' | 'settings.set' | 'host.check'> {
   return {
     'app.info': () => ({ ...ctx.info, backend: ctx.currentBackend() }),
     'settings.get': () => ctx.settingsInfo(),
@@ -134,7 +145,12 @@ export function labHandlers(
             : `Lab "${labId}" has no profile for the ${backend} backend.`,
         );
       }
-      const session = await sessions.open({ lab, profile: chosen, lang: lang ?? ctx.settings.get().lang, backend });
+      const session = await sessions.open({
+        lab,
+        profile: chosen,
+        lang: lang ?? ctx.settings.get().lang,
+        backend,
+      });
       // A lab that "starts where another ends" does: NestLab rebuilds that state, marked as its own.
       session.applyStartingPoint();
       return opened(session);
@@ -174,7 +190,8 @@ export function terminalHandlers(
   ctx: AppContext,
 ): HandlerGroup<'terminal.open' | 'terminal.input' | 'terminal.resize' | 'terminal.close'> {
   const { sessions, hostTerminals } = ctx;
-  const terminal = (id: string) => (hostTerminals.owns(id) ? hostTerminals.get(id) : sessions.current().terminal(id));
+  const terminal = (id: string) =>
+    hostTerminals.owns(id) ? hostTerminals.get(id) : sessions.current().terminal(id);
   return {
     'terminal.open': async (params) => {
       if (!('host' in params)) return sessions.current().openTerminal(params.node);
@@ -199,7 +216,9 @@ export function terminalHandlers(
 
 export function drillHandlers(
   ctx: AppContext,
-): HandlerGroup<'drill.start' | 'drill.getState' | 'drill.history' | 'drill.report' | 'drill.export' | 'drill.import'> {
+): HandlerGroup<
+  'drill.start' | 'drill.getState' | 'drill.history' | 'drill.report' | 'drill.export' | 'drill.import'
+> {
   const { sessions, history } = ctx;
   return {
     'drill.start': ({ stepId, guessSeconds }) => sessions.current().startDrill(stepId, guessSeconds),
@@ -215,7 +234,13 @@ export function drillHandlers(
       return toDrillHistoryEntry(report);
     },
     'drill.getState': () =>
-      sessions.active?.drillState() ?? { running: false, phase: null, elapsedMs: 0, milestones: [], report: null },
+      sessions.active?.drillState() ?? {
+        running: false,
+        phase: null,
+        elapsedMs: 0,
+        milestones: [],
+        report: null,
+      },
     // Drill history is readable without an open lab (the library shows past runs).
     'drill.history': async ({ labId }) => (await history.list(labId)).map(toDrillHistoryEntry),
     'drill.report': ({ labId, runId }) =>
@@ -226,7 +251,11 @@ export function drillHandlers(
         const base = `${labId}-${runId}`;
         return format === 'csv'
           ? { filename: `${base}.csv`, mime: 'text/csv', content: reportToCsv(report, language(ctx)) }
-          : { filename: `${base}.json`, mime: 'application/json', content: JSON.stringify(report, null, 2) + '\n' };
+          : {
+              filename: `${base}.json`,
+              mime: 'application/json',
+              content: JSON.stringify(report, null, 2) + '\n',
+            };
       }),
   };
 }

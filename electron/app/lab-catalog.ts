@@ -44,7 +44,9 @@ export function summarise(lab: LabFile, lang: Language, backend: BackendKind = '
       title: localize(profile.title, lang),
       minHostMemoryMiB: profile.minHostMemoryMiB,
     })),
-    stepCount: profile ? lab.steps.filter((step) => stepApplies(step, profile, backend)).length : lab.steps.length,
+    stepCount: profile
+      ? lab.steps.filter((step) => stepApplies(step, profile, backend)).length
+      : lab.steps.length,
     ...(lab.course
       ? {
           course: {

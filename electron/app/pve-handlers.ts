@@ -39,7 +39,9 @@ export function createPveHandlers(deps: PveHandlerDeps): PveHandlers {
     'pve.info': () => datacenterInfo(deps.session()),
     'pve.call': async ({ node, method, path, params }) => {
       const pve = deps.session().pve;
-      return asProxmoxError(() => pve.request({ method, path, ...(params ? { params } : {}), ...(node ? { node } : {}) }));
+      return asProxmoxError(() =>
+        pve.request({ method, path, ...(params ? { params } : {}), ...(node ? { node } : {}) }),
+      );
     },
     'pve.uploadBegin': async (target) => {
       deps.session();
@@ -59,9 +61,14 @@ export function createPveHandlers(deps: PveHandlerDeps): PveHandlers {
       const session = deps.session();
       const address = datacenterInfo(session).nodes.find((n) => n.name === node);
       if (!address) throw new ApiError('not-found', `This lab has no Proxmox node "${node}".`);
-      if (!address.webUrl) throw new ApiError('conflict', `${node} is simulated: it has no web interface of its own.`);
+      if (!address.webUrl)
+        throw new ApiError('conflict', `${node} is simulated: it has no web interface of its own.`);
       const fingerprint = session.pve.endpoints().find((e) => e.name === node)?.fingerprint;
-      if (!fingerprint) throw new ApiError('conflict', `NestLab has not pinned ${node}'s certificate yet: wait until it answers on its API.`);
+      if (!fingerprint)
+        throw new ApiError(
+          'conflict',
+          `NestLab has not pinned ${node}'s certificate yet: wait until it answers on its API.`,
+        );
       const target = { node, url: address.webUrl, fingerprint };
       deps.openNodeWindow?.(target);
       return { ...target, opened: deps.openNodeWindow !== undefined };
@@ -80,7 +87,11 @@ function datacenterInfo(session: LabSession): DatacenterInfo {
       .filter((m) => m.kind === 'pve')
       .map((m) => {
         const address = m.nics.find((n) => n.address)?.address?.split('/')[0] ?? '';
-        return { name: m.name, address, webUrl: !session.nodeWebInterfaces || !address ? null : `https://${address}:8006` };
+        return {
+          name: m.name,
+          address,
+          webUrl: !session.nodeWebInterfaces || !address ? null : `https://${address}:8006`,
+        };
       }),
     credentials: password ? { username: 'root', password } : null,
     vars: { ...lab.vars },
@@ -100,7 +111,9 @@ export async function asProxmoxError<T>(work: () => Promise<T>): Promise<T> {
       ...(error.errors ? { errors: error.errors } : {}),
     };
     if (error.kind === 'http' && error.reason !== undefined) {
-      const fields = Object.entries(error.errors ?? {}).map(([key, text]) => `${key}: ${String(text).trim()}`);
+      const fields = Object.entries(error.errors ?? {}).map(
+        ([key, text]) => `${key}: ${String(text).trim()}`,
+      );
       throw new ApiError('proxmox', [error.reason, ...fields].join('\n'), details);
     }
     if (error.kind === 'auth') throw new ApiError('forbidden', error.message, details);

@@ -49,7 +49,10 @@ export class UploadSpool {
     const spool = this.#get(id);
     const write = spool.writing.then(async () => {
       if (offset !== spool.received) {
-        throw new ApiError('bad-request', `Upload ${id}: chunk at byte ${offset}, expected byte ${spool.received}.`);
+        throw new ApiError(
+          'bad-request',
+          `Upload ${id}: chunk at byte ${offset}, expected byte ${spool.received}.`,
+        );
       }
       const bytes = Buffer.from(base64, 'base64');
       if (spool.received + bytes.length > spool.size) {
@@ -77,7 +80,13 @@ export class UploadSpool {
     await spool.file.close();
     try {
       const file = await openAsBlob(spool.path);
-      return await upload({ node: spool.node, storage: spool.storage, content: spool.content, filename: spool.filename, file });
+      return await upload({
+        node: spool.node,
+        storage: spool.storage,
+        content: spool.content,
+        filename: spool.filename,
+        file,
+      });
     } finally {
       this.#spools.delete(id);
       await rm(spool.path, { force: true });

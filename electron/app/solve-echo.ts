@@ -21,12 +21,18 @@ function asCommand(action: SolveAction): { node: string | null; command: string 
   switch (action.action) {
     case 'api': {
       const options = Object.entries(action.params ?? {}).map(([k, v]) => `--${k} ${quote(v)}`);
-      return { node: action.node ?? null, command: ['pvesh', PVESH_VERB[action.method], action.path, ...options].join(' ') };
+      return {
+        node: action.node ?? null,
+        command: ['pvesh', PVESH_VERB[action.method], action.path, ...options].join(' '),
+      };
     }
     case 'shell':
       return { node: action.node, command: action.command };
     case 'hypervisor':
-      return { node: null, command: `# ${action.operation} ${action.machine} (the machine's own power or cable, not a command)` };
+      return {
+        node: null,
+        command: `# ${action.operation} ${action.machine} (the machine's own power or cable, not a command)`,
+      };
     default:
       return null;
   }

@@ -27,9 +27,13 @@ async function cleanFolder(dir: string, now: number): Promise<string[]> {
 export async function removeStaleTempFiles(dataDirs: string[], now = Date.now()): Promise<string[]> {
   const removed: string[] = [];
   for (const dataDir of new Set(dataDirs)) {
-    removed.push(...(await cleanFolder(dataDir, now)), ...(await cleanFolder(join(dataDir, 'progress'), now)));
+    removed.push(
+      ...(await cleanFolder(dataDir, now)),
+      ...(await cleanFolder(join(dataDir, 'progress'), now)),
+    );
     const drills = await readdir(join(dataDir, 'drills'), { withFileTypes: true }).catch(() => []);
-    for (const lab of drills) if (lab.isDirectory()) removed.push(...(await cleanFolder(join(dataDir, 'drills', lab.name), now)));
+    for (const lab of drills)
+      if (lab.isDirectory()) removed.push(...(await cleanFolder(join(dataDir, 'drills', lab.name), now)));
   }
   return removed;
 }

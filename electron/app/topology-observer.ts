@@ -13,7 +13,12 @@ import type {
 import type { Clock } from '../clock/clock.ts';
 import type { HypervisorDriver, MachineInfo, MachineKind } from '../hypervisor/driver.ts';
 import type { PveApi } from '../pve/api.ts';
-import { isSet, type ClusterResource, type ClusterStatusEntry, type HaManagerStatus } from '../pve/cluster-responses.ts';
+import {
+  isSet,
+  type ClusterResource,
+  type ClusterStatusEntry,
+  type HaManagerStatus,
+} from '../pve/cluster-responses.ts';
 
 export interface TopologyMachine {
   name: string;
@@ -102,7 +107,8 @@ export class TopologyObserver {
     const down = new Map<string, NodeDownReason>();
     for (const m of pveMachines) {
       const power = powerOf(hardware.get(m.name));
-      if (power === 'on' && (onlineNames.has(m.name) || (!anyAnswered && !this.#withoutQuorum.has(m.name)))) continue;
+      if (power === 'on' && (onlineNames.has(m.name) || (!anyAnswered && !this.#withoutQuorum.has(m.name))))
+        continue;
       const wasFencing = this.#withoutQuorum.has(m.name) || this.#downReasons.get(m.name) === 'watchdog';
       if (wasFencing && power !== 'stopping') down.set(m.name, 'watchdog');
       else if (power === 'starting') down.set(m.name, 'booting');
@@ -120,7 +126,11 @@ export class TopologyObserver {
       return hw?.power === 'running' && hw.cableConnected;
     });
 
-    const ask = async <T>(path: string, node?: string, params?: Record<string, string>): Promise<T | null> => {
+    const ask = async <T>(
+      path: string,
+      node?: string,
+      params?: Record<string, string>,
+    ): Promise<T | null> => {
       try {
         return await pve.request<T>({
           method: 'GET',
@@ -158,7 +168,8 @@ export class TopologyObserver {
     // A cluster answers for all its members; standalone nodes answer only for themselves.
     const resources: ClusterResource[] = [];
     const askedNodes = cluster ? [first] : status ? reachable.map((m) => m.name) : [];
-    for (const node of askedNodes) resources.push(...((await ask<ClusterResource[]>('/cluster/resources', node)) ?? []));
+    for (const node of askedNodes)
+      resources.push(...((await ask<ClusterResource[]>('/cluster/resources', node)) ?? []));
     const manager = cluster ? await ask<HaManagerStatus>('/cluster/ha/status/manager_status') : null;
     const storageConfig = first ? ((await ask<StorageConfig[]>('/storage')) ?? []) : [];
 
@@ -213,7 +224,9 @@ export class TopologyObserver {
     if (cluster?.name) this.#lastCluster = { name: cluster.name, members: memberNames };
     else if (status) this.#lastCluster = null;
     this.#withoutQuorum =
-      cluster && !isSet(cluster.quorate) ? new Set([...onlineNames].filter((n) => memberNames.has(n))) : new Set();
+      cluster && !isSet(cluster.quorate)
+        ? new Set([...onlineNames].filter((n) => memberNames.has(n)))
+        : new Set();
     this.#downReasons = down;
     return {
       clusterName: cluster?.name ?? (stale ? (this.#lastCluster?.name ?? null) : null),

@@ -45,7 +45,13 @@ export class TrustBroker {
   }
 
   /** Resolves true once the fingerprint is trusted (now or earlier), false when refused or aborted. */
-  async trust(lab: string, node: string, kind: Kind, fingerprint: string, signal?: AbortSignal): Promise<boolean> {
+  async trust(
+    lab: string,
+    node: string,
+    kind: Kind,
+    fingerprint: string,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
     const known = await this.#load();
     const key = `${lab}/${node}/${kind}`;
     const previous = known[key] ?? null;
@@ -74,7 +80,8 @@ export class TrustBroker {
 
   /** The question a lab's backend asks (one run's FingerprintPins sit in front of it). */
   callbackFor(lab: string): TrustCallback {
-    return (node, fingerprint, kind) => this.trust(lab, node, kind === 'tls-certificate' ? 'tls' : 'ssh', fingerprint);
+    return (node, fingerprint, kind) =>
+      this.trust(lab, node, kind === 'tls-certificate' ? 'tls' : 'ssh', fingerprint);
   }
 
   pending(): TrustRequestInfo[] {
@@ -82,7 +89,8 @@ export class TrustBroker {
   }
 
   answer(id: string, accept: boolean): void {
-    if (!this.#pending.has(id)) throw new ApiError('not-found', 'That question was already answered or withdrawn.');
+    if (!this.#pending.has(id))
+      throw new ApiError('not-found', 'That question was already answered or withdrawn.');
     this.#settle(id, accept);
   }
 
@@ -111,11 +119,19 @@ export class TrustBroker {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
       this.#unreadable = true;
       this.notice = { kind: 'trust-unreadable', file: this.#file };
-      this.warn(`${this.#file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); it will not be overwritten.`);
+      this.warn(
+        `${this.#file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); it will not be overwritten.`,
+      );
       return {};
     }
-    const { tightened, was } = await tightenPrivateFile(this.#file).catch(() => ({ tightened: false, was: 0 }));
-    if (tightened) this.warn(`${this.#file} was readable by other users (mode ${octal(was ?? 0)}); NestLab set it to 0600.`);
+    const { tightened, was } = await tightenPrivateFile(this.#file).catch(() => ({
+      tightened: false,
+      was: 0,
+    }));
+    if (tightened)
+      this.warn(
+        `${this.#file} was readable by other users (mode ${octal(was ?? 0)}); NestLab set it to 0600.`,
+      );
     let data: unknown;
     try {
       data = JSON.parse(text);

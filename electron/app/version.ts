@@ -7,7 +7,10 @@ export function readAppVersion(startDir = dirname(fileURLToPath(import.meta.url)
   let dir = startDir;
   for (let i = 0; i < 6; i++) {
     try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
       if (pkg.name === 'nestlab' && pkg.version) return pkg.version;
     } catch {
       // keep walking up

@@ -9,10 +9,16 @@ import type { LabEnvironment, LabEnvironmentOptions } from './lab-environment.ts
 export async function createLabEnvironment(options: LabEnvironmentOptions): Promise<LabEnvironment> {
   const { lab, profile, backend } = options;
   if (!BACKENDS.includes(backend)) {
-    throw new ApiError('backend-unavailable', `Unknown backend "${String(backend)}": use ${BACKENDS.join(' or ')}.`);
+    throw new ApiError(
+      'backend-unavailable',
+      `Unknown backend "${String(backend)}": use ${BACKENDS.join(' or ')}.`,
+    );
   }
   if (!profile.backends.includes(backend)) {
-    throw new ApiError('conflict', `Profile "${profile.id}" of lab "${lab.id}" does not run on ${backendLabel(backend)}.`);
+    throw new ApiError(
+      'conflict',
+      `Profile "${profile.id}" of lab "${lab.id}" does not run on ${backendLabel(backend)}.`,
+    );
   }
   switch (backend) {
     case 'sim': {

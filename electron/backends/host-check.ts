@@ -25,7 +25,10 @@ async function gatherLocal(options: { webService: boolean }): Promise<HostFacts>
   return gatherLocalHostFacts(options);
 }
 
-export async function checkHost(backend: BackendKind, gather: GatherHostFacts = gatherLocal): Promise<HostCheckInfo> {
+export async function checkHost(
+  backend: BackendKind,
+  gather: GatherHostFacts = gatherLocal,
+): Promise<HostCheckInfo> {
   if (backend === 'sim') {
     return {
       backend,
@@ -47,6 +50,12 @@ export async function checkHost(backend: BackendKind, gather: GatherHostFacts = 
   return {
     backend,
     ok: worstSeverity(findings) !== 'error',
-    findings: findings.map((f) => ({ id: f.id, severity: f.severity, title: f.title, detail: f.detail, fix: f.fix ?? null })),
+    findings: findings.map((f) => ({
+      id: f.id,
+      severity: f.severity,
+      title: f.title,
+      detail: f.detail,
+      fix: f.fix ?? null,
+    })),
   };
 }

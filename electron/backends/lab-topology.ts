@@ -11,8 +11,8 @@ export function topologySpecFor(lab: LabFile, profile: LabProfile): TopologySpec
   return {
     lab: lab.id,
     networks: profile.networks.map((n) => ({ name: n.name, cidr: n.cidr })),
-    machines: profile.machines.map(
-      (m): MachineSpec => ({
+    machines: profile.machines
+      .map((m): MachineSpec => ({
         name: m.name,
         kind: m.kind,
         memoryMiB: m.memoryMiB,
@@ -25,8 +25,8 @@ export function topologySpecFor(lab: LabFile, profile: LabProfile): TopologySpec
         // (a NAT adapter); installers (Proxmox VE, TrueNAS) boot their ISO and need no internet.
         ...(m.image ? (m.kind === 'nfs' ? { bootDisk: m.image } : { iso: m.image }) : {}),
         ...(m.kind === 'nfs' ? { internet: true } : {}),
-      }),
-    ).map((spec) => withLabNicMacs(lab.id, spec)),
+      }))
+      .map((spec) => withLabNicMacs(lab.id, spec)),
   };
 }
 
@@ -40,7 +40,9 @@ export async function loadVirtualBoxProfile(
   if (!loaded.ok) {
     throw new HypervisorError(
       'not-found',
-      loaded.missing ? `no lab "${labId}" in ${labsDir}` : `lab "${labId}" does not load:\n${loaded.errors.join('\n')}`,
+      loaded.missing
+        ? `no lab "${labId}" in ${labsDir}`
+        : `lab "${labId}" does not load:\n${loaded.errors.join('\n')}`,
     );
   }
   const profiles = loaded.lab.profiles.filter((p) => p.backends.includes('virtualbox'));

@@ -13,5 +13,7 @@ export function topologyMachines(profile: LabProfile): TopologyMachine[] {
 
 /** The profile's Proxmox VE nodes: the machines a lab talks to over the API and ssh. */
 export function pveMachines(profile: LabProfile): { name: string; address: string }[] {
-  return profile.machines.filter((m) => m.kind === 'pve').map((m) => ({ name: m.name, address: firstAddress(m) }));
+  return profile.machines
+    .filter((m) => m.kind === 'pve')
+    .map((m) => ({ name: m.name, address: firstAddress(m) }));
 }

@@ -104,8 +104,19 @@ export async function collectClassResults(dir: string, classFile: ClassFile): Pr
 }
 
 const CSV_COLUMNS: (keyof ClassResultRow)[] = [
-  'studentId', 'studentName', 'lab', 'stepsTotal', 'stepsByLearner', 'stepsBySolve', 'hintsUsed',
-  'drillRuns', 'lastFailoverMs', 'lastGuessMs', 'lastOutcome', 'exportedAt', 'file',
+  'studentId',
+  'studentName',
+  'lab',
+  'stepsTotal',
+  'stepsByLearner',
+  'stepsBySolve',
+  'hintsUsed',
+  'drillRuns',
+  'lastFailoverMs',
+  'lastGuessMs',
+  'lastOutcome',
+  'exportedAt',
+  'file',
 ];
 
 /** One row per verified bundle, for a gradebook (RFC 4180; empty cells where nothing was measured). */

@@ -63,7 +63,10 @@ export function parseConnectionFile(text: string, file: string): ConnectionFile 
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new ConnectionFileError(file, `not a NestLab connection file (invalid JSON: ${(error as Error).message})`);
+    throw new ConnectionFileError(
+      file,
+      `not a NestLab connection file (invalid JSON: ${(error as Error).message})`,
+    );
   }
   const parsed = connectionFileSchema.safeParse(raw);
   if (!parsed.success) throw new ConnectionFileError(file, describeZodIssues(parsed.error));
@@ -75,7 +78,10 @@ export async function readConnectionFile(file: string): Promise<ConnectionFile> 
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new ConnectionFileError(file, `cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new ConnectionFileError(
+      file,
+      `cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
   return parseConnectionFile(text, file);
 }

@@ -32,14 +32,18 @@ function guessMsOf(report: object): number | undefined {
 export async function exportLabResult(options: ExportResultOptions): Promise<ResultBundle> {
   const { dataDir, connection, lab } = options;
   if (!connection.limits.labs.includes(lab.id)) {
-    throw new Error(`Lab "${lab.id}" is not one of the labs of class "${connection.classId}" (${connection.limits.labs.join(', ')}).`);
+    throw new Error(
+      `Lab "${lab.id}" is not one of the labs of class "${connection.classId}" (${connection.limits.labs.join(', ')}).`,
+    );
   }
   const store = new FileProgressStore(join(dataDir, 'progress'));
   const saved = await store.load(lab.id, lab.profile);
   // Damaged progress is kept aside by the store; exporting "nothing passed" instead would be wrong.
   const keptAt = store.takeSetAside(lab.id, lab.profile);
   if (keptAt) {
-    throw new Error(`The saved progress of lab "${lab.id}" could not be read; it was kept at ${keptAt}. Nothing was exported.`);
+    throw new Error(
+      `The saved progress of lab "${lab.id}" could not be read; it was kept at ${keptAt}. Nothing was exported.`,
+    );
   }
   const reports = await new DrillHistory(dataDir).list(lab.id);
   const drills: DrillResult[] = reports.map((report) => {

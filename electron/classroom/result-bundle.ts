@@ -84,7 +84,11 @@ export function buildResultBundle(input: ResultInput, connection: ConnectionFile
 
 export type BundleVerdict =
   | { ok: true; payload: ResultPayload }
-  | { ok: false; reason: 'malformed' | 'other-class' | 'unknown-student' | 'other-key' | 'altered'; message: string };
+  | {
+      ok: false;
+      reason: 'malformed' | 'other-class' | 'unknown-student' | 'other-key' | 'altered';
+      message: string;
+    };
 
 /** The public key the teacher holds for a student, looked up by student id. */
 export interface StudentKeyLookup {
@@ -99,19 +103,38 @@ export function verifyResultBundle(raw: unknown, keys: StudentKeyLookup): Bundle
   }
   const { payload, signature } = parsed.data;
   if (payload.classId !== keys.classId) {
-    return { ok: false, reason: 'other-class', message: `belongs to class "${payload.classId}", not "${keys.classId}"` };
+    return {
+      ok: false,
+      reason: 'other-class',
+      message: `belongs to class "${payload.classId}", not "${keys.classId}"`,
+    };
   }
   const key = keys.keyOf(payload.studentId);
   if (!key) {
-    return { ok: false, reason: 'unknown-student', message: `student "${payload.studentId}" is not in this class` };
+    return {
+      ok: false,
+      reason: 'unknown-student',
+      message: `student "${payload.studentId}" is not in this class`,
+    };
   }
   if (key.keyId !== payload.keyId) {
-    return { ok: false, reason: 'other-key', message: `signed with key "${payload.keyId}", not the student's key "${key.keyId}"` };
+    return {
+      ok: false,
+      reason: 'other-key',
+      message: `signed with key "${payload.keyId}", not the student's key "${key.keyId}"`,
+    };
   }
   // Verify what the schema kept, re-serialised: fields added by hand are dropped by the schema and so break the signature.
   const rawPayload = (raw as { payload: unknown }).payload;
-  if (canonicalJson(rawPayload) !== canonicalJson(payload) || !verifyBytes(canonicalJson(payload), signature, key.publicKeyPem)) {
-    return { ok: false, reason: 'altered', message: 'the signature does not match: the file was changed after the student exported it' };
+  if (
+    canonicalJson(rawPayload) !== canonicalJson(payload) ||
+    !verifyBytes(canonicalJson(payload), signature, key.publicKeyPem)
+  ) {
+    return {
+      ok: false,
+      reason: 'altered',
+      message: 'the signature does not match: the file was changed after the student exported it',
+    };
   }
   return { ok: true, payload };
 }

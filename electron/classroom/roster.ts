@@ -37,7 +37,11 @@ export function parseRoster(text: string, file: string): RosterStudent[] {
   const idColumn = header.indexOf('id');
   const nameColumn = header.indexOf('name');
   if (idColumn < 0 || nameColumn < 0) {
-    throw new RosterError(file, 1, `the first row must name the columns "id" and "name" (found: ${header.join(', ') || 'nothing'})`);
+    throw new RosterError(
+      file,
+      1,
+      `the first row must name the columns "id" and "name" (found: ${header.join(', ') || 'nothing'})`,
+    );
   }
   const seen = new Map<string, number>();
   const students: RosterStudent[] = [];
@@ -46,7 +50,11 @@ export function parseRoster(text: string, file: string): RosterStudent[] {
     const id = (row[idColumn] ?? '').toLowerCase();
     const name = row[nameColumn] ?? '';
     if (!STUDENT_ID.test(id)) {
-      throw new RosterError(file, line, `id "${id}" must be 1–32 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit (it becomes a Proxmox user and pool name)`);
+      throw new RosterError(
+        file,
+        line,
+        `id "${id}" must be 1–32 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit (it becomes a Proxmox user and pool name)`,
+      );
     }
     if (!name) throw new RosterError(file, line, `student "${id}" has no name`);
     const earlier = seen.get(id);
@@ -63,7 +71,11 @@ export async function readRoster(file: string): Promise<RosterStudent[]> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new RosterError(file, undefined, `cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new RosterError(
+      file,
+      undefined,
+      `cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
   return parseRoster(text, file);
 }

@@ -3,7 +3,14 @@
  * goes into the student's connection file, the public half stays in the teacher's class file, so
  * only the teacher can tell a bundle the student's NestLab signed from one edited by hand.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 
 export interface StudentKeyPair {
   /** PKCS#8 PEM, for the student's connection file. */

@@ -218,7 +218,8 @@ export const guestConfig = async (
     PveValue
   >;
 
-export const nextVmid = async (call: PveCall): Promise<number> => Number(await call('GET', '/cluster/nextid'));
+export const nextVmid = async (call: PveCall): Promise<number> =>
+  Number(await call('GET', '/cluster/nextid'));
 
 // ---------------------------------------------------------------- cluster
 
@@ -264,7 +265,8 @@ export async function joinInformation(
   p: { node: string },
 ): Promise<{ information: string; details: JoinInformation }> {
   const answer = (await call('GET', '/cluster/config/join', { node: p.node }, p.node)) as JoinApiAnswer;
-  const preferred = answer.nodelist.find((n) => n.name === (answer.preferred_node ?? p.node)) ?? answer.nodelist[0];
+  const preferred =
+    answer.nodelist.find((n) => n.name === (answer.preferred_node ?? p.node)) ?? answer.nodelist[0];
   if (!preferred) throw new Error('The cluster has no node to join through.');
   const links: Record<string, string> = {};
   for (const [key, value] of Object.entries(preferred)) {
@@ -319,7 +321,15 @@ export async function joinCluster(
 
 // ---------------------------------------------------------------- storage
 
-export const STORAGE_CONTENT_TYPES = ['images', 'iso', 'vztmpl', 'backup', 'rootdir', 'snippets', 'import'] as const;
+export const STORAGE_CONTENT_TYPES = [
+  'images',
+  'iso',
+  'vztmpl',
+  'backup',
+  'rootdir',
+  'snippets',
+  'import',
+] as const;
 
 /** Datacenter → Storage → Add → NFS. */
 export async function addNfsStorage(
@@ -368,7 +378,14 @@ export function filenameFromUrl(url: string): string {
 /** Datacenter → HA → Resources → Add (and a guest's More → Manage HA). */
 export async function haAddResource(
   call: PveCall,
-  p: { sid: string; state?: 'started' | 'stopped' | 'ignored' | 'disabled'; group?: string; maxRestart?: number; maxRelocate?: number; comment?: string },
+  p: {
+    sid: string;
+    state?: 'started' | 'stopped' | 'ignored' | 'disabled';
+    group?: string;
+    maxRestart?: number;
+    maxRelocate?: number;
+    comment?: string;
+  },
 ): Promise<ActionOutcome> {
   const params: Record<string, PveValue> = { sid: p.sid, state: p.state ?? 'started' };
   if (p.group) params['group'] = p.group;
@@ -381,7 +398,14 @@ export async function haAddResource(
 /** HA → Resources → Edit: request state, failback (PVE 9), group (PVE 8), restart/relocate limits. */
 export async function haEditResource(
   call: PveCall,
-  p: { sid: string; state?: string; failback?: boolean; group?: string; maxRestart?: number; maxRelocate?: number },
+  p: {
+    sid: string;
+    state?: string;
+    failback?: boolean;
+    group?: string;
+    maxRestart?: number;
+    maxRelocate?: number;
+  },
 ): Promise<ActionOutcome> {
   const params: Record<string, PveValue> = {};
   if (p.state) params['state'] = p.state;
@@ -505,7 +529,9 @@ export async function guestPower(
   call: PveCall,
   p: { node: string; vmid: number; command: GuestPowerCommand },
 ): Promise<ActionOutcome> {
-  return outcome(await call('POST', `/nodes/${seg(p.node)}/qemu/${seg(p.vmid)}/status/${p.command}`, {}, p.node));
+  return outcome(
+    await call('POST', `/nodes/${seg(p.node)}/qemu/${seg(p.vmid)}/status/${p.command}`, {}, p.node),
+  );
 }
 
 /** A guest's Migrate button (online for a running guest). */
@@ -527,7 +553,12 @@ function need<T>(p: Params, key: string, kind: 'string' | 'number' | 'boolean' |
   if (value === undefined) throw new Error(`datacenter action "${action}" needs "${key}"`);
   return coerce<T>(value, key, kind, action);
 }
-function may<T>(p: Params, key: string, kind: 'string' | 'number' | 'boolean' | 'list', action: string): T | undefined {
+function may<T>(
+  p: Params,
+  key: string,
+  kind: 'string' | 'number' | 'boolean' | 'list',
+  action: string,
+): T | undefined {
   return p[key] === undefined ? undefined : coerce<T>(p[key], key, kind, action);
 }
 function coerce<T>(value: unknown, key: string, kind: string, action: string): T {
@@ -539,7 +570,10 @@ function coerce<T>(value: unknown, key: string, kind: string, action: string): T
   if (kind === 'boolean') return (value === true || value === 1 || value === '1' || value === 'true') as T;
   if (kind === 'list') {
     if (Array.isArray(value)) return value.map(String) as T;
-    return String(value).split(',').map((s) => s.trim()).filter(Boolean) as T;
+    return String(value)
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean) as T;
   }
   return String(value) as T;
 }
@@ -620,7 +654,23 @@ export const DATACENTER_ACTIONS = {
   },
   'create-vm': {
     where: '<node> → Create VM',
-    params: ['node', 'vmid', 'name', 'iso', 'ostype', 'agent', 'scsihw', 'diskStorage', 'diskSizeGiB', 'sockets', 'cores', 'memory', 'bridge', 'model', 'start'],
+    params: [
+      'node',
+      'vmid',
+      'name',
+      'iso',
+      'ostype',
+      'agent',
+      'scsihw',
+      'diskStorage',
+      'diskSizeGiB',
+      'sockets',
+      'cores',
+      'memory',
+      'bridge',
+      'model',
+      'start',
+    ],
     run: async (call, p) => {
       const a = 'create-vm';
       const optional: Partial<CreateVmParams> = {};
@@ -751,19 +801,31 @@ export const DATACENTER_ACTIONS = {
     where: '<guest> → Start',
     params: ['node', 'vmid'],
     run: async (call, p) =>
-      guestPower(call, { node: need(p, 'node', 'string', 'guest-start'), vmid: need(p, 'vmid', 'number', 'guest-start'), command: 'start' }),
+      guestPower(call, {
+        node: need(p, 'node', 'string', 'guest-start'),
+        vmid: need(p, 'vmid', 'number', 'guest-start'),
+        command: 'start',
+      }),
   },
   'guest-shutdown': {
     where: '<guest> → Shutdown',
     params: ['node', 'vmid'],
     run: async (call, p) =>
-      guestPower(call, { node: need(p, 'node', 'string', 'guest-shutdown'), vmid: need(p, 'vmid', 'number', 'guest-shutdown'), command: 'shutdown' }),
+      guestPower(call, {
+        node: need(p, 'node', 'string', 'guest-shutdown'),
+        vmid: need(p, 'vmid', 'number', 'guest-shutdown'),
+        command: 'shutdown',
+      }),
   },
   'guest-stop': {
     where: '<guest> → Stop',
     params: ['node', 'vmid'],
     run: async (call, p) =>
-      guestPower(call, { node: need(p, 'node', 'string', 'guest-stop'), vmid: need(p, 'vmid', 'number', 'guest-stop'), command: 'stop' }),
+      guestPower(call, {
+        node: need(p, 'node', 'string', 'guest-stop'),
+        vmid: need(p, 'vmid', 'number', 'guest-stop'),
+        command: 'stop',
+      }),
   },
   migrate: {
     where: '<guest> → Migrate',
@@ -779,4 +841,7 @@ export const DATACENTER_ACTIONS = {
 } as const satisfies Record<string, DatacenterActionSpec>;
 
 export type DatacenterActionName = keyof typeof DATACENTER_ACTIONS;
-export const DATACENTER_ACTION_NAMES = Object.keys(DATACENTER_ACTIONS) as [DatacenterActionName, ...DatacenterActionName[]];
+export const DATACENTER_ACTION_NAMES = Object.keys(DATACENTER_ACTIONS) as [
+  DatacenterActionName,
+  ...DatacenterActionName[],
+];

@@ -33,7 +33,10 @@ export const pveParamSchemas = {
   'pve.uploadBegin': z
     .object({
       node: nodeName,
-      storage: z.string().regex(/^[a-z][a-z0-9._-]*$/i, 'must be a storage id').max(64),
+      storage: z
+        .string()
+        .regex(/^[a-z][a-z0-9._-]*$/i, 'must be a storage id')
+        .max(64),
       content: z.enum(['iso', 'vztmpl', 'import']),
       filename: z
         .string()
@@ -48,7 +51,10 @@ export const pveParamSchemas = {
       uploadId,
       offset: z.number().int().min(0),
       /** base64 of at most UPLOAD_CHUNK_BYTES bytes. */
-      data: z.string().min(1).max(Math.ceil(UPLOAD_CHUNK_BYTES / 3) * 4),
+      data: z
+        .string()
+        .min(1)
+        .max(Math.ceil(UPLOAD_CHUNK_BYTES / 3) * 4),
     })
     .strict(),
   'pve.uploadFinish': z.object({ uploadId }).strict(),

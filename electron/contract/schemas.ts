@@ -54,7 +54,9 @@ export const paramSchemas = {
   'drill.history': z.object({ labId: id }).strict(),
   'drill.report': z.object({ labId: id, runId: id }).strict(),
   'drill.export': z.object({ labId: id, runId: id, format: z.enum(['csv', 'json']) }).strict(),
-  'drill.import': z.object({ labId: id, fileName: z.string().min(1).max(300), content: z.string().max(2_000_000) }).strict(),
+  'drill.import': z
+    .object({ labId: id, fileName: z.string().min(1).max(300), content: z.string().max(2_000_000) })
+    .strict(),
   'trust.pending': empty,
   'trust.answer': z.object({ id, accept: z.boolean() }).strict(),
   ...pveParamSchemas,

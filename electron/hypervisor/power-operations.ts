@@ -5,7 +5,14 @@
  */
 import type { HypervisorDriver, OperationOptions } from './driver.ts';
 
-export const POWER_OPERATIONS = ['power-on', 'power-off', 'acpi-shutdown', 'reset', 'cable-out', 'cable-in'] as const;
+export const POWER_OPERATIONS = [
+  'power-on',
+  'power-off',
+  'acpi-shutdown',
+  'reset',
+  'cable-out',
+  'cable-in',
+] as const;
 
 export type PowerOperation = (typeof POWER_OPERATIONS)[number];
 

@@ -78,10 +78,14 @@ async function fetchText(url: string, imageId: string, options: FetchTextOptions
   }
   const body = await response.body.text();
   if (response.statusCode === 404) {
-    throw new ImageError('not-found', `checksum file ${url} for image ${imageId} is not on the server (HTTP 404)`, {
-      image: imageId,
-      url,
-    });
+    throw new ImageError(
+      'not-found',
+      `checksum file ${url} for image ${imageId} is not on the server (HTTP 404)`,
+      {
+        image: imageId,
+        url,
+      },
+    );
   }
   if (response.statusCode !== 200) {
     throw new ImageError('http', `checksum file ${url} for image ${imageId}: HTTP ${response.statusCode}`, {
@@ -96,7 +100,10 @@ export function toFetchError(error: unknown, url: string, imageId: string, what:
   if (error instanceof ImageError) return error;
   const name = (error as { name?: unknown }).name;
   if (name === 'AbortError' || (error as { code?: unknown }).code === 'UND_ERR_ABORTED') {
-    return new ImageError('aborted', `download of ${what} for image ${imageId} was cancelled`, { image: imageId, url });
+    return new ImageError('aborted', `download of ${what} for image ${imageId} was cancelled`, {
+      image: imageId,
+      url,
+    });
   }
   const code = networkErrorCode(error);
   if (code) {
@@ -129,7 +136,10 @@ export async function expectedDigest(
     return { algorithm: checksum.algorithm, digest: checksum.digest.toLowerCase(), source: 'catalog' };
   }
   const url = checksumUrlFor(image, imageUrl)!;
-  const { text, source } = options.checksumText ?? { text: await fetchText(url, image.id, options), source: url };
+  const { text, source } = options.checksumText ?? {
+    text: await fetchText(url, image.id, options),
+    source: url,
+  };
   const digest = digestFromChecksumText(image, text);
   if (!digest) {
     throw new ImageError(

@@ -112,7 +112,10 @@ export class ImageCache {
   async quarantine(file: string, now: Date = new Date()): Promise<string> {
     const dir = join(this.root, 'quarantine');
     await mkdir(dir, { recursive: true });
-    const target = join(dir, `${now.toISOString().replace(/[:.]/g, '-')}-${basename(file).replace(/\.part$/, '')}`);
+    const target = join(
+      dir,
+      `${now.toISOString().replace(/[:.]/g, '-')}-${basename(file).replace(/\.part$/, '')}`,
+    );
     await rename(file, target);
     return target;
   }

@@ -79,7 +79,9 @@ export class ImageStore implements ImageResolver {
         }
         return {
           image,
-          ...(entry ? { cached: { ...entry, path: this.cache.storePath(entry.sha256, entry.fileName) } } : {}),
+          ...(entry
+            ? { cached: { ...entry, path: this.cache.storePath(entry.sha256, entry.fileName) } }
+            : {}),
           partialBytes,
         };
       }),
@@ -135,7 +137,9 @@ export class ImageStore implements ImageResolver {
         lastError = error;
       }
     }
-    throw lastError ?? new ImageError('not-found', `image ${image.id} has no download URL`, { image: image.id });
+    throw (
+      lastError ?? new ImageError('not-found', `image ${image.id} has no download URL`, { image: image.id })
+    );
   }
 
   private async verifyAndAdopt(
@@ -275,7 +279,12 @@ export class ImageStore implements ImageResolver {
         digests = await digestFile(path, ['sha256', entry.upstream.algorithm], options);
       } catch (error) {
         await this.cache.forget(imageId);
-        results.push({ id: imageId, ok: false, path, problem: `cannot read it (${(error as Error).message})` });
+        results.push({
+          id: imageId,
+          ok: false,
+          path,
+          problem: `cannot read it (${(error as Error).message})`,
+        });
         continue;
       }
       const upstream = digests[entry.upstream.algorithm];

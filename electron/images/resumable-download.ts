@@ -74,7 +74,10 @@ function header(headers: Record<string, string | string[] | undefined>, name: st
 }
 
 /** Total size from `Content-Range: bytes a-b/total` or, for a 200, Content-Length. */
-function totalFrom(statusCode: number, headers: Record<string, string | string[] | undefined>): number | undefined {
+function totalFrom(
+  statusCode: number,
+  headers: Record<string, string | string[] | undefined>,
+): number | undefined {
   if (statusCode === 206) {
     const total = /\/(\d+)\s*$/.exec(header(headers, 'content-range') ?? '')?.[1];
     return total ? Number(total) : undefined;
@@ -91,7 +94,11 @@ function decide(
   canResume: boolean,
   url: string,
   imageId: string,
-): { kind: 'write'; appending: boolean } | { kind: 'complete' } | { kind: 'restart' } | { kind: 'fail'; error: ImageError } {
+):
+  | { kind: 'write'; appending: boolean }
+  | { kind: 'complete' }
+  | { kind: 'restart' }
+  | { kind: 'fail'; error: ImageError } {
   if (statusCode === 416 && canResume) {
     // No bytes past ours: our copy is as long as the file, or the file changed under us.
     const total = /\/(\d+)\s*$/.exec(header(headers, 'content-range') ?? '')?.[1];
@@ -100,7 +107,10 @@ function decide(
   if (statusCode === 404 || statusCode === 410) {
     return {
       kind: 'fail',
-      error: new ImageError('not-found', `image ${imageId} is not at ${url} (HTTP ${statusCode})`, { image: imageId, url }),
+      error: new ImageError('not-found', `image ${imageId} is not at ${url} (HTTP ${statusCode})`, {
+        image: imageId,
+        url,
+      }),
     };
   }
   if (statusCode === 206) {
@@ -134,7 +144,11 @@ async function attempt(
     headers.range = `bytes=${have}-`;
     if (meta?.validator) headers['if-range'] = meta.validator;
   }
-  type Decision = { kind: 'write'; appending: boolean } | { kind: 'complete' } | { kind: 'restart' } | { kind: 'fail'; error: ImageError };
+  type Decision =
+    | { kind: 'write'; appending: boolean }
+    | { kind: 'complete' }
+    | { kind: 'restart' }
+    | { kind: 'fail'; error: ImageError };
   let decision: Decision | undefined;
   let total: number | undefined;
   let received = 0;
@@ -156,7 +170,10 @@ async function attempt(
         if (decision.kind !== 'write') return discard();
         total = totalFrom(statusCode, responseHeaders);
         const validator = header(responseHeaders, 'etag') ?? header(responseHeaders, 'last-modified');
-        writeFileAtomic.sync(metaPath(partPath), JSON.stringify({ url, validator, total } satisfies PartMeta));
+        writeFileAtomic.sync(
+          metaPath(partPath),
+          JSON.stringify({ url, validator, total } satisfies PartMeta),
+        );
         received = decision.appending ? have : 0;
         options.onProgress?.({ received, total });
         fd = openSync(partPath, decision.appending ? 'a' : 'w');
@@ -165,7 +182,7 @@ async function attempt(
         return new Writable({
           write(chunk: Buffer, _encoding, done) {
             try {
-              for (let offset = 0; offset < chunk.length; ) offset += writeSync(fd!, chunk, offset);
+              for (let offset = 0; offset < chunk.length;) offset += writeSync(fd!, chunk, offset);
               received += chunk.length;
               options.onProgress?.({ received, total });
               done();
@@ -182,7 +199,8 @@ async function attempt(
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
-  if (!decision || decision.kind === 'fail') throw decision?.error ?? new ImageError('http', `no answer from ${url}`);
+  if (!decision || decision.kind === 'fail')
+    throw decision?.error ?? new ImageError('http', `no answer from ${url}`);
   if (decision.kind === 'complete') return { complete: true, gained: 0 };
   if (decision.kind === 'restart') {
     await discardPartial(partPath);
@@ -190,11 +208,15 @@ async function attempt(
   }
   const start = decision.appending ? have : 0;
   if (total !== undefined && received < total) {
-    throw new ImageError('http', `connection to ${new URL(url).host} ended after ${received} of ${total} bytes`, {
-      image: options.imageId,
-      url,
-      resumable: true,
-    });
+    throw new ImageError(
+      'http',
+      `connection to ${new URL(url).host} ended after ${received} of ${total} bytes`,
+      {
+        image: options.imageId,
+        url,
+        resumable: true,
+      },
+    );
   }
   return { complete: true, gained: received - start };
 }

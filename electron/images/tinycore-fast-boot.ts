@@ -13,7 +13,11 @@ interface Extent {
   size: number;
 }
 
-async function readAt(handle: Awaited<ReturnType<typeof open>>, offset: number, length: number): Promise<Buffer> {
+async function readAt(
+  handle: Awaited<ReturnType<typeof open>>,
+  offset: number,
+  length: number,
+): Promise<Buffer> {
   const buffer = Buffer.alloc(length);
   const { bytesRead } = await handle.read(buffer, 0, length, offset);
   return buffer.subarray(0, bytesRead);
@@ -21,16 +25,24 @@ async function readAt(handle: Awaited<ReturnType<typeof open>>, offset: number, 
 
 /** Directory records of one directory extent: ECMA-119 names, compared without case or `;1`. */
 function findRecord(directory: Buffer, name: string): (Extent & { directory: boolean }) | undefined {
-  for (let offset = 0; offset < directory.length; ) {
+  for (let offset = 0; offset < directory.length;) {
     const length = directory[offset]!;
     if (length === 0) {
       offset = (Math.floor(offset / SECTOR) + 1) * SECTOR; // records never cross a sector
       continue;
     }
     const record = directory.subarray(offset, offset + length);
-    const id = record.subarray(33, 33 + record[32]!).toString('latin1').replace(/;\d+$/, '').replace(/\.$/, '');
+    const id = record
+      .subarray(33, 33 + record[32]!)
+      .toString('latin1')
+      .replace(/;\d+$/, '')
+      .replace(/\.$/, '');
     if (id.toLowerCase() === name.toLowerCase()) {
-      return { offset: record.readUInt32LE(2) * SECTOR, size: record.readUInt32LE(10), directory: (record[25]! & 2) !== 0 };
+      return {
+        offset: record.readUInt32LE(2) * SECTOR,
+        size: record.readUInt32LE(10),
+        directory: (record[25]! & 2) !== 0,
+      };
     }
     offset += length;
   }
@@ -49,9 +61,7 @@ async function locate(handle: Awaited<ReturnType<typeof open>>, path: string[]):
   return current;
 }
 
-export type FastBootResult =
-  | { patched: true; from: string; to: string }
-  | { patched: false; reason: string };
+export type FastBootResult = { patched: true; from: string; to: string } | { patched: false; reason: string };
 
 /** Writes `target`: a copy of `source` with the ISOLINUX timeout set to 0.1 s. */
 export async function writeFastBootTinyCore(source: string, target: string): Promise<FastBootResult> {
@@ -66,7 +76,12 @@ export async function writeFastBootTinyCore(source: string, target: string): Pro
     if (!match) return { patched: false, reason: `isolinux.cfg in ${source} sets no timeout` };
     const digits = match[2]!;
     const fast = '1'.padStart(digits.length, '0');
-    await handle.write(Buffer.from(fast, 'latin1'), 0, fast.length, cfg.offset + match.index + match[1]!.length);
+    await handle.write(
+      Buffer.from(fast, 'latin1'),
+      0,
+      fast.length,
+      cfg.offset + match.index + match[1]!.length,
+    );
     await handle.close();
     await rename(temporary, target);
     return { patched: true, from: `timeout ${digits}`, to: `timeout ${fast}` };

@@ -34,12 +34,15 @@ export function isTrustedSender(
 
 export function attachElectronTransport(options: ElectronTransportOptions): () => void {
   const { ipcMain, router, hub, webContents, isTrustedUrl } = options;
-  ipcMain.handle(INVOKE_CHANNEL, async (event, method: unknown, params: unknown): Promise<DispatchOutcome> => {
-    if (!isTrustedSender(event, webContents.id, isTrustedUrl)) {
-      return { error: { code: 'forbidden', message: 'Calls are accepted only from the NestLab window.' } };
-    }
-    return router.dispatch(method, params);
-  });
+  ipcMain.handle(
+    INVOKE_CHANNEL,
+    async (event, method: unknown, params: unknown): Promise<DispatchOutcome> => {
+      if (!isTrustedSender(event, webContents.id, isTrustedUrl)) {
+        return { error: { code: 'forbidden', message: 'Calls are accepted only from the NestLab window.' } };
+      }
+      return router.dispatch(method, params);
+    },
+  );
   const unsubscribe = hub.subscribe((event, payload) => {
     if (!webContents.isDestroyed()) webContents.send(EVENT_CHANNEL, event, payload);
   });

@@ -122,7 +122,8 @@ function attach(ws: WebSocket, { router, hub }: WsHostOptions): void {
     const id = typeof request?.id === 'number' ? request.id : -1;
     void router.dispatch(request?.method, request?.params).then((outcome) => {
       if (ws.readyState !== ws.OPEN) return;
-      const response: ResponseMessage = 'error' in outcome ? { id, error: outcome.error } : { id, result: outcome.result };
+      const response: ResponseMessage =
+        'error' in outcome ? { id, error: outcome.error } : { id, result: outcome.result };
       ws.send(JSON.stringify(response));
     });
   });
@@ -150,7 +151,11 @@ function failRequest(res: ServerResponse, error: unknown, log: WsHostOptions['lo
   else res.destroy();
 }
 
-async function serveStatic(staticDir: string | undefined, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serveStatic(
+  staticDir: string | undefined,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const headers = {
     'Content-Security-Policy': BROWSER_HOST_CSP,
     'X-Content-Type-Options': 'nosniff',
@@ -162,7 +167,9 @@ async function serveStatic(staticDir: string | undefined, req: IncomingMessage, 
     return;
   }
   if (!staticDir) {
-    res.writeHead(404, { ...headers, 'Content-Type': 'text/plain' }).end('The renderer is not built. Run npm run build.');
+    res
+      .writeHead(404, { ...headers, 'Content-Type': 'text/plain' })
+      .end('The renderer is not built. Run npm run build.');
     return;
   }
   const url = parseTarget(req.url);

@@ -52,7 +52,8 @@ interface LabTestCommon {
 }
 
 /** Either the runner of an open lab (LabSession.test; its owner stops it) or what to build one from. */
-export type LabTestOptions = LabTestCommon & ({ runner: LabRunner } | { drills?: DrillRunner; lang?: Language });
+export type LabTestOptions = LabTestCommon &
+  ({ runner: LabRunner } | { drills?: DrillRunner; lang?: Language });
 
 export async function testLab(o: LabTestOptions): Promise<StepTestResult[]> {
   const own = !('runner' in o);
@@ -104,7 +105,11 @@ export async function testLab(o: LabTestOptions): Promise<StepTestResult[]> {
       const failing = after?.checks
         .filter((c) => !c.ok)
         .map((c) => `${c.id}${c.error ? ` (${c.error})` : ''}`);
-      problems.push(pathError ?? state.error ?? `checks still failing after the ${via === 'solve' ? 'solve' : `${via} path`}: ${failing?.join(', ') ?? '?'}`);
+      problems.push(
+        pathError ??
+          state.error ??
+          `checks still failing after the ${via === 'solve' ? 'solve' : `${via} path`}: ${failing?.join(', ') ?? '?'}`,
+      );
     }
     const result: StepTestResult = {
       step: step.id,
@@ -149,7 +154,8 @@ async function followPath(
   const deadline = o.clock.now() + (o.settleMs ?? 600_000);
   for (;;) {
     const state = await runner.check();
-    if (state.steps.find((s) => s.id === stepId)?.status === 'passed' || o.clock.now() >= deadline) return state;
+    if (state.steps.find((s) => s.id === stepId)?.status === 'passed' || o.clock.now() >= deadline)
+      return state;
     await o.clock.sleep(2000);
   }
 }

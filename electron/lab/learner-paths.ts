@@ -32,7 +32,10 @@ export async function runGuiPath(stepId: string, actions: GuiAction[], deps: Sol
       const params = await renderParams(action.params, deps.cache, deps.context);
       const outcome = await DATACENTER_ACTIONS[action.action].run(call, params);
       if (action.waitTask && outcome.upid) {
-        const task = await deps.pve.waitForTask(outcome.upid, { signal: deps.signal, timeoutMs: action.timeoutSeconds * 1000 });
+        const task = await deps.pve.waitForTask(outcome.upid, {
+          signal: deps.signal,
+          timeoutMs: action.timeoutSeconds * 1000,
+        });
         if (!task.ok) throw new Error(`task ${task.upid} ended with "${task.exitstatus}"`);
       }
       if (action.save) deps.context.results[action.save] = outcome.value;

@@ -44,7 +44,10 @@ export async function runCheck(check: LabCheck, deps: CheckDeps): Promise<CheckO
     });
   } catch (e) {
     if (deps.signal?.aborted) throw e;
-    const down = e instanceof PveError && (e.kind === 'unreachable' || e.kind === 'timeout') && e.node ? { unreachableNode: e.node } : {};
+    const down =
+      e instanceof PveError && (e.kind === 'unreachable' || e.kind === 'timeout') && e.node
+        ? { unreachableNode: e.node }
+        : {};
     return { id: check.id, ok: false, error: errorText(e), ...down };
   }
   try {

@@ -42,14 +42,24 @@ export class TaskService {
     private readonly newId: () => string = randomUUID,
   ) {}
 
-  async withTask<T>(title: string, work: (task: TaskHandle) => Promise<T>, options: WithTaskOptions = {}): Promise<T> {
+  async withTask<T>(
+    title: string,
+    work: (task: TaskHandle) => Promise<T>,
+    options: WithTaskOptions = {},
+  ): Promise<T> {
     const id = this.newId();
     const abort = new AbortController();
     const onAbort = (): void => abort.abort(options.signal?.reason);
     if (options.signal?.aborted) abort.abort(options.signal.reason);
     else options.signal?.addEventListener('abort', onAbort, { once: true });
     const entry = {
-      info: { id, title, state: 'running', message: options.message ?? null, fraction: options.fraction === undefined ? 0 : options.fraction } as TaskInfo,
+      info: {
+        id,
+        title,
+        state: 'running',
+        message: options.message ?? null,
+        fraction: options.fraction === undefined ? 0 : options.fraction,
+      } as TaskInfo,
       abort,
     };
     this.#running.set(id, entry);

@@ -148,7 +148,13 @@ export class HttpPveApi implements PveApi {
       } catch (error) {
         // The task's node may restart pveproxy meanwhile (a cluster join does): a status read is
         // safe to repeat, a few times.
-        if (!(error instanceof PveError) || error.kind !== 'unreachable' || ++restarts > 5 || options.signal?.aborted) throw error;
+        if (
+          !(error instanceof PveError) ||
+          error.kind !== 'unreachable' ||
+          ++restarts > 5 ||
+          options.signal?.aborted
+        )
+          throw error;
         await this.clock.sleep(options.pollMs ?? 500, options.signal).catch(() => undefined);
         continue;
       }
@@ -283,7 +289,9 @@ export class HttpPveApi implements PveApi {
     const name = link.endpoint.name;
     this.vouching.add(name);
     try {
-      const probed = await probeCertificate(link.endpoint.url, this.failoverAfterMs, signal).catch(() => undefined);
+      const probed = await probeCertificate(link.endpoint.url, this.failoverAfterMs, signal).catch(
+        () => undefined,
+      );
       if (!probed) return undefined;
       const presented = normalizeFingerprint(probed.fingerprint);
       for (const other of this.links.values()) {
@@ -446,7 +454,14 @@ export class HttpPveApi implements PveApi {
     let response: Response;
     let text: string;
     try {
-      response = await fetch(url, { method, headers, body, dispatcher: agent, signal: attemptSignal, ...duplex });
+      response = await fetch(url, {
+        method,
+        headers,
+        body,
+        dispatcher: agent,
+        signal: attemptSignal,
+        ...duplex,
+      });
       link.lastAnswerAt = performance.now();
       text = await response.text();
     } catch (error) {

@@ -18,7 +18,10 @@ export function electronFingerprint(hexPairs: string): string {
   return `sha256/${bytes.toString('base64')}`;
 }
 
-type SessionLike = Pick<Session, 'setCertificateVerifyProc' | 'setPermissionRequestHandler' | 'setPermissionCheckHandler'>;
+type SessionLike = Pick<
+  Session,
+  'setCertificateVerifyProc' | 'setPermissionRequestHandler' | 'setPermissionCheckHandler'
+>;
 interface WindowLike {
   webContents: Pick<ElectronBrowserWindow['webContents'], 'setWindowOpenHandler' | 'on'>;
   loadURL(url: string): Promise<void>;
@@ -32,7 +35,8 @@ export interface NodeWebWindowDeps {
 
 export function openNodeWebWindow(deps: NodeWebWindowDeps, target: NodeWebTarget): WindowLike {
   const origin = new URL(target.url);
-  if (origin.protocol !== 'https:') throw new Error(`${target.node}: the web interface must be https, not ${target.url}`);
+  if (origin.protocol !== 'https:')
+    throw new Error(`${target.node}: the web interface must be https, not ${target.url}`);
   const pinned = electronFingerprint(target.fingerprint);
   const session = deps.sessionFor(target.node);
   // 0 = trusted, -2 = rejected; Chromium's own verdict is never consulted (the node's CA is self-made).

@@ -74,10 +74,7 @@ export function isSafeExternalUrl(url: string): boolean {
   }
 }
 
-export function hardenWebContents(
-  contents: WebContentsLike,
-  openExternal: (url: string) => void,
-): void {
+export function hardenWebContents(contents: WebContentsLike, openExternal: (url: string) => void): void {
   contents.setWindowOpenHandler(({ url }) => {
     if (isSafeExternalUrl(url)) openExternal(url);
     return { action: 'deny' };

@@ -38,19 +38,56 @@ export interface AccessState {
   pools: Record<string, { comment?: string; members: string[] }>;
 }
 
-const VM_USER = ['VM.Audit', 'VM.Console', 'VM.PowerMgmt', 'VM.Backup', 'VM.Config.CDROM', 'VM.Config.Cloudinit'];
+const VM_USER = [
+  'VM.Audit',
+  'VM.Console',
+  'VM.PowerMgmt',
+  'VM.Backup',
+  'VM.Config.CDROM',
+  'VM.Config.Cloudinit',
+];
 const VM_ADMIN = [
-  ...VM_USER, 'VM.Allocate', 'VM.Clone', 'VM.Config.CPU', 'VM.Config.Disk', 'VM.Config.HWType', 'VM.Config.Memory',
-  'VM.Config.Network', 'VM.Config.Options', 'VM.Migrate', 'VM.Monitor', 'VM.Snapshot', 'VM.Snapshot.Rollback',
-  'VM.GuestAgent.Audit', 'VM.GuestAgent.Unrestricted',
+  ...VM_USER,
+  'VM.Allocate',
+  'VM.Clone',
+  'VM.Config.CPU',
+  'VM.Config.Disk',
+  'VM.Config.HWType',
+  'VM.Config.Memory',
+  'VM.Config.Network',
+  'VM.Config.Options',
+  'VM.Migrate',
+  'VM.Monitor',
+  'VM.Snapshot',
+  'VM.Snapshot.Rollback',
+  'VM.GuestAgent.Audit',
+  'VM.GuestAgent.Unrestricted',
 ];
 const DATASTORE_USER = ['Datastore.AllocateSpace', 'Datastore.Audit'];
 const DATASTORE_ADMIN = [...DATASTORE_USER, 'Datastore.Allocate', 'Datastore.AllocateTemplate'];
 const ALL_PRIVILEGES = [
-  ...VM_ADMIN, ...DATASTORE_ADMIN, 'Sys.Audit', 'Sys.Console', 'Sys.Modify', 'Sys.PowerMgmt', 'Sys.Syslog',
-  'Sys.Incoming', 'Pool.Allocate', 'Pool.Audit', 'User.Modify', 'Group.Allocate', 'Realm.Allocate',
-  'Realm.AllocateUser', 'Permissions.Modify', 'SDN.Audit', 'SDN.Allocate', 'SDN.Use', 'Mapping.Audit',
-  'Mapping.Use', 'Mapping.Modify', 'VM.Replicate',
+  ...VM_ADMIN,
+  ...DATASTORE_ADMIN,
+  'Sys.Audit',
+  'Sys.Console',
+  'Sys.Modify',
+  'Sys.PowerMgmt',
+  'Sys.Syslog',
+  'Sys.Incoming',
+  'Pool.Allocate',
+  'Pool.Audit',
+  'User.Modify',
+  'Group.Allocate',
+  'Realm.Allocate',
+  'Realm.AllocateUser',
+  'Permissions.Modify',
+  'SDN.Audit',
+  'SDN.Allocate',
+  'SDN.Use',
+  'Mapping.Audit',
+  'Mapping.Use',
+  'Mapping.Modify',
+  'VM.Replicate',
 ];
 
 /** The built-in roles (pve-access-control AccessControl.pm `$privgroups`), by name. */
@@ -81,7 +118,12 @@ export function splitTokenId(id: string): { user: string; token?: string } {
 }
 
 function poolOfVm(access: AccessState, vmid: string): string | undefined {
-  return Object.entries(access.pools).find(([, p]) => p.members.includes(`vms/${vmid}`) || p.members.includes(`qemu/${vmid}`) || p.members.includes(`lxc/${vmid}`))?.[0];
+  return Object.entries(access.pools).find(
+    ([, p]) =>
+      p.members.includes(`vms/${vmid}`) ||
+      p.members.includes(`qemu/${vmid}`) ||
+      p.members.includes(`lxc/${vmid}`),
+  )?.[0];
 }
 
 function poolOfStorage(access: AccessState, storage: string): string | undefined {
@@ -98,9 +140,15 @@ function rolesOn(access: AccessState, subject: { user?: string; token?: string }
     const exact = prefix === path || (prefix === '/' && path === '/');
     const applies = (a: AccessAcl): boolean => a.path === prefix && (a.propagate || exact);
     const own = access.acl.filter(
-      (a) => applies(a) && (subject.token ? a.type === 'token' && a.ugid === subject.token : a.type === 'user' && a.ugid === subject.user),
+      (a) =>
+        applies(a) &&
+        (subject.token
+          ? a.type === 'token' && a.ugid === subject.token
+          : a.type === 'user' && a.ugid === subject.user),
     );
-    const viaGroups = subject.token ? [] : access.acl.filter((a) => applies(a) && a.type === 'group' && groups.includes(a.ugid));
+    const viaGroups = subject.token
+      ? []
+      : access.acl.filter((a) => applies(a) && a.type === 'group' && groups.includes(a.ugid));
     if (own.length > 0) roles = new Set(own.map((a) => a.roleid));
     else if (viaGroups.length > 0) roles = new Set(viaGroups.map((a) => a.roleid));
   }
@@ -141,7 +189,9 @@ export function privileges(core: SimCore, who: string, path: string): Set<string
   const info = user === 'root@pam' ? undefined : access.users[user]?.tokens[token];
   const privsep = info ? info.privsep : (rootTokens.get(core)?.get(token) ?? true);
   if (!privsep) return userPrivs;
-  const tokenPrivs = new Set(paths.flatMap((p) => [...privilegesOf(rolesOn(access, { token: who }, p), core)]));
+  const tokenPrivs = new Set(
+    paths.flatMap((p) => [...privilegesOf(rolesOn(access, { token: who }, p), core)]),
+  );
   return new Set([...userPrivs].filter((p) => tokenPrivs.has(p)));
 }
 
@@ -154,13 +204,25 @@ export function registerRootToken(core: SimCore, token: string, privsep: boolean
 }
 
 /** Whether `who` has every privilege in `privs` (or, with `any`, one of them) on `path`. */
-export function hasPrivileges(core: SimCore, who: string, path: string, privs: string[], any = false): boolean {
+export function hasPrivileges(
+  core: SimCore,
+  who: string,
+  path: string,
+  privs: string[],
+  any = false,
+): boolean {
   const have = privileges(core, who, path);
   return any ? privs.some((p) => have.has(p)) : privs.every((p) => have.has(p));
 }
 
 /** RPCEnvironment::check: a 403 "Permission check failed (<path>, <privs>)". */
-export function checkPrivileges(core: SimCore, who: string, path: string, privs: string[], any = false): void {
+export function checkPrivileges(
+  core: SimCore,
+  who: string,
+  path: string,
+  privs: string[],
+  any = false,
+): void {
   if (!hasPrivileges(core, who, path, privs, any)) {
     throw new SimApiError(403, `Permission check failed (${path}, ${privs.join(any ? '|' : ', ')})`);
   }
@@ -170,7 +232,11 @@ export function checkPrivileges(core: SimCore, who: string, path: string, privs:
 export function capabilities(core: SimCore, user: string): Record<string, Record<string, number>> {
   const access = accessState(core);
   const areas: Record<string, string[]> = {
-    vms: ['/vms', ...Object.keys(core.state.guests).map((id) => `/vms/${id}`), ...Object.keys(access.pools).map((p) => `/pool/${p}`)],
+    vms: [
+      '/vms',
+      ...Object.keys(core.state.guests).map((id) => `/vms/${id}`),
+      ...Object.keys(access.pools).map((p) => `/pool/${p}`),
+    ],
     storage: ['/storage', ...Object.keys(core.state.storage).map((s) => `/storage/${s}`)],
     access: ['/access', '/access/groups'],
     nodes: ['/nodes', ...Object.keys(core.state.nodes).map((n) => `/nodes/${n}`)],
@@ -191,7 +257,8 @@ export function capabilities(core: SimCore, user: string): Record<string, Record
   for (const [area, paths] of Object.entries(areas)) {
     const found: Record<string, number> = {};
     for (const path of paths)
-      for (const p of privileges(core, user, path)) if (prefix[area]!.some((x) => p.startsWith(x))) found[p] = 1;
+      for (const p of privileges(core, user, path))
+        if (prefix[area]!.some((x) => p.startsWith(x))) found[p] = 1;
     cap[area] = found;
   }
   return cap;

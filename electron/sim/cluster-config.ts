@@ -36,7 +36,8 @@ export function createCluster(core: SimCore, node: string, opts: CreateClusterOp
   if (!n) throw new ClusterConfigError(`no such node '${node}'`);
   if (!CLUSTER_NAME.test(opts.clustername))
     throw new ClusterConfigError(`value does not match the regex pattern`, 'clustername');
-  if (core.state.cluster?.nodes[node]) throw new ClusterConfigError("cluster config '/etc/pve/corosync.conf' already exists");
+  if (core.state.cluster?.nodes[node])
+    throw new ClusterConfigError("cluster config '/etc/pve/corosync.conf' already exists");
   if (core.state.cluster) {
     // A learner who created the cluster on the wrong node must not be stuck: say where it is and
     // how to go on (real PVE would make a second, separate cluster here, which no lab wants).
@@ -57,7 +58,9 @@ export function createCluster(core: SimCore, node: string, opts: CreateClusterOp
   core.state.cluster = {
     name: opts.clustername,
     founder: node,
-    nodes: { [node]: { nodeid: opts.nodeid ?? 1, votes: opts.votes ?? 1, ip: addressOf(opts.link0) ?? n.ip } },
+    nodes: {
+      [node]: { nodeid: opts.nodeid ?? 1, votes: opts.votes ?? 1, ip: addressOf(opts.link0) ?? n.ip },
+    },
     configVersion: 1,
     tokenCoefficient: opts.tokenCoefficient ?? (core.state.pveMajor >= 9 ? 125 : 650),
   };
@@ -83,14 +86,22 @@ function addressOf(link?: string): string | undefined {
 
 export interface JoinInfo {
   config_digest: string;
-  nodelist: { name: string; nodeid: string; pve_addr: string; pve_fp: string; quorum_votes: string; ring0_addr: string }[];
+  nodelist: {
+    name: string;
+    nodeid: string;
+    pve_addr: string;
+    pve_fp: string;
+    quorum_votes: string;
+    ring0_addr: string;
+  }[];
   preferred_node: string;
   totem: Record<string, unknown>;
 }
 
 export function joinInfo(core: SimCore, node: string): JoinInfo {
   const cluster = core.state.cluster;
-  if (!cluster?.nodes[node]) throw new ClusterConfigError('node is not in a cluster, no join info available!');
+  if (!cluster?.nodes[node])
+    throw new ClusterConfigError('node is not in a cluster, no join info available!');
   return {
     config_digest: digest(`${cluster.name}:${cluster.configVersion}:${Object.keys(cluster.nodes).join(',')}`),
     nodelist: Object.entries(cluster.nodes).map(([name, c]) => ({
@@ -155,21 +166,31 @@ export function joinCluster(core: SimCore, node: string, opts: JoinOptions): Tas
   if (Object.values(core.state.guests).some((g) => g.node === node) && !opts.force)
     problems.push('* this host already contains virtual guests');
   if (problems.length > 0)
-    return fail(['detected the following error(s):', ...problems, 'Check if node may join a cluster failed!'].join('\n'));
+    return fail(
+      ['detected the following error(s):', ...problems, 'Check if node may join a cluster failed!'].join(
+        '\n',
+      ),
+    );
 
-  const peer = Object.values(core.state.nodes).find((p) => p.name === opts.hostname || p.ip === opts.hostname);
+  const peer = Object.values(core.state.nodes).find(
+    (p) => p.name === opts.hostname || p.ip === opts.hostname,
+  );
   const cluster = core.state.cluster;
   taskLog(task, `Establishing API connection with host '${opts.hostname}'`);
-  const reachable = peer && peer.phase === 'up' && peer.cable && n.cable && peer.segment === n.segment && peer.name !== node;
+  const reachable =
+    peer && peer.phase === 'up' && peer.cable && n.cable && peer.segment === n.segment && peer.name !== node;
   if (!peer || !reachable) return fail(`500 Can't connect to ${opts.hostname}:8006 (No route to host)`);
   if (normalizeFp(opts.fingerprint) !== normalizeFp(peer.fingerprint))
-    return fail(`500 Can't connect to ${opts.hostname}:8006 (fingerprint mismatch: expected ${peer.fingerprint})`);
+    return fail(
+      `500 Can't connect to ${opts.hostname}:8006 (fingerprint mismatch: expected ${peer.fingerprint})`,
+    );
   if (opts.password !== core.state.rootPassword) return fail('401 authentication failure');
   if (!cluster?.nodes[peer.name]) return fail('500 node is not in a cluster, no join info available!');
   if (cluster.nodes[node]) return fail(`500 cluster node '${node}' already exists`);
   const usedIds = new Set(Object.values(cluster.nodes).map((c) => c.nodeid));
   let nodeid = opts.nodeid ?? 1;
-  if (opts.nodeid !== undefined && usedIds.has(opts.nodeid)) return fail(`500 Node ID '${opts.nodeid}' already used`);
+  if (opts.nodeid !== undefined && usedIds.has(opts.nodeid))
+    return fail(`500 Node ID '${opts.nodeid}' already used`);
   while (usedIds.has(nodeid)) nodeid++;
   if (!canWrite(core, peer.name)) return fail(`500 ${NO_QUORUM_MESSAGE}`);
   taskLog(task, 'Login succeeded.', 'check cluster join API version');
@@ -182,7 +203,11 @@ export function joinCluster(core: SimCore, node: string, opts: JoinOptions): Tas
   cluster.configVersion++;
   taskLog(task, `Join request OK, finishing setup locally`, `stopping pve-cluster service`);
   taskLog(task, `backup old database to '/var/lib/pve-cluster/backup/config-${core.epochSeconds()}.sql.gz'`);
-  core.clusterLog(peer.name, 'pmxcfs', `[dcdb] notice: wrote new corosync config '/etc/corosync/corosync.conf' (version = ${cluster.configVersion})`);
+  core.clusterLog(
+    peer.name,
+    'pmxcfs',
+    `[dcdb] notice: wrote new corosync config '/etc/corosync/corosync.conf' (version = ${cluster.configVersion})`,
+  );
   membershipChanged(core, 'join');
   if (n.phase === 'up') startHaDaemons(core, n);
   // The node's new certificate (from the cluster's CA) is made now and presented once the join ends.
@@ -219,13 +244,20 @@ export function finishJoin(core: SimCore, upid: string, node: string, bootId: nu
 export function deleteNode(core: SimCore, local: string, target: string): void {
   const cluster = core.state.cluster;
   if (!cluster?.nodes[local])
-    throw new ClusterConfigError("Corosync config '/etc/pve/corosync.conf' does not exist - is this node part of a cluster?");
+    throw new ClusterConfigError(
+      "Corosync config '/etc/pve/corosync.conf' does not exist - is this node part of a cluster?",
+    );
   if (target === local) throw new ClusterConfigError('Cannot delete myself from cluster!');
-  if (!cluster.nodes[target]) throw new ClusterConfigError(`Node/IP: ${target} is not a known host of the cluster.`);
+  if (!cluster.nodes[target])
+    throw new ClusterConfigError(`Node/IP: ${target} is not a known host of the cluster.`);
   if (!canWrite(core, local)) throw new ClusterConfigError(NO_QUORUM_MESSAGE);
   delete cluster.nodes[target];
   cluster.configVersion++;
-  core.clusterLog(local, 'pmxcfs', `[dcdb] notice: wrote new corosync config '/etc/corosync/corosync.conf' (version = ${cluster.configVersion})`);
+  core.clusterLog(
+    local,
+    'pmxcfs',
+    `[dcdb] notice: wrote new corosync config '/etc/corosync/corosync.conf' (version = ${cluster.configVersion})`,
+  );
   core.log(local, 'pvecm', `Killing node ${Object.keys(cluster.nodes).length + 1}`);
   // The removed node's corosync no longer belongs to this cluster.
   recomputeMembership(core);

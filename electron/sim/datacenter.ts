@@ -103,7 +103,9 @@ export async function startSimDatacenter(options: SimDatacenterOptions): Promise
   );
   // Certificates first: join information must report the real fingerprints. In a formed cluster
   // the founder's CA signed every node's certificate; standalone nodes each have their own CA.
-  const certificates = await Promise.all(nodes.map((n) => nodeCertificate(n.name, n.ip, world.keyDomain(n.name))));
+  const certificates = await Promise.all(
+    nodes.map((n) => nodeCertificate(n.name, n.ip, world.keyDomain(n.name))),
+  );
   nodes.forEach((n, i) => world.setNodeFingerprint(n.name, certificates[i]!.fingerprint));
 
   const auth = new AuthService({
@@ -119,7 +121,14 @@ export async function startSimDatacenter(options: SimDatacenterOptions): Promise
     if (user === 'root@pam') return auth.checkPassword(password);
     const u = world.core.state.access?.users[user];
     const expired = u !== undefined && u.expire > 0 && u.expire < world.core.epochSeconds();
-    return u !== undefined && u.enable && !expired && user.endsWith('@pve') && u.password !== undefined && u.password === password;
+    return (
+      u !== undefined &&
+      u.enable &&
+      !expired &&
+      user.endsWith('@pve') &&
+      u.password !== undefined &&
+      u.password === password
+    );
   };
   auth.tokenSecretOf = (tokenId) => {
     const { user, token: name } = splitTokenId(tokenId);
@@ -187,7 +196,8 @@ export async function startSimDatacenter(options: SimDatacenterOptions): Promise
       newCertificates.set(node, pending);
       void pending.finally(release).catch(() => undefined);
     } else if (t.to === 'cluster-ca') {
-      const pending = newCertificates.get(node) ?? nodeCertificate(node, world.nodeIp(node), world.keyDomain(node));
+      const pending =
+        newCertificates.get(node) ?? nodeCertificate(node, world.nodeIp(node), world.keyDomain(node));
       newCertificates.delete(node);
       const release = clock.hold(`pveproxy restart ${node}`);
       void pending
@@ -195,7 +205,11 @@ export async function startSimDatacenter(options: SimDatacenterOptions): Promise
           server.replaceCertificate(certificate);
           world.setNodeFingerprint(node, certificate.fingerprint);
           const index = endpoints.findIndex((e) => e.name === node);
-          const endpoint = { ...endpoints[index]!, fingerprint: certificate.fingerprint, caPem: certificate.caPem };
+          const endpoint = {
+            ...endpoints[index]!,
+            fingerprint: certificate.fingerprint,
+            caPem: certificate.caPem,
+          };
           endpoints[index] = endpoint;
           for (const client of clients) client.addEndpoint(endpoint);
         })

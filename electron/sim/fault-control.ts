@@ -57,7 +57,8 @@ export function parseFaultCommand(words: string[]): FaultCommand {
       return { action: 'nas', up: a === 'up' };
     case 'partition': {
       const groups = words.slice(1).map((g) => g.split(',').filter((n) => n !== ''));
-      if (groups.length < 2 || groups.some((g) => g.length === 0)) fail("'partition' needs at least two node sets");
+      if (groups.length < 2 || groups.some((g) => g.length === 0))
+        fail("'partition' needs at least two node sets");
       return { action: 'partition', groups };
     }
     case 'heal':
@@ -68,7 +69,9 @@ export function parseFaultCommand(words: string[]): FaultCommand {
 }
 
 /** What every machine looks like now (the reply of each call). */
-export function machineStates(world: World): Record<string, { power: string; cable: boolean; phase: string }> {
+export function machineStates(
+  world: World,
+): Record<string, { power: string; cable: boolean; phase: string }> {
   const names = [...world.nodeNames(), ...(world.nasName() ? [world.nasName()!] : [])];
   return Object.fromEntries(names.map((n) => [n, world.machineState(n)]));
 }
@@ -78,7 +81,8 @@ export function applyFault(world: World, command: FaultCommand): void {
   const nodes = world.nodeNames();
   const machines = [...nodes, ...(world.nasName() ? [world.nasName()!] : [])];
   const known = (m: string, list = machines): string => {
-    if (!list.includes(m)) throw new FaultCommandError(`no machine '${m}' in this lab (machines: ${list.join(', ')})`);
+    if (!list.includes(m))
+      throw new FaultCommandError(`no machine '${m}' in this lab (machines: ${list.join(', ')})`);
     return m;
   };
   switch (command.action) {
@@ -126,7 +130,10 @@ export interface FaultControl {
 const MAX_BODY = 16 * 1024;
 
 /** Starts the control API on loopback: `GET /machines`, `POST /faults` `{ "command": "power off pve2" }`. */
-export async function startFaultControl(world: World, token = randomBytes(24).toString('base64url')): Promise<FaultControl> {
+export async function startFaultControl(
+  world: World,
+  token = randomBytes(24).toString('base64url'),
+): Promise<FaultControl> {
   const expected = Buffer.from(`Bearer ${token}`);
   const reply = (res: ServerResponse, status: number, body: unknown): void => {
     res.writeHead(status, { 'content-type': 'application/json' });
@@ -135,10 +142,15 @@ export async function startFaultControl(world: World, token = randomBytes(24).to
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const given = Buffer.from(req.headers.authorization ?? '');
     if (given.length !== expected.length || !timingSafeEqual(given, expected))
-      return reply(res, 401, { error: 'missing or wrong token (Authorization: Bearer <token> from the sim serve state file)' });
-    if (req.method === 'GET' && req.url === '/machines') return reply(res, 200, { machines: machineStates(world) });
+      return reply(res, 401, {
+        error: 'missing or wrong token (Authorization: Bearer <token> from the sim serve state file)',
+      });
+    if (req.method === 'GET' && req.url === '/machines')
+      return reply(res, 200, { machines: machineStates(world) });
     if (req.method !== 'POST' || req.url !== '/faults')
-      return reply(res, 404, { error: `no such call: ${req.method ?? ''} ${req.url ?? ''} (use GET /machines or POST /faults)` });
+      return reply(res, 404, {
+        error: `no such call: ${req.method ?? ''} ${req.url ?? ''} (use GET /machines or POST /faults)`,
+      });
     let body = '';
     let tooLarge = false;
     req.setEncoding('utf8');

@@ -18,7 +18,13 @@ type Kind = 'qemu' | 'lxc';
 const prefix = (g: GuestState): string => (g.type === 'qemu' ? 'qm' : 'vz');
 
 /** A task whose work is done at once; `work` returns log lines or throws the task error. */
-function quickTask(core: SimCore, g: GuestState, type: string, user: string, work: (task: TaskState) => void): TaskState {
+function quickTask(
+  core: SimCore,
+  g: GuestState,
+  type: string,
+  user: string,
+  work: (task: TaskState) => void,
+): TaskState {
   const task = startTask(core, g.node, type, String(g.vmid), user);
   try {
     work(task);
@@ -53,15 +59,22 @@ export function createSnapshot(
   const g = guestOrThrow(core, node, vmid, kind);
   assertWritable(core, node);
   const name = input.snapname;
-  if (name === 'current' || name === 'pending') throw new GuestError(`unable to use snapshot name '${name}' (reserved name)`);
-  if (!SNAPSHOT_NAME.test(name)) throw new GuestError('invalid format - invalid configuration ID', 400, 'snapname');
+  if (name === 'current' || name === 'pending')
+    throw new GuestError(`unable to use snapshot name '${name}' (reserved name)`);
+  if (!SNAPSHOT_NAME.test(name))
+    throw new GuestError('invalid format - invalid configuration ID', 400, 'snapname');
   return quickTask(core, g, `${prefix(g)}snapshot`, input.user, (task) => {
     if (g.snapshots?.[name]) throw new Error(`snapshot name '${name}' already used`);
     if (g.lock) throw new Error(`${guestKind(g)} is locked (${g.lock})`);
     const problem = snapshotProblem(core, g);
     if (problem) throw new Error(problem);
     const vmstate = kind === 'qemu' && g.running && input.vmstate === true;
-    if (vmstate) taskLog(task, `saving VM state and RAM using storage '${guestVolumes(g.config)[0]?.split(':')[0] ?? 'local'}'`, 'completed saving the VM state, starting snapshot');
+    if (vmstate)
+      taskLog(
+        task,
+        `saving VM state and RAM using storage '${guestVolumes(g.config)[0]?.split(':')[0] ?? 'local'}'`,
+        'completed saving the VM state, starting snapshot',
+      );
     for (const volid of guestVolumes(g.config)) taskLog(task, `snapshotting '${volid}' (${volid})`);
     const snap: GuestSnapshot = {
       name,
@@ -76,7 +89,12 @@ export function createSnapshot(
   });
 }
 
-export function snapshotList(core: SimCore, node: string, kind: Kind, vmid: number): Record<string, unknown>[] {
+export function snapshotList(
+  core: SimCore,
+  node: string,
+  kind: Kind,
+  vmid: number,
+): Record<string, unknown>[] {
   const g = guestOrThrow(core, node, vmid, kind);
   const items: Record<string, unknown>[] = Object.values(g.snapshots ?? {}).map((s) => ({
     name: s.name,
@@ -117,7 +135,8 @@ export function rollbackSnapshot(
     if (g.running && !snap.vmstate) setRunning(core, g, false);
     g.config = { ...snap.config };
     g.parent = snap.name;
-    for (const volid of guestVolumes(g.config)) taskLog(task, `rolling back '${volid}' to snapshot '${snap.name}'`);
+    for (const volid of guestVolumes(g.config))
+      taskLog(task, `rolling back '${volid}' to snapshot '${snap.name}'`);
     if (snap.vmstate) {
       if (!g.running) setRunning(core, g, true);
       g.osUpAt = core.now();
@@ -139,16 +158,25 @@ export function deleteSnapshot(
   const snap = snapshotOrThrow(g, input.snapname);
   return quickTask(core, g, `${prefix(g)}delsnapshot`, input.user, (task) => {
     if (g.lock && !input.force) throw new Error(`${guestKind(g)} is locked (${g.lock})`);
-    for (const volid of guestVolumes(snap.config)) taskLog(task, `deleting snapshot '${snap.name}' of '${volid}'`);
+    for (const volid of guestVolumes(snap.config))
+      taskLog(task, `deleting snapshot '${snap.name}' of '${volid}'`);
     delete g.snapshots![snap.name];
     // Children now hang below the deleted snapshot's parent.
-    for (const other of Object.values(g.snapshots ?? {})) if (other.parent === snap.name) other.parent = snap.parent;
+    for (const other of Object.values(g.snapshots ?? {}))
+      if (other.parent === snap.name) other.parent = snap.parent;
     if (g.parent === snap.name) g.parent = snap.parent;
     if (g.snapshots && Object.keys(g.snapshots).length === 0) delete g.snapshots;
   });
 }
 
-export function setSnapshotDescription(core: SimCore, node: string, kind: Kind, vmid: number, name: string, description?: string): void {
+export function setSnapshotDescription(
+  core: SimCore,
+  node: string,
+  kind: Kind,
+  vmid: number,
+  name: string,
+  description?: string,
+): void {
   const g = guestOrThrow(core, node, vmid, kind);
   assertWritable(core, node);
   const snap = snapshotOrThrow(g, name);
@@ -181,7 +209,14 @@ export function resetGuest(core: SimCore, node: string, vmid: number, user: stri
   });
 }
 
-export function suspendGuest(core: SimCore, node: string, kind: Kind, vmid: number, user: string, todisk: boolean): TaskState {
+export function suspendGuest(
+  core: SimCore,
+  node: string,
+  kind: Kind,
+  vmid: number,
+  user: string,
+  todisk: boolean,
+): TaskState {
   const g = guestOrThrow(core, node, vmid, kind);
   assertRunning(g);
   if (todisk) throw new GuestError('the simulator does not model suspend to disk (hibernate)');
@@ -219,7 +254,7 @@ export function resizeDisk(
   const volid = value.split(',')[0]!;
   const current = Number(/(?:^|,)size=(\d+(?:\.\d+)?)G/.exec(value)?.[1] ?? 0) * GIB;
   const wanted = m[1] ? current + Number(m[2]) * unit : Number(m[2]) * unit;
-  if (wanted < current) throw new GuestError("shrinking disks is not supported");
+  if (wanted < current) throw new GuestError('shrinking disks is not supported');
   if (g.lock) throw new GuestError(`${guestKind(g)} is locked (${g.lock})`);
   return quickTask(core, g, 'resize', input.user, (task) => {
     const problem = storageUnavailable(core, volid.split(':')[0] ?? '', node);
@@ -236,7 +271,8 @@ export function resizeDisk(
 export function sendKey(core: SimCore, node: string, vmid: number, key: string): void {
   const g = guestOrThrow(core, node, vmid, 'qemu');
   if (!g.running) throw new GuestError(`VM ${vmid} not running`);
-  if (!/^[a-z0-9_]+(?:-[a-z0-9_]+)*$/i.test(key)) throw new GuestError(`VM ${vmid} qmp command 'send-key' failed - invalid key`);
+  if (!/^[a-z0-9_]+(?:-[a-z0-9_]+)*$/i.test(key))
+    throw new GuestError(`VM ${vmid} qmp command 'send-key' failed - invalid key`);
 }
 
 /** Whether the guest can be reached over its network: at least one NIC with its link up. */
@@ -247,7 +283,13 @@ export function guestLinkUp(g: GuestState): boolean {
 }
 
 /** `GET …/migrate`: what a migration of the guest to `target` (or anywhere) would meet. */
-export function migratePrecheck(core: SimCore, node: string, kind: Kind, vmid: number, target?: string): Record<string, unknown> {
+export function migratePrecheck(
+  core: SimCore,
+  node: string,
+  kind: Kind,
+  vmid: number,
+  target?: string,
+): Record<string, unknown> {
   const g = guestOrThrow(core, node, vmid, kind);
   if (g.lock) throw new GuestError(`${guestKind(g)} is locked (${g.lock})`);
   const members = Object.keys(core.state.cluster?.nodes ?? {}).filter((n) => n !== node);
@@ -258,7 +300,8 @@ export function migratePrecheck(core: SimCore, node: string, kind: Kind, vmid: n
   for (const volid of guestVolumes(g.config)) {
     const storeid = volid.split(':')[0] ?? '';
     const cfg = storageConfigs(core, node)[storeid];
-    if (cfg && !isShared(cfg)) localDisks.push({ volid, size: findVolume(core, volid, node)?.size ?? 0, cdrom: 0, is_unused: 0 });
+    if (cfg && !isShared(cfg))
+      localDisks.push({ volid, size: findVolume(core, volid, node)?.size ?? 0, cdrom: 0, is_unused: 0 });
   }
   for (const other of members) {
     if (target !== undefined && other !== target) continue;
@@ -273,7 +316,8 @@ export function migratePrecheck(core: SimCore, node: string, kind: Kind, vmid: n
     if (missing.length > 0) notAllowed[other] = { unavailable_storages: missing };
     else allowed.push(other);
   }
-  if (kind === 'lxc') return { running: g.running ? 1 : 0, allowed_nodes: allowed, not_allowed_nodes: notAllowed };
+  if (kind === 'lxc')
+    return { running: g.running ? 1 : 0, allowed_nodes: allowed, not_allowed_nodes: notAllowed };
   return {
     running: g.running ? 1 : 0,
     allowed_nodes: allowed,

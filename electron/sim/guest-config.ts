@@ -9,7 +9,14 @@ import { beginGuestOp, guestKind, sidOf } from './guests.ts';
 import { assertWritable } from './pmxcfs.ts';
 import type { SimCore } from './sim-core.ts';
 import type { GuestState, TaskState } from './state.ts';
-import { allocateDisk, freeGuestVolumes, guestVolumes, isShared, storageConfigs, storageUnavailable } from './storage.ts';
+import {
+  allocateDisk,
+  freeGuestVolumes,
+  guestVolumes,
+  isShared,
+  storageConfigs,
+  storageUnavailable,
+} from './storage.ts';
 import { finishTask, startTask, taskLog } from './tasks.ts';
 
 export class GuestError extends Error {
@@ -101,10 +108,14 @@ export function defaultBootOrder(config: Record<string, string>): string | undef
 export function bootDiskBytes(config: Record<string, string>): number {
   const order = /order=([^,]+)/.exec(config.boot ?? '')?.[1]?.split(';') ?? [];
   const candidates = [...order, ...Object.keys(config).filter((k) => DISK_KEY.test(k))];
-  const disk = candidates.find((k) => DISK_KEY.test(k) && config[k] !== undefined && !config[k]!.includes('media=cdrom'));
+  const disk = candidates.find(
+    (k) => DISK_KEY.test(k) && config[k] !== undefined && !config[k]!.includes('media=cdrom'),
+  );
   const size = disk ? /(?:^|,)size=(\d+(?:\.\d+)?)([KMGT]?)/.exec(config[disk]!) : null;
   if (!size) return 0;
-  const unit = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 }[size[2] as '' | 'K' | 'M' | 'G' | 'T'];
+  const unit = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 }[
+    size[2] as '' | 'K' | 'M' | 'G' | 'T'
+  ];
   return Math.round(Number(size[1]) * unit);
 }
 
@@ -122,7 +133,12 @@ const NEW_DISK = /^([a-zA-Z][a-zA-Z0-9\-_.]*):(\d+(?:\.\d+)?)$/;
  * The checks qemu-server/pve-container make before any task starts: a new disk's storage must
  * exist and hold guest images (`check_storage_access` in API2/Qemu.pm: a 400 on `storage`).
  */
-function checkNewDiskStorage(core: SimCore, node: string, config: Record<string, string>, kind: 'qemu' | 'lxc'): void {
+function checkNewDiskStorage(
+  core: SimCore,
+  node: string,
+  config: Record<string, string>,
+  kind: 'qemu' | 'lxc',
+): void {
   for (const [key, value] of Object.entries(config)) {
     const isDisk = kind === 'qemu' ? DISK_KEY.test(key) : key === 'rootfs' || /^mp\d+$/.test(key);
     if (!isDisk || value.includes('media=cdrom')) continue;
@@ -152,18 +168,36 @@ function macSeed(core: SimCore, vmid: number): string {
   return `${vmid}:${core.now()}:${core.state.nextPid}:${core.state.epochMs}`;
 }
 
-export function createGuest(core: SimCore, node: string, type: 'qemu' | 'lxc', input: CreateGuestInput): TaskState {
+export function createGuest(
+  core: SimCore,
+  node: string,
+  type: 'qemu' | 'lxc',
+  input: CreateGuestInput,
+): TaskState {
   const existing = core.state.guests[String(input.vmid)];
-  if (existing) throw new GuestError(`${existing.type === 'qemu' ? 'VM' : 'CT'} ${input.vmid} already exists on node '${existing.node}'`);
+  if (existing)
+    throw new GuestError(
+      `${existing.type === 'qemu' ? 'VM' : 'CT'} ${input.vmid} already exists on node '${existing.node}'`,
+    );
   assertWritable(core, node);
   checkNewDiskStorage(core, node, input.config, type);
   const config = { ...input.config };
   if (type === 'qemu') addRandomMacs(config, macPrefix(core), macSeed(core, input.vmid));
-  const task = startTask(core, node, type === 'qemu' ? 'qmcreate' : 'vzcreate', String(input.vmid), input.user);
+  const task = startTask(
+    core,
+    node,
+    type === 'qemu' ? 'qmcreate' : 'vzcreate',
+    String(input.vmid),
+    input.user,
+  );
   try {
     allocateDisks(core, node, input.vmid, config, type, task);
   } catch (e) {
-    finishTask(core, task, `unable to create ${type === 'qemu' ? 'VM' : 'CT'} ${input.vmid} - ${(e as Error).message}`);
+    finishTask(
+      core,
+      task,
+      `unable to create ${type === 'qemu' ? 'VM' : 'CT'} ${input.vmid} - ${(e as Error).message}`,
+    );
     return task;
   }
   if (type === 'qemu') {
@@ -179,7 +213,11 @@ export function createGuest(core: SimCore, node: string, type: 'qemu' | 'lxc', i
     config.swap ??= '512';
     config.cores ??= '1';
     if (config.ostemplate) {
-      taskLog(task, `extracting archive '${config.ostemplate}'`, 'Total bytes read: 8400896 (8.1MiB, 42MiB/s)');
+      taskLog(
+        task,
+        `extracting archive '${config.ostemplate}'`,
+        'Total bytes read: 8400896 (8.1MiB, 42MiB/s)',
+      );
       delete config.ostemplate;
     }
   }
@@ -199,12 +237,22 @@ export function createGuest(core: SimCore, node: string, type: 'qemu' | 'lxc', i
 }
 
 function fakeUuid(seed: number): string {
-  const hex = (n: number, len: number): string => ((n * 2654435761) >>> 0).toString(16).padStart(len, '0').slice(0, len);
+  const hex = (n: number, len: number): string =>
+    ((n * 2654435761) >>> 0).toString(16).padStart(len, '0').slice(0, len);
   return `${hex(seed, 8)}-${hex(seed + 1, 4)}-4${hex(seed + 2, 3)}-a${hex(seed + 3, 3)}-${hex(seed + 4, 8)}${hex(seed + 5, 4)}`;
 }
 
 const QEMU_NUMERIC = ['cores', 'sockets', 'onboot', 'cpuunits', 'vcpus', 'template', 'protection'];
-const LXC_NUMERIC = ['memory', 'swap', 'cores', 'onboot', 'cpuunits', 'unprivileged', 'template', 'protection'];
+const LXC_NUMERIC = [
+  'memory',
+  'swap',
+  'cores',
+  'onboot',
+  'cpuunits',
+  'unprivileged',
+  'template',
+  'protection',
+];
 
 export function guestConfigView(g: GuestState): Record<string, string | number> {
   const out: Record<string, string | number> = {};
@@ -267,12 +315,20 @@ export function updateGuestConfig(
   for (const key of deletes) delete g.config[key];
 }
 
-export function destroyGuest(core: SimCore, node: string, type: 'qemu' | 'lxc', vmid: number, user: string): TaskState {
+export function destroyGuest(
+  core: SimCore,
+  node: string,
+  type: 'qemu' | 'lxc',
+  vmid: number,
+  user: string,
+): TaskState {
   const g = guestOrThrow(core, node, vmid, type);
   assertWritable(core, node);
   if (g.running) throw new GuestError(`${guestKind(g)} ${vmid} is running - destroy failed`);
   if (core.state.ha.resources[sidOf(g)])
-    throw new GuestError(`unable to remove ${guestKind(g)} ${vmid} - used in HA resources and purge parameter not set.`);
+    throw new GuestError(
+      `unable to remove ${guestKind(g)} ${vmid} - used in HA resources and purge parameter not set.`,
+    );
   const task = startTask(core, node, type === 'qemu' ? 'qmdestroy' : 'vzdestroy', String(vmid), user);
   freeGuestVolumes(core, g.config, node);
   delete core.state.guests[String(vmid)];
@@ -285,7 +341,15 @@ function haManaged(core: SimCore, g: GuestState): boolean {
   return res !== undefined && res.state !== 'ignored';
 }
 
-function haTask(core: SimCore, node: string, type: string, g: GuestState, user: string, line: string, apply: () => void): TaskState {
+function haTask(
+  core: SimCore,
+  node: string,
+  type: string,
+  g: GuestState,
+  user: string,
+  line: string,
+  apply: () => void,
+): TaskState {
   assertWritable(core, node);
   const task = startTask(core, node, type, String(g.vmid), user);
   taskLog(task, line);
@@ -298,7 +362,13 @@ function haTask(core: SimCore, node: string, type: string, g: GuestState, user: 
   return task;
 }
 
-export function requestStart(core: SimCore, node: string, type: 'qemu' | 'lxc', vmid: number, user: string): TaskState {
+export function requestStart(
+  core: SimCore,
+  node: string,
+  type: 'qemu' | 'lxc',
+  vmid: number,
+  user: string,
+): TaskState {
   const g = guestOrThrow(core, node, vmid, type);
   if (haManaged(core, g)) {
     const sid = sidOf(g);
@@ -313,7 +383,13 @@ export function requestStart(core: SimCore, node: string, type: 'qemu' | 'lxc', 
   return beginGuestOp(core, g, 'start', { user });
 }
 
-export function requestStop(core: SimCore, node: string, type: 'qemu' | 'lxc', vmid: number, user: string): TaskState {
+export function requestStop(
+  core: SimCore,
+  node: string,
+  type: 'qemu' | 'lxc',
+  vmid: number,
+  user: string,
+): TaskState {
   const g = guestOrThrow(core, node, vmid, type);
   if (haManaged(core, g)) {
     const sid = sidOf(g);
@@ -341,7 +417,11 @@ export function requestShutdown(
     });
   }
   if (!g.running) throw new GuestError(`${guestKind(g)} ${vmid} not running`);
-  return beginGuestOp(core, g, 'shutdown', { user, timeout: opts.timeout ?? 60, forceStop: opts.forceStop ?? false });
+  return beginGuestOp(core, g, 'shutdown', {
+    user,
+    timeout: opts.timeout ?? 60,
+    forceStop: opts.forceStop ?? false,
+  });
 }
 
 export function requestMigrate(
@@ -354,18 +434,29 @@ export function requestMigrate(
 ): TaskState {
   const g = guestOrThrow(core, node, vmid, type);
   const target = core.state.nodes[opts.target];
-  if (!target || !core.state.cluster?.nodes[opts.target]) throw new GuestError(`no such cluster node '${opts.target}'`, 400, 'target');
+  if (!target || !core.state.cluster?.nodes[opts.target])
+    throw new GuestError(`no such cluster node '${opts.target}'`, 400, 'target');
   if (opts.target === node) throw new GuestError(`target is local node.`, 400, 'target');
   if (haManaged(core, g)) {
     const sid = sidOf(g);
     // qemu-server and pve-container both run `ha-manager migrate <sid> <target>` in a hamigrate task.
-    return haTask(core, node, 'hamigrate', g, user, `Requesting HA migration for ${guestKind(g)} ${vmid} to node ${opts.target}`, () => {
-      core.state.ha.crmCommands.push(`migrate ${sid} ${opts.target}`);
-    });
+    return haTask(
+      core,
+      node,
+      'hamigrate',
+      g,
+      user,
+      `Requesting HA migration for ${guestKind(g)} ${vmid} to node ${opts.target}`,
+      () => {
+        core.state.ha.crmCommands.push(`migrate ${sid} ${opts.target}`);
+      },
+    );
   }
   assertWritable(core, node);
-  if (!core.state.membership[node]?.includes(opts.target)) throw new GuestError(`target node '${opts.target}' is not online`);
-  if (g.running && type === 'qemu' && !opts.online) throw new GuestError(`can't migrate running VM without --online`);
+  if (!core.state.membership[node]?.includes(opts.target))
+    throw new GuestError(`target node '${opts.target}' is not online`);
+  if (g.running && type === 'qemu' && !opts.online)
+    throw new GuestError(`can't migrate running VM without --online`);
   if (g.running && type === 'lxc' && !opts.restart)
     throw new GuestError(`CT is running - use online migration (restart mode)`);
   for (const volid of guestVolumes(g.config)) {

@@ -63,7 +63,14 @@ export interface GuestOpOptions {
  */
 export function beginGuestOp(core: SimCore, g: GuestState, op: GuestOp, opts: GuestOpOptions): TaskState {
   const node = core.state.nodes[g.node]!;
-  const task = startTask(core, g.node, taskType(g, op), String(g.vmid), opts.user, opts.lrm ? 'pve-ha-lrm' : 'pvedaemon');
+  const task = startTask(
+    core,
+    g.node,
+    taskType(g, op),
+    String(g.vmid),
+    opts.user,
+    opts.lrm ? 'pve-ha-lrm' : 'pvedaemon',
+  );
   let duration = 0;
   let immediateError: string | undefined;
   try {
@@ -101,7 +108,10 @@ export function beginGuestOp(core: SimCore, g: GuestState, op: GuestOp, opts: Gu
     return task;
   }
   if (op === 'migrate') {
-    taskLog(task, `starting migration of ${guestKind(g)} ${g.vmid} to node '${opts.target}' (${core.state.nodes[opts.target!]?.ip ?? opts.target})`);
+    taskLog(
+      task,
+      `starting migration of ${guestKind(g)} ${g.vmid} to node '${opts.target}' (${core.state.nodes[opts.target!]?.ip ?? opts.target})`,
+    );
   }
   core.at(core.now() + duration, 'guest-op-done', {
     upid: task.upid,
@@ -123,7 +133,12 @@ export function beginGuestOp(core: SimCore, g: GuestState, op: GuestOp, opts: Gu
  * The LRM learns how its worker's operation ended through the agenda, at this same instant
  * (ha/lrm.ts handles `lrm-worker-done`), so guests never call into the LRM.
  */
-function reportToLrm(core: SimCore, node: string, worker: { sid: string; uid: string }, exitCode: number): void {
+function reportToLrm(
+  core: SimCore,
+  node: string,
+  worker: { sid: string; uid: string },
+  exitCode: number,
+): void {
   core.at(core.now(), 'lrm-worker-done', { node, sid: worker.sid, uid: worker.uid, exitCode });
 }
 
@@ -175,7 +190,8 @@ export function completeGuestOp(core: SimCore, done: AgendaEvents['guest-op-done
         finishTask(core, task, `VM ${vmid} qmp command 'quit' failed - got timeout`);
         return report(1);
       }
-      if (g.running && !osAnswering(core, g)) taskLog(task, `VM still running - terminating now with SIGTERM`);
+      if (g.running && !osAnswering(core, g))
+        taskLog(task, `VM still running - terminating now with SIGTERM`);
       setRunning(core, g, false);
       finishTask(core, task);
       return report(0);
@@ -202,7 +218,10 @@ export function completeGuestOp(core: SimCore, done: AgendaEvents['guest-op-done
         setRunning(core, g, false);
         setRunning(core, g, true);
       }
-      taskLog(task, `migration finished successfully (duration ${formatDuration(core.epochSeconds() - task.starttime)})`);
+      taskLog(
+        task,
+        `migration finished successfully (duration ${formatDuration(core.epochSeconds() - task.starttime)})`,
+      );
       finishTask(core, task);
       return report(0);
     }
@@ -221,7 +240,8 @@ export function setRunning(core: SimCore, g: GuestState, running: boolean): void
   g.runningOn = running ? g.node : undefined;
   if (running) {
     g.startedAt = core.now();
-    g.osUpAt = core.now() + (g.type === 'qemu' ? core.state.guestBootMs : Math.min(5000, core.state.guestBootMs));
+    g.osUpAt =
+      core.now() + (g.type === 'qemu' ? core.state.guestBootMs : Math.min(5000, core.state.guestBootMs));
   }
   core.transition(`guest:${g.vmid}`, from, running ? 'running' : 'stopped');
 }

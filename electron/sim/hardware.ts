@@ -68,7 +68,8 @@ export function startOnbootGuests(core: SimCore, name: string, bootId: number, w
   const n = core.state.nodes[name];
   if (!n || n.bootId !== bootId || n.phase !== 'up') return;
   const guests = Object.values(core.state.guests).filter(
-    (g) => g.node === name && !g.running && /^1/.test(g.config.onboot ?? '') && !core.state.ha.resources[sidOf(g)],
+    (g) =>
+      g.node === name && !g.running && /^1/.test(g.config.onboot ?? '') && !core.state.ha.resources[sidOf(g)],
   );
   if (guests.length === 0) return;
   if (!canWrite(core, name)) {
@@ -78,7 +79,8 @@ export function startOnbootGuests(core: SimCore, name: string, bootId: number, w
   }
   const task = startTask(core, name, 'startall', '', 'root@pam');
   finishTask(core, task);
-  for (const g of guests.sort((a, b) => a.vmid - b.vmid)) beginGuestOp(core, g, 'start', { user: 'root@pam' });
+  for (const g of guests.sort((a, b) => a.vmid - b.vmid))
+    beginGuestOp(core, g, 'start', { user: 'root@pam' });
 }
 
 /** Starts pve-ha-crm and pve-ha-lrm (boot, or after a cluster join). */
@@ -129,7 +131,13 @@ export function requestShutdown(core: SimCore, name: string, kind: 'reboot' | 'p
   if (n.shutdownRequest) return;
   n.shutdownRequest = kind;
   n.phase = 'shutting-down';
-  core.log(name, 'systemd', kind === 'reboot' ? 'Reached target reboot.target - System Reboot (pending).' : 'Stopping pve-guests.service...');
+  core.log(
+    name,
+    'systemd',
+    kind === 'reboot'
+      ? 'Reached target reboot.target - System Reboot (pending).'
+      : 'Stopping pve-guests.service...',
+  );
   if (core.state.cluster?.nodes[name] && n.lrm.state !== 'off') lrmShutdownRequest(core, n, kind);
   else n.lrm.exited = true;
   core.at(core.now() + 1000, 'shutdown-tick', { node: name, bootId: n.bootId });
@@ -158,7 +166,8 @@ export function shutdownFinal(core: SimCore, name: string, bootId: number): void
   const n = core.state.nodes[name];
   if (!n || n.bootId !== bootId || !n.shutdownRequest) return;
   const kind = n.shutdownRequest;
-  for (const g of Object.values(core.state.guests)) if (g.running && (g.runningOn ?? g.node) === name) setRunning(core, g, false);
+  for (const g of Object.values(core.state.guests))
+    if (g.running && (g.runningOn ?? g.node) === name) setRunning(core, g, false);
   powerOff(core, name);
   if (kind === 'reboot') powerOn(core, name);
 }

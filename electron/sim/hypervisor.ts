@@ -29,7 +29,8 @@ export class SimHypervisorDriver implements HypervisorDriver {
       const [kind, machine] = t.subject.split(':') as [string, string | undefined];
       if (!machine) return;
       let power: PowerState | undefined;
-      if (kind === 'power') power = t.to === 'on' ? (machine === world.nasName() ? 'running' : 'starting') : 'off';
+      if (kind === 'power')
+        power = t.to === 'on' ? (machine === world.nasName() ? 'running' : 'starting') : 'off';
       else if (kind === 'phase' && t.to === 'up') power = 'running';
       if (power) this.emit({ machine, power, at: world.clock.now() });
     });
@@ -86,7 +87,13 @@ export class SimHypervisorDriver implements HypervisorDriver {
   private info(name: string): MachineInfo {
     const st = this.world.machineState(name);
     const power: PowerState =
-      st.phase === 'off' ? 'off' : st.phase === 'booting' ? 'starting' : st.phase === 'shutting-down' ? 'stopping' : 'running';
+      st.phase === 'off'
+        ? 'off'
+        : st.phase === 'booting'
+          ? 'starting'
+          : st.phase === 'shutting-down'
+            ? 'stopping'
+            : 'running';
     const ip = name === this.world.nasName() ? this.world.core.state.nas!.ip : this.world.nodeIp(name);
     return { name, kind: this.kindOf(name), power, cableConnected: st.cable, addresses: [ip] };
   }
@@ -150,7 +157,8 @@ export class SimHypervisorDriver implements HypervisorDriver {
     const cp = this.checkpoints.get(id);
     if (!cp) throw new HypervisorError('not-found', `no checkpoint '${id}'`);
     this.world.restore(cp.snapshot);
-    for (const m of await this.listMachines()) this.emit({ machine: m.name, power: m.power, at: this.world.clock.now() });
+    for (const m of await this.listMachines())
+      this.emit({ machine: m.name, power: m.power, at: this.world.clock.now() });
   }
 
   async deleteCheckpoint(id: string): Promise<void> {

@@ -8,7 +8,11 @@ import { LAB_DOMAIN, nodeFiles } from './node-files.ts';
 import type { JournalLine, LocalNodeAccess, UnitStatus, VotequorumStatus } from './shell/local-node.ts';
 import type { World } from './world.ts';
 
-export function localNodeAccess(world: World, endpoints: PveNodeEndpoint[], clients: PveClientFactory): LocalNodeAccess {
+export function localNodeAccess(
+  world: World,
+  endpoints: PveNodeEndpoint[],
+  clients: PveClientFactory,
+): LocalNodeAccess {
   const state = (): World['core']['state'] => world.core.state;
   /** When a unit was last restarted (world ms), per `node/unit`; systemctl shows it as `since`. */
   const restarted = new Map<string, number>();
@@ -28,7 +32,8 @@ export function localNodeAccess(world: World, endpoints: PveNodeEndpoint[], clie
       const self = cluster?.nodes[node];
       if (!cluster || !self) return undefined;
       // A member whose corosync has not formed a membership yet sees only itself, inquorate.
-      const configured = Object.values(cluster.nodes).reduce((sum, c) => sum + c.votes, 0) + (cluster.qdevice ? 1 : 0);
+      const configured =
+        Object.values(cluster.nodes).reduce((sum, c) => sum + c.votes, 0) + (cluster.qdevice ? 1 : 0);
       const quorum = world.quorum(node) ?? {
         members: [node],
         totalVotes: self.votes,
@@ -76,7 +81,8 @@ export function localNodeAccess(world: World, endpoints: PveNodeEndpoint[], clie
     bootToken(host) {
       const n = state().nodes[host];
       // The power transition fires before the phase changes: power decides first.
-      if (n) return n.power === 'on' && (n.phase === 'up' || n.phase === 'shutting-down') ? n.bootId : undefined;
+      if (n)
+        return n.power === 'on' && (n.phase === 'up' || n.phase === 'shutting-down') ? n.bootId : undefined;
       const nas = state().nas;
       return nas?.name === host && nas.power === 'on' ? 1 : undefined;
     },
@@ -157,7 +163,12 @@ const UNITS: Record<string, { description: string; command: string }> = {
   'corosync-qdevice': { description: 'Corosync Qdevice daemon', command: '/usr/sbin/corosync-qdevice -f' },
 };
 
-function unitStatus(world: World, restarted: Map<string, number>, node: string, unit: string): UnitStatus | undefined {
+function unitStatus(
+  world: World,
+  restarted: Map<string, number>,
+  node: string,
+  unit: string,
+): UnitStatus | undefined {
   const name = unit.replace(/\.service$/, '');
   const info = UNITS[name];
   const n = world.core.state.nodes[node];
@@ -166,7 +177,8 @@ function unitStatus(world: World, restarted: Map<string, number>, node: string, 
   const up = n.phase === 'up' || n.phase === 'shutting-down';
   let active = up;
   if (name === 'corosync') active = up && cluster?.nodes[node] !== undefined;
-  if (name === 'corosync-qdevice') active = up && cluster?.nodes[node] !== undefined && cluster.qdevice !== undefined;
+  if (name === 'corosync-qdevice')
+    active = up && cluster?.nodes[node] !== undefined && cluster.qdevice !== undefined;
   if (name === 'pve-ha-crm') active = up && n.crm.state !== 'off';
   if (name === 'pve-ha-lrm') active = up && n.lrm.state !== 'off';
   const since = world.core.state.epochMs + Math.max(n.upSince, restarted.get(`${node}/${name}`) ?? 0);

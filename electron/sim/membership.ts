@@ -15,7 +15,9 @@ export function tokenTimeoutMs(core: SimCore): number {
 
 /** Whether the node's corosync can talk at all (powered, booted, cabled, in the cluster). */
 export function corosyncRunning(core: SimCore, node: NodeState): boolean {
-  return node.phase !== 'off' && node.phase !== 'booting' && core.state.cluster?.nodes[node.name] !== undefined;
+  return (
+    node.phase !== 'off' && node.phase !== 'booting' && core.state.cluster?.nodes[node.name] !== undefined
+  );
 }
 
 function reachable(a: NodeState, b: NodeState): boolean {
@@ -57,7 +59,8 @@ export function recomputeMembership(core: SimCore): void {
   for (const name of Object.keys(next)) {
     const was = quorateFrom(core, before, name);
     const is = isQuorate(core, name);
-    if (was !== is) core.log(name, 'pmxcfs', is ? '[status] notice: node has quorum' : '[status] notice: node lost quorum');
+    if (was !== is)
+      core.log(name, 'pmxcfs', is ? '[status] notice: node has quorum' : '[status] notice: node lost quorum');
   }
 }
 
@@ -103,12 +106,17 @@ function qdeviceVoteFor(core: SimCore, membership: Record<string, string[]>, nam
   for (const [node, members] of Object.entries(membership)) {
     if (qnetdReachable(core, node)) partitions.set(members.join(','), members);
   }
-  const lowest = (members: string[]): number => Math.min(...members.map((m) => cluster.nodes[m]?.nodeid ?? Infinity));
+  const lowest = (members: string[]): number =>
+    Math.min(...members.map((m) => cluster.nodes[m]?.nodeid ?? Infinity));
   const winner = [...partitions.values()].sort((a, b) => b.length - a.length || lowest(a) - lowest(b))[0];
   return winner !== undefined && winner.join(',') === (membership[name] ?? []).join(',');
 }
 
-function quorumInfoFrom(core: SimCore, membership: Record<string, string[]>, name: string): QuorumInfo | undefined {
+function quorumInfoFrom(
+  core: SimCore,
+  membership: Record<string, string[]>,
+  name: string,
+): QuorumInfo | undefined {
   const cluster = core.state.cluster;
   const members = membership[name];
   if (!cluster || !members) return undefined;
@@ -117,7 +125,9 @@ function quorumInfoFrom(core: SimCore, membership: Record<string, string[]>, nam
   const castVote = qdeviceVoteFor(core, membership, name);
   const totalVotes = votesOf(core, members) + (castVote ? 1 : 0);
   // Each member proposes its expected votes; the highest wins, never below the votes present.
-  const highestExpected = Math.max(...members.map((m) => core.state.nodes[m]?.expectedOverride ?? configured));
+  const highestExpected = Math.max(
+    ...members.map((m) => core.state.nodes[m]?.expectedOverride ?? configured),
+  );
   const expectedVotes = Math.max(highestExpected, totalVotes);
   const quorum = Math.floor(expectedVotes / 2) + 1;
   return {
@@ -151,10 +161,13 @@ export function isQuorate(core: SimCore, name: string): boolean {
 export function setExpectedVotes(core: SimCore, name: string, votes: number): void {
   const node = core.state.nodes[name];
   if (!node || !core.state.cluster?.nodes[name])
-    throw new Error("Corosync config '/etc/pve/corosync.conf' does not exist - is this node part of a cluster?");
+    throw new Error(
+      "Corosync config '/etc/pve/corosync.conf' does not exist - is this node part of a cluster?",
+    );
   const info = quorumInfo(core, name);
   if (!info) throw new Error('Cannot initialize CMAP service');
-  if (!Number.isInteger(votes) || votes < 1) throw new Error(`Unable to set expected votes: CS_ERR_INVALID_PARAM`);
+  if (!Number.isInteger(votes) || votes < 1)
+    throw new Error(`Unable to set expected votes: CS_ERR_INVALID_PARAM`);
   // corosync >= 3.1 (exec/votequorum.c): below the votes present makes no sense, and a quorate
   // partition may not make itself inquorate.
   const quorum = Math.floor(votes / 2) + 1;

@@ -163,7 +163,13 @@ export function corosyncConf(core: SimCore): string {
     lines.push('  device {', '    model: net', '    net {', '      algorithm: ffsplit');
     lines.push(`      host: ${qdevice.ip}`, '      tls: on', '    }', '    votes: 1', '  }');
   }
-  lines.push('}', '', 'totem {', `  cluster_name: ${cluster.name}`, `  config_version: ${cluster.configVersion}`);
+  lines.push(
+    '}',
+    '',
+    'totem {',
+    `  cluster_name: ${cluster.name}`,
+    `  config_version: ${cluster.configVersion}`,
+  );
   lines.push('  interface {', '    linknumber: 0', '  }', '  ip_version: ipv4-6', '  link_mode: passive');
   lines.push('  secauth: on', '  version: 2', '}', '');
   return lines.join('\n');

@@ -60,7 +60,10 @@ export class SimCore {
   }
 
   /** The pending events of `kind` (that `match`, when given), earliest first. */
-  pending<K extends AgendaKind>(kind: K, match?: (data: AgendaEvents[K]) => boolean): { at: number; data: AgendaEvents[K] }[] {
+  pending<K extends AgendaKind>(
+    kind: K,
+    match?: (data: AgendaEvents[K]) => boolean,
+  ): { at: number; data: AgendaEvents[K] }[] {
     return this.state.agenda
       .filter((i) => i.kind === kind && (!match || match(i.data as AgendaEvents[K])))
       .map((i) => ({ at: i.at, data: i.data as AgendaEvents[K] }));
@@ -72,7 +75,9 @@ export class SimCore {
 
   /** Removes the pending events of `kind` (that `match`, when given). */
   cancel<K extends AgendaKind>(kind: K, match?: (data: AgendaEvents[K]) => boolean): void {
-    this.state.agenda = this.state.agenda.filter((i) => !(i.kind === kind && (!match || match(i.data as AgendaEvents[K]))));
+    this.state.agenda = this.state.agenda.filter(
+      (i) => !(i.kind === kind && (!match || match(i.data as AgendaEvents[K]))),
+    );
   }
 
   /** Replaces the whole state (checkpoint restore): world time jumps to `worldTime`. */
@@ -135,7 +140,12 @@ export class SimCore {
   }
 
   /** A cluster log entry (`/cluster/log`), also written to the journal. */
-  clusterLog(node: string, tag: string, msg: string, opts: { pri?: number; user?: string; pid?: number } = {}): void {
+  clusterLog(
+    node: string,
+    tag: string,
+    msg: string,
+    opts: { pri?: number; user?: string; pid?: number } = {},
+  ): void {
     const entry: ClusterLogEntry = {
       uid: this.state.nextLogUid++,
       time: this.epochSeconds(),

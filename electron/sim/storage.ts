@@ -96,7 +96,8 @@ export function storageStatus(core: SimCore, storeid: string, node: string): Sto
   const active = storageUnavailable(core, storeid, node) === undefined;
   const total = capacity(cfg);
   const used = active
-    ? volumesAt(core, storeid, locationKey(cfg, node)).reduce((s, v) => s + v.size, 0) + (cfg.type === 'dir' ? 3 * GIB : 0)
+    ? volumesAt(core, storeid, locationKey(cfg, node)).reduce((s, v) => s + v.size, 0) +
+      (cfg.type === 'dir' ? 3 * GIB : 0)
     : 0;
   return {
     storage: storeid,
@@ -160,7 +161,8 @@ export function addUploadedFile(
 ): string {
   const cfg = storageConfigs(core, node)[storeid];
   if (!cfg) throw new Error(`storage '${storeid}' does not exist`);
-  if (!cfg.content.includes(content)) throw new Error(`storage '${storeid}' does not support content-type '${content}'`);
+  if (!cfg.content.includes(content))
+    throw new Error(`storage '${storeid}' does not support content-type '${content}'`);
   const offline = storageUnavailable(core, storeid, node);
   if (offline) throw new Error(offline);
   const sub = content === 'iso' ? 'iso' : content === 'vztmpl' ? 'vztmpl' : 'import';
@@ -200,7 +202,12 @@ export function diskUnavailable(core: SimCore, volid: string, node: string): str
 }
 
 /** Moves a guest's local volumes to another node (offline migration with local disks). */
-export function moveLocalVolumes(core: SimCore, config: Record<string, string>, from: string, to: string): void {
+export function moveLocalVolumes(
+  core: SimCore,
+  config: Record<string, string>,
+  from: string,
+  to: string,
+): void {
   for (const volid of guestVolumes(config)) {
     const storeid = volid.split(':')[0] ?? '';
     const cfg = storageConfigs(core, from)[storeid];

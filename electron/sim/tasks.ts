@@ -11,13 +11,32 @@ function hex8(n: number): string {
 }
 
 /** Starts a task; like pvedaemon (or pve-ha-lrm, `daemon`) it is announced in the cluster log. */
-export function startTask(core: SimCore, node: string, type: string, id: string, user: string, daemon = 'pvedaemon'): TaskState {
+export function startTask(
+  core: SimCore,
+  node: string,
+  type: string,
+  id: string,
+  user: string,
+  daemon = 'pvedaemon',
+): TaskState {
   const pid = core.state.nextPid++;
   const starttime = core.epochSeconds();
   // pstart is the process start in clock ticks since boot; any increasing number is faithful enough.
   const pstart = Math.floor(core.now() / 10) + 1000;
   const upid = `UPID:${node}:${hex8(pid)}:${hex8(pstart)}:${hex8(starttime)}:${type}:${id}:${user}:`;
-  const task: TaskState = { upid, node, pid, pstart, starttime, type, id, user, status: 'running', log: [], daemon };
+  const task: TaskState = {
+    upid,
+    node,
+    pid,
+    pstart,
+    starttime,
+    type,
+    id,
+    user,
+    status: 'running',
+    log: [],
+    daemon,
+  };
   core.clusterLog(node, daemon, `<${user}> starting task ${upid}`, { pid, user });
   const list = (core.state.tasks[node] ??= []);
   list.push(task);
@@ -43,11 +62,16 @@ export function finishTask(core: SimCore, task: TaskState, error?: string): void
     task.log.push(...error.split('\n'));
     task.log.push(`TASK ERROR: ${line}`);
   }
-  core.clusterLog(task.node, task.daemon ?? 'pvedaemon', `<${task.user}> end task ${task.upid} ${task.exitstatus}`, {
-    pid: task.pid,
-    user: task.user,
-    pri: error === undefined ? 6 : 3,
-  });
+  core.clusterLog(
+    task.node,
+    task.daemon ?? 'pvedaemon',
+    `<${task.user}> end task ${task.upid} ${task.exitstatus}`,
+    {
+      pid: task.pid,
+      user: task.user,
+      pri: error === undefined ? 6 : 3,
+    },
+  );
 }
 
 /** A task that is killed with its node (power loss): it stays "stopped" with an unexpected status. */
@@ -66,8 +90,13 @@ export function findTask(core: SimCore, upid: string): TaskState | undefined {
   return core.state.tasks[node]?.find((t) => t.upid === upid);
 }
 
-export function parseUpid(upid: string): { node: string; type: string; id: string; user: string } | undefined {
-  const m = /^UPID:([a-zA-Z0-9.-]+):[0-9A-F]{8,9}:[0-9A-F]{8,9}:[0-9A-F]{8,9}:([^:\s]+):([^:\s]*):([^:\s]+):$/.exec(upid);
+export function parseUpid(
+  upid: string,
+): { node: string; type: string; id: string; user: string } | undefined {
+  const m =
+    /^UPID:([a-zA-Z0-9.-]+):[0-9A-F]{8,9}:[0-9A-F]{8,9}:[0-9A-F]{8,9}:([^:\s]+):([^:\s]*):([^:\s]+):$/.exec(
+      upid,
+    );
   if (!m) return undefined;
   return { node: m[1]!, type: m[2]!, id: m[3]!, user: m[4]! };
 }

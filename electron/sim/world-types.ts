@@ -43,7 +43,8 @@ export interface SimWorldConfig {
 /** CRM view of a node (`manager_status.node_status`). */
 export type HaNodeState = 'online' | 'maintenance' | 'unknown' | 'fence' | 'gone';
 export type CrmDaemonState = 'startup' | 'wait_for_quorum' | 'master' | 'slave' | 'lost_manager_lock' | 'off';
-export type LrmDaemonState = 'startup' | 'wait_for_agent_lock' | 'active' | 'lost_agent_lock' | 'maintenance' | 'off';
+export type LrmDaemonState =
+  'startup' | 'wait_for_agent_lock' | 'active' | 'lost_agent_lock' | 'maintenance' | 'off';
 export type LrmMode = 'active' | 'shutdown' | 'restart' | 'maintenance';
 export type HaServiceState =
   | 'stopped'

@@ -23,7 +23,13 @@ import { lrmLoop, lrmRestartRequest, lrmWorkerDone, resetLrm } from './ha/lrm.ts
 import { buildHaStatus, buildManagerStatus, type HaStatusEntry } from './ha/status-view.ts';
 import { watchdogCheck } from './ha/watchdog.ts';
 import * as hw from './hardware.ts';
-import { isQuorate, quorumInfo, recomputeMembership, setExpectedVotes, type QuorumInfo } from './membership.ts';
+import {
+  isQuorate,
+  quorumInfo,
+  recomputeMembership,
+  setExpectedVotes,
+  type QuorumInfo,
+} from './membership.ts';
 import { canWrite } from './pmxcfs.ts';
 import { removeQdevice, setupQdevice } from './qdevice.ts';
 import { SimCore } from './sim-core.ts';
@@ -77,7 +83,8 @@ function newNode(name: string, ip: string): NodeState {
 export function initialState(config: SimWorldConfig): SimState {
   const names = new Set<string>();
   for (const n of config.nodes) {
-    if (!/^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/.test(n.name)) throw new Error(`invalid node name '${n.name}'`);
+    if (!/^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?$/.test(n.name))
+      throw new Error(`invalid node name '${n.name}'`);
     if (names.has(n.name)) throw new Error(`duplicate node name '${n.name}'`);
     names.add(n.name);
   }
@@ -89,7 +96,9 @@ export function initialState(config: SimWorldConfig): SimState {
     guestBootMs: (config.guestBootSeconds ?? 25) * 1000,
     epochMs: config.epochMs ?? DEFAULT_EPOCH,
     nodes: Object.fromEntries(config.nodes.map((n) => [n.name, newNode(n.name, n.ip)])),
-    nas: config.nas ? { ...config.nas, exports: [...config.nas.exports], power: 'on', cable: true } : undefined,
+    nas: config.nas
+      ? { ...config.nas, exports: [...config.nas.exports], power: 'on', cable: true }
+      : undefined,
     membership: {},
     storage: defaultStorage(),
     localStorage: {},
@@ -136,7 +145,9 @@ export class World {
       this.core.state.cluster = {
         name: initial.clusterName ?? 'lab',
         founder: config.nodes[0]!.name,
-        nodes: Object.fromEntries(config.nodes.map((n, i) => [n.name, { nodeid: i + 1, votes: 1, ip: n.ip }])),
+        nodes: Object.fromEntries(
+          config.nodes.map((n, i) => [n.name, { nodeid: i + 1, votes: 1, ip: n.ip }]),
+        ),
         configVersion: config.nodes.length,
         tokenCoefficient: pveMajor >= 9 ? 125 : 650,
       };
@@ -162,7 +173,9 @@ export class World {
     core.on('crm-loop', ({ node, bootId }) => crmLoop(core, node, bootId));
     core.on('lrm-loop', ({ node, bootId }) => lrmLoop(core, node, bootId));
     core.on('guest-op-done', (done) => completeGuestOp(core, done));
-    core.on('lrm-worker-done', ({ node, sid, uid, exitCode }) => lrmWorkerDone(core, node, sid, uid, exitCode));
+    core.on('lrm-worker-done', ({ node, sid, uid, exitCode }) =>
+      lrmWorkerDone(core, node, sid, uid, exitCode),
+    );
     core.on('onboot', ({ node, bootId, waited }) => hw.startOnbootGuests(core, node, bootId, waited));
     core.on('download-done', (done) => finishDownload(core, done));
     core.on('shutdown-tick', ({ node, bootId }) => hw.shutdownTick(core, node, bootId));
@@ -293,7 +306,8 @@ export class World {
 
   machineState(name: string): { power: 'on' | 'off'; cable: boolean; phase: string } {
     const nas = this.core.state.nas;
-    if (nas?.name === name) return { power: nas.power, cable: nas.cable, phase: nas.power === 'on' ? 'up' : 'off' };
+    if (nas?.name === name)
+      return { power: nas.power, cable: nas.cable, phase: nas.power === 'on' ? 'up' : 'off' };
     const n = hw.nodeOrThrow(this.core, name);
     return { power: n.power, cable: n.cable, phase: n.phase };
   }

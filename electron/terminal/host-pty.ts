@@ -15,7 +15,10 @@ export interface HostCommand {
 }
 
 /** The user's shell: $SHELL (else /bin/bash), PowerShell on Windows. */
-export function defaultHostShell(env: NodeJS.ProcessEnv = process.env, platform = process.platform): HostCommand {
+export function defaultHostShell(
+  env: NodeJS.ProcessEnv = process.env,
+  platform = process.platform,
+): HostCommand {
   if (platform === 'win32') return { file: 'powershell.exe', args: [] };
   return { file: env.SHELL || '/bin/bash', args: [] };
 }

@@ -7,9 +7,32 @@
 import DOMPurify from 'dompurify';
 import { marked } from 'marked';
 
-const FORM_TAGS = ['form', 'input', 'button', 'select', 'textarea', 'option', 'optgroup', 'fieldset', 'label', 'output', 'datalist', 'dialog'];
+const FORM_TAGS = [
+  'form',
+  'input',
+  'button',
+  'select',
+  'textarea',
+  'option',
+  'optgroup',
+  'fieldset',
+  'label',
+  'output',
+  'datalist',
+  'dialog',
+];
 const FORBID_TAGS = ['style', 'link', 'meta', 'base', ...FORM_TAGS];
-const FORBID_ATTR = ['style', 'id', 'name', 'form', 'formaction', 'popover', 'popovertarget', 'tabindex', 'autofocus'];
+const FORBID_ATTR = [
+  'style',
+  'id',
+  'name',
+  'form',
+  'formaction',
+  'popover',
+  'popovertarget',
+  'tabindex',
+  'autofocus',
+];
 /** The only classes kept: the language marker marked puts on fenced code. */
 const CODE_LANGUAGE_CLASS = /^language-[\w-]+$/;
 

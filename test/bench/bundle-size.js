@@ -24,8 +24,15 @@ const gz = (path) => gzipSync(readFileSync(path), { level: 9 }).length;
 const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
 
 const dataDir = mkdtempSync(join(tmpdir(), 'nestlab-bench-bundle-'));
-const server = await startBrowserHost({ dataDir, backend: 'sim', log: { debug() {}, info() {}, warn() {}, error() {} } });
-const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+const server = await startBrowserHost({
+  dataDir,
+  backend: 'sim',
+  log: { debug() {}, info() {}, warn() {}, error() {} },
+});
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  args: ['--headless', '--no-sandbox', '--disable-gpu'],
+});
 const seen = new Set();
 let marker = new Set();
 const take = () => {
@@ -48,7 +55,10 @@ try {
   await page.waitForSelector('[data-testid="topology"]', { timeout: 30_000 });
   const run = take();
   rows.push(['+ lab run screen', run]);
-  rows.push(['= lab run screen in total', { files: [...library.files, ...run.files], gzip: library.gzip + run.gzip }]);
+  rows.push([
+    '= lab run screen in total',
+    { files: [...library.files, ...run.files], gzip: library.gzip + run.gzip },
+  ]);
   await page.click('[role="tab"][id$="-datacenter"]');
   await page.waitForSelector('[data-testid="tree-node-pve1"]', { timeout: 30_000 });
   rows.push(['+ Datacenter tab', take()]);
@@ -63,4 +73,5 @@ try {
   await server.close();
   rmSync(dataDir, { recursive: true, force: true });
 }
-for (const [what, { files, gzip }] of rows) console.log(`${what.padEnd(28)} ${kb(gzip).padStart(10)} gzipped  ${files.join(' ')}`);
+for (const [what, { files, gzip }] of rows)
+  console.log(`${what.padEnd(28)} ${kb(gzip).padStart(10)} gzipped  ${files.join(' ')}`);

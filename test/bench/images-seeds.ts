@@ -15,7 +15,8 @@ import { ImageStore } from '../../electron/images/image-store.ts';
 import { writeMachineSeeds } from '../../electron/provision/seeds/index.ts';
 import { ImageServer, sha256 } from '../support/image-server.ts';
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const median = (values: number[]): number =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const work = await mkdtemp(join(tmpdir(), 'nestlab-bench-images-'));
 
 try {
@@ -31,7 +32,9 @@ try {
     seedTimes.push(performance.now() - t);
   }
   const sizes = await Promise.all(seeds.map(async (s) => `${s.machine} ${(await stat(s.path)).size} B`));
-  console.log(`seed images (4 ISOs, virtualbox-light): median ${median(seedTimes).toFixed(1)} ms, first ${seedTimes[0]!.toFixed(1)} ms`);
+  console.log(
+    `seed images (4 ISOs, virtualbox-light): median ${median(seedTimes).toFixed(1)} ms, first ${seedTimes[0]!.toFixed(1)} ms`,
+  );
   console.log(`  sizes: ${sizes.join(', ')}`);
   const fatTimes: number[] = [];
   for (let i = 0; i < 10; i++) {
@@ -39,7 +42,9 @@ try {
     seeds = await writeMachineSeeds(loaded.lab, profile, join(work, `fat-${i}`), { format: 'fat' });
     fatTimes.push(performance.now() - t);
   }
-  console.log(`seed images (4 FAT12 images): median ${median(fatTimes).toFixed(1)} ms, ${(await stat(seeds[0]!.path)).size} B each`);
+  console.log(
+    `seed images (4 FAT12 images): median ${median(fatTimes).toFixed(1)} ms, ${(await stat(seeds[0]!.path)).size} B each`,
+  );
 
   // ---------------------------------------------------------------- downloader
   const bytes = 256 * 1024 * 1024;
@@ -61,7 +66,8 @@ try {
   };
   const run = async (label: string, cuts: number): Promise<void> => {
     const dataDir = await mkdtemp(join(work, 'data-'));
-    for (let c = 1; c <= cuts; c++) server.fault('/iso/big.iso', { kind: 'cut-after', bytes: Math.floor(bytes / (cuts + 1)) });
+    for (let c = 1; c <= cuts; c++)
+      server.fault('/iso/big.iso', { kind: 'cut-after', bytes: Math.floor(bytes / (cuts + 1)) });
     const store = new ImageStore({ dataDir, catalog: [image] });
     let downloadedAt = 0;
     const t = performance.now();

@@ -22,8 +22,12 @@ for (let i = 0; i < 3; i++) {
 }
 const sorted = [...runs].sort((a, b) => a - b);
 const median = sorted[1] ?? 0;
-console.log(`lab test proxmox-ha-basics (8 steps + drill): runs ${runs.map((r) => `${(r / 1000).toFixed(2)} s`).join(', ')}`);
-console.log(`median ${(median / 1000).toFixed(2)} s — target ≤ ${TARGET_MS / 1000} s: ${median <= TARGET_MS ? 'met' : 'MISSED'}`);
+console.log(
+  `lab test proxmox-ha-basics (8 steps + drill): runs ${runs.map((r) => `${(r / 1000).toFixed(2)} s`).join(', ')}`,
+);
+console.log(
+  `median ${(median / 1000).toFixed(2)} s — target ≤ ${TARGET_MS / 1000} s: ${median <= TARGET_MS ? 'met' : 'MISSED'}`,
+);
 if (code !== 0) {
   console.error('the lab test itself failed');
   process.exitCode = 1;

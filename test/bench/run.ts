@@ -18,7 +18,10 @@ let failed = 0;
 for (const script of scripts) {
   console.log(`\n=== ${script}`);
   const runner = script.endsWith('.ts') ? ['tsx', join(here, script)] : ['node', join(here, script)];
-  const result = spawnSync('npx', runner, { stdio: 'inherit', env: { ...process.env, NODE_OPTIONS: '--expose-gc' } });
+  const result = spawnSync('npx', runner, {
+    stdio: 'inherit',
+    env: { ...process.env, NODE_OPTIONS: '--expose-gc' },
+  });
   if (result.status !== 0) failed++;
 }
 console.log(`\n${scripts.length - failed} benchmarks ran, ${failed} failed`);

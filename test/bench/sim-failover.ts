@@ -26,8 +26,12 @@ for (let i = 0; i < runs; i++) {
 times.sort((a, b) => a - b);
 const median = times[Math.floor(runs / 2)]!;
 console.log('sim-failover: 3 nodes, 1 HA guest, power-off at t=120 s, 600 s of cluster time');
-console.log(`  wall time   median ${median.toFixed(1)} ms, min ${times[0]!.toFixed(1)} ms, max ${times.at(-1)!.toFixed(1)} ms (${runs} runs)`);
+console.log(
+  `  wall time   median ${median.toFixed(1)} ms, min ${times[0]!.toFixed(1)} ms, max ${times.at(-1)!.toFixed(1)} ms (${runs} runs)`,
+);
 console.log(`  ratio       ${(600_000 / median).toFixed(0)}× real time`);
 console.log(`  heap        ${(process.memoryUsage().heapUsed / 1024 / 1024).toFixed(1)} MB used`);
-console.log(`  recovered   vm:100 started elsewhere at t=${recoveredAt} s (${(recoveredAt - 120).toFixed(1)} s after the power-off)`);
+console.log(
+  `  recovered   vm:100 started elsewhere at t=${recoveredAt} s (${(recoveredAt - 120).toFixed(1)} s after the power-off)`,
+);
 console.log(`  target      ≤ 300 ms: ${median <= 300 ? 'met' : 'MISSED'}`);

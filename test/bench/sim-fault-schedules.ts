@@ -23,8 +23,17 @@ for (const c of samples) {
   }
 }
 const wall = (performance.now() - start) / 1000;
-console.log(`sim-fault-schedules: ${samples.length} random fault schedules on 5–7 node clusters (seed ${seed})`);
-console.log(`  clusters    ${[...byNodes].sort().map(([n, k]) => `${n} nodes: ${k}`).join(', ')}`);
+console.log(
+  `sim-fault-schedules: ${samples.length} random fault schedules on 5–7 node clusters (seed ${seed})`,
+);
+console.log(
+  `  clusters    ${[...byNodes]
+    .sort()
+    .map(([n, k]) => `${n} nodes: ${k}`)
+    .join(', ')}`,
+);
 console.log(`  violations  ${violations}${firstViolation ? `\n  first       ${firstViolation}` : ''}`);
-console.log(`  wall time   ${wall.toFixed(1)} s (${((wall * 1000) / samples.length).toFixed(1)} ms per schedule)`);
+console.log(
+  `  wall time   ${wall.toFixed(1)} s (${((wall * 1000) / samples.length).toFixed(1)} ms per schedule)`,
+);
 if (violations > 0) process.exitCode = 1;

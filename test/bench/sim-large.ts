@@ -36,10 +36,18 @@ const dead = new Set(scenario.events.map((e) => e.do.split(' ')[1]));
 const onDead = services.filter((s) => dead.has(s.node)).length;
 const started = services.filter((s) => s.state === 'started').length;
 const lastRecovery = Math.max(...result.transitions.filter((t) => t.from === 'recovery').map((t) => t.t));
-console.log('sim-large: 32 nodes, 300 HA guests, 4 nodes powered off at t=120..135 s, 1200 s of cluster time');
+console.log(
+  'sim-large: 32 nodes, 300 HA guests, 4 nodes powered off at t=120..135 s, 1200 s of cluster time',
+);
 console.log(`  wall time   ${(wall / 1000).toFixed(2)} s`);
 console.log(`  ratio       ${(1_200_000 / wall).toFixed(0)}× real time`);
-console.log(`  heap        ${(heapAfter / 1024 / 1024).toFixed(1)} MB used at the end (${((heapAfter - heapBefore) / 1024 / 1024).toFixed(1)} MB more than before)`);
+console.log(
+  `  heap        ${(heapAfter / 1024 / 1024).toFixed(1)} MB used at the end (${((heapAfter - heapBefore) / 1024 / 1024).toFixed(1)} MB more than before)`,
+);
 console.log(`  rss         ${(process.memoryUsage().rss / 1024 / 1024).toFixed(1)} MB`);
-console.log(`  outcome     ${started}/300 started, ${onDead} still on a dead node, last recovery at t=${lastRecovery} s, ${result.transitions.length} transitions`);
-console.log(`  targets     ≤ 3 s: ${wall <= 3000 ? 'met' : 'MISSED'}; ≤ 300 MB: ${heapAfter / 1024 / 1024 <= 300 ? 'met' : 'MISSED'}`);
+console.log(
+  `  outcome     ${started}/300 started, ${onDead} still on a dead node, last recovery at t=${lastRecovery} s, ${result.transitions.length} transitions`,
+);
+console.log(
+  `  targets     ≤ 3 s: ${wall <= 3000 ? 'met' : 'MISSED'}; ≤ 300 MB: ${heapAfter / 1024 / 1024 <= 300 ? 'met' : 'MISSED'}`,
+);

@@ -16,10 +16,20 @@ const runs = Number(process.argv[2] ?? 7);
 const dist = join(process.cwd(), 'dist', 'renderer');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 if (!existsSync(CHROMIUM)) {
-  console.error(`Chromium not found at ${CHROMIUM}: install Debian's (apt-get install chromium) or set CHROMIUM_PATH.`);
+  console.error(
+    `Chromium not found at ${CHROMIUM}: install Debian's (apt-get install chromium) or set CHROMIUM_PATH.`,
+  );
   process.exit(1);
 }
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 function bundleSizes() {
   const files = [];
@@ -76,6 +86,12 @@ try {
 }
 
 const size = bundleSizes();
-console.log(`renderer bundle: ${size.files} files, ${(size.raw / 1024).toFixed(1)} KiB raw, ${(size.gzip / 1024).toFixed(1)} KiB gzipped (target ≤ 600 KB)`);
-console.log(`first contentful paint: median ${median(fcp).toFixed(0)} ms over ${fcp.length} cold loads (min ${Math.min(...fcp).toFixed(0)}, max ${Math.max(...fcp).toFixed(0)})`);
-console.log(`library cards on screen: median ${median(library).toFixed(0)} ms over ${library.length} cold loads (min ${Math.min(...library).toFixed(0)}, max ${Math.max(...library).toFixed(0)}) (target ≤ 1 s)`);
+console.log(
+  `renderer bundle: ${size.files} files, ${(size.raw / 1024).toFixed(1)} KiB raw, ${(size.gzip / 1024).toFixed(1)} KiB gzipped (target ≤ 600 KB)`,
+);
+console.log(
+  `first contentful paint: median ${median(fcp).toFixed(0)} ms over ${fcp.length} cold loads (min ${Math.min(...fcp).toFixed(0)}, max ${Math.max(...fcp).toFixed(0)})`,
+);
+console.log(
+  `library cards on screen: median ${median(library).toFixed(0)} ms over ${library.length} cold loads (min ${Math.min(...library).toFixed(0)}, max ${Math.max(...library).toFixed(0)}) (target ≤ 1 s)`,
+);

@@ -24,7 +24,11 @@ const dir = await mkdtemp(path.join(os.tmpdir(), 'nestlab-bench-vbox-'));
 await writeFile(path.join(dir, 'pve.iso'), 'iso');
 await writeFile(path.join(dir, 'debian.raw'), Buffer.alloc(1024 * 1024));
 await writeFile(path.join(dir, 'core.iso'), 'iso');
-const files: Record<string, string> = { 'proxmox-ve-9-1': 'pve.iso', 'debian-13-nfs': 'debian.raw', 'tinycore-core-17': 'core.iso' };
+const files: Record<string, string> = {
+  'proxmox-ve-9-1': 'pve.iso',
+  'debian-13-nfs': 'debian.raw',
+  'tinycore-core-17': 'core.iso',
+};
 const images: ImageResolver = { resolve: async (id) => path.join(dir, files[id] ?? 'missing') };
 
 const loaded = await loadLabForApp(path.resolve('labs', LAB, 'lab.yaml'));
@@ -47,7 +51,10 @@ const fake = await startFakeVboxwebsrv({
     [`${LAB}-nas`]: { steps: [{ output: 'Cloud-init v. 24.4 finished at now\r\n' }] },
   },
 });
-const connection = await VBoxConnection.open({ url: fake.url, username: 'nestlab', password: 'secret' }, realClock);
+const connection = await VBoxConnection.open(
+  { url: fake.url, username: 'nestlab', password: 'secret' },
+  realClock,
+);
 const driver = new VirtualBoxDriver({ connection, clock: realClock, runDir: dir, platform: 'linux', images });
 
 function measure(): () => { calls: number; sent: number; received: number; retries: number } {
@@ -85,7 +92,12 @@ try {
           p.machines.map(async (machine) => {
             const file = path.join(out, `${machine.name}.seed.iso`);
             await writeFile(file, 'seed');
-            return { machine: machine.name, kind: machine.kind === 'pve' ? 'proxmox-answer' : 'cidata', path: file, format: 'iso' } as MachineSeed;
+            return {
+              machine: machine.name,
+              kind: machine.kind === 'pve' ? 'proxmox-answer' : 'cidata',
+              path: file,
+              format: 'iso',
+            } as MachineSeed;
           }),
         ),
       firstBoot: { probe: async () => ({ fingerprint: 'AA' }), trust: async () => true },

@@ -80,7 +80,11 @@ for (const [name, make] of Object.entries(transports)) {
     afterAll(async () => h.close());
 
     it('answers app.info with the engine version and backend', async () => {
-      const info = (await h.transport.invoke('app.info', {})) as { name: string; backend: string; version: string };
+      const info = (await h.transport.invoke('app.info', {})) as {
+        name: string;
+        backend: string;
+        version: string;
+      };
       expect(info.name).toBe('NestLab');
       expect(info.backend).toBe('sim');
       expect(info.version).toMatch(/^\d+\.\d+\.\d+/);
@@ -98,18 +102,24 @@ for (const [name, make] of Object.entries(transports)) {
     });
 
     it('validates params against the schema', async () => {
-      await expect(h.transport.invoke('lab.list', { lang: 'de' })).rejects.toMatchObject({ code: 'bad-request' });
+      await expect(h.transport.invoke('lab.list', { lang: 'de' })).rejects.toMatchObject({
+        code: 'bad-request',
+      });
       await expect(h.transport.invoke('settings.set', { theme: 'dark', evil: 1 })).rejects.toMatchObject({
         code: 'bad-request',
       });
     });
 
     it('maps engine errors to {code, message}', async () => {
-      await expect(h.transport.invoke('lab.solveStep', { stepId: 'x' })).rejects.toMatchObject({ code: 'conflict' });
+      await expect(h.transport.invoke('lab.solveStep', { stepId: 'x' })).rejects.toMatchObject({
+        code: 'conflict',
+      });
     });
 
     it('persists settings and reports them back', async () => {
-      const saved = (await h.transport.invoke('settings.set', { lang: 'ca', theme: 'dark' })) as { lang: string };
+      const saved = (await h.transport.invoke('settings.set', { lang: 'ca', theme: 'dark' })) as {
+        lang: string;
+      };
       expect(saved.lang).toBe('ca');
       expect(await h.transport.invoke('settings.get', {})).toMatchObject({ lang: 'ca', theme: 'dark' });
     });

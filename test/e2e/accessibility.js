@@ -6,7 +6,12 @@ export function unnamedControls(page) {
   return page.evaluate(() => {
     const nameOf = (el) => {
       const labelledBy = el.getAttribute('aria-labelledby');
-      if (labelledBy) return labelledBy.split(' ').map((id) => document.getElementById(id)?.textContent ?? '').join(' ').trim();
+      if (labelledBy)
+        return labelledBy
+          .split(' ')
+          .map((id) => document.getElementById(id)?.textContent ?? '')
+          .join(' ')
+          .trim();
       const label = el.getAttribute('aria-label') || el.getAttribute('title');
       if (label) return label.trim();
       if (el.id) {
@@ -18,12 +23,14 @@ export function unnamedControls(page) {
       return (el.textContent ?? '').trim();
     };
     const controls = [...document.querySelectorAll('button, select, input, textarea, a[href], [role="tab"]')];
-    return controls
-      .filter((el) => el.getClientRects().length > 0 && !el.closest('[aria-hidden="true"]'))
-      // xterm's own helper textarea is named by the terminal region around it.
-      .filter((el) => !el.classList.contains('xterm-helper-textarea'))
-      .filter((el) => nameOf(el) === '')
-      .map((el) => el.outerHTML.slice(0, 120));
+    return (
+      controls
+        .filter((el) => el.getClientRects().length > 0 && !el.closest('[aria-hidden="true"]'))
+        // xterm's own helper textarea is named by the terminal region around it.
+        .filter((el) => !el.classList.contains('xterm-helper-textarea'))
+        .filter((el) => nameOf(el) === '')
+        .map((el) => el.outerHTML.slice(0, 120))
+    );
   });
 }
 
@@ -46,7 +53,10 @@ export function lowContrastTexts(page, min = 4.5) {
     const parse = (c) => {
       const m = c.match(/rgba?\(([^)]+)\)/);
       if (!m) return null;
-      const [r, g, b, a = 1] = m[1].split(/[ ,/]+/).filter(Boolean).map(Number);
+      const [r, g, b, a = 1] = m[1]
+        .split(/[ ,/]+/)
+        .filter(Boolean)
+        .map(Number);
       return { r, g, b, a };
     };
     const lum = ({ r, g, b }) => {
@@ -75,7 +85,8 @@ export function lowContrastTexts(page, min = 4.5) {
     };
     const out = [];
     for (const el of document.querySelectorAll('body *')) {
-      if (!el.getClientRects().length || el.closest('[aria-hidden="true"], canvas, .xterm, :disabled')) continue;
+      if (!el.getClientRects().length || el.closest('[aria-hidden="true"], canvas, .xterm, :disabled'))
+        continue;
       const ownText = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
       if (!ownText) continue;
       const style = getComputedStyle(el);
@@ -85,7 +96,10 @@ export function lowContrastTexts(page, min = 4.5) {
       const bg = background(el);
       const [l1, l2] = [lum(blend(fg, bg)), lum(bg)].sort((a, b) => b - a);
       const ratio = (l1 + 0.05) / (l2 + 0.05);
-      if (ratio < minRatio) out.push(`${ratio.toFixed(2)} "${el.textContent.trim().slice(0, 40)}" (${style.color} on rgb(${Math.round(bg.r)},${Math.round(bg.g)},${Math.round(bg.b)}))`);
+      if (ratio < minRatio)
+        out.push(
+          `${ratio.toFixed(2)} "${el.textContent.trim().slice(0, 40)}" (${style.color} on rgb(${Math.round(bg.r)},${Math.round(bg.g)},${Math.round(bg.b)}))`,
+        );
     }
     return out;
   }, min);

@@ -18,7 +18,8 @@ async function passes(page, stepId, timeout = 60_000) {
     const status = await page.getAttribute(`[data-testid="step-${stepId}"]`, 'data-status');
     if (status === 'passed') return;
     const error = await page.$('[data-testid="run-error"]');
-    if (error) throw new Error(`waiting for ${stepId} to pass, the lab reported: ${await error.textContent()}`);
+    if (error)
+      throw new Error(`waiting for ${stepId} to pass, the lab reported: ${await error.textContent()}`);
     if (Date.now() > deadline) {
       const checks = await page.textContent('[data-testid="step-detail"]').catch(() => '');
       throw new Error(`${stepId} did not pass (status ${status}): ${checks?.slice(0, 600)}`);
@@ -40,7 +41,10 @@ async function shot(page, name) {
 async function taskEnds(page, expect = 'TASK OK') {
   await page.waitForSelector('[data-testid="task-viewer"]', { timeout: 20_000 });
   await page.waitForFunction(
-    () => /TASK (OK|ERROR|WARNINGS)/.test(document.querySelector('[data-testid="task-viewer-log"]')?.textContent ?? ''),
+    () =>
+      /TASK (OK|ERROR|WARNINGS)/.test(
+        document.querySelector('[data-testid="task-viewer-log"]')?.textContent ?? '',
+      ),
     null,
     { timeout: 60_000 },
   );
@@ -96,7 +100,9 @@ async function powerOnPve2(page) {
 async function byDatacenter(page, { lang, upload }) {
   const tag = lang === 'en' ? '' : `-${lang}`;
   await page.click('[role="tab"][id$="-datacenter"]');
-  await page.waitForSelector('[data-testid="datacenter-view"] [data-testid="tree-node-pve1"]', { timeout: 20_000 });
+  await page.waitForSelector('[data-testid="datacenter-view"] [data-testid="tree-node-pve1"]', {
+    timeout: 20_000,
+  });
   await shot(page, `datacenter-summary${tag}`);
   const password = await page.textContent('[data-testid="dc-root-password"]');
   assertEqual(password, 'nestlab-root', 'the lab root password shown in the Datacenter summary');
@@ -112,7 +118,9 @@ async function byDatacenter(page, { lang, upload }) {
 
   // 2. Join Information on pve1, Join Cluster on pve2 and pve3.
   await page.click('[data-testid="cluster-join-info"]');
-  await page.waitForFunction(() => (document.querySelector('[data-testid="join-info-text"]')?.value ?? '').length > 20);
+  await page.waitForFunction(
+    () => (document.querySelector('[data-testid="join-info-text"]')?.value ?? '').length > 20,
+  );
   const information = await page.inputValue('[data-testid="join-info-text"]');
   await shot(page, `datacenter-join-information${tag}`);
   await page.keyboard.press('Escape');
@@ -122,7 +130,10 @@ async function byDatacenter(page, { lang, upload }) {
     await page.click('[data-testid="cluster-join"]');
     await page.fill('[data-testid="join-paste"]', information);
     const hint = await page.textContent('[data-testid="join-password-hint"]');
-    assert(hint?.includes('nestlab-root') && hint.includes('pve1'), `the join dialog names pve1's root password: ${hint}`);
+    assert(
+      hint?.includes('nestlab-root') && hint.includes('pve1'),
+      `the join dialog names pve1's root password: ${hint}`,
+    );
     const fingerprint = await page.inputValue('[data-testid="join-fingerprint"]');
     assert(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/.test(fingerprint), `the fingerprint is shown: ${fingerprint}`);
     await page.fill('[data-testid="join-password"]', 'nestlab-root');
@@ -133,7 +144,9 @@ async function byDatacenter(page, { lang, upload }) {
   await connectTo(page, 'pve1');
   await passes(page, 'join-nodes', 90_000);
   await datacenterTab(page, 'cluster');
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid="dc-cluster"] tbody tr').length === 3);
+  await page.waitForFunction(
+    () => document.querySelectorAll('[data-testid="dc-cluster"] tbody tr').length === 3,
+  );
   await shot(page, `datacenter-cluster${tag}`);
 
   // 3. Datacenter → Storage → Add → NFS, the export picked from the server's list.
@@ -141,7 +154,9 @@ async function byDatacenter(page, { lang, upload }) {
   await page.click('[data-testid="storage-add"]');
   await page.click('[data-testid="storage-add-nfs"]');
   await page.fill('[data-testid="nfs-id"]', 'nfs-lab');
-  await page.waitForSelector('[data-testid="nfs-export"] option[value="/mnt/tank/pve"]', { state: 'attached' });
+  await page.waitForSelector('[data-testid="nfs-export"] option[value="/mnt/tank/pve"]', {
+    state: 'attached',
+  });
   await page.selectOption('[data-testid="nfs-export"]', '/mnt/tank/pve');
   await page.check('[data-testid="nfs-content-iso"]');
   await shot(page, `datacenter-add-nfs${tag}`);
@@ -155,7 +170,11 @@ async function byDatacenter(page, { lang, upload }) {
   await page.click('[data-testid="tree-storage-pve1-nfs-lab"]');
   if (upload) {
     await page.click('[data-testid="storage-upload"]');
-    await page.setInputFiles('[data-testid="upload-file"]', { name: ISO, mimeType: 'application/x-iso9660-image', buffer: Buffer.alloc(1536 * 1024, 0x41) });
+    await page.setInputFiles('[data-testid="upload-file"]', {
+      name: ISO,
+      mimeType: 'application/x-iso9660-image',
+      buffer: Buffer.alloc(1536 * 1024, 0x41),
+    });
     assertEqual(await page.inputValue('[data-testid="upload-name"]'), ISO, 'file name taken from the file');
     await page.click('[data-testid="upload-submit"]');
     await page.waitForSelector('[data-testid="dialog-upload"]', { state: 'detached', timeout: 60_000 });
@@ -170,7 +189,9 @@ async function byDatacenter(page, { lang, upload }) {
     await page.click('[data-testid="download-submit"]');
     await taskEnds(page);
   }
-  await page.waitForSelector(`[data-testid="storage-volumes"] td:has-text("nfs-lab:iso/${ISO}")`, { timeout: 30_000 });
+  await page.waitForSelector(`[data-testid="storage-volumes"] td:has-text("nfs-lab:iso/${ISO}")`, {
+    timeout: 30_000,
+  });
   await shot(page, `datacenter-storage-content${tag}`);
   await passes(page, 'upload-iso');
 
@@ -182,7 +203,9 @@ async function byDatacenter(page, { lang, upload }) {
   await page.fill('[data-testid="vm-name"]', 'tinycore');
   await page.click('[data-testid="vm-next"]');
   await page.selectOption('[data-testid="vm-iso-storage"]', 'nfs-lab');
-  await page.waitForSelector(`[data-testid="vm-iso"] option[value="nfs-lab:iso/${ISO}"]`, { state: 'attached' });
+  await page.waitForSelector(`[data-testid="vm-iso"] option[value="nfs-lab:iso/${ISO}"]`, {
+    state: 'attached',
+  });
   await page.selectOption('[data-testid="vm-iso"]', `nfs-lab:iso/${ISO}`);
   await shot(page, `datacenter-create-vm-os${tag}`);
   await page.click('[data-testid="vm-next"]');
@@ -246,7 +269,8 @@ async function typeIn(page, node, line, answers = []) {
   await page.keyboard.press('Enter');
   for (const { prompt, answer } of answers) {
     await page.waitForFunction(
-      ([n, p]) => document.querySelector(`[data-testid="terminal-${n}"] .xterm-rows`)?.textContent?.includes(p),
+      ([n, p]) =>
+        document.querySelector(`[data-testid="terminal-${n}"] .xterm-rows`)?.textContent?.includes(p),
       [node, prompt],
       { timeout: 30_000 },
     );
@@ -263,14 +287,23 @@ async function byTerminals(page) {
       { prompt: "password for '192.168.56.11'", answer: 'nestlab-root' },
       { prompt: '(yes/no)?', answer: 'yes' },
     ]);
-    await page.waitForFunction(
-      (n) => /successfully added node|TASK OK|finished/i.test(document.querySelector(`[data-testid="terminal-${n}"] .xterm-rows`)?.textContent ?? ''),
-      node,
-      { timeout: 60_000 },
-    ).catch(() => undefined);
+    await page
+      .waitForFunction(
+        (n) =>
+          /successfully added node|TASK OK|finished/i.test(
+            document.querySelector(`[data-testid="terminal-${n}"] .xterm-rows`)?.textContent ?? '',
+          ),
+        node,
+        { timeout: 60_000 },
+      )
+      .catch(() => undefined);
   }
   await passes(page, 'join-nodes', 90_000);
-  await typeIn(page, 'pve1', 'pvesm add nfs nfs-lab --server 192.168.56.20 --export /mnt/tank/pve --content images,iso');
+  await typeIn(
+    page,
+    'pve1',
+    'pvesm add nfs nfs-lab --server 192.168.56.20 --export /mnt/tank/pve --content images,iso',
+  );
   await passes(page, 'add-nfs-storage');
   // The simulator's shell cannot fetch a URL yet (pvesh/wget come with the simulator's shell work):
   // the ISO is the one step taken in the Datacenter view.
@@ -281,7 +314,11 @@ async function byTerminals(page) {
   await page.click('[data-testid="download-submit"]');
   await taskEnds(page);
   await passes(page, 'upload-iso');
-  await typeIn(page, 'pve2', `qm create 100 --name tinycore --memory 128 --agent 1 --net0 e1000,bridge=vmbr0 --scsi0 nfs-lab:1 --ide2 nfs-lab:iso/${ISO},media=cdrom --boot "order=ide2;scsi0"`);
+  await typeIn(
+    page,
+    'pve2',
+    `qm create 100 --name tinycore --memory 128 --agent 1 --net0 e1000,bridge=vmbr0 --scsi0 nfs-lab:1 --ide2 nfs-lab:iso/${ISO},media=cdrom --boot "order=ide2;scsi0"`,
+  );
   await passes(page, 'create-vm');
   await typeIn(page, 'pve1', 'ha-manager add vm:100 --state started --max_restart 1 --max_relocate 1');
   await passes(page, 'add-to-ha', 120_000);
@@ -301,17 +338,24 @@ export async function datacenterChecks({ harness, browser, startHost }) {
     const server = await startHost(dataDir);
     let opened;
     try {
-      await harness.check(`the basic lab through the ${way === 'datacenter' ? 'Datacenter view only' : 'terminals'} (${lang})`, async () => {
-        opened = await openLab(browser, server.host, lang);
-        harness.setPage(opened.page);
-        if (way === 'datacenter') await byDatacenter(opened.page, { lang, upload: lang === 'en' });
-        else await byTerminals(opened.page);
-        const state = await wsCall(server.host, 'lab.getState');
-        const sim = state.steps.filter((s) => s.status === 'passed');
-        assertEqual(sim.length, state.steps.length, 'every step passed');
-        assertEqual(state.steps.filter((s) => s.solvedBy === 'nestlab').length, 0, 'steps solved by NestLab');
-        assertEqual(opened.errors.join('\n'), '', 'page errors');
-      });
+      await harness.check(
+        `the basic lab through the ${way === 'datacenter' ? 'Datacenter view only' : 'terminals'} (${lang})`,
+        async () => {
+          opened = await openLab(browser, server.host, lang);
+          harness.setPage(opened.page);
+          if (way === 'datacenter') await byDatacenter(opened.page, { lang, upload: lang === 'en' });
+          else await byTerminals(opened.page);
+          const state = await wsCall(server.host, 'lab.getState');
+          const sim = state.steps.filter((s) => s.status === 'passed');
+          assertEqual(sim.length, state.steps.length, 'every step passed');
+          assertEqual(
+            state.steps.filter((s) => s.solvedBy === 'nestlab').length,
+            0,
+            'steps solved by NestLab',
+          );
+          assertEqual(opened.errors.join('\n'), '', 'page errors');
+        },
+      );
     } finally {
       await opened?.context.close().catch(() => undefined);
       await server.close().catch(() => undefined);

@@ -27,8 +27,14 @@ export function createHarness() {
         return true;
       } catch (error) {
         results.push({ name, ok: false, error });
-        await page?.screenshot({ path: join(RESULTS_DIR, `failed-${results.length}.png`) }).catch(() => undefined);
-        console.log(`  ✗ ${name}\n      ${String(error?.message ?? error).split('\n').join('\n      ')}`);
+        await page
+          ?.screenshot({ path: join(RESULTS_DIR, `failed-${results.length}.png`) })
+          .catch(() => undefined);
+        console.log(
+          `  ✗ ${name}\n      ${String(error?.message ?? error)
+            .split('\n')
+            .join('\n      ')}`,
+        );
         return false;
       }
     },
@@ -46,5 +52,6 @@ export function assert(condition, message) {
 }
 
 export function assertEqual(actual, expected, what) {
-  if (actual !== expected) throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+  if (actual !== expected)
+    throw new Error(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
 }

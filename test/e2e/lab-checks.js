@@ -12,15 +12,26 @@ const LAB = 'proxmox-ha-basics';
 /** Step states as `id:status:solvedBy`; active/checking/failed are one "open" state (the engine re-checks on its own). */
 async function stepStates(page) {
   const states = await page.$$eval('[data-testid^="step-"][data-status]', (items) =>
-    items.map((li) => [li.getAttribute('data-testid').slice(5), li.getAttribute('data-status'), li.getAttribute('data-solved-by')]),
+    items.map((li) => [
+      li.getAttribute('data-testid').slice(5),
+      li.getAttribute('data-status'),
+      li.getAttribute('data-solved-by'),
+    ]),
   );
-  return states.map(([id, status, by]) => `${id}:${['active', 'checking', 'failed'].includes(status) ? 'open' : status}:${by}`);
+  return states.map(
+    ([id, status, by]) =>
+      `${id}:${['active', 'checking', 'failed'].includes(status) ? 'open' : status}:${by}`,
+  );
 }
 
 /** Waits for the step to reach the status; fails at once with the engine's message if it reports an error. */
 async function waitStep(page, stepId, status, timeout = 30_000) {
-  const reached = page.waitForSelector(`[data-testid="step-${stepId}"][data-status="${status}"]`, { timeout }).then(() => null);
-  const failed = page.waitForSelector('[data-testid="run-error"]', { timeout }).then((el) => el.textContent());
+  const reached = page
+    .waitForSelector(`[data-testid="step-${stepId}"][data-status="${status}"]`, { timeout })
+    .then(() => null);
+  const failed = page
+    .waitForSelector('[data-testid="run-error"]', { timeout })
+    .then((el) => el.textContent());
   const error = await Promise.race([reached, failed]);
   if (error) throw new Error(`waiting for ${stepId} to be ${status}, the lab reported: ${error}`);
 }
@@ -76,7 +87,11 @@ export async function labChecks({ harness, page, host }) {
     const selected = await page.textContent('[role="tab"][aria-selected="true"]');
     assertEqual(selected, 'Datacenter', 'ArrowRight selects the tab after Topology');
     await page.keyboard.press('Home');
-    assertEqual(await page.textContent('[role="tab"][aria-selected="true"]'), 'Topology', 'Home selects the first tab');
+    assertEqual(
+      await page.textContent('[role="tab"][aria-selected="true"]'),
+      'Topology',
+      'Home selects the first tab',
+    );
   });
 
   await check('the simulation speed switches to max', async () => {
@@ -93,7 +108,10 @@ export async function labChecks({ harness, page, host }) {
     await page.keyboard.type('pvecm create lab');
     await page.keyboard.press('Enter');
     await page.waitForFunction(
-      (node) => document.querySelector(`[data-testid="terminal-${node}"] .xterm-rows`)?.textContent?.includes('pvecm create lab'),
+      (node) =>
+        document
+          .querySelector(`[data-testid="terminal-${node}"] .xterm-rows`)
+          ?.textContent?.includes('pvecm create lab'),
       firstNode,
       { timeout: 10_000 },
     );
@@ -108,33 +126,47 @@ export async function labChecks({ harness, page, host }) {
     await page.screenshot({ path: join(RESULTS_DIR, 'terminal.png') });
   });
 
-  await check('"Solve up to here" solves the steps before the drill, marked as solved by NestLab', async () => {
-    await page.click('[role="tab"]:has-text("Topology")');
-    await page.click('[data-testid="step-add-to-ha"] button');
-    await page.click('button:has-text("Solve up to here")');
-    await watchTrayBars(page);
-    await page.click('[data-testid="confirm-yes"]');
-    await waitStep(page, 'add-to-ha', 'passed', 120_000);
-    await sawTrayBar(page, 'Solving up to:');
-    const states = await stepStates(page);
-    assert(states.includes('join-nodes:passed:nestlab'), `join-nodes solved by NestLab: ${states.join(' ')}`);
-    assert(states.includes('create-cluster:passed:learner'), `create-cluster kept as the learner's: ${states.join(' ')}`);
-    await page.waitForSelector('[data-testid="quorum-badge"]:has-text("Quorate")', { timeout: 30_000 });
-    await page.screenshot({ path: join(RESULTS_DIR, 'topology.png') });
-    assertEqual((await lowContrastTexts(page)).join('\n'), '', 'lab view: text below 4.5:1 contrast');
-  });
+  await check(
+    '"Solve up to here" solves the steps before the drill, marked as solved by NestLab',
+    async () => {
+      await page.click('[role="tab"]:has-text("Topology")');
+      await page.click('[data-testid="step-add-to-ha"] button');
+      await page.click('button:has-text("Solve up to here")');
+      await watchTrayBars(page);
+      await page.click('[data-testid="confirm-yes"]');
+      await waitStep(page, 'add-to-ha', 'passed', 120_000);
+      await sawTrayBar(page, 'Solving up to:');
+      const states = await stepStates(page);
+      assert(
+        states.includes('join-nodes:passed:nestlab'),
+        `join-nodes solved by NestLab: ${states.join(' ')}`,
+      );
+      assert(
+        states.includes('create-cluster:passed:learner'),
+        `create-cluster kept as the learner's: ${states.join(' ')}`,
+      );
+      await page.waitForSelector('[data-testid="quorum-badge"]:has-text("Quorate")', { timeout: 30_000 });
+      await page.screenshot({ path: join(RESULTS_DIR, 'topology.png') });
+      assertEqual((await lowContrastTexts(page)).join('\n'), '', 'lab view: text below 4.5:1 contrast');
+    },
+  );
 
   await check('a reload mid-lab finds the same state', async () => {
     const before = await stepStates(page);
     await page.reload();
-    await page.waitForSelector('main[data-ready="true"][data-view="run"] [data-testid="lab-title"]', { timeout: 20_000 });
+    await page.waitForSelector('main[data-ready="true"][data-view="run"] [data-testid="lab-title"]', {
+      timeout: 20_000,
+    });
     const after = await stepStates(page);
     assertEqual(after.join(' '), before.join(' '), 'step states after reload');
     await page.waitForSelector('[data-testid="quorum-badge"]');
     // The terminal comes back with its scroll-back replayed by the engine.
     await page.click('[role="tab"]:has-text("Terminal")');
     await page.waitForFunction(
-      () => document.querySelector('[data-testid^="terminal-"] .xterm-rows')?.textContent?.includes('pvecm create lab'),
+      () =>
+        document
+          .querySelector('[data-testid^="terminal-"] .xterm-rows')
+          ?.textContent?.includes('pvecm create lab'),
       undefined,
       { timeout: 10_000 },
     );
@@ -143,34 +175,53 @@ export async function labChecks({ harness, page, host }) {
   });
 
   let reportShown = false;
-  reportShown = await check('the drill runs and shows a timeline with a recovery time in Proxmox’s expected range', async () => {
-    await page.click('[data-testid="step-pull-the-plug"] button');
-    const runDrill = page.locator('button:has-text("Run the failover drill")');
-    assert(await runDrill.isEnabled(), `the drill step is ${await page.getAttribute('[data-testid="step-pull-the-plug"]', 'data-status')}`);
-    await runDrill.click();
-    await page.waitForSelector('main[data-view="drill"]');
-    await page.screenshot({ path: join(RESULTS_DIR, 'drill-running.png') });
-    await page.waitForSelector('[data-testid="drill-report"]', { timeout: 180_000 });
-    const outcome = await page.textContent('[data-testid="drill-outcome"]');
-    assert(outcome?.includes('Recovered in'), `outcome, got ${outcome}`);
-    const history = await wsCall(host, 'drill.history', { labId: LAB });
-    const last = history.at(-1);
-    const report = await wsCall(host, 'drill.report', { labId: LAB, runId: last.runId });
-    // The phase that spans the whole recovery (fault → guest answering) carries Proxmox's range for the total.
-    const whole = report.phases.find((p) => p.from === 0 && p.to === report.totalMs);
-    assert(whole, `a phase spans the whole recovery (${report.totalMs} ms): ${report.phases.map((p) => `${p.id} ${p.from}-${p.to}`).join(', ')}`);
-    const [min, max] = [whole.from + whole.expected.min, whole.from + whole.expected.max];
-    assert(report.totalMs >= min && report.totalMs <= max, `recovery ${report.totalMs} ms within Proxmox's [${min}, ${max}] ms`);
-    assertEqual(await page.getAttribute(`[data-testid="phase-${whole.id}"]`, 'data-within'), 'true', `${whole.id} row shown within range`);
-    const rows = await page.$$eval('[data-testid^="phase-"][data-within]', (r) => r.length);
-    assertEqual(rows, report.phases.length, 'phase rows');
-    await page.screenshot({ path: join(RESULTS_DIR, 'drill-report.png'), fullPage: true });
-    assertEqual((await lowContrastTexts(page)).join('\n'), '', 'drill view: text below 4.5:1 contrast');
-  });
+  reportShown = await check(
+    'the drill runs and shows a timeline with a recovery time in Proxmox’s expected range',
+    async () => {
+      await page.click('[data-testid="step-pull-the-plug"] button');
+      const runDrill = page.locator('button:has-text("Run the failover drill")');
+      assert(
+        await runDrill.isEnabled(),
+        `the drill step is ${await page.getAttribute('[data-testid="step-pull-the-plug"]', 'data-status')}`,
+      );
+      await runDrill.click();
+      await page.waitForSelector('main[data-view="drill"]');
+      await page.screenshot({ path: join(RESULTS_DIR, 'drill-running.png') });
+      await page.waitForSelector('[data-testid="drill-report"]', { timeout: 180_000 });
+      const outcome = await page.textContent('[data-testid="drill-outcome"]');
+      assert(outcome?.includes('Recovered in'), `outcome, got ${outcome}`);
+      const history = await wsCall(host, 'drill.history', { labId: LAB });
+      const last = history.at(-1);
+      const report = await wsCall(host, 'drill.report', { labId: LAB, runId: last.runId });
+      // The phase that spans the whole recovery (fault → guest answering) carries Proxmox's range for the total.
+      const whole = report.phases.find((p) => p.from === 0 && p.to === report.totalMs);
+      assert(
+        whole,
+        `a phase spans the whole recovery (${report.totalMs} ms): ${report.phases.map((p) => `${p.id} ${p.from}-${p.to}`).join(', ')}`,
+      );
+      const [min, max] = [whole.from + whole.expected.min, whole.from + whole.expected.max];
+      assert(
+        report.totalMs >= min && report.totalMs <= max,
+        `recovery ${report.totalMs} ms within Proxmox's [${min}, ${max}] ms`,
+      );
+      assertEqual(
+        await page.getAttribute(`[data-testid="phase-${whole.id}"]`, 'data-within'),
+        'true',
+        `${whole.id} row shown within range`,
+      );
+      const rows = await page.$$eval('[data-testid^="phase-"][data-within]', (r) => r.length);
+      assertEqual(rows, report.phases.length, 'phase rows');
+      await page.screenshot({ path: join(RESULTS_DIR, 'drill-report.png'), fullPage: true });
+      assertEqual((await lowContrastTexts(page)).join('\n'), '', 'drill view: text below 4.5:1 contrast');
+    },
+  );
 
   if (reportShown) {
     await check('the CSV export downloads the run’s phases', async () => {
-      const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-csv"]')]);
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.click('[data-testid="export-csv"]'),
+      ]);
       const file = join(RESULTS_DIR, download.suggestedFilename());
       await download.saveAs(file);
       const csv = readFileSync(file, 'utf8');
@@ -193,11 +244,17 @@ export async function labChecks({ harness, page, host }) {
         // The CSV rounds to whole milliseconds.
         assertEqual(Number(row[duration]), Math.round(phase.duration), `${phase.id} duration in the CSV`);
       }
-      assert(rows.some((r) => r.startsWith('milestone,fault-injected,')), 'CSV has the fault milestone');
+      assert(
+        rows.some((r) => r.startsWith('milestone,fault-injected,')),
+        'CSV has the fault milestone',
+      );
     });
 
     await check('the PNG export saves the timeline chart as an image', async () => {
-      const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="export-png"]')]);
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.click('[data-testid="export-png"]'),
+      ]);
       const file = join(RESULTS_DIR, download.suggestedFilename());
       await download.saveAs(file);
       const bytes = readFileSync(file);
@@ -206,26 +263,39 @@ export async function labChecks({ harness, page, host }) {
     });
   }
 
-  await check('after the failover vm:100 runs elsewhere; powering pve2 on from its card passes the last step', async () => {
-    await page.click('[data-nav="run"]');
-    await page.waitForSelector('[data-testid="node-card-pve2"]');
-    const chipOn = await page.$$eval('[data-testid^="node-card-"]:has([data-testid="guest-vm:100"])', (cards) =>
-      cards.map((c) => c.getAttribute('data-testid').slice('node-card-'.length)),
-    );
-    assert(chipOn.length === 1 && chipOn[0] !== 'pve2', `vm:100 chip is on ${chipOn.join(', ')}`);
-    await page.screenshot({ path: join(RESULTS_DIR, 'topology-after-failover.png') });
-    await page.click('[data-testid="node-card-pve2"] button[data-action="power-on"]');
-    const message = await page.textContent('[role="alertdialog"]');
-    assert(message?.includes('pve2 powers on'), `confirm says what happens, got ${message}`);
-    await page.click('[data-testid="confirm-yes"]');
-    await waitStep(page, 'power-pve2-back-on', 'passed', 60_000);
-    assertEqual(await page.getAttribute('[data-testid="step-power-pve2-back-on"]', 'data-solved-by'), 'learner', 'solved by');
-    await page.waitForSelector('[data-testid="quorum-badge"]:has-text("3 of 3 votes")', { timeout: 30_000 });
-    const done = await page.textContent('[data-testid="lab-complete"]');
-    // The learner typed the first step, ran the drill and powered pve2 on; NestLab solved the other five.
-    assert(done?.includes('3 of 8 steps passed by you, 5 solved by NestLab'), `completion note, got ${done}`);
-    await page.screenshot({ path: join(RESULTS_DIR, 'lab-complete.png') });
-  });
+  await check(
+    'after the failover vm:100 runs elsewhere; powering pve2 on from its card passes the last step',
+    async () => {
+      await page.click('[data-nav="run"]');
+      await page.waitForSelector('[data-testid="node-card-pve2"]');
+      const chipOn = await page.$$eval(
+        '[data-testid^="node-card-"]:has([data-testid="guest-vm:100"])',
+        (cards) => cards.map((c) => c.getAttribute('data-testid').slice('node-card-'.length)),
+      );
+      assert(chipOn.length === 1 && chipOn[0] !== 'pve2', `vm:100 chip is on ${chipOn.join(', ')}`);
+      await page.screenshot({ path: join(RESULTS_DIR, 'topology-after-failover.png') });
+      await page.click('[data-testid="node-card-pve2"] button[data-action="power-on"]');
+      const message = await page.textContent('[role="alertdialog"]');
+      assert(message?.includes('pve2 powers on'), `confirm says what happens, got ${message}`);
+      await page.click('[data-testid="confirm-yes"]');
+      await waitStep(page, 'power-pve2-back-on', 'passed', 60_000);
+      assertEqual(
+        await page.getAttribute('[data-testid="step-power-pve2-back-on"]', 'data-solved-by'),
+        'learner',
+        'solved by',
+      );
+      await page.waitForSelector('[data-testid="quorum-badge"]:has-text("3 of 3 votes")', {
+        timeout: 30_000,
+      });
+      const done = await page.textContent('[data-testid="lab-complete"]');
+      // The learner typed the first step, ran the drill and powered pve2 on; NestLab solved the other five.
+      assert(
+        done?.includes('3 of 8 steps passed by you, 5 solved by NestLab'),
+        `completion note, got ${done}`,
+      );
+      await page.screenshot({ path: join(RESULTS_DIR, 'lab-complete.png') });
+    },
+  );
 
   await check('switching to Spanish shows Spanish instructions, and survives a reload', async () => {
     await page.selectOption('header [data-testid="language-picker"]', 'es');
@@ -239,7 +309,9 @@ export async function labChecks({ harness, page, host }) {
     assertEqual(shown, step.title, 'step title in Spanish');
     await page.screenshot({ path: join(RESULTS_DIR, 'lab-run-es.png') });
     await page.reload();
-    await page.waitForSelector('main[data-ready="true"] button:has-text("Resolver este paso")', { timeout: 20_000 });
+    await page.waitForSelector('main[data-ready="true"] button:has-text("Resolver este paso")', {
+      timeout: 20_000,
+    });
   });
 
   await check('reset and solving a step show their progress bars in the task tray', async () => {
@@ -249,9 +321,12 @@ export async function labChecks({ harness, page, host }) {
     await page.click('[data-testid="confirm-yes"]');
     await sawTrayBar(page, 'Reiniciando el laboratorio');
     // Open again (the engine may be checking it on its own: active, checking or failed).
-    await page.waitForSelector('[data-testid="step-create-cluster"]:is([data-status="active"], [data-status="checking"], [data-status="failed"])', {
-      timeout: 30_000,
-    });
+    await page.waitForSelector(
+      '[data-testid="step-create-cluster"]:is([data-status="active"], [data-status="checking"], [data-status="failed"])',
+      {
+        timeout: 30_000,
+      },
+    );
     await page.click('[data-testid="step-create-cluster"] button');
     await page.click('button:has-text("Resolver este paso")');
     await watchTrayBars(page);

@@ -82,7 +82,8 @@ export async function libraryChecks({ harness, page, host }) {
           for (const rule of sheet.cssRules) {
             if (rule.selectorText !== ':root') continue;
             // The theme's own tokens (the build may add helpers such as --lightningcss-dark).
-            for (const name of rule.style) if (name.startsWith('--') && !name.startsWith('--lightningcss')) names.push(name);
+            for (const name of rule.style)
+              if (name.startsWith('--') && !name.startsWith('--lightningcss')) names.push(name);
           }
         }
         const probe = document.createElement('div');
@@ -107,7 +108,8 @@ export async function libraryChecks({ harness, page, host }) {
         return { names: colours, system, dark, light };
       });
       assert(palettes.names.length >= 20, `palette colours found: ${palettes.names.join(', ')}`);
-      for (const name of ['--appbar-text', '--off', '--expected-band']) assert(palettes.names.includes(name), `${name} is in the palette`);
+      for (const name of ['--appbar-text', '--off', '--expected-band'])
+        assert(palettes.names.includes(name), `${name} is in the palette`);
       assertEqual(JSON.stringify(palettes.system), JSON.stringify(palettes.dark), 'system dark = dark');
       const same = palettes.names.filter((n) => palettes.system[n] === palettes.light[n]);
       assertEqual(same.join(', '), '', 'colours left light under a dark OS');

@@ -36,37 +36,46 @@ async function inkDifference(page, pngA, pngB) {
 }
 
 export async function terminalGlyphChecks({ harness, page }) {
-  await harness.check('the terminal draws underscores (`foo_bar_baz` differs from `foo bar baz` on screen)', async () => {
-    await page.click('[data-nav="run"]');
-    const tab = page.locator('[role="tab"]:has-text("pve1")');
-    await tab.click();
-    await page.waitForSelector('[data-testid="terminal-pve1"] .xterm');
-    await page.click('[data-testid="terminal-pve1"] .xterm');
-    for (const line of ['foo_bar_baz', 'foo bar baz']) {
-      await page.keyboard.type(line);
-      await page.keyboard.press('Enter');
-    }
-    const rowBox = async (text) => {
-      const handle = await page.waitForFunction(
-        (t) => {
-          const rows = [...document.querySelectorAll('[data-testid="terminal-pve1"] .xterm-rows > div')];
-          const row = rows.findLast((r) => r.textContent?.trimEnd().endsWith(t));
-          if (!row) return null;
-          const { x, y, width, height } = row.getBoundingClientRect();
-          return { x, y, width, height };
-        },
-        text,
-        { timeout: 10_000 },
+  await harness.check(
+    'the terminal draws underscores (`foo_bar_baz` differs from `foo bar baz` on screen)',
+    async () => {
+      await page.click('[data-nav="run"]');
+      const tab = page.locator('[role="tab"]:has-text("pve1")');
+      await tab.click();
+      await page.waitForSelector('[data-testid="terminal-pve1"] .xterm');
+      await page.click('[data-testid="terminal-pve1"] .xterm');
+      for (const line of ['foo_bar_baz', 'foo bar baz']) {
+        await page.keyboard.type(line);
+        await page.keyboard.press('Enter');
+      }
+      const rowBox = async (text) => {
+        const handle = await page.waitForFunction(
+          (t) => {
+            const rows = [...document.querySelectorAll('[data-testid="terminal-pve1"] .xterm-rows > div')];
+            const row = rows.findLast((r) => r.textContent?.trimEnd().endsWith(t));
+            if (!row) return null;
+            const { x, y, width, height } = row.getBoundingClientRect();
+            return { x, y, width, height };
+          },
+          text,
+          { timeout: 10_000 },
+        );
+        return handle.jsonValue();
+      };
+      const [underscored, spaced] = [await rowBox('foo_bar_baz'), await rowBox('foo bar baz')];
+      const clip = (box) => ({ x: box.x, y: box.y, width: Math.min(box.width, 600), height: box.height });
+      const a = await page.screenshot({
+        clip: clip(underscored),
+        path: join(RESULTS_DIR, 'terminal-underscores.png'),
+      });
+      const b = await page.screenshot({ clip: clip(spaced), path: join(RESULTS_DIR, 'terminal-spaces.png') });
+      const { inkA, inkB, differing } = await inkDifference(page, a, b);
+      // Two underscores at 14 px are each a line of ≥ 6 pixels: the rows must differ by at least that.
+      console.log(`      glyph diff: ${differing} px differ, ink ${inkA} vs ${inkB}`);
+      assert(
+        differing >= 12 && inkA > inkB,
+        `underscore row differs from the space row: ${differing} pixels differ, ink ${inkA} vs ${inkB}`,
       );
-      return handle.jsonValue();
-    };
-    const [underscored, spaced] = [await rowBox('foo_bar_baz'), await rowBox('foo bar baz')];
-    const clip = (box) => ({ x: box.x, y: box.y, width: Math.min(box.width, 600), height: box.height });
-    const a = await page.screenshot({ clip: clip(underscored), path: join(RESULTS_DIR, 'terminal-underscores.png') });
-    const b = await page.screenshot({ clip: clip(spaced), path: join(RESULTS_DIR, 'terminal-spaces.png') });
-    const { inkA, inkB, differing } = await inkDifference(page, a, b);
-    // Two underscores at 14 px are each a line of ≥ 6 pixels: the rows must differ by at least that.
-    console.log(`      glyph diff: ${differing} px differ, ink ${inkA} vs ${inkB}`);
-    assert(differing >= 12 && inkA > inkB, `underscore row differs from the space row: ${differing} pixels differ, ink ${inkA} vs ${inkB}`);
-  });
+    },
+  );
 }

@@ -31,7 +31,8 @@ describe('browser host address', () => {
     expect(running.addressChanged).toBeNull();
     const saved = JSON.parse(await readFile(join(dataDir, HOST_ADDRESS_FILE), 'utf8'));
     expect(saved).toEqual({ port, token });
-    if (process.platform !== 'win32') expect((await stat(join(dataDir, HOST_ADDRESS_FILE))).mode & 0o077).toBe(0);
+    if (process.platform !== 'win32')
+      expect((await stat(join(dataDir, HOST_ADDRESS_FILE))).mode & 0o077).toBe(0);
     await running.close();
     running = await startBrowserHost({ dataDir, backend: 'sim', log });
     expect(running.host.port).toBe(port);

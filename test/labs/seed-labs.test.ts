@@ -60,15 +60,32 @@ describe('seed labs', () => {
   }
 
   it('proxmox-ha-basics: the Datacenter view path and the shell path each pass on a fresh simulator', async () => {
-    const result = await nestlab('lab', 'test', join(labsDir, 'proxmox-ha-basics'), '--json', '--via', 'gui,shell');
-    const report = JSON.parse(result.out) as { via: string; steps: { step: string; via: string; ok: boolean; problem?: string }[] }[];
+    const result = await nestlab(
+      'lab',
+      'test',
+      join(labsDir, 'proxmox-ha-basics'),
+      '--json',
+      '--via',
+      'gui,shell',
+    );
+    const report = JSON.parse(result.out) as {
+      via: string;
+      steps: { step: string; via: string; ok: boolean; problem?: string }[];
+    }[];
     const byVia = Object.fromEntries(report.map((r) => [r.via, r.steps]));
     expect(byVia['gui']?.filter((s) => !s.ok)).toEqual([]);
     expect(byVia['shell']?.filter((s) => !s.ok)).toEqual([]);
     // Every step but the drill and powering a machine back on (no Proxmox call can do those) is
     // done the learner's way; the ISO's shell path waits for the simulator's pvesh.
-    expect(byVia['gui']?.filter((s) => s.via !== 'gui').map((s) => s.step)).toEqual(['pull-the-plug', 'power-pve2-back-on']);
-    expect(byVia['shell']?.filter((s) => s.via !== 'shell').map((s) => s.step)).toEqual(['upload-iso', 'pull-the-plug', 'power-pve2-back-on']);
+    expect(byVia['gui']?.filter((s) => s.via !== 'gui').map((s) => s.step)).toEqual([
+      'pull-the-plug',
+      'power-pve2-back-on',
+    ]);
+    expect(byVia['shell']?.filter((s) => s.via !== 'shell').map((s) => s.step)).toEqual([
+      'upload-iso',
+      'pull-the-plug',
+      'power-pve2-back-on',
+    ]);
     expect(result.code).toBe(0);
   });
 });

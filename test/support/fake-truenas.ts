@@ -74,10 +74,12 @@ export class FakeTrueNas {
   private server?: Server;
   private readonly sockets = new Set<WebSocket>();
 
-  constructor(disks: FakeDisk[] = [
-    { name: 'sda', size: 16 * 1024 ** 3 },
-    { name: 'sdb', size: 32 * 1024 ** 3 },
-  ]) {
+  constructor(
+    disks: FakeDisk[] = [
+      { name: 'sda', size: 16 * 1024 ** 3 },
+      { name: 'sdb', size: 32 * 1024 ** 3 },
+    ],
+  ) {
     this.disks = disks;
   }
 
@@ -93,7 +95,8 @@ export class FakeTrueNas {
 
   /** With `tls`, serves wss:// like the middleware's nginx with its self-signed certificate. */
   async start(tls?: { key: string; cert: string }): Promise<this> {
-    const notFound = (_req: unknown, res: { writeHead(code: number): { end(): void } }): void => res.writeHead(404).end();
+    const notFound = (_req: unknown, res: { writeHead(code: number): { end(): void } }): void =>
+      res.writeHead(404).end();
     this.scheme = tls ? 'wss' : 'ws';
     this.server = tls ? createTlsServer(tls, notFound) : createServer(notFound);
     const installer = new WebSocketServer({ noServer: true });
@@ -106,7 +109,10 @@ export class FakeTrueNas {
         this.sockets.add(ws);
         ws.on('close', () => this.sockets.delete(ws));
         const state = { authenticated: false };
-        ws.on('message', (data) => void this.handle(ws, path === '/ws' ? 'installer' : 'middleware', String(data), state));
+        ws.on(
+          'message',
+          (data) => void this.handle(ws, path === '/ws' ? 'installer' : 'middleware', String(data), state),
+        );
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
@@ -130,18 +136,31 @@ export class FakeTrueNas {
       });
   }
 
-  private async handle(ws: WebSocket, endpoint: 'installer' | 'middleware', text: string, state: { authenticated: boolean }): Promise<void> {
+  private async handle(
+    ws: WebSocket,
+    endpoint: 'installer' | 'middleware',
+    text: string,
+    state: { authenticated: boolean },
+  ): Promise<void> {
     const request = JSON.parse(text) as { id: number; method: string; params?: Params };
     const params = request.params ?? [];
     this.calls.push({ endpoint, method: request.method, params });
     try {
       const result =
-        endpoint === 'installer' ? await this.installerMethod(request.method, params) : this.middlewareMethod(request.method, params, state);
+        endpoint === 'installer'
+          ? await this.installerMethod(request.method, params)
+          : this.middlewareMethod(request.method, params, state);
       if (result === DROP) return;
       ws.send(JSON.stringify({ jsonrpc: '2.0', id: request.id, result: result ?? null }));
     } catch (error) {
       const fault = error instanceof RpcFault ? error : new RpcFault(-32603, 'Internal error');
-      ws.send(JSON.stringify({ jsonrpc: '2.0', id: request.id, error: { code: fault.code, message: fault.message, data: fault.data } }));
+      ws.send(
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id: request.id,
+          error: { code: fault.code, message: fault.message, data: fault.data },
+        }),
+      );
     }
   }
 
@@ -161,7 +180,13 @@ export class FakeTrueNas {
         return { installation_running: this.installationRunning, version: '25.10.6', efi: false };
       case 'list_disks':
         noParams();
-        return this.disks.map((d) => ({ ...d, model: 'VBOX HARDDISK', label: '', zfs_members: [], removable: false }));
+        return this.disks.map((d) => ({
+          ...d,
+          model: 'VBOX HARDDISK',
+          label: '',
+          zfs_members: [],
+          removable: false,
+        }));
       case 'list_network_interfaces':
         noParams();
         return [{ name: 'enp0s3' }, { name: 'enp0s8' }];
@@ -190,14 +215,19 @@ export class FakeTrueNas {
     }
     const auth = p.authentication as { username?: string; password?: string } | null;
     if (auth) {
-      if (!['truenas_admin', 'root'].includes(auth.username ?? '')) throw invalid(`'${auth.username}' is not one of ['truenas_admin', 'root']`);
+      if (!['truenas_admin', 'root'].includes(auth.username ?? ''))
+        throw invalid(`'${auth.username}' is not one of ['truenas_admin', 'root']`);
       if ((auth.password ?? '').length < 6) throw invalid(`'${auth.password}' is too short`);
     }
     for (const name of p.disks as string[]) {
       if (!this.disks.some((d) => d.name === name)) throw invalid(`Disk '${name}' does not exist`, 'EFAULT');
     }
     this.installationRunning = true;
-    for (const [progress, message] of [[0.1, 'Creating boot pool'], [0.5, 'Extracting'], [1, 'Installation done']] as const) {
+    for (const [progress, message] of [
+      [0.1, 'Creating boot pool'],
+      [0.5, 'Extracting'],
+      [1, 'Installation done'],
+    ] as const) {
       this.broadcast('installation_progress', [{ progress, message }]);
       await new Promise((resolve) => setImmediate(resolve));
     }
@@ -219,7 +249,9 @@ export class FakeTrueNas {
       const cred = params[0] as { mechanism?: string; username?: string; password?: string };
       if (cred?.mechanism !== 'PASSWORD_PLAIN') throw callError('mechanism: unsupported');
       state.authenticated = cred.username === 'truenas_admin' && cred.password === this.adminPassword;
-      return state.authenticated ? { response_type: 'SUCCESS', user_info: { username: cred.username } } : { response_type: 'AUTH_ERR' };
+      return state.authenticated
+        ? { response_type: 'SUCCESS', user_info: { username: cred.username } }
+        : { response_type: 'AUTH_ERR' };
     }
     if (!state.authenticated) throw callError('Not authenticated', 'ENOTAUTHENTICATED', 199);
     switch (method) {
@@ -236,13 +268,21 @@ export class FakeTrueNas {
         const disks = spec.topology?.data?.flatMap((v) => v.disks) ?? [];
         if (!disks.length) throw callError('pool_create.topology.data: At least one data vdev is required');
         for (const disk of disks) {
-          if (!this.disks.some((d) => d.name === disk)) throw callError(`pool_create.topology.data: disk ${disk} not found`);
+          if (!this.disks.some((d) => d.name === disk))
+            throw callError(`pool_create.topology.data: disk ${disk} not found`);
           if (this.installed?.disks.includes(disk) || this.pools.some((pool) => pool.disks.includes(disk))) {
             throw callError(`pool_create.topology.data: disk ${disk} is in use`);
           }
         }
-        if (this.pools.some((pool) => pool.name === spec.name)) throw callError(`pool_create.name: A pool with this name already exists.`);
-        const pool = { id: this.pools.length + 1, name: spec.name, path: `/mnt/${spec.name}`, status: 'ONLINE', disks };
+        if (this.pools.some((pool) => pool.name === spec.name))
+          throw callError(`pool_create.name: A pool with this name already exists.`);
+        const pool = {
+          id: this.pools.length + 1,
+          name: spec.name,
+          path: `/mnt/${spec.name}`,
+          status: 'ONLINE',
+          disks,
+        };
         this.pools.push(pool);
         this.datasets.push({ id: spec.name, name: spec.name, mountpoint: pool.path });
         return pool;
@@ -250,17 +290,21 @@ export class FakeTrueNas {
       case 'pool.dataset.create': {
         const { name } = params[0] as { name: string };
         const parent = name.split('/').slice(0, -1).join('/');
-        if (!this.datasets.some((d) => d.id === parent)) throw callError(`pool_dataset_create.name: Parent dataset ${parent} does not exist`);
-        if (this.datasets.some((d) => d.id === name)) throw callError(`pool_dataset_create.name: ${name} already exists`, 'EEXIST', 17);
+        if (!this.datasets.some((d) => d.id === parent))
+          throw callError(`pool_dataset_create.name: Parent dataset ${parent} does not exist`);
+        if (this.datasets.some((d) => d.id === name))
+          throw callError(`pool_dataset_create.name: ${name} already exists`, 'EEXIST', 17);
         const dataset = { id: name, name, mountpoint: `/mnt/${name}` };
         this.datasets.push(dataset);
         return dataset;
       }
       case 'sharing.nfs.create': {
         const share = params[0] as Omit<Share, 'id' | 'enabled'>;
-        if (!this.datasets.some((d) => d.mountpoint === share.path)) throw callError(`sharingnfs_create.path: Path does not exist.`, 'ENOENT', 2);
+        if (!this.datasets.some((d) => d.mountpoint === share.path))
+          throw callError(`sharingnfs_create.path: Path does not exist.`, 'ENOENT', 2);
         for (const network of share.networks ?? []) {
-          if (!/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/.test(network)) throw callError(`sharingnfs_create.networks: ${network} is not a network`);
+          if (!/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/.test(network))
+            throw callError(`sharingnfs_create.networks: ${network} is not a network`);
         }
         const created = { ...share, id: this.shares.length + 1, enabled: true };
         this.shares.push(created);
@@ -292,5 +336,7 @@ const DROP = Symbol('drop');
 
 function filter<T extends object>(rows: T[], filters: unknown): T[] {
   const list = (Array.isArray(filters) ? filters : []) as [string, string, unknown][];
-  return rows.filter((row) => list.every(([field, op, value]) => op === '=' && (row as Record<string, unknown>)[field] === value));
+  return rows.filter((row) =>
+    list.every(([field, op, value]) => op === '=' && (row as Record<string, unknown>)[field] === value),
+  );
 }

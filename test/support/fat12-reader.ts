@@ -18,8 +18,12 @@ export function readFat12(image: Buffer): FatVolume {
   const dataStart = rootStart + rootEntries * 32;
   const clusterBytes = sectorsPerCluster * bytesPerSector;
   for (let f = 1; f < fats; f++) {
-    const copy = image.subarray(fatStart + f * sectorsPerFat * bytesPerSector, fatStart + (f + 1) * sectorsPerFat * bytesPerSector);
-    if (!copy.equals(image.subarray(fatStart, fatStart + sectorsPerFat * bytesPerSector))) throw new Error('FAT copies differ');
+    const copy = image.subarray(
+      fatStart + f * sectorsPerFat * bytesPerSector,
+      fatStart + (f + 1) * sectorsPerFat * bytesPerSector,
+    );
+    if (!copy.equals(image.subarray(fatStart, fatStart + sectorsPerFat * bytesPerSector)))
+      throw new Error('FAT copies differ');
   }
   const next = (cluster: number): number => {
     const offset = fatStart + Math.floor((cluster * 3) / 2);
@@ -45,13 +49,17 @@ export function readFat12(image: Buffer): FatVolume {
       longName = [];
       continue;
     }
-    const short = entry.toString('ascii', 0, 8).trimEnd() + (entry.toString('ascii', 8, 11).trim() ? `.${entry.toString('ascii', 8, 11).trim()}` : '');
+    const short =
+      entry.toString('ascii', 0, 8).trimEnd() +
+      (entry.toString('ascii', 8, 11).trim() ? `.${entry.toString('ascii', 8, 11).trim()}` : '');
     const name = longName.length ? longName.join('') : short;
     longName = [];
     const size = entry.readUInt32LE(28);
     const chunks: Buffer[] = [];
     for (let cluster = entry.readUInt16LE(26); cluster >= 2 && cluster < 0xff8; cluster = next(cluster)) {
-      chunks.push(image.subarray(dataStart + (cluster - 2) * clusterBytes, dataStart + (cluster - 1) * clusterBytes));
+      chunks.push(
+        image.subarray(dataStart + (cluster - 2) * clusterBytes, dataStart + (cluster - 1) * clusterBytes),
+      );
     }
     volume.files[name] = Buffer.concat(chunks).subarray(0, size);
   }

@@ -41,7 +41,10 @@ export class ImageServer {
 
   serve(path: string, body: Buffer | string, etag?: string): void {
     const buffer = Buffer.isBuffer(body) ? body : Buffer.from(body);
-    this.files.set(path, { body: buffer, etag: etag ?? `"${createHash('sha1').update(buffer).digest('hex')}"` });
+    this.files.set(path, {
+      body: buffer,
+      etag: etag ?? `"${createHash('sha1').update(buffer).digest('hex')}"`,
+    });
   }
 
   /** Faults apply to the next requests of `path`, one each, in order. */
@@ -109,7 +112,9 @@ export class ImageServer {
       return;
     }
     for (let offset = 0; offset < body.length && !res.destroyed; offset += fault.chunk) {
-      await new Promise<void>((resolve) => res.write(body.subarray(offset, offset + fault.chunk), () => resolve()));
+      await new Promise<void>((resolve) =>
+        res.write(body.subarray(offset, offset + fault.chunk), () => resolve()),
+      );
       await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
     }
     res.end();

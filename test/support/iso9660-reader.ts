@@ -23,9 +23,10 @@ function readRoot(image: Buffer, descriptor: Buffer, joliet: boolean): IsoEntry[
   const root = descriptor.subarray(156, 156 + 34);
   const extent = root.readUInt32LE(2);
   const size = root.readUInt32LE(10);
-  if (root.readUInt32BE(6) !== extent || root.readUInt32BE(14) !== size) throw new Error('root record: both-endian fields disagree');
+  if (root.readUInt32BE(6) !== extent || root.readUInt32BE(14) !== size)
+    throw new Error('root record: both-endian fields disagree');
   const entries: IsoEntry[] = [];
-  for (let offset = extent * SECTOR; offset < extent * SECTOR + size; ) {
+  for (let offset = extent * SECTOR; offset < extent * SECTOR + size;) {
     const length = image[offset]!;
     if (length === 0) break;
     const record = image.subarray(offset, offset + length);
@@ -33,7 +34,8 @@ function readRoot(image: Buffer, descriptor: Buffer, joliet: boolean): IsoEntry[
     const id = record.subarray(33, 33 + idLength);
     const fileExtent = record.readUInt32LE(2);
     const fileSize = record.readUInt32LE(10);
-    if (record.readUInt32BE(6) !== fileExtent || record.readUInt32BE(14) !== fileSize) throw new Error('record: both-endian fields disagree');
+    if (record.readUInt32BE(6) !== fileExtent || record.readUInt32BE(14) !== fileSize)
+      throw new Error('record: both-endian fields disagree');
     offset += length;
     if (idLength === 1 && (id[0] === 0 || id[0] === 1)) continue; // "." and ".."
     let name = '';

@@ -10,7 +10,12 @@ const run = (command: string, args: string[]): string =>
 /** LABEL, TYPE, … as blkid (and so udev's /dev/disk/by-label) sees the file. */
 export function blkid(file: string): Record<string, string> {
   const out = run('blkid', ['-p', '-o', 'export', file]);
-  return Object.fromEntries(out.trim().split('\n').map((line) => line.split('=', 2) as [string, string]));
+  return Object.fromEntries(
+    out
+      .trim()
+      .split('\n')
+      .map((line) => line.split('=', 2) as [string, string]),
+  );
 }
 
 export function xorrisoVolumeId(file: string): string {
@@ -20,7 +25,8 @@ export function xorrisoVolumeId(file: string): string {
 
 /** Names in the root directory; `tree` picks Joliet (what Linux mounts) or the plain ECMA-119 names. */
 export function xorrisoList(file: string, tree: 'joliet' | 'ecma119' = 'joliet'): string[] {
-  const args = tree === 'joliet' ? ['-read_fs', 'norock'] : ['-read_fs', 'ecma119', '-ecma119_map', 'unmapped'];
+  const args =
+    tree === 'joliet' ? ['-read_fs', 'norock'] : ['-read_fs', 'ecma119', '-ecma119_map', 'unmapped'];
   const out = run('xorriso', [...args, '-indev', file, '-ls', '/']);
   return out
     .split('\n')
@@ -77,7 +83,9 @@ export function cloudInitSchemaProblem(file: string): string | null {
 }
 
 /** cloud-init's own network-config parser (Debian's python3 with the cloudinit package). */
-export function cloudInitNetworkState(file: string): { name: string; mac_address: string; subnets: Record<string, unknown>[] }[] {
+export function cloudInitNetworkState(
+  file: string,
+): { name: string; mac_address: string; subnets: Record<string, unknown>[] }[] {
   const script = [
     'import json, sys',
     'from cloudinit import safeyaml',
@@ -85,7 +93,9 @@ export function cloudInitNetworkState(file: string): { name: string; mac_address
     'state = parse_net_config_data(safeyaml.load(open(sys.argv[1]).read()))',
     "print(json.dumps([{k: i.get(k) for k in ('name', 'mac_address', 'subnets')} for i in state.iter_interfaces()], default=str))",
   ].join('\n');
-  return JSON.parse(run('/usr/bin/python3', ['-c', script, file])) as ReturnType<typeof cloudInitNetworkState>;
+  return JSON.parse(run('/usr/bin/python3', ['-c', script, file])) as ReturnType<
+    typeof cloudInitNetworkState
+  >;
 }
 
 export function opensslSha512Crypt(password: string, salt: string): string {

@@ -2,6 +2,9 @@
 import type { HttpPveApi } from '../../electron/pve/http-client.ts';
 import type { SimDatacenter } from '../../electron/sim/datacenter.ts';
 
-export function httpClientOf(dc: SimDatacenter, options?: Parameters<SimDatacenter['createClient']>[0]): HttpPveApi {
+export function httpClientOf(
+  dc: SimDatacenter,
+  options?: Parameters<SimDatacenter['createClient']>[0],
+): HttpPveApi {
   return dc.createClient(options) as HttpPveApi;
 }

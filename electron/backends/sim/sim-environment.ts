@@ -90,7 +90,8 @@ export async function createSimLabEnvironment(options: LabEnvironmentOptions): P
     replaysSolvedSteps: true,
     shellsAreLocal: true,
     nodeWebInterfaces: false,
-    nodeEndpoints: () => datacenter.endpoints.map(({ name, url, fingerprint }) => ({ name, url, fingerprint })),
+    nodeEndpoints: () =>
+      datacenter.endpoints.map(({ name, url, fingerprint }) => ({ name, url, fingerprint })),
     login: { username: datacenter.credentials.username, password: datacenter.credentials.password },
     async close() {
       for (const session of solveShells.values()) session.close();

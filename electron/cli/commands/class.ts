@@ -34,7 +34,9 @@ function seconds(ms: number | undefined): string {
 }
 
 export function formatClassResults(results: ClassResults): string[] {
-  const lines = [['student', 'lab', 'steps (own / Solve)', 'hints', 'drills', 'last failover', 'guess'].join('\t')];
+  const lines = [
+    ['student', 'lab', 'steps (own / Solve)', 'hints', 'drills', 'last failover', 'guess'].join('\t'),
+  ];
   for (const row of results.rows) {
     lines.push(
       [
@@ -54,12 +56,17 @@ export function formatClassResults(results: ClassResults): string[] {
 }
 
 export function registerClass(program: Command, io: ClassCliIo = processIo): void {
-  const group = program.command('class').description("A classroom on the school's Proxmox VE server: students' results");
+  const group = program
+    .command('class')
+    .description("A classroom on the school's Proxmox VE server: students' results");
 
   group
     .command('results')
     .argument('<dir>', 'folder with the result files the students handed in')
-    .requiredOption('--class <file>', "the class file `class prepare` wrote (holds the students' public keys)")
+    .requiredOption(
+      '--class <file>',
+      "the class file `class prepare` wrote (holds the students' public keys)",
+    )
     .option('--csv <file>', 'also write a gradebook CSV')
     .option('--json', 'print the results as JSON')
     .description('Verify every result file against the class and show the class as a table')
@@ -97,6 +104,8 @@ export function registerClass(program: Command, io: ClassCliIo = processIo): voi
       });
       const out = options.out ?? `${connection.student.id}-${lab.id}.json`;
       await writeFile(out, `${JSON.stringify(bundle, null, 2)}\n`);
-      io.out(`Signed results for ${lab.id} written to ${out}: ${bundle.payload.steps.length} of ${lab.steps.length} steps, ${bundle.payload.drills.length} drill runs.`);
+      io.out(
+        `Signed results for ${lab.id} written to ${out}: ${bundle.payload.steps.length} of ${lab.steps.length} steps, ${bundle.payload.drills.length} drill runs.`,
+      );
     });
 }

@@ -76,7 +76,11 @@ export function registerImages(program: Command, deps: Partial<ImagesCliDeps> = 
         const rows = (await store.list()).map((s) => [
           s.image.id,
           s.image.version,
-          s.cached ? `cached ${formatBytes(s.cached.bytes)}` : s.partialBytes ? `partial ${formatBytes(s.partialBytes)}` : '-',
+          s.cached
+            ? `cached ${formatBytes(s.cached.bytes)}`
+            : s.partialBytes
+              ? `partial ${formatBytes(s.partialBytes)}`
+              : '-',
           s.cached?.path ?? s.image.urls[0]!,
         ]);
         const header = ['ID', 'VERSION', 'CACHE', 'FILE OR URL'];
@@ -130,7 +134,10 @@ export function registerImages(program: Command, deps: Partial<ImagesCliDeps> = 
   images
     .command('import <id> <file>')
     .description('Use a file you already have: verify it like a download and add it to the cache')
-    .option('--checksums <file>', "a local copy of the project's checksum file (for computers without internet)")
+    .option(
+      '--checksums <file>',
+      "a local copy of the project's checksum file (for computers without internet)",
+    )
     .action((id: string, file: string, options: { checksums?: string }) =>
       run(async (store) => {
         const path = await store.importFile(id, file, {

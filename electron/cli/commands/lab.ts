@@ -10,9 +10,10 @@ import { registerRun } from './lab/run.ts';
 import { registerTest } from './lab/test.ts';
 import { registerValidate } from './lab/validate.ts';
 
-
 export function registerLab(program: Command, io: LabCliIo = processIo, deps: LabCliDeps = {}): void {
-  const lab = program.command('lab').description('Lab files: validate them, test them on the simulator, run one');
+  const lab = program
+    .command('lab')
+    .description('Lab files: validate them, test them on the simulator, run one');
   registerValidate(lab, io);
   registerTest(lab, io);
   registerRun(lab, io, deps);

@@ -39,7 +39,8 @@ async function readServeState(): Promise<ServeState> {
   }
   try {
     const state = JSON.parse(text) as Partial<ServeState>;
-    if (typeof state.url !== 'string' || typeof state.token !== 'string') throw new Error('url or token missing');
+    if (typeof state.url !== 'string' || typeof state.token !== 'string')
+      throw new Error('url or token missing');
     return state as ServeState;
   } catch (error) {
     throw new Error(`${path}: not a sim serve state file (${(error as Error).message})`);
@@ -56,7 +57,9 @@ async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promi
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
   } catch {
-    throw new Error(`the sim serve at ${state.url} does not answer (stopped? its state file is ${serveStatePath()})`);
+    throw new Error(
+      `the sim serve at ${state.url} does not answer (stopped? its state file is ${serveStatePath()})`,
+    );
   }
   const data = (await response.json()) as Record<string, unknown>;
   if (!response.ok) throw new Error(String(data['error'] ?? `HTTP ${response.status}`));
@@ -64,9 +67,14 @@ async function call(method: 'GET' | 'POST', path: string, body?: unknown): Promi
 }
 
 function printMachines(data: Record<string, unknown>): void {
-  const machines = (data['machines'] ?? {}) as Record<string, { power: string; cable: boolean; phase: string }>;
+  const machines = (data['machines'] ?? {}) as Record<
+    string,
+    { power: string; cable: boolean; phase: string }
+  >;
   for (const [name, m] of Object.entries(machines))
-    process.stdout.write(`${name.padEnd(10)} power ${m.power.padEnd(4)} cable ${m.cable ? 'in ' : 'out'}  ${m.phase}\n`);
+    process.stdout.write(
+      `${name.padEnd(10)} power ${m.power.padEnd(4)} cable ${m.cable ? 'in ' : 'out'}  ${m.phase}\n`,
+    );
 }
 
 export function registerSimControl(sim: Command): void {

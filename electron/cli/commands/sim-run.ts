@@ -32,7 +32,8 @@ export function registerSimRun(sim: Command): void {
       const lines = [...log, '', 'Final state:'];
       lines.push(`  master: ${result.final.master ?? '(none)'}`);
       for (const [n, s] of Object.entries(result.final.nodes)) lines.push(`  node ${n}: ${s.state}`);
-      for (const [sid, s] of Object.entries(result.final.services)) lines.push(`  ${sid}: ${s.state} on ${s.node}`);
+      for (const [sid, s] of Object.entries(result.final.services))
+        lines.push(`  ${sid}: ${s.state} on ${s.node}`);
       process.stdout.write(`${lines.join('\n')}\n`);
     });
 }

@@ -73,7 +73,10 @@ export function registerSim(program: Command): void {
       const control = await startFaultControl(dc.world);
       const dataDir = defaultDataDir();
       await mkdir(dataDir, { recursive: true });
-      const stateFile = await writeServeState({ url: control.url, token: control.token, pid: process.pid }, dataDir);
+      const stateFile = await writeServeState(
+        { url: control.url, token: control.token, pid: process.pid },
+        dataDir,
+      );
 
       const out: string[] = [];
       out.push(

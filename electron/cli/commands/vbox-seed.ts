@@ -31,7 +31,9 @@ export function registerVboxSeed(vbox: Command, deps: VboxSeedDeps = {}): void {
   const io = deps.io ?? processIo;
   vbox
     .command('seed <lab>')
-    .description("Write the lab's seed images (answer ISOs, cidata) to a folder, for inspection (lab or lab:profile)")
+    .description(
+      "Write the lab's seed images (answer ISOs, cidata) to a folder, for inspection (lab or lab:profile)",
+    )
     .requiredOption('--out <dir>', 'folder to write the images to')
     .option('--format <format>', 'iso (DVD images, the default) or fat (raw disk images)', 'iso')
     .action(async (labArg: string, options: { out: string; format: string }) => {
@@ -42,18 +44,23 @@ export function registerVboxSeed(vbox: Command, deps: VboxSeedDeps = {}): void {
       }
       const format = options.format;
       // Loaded on use so `nestlab --help` stays instant.
-      const [{ join }, { repoRoot }, { loadVirtualBoxProfile }, { writeMachineSeeds, SeedError }] = await Promise.all([
-        import('node:path'),
-        import('../../app/version.ts'),
-        import('../../backends/lab-topology.ts'),
-        import('../../provision/seeds/index.ts'),
-      ]);
+      const [{ join }, { repoRoot }, { loadVirtualBoxProfile }, { writeMachineSeeds, SeedError }] =
+        await Promise.all([
+          import('node:path'),
+          import('../../app/version.ts'),
+          import('../../backends/lab-topology.ts'),
+          import('../../provision/seeds/index.ts'),
+        ]);
       try {
-        const { lab, profile } = await loadVirtualBoxProfile(deps.labsDir ?? join(repoRoot(), 'labs'), labArg);
+        const { lab, profile } = await loadVirtualBoxProfile(
+          deps.labsDir ?? join(repoRoot(), 'labs'),
+          labArg,
+        );
         const outDir = resolve(options.out);
         const seeds = await writeMachineSeeds(lab, profile, outDir, { format });
         io.out(`Seed images of lab ${lab.id}, profile ${profile.id}:`);
-        for (const seed of seeds) io.out(`  ${seed.machine.padEnd(8)} ${seed.kind.padEnd(15)} ${seed.format}  ${seed.path}`);
+        for (const seed of seeds)
+          io.out(`  ${seed.machine.padEnd(8)} ${seed.kind.padEnd(15)} ${seed.format}  ${seed.path}`);
         if (seeds.length === 0) io.out('  (none: no machine of this profile installs from a seed)');
       } catch (error) {
         if (!(error instanceof HypervisorError) && !(error instanceof SeedError)) throw error;

@@ -18,16 +18,16 @@ export type TopologyProvider = (lab: string) => Promise<TopologySpec>;
 export interface VboxBackend {
   driver: SelftestDriver &
     Pick<
-    VirtualBoxDriver,
-    | 'realise'
-    | 'attach'
-    | 'listMachines'
-    | 'listCheckpoints'
-    | 'powerOn'
-    | 'destroy'
-    | 'apiFlavor'
-    | 'serverVersion'
-  > & { readonly versionWarning?: string };
+      VirtualBoxDriver,
+      | 'realise'
+      | 'attach'
+      | 'listMachines'
+      | 'listCheckpoints'
+      | 'powerOn'
+      | 'destroy'
+      | 'apiFlavor'
+      | 'serverVersion'
+    > & { readonly versionWarning?: string };
   close(): Promise<void>;
 }
 
@@ -141,7 +141,8 @@ export function registerVbox(program: Command, deps: Partial<VboxCliDeps> = {}):
         let last = '';
         // The same task service the app shows in its tray; here each new message is a line.
         const tasks = new TaskService((task) => {
-          if (task.state === 'running' && task.message && task.message !== last) io.out(`  ${(last = task.message)}`);
+          if (task.state === 'running' && task.message && task.message !== last)
+            io.out(`  ${(last = task.message)}`);
         });
         await tasks.withTask(`Realising ${topology.lab} in VirtualBox`, (task) =>
           driver.realise(topology, operationOptionsFor(task)),

@@ -99,9 +99,12 @@ export async function startLocalVirtualBox(options: LocalVirtualBoxOptions = {})
     spawn: spawn as unknown as SpawnChild,
     clock,
     credentials: () =>
-      ensureWebServiceCredentials(fileSecretStore(path.join(stateDir, 'vboxwebsrv.secret'), options.log), async (args) => {
-        await runProgram(install.vboxmanage, args);
-      }),
+      ensureWebServiceCredentials(
+        fileSecretStore(path.join(stateDir, 'vboxwebsrv.secret'), options.log),
+        async (args) => {
+          await runProgram(install.vboxmanage, args);
+        },
+      ),
     log: options.log,
   });
   const credentials = await supervisor.start();

@@ -27,10 +27,16 @@ export async function openMachineConsole(
   driver: Pick<VirtualBoxDriver, 'screenshot' | 'consolePath'>,
   machine: string,
   clock: Clock,
-  handlers: { onSerial: (text: string) => void; onFrame: (frame: ConsoleFrame) => void; onError?: (error: Error) => void },
+  handlers: {
+    onSerial: (text: string) => void;
+    onFrame: (frame: ConsoleFrame) => void;
+    onError?: (error: Error) => void;
+  },
   options: { framesPerSecond?: number; signal?: AbortSignal } = {},
 ): Promise<MachineConsole> {
-  const serial = await openSerialConsole(machine, driver.consolePath(machine), clock, { signal: options.signal });
+  const serial = await openSerialConsole(machine, driver.consolePath(machine), clock, {
+    signal: options.signal,
+  });
   if (serial.transcript) handlers.onSerial(serial.transcript);
   const stopSerial = serial.onOutput((text) => text && handlers.onSerial(text));
   const stop = new AbortController();

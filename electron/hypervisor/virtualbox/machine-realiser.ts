@@ -49,7 +49,11 @@ export interface RealiseContext {
 function imagePath(ctx: RealiseContext, ref: string, machine: string): string {
   const file = ctx.images.get(ref);
   if (!file)
-    throw new HypervisorError('failed', `machine ${machine}: image "${ref}" was not resolved before realising`, machine);
+    throw new HypervisorError(
+      'failed',
+      `machine ${machine}: image "${ref}" was not resolved before realising`,
+      machine,
+    );
   return file;
 }
 
@@ -86,7 +90,8 @@ async function recoverSettingsFile(
   try {
     existing = await ctx.vbox.openMachine(file, '');
   } catch (error) {
-    if (!hasResultCode(error, VBOX_RC.VBOX_E_FILE_ERROR) && !hasResultCode(error, VBOX_RC.E_FAIL)) throw error;
+    if (!hasResultCode(error, VBOX_RC.VBOX_E_FILE_ERROR) && !hasResultCode(error, VBOX_RC.E_FAIL))
+      throw error;
     ctx.options.progress?.report({ message: `Replacing the unreadable settings file of ${spec.name}` });
     return 'overwrite';
   }
@@ -131,7 +136,12 @@ async function createOrOpenDisk(
   location: string,
   build: (target: IMedium) => Promise<void>,
 ): Promise<IMedium> {
-  const target = await ctx.vbox.createMedium('VDI', location, 'ReadWrite' as AccessMode, 'HardDisk' as DeviceType);
+  const target = await ctx.vbox.createMedium(
+    'VDI',
+    location,
+    'ReadWrite' as AccessMode,
+    'HardDisk' as DeviceType,
+  );
   try {
     await build(target);
     return target;
@@ -155,7 +165,12 @@ async function cloneBootDisk(
     sourcePath = path.join(ctx.workDir, `${path.basename(image)}.vmdk`);
     await writeFile(sourcePath, rawDiskDescriptor(image, (await stat(image)).size));
   }
-  const source = await ctx.vbox.openMedium(sourcePath, 'HardDisk' as DeviceType, 'ReadOnly' as AccessMode, false);
+  const source = await ctx.vbox.openMedium(
+    sourcePath,
+    'HardDisk' as DeviceType,
+    'ReadOnly' as AccessMode,
+    false,
+  );
   const wait = { ...ctx.options, machine: spec.name };
   const medium = await createOrOpenDisk(ctx, location, async (target) => {
     // No parent: an empty reference is the web service's null object (node-soap would drop a null).
@@ -227,7 +242,11 @@ async function ensureNics(ctx: RealiseContext, spec: MachineSpec, mutable: IMach
   // The NAT adapter comes after the lab NICs, so the lab NIC stays the first one (enp0s3, vmbr0).
   const natSlot = spec.internet ? spec.nics.length : -1;
   if (natSlot >= MANAGED_NIC_SLOTS)
-    throw new HypervisorError('failed', `machine ${spec.name}: no adapter slot left for the NAT adapter`, spec.name);
+    throw new HypervisorError(
+      'failed',
+      `machine ${spec.name}: no adapter slot left for the NAT adapter`,
+      spec.name,
+    );
   for (let slot = 0; slot < MANAGED_NIC_SLOTS; slot++) {
     const nic = spec.nics[slot];
     const adapter = await mutable.getNetworkAdapter(slot);

@@ -9,9 +9,12 @@ const SECTOR = 512;
 
 export function rawDiskDescriptor(rawPath: string, sizeBytes: number): string {
   if (sizeBytes <= 0 || sizeBytes % SECTOR !== 0) {
-    throw new Error(`raw disk image ${rawPath} is ${sizeBytes} bytes, not a whole number of 512-byte sectors`);
+    throw new Error(
+      `raw disk image ${rawPath} is ${sizeBytes} bytes, not a whole number of 512-byte sectors`,
+    );
   }
-  if (/["\r\n]/.test(rawPath)) throw new Error(`raw disk image path ${rawPath} cannot be written into a VMDK descriptor`);
+  if (/["\r\n]/.test(rawPath))
+    throw new Error(`raw disk image path ${rawPath} cannot be written into a VMDK descriptor`);
   const sectors = sizeBytes / SECTOR;
   // The usual fake geometry for large disks: 16 heads, 63 sectors per track, cylinders capped at 16383.
   const cylinders = Math.min(16383, Math.floor(sectors / (16 * 63)));

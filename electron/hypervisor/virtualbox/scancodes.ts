@@ -24,7 +24,14 @@ MAKE[' '] = 0x39;
 MAKE['\n'] = 0x1c;
 MAKE['\t'] = 0x0f;
 
-export const SCANCODE = { leftShift: 0x2a, enter: 0x1c, escape: 0x01, down: 0x50, up: 0x48, e: 0x12 } as const;
+export const SCANCODE = {
+  leftShift: 0x2a,
+  enter: 0x1c,
+  escape: 0x01,
+  down: 0x50,
+  up: 0x48,
+  e: 0x12,
+} as const;
 
 const press = (make: number): number[] => [make, make | 0x80];
 

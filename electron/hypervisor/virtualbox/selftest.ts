@@ -83,7 +83,12 @@ export async function runSelftest(
       const detail = await work();
       steps.push({ name, status: 'ok', detail, ms: Math.round(clock.now() - started) });
     } catch (error) {
-      steps.push({ name, status: 'failed', detail: (error as Error).message, ms: Math.round(clock.now() - started) });
+      steps.push({
+        name,
+        status: 'failed',
+        detail: (error as Error).message,
+        ms: Math.round(clock.now() - started),
+      });
       if (needed) blocked = name;
     }
   };
@@ -110,21 +115,34 @@ export async function runSelftest(
     },
     false,
   );
-  await step('scancode', async () => {
-    await driver.typeOnKeyboard(VM, ' ');
-    return 'IKeyboard.putScancodes accepted a key press';
-  }, false);
-  await step('screenshot', async () => {
-    const shot = await driver.screenshot(VM);
-    if (!shot.png.subarray(0, 8).equals(PNG_MAGIC)) throw new Error('IDisplay.takeScreenShotToArray did not return a PNG');
-    return `${shot.width}×${shot.height} PNG, ${shot.png.length} bytes`;
-  }, false);
-  await step('execution engine', async () => {
-    const engine = await driver.executionEngine(VM);
-    return engine === 'HwVirt'
-      ? 'HwVirt: VT-x/AMD-V used directly, nested Proxmox VMs can run'
-      : `${engine}: VirtualBox runs on another hypervisor (Hyper-V / Hypervisor.framework); nested KVM will not work`;
-  }, false);
+  await step(
+    'scancode',
+    async () => {
+      await driver.typeOnKeyboard(VM, ' ');
+      return 'IKeyboard.putScancodes accepted a key press';
+    },
+    false,
+  );
+  await step(
+    'screenshot',
+    async () => {
+      const shot = await driver.screenshot(VM);
+      if (!shot.png.subarray(0, 8).equals(PNG_MAGIC))
+        throw new Error('IDisplay.takeScreenShotToArray did not return a PNG');
+      return `${shot.width}×${shot.height} PNG, ${shot.png.length} bytes`;
+    },
+    false,
+  );
+  await step(
+    'execution engine',
+    async () => {
+      const engine = await driver.executionEngine(VM);
+      return engine === 'HwVirt'
+        ? 'HwVirt: VT-x/AMD-V used directly, nested Proxmox VMs can run'
+        : `${engine}: VirtualBox runs on another hypervisor (Hyper-V / Hypervisor.framework); nested KVM will not work`;
+    },
+    false,
+  );
   await step('power-off with timestamp', async () => {
     const { at } = await driver.powerOff(VM);
     const changed = await driver.lastStateChange(VM);
@@ -133,7 +151,8 @@ export async function runSelftest(
   });
   await step('snapshot and restore', async () => {
     await driver.takeMachineCheckpoint(VM, 'selftest', { signal: options.signal });
-    if (!(await driver.hasMachineCheckpoint(VM, 'selftest'))) throw new Error('the snapshot was taken but is not listed');
+    if (!(await driver.hasMachineCheckpoint(VM, 'selftest')))
+      throw new Error('the snapshot was taken but is not listed');
     await driver.restoreMachineCheckpoint(VM, 'selftest', { signal: options.signal });
     return 'snapshot "selftest" taken and restored';
   });
@@ -151,8 +170,13 @@ export async function runSelftest(
   const lines = [
     `NestLab VirtualBox selftest — ${when}`,
     `Host: ${os.platform()} ${os.release()} ${os.arch()}, ${Math.round(os.totalmem() / 1024 ** 3)} GiB RAM, ${os.cpus().length} CPUs`,
-    ...steps.map((s) => `[${s.status === 'ok' ? ' ok ' : s.status === 'failed' ? 'FAIL' : 'skip'}] ${s.name} (${s.ms} ms): ${s.detail}`),
-    ok ? 'Result: every step works on this host.' : 'Result: some steps failed; paste this report into a bug report.',
+    ...steps.map(
+      (s) =>
+        `[${s.status === 'ok' ? ' ok ' : s.status === 'failed' ? 'FAIL' : 'skip'}] ${s.name} (${s.ms} ms): ${s.detail}`,
+    ),
+    ok
+      ? 'Result: every step works on this host.'
+      : 'Result: some steps failed; paste this report into a bug report.',
   ];
   return { steps, ok, text: lines.join('\n') };
 }

@@ -12,7 +12,10 @@ export interface SerialConsole {
   onOutput(listener: (text: string) => void): () => void;
   write(text: string): void;
   /** Resolves with the match once the output after `from` (default: everything so far) matches. */
-  waitFor(pattern: RegExp, options?: { signal?: AbortSignal; from?: number; what?: string }): Promise<RegExpExecArray>;
+  waitFor(
+    pattern: RegExp,
+    options?: { signal?: AbortSignal; from?: number; what?: string },
+  ): Promise<RegExpExecArray>;
   close(): void;
 }
 
@@ -32,7 +35,11 @@ export async function openSerialConsole(
     for (const listener of listeners) listener(chunk);
   });
   socket.on('close', () => {
-    closed ??= new HypervisorError('invalid-state', `serial console of ${machine} closed (the machine stopped)`, machine);
+    closed ??= new HypervisorError(
+      'invalid-state',
+      `serial console of ${machine} closed (the machine stopped)`,
+      machine,
+    );
     for (const listener of listeners) listener('');
   });
   socket.on('error', () => undefined);
@@ -59,14 +66,26 @@ export async function openSerialConsole(
           }
           if (closed) {
             done();
-            reject(new HypervisorError('invalid-state', `${closed.message} before it printed ${what ?? pattern}`, machine));
+            reject(
+              new HypervisorError(
+                'invalid-state',
+                `${closed.message} before it printed ${what ?? pattern}`,
+                machine,
+              ),
+            );
             return true;
           }
           return false;
         };
         const onAbort = (): void => {
           done();
-          reject(new HypervisorError('cancelled', `waiting for ${what ?? pattern} on ${machine}: cancelled`, machine));
+          reject(
+            new HypervisorError(
+              'cancelled',
+              `waiting for ${what ?? pattern} on ${machine}: cancelled`,
+              machine,
+            ),
+          );
         };
         const done = (): void => {
           listeners.delete(check);
@@ -92,7 +111,8 @@ async function connectWhenThere(
   { signal, retryMs = 200 }: { signal?: AbortSignal; retryMs?: number },
 ): Promise<net.Socket> {
   for (let attempt = 0; ; attempt++) {
-    if (signal?.aborted) throw new HypervisorError('cancelled', `serial console of ${machine}: cancelled`, machine);
+    if (signal?.aborted)
+      throw new HypervisorError('cancelled', `serial console of ${machine}: cancelled`, machine);
     try {
       return await new Promise<net.Socket>((resolve, reject) => {
         const socket = net.connect(path);

@@ -70,7 +70,9 @@ async function sweepPerConnectionFolders(): Promise<void> {
   await Promise.all(
     entries
       .filter((name) => /^nestlab-vbox-wsdl-[A-Za-z0-9]{6}$/.test(name))
-      .map((name) => rm(path.join(os.tmpdir(), name), { recursive: true, force: true }).catch(() => undefined)),
+      .map((name) =>
+        rm(path.join(os.tmpdir(), name), { recursive: true, force: true }).catch(() => undefined),
+      ),
   );
 }
 
@@ -135,17 +137,26 @@ export function withResetRetry(port: VBoxPort, traffic?: SoapTraffic): VBoxPort 
       const original = Reflect.get(target, operation, receiver) as unknown;
       if (typeof original !== 'function' || typeof operation !== 'string' || !/^I\w+_\w+$/.test(operation))
         return original;
-      const call = original as (args: unknown, cb: (error: unknown, ...rest: unknown[]) => void, ...more: unknown[]) => void;
+      const call = original as (
+        args: unknown,
+        cb: (error: unknown, ...rest: unknown[]) => void,
+        ...more: unknown[]
+      ) => void;
       return (args: unknown, callback: (error: unknown, ...rest: unknown[]) => void, ...more: unknown[]) => {
         if (traffic) traffic.calls += 1;
-        call.call(target, args, (error: unknown, ...rest: unknown[]) => {
-          if (error && isConnectionReset(error)) {
-            if (traffic) traffic.retries += 1;
-            call.call(target, args, callback, ...more);
-            return;
-          }
-          callback(error, ...rest);
-        }, ...more);
+        call.call(
+          target,
+          args,
+          (error: unknown, ...rest: unknown[]) => {
+            if (error && isConnectionReset(error)) {
+              if (traffic) traffic.retries += 1;
+              call.call(target, args, callback, ...more);
+              return;
+            }
+            callback(error, ...rest);
+          },
+          ...more,
+        );
       };
     },
   });

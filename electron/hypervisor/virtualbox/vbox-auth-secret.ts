@@ -28,7 +28,10 @@ export interface SecretStore {
  * A file readable only by the user (0600; an existing looser one is tightened and `warn` says so).
  * The Electron shell may wrap it with safeStorage.
  */
-export function fileSecretStore(file: string, warn: (line: string) => void = (line) => console.warn(line)): SecretStore {
+export function fileSecretStore(
+  file: string,
+  warn: (line: string) => void = (line) => console.warn(line),
+): SecretStore {
   return {
     load: async () => {
       try {

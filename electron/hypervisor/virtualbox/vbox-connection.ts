@@ -21,7 +21,13 @@ import {
 } from './api-version.ts';
 import { createVBoxPort, type SoapTraffic, type VBoxPort } from './soap-port.ts';
 import { probeVBoxWebService, SoapProbeError } from './soap-probe.ts';
-import { hasResultCode, logonFailureMessage, readVBoxFault, toHypervisorError, VBOX_RC } from './vbox-fault.ts';
+import {
+  hasResultCode,
+  logonFailureMessage,
+  readVBoxFault,
+  toHypervisorError,
+  VBOX_RC,
+} from './vbox-fault.ts';
 import type { CPUPropertyType, HWVirtExPropertyType, LockType } from 'virtualbox-soap';
 
 export interface VBoxCredentials {
@@ -124,7 +130,10 @@ export class VBoxConnection {
           const facts = readVBoxFault(error);
           if (facts.connectionRefused || facts.connectionReset)
             throw new HypervisorError('unreachable', `IWebsessionManager.logon: ${facts.text}`);
-          throw new HypervisorError('auth-failed', `IWebsessionManager.logon: ${logonFailureMessage(facts.text)}`);
+          throw new HypervisorError(
+            'auth-failed',
+            `IWebsessionManager.logon: ${logonFailureMessage(facts.text)}`,
+          );
         });
     }
     return this.current;

@@ -82,7 +82,9 @@ export function logonFailureMessage(text: string): string {
   const meaning =
     'vboxwebsrv refused the user name or password (VBoxAuthSimple): the NestLab secret registered with ' +
     'VirtualBox does not match; `nestlab doctor` re-registers it';
-  return said && !/^(apirc=0x[0-9a-f]{8}\s*)?(\(0x[0-9a-f]{8}\))?$/i.test(said) ? `${meaning} (VirtualBox said: ${said})` : meaning;
+  return said && !/^(apirc=0x[0-9a-f]{8}\s*)?(\(0x[0-9a-f]{8}\))?$/i.test(said)
+    ? `${meaning} (VirtualBox said: ${said})`
+    : meaning;
 }
 
 export function hasResultCode(error: unknown, rc: number): boolean {

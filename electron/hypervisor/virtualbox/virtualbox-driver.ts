@@ -589,7 +589,10 @@ export class VirtualBoxDriver implements HypervisorDriver {
   async screenshot(name: string): Promise<{ width: number; height: number; png: Buffer }> {
     return this.withConsole('IDisplay.takeScreenShotToArray', name, async (console) => {
       const display = await console.getDisplay();
-      const resolution = (await display.getScreenResolution(0)) as unknown as { width: unknown; height: unknown };
+      const resolution = (await display.getScreenResolution(0)) as unknown as {
+        width: unknown;
+        height: unknown;
+      };
       const width = Number(resolution.width) || 640;
       const height = Number(resolution.height) || 480;
       const data = await display.takeScreenShotToArray(0, width, height, 'PNG' as BitmapFormat);
@@ -611,7 +614,13 @@ export class VirtualBoxDriver implements HypervisorDriver {
             const port = spec.disks.length + i;
             const medium = await mutable.getMedium(STORAGE_CONTROLLER, port, 0).catch(() => undefined);
             if (!medium || !refOf(medium)) continue;
-            await mutable.mountMedium(STORAGE_CONTROLLER, port, 0, { __object: '' } as unknown as IMedium, true);
+            await mutable.mountMedium(
+              STORAGE_CONTROLLER,
+              port,
+              0,
+              { __object: '' } as unknown as IMedium,
+              true,
+            );
           }
           await mutable.saveSettings();
         });
@@ -628,7 +637,9 @@ export class VirtualBoxDriver implements HypervisorDriver {
       'IMachine.getMedium',
       async (vbox) => {
         const machine = await this.find(vbox, name);
-        const medium = await machine.getMedium(STORAGE_CONTROLLER, spec.disks.length, 0).catch(() => undefined);
+        const medium = await machine
+          .getMedium(STORAGE_CONTROLLER, spec.disks.length, 0)
+          .catch(() => undefined);
         return Boolean(medium && refOf(medium));
       },
       name,
@@ -645,7 +656,11 @@ export class VirtualBoxDriver implements HypervisorDriver {
   }
 
   /** A snapshot of ONE machine (e.g. "installed" after its install), taken while it is off. */
-  async takeMachineCheckpoint(name: string, checkpoint: string, options: OperationOptions = {}): Promise<void> {
+  async takeMachineCheckpoint(
+    name: string,
+    checkpoint: string,
+    options: OperationOptions = {},
+  ): Promise<void> {
     await this.connection.run(
       'IMachine.takeSnapshot',
       async (vbox) => {
@@ -653,8 +668,16 @@ export class VirtualBoxDriver implements HypervisorDriver {
         const existing = await machine.findSnapshot(checkpoint).catch(() => undefined);
         if (existing) return;
         await this.connection.withLock(vbox, machine, 'Write', async (mutable) => {
-          const taken = await mutable.takeSnapshot(checkpoint, `NestLab checkpoint ${checkpoint} of ${name}`, false);
-          await waitForProgress(taken.returnval, { ...options, call: 'IMachine.takeSnapshot', machine: name });
+          const taken = await mutable.takeSnapshot(
+            checkpoint,
+            `NestLab checkpoint ${checkpoint} of ${name}`,
+            false,
+          );
+          await waitForProgress(taken.returnval, {
+            ...options,
+            call: 'IMachine.takeSnapshot',
+            machine: name,
+          });
         });
       },
       name,
@@ -674,7 +697,11 @@ export class VirtualBoxDriver implements HypervisorDriver {
   }
 
   /** Restores ONE machine to its own checkpoint, powering it off (hard) first. */
-  async restoreMachineCheckpoint(name: string, checkpoint: string, options: OperationOptions = {}): Promise<void> {
+  async restoreMachineCheckpoint(
+    name: string,
+    checkpoint: string,
+    options: OperationOptions = {},
+  ): Promise<void> {
     const power = (await this.machine(name)).power;
     if (power === 'running' || power === 'paused' || power === 'starting') await this.powerOff(name);
     await this.connection.run(

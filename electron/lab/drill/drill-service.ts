@@ -76,7 +76,12 @@ export class DrillService implements DrillRunner {
   }
 
   /** Runs one drill to its end and stores the report; rejects if a drill is already running. */
-  async runDrill(labId: string, drill: LabDrill, signal?: AbortSignal, guessMs?: number): Promise<FailoverReport> {
+  async runDrill(
+    labId: string,
+    drill: LabDrill,
+    signal?: AbortSignal,
+    guessMs?: number,
+  ): Promise<FailoverReport> {
     if (this.running) throw new Error('drill: another drill is already running');
     this.running = true;
     this.milestones = [];

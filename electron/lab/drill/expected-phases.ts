@@ -151,7 +151,13 @@ const GUEST_PHASES: PhaseSpec[] = [
 function nodeLossPhases(master: boolean): PhaseSpec[] {
   const w = nodeLossWindows(master);
   return [
-    { id: 'detection', from: 'fault-injected', to: 'node-offline', expected: { ...w.nodeOffline }, explanation: TEXT.detection },
+    {
+      id: 'detection',
+      from: 'fault-injected',
+      to: 'node-offline',
+      expected: { ...w.nodeOffline },
+      explanation: TEXT.detection,
+    },
     {
       id: 'fence-delay',
       from: 'fault-injected',
@@ -166,9 +172,21 @@ function nodeLossPhases(master: boolean): PhaseSpec[] {
       expected: { ...w.fenced },
       explanation: master ? TEXT.lockExpiryMaster : TEXT.lockExpiry,
     },
-    { id: 'recovery', from: 'fault-injected', to: 'service-started', expected: { ...w.serviceStarted }, explanation: TEXT.recovery },
+    {
+      id: 'recovery',
+      from: 'fault-injected',
+      to: 'service-started',
+      expected: { ...w.serviceStarted },
+      explanation: TEXT.recovery,
+    },
     ...GUEST_PHASES,
-    { id: 'total', from: 'fault-injected', to: 'guest-answering', expected: { ...w.guestAnswering }, explanation: TEXT.total },
+    {
+      id: 'total',
+      from: 'fault-injected',
+      to: 'guest-answering',
+      expected: { ...w.guestAnswering },
+      explanation: TEXT.total,
+    },
   ];
 }
 

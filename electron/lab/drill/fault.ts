@@ -6,7 +6,12 @@ import { applyPowerOperation, type PowerOperation } from '../../hypervisor/power
  * `reset` is the reset button: the node drops out and comes back without telling HA, unlike
  * a clean `POST /nodes/{node}/status command=reboot`.
  */
-export const FAULT_KINDS = ['power-off', 'cable-out', 'acpi-shutdown', 'reset'] as const satisfies readonly PowerOperation[];
+export const FAULT_KINDS = [
+  'power-off',
+  'cable-out',
+  'acpi-shutdown',
+  'reset',
+] as const satisfies readonly PowerOperation[];
 
 export type FaultKind = (typeof FAULT_KINDS)[number];
 

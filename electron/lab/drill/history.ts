@@ -99,7 +99,9 @@ export class DrillHistory {
       try {
         text = await readFile(path, 'utf8');
       } catch (error) {
-        this.warn(`drill history: ${path} skipped: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+        this.warn(
+          `drill history: ${path} skipped: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+        );
         continue;
       }
       const report = parseStoredRun(text);
@@ -124,7 +126,10 @@ function parseStoredRun(text: string): { ok: true; report: FailoverReport } | { 
   const shape = storedRunShape.safeParse(data);
   if (!shape.success) {
     const issue = shape.error.issues[0];
-    return { ok: false, reason: `not a drill run (${issue?.path.join('.') || 'the file'}: ${issue?.message ?? 'wrong shape'})` };
+    return {
+      ok: false,
+      reason: `not a drill run (${issue?.path.join('.') || 'the file'}: ${issue?.message ?? 'wrong shape'})`,
+    };
   }
   return { ok: true, report: data as FailoverReport };
 }

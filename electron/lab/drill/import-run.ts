@@ -9,7 +9,11 @@ import { MILESTONE_IDS } from './detect-milestones.ts';
 import { FAULT_KINDS } from './fault.ts';
 import type { FailoverReport } from './failover-report.ts';
 
-const ms = z.number().finite().min(0).max(24 * 3600 * 1000);
+const ms = z
+  .number()
+  .finite()
+  .min(0)
+  .max(24 * 3600 * 1000);
 const text = z.record(z.string(), z.string());
 
 const reportFile = z.object({

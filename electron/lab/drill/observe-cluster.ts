@@ -1,7 +1,12 @@
 import type { PveApi } from '../../pve/api.ts';
 import { guestPath } from './guest-path.ts';
 import type { DrillObservation } from './observation.ts';
-import { isSet, type ClusterResource, type ClusterStatusEntry, type HaManagerStatus } from '../../pve/cluster-responses.ts';
+import {
+  isSet,
+  type ClusterResource,
+  type ClusterStatusEntry,
+  type HaManagerStatus,
+} from '../../pve/cluster-responses.ts';
 
 export interface ObserveRequest {
   pve: PveApi;

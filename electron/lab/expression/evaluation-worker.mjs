@@ -17,13 +17,18 @@ function expression(source, limits) {
   let entry = compiled.get(key);
   if (entry) return entry;
   if (compiled.size >= MAX_CACHED) compiled.clear();
-  entry = jsonata(source, { timeout: limits.timeoutMs, stack: limits.maxDepth, sequence: limits.maxSequence });
+  entry = jsonata(source, {
+    timeout: limits.timeoutMs,
+    stack: limits.maxDepth,
+    sequence: limits.maxSequence,
+  });
   // Refused at compile time in the engine; shadowed here too so no lab expression reaches it.
   entry.assign('eval', () => {
     throw { code: 'eval-refused', message: '$eval is not available in lab expressions' };
   });
   entry.assign(EXIT_HOOK, (_expr, _input, _env, result) => {
-    if (typeof result === 'string' && result.length > limits.maxOutputBytes) throw { code: 'output-too-large' };
+    if (typeof result === 'string' && result.length > limits.maxOutputBytes)
+      throw { code: 'output-too-large' };
   });
   compiled.set(key, entry);
   return entry;
@@ -47,7 +52,10 @@ parentPort?.on('message', async (request) => {
     try {
       text = asJsonText(result);
     } catch (e) {
-      parentPort?.postMessage({ id, failure: { code: 'not-data', message: e?.message ?? 'returned something that is not JSON data' } });
+      parentPort?.postMessage({
+        id,
+        failure: { code: 'not-data', message: e?.message ?? 'returned something that is not JSON data' },
+      });
       return;
     }
     parentPort?.postMessage({ id, text });

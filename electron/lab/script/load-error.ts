@@ -25,7 +25,9 @@ export function escapeControl(text: string, { keepLines = false }: { keepLines?:
   return text.replace(UNSAFE, (c) => {
     if (keepLines && (c === '\n' || c === '\t')) return c;
     const code = c.charCodeAt(0);
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+    return code <= 0xff
+      ? `\\x${code.toString(16).padStart(2, '0')}`
+      : `\\u${code.toString(16).padStart(4, '0')}`;
   });
 }
 

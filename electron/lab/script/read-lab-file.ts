@@ -10,7 +10,13 @@ import { dirname, sep } from 'node:path';
 
 export type LabFileRead = { ok: true; text: string } | { ok: false; message: string };
 
-function kindOf(info: { isDirectory(): boolean; isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string {
+function kindOf(info: {
+  isDirectory(): boolean;
+  isFIFO(): boolean;
+  isSocket(): boolean;
+  isCharacterDevice(): boolean;
+  isBlockDevice(): boolean;
+}): string {
   if (info.isDirectory()) return 'a folder';
   if (info.isFIFO()) return 'a named pipe (FIFO)';
   if (info.isSocket()) return 'a socket';
@@ -26,7 +32,11 @@ export async function readLabFile(file: string, maxBytes: number): Promise<LabFi
     if (link.isSymbolicLink()) {
       const folder = await realpath(dirname(file));
       if (!real.startsWith(folder + sep)) {
-        return { ok: false, message: 'is a link to a file outside its lab folder; lab files are read only from inside the folder' };
+        return {
+          ok: false,
+          message:
+            'is a link to a file outside its lab folder; lab files are read only from inside the folder',
+        };
       }
     }
   } catch (e) {

@@ -229,16 +229,22 @@ export const solveActionSchema = z
 /** One action of the Datacenter view, as the view does it (contract/datacenter-actions.ts). */
 export const guiActionSchema = z
   .strictObject({
-    action: z.enum(DATACENTER_ACTION_NAMES).meta({ description: 'A Datacenter view action, e.g. create-cluster.' }),
+    action: z
+      .enum(DATACENTER_ACTION_NAMES)
+      .meta({ description: 'A Datacenter view action, e.g. create-cluster.' }),
     params: z
       .record(z.string(), paramValue)
       .default({})
-      .meta({ description: 'The dialog\'s fields (templates allowed); lists as comma-separated text.' }),
-    save: placeholderName.optional().meta({ description: 'Keep what the action returned as results.<save>.' }),
+      .meta({ description: "The dialog's fields (templates allowed); lists as comma-separated text." }),
+    save: placeholderName
+      .optional()
+      .meta({ description: 'Keep what the action returned as results.<save>.' }),
     waitTask: z
       .boolean()
       .default(true)
-      .meta({ description: 'Wait for the task the action started, as the learner watches it in the task log.' }),
+      .meta({
+        description: 'Wait for the task the action started, as the learner watches it in the task log.',
+      }),
     timeoutSeconds: seconds(3600).default(600),
   })
   .meta({ id: 'GuiAction' });
@@ -342,7 +348,7 @@ export const stepSchema = z
         'How the learner does the step in the Datacenter view; `nestlab lab test` proves it on a fresh simulator.',
     }),
     shell: z.array(shellCommandSchema).optional().meta({
-      description: 'How the learner does the step in the nodes\' shells; `nestlab lab test` proves it too.',
+      description: "How the learner does the step in the nodes' shells; `nestlab lab test` proves it too.",
     }),
     hints: z
       .array(localizedText)
@@ -355,7 +361,11 @@ export const stepSchema = z
 /** Where the lab sits in a course: the library orders labs by it and offers the next one. */
 const courseSchema = z
   .strictObject({
-    order: z.number().int().min(1).meta({ description: 'Position in the course; 1 is the lab to start with.' }),
+    order: z
+      .number()
+      .int()
+      .min(1)
+      .meta({ description: 'Position in the course; 1 is the lab to start with.' }),
     next: kebabId.optional().meta({ description: 'The id of the lab to take after this one.' }),
     startsFrom: z
       .strictObject({

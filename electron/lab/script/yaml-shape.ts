@@ -41,7 +41,12 @@ export function checkShape(doc: Document): ShapeProblem[] {
     nodes++;
     const offset = (node as Node).range?.[0] ?? 0;
     if (nodes > MAX_LAB_NODES) {
-      return [{ offset, message: `too many YAML nodes (expected at most ${MAX_LAB_NODES} keys, values and list items)` }];
+      return [
+        {
+          offset,
+          message: `too many YAML nodes (expected at most ${MAX_LAB_NODES} keys, values and list items)`,
+        },
+      ];
     }
     if (depth > MAX_LAB_DEPTH) {
       return [{ offset, message: `nested too deep (expected at most ${MAX_LAB_DEPTH} levels)` }];

@@ -52,7 +52,10 @@ export async function buildLabWithTasks(
               overall.progress(null, p.message);
               return;
             }
-            entry.fraction = p.stage === 'ready' ? 1 : Math.min(0.99, p.fraction * 0.9 + (p.stage === 'checkpoint' ? 0.09 : 0));
+            entry.fraction =
+              p.stage === 'ready'
+                ? 1
+                : Math.min(0.99, p.fraction * 0.9 + (p.stage === 'checkpoint' ? 0.09 : 0));
             entry.handle?.progress(entry.fraction, p.message);
             if (p.stage === 'ready') entry.settle.resolve();
             const mean = [...machines.values()].reduce((sum, m) => sum + m.fraction, 0) / machines.size;

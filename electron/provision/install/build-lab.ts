@@ -76,15 +76,23 @@ export async function buildLab(
       const mine = seeds.filter((s) => s.machine === m.name);
       for (const seed of mine) {
         if (seed.format !== 'iso')
-          throw new HypervisorError('unsupported', `seed ${seed.path} of ${m.name} is a ${seed.format} image; NestLab attaches ISO seeds only`, m.name);
+          throw new HypervisorError(
+            'unsupported',
+            `seed ${seed.path} of ${m.name} is a ${seed.format} image; NestLab attaches ISO seeds only`,
+            m.name,
+          );
       }
       return mine.length ? { ...m, seeds: mine.map((s) => s.path) } : m;
     }),
   };
-  for (const m of withSeeds.machines) report({ machine: m.name, stage: 'machines', fraction: 0, message: `Creating ${m.name}` });
+  for (const m of withSeeds.machines)
+    report({ machine: m.name, stage: 'machines', fraction: 0, message: `Creating ${m.name}` });
   await driver.realise(withSeeds, {
     signal: options.signal,
-    progress: { report: ({ message, fraction }) => report({ machine: topology.lab, stage: 'machines', fraction: fraction ?? 0, message }) },
+    progress: {
+      report: ({ message, fraction }) =>
+        report({ machine: topology.lab, stage: 'machines', fraction: fraction ?? 0, message }),
+    },
   });
 
   /** Offline "installed" checkpoint, then the machine runs again for the lab. */
@@ -101,7 +109,8 @@ export async function buildLab(
 
   const alreadyDone = async (machine: string): Promise<boolean> => {
     if (!(await driver.hasMachineCheckpoint(machine, INSTALLED_CHECKPOINT))) return false;
-    if ((await driver.machine(machine)).power !== 'running') await driver.powerOn(machine, { signal: options.signal });
+    if ((await driver.machine(machine)).power !== 'running')
+      await driver.powerOn(machine, { signal: options.signal });
     result.skipped.push(machine);
     report({ machine, stage: 'ready', fraction: 1, message: `${machine} was installed before` });
     return true;
@@ -110,7 +119,11 @@ export async function buildLab(
   const nodes = withSeeds.machines.filter((m) => m.kind === 'pve');
   await inBatches(nodes, options.concurrency ?? 3, async (spec) => {
     if (await alreadyDone(spec.name)) return;
-    const installed = await installProxmoxNode(ctx, { machine: spec.name, address: addressOf(spec) }, deps.firstBoot);
+    const installed = await installProxmoxNode(
+      ctx,
+      { machine: spec.name, address: addressOf(spec) },
+      deps.firstBoot,
+    );
     result.fingerprints[spec.name] = installed.fingerprint;
     await checkpoint(spec.name);
     result.installed.push(spec.name);
@@ -122,7 +135,11 @@ export async function buildLab(
       await provisionLightNas(ctx, spec.name);
     } else {
       if (!deps.truenas)
-        throw new HypervisorError('unsupported', `machine ${spec.name} is TrueNAS, but no TrueNAS client is connected`, spec.name);
+        throw new HypervisorError(
+          'unsupported',
+          `machine ${spec.name} is TrueNAS, but no TrueNAS client is connected`,
+          spec.name,
+        );
       await provisionTrueNas(ctx, spec.name, addressOf(spec), deps.truenas);
     }
     await checkpoint(spec.name);

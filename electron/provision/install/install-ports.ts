@@ -52,7 +52,11 @@ export interface IsoUploader {
 }
 
 /** Reaches a freshly booted node's API (TLS handshake on :8006) and says which certificate it showed. */
-export type FirstBootProbe = (node: string, address: string, signal?: AbortSignal) => Promise<{ fingerprint: string }>;
+export type FirstBootProbe = (
+  node: string,
+  address: string,
+  signal?: AbortSignal,
+) => Promise<{ fingerprint: string }>;
 
 /** The existing TOFU question (trust broker): resolves true only when the user confirmed the fingerprint. */
 export type TrustQuestion = (node: string, fingerprint: string, kind: 'tls-certificate') => Promise<boolean>;

@@ -14,12 +14,25 @@ import { waitForPowerOff } from './wait-power-off.ts';
 export const CLOUD_INIT_FINISHED = /Cloud-init v\. \S+ finished at/;
 const CLOUD_INIT_FAILED = /(?:Failed to run module|Cloud-init v\. \S+ (?:failed|ERROR))[^\n]*/;
 
-export async function provisionLightNas(ctx: InstallContext, machine: string): Promise<{ transcript: string }> {
-  ctx.report({ machine, stage: 'nas', fraction: 0, message: `First boot of ${machine} (cloud-init installs the NFS server)` });
+export async function provisionLightNas(
+  ctx: InstallContext,
+  machine: string,
+): Promise<{ transcript: string }> {
+  ctx.report({
+    machine,
+    stage: 'nas',
+    fraction: 0,
+    message: `First boot of ${machine} (cloud-init installs the NFS server)`,
+  });
   await ctx.driver.powerOn(machine, { signal: ctx.signal });
-  const console = await openSerialConsole(machine, ctx.driver.consolePath(machine), ctx.clock, { signal: ctx.signal });
+  const console = await openSerialConsole(machine, ctx.driver.consolePath(machine), ctx.clock, {
+    signal: ctx.signal,
+  });
   try {
-    const finished = console.waitFor(CLOUD_INIT_FINISHED, { signal: ctx.signal, what: "cloud-init's final message" });
+    const finished = console.waitFor(CLOUD_INIT_FINISHED, {
+      signal: ctx.signal,
+      what: "cloud-init's final message",
+    });
     const failed = console.waitFor(CLOUD_INIT_FAILED, { signal: ctx.signal }).then((m) => {
       throw new HypervisorError('failed', `cloud-init on ${machine} failed: ${m[0]}`, machine);
     });
@@ -33,13 +46,21 @@ export async function provisionLightNas(ctx: InstallContext, machine: string): P
 }
 
 /** Waits until VirtualBox's DHCP server has leased the installer an address (it runs DHCP on every NIC). */
-async function leasedAddress(ctx: InstallContext, machine: string, staticAddresses: Set<string>): Promise<string> {
+async function leasedAddress(
+  ctx: InstallContext,
+  machine: string,
+  staticAddresses: Set<string>,
+): Promise<string> {
   const deadline = ctx.clock.now() + 10 * 60_000;
   for (;;) {
     const leased = (await ctx.driver.guestAddresses(machine)).find((a) => !staticAddresses.has(a));
     if (leased) return leased;
     if (ctx.clock.now() >= deadline)
-      throw new HypervisorError('failed', `the TrueNAS installer on ${machine} got no DHCP lease within 10 min`, machine);
+      throw new HypervisorError(
+        'failed',
+        `the TrueNAS installer on ${machine} got no DHCP lease within 10 min`,
+        machine,
+      );
     await ctx.clock.sleep(ctx.pollMs ?? 2_000, ctx.signal);
   }
 }
@@ -54,7 +75,12 @@ export async function provisionTrueNas(
   if ((await ctx.driver.machine(machine)).power !== 'off') await ctx.driver.powerOff(machine);
   await ctx.driver.powerOn(machine, { signal: ctx.signal });
   const installerAddress = await leasedAddress(ctx, machine, new Set([address]));
-  ctx.report({ machine, stage: 'nas', fraction: 0.2, message: `Installing TrueNAS on ${machine} (${installerAddress})` });
+  ctx.report({
+    machine,
+    stage: 'nas',
+    fraction: 0.2,
+    message: `Installing TrueNAS on ${machine} (${installerAddress})`,
+  });
   await truenas.install({ machine, address: installerAddress, signal: ctx.signal });
   await waitForPowerOff(ctx, machine, 'the TrueNAS install');
   await ctx.driver.ejectMedia(machine);

@@ -19,12 +19,15 @@ export const GRUB_BOOT_LINES = [
 ];
 
 /** What `unconfigured.sh` prints when no fetch mode is configured; the debug shell follows. */
-export const DEBUG_SHELL = /no config for fetching the answer file found|^\s*(?:root@[^\s]*|bash-[\d.]+)?[#$]\s*$/m;
+export const DEBUG_SHELL =
+  /no config for fetching the answer file found|^\s*(?:root@[^\s]*|bash-[\d.]+)?[#$]\s*$/m;
 
-export const FETCH_ANSWER = 'proxmox-fetch-answer partition PROXMOX-AIS >/run/automatic-installer-answers && exit';
+export const FETCH_ANSWER =
+  'proxmox-fetch-answer partition PROXMOX-AIS >/run/automatic-installer-answers && exit';
 
 /** Installer failures worth stopping for (the auto-installer logs them on the console). */
-const INSTALL_FAILED = /(?:installation (?:failed|aborted)|failed to (?:fetch|parse) (?:the )?answer[^\n]*|error: [^\n]*answer[^\n]*)/i;
+const INSTALL_FAILED =
+  /(?:installation (?:failed|aborted)|failed to (?:fetch|parse) (?:the )?answer[^\n]*|error: [^\n]*answer[^\n]*)/i;
 
 export interface ProxmoxNodeInstall {
   machine: string;
@@ -66,7 +69,12 @@ async function confirmFirstBoot(
       machine,
     );
   }
-  ctx.report({ machine, stage: 'first-boot', fraction: 1, message: `${machine} answers at https://${node.address}:8006` });
+  ctx.report({
+    machine,
+    stage: 'first-boot',
+    fraction: 1,
+    message: `${machine} answers at https://${node.address}:8006`,
+  });
   return { fingerprint };
 }
 
@@ -82,7 +90,8 @@ export async function installProxmoxNode(
   // The media are ejected only after the installer powered off: without them the install is done and
   // only the first boot is left (a build resumed after that point).
   if (!(await ctx.driver.installMediaInserted(machine))) {
-    if ((await ctx.driver.machine(machine)).power === 'off') await ctx.driver.powerOn(machine, { signal: ctx.signal });
+    if ((await ctx.driver.machine(machine)).power === 'off')
+      await ctx.driver.powerOn(machine, { signal: ctx.signal });
     const { fingerprint } = await confirmFirstBoot(ctx, node, firstBoot);
     return { machine, poweredOffAt: await ctx.driver.lastStateChange(machine), fingerprint, transcript: '' };
   }
@@ -90,9 +99,14 @@ export async function installProxmoxNode(
   if ((await ctx.driver.machine(machine)).power !== 'off') await ctx.driver.powerOff(machine);
   report('install', 0, `Starting the Proxmox VE installer on ${machine}`);
   await ctx.driver.powerOn(machine, { signal: ctx.signal });
-  const console: SerialConsole = await openSerialConsole(machine, ctx.driver.consolePath(machine), ctx.clock, {
-    signal: ctx.signal,
-  });
+  const console: SerialConsole = await openSerialConsole(
+    machine,
+    ctx.driver.consolePath(machine),
+    ctx.clock,
+    {
+      signal: ctx.signal,
+    },
+  );
   let failure: string | undefined;
   let seen = 0;
   const stopWatching = console.onOutput(() => {
@@ -102,7 +116,11 @@ export async function installProxmoxNode(
     const fresh = console.transcript.slice(seen);
     seen = console.transcript.length;
     for (const [, percent] of fresh.matchAll(/(\d{1,3}(?:\.\d+)?)\s?%/g))
-      report('install', Math.min(0.95, Number(percent) / 100), `Installing Proxmox VE on ${machine}: ${percent}%`);
+      report(
+        'install',
+        Math.min(0.95, Number(percent) / 100),
+        `Installing Proxmox VE on ${machine}: ${percent}%`,
+      );
   });
   try {
     await bootInstallerKernel(ctx, machine);

@@ -25,7 +25,12 @@ export async function uploadTinyCore(
 ): Promise<{ filename: string; upid: string }> {
   const file = await images.resolve(request.image, { signal });
   const filename = request.filename ?? path.basename(file);
-  report({ machine: request.node, stage: 'upload', fraction: 0, message: `Uploading ${filename} to ${request.storage}` });
+  report({
+    machine: request.node,
+    stage: 'upload',
+    fraction: 0,
+    message: `Uploading ${filename} to ${request.storage}`,
+  });
   const upid = await uploader.upload({
     node: request.node,
     storage: request.storage,
@@ -41,6 +46,11 @@ export async function uploadTinyCore(
       `uploading ${filename} to ${request.storage} on ${request.node} failed: ${result.exitstatus}`,
       request.node,
     );
-  report({ machine: request.node, stage: 'upload', fraction: 1, message: `${filename} is on ${request.storage}` });
+  report({
+    machine: request.node,
+    stage: 'upload',
+    fraction: 1,
+    message: `${filename} is on ${request.storage}`,
+  });
   return { filename, upid };
 }

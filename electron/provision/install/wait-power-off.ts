@@ -20,7 +20,11 @@ export async function waitForPowerOff(
     if (power === 'error' || power === 'absent')
       throw new HypervisorError('failed', `${what} on ${machine}: the machine is ${power}`, machine);
     if (ctx.clock.now() >= deadline)
-      throw new HypervisorError('failed', `${what} on ${machine} did not finish within ${Math.round((ctx.installTimeoutMs ?? 45 * 60_000) / 60_000)} min`, machine);
+      throw new HypervisorError(
+        'failed',
+        `${what} on ${machine} did not finish within ${Math.round((ctx.installTimeoutMs ?? 45 * 60_000) / 60_000)} min`,
+        machine,
+      );
     await ctx.clock.sleep(ctx.pollMs ?? 2_000, ctx.signal);
   }
 }

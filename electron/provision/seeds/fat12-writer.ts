@@ -32,7 +32,11 @@ function fatTime(date: Date): number {
 }
 
 function fatDate(date: Date): number {
-  return ((Math.max(date.getUTCFullYear(), 1980) - 1980) << 9) | ((date.getUTCMonth() + 1) << 5) | date.getUTCDate();
+  return (
+    ((Math.max(date.getUTCFullYear(), 1980) - 1980) << 9) |
+    ((date.getUTCMonth() + 1) << 5) |
+    date.getUTCDate()
+  );
 }
 
 function setFat12(fat: Buffer, cluster: number, value: number): void {
@@ -143,10 +147,12 @@ export function writeFat12(options: FatOptions): Buffer {
   let nextCluster = 2;
   for (const file of options.files) {
     // No trailing dot: FAT drivers strip it, so the name would not read back as written.
-    if (!/^[A-Za-z0-9._-]{0,63}[A-Za-z0-9_-]$/.test(file.name)) throw new Error(`file name "${file.name}" is not a plain name`);
+    if (!/^[A-Za-z0-9._-]{0,63}[A-Za-z0-9_-]$/.test(file.name))
+      throw new Error(`file name "${file.name}" is not a plain name`);
     const data = Buffer.isBuffer(file.data) ? file.data : Buffer.from(file.data, 'utf8');
     const clusters = Math.ceil(data.length / SECTOR);
-    if (nextCluster - 2 + clusters > CLUSTERS) throw new Error('the files do not fit on a 1.44 MB FAT12 image');
+    if (nextCluster - 2 + clusters > CLUSTERS)
+      throw new Error('the files do not fit on a 1.44 MB FAT12 image');
     const first = clusters ? nextCluster : 0;
     for (let c = 0; c < clusters; c++) {
       const cluster = nextCluster + c;
@@ -155,7 +161,10 @@ export function writeFat12(options: FatOptions): Buffer {
     }
     nextCluster += clusters;
     const short = shortName(file.name, taken);
-    root.push(...lfnEntries(file.name, lfnChecksum(short)), shortEntry(short, 0x20, first, data.length, date));
+    root.push(
+      ...lfnEntries(file.name, lfnChecksum(short)),
+      shortEntry(short, 0x20, first, data.length, date),
+    );
   }
   if (root.length > ROOT_ENTRIES) throw new Error('too many files for the root directory');
   for (let i = 0; i < FATS; i++) fat.copy(image, (RESERVED + i * SECTORS_PER_FAT) * SECTOR);

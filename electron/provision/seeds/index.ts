@@ -32,7 +32,12 @@ export interface SeedWriteOptions {
   date?: Date;
 }
 
-function image(format: MachineSeed['format'], label: string, files: { name: string; data: string }[], date?: Date): Buffer {
+function image(
+  format: MachineSeed['format'],
+  label: string,
+  files: { name: string; data: string }[],
+  date?: Date,
+): Buffer {
   const when = date ? { date } : {};
   // FAT keeps labels upper case; cloud-init and fetch-answer both also look for the upper-case label.
   return format === 'fat'
@@ -57,7 +62,10 @@ export async function writeMachineSeeds(
       await writeFileAtomic(path, image(format, ANSWER_VOLUME_LABEL, files, options.date));
       seeds.push({ machine: machine.name, kind: 'proxmox-answer', path, format });
     } else if (machine.kind === 'nfs') {
-      const files = Object.entries(buildNoCloudSeed(lab, profile, machine)).map(([name, data]) => ({ name, data }));
+      const files = Object.entries(buildNoCloudSeed(lab, profile, machine)).map(([name, data]) => ({
+        name,
+        data,
+      }));
       const path = join(outDir, `${machine.name}-cidata.${extension}`);
       await writeFileAtomic(path, image(format, CIDATA_VOLUME_LABEL, files, options.date));
       seeds.push({ machine: machine.name, kind: 'cidata', path, format });

@@ -39,7 +39,8 @@ const both32 = (value: number): Buffer => {
 };
 
 /** a-/d-character field, space padded. */
-const ascii = (text: string, length: number): Buffer => Buffer.from(text.padEnd(length, ' ').slice(0, length), 'ascii');
+const ascii = (text: string, length: number): Buffer =>
+  Buffer.from(text.padEnd(length, ' ').slice(0, length), 'ascii');
 
 /** Joliet text field: UCS-2 big endian, padded with UCS-2 spaces. */
 function ucs2(text: string, length: number): Buffer {
@@ -78,7 +79,13 @@ function volumeDate(date: Date): Buffer {
 
 const UNSET_DATE = Buffer.concat([Buffer.from('0000000000000000', 'ascii'), Buffer.from([0])]);
 
-function directoryRecord(extent: number, size: number, flags: number, identifier: Buffer, date: Date): Buffer {
+function directoryRecord(
+  extent: number,
+  size: number,
+  flags: number,
+  identifier: Buffer,
+  date: Date,
+): Buffer {
   const length = 33 + identifier.length + (identifier.length % 2 === 0 ? 1 : 0);
   const record = Buffer.alloc(length);
   record[0] = length;
@@ -151,7 +158,10 @@ function volumeDescriptor(
   both32(10).copy(d, 132); // path table size
   d.writeUInt32LE(joliet ? JL_TABLE : L_TABLE, 140);
   d.writeUInt32BE(joliet ? JM_TABLE : M_TABLE, 148);
-  directoryRecord(joliet ? JOLIET_ROOT : PRIMARY_ROOT, SECTOR, 2, Buffer.from([0]), options.date).copy(d, 156);
+  directoryRecord(joliet ? JOLIET_ROOT : PRIMARY_ROOT, SECTOR, 2, Buffer.from([0]), options.date).copy(
+    d,
+    156,
+  );
   text('', 128).copy(d, 190); // volume set
   text('', 128).copy(d, 318); // publisher
   text('', 128).copy(d, 446); // data preparer
@@ -195,13 +205,16 @@ function rootDirectory(layout: Layout, joliet: boolean, date: Date): Buffer {
 export function writeIso9660(options: IsoOptions): Buffer {
   const { volumeId } = options;
   if (!/^[A-Za-z0-9_-]{1,16}$/.test(volumeId)) {
-    throw new Error(`volume id "${volumeId}" must be 1–16 letters, digits, '-' or '_' (it must fit Joliet's 16 characters)`);
+    throw new Error(
+      `volume id "${volumeId}" must be 1–16 letters, digits, '-' or '_' (it must fit Joliet's 16 characters)`,
+    );
   }
   if (options.files.length > MAX_FILES) throw new Error(`at most ${MAX_FILES} files`);
   const names = new Set<string>();
   let next = FIRST_FILE;
   const files = options.files.map((file) => {
-    if (!/^[A-Za-z0-9._-]{1,64}$/.test(file.name)) throw new Error(`file name "${file.name}" is not a plain name`);
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(file.name))
+      throw new Error(`file name "${file.name}" is not a plain name`);
     const primary = primaryName(file.name);
     if (names.has(primary)) throw new Error(`two files map to the ISO 9660 name ${primary}`);
     names.add(primary);

@@ -31,7 +31,8 @@ export interface NoCloudSeed {
 const sataDisk = (index: number): string => `/dev/sd${String.fromCharCode(97 + index)}`;
 
 export function buildNoCloudSeed(lab: LabFile, profile: LabProfile, machine: LabMachine): NoCloudSeed {
-  if (machine.kind !== 'nfs') throw new SeedError(`machine ${machine.name} is not a light NFS server (kind nfs)`);
+  if (machine.kind !== 'nfs')
+    throw new SeedError(`machine ${machine.name} is not a light NFS server (kind nfs)`);
   const settings = seedSettingsFor(lab);
   const nic = labNic(lab, profile, machine);
   const exportPath = String(lab.vars.nasExport ?? DEFAULT_EXPORT);
@@ -105,7 +106,10 @@ export function buildNoCloudSeed(lab: LabFile, profile: LabProfile, machine: Lab
 
   return {
     'user-data': `#cloud-config\n# NAS ${machine.name} of lab ${lab.id}, profile ${profile.id} (written by NestLab)\n${yaml11(userData)}`,
-    'meta-data': yaml11({ 'instance-id': `nestlab-${lab.id}-${machine.name}`, 'local-hostname': machine.name }),
+    'meta-data': yaml11({
+      'instance-id': `nestlab-${lab.id}-${machine.name}`,
+      'local-hostname': machine.name,
+    }),
     'network-config': yaml11(networkConfig),
   };
 }

@@ -44,7 +44,9 @@ export function buildPveAnswer(lab: LabFile, profile: LabProfile, machine: LabMa
   const checked = pveAnswerSchema.safeParse(answer);
   if (!checked.success) {
     const issue = checked.error.issues[0]!;
-    throw new SeedError(`answer.toml for ${machine.name} of lab "${lab.id}": ${issue.path.join('.')}: ${issue.message}`);
+    throw new SeedError(
+      `answer.toml for ${machine.name} of lab "${lab.id}": ${issue.path.join('.')}: ${issue.message}`,
+    );
   }
   return answer;
 }

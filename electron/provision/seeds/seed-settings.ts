@@ -30,16 +30,22 @@ export function seedSettingsFor(lab: LabFile): SeedSettings {
   if (!rootPassword) throw new SeedError(`${where}: vars.rootPassword is needed to install the machines`);
   // pve-installer utils.rs: ROOT_PASSWORD_MIN_LENGTH = 8.
   if (rootPassword.length < 8) {
-    throw new SeedError(`${where}: vars.rootPassword must have at least 8 characters (the Proxmox VE installer refuses shorter)`);
+    throw new SeedError(
+      `${where}: vars.rootPassword must have at least 8 characters (the Proxmox VE installer refuses shorter)`,
+    );
   }
   const keyboard = stringVar(lab, 'keyboard') ?? 'en-us';
   if (!(PVE_KEYBOARDS as readonly string[]).includes(keyboard)) {
-    throw new SeedError(`${where}: vars.keyboard "${keyboard}" is not a Proxmox VE layout (${PVE_KEYBOARDS.join(', ')})`);
+    throw new SeedError(
+      `${where}: vars.keyboard "${keyboard}" is not a Proxmox VE layout (${PVE_KEYBOARDS.join(', ')})`,
+    );
   }
   const country = (stringVar(lab, 'country') ?? 'us').toLowerCase();
-  if (!/^[a-z]{2}$/.test(country)) throw new SeedError(`${where}: vars.country "${country}" must be a two-letter code like es`);
+  if (!/^[a-z]{2}$/.test(country))
+    throw new SeedError(`${where}: vars.country "${country}" must be a two-letter code like es`);
   const domain = (stringVar(lab, 'domain') ?? 'lab.internal').toLowerCase();
-  if (!/^[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(domain)) throw new SeedError(`${where}: vars.domain "${domain}" is not a DNS domain`);
+  if (!/^[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(domain))
+    throw new SeedError(`${where}: vars.domain "${domain}" is not a DNS domain`);
   return {
     rootPassword,
     domain,
@@ -82,7 +88,9 @@ export function labNic(lab: LabFile, profile: LabProfile, machine: LabMachine): 
   }
   const network = profile.networks.find((n) => n.name === nic.network);
   if (!network) {
-    throw new SeedError(`lab "${lab.id}" profile "${profile.id}": machine ${machine.name} uses unknown network "${nic.network}"`);
+    throw new SeedError(
+      `lab "${lab.id}" profile "${profile.id}": machine ${machine.name} uses unknown network "${nic.network}"`,
+    );
   }
   const [address, prefixText] = nic.address.split('/') as [string, string];
   const prefix = Number(prefixText);

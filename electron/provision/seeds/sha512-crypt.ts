@@ -10,9 +10,27 @@ const DEFAULT_ROUNDS = 5000;
 
 // The spec's byte order for the final 64-byte digest, three bytes per four characters.
 const ORDER: [number, number, number][] = [
-  [0, 21, 42], [22, 43, 1], [44, 2, 23], [3, 24, 45], [25, 46, 4], [47, 5, 26], [6, 27, 48],
-  [28, 49, 7], [50, 8, 29], [9, 30, 51], [31, 52, 10], [53, 11, 32], [12, 33, 54], [34, 55, 13],
-  [56, 14, 35], [15, 36, 57], [37, 58, 16], [59, 17, 38], [18, 39, 60], [40, 61, 19], [62, 20, 41],
+  [0, 21, 42],
+  [22, 43, 1],
+  [44, 2, 23],
+  [3, 24, 45],
+  [25, 46, 4],
+  [47, 5, 26],
+  [6, 27, 48],
+  [28, 49, 7],
+  [50, 8, 29],
+  [9, 30, 51],
+  [31, 52, 10],
+  [53, 11, 32],
+  [12, 33, 54],
+  [34, 55, 13],
+  [56, 14, 35],
+  [15, 36, 57],
+  [37, 58, 16],
+  [59, 17, 38],
+  [18, 39, 60],
+  [40, 61, 19],
+  [62, 20, 41],
 ];
 
 const sha512 = (...parts: Buffer[]): Buffer => {
@@ -39,9 +57,14 @@ export function randomCryptSalt(length = 16): string {
   return [...randomBytes(length)].map((b) => ALPHABET[b & 0x3f]).join('');
 }
 
-export function sha512Crypt(password: string, salt: string = randomCryptSalt(), rounds = DEFAULT_ROUNDS): string {
+export function sha512Crypt(
+  password: string,
+  salt: string = randomCryptSalt(),
+  rounds = DEFAULT_ROUNDS,
+): string {
   if (!/^[./0-9A-Za-z]{1,16}$/.test(salt)) throw new Error('salt must be 1–16 characters of [./0-9A-Za-z]');
-  if (!Number.isInteger(rounds) || rounds < 1000 || rounds > 999_999_999) throw new Error('rounds must be 1000–999999999');
+  if (!Number.isInteger(rounds) || rounds < 1000 || rounds > 999_999_999)
+    throw new Error('rounds must be 1000–999999999');
   const p = Buffer.from(password, 'utf8');
   const s = Buffer.from(salt, 'ascii');
 
@@ -63,7 +86,8 @@ export function sha512Crypt(password: string, salt: string = randomCryptSalt(), 
     c = h.digest();
   }
 
-  const hash = ORDER.map(([x, y, z]) => encode24(c[x]!, c[y]!, c[z]!, 4)).join('') + encode24(0, 0, c[63]!, 2);
+  const hash =
+    ORDER.map(([x, y, z]) => encode24(c[x]!, c[y]!, c[z]!, 4)).join('') + encode24(0, 0, c[63]!, 2);
   const roundsPart = rounds === DEFAULT_ROUNDS ? '' : `rounds=${rounds}$`;
   return `$6$${roundsPart}${salt}$${hash}`;
 }

@@ -64,7 +64,8 @@ export class TrueNasInstallerClient {
     const stop = this.rpc.onNotification((method, raw) => {
       if (method !== 'installation_progress' || !Array.isArray(raw)) return;
       const update = raw[0] as { progress?: number; message?: string } | undefined;
-      if (typeof update?.progress === 'number') onProgress?.({ fraction: update.progress, message: update.message ?? '' });
+      if (typeof update?.progress === 'number')
+        onProgress?.({ fraction: update.progress, message: update.message ?? '' });
     });
     try {
       await this.rpc.call('install', [params], timeoutMs);

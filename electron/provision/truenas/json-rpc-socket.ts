@@ -54,22 +54,30 @@ export class JsonRpcSocket {
     private readonly options: RpcSocketOptions,
   ) {
     socket.on('message', (data) => this.receive(String(data)));
-    socket.on('close', (code, reason) => this.fail(`connection to ${url} closed (${code}${reason.length ? ` ${String(reason)}` : ''})`));
+    socket.on('close', (code, reason) =>
+      this.fail(`connection to ${url} closed (${code}${reason.length ? ` ${String(reason)}` : ''})`),
+    );
     socket.on('error', (error) => this.fail(`connection to ${url} failed: ${error.message}`));
   }
 
   static connect(url: string, options: RpcSocketOptions = {}): Promise<JsonRpcSocket> {
     const secure = url.startsWith('wss:');
     if (secure && !options.tls) {
-      return Promise.reject(new TrueNasRpcError(`${url}: a wss:// connection needs the certificate fingerprint to pin`, 'connect'));
+      return Promise.reject(
+        new TrueNasRpcError(
+          `${url}: a wss:// connection needs the certificate fingerprint to pin`,
+          'connect',
+        ),
+      );
     }
     // ws hands these to tls.connect; its own typing of checkServerIdentity is narrower than Node's.
-    const tlsOptions = (
-      secure && options.tls
-        ? { ca: options.tls.chainPem, checkServerIdentity: pinnedIdentityCheck(options.tls.fingerprint) }
-        : {}
-    ) as unknown as WebSocket.ClientOptions;
-    const socket = new WebSocket(url, { handshakeTimeout: options.connectTimeoutMs ?? 10_000, ...tlsOptions });
+    const tlsOptions = (secure && options.tls
+      ? { ca: options.tls.chainPem, checkServerIdentity: pinnedIdentityCheck(options.tls.fingerprint) }
+      : {}) as unknown as WebSocket.ClientOptions;
+    const socket = new WebSocket(url, {
+      handshakeTimeout: options.connectTimeoutMs ?? 10_000,
+      ...tlsOptions,
+    });
     return new Promise((resolve, reject) => {
       const onAbort = (): void => socket.terminate();
       options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -81,7 +89,14 @@ export class JsonRpcSocket {
         options.signal?.removeEventListener('abort', onAbort);
         reject(new TrueNasRpcError(`cannot connect to ${url}: ${error.message}`, 'connect'));
       });
-      socket.once('close', () => reject(new TrueNasRpcError(`cannot connect to ${url}: ${options.signal?.aborted ? 'cancelled' : 'closed'}`, 'connect')));
+      socket.once('close', () =>
+        reject(
+          new TrueNasRpcError(
+            `cannot connect to ${url}: ${options.signal?.aborted ? 'cancelled' : 'closed'}`,
+            'connect',
+          ),
+        ),
+      );
     });
   }
 
@@ -90,13 +105,23 @@ export class JsonRpcSocket {
     return () => this.listeners.delete(listener);
   }
 
-  call<T = unknown>(method: string, params: unknown[] = [], timeoutMs = this.options.callTimeoutMs ?? 60_000): Promise<T> {
-    if (this.closedBecause) return Promise.reject(new TrueNasRpcError(`${method}: ${this.closedBecause}`, method));
+  call<T = unknown>(
+    method: string,
+    params: unknown[] = [],
+    timeoutMs = this.options.callTimeoutMs ?? 60_000,
+  ): Promise<T> {
+    if (this.closedBecause)
+      return Promise.reject(new TrueNasRpcError(`${method}: ${this.closedBecause}`, method));
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new TrueNasRpcError(`${method} on ${this.url}: no answer within ${Math.round(timeoutMs / 1000)} s`, method));
+        reject(
+          new TrueNasRpcError(
+            `${method} on ${this.url}: no answer within ${Math.round(timeoutMs / 1000)} s`,
+            method,
+          ),
+        );
       }, timeoutMs);
       this.pending.set(id, { method, resolve: resolve as (value: unknown) => void, reject, timer });
       this.socket.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
@@ -124,10 +149,19 @@ export class JsonRpcSocket {
     this.pending.delete(message.id as number);
     clearTimeout(pending.timer);
     if (message.error) {
-      const error = message.error as { code?: number; message?: string | null; data?: { reason?: string } | null };
+      const error = message.error as {
+        code?: number;
+        message?: string | null;
+        data?: { reason?: string } | null;
+      };
       const reason = error.data?.reason ?? error.message ?? 'unknown error';
       pending.reject(
-        new TrueNasRpcError(`${pending.method} on ${this.url} failed: ${reason}`, pending.method, error.code, reason),
+        new TrueNasRpcError(
+          `${pending.method} on ${this.url} failed: ${reason}`,
+          pending.method,
+          error.code,
+          reason,
+        ),
       );
     } else {
       pending.resolve(message.result);

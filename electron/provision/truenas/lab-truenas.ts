@@ -25,16 +25,22 @@ export function createLabTrueNasProvisioner(
   const appliance = options.appliance ?? createTrueNasAppliance();
   const machineOf = (name: string) => {
     const machine = profile.machines.find((m) => m.name === name && m.kind === 'truenas');
-    if (!machine) throw new SeedError(`lab "${lab.id}" profile "${profile.id}" has no TrueNAS machine "${name}"`);
+    if (!machine)
+      throw new SeedError(`lab "${lab.id}" profile "${profile.id}" has no TrueNAS machine "${name}"`);
     if (machine.disks.length < 2) {
-      throw new SeedError(`lab "${lab.id}": TrueNAS machine ${name} needs two disks (system and pool), it has ${machine.disks.length}`);
+      throw new SeedError(
+        `lab "${lab.id}": TrueNAS machine ${name} needs two disks (system and pool), it has ${machine.disks.length}`,
+      );
     }
     return machine;
   };
   const exportOf = (): { pool: string; dataset: string } => {
     const exportPath = String(lab.vars.nasExport ?? '/mnt/tank/pve');
     const match = /^\/mnt\/([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(exportPath);
-    if (!match) throw new SeedError(`lab "${lab.id}": vars.nasExport "${exportPath}" must look like /mnt/<pool>/<dataset> for TrueNAS`);
+    if (!match)
+      throw new SeedError(
+        `lab "${lab.id}": vars.nasExport "${exportPath}" must look like /mnt/<pool>/<dataset> for TrueNAS`,
+      );
     return { pool: match[1]!, dataset: match[2]! };
   };
   return {

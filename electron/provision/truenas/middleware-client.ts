@@ -43,7 +43,11 @@ export class TrueNasMiddlewareClient {
   }
 
   createPool(name: string, disks: string[]): Promise<{ name: string; path: string }> {
-    return this.rpc.call('pool.create', [{ name, topology: { data: [{ type: 'STRIPE', disks }] } }], 10 * 60_000);
+    return this.rpc.call(
+      'pool.create',
+      [{ name, topology: { data: [{ type: 'STRIPE', disks }] } }],
+      10 * 60_000,
+    );
   }
 
   createDataset(name: string): Promise<{ id: string; mountpoint: string }> {
@@ -59,8 +63,11 @@ export class TrueNasMiddlewareClient {
 
   /** Starts at boot (`service.update`), then now (`service.control START`, a job in 25.10+). */
   async enableAndStartService(service: string): Promise<void> {
-    const [found] = await this.query<{ id: number; service: string }>('service.query', [['service', '=', service]]);
-    if (!found) throw new TrueNasRpcError(`service.query on ${this.rpc.url}: no service "${service}"`, 'service.query');
+    const [found] = await this.query<{ id: number; service: string }>('service.query', [
+      ['service', '=', service],
+    ]);
+    if (!found)
+      throw new TrueNasRpcError(`service.query on ${this.rpc.url}: no service "${service}"`, 'service.query');
     await this.rpc.call('service.update', [found.id, { enable: true }]);
     await this.rpc.call('service.control', ['START', service, {}], 5 * 60_000);
   }

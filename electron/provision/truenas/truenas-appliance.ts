@@ -17,7 +17,11 @@ export interface TrueNasInstallRequest {
    * The live system takes a while to boot: connection attempts before giving up (default 60) and
    * the pause between them (default 5 s). The WebSocket handshake is the readiness probe.
    */
-  readiness?: { attempts?: number; delayMs?: number; sleep?: (ms: number, signal?: AbortSignal) => Promise<void> };
+  readiness?: {
+    attempts?: number;
+    delayMs?: number;
+    sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  };
   /** Size of the boot disk in the lab file; the installer's disk of that size is chosen. */
   bootDiskGiB: number;
   adminPassword: string;
@@ -57,7 +61,9 @@ export function diskOfSize(disks: InstallerDisk[], sizeGiB: number): InstallerDi
 const pause = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(timer), reject(new Error('cancelled'))), { once: true });
+    signal?.addEventListener('abort', () => (clearTimeout(timer), reject(new Error('cancelled'))), {
+      once: true,
+    });
   });
 
 /** Connects to the installer once the live ISO has booted far enough to answer the handshake. */
@@ -86,19 +92,30 @@ export function createTrueNasAppliance(): TrueNasAppliance {
       try {
         const info = await installer.systemInfo();
         if (info.installation_running) {
-          throw new TrueNasRpcError(`${request.installerUrl}: an installation is already running on this machine`, 'system_info');
+          throw new TrueNasRpcError(
+            `${request.installerUrl}: an installation is already running on this machine`,
+            'system_info',
+          );
         }
         const disks = await installer.listDisks();
         const boot = diskOfSize(disks, request.bootDiskGiB);
-        if (!boot) throw new TrueNasRpcError(`${request.installerUrl}: the installer sees no disk to install onto`, 'list_disks');
+        if (!boot)
+          throw new TrueNasRpcError(
+            `${request.installerUrl}: the installer sees no disk to install onto`,
+            'list_disks',
+          );
         if (request.adminPassword.length < 6) {
           throw new TrueNasRpcError('the TrueNAS admin password must have at least 6 characters', 'install');
         }
         const nicName = request.network
-          ? (request.network.interface ?? (await installer.listNetworkInterfaces()).map((n) => n.name).sort()[0])
+          ? (request.network.interface ??
+            (await installer.listNetworkInterfaces()).map((n) => n.name).sort()[0])
           : undefined;
         if (request.network && !nicName) {
-          throw new TrueNasRpcError(`${request.installerUrl}: the installer sees no network interface`, 'list_network_interfaces');
+          throw new TrueNasRpcError(
+            `${request.installerUrl}: the installer sees no network interface`,
+            'list_network_interfaces',
+          );
         }
         await installer.install(
           {
@@ -112,7 +129,9 @@ export function createTrueNasAppliance(): TrueNasAppliance {
                       {
                         name: nicName,
                         ipv4_dhcp: false,
-                        aliases: [{ type: 'INET', address: request.network.address, netmask: request.network.prefix }],
+                        aliases: [
+                          { type: 'INET', address: request.network.address, netmask: request.network.prefix },
+                        ],
                       },
                     ],
                   },
@@ -144,7 +163,11 @@ export function createTrueNasAppliance(): TrueNasAppliance {
           await api.createDataset(datasetName);
         }
         let [share] = await api.query<NfsShare>('sharing.nfs.query', [['path', '=', exportPath]]);
-        share ??= await api.createNfsShare({ path: exportPath, networks: request.networks, comment: 'NestLab: Proxmox VE shared storage' });
+        share ??= await api.createNfsShare({
+          path: exportPath,
+          networks: request.networks,
+          comment: 'NestLab: Proxmox VE shared storage',
+        });
         await api.enableAndStartService('nfs');
         return { exportPath, share };
       } finally {

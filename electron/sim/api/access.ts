@@ -27,7 +27,13 @@ export function accessRoutes(world: World): SimRoute[] {
   /** A user may see and manage itself; others need User.Modify (or Sys.Audit to read) on /access/groups. */
   const mayManage = (ctx: SimRequestContext, userid: string, read = false): void => {
     if (splitTokenId(ctx.user).user === userid && !splitTokenId(ctx.user).token) return;
-    checkPrivileges(core, ctx.user, '/access/groups', read ? ['User.Modify', 'Sys.Audit'] : ['User.Modify'], read);
+    checkPrivileges(
+      core,
+      ctx.user,
+      '/access/groups',
+      read ? ['User.Modify', 'Sys.Audit'] : ['User.Modify'],
+      read,
+    );
   };
   const userOrThrow = (userid: string): AccessUser => {
     const u = access().users[userid];
@@ -43,20 +49,39 @@ export function accessRoutes(world: World): SimRoute[] {
     ...(u.firstname ? { firstname: u.firstname } : {}),
     ...(u.lastname ? { lastname: u.lastname } : {}),
     ...(u.groups.length ? { groups: u.groups.join(',') } : {}),
-    tokens: Object.entries(u.tokens).map(([tokenid, t]) => ({ tokenid, privsep: t.privsep ? 1 : 0, expire: t.expire, ...(t.comment ? { comment: t.comment } : {}) })),
+    tokens: Object.entries(u.tokens).map(([tokenid, t]) => ({
+      tokenid,
+      privsep: t.privsep ? 1 : 0,
+      expire: t.expire,
+      ...(t.comment ? { comment: t.comment } : {}),
+    })),
   });
   const setGroups = (userid: string, groups: string[]): void => {
     for (const g of groups) if (!access().groups[g]) throw new SimApiError(500, `no such group '${g}'`);
     userOrThrow(userid).groups = [...new Set(groups)];
   };
-  const aclView = (a: AccessAcl): Record<string, unknown> => ({ path: a.path, type: a.type, ugid: a.ugid, roleid: a.roleid, propagate: a.propagate ? 1 : 0 });
+  const aclView = (a: AccessAcl): Record<string, unknown> => ({
+    path: a.path,
+    type: a.type,
+    ugid: a.ugid,
+    roleid: a.roleid,
+    propagate: a.propagate ? 1 : 0,
+  });
   const poolView = (poolid: string): Record<string, unknown> => {
     const pool = access().pools[poolid]!;
     const members = pool.members.map((m) => {
       const [kind, id] = m.split('/') as [string, string];
-      if (kind === 'storage') return { id: `storage/${ctxNode()}/${id}`, type: 'storage', storage: id, node: ctxNode() };
+      if (kind === 'storage')
+        return { id: `storage/${ctxNode()}/${id}`, type: 'storage', storage: id, node: ctxNode() };
       const g = core.state.guests[id];
-      return { id: `${g?.type ?? 'qemu'}/${id}`, type: g?.type ?? 'qemu', vmid: Number(id), node: g?.node ?? '', status: g?.running ? 'running' : 'stopped', name: g?.config.name ?? '' };
+      return {
+        id: `${g?.type ?? 'qemu'}/${id}`,
+        type: g?.type ?? 'qemu',
+        vmid: Number(id),
+        node: g?.node ?? '',
+        status: g?.running ? 'running' : 'stopped',
+        name: g?.config.name ?? '',
+      };
     });
     return { poolid, ...(pool.comment ? { comment: pool.comment } : {}), members };
   };
@@ -81,8 +106,14 @@ export function accessRoutes(world: World): SimRoute[] {
         const vmid = member.slice(4);
         if (!core.state.guests[vmid]) throw new SimApiError(500, `no such VM ${vmid}`);
         checkPrivileges(core, ctx.user, `/vms/${vmid}`, ['VM.Allocate']);
-        const other = Object.entries(access().pools).find(([id, p]) => id !== poolid && p.members.includes(member));
-        if (other && !bool(ctx, 'allow-move')) throw new SimApiError(500, `VM ${vmid} belongs already to pool '${other[0]}' and 'allow-move' is not set`);
+        const other = Object.entries(access().pools).find(
+          ([id, p]) => id !== poolid && p.members.includes(member),
+        );
+        if (other && !bool(ctx, 'allow-move'))
+          throw new SimApiError(
+            500,
+            `VM ${vmid} belongs already to pool '${other[0]}' and 'allow-move' is not set`,
+          );
         if (other) other[1].members = other[1].members.filter((m) => m !== member);
       } else {
         checkPrivileges(core, ctx.user, `/${member}`, ['Datastore.Allocate']);
@@ -93,7 +124,20 @@ export function accessRoutes(world: World): SimRoute[] {
   };
 
   return [
-    route('GET', '/access', () => ['acl', 'domains', 'groups', 'openid', 'password', 'permissions', 'roles', 'tfa', 'ticket', 'users'].map((subdir) => ({ subdir }))),
+    route('GET', '/access', () =>
+      [
+        'acl',
+        'domains',
+        'groups',
+        'openid',
+        'password',
+        'permissions',
+        'roles',
+        'tfa',
+        'ticket',
+        'users',
+      ].map((subdir) => ({ subdir })),
+    ),
     route('GET', '/access/domains', () => [
       { realm: 'pam', type: 'pam', comment: 'Linux PAM standard authentication' },
       { realm: 'pve', type: 'pve', comment: 'Proxmox VE authentication server' },
@@ -101,13 +145,20 @@ export function accessRoutes(world: World): SimRoute[] {
     route('GET', '/access/domains/{realm}', (ctx) => {
       const realm = req(ctx, 'realm');
       if (realm !== 'pam' && realm !== 'pve') throw new SimApiError(500, `domain '${realm}' does not exist`);
-      return { type: realm, comment: realm === 'pam' ? 'Linux PAM standard authentication' : 'Proxmox VE authentication server', digest: '0'.repeat(40) };
+      return {
+        type: realm,
+        comment: realm === 'pam' ? 'Linux PAM standard authentication' : 'Proxmox VE authentication server',
+        digest: '0'.repeat(40),
+      };
     }),
 
     route('GET', '/access/users', (ctx) => {
       const enabled = bool(ctx, 'enabled');
       const out: Record<string, unknown>[] = [];
-      const all: [string, AccessUser][] = [['root@pam', { enable: true, expire: 0, groups: [], tokens: {}, comment: '' }], ...Object.entries(access().users)];
+      const all: [string, AccessUser][] = [
+        ['root@pam', { enable: true, expire: 0, groups: [], tokens: {}, comment: '' }],
+        ...Object.entries(access().users),
+      ];
       const seeAll = hasPrivileges(core, ctx.user, '/access/groups', ['User.Modify', 'Sys.Audit'], true);
       for (const [userid, u] of all) {
         if (!seeAll && userid !== splitTokenId(ctx.user).user) continue;
@@ -121,9 +172,11 @@ export function accessRoutes(world: World): SimRoute[] {
       if (!USERID.test(userid)) throw paramError('userid', 'value does not match the regex pattern');
       checkPrivileges(core, ctx.user, `/access/realm/${userid.split('@')[1]}`, ['Realm.AllocateUser']);
       write(ctx);
-      if (userid === 'root@pam' || access().users[userid]) throw new SimApiError(500, `create user failed: user '${userid}' already exists`);
+      if (userid === 'root@pam' || access().users[userid])
+        throw new SimApiError(500, `create user failed: user '${userid}' already exists`);
       const password = str(ctx, 'password');
-      if (password !== undefined && !userid.endsWith('@pve')) throw new SimApiError(500, `create user failed: can't set password for realm 'pam' here`);
+      if (password !== undefined && !userid.endsWith('@pve'))
+        throw new SimApiError(500, `create user failed: can't set password for realm 'pam' here`);
       access().users[userid] = {
         enable: bool(ctx, 'enable') ?? true,
         expire: int(ctx, 'expire') ?? 0,
@@ -144,7 +197,13 @@ export function accessRoutes(world: World): SimRoute[] {
       if (userid === 'root@pam') return { enable: 1, expire: 0, tokens: {} };
       const u = userOrThrow(userid);
       const { userid: _id, tokens, ...view } = userView(userid, u);
-      return { ...view, groups: u.groups, tokens: Object.fromEntries((tokens as { tokenid: string }[]).map(({ tokenid, ...t }) => [tokenid, t])) };
+      return {
+        ...view,
+        groups: u.groups,
+        tokens: Object.fromEntries(
+          (tokens as { tokenid: string }[]).map(({ tokenid, ...t }) => [tokenid, t]),
+        ),
+      };
     }),
     route('PUT', '/access/users/{userid}', (ctx) => {
       const userid = req(ctx, 'userid');
@@ -160,7 +219,8 @@ export function accessRoutes(world: World): SimRoute[] {
         if (v !== undefined) u[key] = v;
       }
       const groups = str(ctx, 'groups');
-      if (groups !== undefined) setGroups(userid, [...(bool(ctx, 'append') ? u.groups : []), ...list(ctx, 'groups')]);
+      if (groups !== undefined)
+        setGroups(userid, [...(bool(ctx, 'append') ? u.groups : []), ...list(ctx, 'groups')]);
       return null;
     }),
     route('DELETE', '/access/users/{userid}', (ctx) => {
@@ -169,14 +229,23 @@ export function accessRoutes(world: World): SimRoute[] {
       write(ctx);
       userOrThrow(userid);
       delete access().users[userid];
-      access().acl = access().acl.filter((a) => !(a.type === 'user' && a.ugid === userid) && !(a.type === 'token' && a.ugid.startsWith(`${userid}!`)));
+      access().acl = access().acl.filter(
+        (a) =>
+          !(a.type === 'user' && a.ugid === userid) &&
+          !(a.type === 'token' && a.ugid.startsWith(`${userid}!`)),
+      );
       return null;
     }),
 
     route('GET', '/access/users/{userid}/token', (ctx) => {
       const userid = req(ctx, 'userid');
       mayManage(ctx, userid, true);
-      return Object.entries(userOrThrow(userid).tokens).map(([tokenid, t]) => ({ tokenid, privsep: t.privsep ? 1 : 0, expire: t.expire, ...(t.comment ? { comment: t.comment } : {}) }));
+      return Object.entries(userOrThrow(userid).tokens).map(([tokenid, t]) => ({
+        tokenid,
+        privsep: t.privsep ? 1 : 0,
+        expire: t.expire,
+        ...(t.comment ? { comment: t.comment } : {}),
+      }));
     }),
     route('GET', '/access/users/{userid}/token/{tokenid}', (ctx) => {
       const userid = req(ctx, 'userid');
@@ -190,7 +259,11 @@ export function accessRoutes(world: World): SimRoute[] {
       const tokenid = req(ctx, 'tokenid');
       mayManage(ctx, userid);
       write(ctx);
-      if (userid === 'root@pam') throw new SimApiError(500, 'the simulator keeps root@pam tokens outside user.cfg; create them for a PVE user');
+      if (userid === 'root@pam')
+        throw new SimApiError(
+          500,
+          'the simulator keeps root@pam tokens outside user.cfg; create them for a PVE user',
+        );
       const u = userOrThrow(userid);
       if (u.tokens[tokenid]) throw new SimApiError(500, `Token already exists.`);
       const secret = randomUUID();
@@ -234,14 +307,18 @@ export function accessRoutes(world: World): SimRoute[] {
         .map(([groupid, g]) => ({
           groupid,
           ...(g.comment ? { comment: g.comment } : {}),
-          users: Object.entries(access().users).filter(([, u]) => u.groups.includes(groupid)).map(([id]) => id).join(','),
+          users: Object.entries(access().users)
+            .filter(([, u]) => u.groups.includes(groupid))
+            .map(([id]) => id)
+            .join(','),
         })),
     ),
     route('POST', '/access/groups', (ctx) => {
       checkPrivileges(core, ctx.user, '/access/groups', ['Group.Allocate']);
       write(ctx);
       const groupid = req(ctx, 'groupid');
-      if (access().groups[groupid]) throw new SimApiError(500, `create group failed: group '${groupid}' already exists`);
+      if (access().groups[groupid])
+        throw new SimApiError(500, `create group failed: group '${groupid}' already exists`);
       const comment = str(ctx, 'comment');
       access().groups[groupid] = comment !== undefined ? { comment } : {};
       return null;
@@ -251,7 +328,12 @@ export function accessRoutes(world: World): SimRoute[] {
       const groupid = req(ctx, 'groupid');
       const g = access().groups[groupid];
       if (!g) throw new SimApiError(500, `group '${groupid}' does not exist`);
-      return { ...(g.comment ? { comment: g.comment } : {}), members: Object.entries(access().users).filter(([, u]) => u.groups.includes(groupid)).map(([id]) => id) };
+      return {
+        ...(g.comment ? { comment: g.comment } : {}),
+        members: Object.entries(access().users)
+          .filter(([, u]) => u.groups.includes(groupid))
+          .map(([id]) => id),
+      };
     }),
     route('PUT', '/access/groups/{groupid}', (ctx) => {
       checkPrivileges(core, ctx.user, '/access/groups', ['Group.Allocate']);
@@ -274,8 +356,16 @@ export function accessRoutes(world: World): SimRoute[] {
     }),
 
     route('GET', '/access/roles', () => [
-      ...Object.entries(BUILTIN_ROLES).map(([roleid, privs]) => ({ roleid, privs: privs.join(','), special: 1 })),
-      ...Object.entries(core.state.roles ?? {}).map(([roleid, privs]) => ({ roleid, privs: privs.join(','), special: 0 })),
+      ...Object.entries(BUILTIN_ROLES).map(([roleid, privs]) => ({
+        roleid,
+        privs: privs.join(','),
+        special: 1,
+      })),
+      ...Object.entries(core.state.roles ?? {}).map(([roleid, privs]) => ({
+        roleid,
+        privs: privs.join(','),
+        special: 0,
+      })),
     ]),
     route('GET', '/access/roles/{roleid}', (ctx) => {
       const roleid = req(ctx, 'roleid');
@@ -287,7 +377,8 @@ export function accessRoutes(world: World): SimRoute[] {
       checkPrivileges(core, ctx.user, '/access', ['Sys.Modify']);
       write(ctx);
       const roleid = req(ctx, 'roleid');
-      if (BUILTIN_ROLES[roleid] || core.state.roles?.[roleid]) throw new SimApiError(500, `role '${roleid}' already exists`);
+      if (BUILTIN_ROLES[roleid] || core.state.roles?.[roleid])
+        throw new SimApiError(500, `role '${roleid}' already exists`);
       (core.state.roles ??= {})[roleid] = list(ctx, 'privs');
       return null;
     }),
@@ -314,21 +405,28 @@ export function accessRoutes(world: World): SimRoute[] {
       const remove = bool(ctx, 'delete') ?? false;
       const propagate = bool(ctx, 'propagate') ?? true;
       const roles = list(ctx, 'roles');
-      for (const role of roles) if (!BUILTIN_ROLES[role] && !core.state.roles?.[role]) throw new SimApiError(500, `role '${role}' does not exist`);
+      for (const role of roles)
+        if (!BUILTIN_ROLES[role] && !core.state.roles?.[role])
+          throw new SimApiError(500, `role '${role}' does not exist`);
       const subjects: [AccessAcl['type'], string][] = [
         ...list(ctx, 'users').map((u) => ['user', u] as [AccessAcl['type'], string]),
         ...list(ctx, 'groups').map((g) => ['group', g] as [AccessAcl['type'], string]),
         ...list(ctx, 'tokens').map((t) => ['token', t] as [AccessAcl['type'], string]),
       ];
       for (const [type, ugid] of subjects) {
-        if (type === 'user' && ugid !== 'root@pam' && !access().users[ugid]) throw new SimApiError(500, `user '${ugid}' does not exist`);
-        if (type === 'group' && !access().groups[ugid]) throw new SimApiError(500, `group '${ugid}' does not exist`);
+        if (type === 'user' && ugid !== 'root@pam' && !access().users[ugid])
+          throw new SimApiError(500, `user '${ugid}' does not exist`);
+        if (type === 'group' && !access().groups[ugid])
+          throw new SimApiError(500, `group '${ugid}' does not exist`);
         if (type === 'token') {
           const { user, token } = splitTokenId(ugid);
-          if (!token || !access().users[user]?.tokens[token]) throw new SimApiError(500, `no such token '${token ?? ''}' for user '${user}'`);
+          if (!token || !access().users[user]?.tokens[token])
+            throw new SimApiError(500, `no such token '${token ?? ''}' for user '${user}'`);
         }
         for (const roleid of roles) {
-          access().acl = access().acl.filter((a) => !(a.path === path && a.type === type && a.ugid === ugid && a.roleid === roleid));
+          access().acl = access().acl.filter(
+            (a) => !(a.path === path && a.type === type && a.ugid === ugid && a.roleid === roleid),
+          );
           if (!remove) access().acl.push({ path, type, ugid, roleid, propagate });
         }
       }
@@ -341,7 +439,16 @@ export function accessRoutes(world: World): SimRoute[] {
       const wanted = str(ctx, 'path');
       const paths = wanted
         ? [wanted]
-        : ['/', '/access', '/access/groups', '/nodes', '/storage', '/vms', ...new Set(access().acl.map((a) => a.path)), ...Object.keys(core.state.guests).map((id) => `/vms/${id}`)];
+        : [
+            '/',
+            '/access',
+            '/access/groups',
+            '/nodes',
+            '/storage',
+            '/vms',
+            ...new Set(access().acl.map((a) => a.path)),
+            ...Object.keys(core.state.guests).map((id) => `/vms/${id}`),
+          ];
       const out: Record<string, Record<string, number>> = {};
       for (const path of [...new Set(paths)]) {
         const privs = privileges(core, userid, path);
@@ -356,14 +463,22 @@ export function accessRoutes(world: World): SimRoute[] {
       return Object.keys(access().pools)
         .filter((id) => !only || id === only)
         .filter((id) => hasPrivileges(core, ctx.user, `/pool/${id}`, ['Pool.Audit', 'Pool.Allocate'], true))
-        .map((id) => (only ? poolView(id) : { poolid: id, ...(access().pools[id]!.comment ? { comment: access().pools[id]!.comment } : {}) }));
+        .map((id) =>
+          only
+            ? poolView(id)
+            : {
+                poolid: id,
+                ...(access().pools[id]!.comment ? { comment: access().pools[id]!.comment } : {}),
+              },
+        );
     }),
     route('POST', '/pools', (ctx) => {
       const poolid = req(ctx, 'poolid');
       checkPrivileges(core, ctx.user, `/pool/${poolid}`, ['Pool.Allocate']);
       write(ctx);
       if (!/^[A-Za-z0-9.\-_]+$/.test(poolid)) throw paramError('poolid', 'invalid pool ID');
-      if (access().pools[poolid]) throw new SimApiError(500, `create pool failed: pool '${poolid}' already exists`);
+      if (access().pools[poolid])
+        throw new SimApiError(500, `create pool failed: pool '${poolid}' already exists`);
       const comment = str(ctx, 'comment');
       access().pools[poolid] = { members: [], ...(comment !== undefined ? { comment } : {}) };
       return null;

@@ -16,7 +16,8 @@ import { int, knownNodes, list, paramError, req, route, str, bool, MIB } from '.
 
 /** Whether `node` is online as seen from `local` (same corosync partition, or itself). */
 export function onlineFrom(core: SimCore, local: string, node: string): boolean {
-  if (local === node) return core.state.nodes[node]?.phase === 'up' || core.state.nodes[node]?.phase === 'shutting-down';
+  if (local === node)
+    return core.state.nodes[node]?.phase === 'up' || core.state.nodes[node]?.phase === 'shutting-down';
   return core.state.membership[local]?.includes(node) ?? false;
 }
 
@@ -146,22 +147,31 @@ export function clusterRoutes(world: World): SimRoute[] {
     route('GET', '/cluster/resources', (ctx) => {
       const type = str(ctx, 'type');
       const out: Record<string, unknown>[] = [];
-      const may = (path: string, privs: string[]): boolean => hasPrivileges(core, ctx.user, path, privs, true);
+      const may = (path: string, privs: string[]): boolean =>
+        hasPrivileges(core, ctx.user, path, privs, true);
       if (!type || type === 'node')
-        for (const n of knownNodes(world, ctx.node)) if (may(`/nodes/${n}`, ['Sys.Audit'])) out.push(nodeResource(core, ctx.node, n));
+        for (const n of knownNodes(world, ctx.node))
+          if (may(`/nodes/${n}`, ['Sys.Audit'])) out.push(nodeResource(core, ctx.node, n));
       if (!type || type === 'storage')
-        out.push(...storageResources(core, ctx.node).filter((r) => may(`/storage/${String(r.storage)}`, ['Datastore.Audit', 'Datastore.AllocateSpace'])));
+        out.push(
+          ...storageResources(core, ctx.node).filter((r) =>
+            may(`/storage/${String(r.storage)}`, ['Datastore.Audit', 'Datastore.AllocateSpace']),
+          ),
+        );
       if (!type || type === 'vm') {
         const pools = accessState(core).pools;
         for (const r of guestResources(core, ctx.node)) {
           if (!may(`/vms/${String(r.vmid)}`, ['VM.Audit'])) continue;
-          const pool = Object.entries(pools).find(([, p]) => p.members.includes(`vms/${String(r.vmid)}`))?.[0];
+          const pool = Object.entries(pools).find(([, p]) =>
+            p.members.includes(`vms/${String(r.vmid)}`),
+          )?.[0];
           out.push(pool ? { ...r, pool } : r);
         }
       }
       if (!type || type === 'pool')
         for (const id of Object.keys(accessState(core).pools))
-          if (may(`/pool/${id}`, ['Pool.Audit', 'Pool.Allocate'])) out.push({ id: `/pool/${id}`, type: 'pool', pool: id });
+          if (may(`/pool/${id}`, ['Pool.Audit', 'Pool.Allocate']))
+            out.push({ id: `/pool/${id}`, type: 'pool', pool: id });
       return out;
     }),
     route('GET', '/cluster/config', () => [
@@ -205,10 +215,19 @@ export function clusterRoutes(world: World): SimRoute[] {
     route('GET', '/cluster/config/nodes', (ctx) => {
       const cluster = core.state.cluster;
       if (!cluster?.nodes[ctx.node])
-        throw new SimApiError(500, "Corosync config '/etc/pve/corosync.conf' does not exist - is this node part of a cluster?");
+        throw new SimApiError(
+          500,
+          "Corosync config '/etc/pve/corosync.conf' does not exist - is this node part of a cluster?",
+        );
       return Object.entries(cluster.nodes)
         .sort(([a], [b]) => a.localeCompare(b))
-        .map(([node, c]) => ({ node, name: node, nodeid: String(c.nodeid), quorum_votes: String(c.votes), ring0_addr: c.ip }));
+        .map(([node, c]) => ({
+          node,
+          name: node,
+          nodeid: String(c.nodeid),
+          quorum_votes: String(c.votes),
+          ring0_addr: c.ip,
+        }));
     }),
     // pve-cluster API2/ClusterConfig.pm: selected lines of corosync-qdevice's `status verbose`, {} without a QDevice.
     route('GET', '/cluster/config/qdevice', (ctx) => {

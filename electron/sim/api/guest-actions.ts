@@ -51,7 +51,10 @@ export function guestActionRoutes(world: World, kind: Kind): SimRoute[] {
     route('GET', `${base}/snapshot/{snapname}`, (ctx) => {
       const { node, vmid } = at(ctx);
       snapshotOrThrow(guestOrThrow(core, node, vmid, kind), req(ctx, 'snapname'));
-      return [{ rel: 'child', href: 'config' }, { rel: 'child', href: 'rollback' }].map((l) => ({ ...l }));
+      return [
+        { rel: 'child', href: 'config' },
+        { rel: 'child', href: 'rollback' },
+      ].map((l) => ({ ...l }));
     }),
     route('GET', `${base}/snapshot/{snapname}/config`, (ctx) => {
       const { node, vmid } = at(ctx);

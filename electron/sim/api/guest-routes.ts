@@ -31,9 +31,29 @@ import { bool, configParams, int, list, MIB, paramError, req, route, str, target
 type Kind = 'qemu' | 'lxc';
 
 const NOT_CONFIG = [
-  'vmid', 'node', 'start', 'ha-managed', 'digest', 'delete', 'revert', 'skiplock', 'background_delay', 'purge',
-  'destroy-unreferenced-disks', 'pool', 'unique', 'archive', 'force', 'storage', 'password', 'ssh-public-keys',
-  'restore', 'unprivileged-ignored', 'live-restore', 'bwlimit', 'ignore-unpack-errors',
+  'vmid',
+  'node',
+  'start',
+  'ha-managed',
+  'digest',
+  'delete',
+  'revert',
+  'skiplock',
+  'background_delay',
+  'purge',
+  'destroy-unreferenced-disks',
+  'pool',
+  'unique',
+  'archive',
+  'force',
+  'storage',
+  'password',
+  'ssh-public-keys',
+  'restore',
+  'unprivileged-ignored',
+  'live-restore',
+  'bwlimit',
+  'ignore-unpack-errors',
 ];
 
 export function haView(core: SimCore, g: GuestState): Record<string, unknown> {
@@ -98,7 +118,8 @@ export function guestRoutes(world: World, kind: Kind): SimRoute[] {
       const config = configParams(ctx, NOT_CONFIG);
       if (kind === 'lxc') {
         const template = req(ctx, 'ostemplate');
-        if (!findVolume(core, template, node)) throw new SimApiError(500, `volume '${template}' does not exist`);
+        if (!findVolume(core, template, node))
+          throw new SimApiError(500, `volume '${template}' does not exist`);
         config.rootfs ??= `${str(ctx, 'storage') ?? 'local'}:4`;
       } else {
         for (const v of Object.values(config)) {
@@ -108,9 +129,13 @@ export function guestRoutes(world: World, kind: Kind): SimRoute[] {
         }
       }
       if (bool(ctx, 'ha-managed') && world.version().release !== '9.1')
-        throw paramError('ha-managed', 'property is not defined in schema and the schema does not allow additional properties');
+        throw paramError(
+          'ha-managed',
+          'property is not defined in schema and the schema does not allow additional properties',
+        );
       const pool = str(ctx, 'pool');
-      if (pool !== undefined && !accessState(core).pools[pool]) throw new SimApiError(500, `pool '${pool}' does not exist`);
+      if (pool !== undefined && !accessState(core).pools[pool])
+        throw new SimApiError(500, `pool '${pool}' does not exist`);
       const task = createGuest(core, node, kind, { vmid, config, start: false, user: ctx.user });
       if (task.exitstatus === 'OK') {
         if (pool !== undefined) accessState(core).pools[pool]!.members.push(`vms/${vmid}`);
@@ -121,7 +146,10 @@ export function guestRoutes(world: World, kind: Kind): SimRoute[] {
     }),
     route('GET', `${base}/{vmid}`, (ctx) => {
       guest(ctx);
-      const dirs = kind === 'qemu' ? ['config', 'pending', 'status', 'migrate', 'agent', 'snapshot', 'firewall', 'rrd'] : ['config', 'pending', 'status', 'migrate', 'snapshot', 'firewall', 'rrd'];
+      const dirs =
+        kind === 'qemu'
+          ? ['config', 'pending', 'status', 'migrate', 'agent', 'snapshot', 'firewall', 'rrd']
+          : ['config', 'pending', 'status', 'migrate', 'snapshot', 'firewall', 'rrd'];
       return dirs.map((subdir) => ({ subdir }));
     }),
     route('DELETE', `${base}/{vmid}`, (ctx) => {
@@ -133,7 +161,15 @@ export function guestRoutes(world: World, kind: Kind): SimRoute[] {
     route('GET', `${base}/{vmid}/config`, (ctx) => guestConfigView(guest(ctx).g)),
     route('PUT', `${base}/{vmid}/config`, (ctx) => {
       const { node, g } = guest(ctx);
-      updateGuestConfig(core, node, kind, g.vmid, configParams(ctx, NOT_CONFIG), list(ctx, 'delete'), str(ctx, 'digest'));
+      updateGuestConfig(
+        core,
+        node,
+        kind,
+        g.vmid,
+        configParams(ctx, NOT_CONFIG),
+        list(ctx, 'delete'),
+        str(ctx, 'digest'),
+      );
       return null;
     }),
     ...(kind === 'qemu'
@@ -157,7 +193,9 @@ export function guestRoutes(world: World, kind: Kind): SimRoute[] {
       : []),
     route('GET', `${base}/{vmid}/status`, (ctx) => {
       guest(ctx);
-      return ['current', 'start', 'stop', 'shutdown', 'reboot', 'suspend', 'resume'].map((subdir) => ({ subdir }));
+      return ['current', 'start', 'stop', 'shutdown', 'reboot', 'suspend', 'resume'].map((subdir) => ({
+        subdir,
+      }));
     }),
     route('GET', `${base}/{vmid}/status/current`, (ctx) => {
       const { g } = guest(ctx);

@@ -22,7 +22,6 @@ import type { HaGroup, HaResourceConfig, HaRule } from '../state.ts';
 import type { World } from '../world.ts';
 import { bool, int, list, paramError, req, route, str } from './support.ts';
 
-
 export function haRoutes(world: World): SimRoute[] {
   const core = world.core;
   const pve9 = (): boolean => core.state.pveMajor >= 9;
@@ -40,7 +39,11 @@ export function haRoutes(world: World): SimRoute[] {
   const resourcesDigest = (): string =>
     digestOf(
       sectionConfigText(
-        Object.values(core.state.ha.resources).map((r) => ({ type: r.type, id: r.sid.split(':')[1]!, values: storedResource(r) })),
+        Object.values(core.state.ha.resources).map((r) => ({
+          type: r.type,
+          id: r.sid.split(':')[1]!,
+          values: storedResource(r),
+        })),
       ),
     );
   const resourceView = (r: HaResourceConfig): Record<string, unknown> => ({
@@ -55,7 +58,9 @@ export function haRoutes(world: World): SimRoute[] {
     order: Object.keys(core.state.ha.rules).indexOf(r.rule) + 1,
     type: r.type,
     resources: r.resources.join(','),
-    ...(r.type === 'node-affinity' ? { nodes: formatNodeList(r.nodes), strict: r.strict ? 1 : 0 } : { affinity: r.affinity }),
+    ...(r.type === 'node-affinity'
+      ? { nodes: formatNodeList(r.nodes), strict: r.strict ? 1 : 0 }
+      : { affinity: r.affinity }),
     ...(r.disable ? { disable: 1 } : {}),
     ...(r.comment ? { comment: r.comment } : {}),
     digest: rulesDigest(),
@@ -66,7 +71,12 @@ export function haRoutes(world: World): SimRoute[] {
         Object.values(core.state.ha.rules).map((r) => ({
           type: r.type,
           id: r.rule,
-          values: { ...r, rule: undefined, type: undefined, nodes: r.type === 'node-affinity' ? formatNodeList(r.nodes) : undefined },
+          values: {
+            ...r,
+            rule: undefined,
+            type: undefined,
+            nodes: r.type === 'node-affinity' ? formatNodeList(r.nodes) : undefined,
+          },
         })),
       ),
     );
@@ -83,19 +93,33 @@ export function haRoutes(world: World): SimRoute[] {
   const groupsDigest = (): string =>
     digestOf(
       sectionConfigText(
-        Object.values(core.state.ha.groups).map((g) => ({ type: 'group', id: g.group, values: { ...g, group: undefined, nodes: formatNodeList(g.nodes) } })),
+        Object.values(core.state.ha.groups).map((g) => ({
+          type: 'group',
+          id: g.group,
+          values: { ...g, group: undefined, nodes: formatNodeList(g.nodes) },
+        })),
       ),
     );
 
   const rulesOnly = (ctx: SimRequestContext): void => {
-    if (!pve9()) throw new SimApiError(501, `Method '${ctx.pathParams.rule ? 'GET /cluster/ha/rules/{rule}' : 'GET /cluster/ha/rules'}' not implemented`);
+    if (!pve9())
+      throw new SimApiError(
+        501,
+        `Method '${ctx.pathParams.rule ? 'GET /cluster/ha/rules/{rule}' : 'GET /cluster/ha/rules'}' not implemented`,
+      );
   };
 
   const ruleFromParams = (ctx: SimRequestContext, existing?: HaRule): HaRule => {
     const id = req(ctx, 'rule');
     const type = existing?.type ?? req(ctx, 'type');
     const resourcesRaw = str(ctx, 'resources');
-    const resources = resourcesRaw !== undefined ? resourcesRaw.split(/[,\s]+/).filter(Boolean).map((s) => parseSid(core, s).sid) : existing?.resources;
+    const resources =
+      resourcesRaw !== undefined
+        ? resourcesRaw
+            .split(/[,\s]+/)
+            .filter(Boolean)
+            .map((s) => parseSid(core, s).sid)
+        : existing?.resources;
     if (!resources) throw paramError('resources', 'property is missing and it is not optional');
     const comment = str(ctx, 'comment') ?? existing?.comment;
     const disable = bool(ctx, 'disable') ?? existing?.disable;
@@ -108,17 +132,27 @@ export function haRoutes(world: World): SimRoute[] {
     };
     if (type === 'node-affinity') {
       const nodesRaw = str(ctx, 'nodes');
-      const nodes = nodesRaw !== undefined ? parseNodeList(nodesRaw) : existing?.type === 'node-affinity' ? existing.nodes : undefined;
+      const nodes =
+        nodesRaw !== undefined
+          ? parseNodeList(nodesRaw)
+          : existing?.type === 'node-affinity'
+            ? existing.nodes
+            : undefined;
       if (!nodes) throw paramError('nodes', 'property is missing and it is not optional');
       const strict = bool(ctx, 'strict') ?? (existing?.type === 'node-affinity' ? existing.strict : false);
       return { type, ...common, nodes, strict: deletes.includes('strict') ? false : strict };
     }
     if (type === 'resource-affinity') {
-      const affinity = str(ctx, 'affinity') ?? (existing?.type === 'resource-affinity' ? existing.affinity : undefined);
-      if (affinity !== 'positive' && affinity !== 'negative') throw paramError('affinity', 'property is missing and it is not optional');
+      const affinity =
+        str(ctx, 'affinity') ?? (existing?.type === 'resource-affinity' ? existing.affinity : undefined);
+      if (affinity !== 'positive' && affinity !== 'negative')
+        throw paramError('affinity', 'property is missing and it is not optional');
       return { type, ...common, affinity };
     }
-    throw paramError('type', `value '${type}' does not have a value in the enumeration 'node-affinity, resource-affinity'`);
+    throw paramError(
+      'type',
+      `value '${type}' does not have a value in the enumeration 'node-affinity, resource-affinity'`,
+    );
   };
 
   const groupFromParams = (ctx: SimRequestContext, existing?: HaGroup): HaGroup => {
@@ -151,7 +185,11 @@ export function haRoutes(world: World): SimRoute[] {
   };
 
   return [
-    route('GET', '/cluster/ha', () => [{ id: 'status' }, { id: 'resources' }, { id: pve9() ? 'rules' : 'groups' }]),
+    route('GET', '/cluster/ha', () => [
+      { id: 'status' },
+      { id: 'resources' },
+      { id: pve9() ? 'rules' : 'groups' },
+    ]),
     route('GET', '/cluster/ha/resources', (ctx) => {
       const type = str(ctx, 'type');
       return Object.values(core.state.ha.resources)
@@ -220,7 +258,8 @@ export function haRoutes(world: World): SimRoute[] {
     route('PUT', '/cluster/ha/rules/{rule}', (ctx) => {
       rulesOnly(ctx);
       const existing = core.state.ha.rules[req(ctx, 'rule')];
-      if (!existing) throw new HaConfigError(`update HA rules failed: HA rule '${req(ctx, 'rule')}' does not exist`);
+      if (!existing)
+        throw new HaConfigError(`update HA rules failed: HA rule '${req(ctx, 'rule')}' does not exist`);
       const type = str(ctx, 'type');
       if (type && type !== existing.type) throw paramError('type', `rule type cannot be changed`);
       assertIfModified(str(ctx, 'digest'), rulesDigest());

@@ -15,9 +15,19 @@ export function nodeRoutes(world: World): SimRoute[] {
     ),
     route('GET', '/nodes/{node}', (ctx) => {
       targetNode(world, ctx);
-      return ['apt', 'capabilities', 'certificates', 'disks', 'lxc', 'network', 'qemu', 'status', 'storage', 'tasks', 'version'].map(
-        (subdir) => ({ subdir }),
-      );
+      return [
+        'apt',
+        'capabilities',
+        'certificates',
+        'disks',
+        'lxc',
+        'network',
+        'qemu',
+        'status',
+        'storage',
+        'tasks',
+        'version',
+      ].map((subdir) => ({ subdir }));
     }),
     route('GET', '/nodes/{node}/status', (ctx) => {
       const node = targetNode(world, ctx);
@@ -31,17 +41,35 @@ export function nodeRoutes(world: World): SimRoute[] {
       return {
         cpu: 0.02 + running.length * 0.01,
         wait: 0,
-        cpuinfo: { cores: 4, cpus: 4, sockets: 1, model: 'QEMU Virtual CPU (simulated)', mhz: '2400.000', hvm: '1', flags: '' },
+        cpuinfo: {
+          cores: 4,
+          cpus: 4,
+          sockets: 1,
+          model: 'QEMU Virtual CPU (simulated)',
+          mhz: '2400.000',
+          hvm: '1',
+          flags: '',
+        },
         memory: { total, used, free: total - used, available: total - used },
         swap: { total: 8 * 1024 * MIB, used: 0, free: 8 * 1024 * MIB },
-        rootfs: { total: 30 * 1024 * MIB, used: 4 * 1024 * MIB, free: 26 * 1024 * MIB, avail: 24 * 1024 * MIB },
+        rootfs: {
+          total: 30 * 1024 * MIB,
+          used: 4 * 1024 * MIB,
+          free: 26 * 1024 * MIB,
+          avail: 24 * 1024 * MIB,
+        },
         loadavg: ['0.08', '0.05', '0.01'],
         uptime: Math.floor((core.now() - n.upSince) / 1000),
         idle: 0,
         ksm: { shared: 0 },
         pveversion: `pve-manager/${world.version().version}/${world.version().repoid}`,
         kversion: `Linux ${kernel} #1 SMP PREEMPT_DYNAMIC PMX ${kernel}`,
-        'current-kernel': { sysname: 'Linux', release: kernel, version: `#1 SMP PREEMPT_DYNAMIC PMX ${kernel}`, machine: 'x86_64' },
+        'current-kernel': {
+          sysname: 'Linux',
+          release: kernel,
+          version: `#1 SMP PREEMPT_DYNAMIC PMX ${kernel}`,
+          machine: 'x86_64',
+        },
         'boot-info': { mode: 'efi', secureboot: 0 },
       };
     }),

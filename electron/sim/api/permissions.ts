@@ -11,25 +11,40 @@ import type { World } from '../world.ts';
 
 type Check = (ctx: SimRequestContext) => [path: string, privs: string[], any?: boolean] | undefined;
 
-const vm = (privs: string[], any = false): Check => (ctx) => [`/vms/${ctx.pathParams['vmid'] ?? String(ctx.params['vmid'] ?? '')}`, privs, any];
-const node = (privs: string[]): Check => (ctx) => [`/nodes/${ctx.pathParams['node'] ?? ctx.node}`, privs];
-const storage = (privs: string[], any = false): Check => (ctx) => [`/storage/${ctx.pathParams['storage'] ?? String(ctx.params['storage'] ?? '')}`, privs, any];
-const root = (privs: string[]): Check => () => ['/', privs];
+const vm =
+  (privs: string[], any = false): Check =>
+  (ctx) => [`/vms/${ctx.pathParams['vmid'] ?? String(ctx.params['vmid'] ?? '')}`, privs, any];
+const node =
+  (privs: string[]): Check =>
+  (ctx) => [`/nodes/${ctx.pathParams['node'] ?? ctx.node}`, privs];
+const storage =
+  (privs: string[], any = false): Check =>
+  (ctx) => [`/storage/${ctx.pathParams['storage'] ?? String(ctx.params['storage'] ?? '')}`, privs, any];
+const root =
+  (privs: string[]): Check =>
+  () => ['/', privs];
 
 /** Which VM.Config.* privilege a config option needs (qemu-server check_vm_modify_config_perm). */
 function configPrivilege(key: string): string {
   if (/^net\d+$/.test(key)) return 'VM.Config.Network';
   if (/^(scsi|sata|ide|virtio|efidisk|tpmstate|unused|mp)\d+$|^rootfs$/.test(key)) return 'VM.Config.Disk';
   if (['memory', 'balloon', 'shares', 'swap'].includes(key)) return 'VM.Config.Memory';
-  if (['cores', 'sockets', 'cpu', 'cpulimit', 'cpuunits', 'vcpus', 'numa'].includes(key)) return 'VM.Config.CPU';
-  if (['ciuser', 'cipassword', 'ipconfig0', 'sshkeys', 'nameserver', 'searchdomain'].includes(key)) return 'VM.Config.Cloudinit';
+  if (['cores', 'sockets', 'cpu', 'cpulimit', 'cpuunits', 'vcpus', 'numa'].includes(key))
+    return 'VM.Config.CPU';
+  if (['ciuser', 'cipassword', 'ipconfig0', 'sshkeys', 'nameserver', 'searchdomain'].includes(key))
+    return 'VM.Config.Cloudinit';
   if (['scsihw', 'machine', 'bios', 'vga', 'ostype', 'agent'].includes(key)) return 'VM.Config.HWType';
   return 'VM.Config.Options';
 }
 
 const configChange: Check = (ctx) => {
   const privs = new Set<string>();
-  for (const key of [...Object.keys(ctx.params), ...String(ctx.params['delete'] ?? '').split(/[,;\s]+/).filter(Boolean)]) {
+  for (const key of [
+    ...Object.keys(ctx.params),
+    ...String(ctx.params['delete'] ?? '')
+      .split(/[,;\s]+/)
+      .filter(Boolean),
+  ]) {
     if (['digest', 'delete', 'skiplock', 'background_delay', 'revert', 'force'].includes(key)) continue;
     privs.add(configPrivilege(key));
   }
@@ -103,8 +118,14 @@ const OTHER: Record<string, Check> = {
   'DELETE /storage/{storage}': storage(['Datastore.Allocate']),
   'GET /nodes/{node}/storage/{storage}': storage(['Datastore.Audit', 'Datastore.AllocateSpace'], true),
   'GET /nodes/{node}/storage/{storage}/status': storage(['Datastore.Audit', 'Datastore.AllocateSpace'], true),
-  'GET /nodes/{node}/storage/{storage}/content': storage(['Datastore.Audit', 'Datastore.AllocateSpace'], true),
-  'GET /nodes/{node}/storage/{storage}/content/{volume}': storage(['Datastore.Audit', 'Datastore.AllocateSpace'], true),
+  'GET /nodes/{node}/storage/{storage}/content': storage(
+    ['Datastore.Audit', 'Datastore.AllocateSpace'],
+    true,
+  ),
+  'GET /nodes/{node}/storage/{storage}/content/{volume}': storage(
+    ['Datastore.Audit', 'Datastore.AllocateSpace'],
+    true,
+  ),
   'PUT /nodes/{node}/storage/{storage}/content/{volume}': storage(['Datastore.Allocate']),
   'DELETE /nodes/{node}/storage/{storage}/content/{volume}': storage(['Datastore.Allocate']),
   'POST /nodes/{node}/storage/{storage}/upload': storage(['Datastore.AllocateTemplate']),
@@ -114,7 +135,9 @@ const OTHER: Record<string, Check> = {
 /** VM create: VM.Allocate on /vms/<id>, or on /pool/<pool> when a pool is given (Qemu.pm create_vm). */
 const CREATE: Check = (ctx) => {
   const pool = ctx.params['pool'];
-  return pool !== undefined ? [`/pool/${String(pool)}`, ['VM.Allocate']] : [`/vms/${String(ctx.params['vmid'] ?? '')}`, ['VM.Allocate']];
+  return pool !== undefined
+    ? [`/pool/${String(pool)}`, ['VM.Allocate']]
+    : [`/vms/${String(ctx.params['vmid'] ?? '')}`, ['VM.Allocate']];
 };
 
 export function permissionCheck(method: string, path: string): Check | undefined {

@@ -11,7 +11,8 @@ export function qemuRoutes(world: World): SimRoute[] {
     route('POST', '/nodes/{node}/qemu/{vmid}/agent/ping', (ctx) => {
       const node = targetNode(world, ctx);
       const g = guestOrThrow(world.core, node, int(ctx, 'vmid') ?? -1, 'qemu');
-      if (!/^(1|enabled=1)/.test(g.config.agent ?? '')) throw new SimApiError(500, 'No QEMU guest agent configured');
+      if (!/^(1|enabled=1)/.test(g.config.agent ?? ''))
+        throw new SimApiError(500, 'No QEMU guest agent configured');
       if (!g.running) throw new SimApiError(500, `VM ${g.vmid} is not running`);
       if (!world.guestAnswering(g.vmid)) throw new SimApiError(500, 'QEMU guest agent is not running');
       return { result: {} };

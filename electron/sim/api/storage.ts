@@ -7,19 +7,41 @@ import { assertIfModified, digestOf, sectionConfigText } from '../config-digest.
 import { assertWritable } from '../pmxcfs.ts';
 import type { StorageConfig } from '../state.ts';
 import { startDownload, storageSubdir, validVolumeFilename } from '../downloads.ts';
-import { addUploadedFile, findVolume, locationKey, removeVolume, storageConfigs, storageEnabledOn, storageStatus, storageUnavailable, volumesAt } from '../storage.ts';
+import {
+  addUploadedFile,
+  findVolume,
+  locationKey,
+  removeVolume,
+  storageConfigs,
+  storageEnabledOn,
+  storageStatus,
+  storageUnavailable,
+  volumesAt,
+} from '../storage.ts';
 import { finishTask, startTask, taskLog } from '../tasks.ts';
 import type { World } from '../world.ts';
 import { bool, list, paramError, req, route, str, targetNode } from './support.ts';
 
 const CONTENT_TYPES = ['images', 'rootdir', 'vztmpl', 'iso', 'backup', 'snippets', 'import'];
-const SUPPORTED = { dir: ['vztmpl', 'iso', 'backup', 'snippets', 'images', 'rootdir', 'import'], nfs: CONTENT_TYPES, lvmthin: ['images', 'rootdir'] };
+const SUPPORTED = {
+  dir: ['vztmpl', 'iso', 'backup', 'snippets', 'images', 'rootdir', 'import'],
+  nfs: CONTENT_TYPES,
+  lvmthin: ['images', 'rootdir'],
+};
 
 function storageDigest(all: Record<string, StorageConfig>): string {
-  return digestOf(sectionConfigText(Object.entries(all).map(([id, c]) => ({ type: c.type, id, values: { ...c, type: undefined } }))));
+  return digestOf(
+    sectionConfigText(
+      Object.entries(all).map(([id, c]) => ({ type: c.type, id, values: { ...c, type: undefined } })),
+    ),
+  );
 }
 
-function configView(id: string, cfg: StorageConfig, all: Record<string, StorageConfig>): Record<string, unknown> {
+function configView(
+  id: string,
+  cfg: StorageConfig,
+  all: Record<string, StorageConfig>,
+): Record<string, unknown> {
   return {
     storage: id,
     type: cfg.type,
@@ -38,7 +60,8 @@ function configView(id: string, cfg: StorageConfig, all: Record<string, StorageC
 }
 
 function parseContent(type: keyof typeof SUPPORTED, raw: string | undefined, param = 'content'): string[] {
-  if (raw === undefined) return type === 'nfs' ? ['images'] : type === 'dir' ? ['vztmpl', 'iso', 'backup'] : ['images', 'rootdir'];
+  if (raw === undefined)
+    return type === 'nfs' ? ['images'] : type === 'dir' ? ['vztmpl', 'iso', 'backup'] : ['images', 'rootdir'];
   const items = raw.split(/[,;\s]+/).filter(Boolean);
   for (const c of items) {
     if (!CONTENT_TYPES.includes(c)) throw paramError(param, `invalid format - invalid content type '${c}'`);
@@ -65,9 +88,14 @@ export function storageRoutes(world: World): SimRoute[] {
       const id = req(ctx, 'storage');
       const type = req(ctx, 'type');
       if (type !== 'nfs' && type !== 'dir' && type !== 'lvmthin')
-        throw new SimApiError(500, `the simulator does not model storage type '${type}' (it has dir, lvmthin and nfs)`);
-      if (!/^[a-z][a-z0-9\-_.]*[a-z0-9]$/i.test(id)) throw paramError('storage', `invalid format - storage ID '${id}' contains illegal characters`);
-      if (storageConfigs(core, ctx.node)[id]) throw new SimApiError(500, `create storage failed: storage ID '${id}' already defined`);
+        throw new SimApiError(
+          500,
+          `the simulator does not model storage type '${type}' (it has dir, lvmthin and nfs)`,
+        );
+      if (!/^[a-z][a-z0-9\-_.]*[a-z0-9]$/i.test(id))
+        throw paramError('storage', `invalid format - storage ID '${id}' contains illegal characters`);
+      if (storageConfigs(core, ctx.node)[id])
+        throw new SimApiError(500, `create storage failed: storage ID '${id}' already defined`);
       const cfg: StorageConfig = { type, content: parseContent(type, str(ctx, 'content')) };
       const nodes = list(ctx, 'nodes');
       if (nodes.length > 0) cfg.nodes = nodes;
@@ -88,7 +116,12 @@ export function storageRoutes(world: World): SimRoute[] {
       if (type === 'nfs' && !cfg.disable && storageEnabledOn(cfg, ctx.node)) {
         // pvedaemon activates a new NFS storage on the local node: the export must answer.
         const nas = core.state.nas;
-        const up = nas && nas.power === 'on' && nas.cable && nas.ip === cfg.server && core.state.nodes[ctx.node]?.cable;
+        const up =
+          nas &&
+          nas.power === 'on' &&
+          nas.cable &&
+          nas.ip === cfg.server &&
+          core.state.nodes[ctx.node]?.cable;
         if (!up) throw new SimApiError(500, `create storage failed: storage '${id}' is not online`);
         if (!nas.exports.includes(cfg.export!))
           throw new SimApiError(
@@ -144,9 +177,17 @@ export function storageRoutes(world: World): SimRoute[] {
     route('GET', '/nodes/{node}/storage/{storage}', (ctx) => {
       targetNode(world, ctx);
       known(ctx.node, req(ctx, 'storage'));
-      return ['content', 'download-url', 'file-restore', 'import-metadata', 'prunebackups', 'rrd', 'rrddata', 'status', 'upload'].map(
-        (subdir) => ({ subdir }),
-      );
+      return [
+        'content',
+        'download-url',
+        'file-restore',
+        'import-metadata',
+        'prunebackups',
+        'rrd',
+        'rrddata',
+        'status',
+        'upload',
+      ].map((subdir) => ({ subdir }));
     }),
     route('GET', '/nodes/{node}/storage/{storage}/status', (ctx) => {
       const node = targetNode(world, ctx);
@@ -180,9 +221,17 @@ export function storageRoutes(world: World): SimRoute[] {
       const node = targetNode(world, ctx);
       const server = req(ctx, 'server');
       const nas = core.state.nas;
-      const reachable = nas && nas.power === 'on' && nas.cable && core.state.nodes[node]?.cable && (nas.ip === server || nas.name === server);
+      const reachable =
+        nas &&
+        nas.power === 'on' &&
+        nas.cable &&
+        core.state.nodes[node]?.cable &&
+        (nas.ip === server || nas.name === server);
       if (!reachable)
-        throw new SimApiError(500, `command '/sbin/showmount --no-headers --exports ${server}' failed: exit code 1`);
+        throw new SimApiError(
+          500,
+          `command '/sbin/showmount --no-headers --exports ${server}' failed: exit code 1`,
+        );
       const lan = nas.ip.split('.').slice(0, 3).join('.') + '.0/24';
       return nas.exports.map((path) => ({ path, options: lan }));
     }),
@@ -194,13 +243,18 @@ export function storageRoutes(world: World): SimRoute[] {
       if (!/^https?:\/\/.+/.test(url)) throw paramError('url', 'value does not match the regex pattern');
       const content = req(ctx, 'content');
       if (content !== 'iso' && content !== 'vztmpl' && content !== 'import')
-        throw paramError('content', `value '${content}' does not have a value in the enumeration 'iso, vztmpl, import'`);
+        throw paramError(
+          'content',
+          `value '${content}' does not have a value in the enumeration 'iso, vztmpl, import'`,
+        );
       const filename = req(ctx, 'filename');
-      if (!validVolumeFilename(content, filename)) throw paramError('filename', 'invalid filename or wrong extension');
+      if (!validVolumeFilename(content, filename))
+        throw paramError('filename', 'invalid filename or wrong extension');
       assertWritable(core, node);
       // pve-storage API2/Storage/Status.pm checks these before the worker starts.
       if (!cfg.path) throw new SimApiError(500, `cannot download to storage type '${cfg.type}'`);
-      if (!cfg.content.includes(content)) throw new SimApiError(500, `storage '${id}' does not support '${content}' content`);
+      if (!cfg.content.includes(content))
+        throw new SimApiError(500, `storage '${id}' does not support '${content}' content`);
       const problem = storageUnavailable(core, id, node);
       if (problem) throw new SimApiError(500, problem);
       return startDownload(core, node, id, content, filename, url, ctx.user).upid;
@@ -215,9 +269,13 @@ export function storageRoutes(world: World): SimRoute[] {
       if (!ctx.upload) throw new SimApiError(500, 'missing temporary file name');
       const filename = ctx.upload.filename || req(ctx, 'filename');
       if (!validVolumeFilename(content, filename))
-        throw paramError('filename', content === 'import' ? 'invalid filename or wrong extension' : 'wrong file extension');
+        throw paramError(
+          'filename',
+          content === 'import' ? 'invalid filename or wrong extension' : 'wrong file extension',
+        );
       if (!cfg.path) throw new SimApiError(500, `can't upload to storage type '${cfg.type}'`);
-      if (!cfg.content.includes(content)) throw new SimApiError(500, `storage '${id}' does not support '${content}' content`);
+      if (!cfg.content.includes(content))
+        throw new SimApiError(500, `storage '${id}' does not support '${content}' content`);
       assertWritable(core, node);
       const { size, checksum: got } = ctx.upload;
       const algorithm = str(ctx, 'checksum-algorithm');
@@ -237,7 +295,14 @@ export function storageRoutes(world: World): SimRoute[] {
         const problem = storageUnavailable(core, id, node);
         if (problem) throw new Error(problem);
         addUploadedFile(core, id, node, content, filename, size);
-        taskLog(task, `target node: ${node}`, `target file: ${dest}`, `file size is: ${size}`, `command: cp -- ${tmp} ${dest}`, 'finished file import successfully');
+        taskLog(
+          task,
+          `target node: ${node}`,
+          `target file: ${dest}`,
+          `file size is: ${size}`,
+          `command: cp -- ${tmp} ${dest}`,
+          'finished file import successfully',
+        );
         finishTask(core, task);
       } catch (e) {
         finishTask(core, task, (e as Error).message);
@@ -278,7 +343,13 @@ export function storageRoutes(world: World): SimRoute[] {
       assertWritable(core, node);
       const volume = findVolume(core, volid, node);
       const owner = volume?.vmid;
-      const task = startTask(core, node, 'imgdel', `${owner !== undefined ? `${owner}@` : ''}${storeid}`, ctx.user);
+      const task = startTask(
+        core,
+        node,
+        'imgdel',
+        `${owner !== undefined ? `${owner}@` : ''}${storeid}`,
+        ctx.user,
+      );
       if (!volume) {
         finishTask(core, task, `volume '${volid}' does not exist`);
       } else if (volume.protected) {

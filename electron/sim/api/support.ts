@@ -29,7 +29,12 @@ export function toApiError(e: unknown): SimApiError {
       : new SimApiError(500, e.message);
   }
   if (e instanceof PmxcfsReadOnlyError || e instanceof HardwareError) return new SimApiError(500, e.message);
-  if (e instanceof Error && !(e instanceof TypeError) && !(e instanceof RangeError) && !(e instanceof ReferenceError))
+  if (
+    e instanceof Error &&
+    !(e instanceof TypeError) &&
+    !(e instanceof RangeError) &&
+    !(e instanceof ReferenceError)
+  )
     return new SimApiError(500, e.message);
   throw e;
 }
@@ -104,7 +109,10 @@ export function knownNodes(world: World, local: string): string[] {
 export function targetNode(world: World, ctx: SimRequestContext): string {
   const node = ctx.pathParams.node ?? ctx.node;
   if (!knownNodes(world, ctx.node).includes(node))
-    throw new SimApiError(500, `hostname lookup '${node}' failed - failed to get address info for: ${node}: Name or service not known`);
+    throw new SimApiError(
+      500,
+      `hostname lookup '${node}' failed - failed to get address info for: ${node}: Name or service not known`,
+    );
   return node;
 }
 

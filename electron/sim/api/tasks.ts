@@ -24,7 +24,8 @@ export function taskRoutes(world: World): SimRoute[] {
   const core = world.core;
   const find = (node: string, upid: string): TaskState => {
     const parsed = parseUpid(upid);
-    if (!parsed) throw new SimApiError(400, 'Parameter verification failed.', { upid: 'unable to parse worker upid' });
+    if (!parsed)
+      throw new SimApiError(400, 'Parameter verification failed.', { upid: 'unable to parse worker upid' });
     const t = parsed.node === node ? (core.state.tasks[node] ?? []).find((x) => x.upid === upid) : undefined;
     if (!t) throw new SimApiError(500, `no such task`);
     return t;
@@ -54,7 +55,16 @@ export function taskRoutes(world: World): SimRoute[] {
       if (statusfilter) {
         const wanted = statusfilter.split(/[,\s]+/);
         list = list.filter((t) => {
-          const s = t.status === 'running' ? 'running' : t.exitstatus === 'OK' ? 'ok' : t.exitstatus?.startsWith('WARNINGS') ? 'warning' : t.exitstatus === 'unexpected status' ? 'unknown' : 'error';
+          const s =
+            t.status === 'running'
+              ? 'running'
+              : t.exitstatus === 'OK'
+                ? 'ok'
+                : t.exitstatus?.startsWith('WARNINGS')
+                  ? 'warning'
+                  : t.exitstatus === 'unexpected status'
+                    ? 'unknown'
+                    : 'error';
           return wanted.includes(s);
         });
       }

@@ -14,7 +14,8 @@
 import type { Clock } from '../../clock/clock.ts';
 import { EventQueue, type QueuedEvent } from './event-queue.ts';
 
-export type ClockMode = { kind: 'manual' } | { kind: 'realtime'; speed: number } | { kind: 'fast'; maxRatio?: number };
+export type ClockMode =
+  { kind: 'manual' } | { kind: 'realtime'; speed: number } | { kind: 'fast'; maxRatio?: number };
 
 export interface ScheduledHandle {
   readonly at: number;
@@ -95,7 +96,8 @@ export class VirtualClock implements Clock {
   }
 
   setMode(mode: ClockMode): void {
-    if (mode.kind === 'realtime' && !(mode.speed > 0)) throw new Error(`clock speed must be > 0, got ${mode.speed}`);
+    if (mode.kind === 'realtime' && !(mode.speed > 0))
+      throw new Error(`clock speed must be > 0, got ${mode.speed}`);
     if (mode.kind === 'fast' && mode.maxRatio !== undefined && !(mode.maxRatio > 0))
       throw new Error(`clock maxRatio must be > 0, got ${mode.maxRatio}`);
     this.current = this.now();
@@ -166,10 +168,13 @@ export class VirtualClock implements Clock {
     const next = this.queue.peek();
     if (!next) return;
     const wallDelay = Math.max(0, (next.at - this.now()) / this.mode.speed);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.realtimeStep();
-    }, Math.min(wallDelay, 2 ** 31 - 1));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.realtimeStep();
+      },
+      Math.min(wallDelay, 2 ** 31 - 1),
+    );
   }
 
   private realtimeStep(): void {

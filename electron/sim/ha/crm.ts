@@ -54,7 +54,8 @@ function becomeMaster(core: SimCore, n: NodeState): void {
 /** Agenda handler: one CRM iteration. */
 export function crmLoop(core: SimCore, nodeName: string, bootId: number): void {
   const n = core.state.nodes[nodeName];
-  if (!n || n.bootId !== bootId || n.phase === 'off' || n.phase === 'booting' || n.crm.state === 'off') return;
+  if (!n || n.bootId !== bootId || n.phase === 'off' || n.phase === 'booting' || n.crm.state === 'off')
+    return;
   let next = OTHER_LOOP_MS;
   if (n.crm.shutdownRequest) {
     // CRM.pm work(): a master gives up its watchdog and releases the lock voluntarily, then exits.
@@ -97,9 +98,16 @@ export function crmLoop(core: SimCore, nodeName: string, bootId: number): void {
   if (n.crm.state === 'master') {
     feedWatchdog(core, nodeName, 'crm');
     manage(core, nodeName);
-    if (Object.keys(core.state.ha.resources).length === 0 && Object.keys(core.state.ha.manager.service_status).length === 0) {
+    if (
+      Object.keys(core.state.ha.resources).length === 0 &&
+      Object.keys(core.state.ha.manager.service_status).length === 0
+    ) {
       if (++n.crm.idleRounds > MAX_IDLE_ROUNDS) {
-        core.log(nodeName, CRM, `cluster had no service configured for ${MAX_IDLE_ROUNDS} rounds, going idle.`);
+        core.log(
+          nodeName,
+          CRM,
+          `cluster had no service configured for ${MAX_IDLE_ROUNDS} rounds, going idle.`,
+        );
         releaseManagerLock(core, nodeName);
         closeWatchdog(core, nodeName, 'crm');
         n.crm.idleRounds = 0;

@@ -21,7 +21,8 @@ export function tryManagerLock(core: SimCore, node: string): boolean {
 }
 
 export function releaseManagerLock(core: SimCore, node: string): void {
-  if (core.state.ha.managerLock?.holder === node && canWrite(core, node)) core.state.ha.managerLock = undefined;
+  if (core.state.ha.managerLock?.holder === node && canWrite(core, node))
+    core.state.ha.managerLock = undefined;
 }
 
 /** `by` takes or renews the agent lock of `lockNode` (the LRM itself, or the master when fencing). */
@@ -34,5 +35,6 @@ export function tryAgentLock(core: SimCore, lockNode: string, by: string): boole
 }
 
 export function releaseAgentLock(core: SimCore, node: string): void {
-  if (core.state.ha.agentLocks[node]?.holder === node && canWrite(core, node)) core.state.ha.agentLocks[node] = undefined;
+  if (core.state.ha.agentLocks[node]?.holder === node && canWrite(core, node))
+    core.state.ha.agentLocks[node] = undefined;
 }

@@ -51,7 +51,13 @@ function manageResources(core: SimCore, n: NodeState): void {
   for (const sid of serviceIndex(core).byNode.get(n.name) ?? []) {
     const sd = ss[sid]!;
     if (sd.node !== n.name) continue;
-    if (sd.state === 'recovery' || sd.state === 'freeze' || sd.state === 'fence' || sd.state === 'request_start') continue;
+    if (
+      sd.state === 'recovery' ||
+      sd.state === 'freeze' ||
+      sd.state === 'fence' ||
+      sd.state === 'request_start'
+    )
+      continue;
     if (lrm.processed[sid] === sd.uid) continue;
     if (lrm.workers[sid]) continue; // wait for the running worker
     lrm.processed[sid] = sd.uid;
@@ -66,7 +72,13 @@ function runWorkers(core: SimCore, n: NodeState): void {
   while (lrm.queue.length > 0 && Object.keys(lrm.workers).length < MAX_WORKERS) {
     const job = lrm.queue.shift()!;
     const guest = core.state.guests[job.sid.split(':')[1] ?? ''];
-    lrm.workers[job.sid] = { sid: job.sid, uid: job.uid, state: job.state, target: job.target, doneAt: core.now() };
+    lrm.workers[job.sid] = {
+      sid: job.sid,
+      uid: job.uid,
+      state: job.state,
+      target: job.target,
+      doneAt: core.now(),
+    };
     if (!guest || guest.node !== n.name) {
       lrmWorkerDone(core, n.name, job.sid, job.uid, guest ? 7 : 1);
       continue;
@@ -78,8 +90,7 @@ function runWorkers(core: SimCore, n: NodeState): void {
         if (guest.running) {
           lrm.workers[job.sid]!.noop = true;
           lrmWorkerDone(core, n.name, job.sid, job.uid, 0);
-        }
-        else {
+        } else {
           core.log(n.name, LRM, `starting service ${job.sid}`);
           beginGuestOp(core, guest, 'start', { user, lrm: lrmRef });
         }
@@ -106,7 +117,13 @@ function runWorkers(core: SimCore, n: NodeState): void {
         });
         break;
       case 'error':
-        core.log(n.name, LRM, guest.running ? `service ${job.sid} is in an error state while running` : `service ${job.sid} is not running and in an error state`);
+        core.log(
+          n.name,
+          LRM,
+          guest.running
+            ? `service ${job.sid} is in an error state while running`
+            : `service ${job.sid} is not running and in an error state`,
+        );
         lrmWorkerDone(core, n.name, job.sid, job.uid, 0);
         break;
       default:
@@ -144,7 +161,8 @@ export function lrmWorkerDone(core: SimCore, node: string, sid: string, uid: str
     return;
   }
   lrm.results[uid] = { exitCode };
-  if (exitCode === 0 && worker.state === 'started' && !worker.noop) core.log(node, LRM, `service status ${sid} started`);
+  if (exitCode === 0 && worker.state === 'started' && !worker.noop)
+    core.log(node, LRM, `service status ${sid} started`);
   runWorkers(core, n);
 }
 
@@ -179,7 +197,7 @@ export function lrmShutdownRequest(core: SimCore, n: NodeState, kind: 'reboot' |
   const policy = core.state.ha.shutdownPolicy;
   const lrm = n.lrm;
   if (policy === 'migrate') {
-    core.log(n.name, LRM, 'got shutdown request with shutdown policy \'migrate\'');
+    core.log(n.name, LRM, "got shutdown request with shutdown policy 'migrate'");
     lrm.mode = 'maintenance';
   } else if (policy === 'freeze' || (policy === 'conditional' && kind === 'reboot')) {
     core.log(n.name, LRM, 'reboot LRM, doing maintenance, removing this node from active list');
@@ -243,7 +261,11 @@ export function lrmLoop(core: SimCore, nodeName: string, bootId: number): void {
     case 'active':
     case 'maintenance': {
       if (!quorate || !tryAgentLock(core, nodeName, nodeName)) {
-        core.log(nodeName, LRM, `lost lock 'ha_agent_${nodeName}_lock - cfs lock update failed - Permission denied'`);
+        core.log(
+          nodeName,
+          LRM,
+          `lost lock 'ha_agent_${nodeName}_lock - cfs lock update failed - Permission denied'`,
+        );
         setLrmState(core, n, 'lost_agent_lock');
         break;
       }
@@ -253,7 +275,8 @@ export function lrmLoop(core: SimCore, nodeName: string, bootId: number): void {
       }
       feedWatchdog(core, nodeName, 'lrm');
       if (maintenanceRequested(core, n)) {
-        if (lrm.mode !== 'maintenance') core.log(nodeName, LRM, 'maintenance requested, switching to maintenance mode');
+        if (lrm.mode !== 'maintenance')
+          core.log(nodeName, LRM, 'maintenance requested, switching to maintenance mode');
         lrm.mode = 'maintenance';
         setLrmState(core, n, 'maintenance');
       } else if (lrm.state === 'maintenance' && !n.shutdownRequest) {
@@ -276,7 +299,11 @@ export function lrmLoop(core: SimCore, nodeName: string, bootId: number): void {
         manageResources(core, n);
         if (count === 0 && !busy(n) && lrm.state === 'active') {
           if (++lrm.idleRounds > MAX_IDLE_ROUNDS) {
-            core.log(nodeName, LRM, `node had no service configured for ${MAX_IDLE_ROUNDS} rounds, going idle.`);
+            core.log(
+              nodeName,
+              LRM,
+              `node had no service configured for ${MAX_IDLE_ROUNDS} rounds, going idle.`,
+            );
             closeWatchdog(core, nodeName, 'lrm');
             releaseAgentLock(core, nodeName);
             lrm.idleRounds = 0;
@@ -297,7 +324,8 @@ export function lrmLoop(core: SimCore, nodeName: string, bootId: number): void {
     const { uids } = serviceIndex(core);
     for (const uid in lrm.results) if (!uids.has(uid)) delete lrm.results[uid];
   }
-  if (!lrm.exited && !core.hasPending('lrm-loop', (e) => e.node === nodeName && e.bootId === n.bootId)) scheduleLrm(core, n, next);
+  if (!lrm.exited && !core.hasPending('lrm-loop', (e) => e.node === nodeName && e.bootId === n.bootId))
+    scheduleLrm(core, n, next);
 }
 
 export function resetLrm(n: NodeState): void {

@@ -14,7 +14,16 @@ export const FENCE_DELAY_MS = 60_000;
 const CRM = 'pve-ha-crm';
 
 /** States in which a service counts on its node for the basic scheduler. */
-const COUNT_ON_NODE = new Set<HaServiceState>(['started', 'request_stop', 'fence', 'freeze', 'error', 'recovery', 'migrate', 'relocate']);
+const COUNT_ON_NODE = new Set<HaServiceState>([
+  'started',
+  'request_stop',
+  'fence',
+  'freeze',
+  'error',
+  'recovery',
+  'migrate',
+  'relocate',
+]);
 const COUNT_ON_TARGET = new Set<HaServiceState>(['migrate', 'relocate']);
 
 export function newUid(core: SimCore): string {
@@ -52,7 +61,9 @@ function changeServiceState(
   Object.assign(next, params);
   ss[sid] = next;
   ctx.scoresCache = undefined;
-  const extra = params.target ? `  (node = ${next.node}, target = ${params.target})` : `  (node = ${next.node})`;
+  const extra = params.target
+    ? `  (node = ${next.node}, target = ${params.target})`
+    : `  (node = ${next.node})`;
   ctx.core.log(ctx.master, CRM, `service '${sid}': state changed from '${old.state}' to '${state}'${extra}`);
   ctx.core.transition(sid, old.state, state);
 }
@@ -95,7 +106,11 @@ function scores(ctx: RoundContext): Record<string, number> {
  * online nodes partners use — for positive affinity a moving partner's target only, for negative
  * affinity both its current and its target node.
  */
-function partnerNodes(ctx: RoundContext, positive: string[], negative: string[]): { together: Record<string, number>; separate: string[] } {
+function partnerNodes(
+  ctx: RoundContext,
+  positive: string[],
+  negative: string[],
+): { together: Record<string, number>; separate: string[] } {
   const ss = ctx.core.state.ha.manager.service_status;
   const online = new Set(onlineNodes(ctx));
   const used = (sid: string): { current?: string; target?: string } => {
@@ -122,7 +137,12 @@ function partnerNodes(ctx: RoundContext, positive: string[], negative: string[])
   return { together, separate: [...separate] };
 }
 
-function select(ctx: RoundContext, sid: string, sd: ServiceStatus, pref: SelectionPreference): string | undefined {
+function select(
+  ctx: RoundContext,
+  sid: string,
+  sd: ServiceStatus,
+  pref: SelectionPreference,
+): string | undefined {
   const aff = resourceAffinityOf(ctx.core, sid);
   const { together, separate } = partnerNodes(ctx, aff.positive, aff.negative);
   return selectServiceNode({
@@ -213,7 +233,8 @@ function processCommands(ctx: RoundContext): void {
       if (!sd) core.log(ctx.master, CRM, `crm command error - no such service: ${line}`);
       else if (ha.manager.node_status[target] !== 'online' || !isOnline(ctx, target))
         core.log(ctx.master, CRM, `crm command error - node not online: ${line}`);
-      else if (target === sd.node) core.log(ctx.master, CRM, `ignore crm command - service already on target node: ${line}`);
+      else if (target === sd.node)
+        core.log(ctx.master, CRM, `ignore crm command - service already on target node: ${line}`);
       else queueResourceMotion(ctx, line, cmd, sid, target);
     } else if (cmd === 'stop') {
       const sd = ha.manager.service_status[a ?? ''];
@@ -241,7 +262,13 @@ function processCommands(ctx: RoundContext): void {
  * A manual migrate/relocate: refused while a service in negative affinity sits on (or moves to)
  * the target; partners in positive affinity are moved along.
  */
-function queueResourceMotion(ctx: RoundContext, line: string, cmd: 'migrate' | 'relocate', sid: string, target: string): void {
+function queueResourceMotion(
+  ctx: RoundContext,
+  line: string,
+  cmd: 'migrate' | 'relocate',
+  sid: string,
+  target: string,
+): void {
   const { core } = ctx;
   const ss = core.state.ha.manager.service_status;
   const { positive, negative } = resourceAffinityOf(core, sid);
@@ -251,7 +278,11 @@ function queueResourceMotion(ctx: RoundContext, line: string, cmd: 'migrate' | '
     // Upstream's checks, as written: a partner elsewhere, or moving elsewhere, does not block.
     if (sd.node && sd.node !== target) continue;
     if (sd.target && sd.target !== target) continue;
-    core.log(ctx.master, CRM, `crm command '${line}' error - service '${other}' on node '${target}' in negative affinity with service '${sid}'`);
+    core.log(
+      ctx.master,
+      CRM,
+      `crm command '${line}' error - service '${other}' on node '${target}' in negative affinity with service '${sid}'`,
+    );
     return;
   }
   core.log(ctx.master, CRM, `got crm command: ${line}`);
@@ -259,7 +290,11 @@ function queueResourceMotion(ctx: RoundContext, line: string, cmd: 'migrate' | '
   for (const other of [...positive].sort()) {
     const sd = ss[other];
     if (!sd || sd.node === target || sd.target === target) continue;
-    core.log(ctx.master, CRM, `crm command '${line}' - ${cmd} service '${other}' to node '${target}' (service '${other}' in positive affinity with service '${sid}')`);
+    core.log(
+      ctx.master,
+      CRM,
+      `crm command '${line}' - ${cmd} service '${other}' to node '${target}' (service '${other}' in positive affinity with service '${sid}')`,
+    );
     sd.cmd = { cmd, target };
   }
 }
@@ -277,7 +312,12 @@ function nextStateStopped(ctx: RoundContext, sid: string, sd: ServiceStatus): vo
     delete sd.cmd;
     if (!isOnline(ctx, target) || core.state.ha.manager.node_status[target] !== 'online')
       core.log(ctx.master, CRM, `ignore service '${sid}' ${cmd} request - node '${target}' not online`);
-    else if (target === sd.node) core.log(ctx.master, CRM, `ignore service '${sid}' ${cmd} request - service already on node '${target}'`);
+    else if (target === sd.node)
+      core.log(
+        ctx.master,
+        CRM,
+        `ignore service '${sid}' ${cmd} request - service already on node '${target}'`,
+      );
     else return changeServiceState(ctx, sid, cmd, { target });
   }
   if (cfg.state === 'disabled') return;
@@ -319,12 +359,19 @@ function nextStateStarted(ctx: RoundContext, sid: string, sd: ServiceStatus): vo
     return;
   }
   if (ns[sd.node] === 'maintenance' && !sd.maintenance_node) sd.maintenance_node = sd.node;
-  if (cfg.state === 'stopped' || cfg.state === 'disabled') return changeServiceState(ctx, sid, 'request_stop');
+  if (cfg.state === 'stopped' || cfg.state === 'disabled')
+    return changeServiceState(ctx, sid, 'request_stop');
   if (sd.cmd) {
     const { cmd, target } = sd.cmd;
     delete sd.cmd;
-    if (ns[target] !== 'online') core.log(ctx.master, CRM, `ignore service '${sid}' ${cmd} request - node '${target}' not online`);
-    else if (target === sd.node) core.log(ctx.master, CRM, `ignore service '${sid}' ${cmd} request - service already on node '${target}'`);
+    if (ns[target] !== 'online')
+      core.log(ctx.master, CRM, `ignore service '${sid}' ${cmd} request - node '${target}' not online`);
+    else if (target === sd.node)
+      core.log(
+        ctx.master,
+        CRM,
+        `ignore service '${sid}' ${cmd} request - service already on node '${target}'`,
+      );
     else return changeServiceState(ctx, sid, cmd, { target });
   }
   const res = lrmResult(ctx, sd);
@@ -351,12 +398,21 @@ function nextStateStarted(ctx: RoundContext, sid: string, sd: ServiceStatus): vo
   const node = select(ctx, sid, sd, tryNext ? 'try-next' : 'none');
   if (node && node !== sd.node) {
     const kind = sid.startsWith('vm:') ? 'migrate' : 'relocate';
-    core.log(ctx.master, CRM, `${kind} service '${sid}' to node '${node}'${kind === 'migrate' ? ' (running)' : ''}`);
+    core.log(
+      ctx.master,
+      CRM,
+      `${kind} service '${sid}' to node '${node}'${kind === 'migrate' ? ' (running)' : ''}`,
+    );
     return changeServiceState(ctx, sid, kind, { target: node });
   }
   if (tryNext && !node)
-    core.log(ctx.master, CRM, `Start Error Recovery: Tried all available nodes for service '${sid}', retry start on current node. Tried nodes: ${(sd.failed_nodes ?? []).join(', ')}`);
-  if (sd.maintenance_node && sd.node === sd.maintenance_node && ns[sd.node] === 'online') delete sd.maintenance_node;
+    core.log(
+      ctx.master,
+      CRM,
+      `Start Error Recovery: Tried all available nodes for service '${sid}', retry start on current node. Tried nodes: ${(sd.failed_nodes ?? []).join(', ')}`,
+    );
+  if (sd.maintenance_node && sd.node === sd.maintenance_node && ns[sd.node] === 'online')
+    delete sd.maintenance_node;
   // Ensure the service is started again if it went down unexpectedly, without losing a result.
   if (res !== undefined) sd.uid = newUid(core);
 }
@@ -366,7 +422,11 @@ function nextStateRecovery(ctx: RoundContext, sid: string, sd: ServiceStatus): v
   const cfg = core.state.ha.resources[sid]!;
   const node = select(ctx, sid, sd, 'best-score');
   if (!node) {
-    core.log(ctx.master, CRM, `recovering service '${sid}' from fenced node '${sd.node}' failed, no recovery node found`);
+    core.log(
+      ctx.master,
+      CRM,
+      `recovering service '${sid}' from fenced node '${sd.node}' failed, no recovery node found`,
+    );
     if (cfg.state === 'disabled') changeServiceState(ctx, sid, 'stopped');
     return;
   }
@@ -427,7 +487,10 @@ export function manage(core: SimCore, master: string): void {
   // Freeze services of nodes whose LRM restarts (reboot with policy conditional/freeze).
   for (const sid of Object.keys(ss).sort()) {
     const sd = ss[sid]!;
-    if (lrmMode(ctx, sd.node) === 'restart' && (sd.state === 'started' || sd.state === 'stopped' || sd.state === 'request_stop'))
+    if (
+      lrmMode(ctx, sd.node) === 'restart' &&
+      (sd.state === 'started' || sd.state === 'stopped' || sd.state === 'request_stop')
+    )
       changeServiceState(ctx, sid, 'freeze');
   }
 

@@ -60,7 +60,12 @@ export function selectServiceNode(input: SelectionInput): string | undefined {
   const together = { ...(input.together ?? {}) };
 
   // Stay on the current node if possible (is_allowed_on_node: together wins over separate).
-  if (pref === 'none' && !input.failback && allowed.has(current) && (together[current] || !separate.has(current)))
+  if (
+    pref === 'none' &&
+    !input.failback &&
+    allowed.has(current) &&
+    (together[current] || !separate.has(current))
+  )
     return current;
 
   let candidates = new Set(pri);
@@ -77,7 +82,9 @@ export function selectServiceNode(input: SelectionInput): string | undefined {
   if (pref === 'none' && candidates.has(current)) return current;
 
   const scores = input.scores();
-  const sorted = [...candidates].sort((a, b) => (scores[a] ?? 0) - (scores[b] ?? 0) || (a < b ? -1 : a > b ? 1 : 0));
+  const sorted = [...candidates].sort(
+    (a, b) => (scores[a] ?? 0) - (scores[b] ?? 0) || (a < b ? -1 : a > b ? 1 : 0),
+  );
   if (pref === 'try-next') {
     const i = sorted.indexOf(current);
     if (i >= 0 && i < sorted.length - 1) return sorted[i + 1];

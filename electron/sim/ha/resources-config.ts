@@ -42,7 +42,11 @@ export function groupsMigrated(core: SimCore): boolean {
 export function normalizeRequestState(s: string | undefined): HaRequestState {
   if (s === undefined || s === 'enabled') return 'started';
   if (s === 'started' || s === 'stopped' || s === 'disabled' || s === 'ignored') return s;
-  throw new HaConfigError(`value '${s}' does not have a value in the enumeration 'started, stopped, enabled, disabled, ignored'`, 'state', 400);
+  throw new HaConfigError(
+    `value '${s}' does not have a value in the enumeration 'started, stopped, enabled, disabled, ignored'`,
+    'state',
+    400,
+  );
 }
 
 export interface ResourceInput {
@@ -54,7 +58,12 @@ export interface ResourceInput {
   comment?: string;
 }
 
-export function addResource(core: SimCore, node: string, rawSid: string, input: ResourceInput): HaResourceConfig {
+export function addResource(
+  core: SimCore,
+  node: string,
+  rawSid: string,
+  input: ResourceInput,
+): HaResourceConfig {
   const { sid, type, vmid } = parseSid(core, rawSid);
   if (input.group !== undefined && groupsMigrated(core))
     throw new HaConfigError(`invalid parameter 'group': ${GROUPS_MIGRATED_MESSAGE}`);
@@ -62,8 +71,10 @@ export function addResource(core: SimCore, node: string, rawSid: string, input: 
     throw new HaConfigError(`ha group '${input.group}' does not exist`, 'group', 400);
   assertWritable(core, node);
   const g = core.state.guests[String(vmid)];
-  if (!g || (g.type === 'qemu') !== (type === 'vm')) throw new HaConfigError(`resource '${sid}' does not exist in cluster`);
-  if (core.state.ha.resources[sid]) throw new HaConfigError(`create resource failed: resource ID '${sid}' already defined`);
+  if (!g || (g.type === 'qemu') !== (type === 'vm'))
+    throw new HaConfigError(`resource '${sid}' does not exist in cluster`);
+  if (core.state.ha.resources[sid])
+    throw new HaConfigError(`create resource failed: resource ID '${sid}' already defined`);
   const res: HaResourceConfig = {
     sid,
     type,
@@ -109,7 +120,8 @@ export function updateResource(
 
 export function removeResource(core: SimCore, node: string, rawSid: string): void {
   const { sid } = parseSid(core, rawSid);
-  if (!core.state.ha.resources[sid]) throw new HaConfigError(`cannot delete service '${sid}', not HA managed!`);
+  if (!core.state.ha.resources[sid])
+    throw new HaConfigError(`cannot delete service '${sid}', not HA managed!`);
   assertWritable(core, node);
   delete core.state.ha.resources[sid];
   // Rules keep referring to it in PVE 9.1 only with purge=0; we purge (the default).
@@ -124,7 +136,12 @@ export function parseNodeList(raw: string, param = 'nodes'): Record<string, numb
   const out: Record<string, number> = {};
   for (const part of raw.split(/[,;\s]+/).filter(Boolean)) {
     const m = /^([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)(?::(\d+))?$/.exec(part);
-    if (!m) throw new HaConfigError(`invalid format - value does not look like a valid node name or priority: '${part}'`, param, 400);
+    if (!m)
+      throw new HaConfigError(
+        `invalid format - value does not look like a valid node name or priority: '${part}'`,
+        param,
+        400,
+      );
     out[m[1]!] = m[3] === undefined ? 0 : Number(m[3]);
   }
   return out;
@@ -137,21 +154,26 @@ export function formatNodeList(nodes: Record<string, number>): string {
 }
 
 export function assertRulesSupported(core: SimCore): void {
-  if (core.state.pveMajor < 9) throw new HaConfigError(`Method 'GET /cluster/ha/rules' not implemented`, undefined, 501);
+  if (core.state.pveMajor < 9)
+    throw new HaConfigError(`Method 'GET /cluster/ha/rules' not implemented`, undefined, 501);
 }
 
 export function putRule(core: SimCore, node: string, rule: HaRule, create: boolean): void {
   assertWritable(core, node);
   const failed = create ? 'create ha rule failed' : 'update HA rules failed';
-  if (create && core.state.ha.rules[rule.rule]) throw new HaConfigError(`${failed}: HA rule '${rule.rule}' already defined`);
-  if (!create && !core.state.ha.rules[rule.rule]) throw new HaConfigError(`${failed}: HA rule '${rule.rule}' does not exist`);
+  if (create && core.state.ha.rules[rule.rule])
+    throw new HaConfigError(`${failed}: HA rule '${rule.rule}' already defined`);
+  if (!create && !core.state.ha.rules[rule.rule])
+    throw new HaConfigError(`${failed}: HA rule '${rule.rule}' does not exist`);
   const unmanaged = [...rule.resources].sort().filter((sid) => !core.state.ha.resources[sid]);
-  if (unmanaged.length > 0) throw new HaConfigError(`${failed}: cannot use unmanaged resource(s) ${unmanaged.join(', ')}.`);
+  if (unmanaged.length > 0)
+    throw new HaConfigError(`${failed}: cannot use unmanaged resource(s) ${unmanaged.join(', ')}.`);
   if (rule.type === 'node-affinity') {
     const missing = Object.keys(rule.nodes)
       .sort()
       .filter((n) => !core.state.cluster?.nodes[n] && n !== node);
-    if (missing.length > 0) throw new HaConfigError(`${failed}: cannot use non-existant node(s) ${missing.join(', ')}.`);
+    if (missing.length > 0)
+      throw new HaConfigError(`${failed}: cannot use non-existant node(s) ${missing.join(', ')}.`);
   }
   if (rule.type === 'resource-affinity' && rule.resources.length < 2)
     throw new HaConfigError(`Rule '${rule.rule}' is invalid.`, 'resources', 400);
@@ -165,8 +187,10 @@ export function assertGroupsAllowed(core: SimCore, action: string): void {
 
 export function putGroup(core: SimCore, node: string, group: HaGroup, create: boolean): void {
   assertGroupsAllowed(core, create ? 'create group' : 'update group');
-  if (create && core.state.ha.groups[group.group]) throw new HaConfigError(`ha group '${group.group}' already defined`);
-  if (!create && !core.state.ha.groups[group.group]) throw new HaConfigError(`no such ha group '${group.group}'`);
+  if (create && core.state.ha.groups[group.group])
+    throw new HaConfigError(`ha group '${group.group}' already defined`);
+  if (!create && !core.state.ha.groups[group.group])
+    throw new HaConfigError(`no such ha group '${group.group}'`);
   assertWritable(core, node);
   core.state.ha.groups[group.group] = group;
 }
@@ -202,7 +226,8 @@ export function resourceAffinityOf(core: SimCore, sid: string): { positive: stri
   if (core.state.pveMajor < 9) return { positive, negative };
   for (const rule of Object.values(core.state.ha.rules)) {
     if (rule.type !== 'resource-affinity' || rule.disable || !rule.resources.includes(sid)) continue;
-    for (const other of rule.resources) if (other !== sid) (rule.affinity === 'positive' ? positive : negative).push(other);
+    for (const other of rule.resources)
+      if (other !== sid) (rule.affinity === 'positive' ? positive : negative).push(other);
   }
   return { positive, negative };
 }

@@ -35,9 +35,16 @@ export function serviceIndex(core: SimCore): ServiceIndex {
     if (list) list.push(sid);
     else byNode.set(sd.node, [sid]);
     if (sd.state === 'fence') fenced.add(sd.node);
-    if (sd.state === 'stopped' || sd.state === 'freeze' || sd.state === 'error' || sd.state === 'request_start') continue;
+    if (
+      sd.state === 'stopped' ||
+      sd.state === 'freeze' ||
+      sd.state === 'error' ||
+      sd.state === 'request_start'
+    )
+      continue;
     active.set(sd.node, (active.get(sd.node) ?? 0) + 1);
-    if (countTargets && sd.target && sd.target !== sd.node) active.set(sd.target, (active.get(sd.target) ?? 0) + 1);
+    if (countTargets && sd.target && sd.target !== sd.node)
+      active.set(sd.target, (active.get(sd.target) ?? 0) + 1);
   }
   cache = { version, table: ss, fenced, active, byNode, uids };
   return cache;

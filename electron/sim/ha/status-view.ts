@@ -62,7 +62,13 @@ function localQuorate(core: SimCore, node: string): boolean {
 export function buildHaStatus(core: SimCore, node: string): HaStatusEntry[] {
   const out: HaStatusEntry[] = [];
   const quorate = localQuorate(core, node);
-  out.push({ id: 'quorum', type: 'quorum', node, status: quorate ? 'OK' : `No quorum on node '${node}'!`, quorate: quorate ? 1 : 0 });
+  out.push({
+    id: 'quorum',
+    type: 'quorum',
+    node,
+    status: quorate ? 'OK' : `No quorum on node '${node}'!`,
+    quorate: quorate ? 1 : 0,
+  });
   const ms = core.state.ha.manager;
   const master = ms.master_node;
   if (master) {
@@ -135,7 +141,9 @@ export function buildManagerStatus(core: SimCore, node: string): Record<string, 
       state: lrm.state === 'off' || lrm.state === 'startup' ? 'wait_for_agent_lock' : lrm.state,
       mode,
       timestamp: core.epochSeconds(lrm.timestamp),
-      results: Object.fromEntries(Object.entries(lrm.results).map(([uid, r]) => [uid, { exit_code: r.exitCode }])),
+      results: Object.fromEntries(
+        Object.entries(lrm.results).map(([uid, r]) => [uid, { exit_code: r.exitCode }]),
+      ),
     };
   }
   const serviceStatus: Record<string, unknown> = {};

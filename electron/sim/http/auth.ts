@@ -68,7 +68,11 @@ export class AuthService {
     if (!(viaTicket || this.checkUserPassword(user, password))) {
       throw new AuthFailure('authentication failure');
     }
-    return { username: user, ticket: this.issueTicket(user, node), CSRFPreventionToken: this.csrfToken(user, node) };
+    return {
+      username: user,
+      ticket: this.issueTicket(user, node),
+      CSRFPreventionToken: this.csrfToken(user, node),
+    };
   }
 
   /** Password check for any user (root@pam here; the access model plugs in others). */

@@ -212,7 +212,10 @@ export class NodeApiServer {
   private crashed(response: ServerResponse, error: unknown): void {
     if (!response.headersSent) {
       try {
-        this.sendFailure(response, { status: 500, message: error instanceof Error ? error.message : String(error) });
+        this.sendFailure(response, {
+          status: 500,
+          message: error instanceof Error ? error.message : String(error),
+        });
         return;
       } catch {
         // fall through: the socket is unusable
@@ -379,7 +382,13 @@ export class NodeApiServer {
         this.node,
       );
       const clustername = this.options.clusterName?.();
-      return { data: { ...result, ...(clustername ? { clustername } : {}), cap: this.options.capabilities?.(result.username) ?? {} } };
+      return {
+        data: {
+          ...result,
+          ...(clustername ? { clustername } : {}),
+          cap: this.options.capabilities?.(result.username) ?? {},
+        },
+      };
     } catch (error) {
       if (error instanceof AuthFailure) return { failure: { status: 401, message: error.message } };
       throw error;

@@ -124,13 +124,18 @@ async function readMultipart(request: IncomingMessage, type: string): Promise<Pa
   hash?.update(last);
   size += last.length;
   params[file.name] = file.filename;
-  return { params, upload: { filename: file.filename, size, ...(hash ? { checksum: hash.digest('hex') } : {}) } };
+  return {
+    params,
+    upload: { filename: file.filename, size, ...(hash ? { checksum: hash.digest('hex') } : {}) },
+  };
 }
 
 const CHECKSUM_ALGORITHMS = new Set(['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512']);
 
 function hasherFor(algorithm: unknown): Hash | undefined {
-  return typeof algorithm === 'string' && CHECKSUM_ALGORITHMS.has(algorithm) ? createHash(algorithm) : undefined;
+  return typeof algorithm === 'string' && CHECKSUM_ALGORITHMS.has(algorithm)
+    ? createHash(algorithm)
+    : undefined;
 }
 
 /** Reads the text fields before the file part; returns where the file's content starts. */

@@ -21,7 +21,12 @@ export const COMMAND_HELP =
   'crm <node> enable-node-maintenance|disable-node-maintenance, expected <votes> [<node>]';
 
 /** Parses one command; `machines` are the names power/network may target (nodes + the NAS). */
-export function parseCommand(text: string, nodes: string[], machines: string[], sids: string[]): ScenarioCommand {
+export function parseCommand(
+  text: string,
+  nodes: string[],
+  machines: string[],
+  sids: string[],
+): ScenarioCommand {
   const words = text.trim().split(/\s+/);
   const [verb, a, b, c] = words;
   const fail = (why: string): never => {
@@ -72,7 +77,8 @@ export function parseCommand(text: string, nodes: string[], machines: string[], 
       if (b === 'stop') {
         arity(4);
         const timeout = Number(c);
-        if (!Number.isInteger(timeout) || timeout < 0) fail(`timeout must be a whole number of seconds, got '${c}'`);
+        if (!Number.isInteger(timeout) || timeout < 0)
+          fail(`timeout must be a whole number of seconds, got '${c}'`);
         return { kind: 'service-stop', sid: s, timeout };
       }
       return fail(`unknown service command '${b ?? ''}'`);
@@ -80,14 +86,17 @@ export function parseCommand(text: string, nodes: string[], machines: string[], 
     case 'crm': {
       arity(3);
       const n = node(a);
-      if (b !== 'enable-node-maintenance' && b !== 'disable-node-maintenance') return fail(`unknown crm command '${b ?? ''}'`);
+      if (b !== 'enable-node-maintenance' && b !== 'disable-node-maintenance')
+        return fail(`unknown crm command '${b ?? ''}'`);
       return { kind: 'crm', node: n, cmd: b };
     }
     case 'expected': {
       if (words.length !== 2 && words.length !== 3) fail('expected 1 or 2 argument(s)');
       const votes = Number(a);
       if (!Number.isInteger(votes) || votes < 1) fail(`votes must be a positive whole number, got '${a}'`);
-      return c === undefined && b === undefined ? { kind: 'expected', votes } : { kind: 'expected', votes, node: node(b) };
+      return c === undefined && b === undefined
+        ? { kind: 'expected', votes }
+        : { kind: 'expected', votes, node: node(b) };
     }
     default:
       return fail(`unknown command '${verb ?? ''}'`);
@@ -128,7 +137,12 @@ export function applyCommand(world: World, cmd: ScenarioCommand): string | undef
         applyCrmCommand(core, anyWritableNode(world), `${cmd.cmd} ${cmd.node}`);
         return undefined;
       case 'expected': {
-        const node = cmd.node ?? world.nodeNames().sort().find((n) => world.quorum(n) !== undefined);
+        const node =
+          cmd.node ??
+          world
+            .nodeNames()
+            .sort()
+            .find((n) => world.quorum(n) !== undefined);
         if (!node) return 'no running cluster node to run pvecm expected on';
         world.setExpectedVotes(node, cmd.votes);
         return undefined;

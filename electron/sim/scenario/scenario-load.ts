@@ -28,7 +28,8 @@ function lineOf(doc: Document, counter: LineCounter, path: (string | number)[]):
       if (!pair) break;
       node = pair.value;
       // The last step reports the key's line (a block value starts on the next line).
-      found = i === path.length - 1 ? (pair.key as Node) : ((pair.value as Node | null) ?? (pair.key as Node));
+      found =
+        i === path.length - 1 ? (pair.key as Node) : ((pair.value as Node | null) ?? (pair.key as Node));
     } else if (isSeq(node) && typeof key === 'number') {
       node = node.items[key];
       if (!node) break;

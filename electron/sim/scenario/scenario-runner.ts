@@ -90,7 +90,10 @@ export function runScenario(s: Scenario): ScenarioRunOutput {
   for (const svc of s.services) {
     const sd = ms.service_status[svc.sid];
     const g = world.guestLocation(Number(svc.sid.split(':')[1]));
-    services[svc.sid] = { node: sd?.node ?? g?.node ?? svc.node, state: sd?.state ?? (svc.state === 'ignored' ? 'ignored' : 'queued') };
+    services[svc.sid] = {
+      node: sd?.node ?? g?.node ?? svc.node,
+      state: sd?.state ?? (svc.state === 'ignored' ? 'ignored' : 'queued'),
+    };
   }
   const nodes: Record<string, { state: string }> = {};
   for (const n of s.nodes) nodes[n] = { state: ms.node_status[n] ?? 'unknown' };

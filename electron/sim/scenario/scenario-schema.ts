@@ -21,7 +21,11 @@ export const serviceSchema = z
     storage: z.enum(['shared', 'local']).default('shared'),
     /** Injected faults: the first N starts / migrations fail; stop: every stop fails. */
     fail: z
-      .object({ start: z.number().int().min(0).optional(), migrate: z.number().int().min(0).optional(), stop: z.boolean().optional() })
+      .object({
+        start: z.number().int().min(0).optional(),
+        migrate: z.number().int().min(0).optional(),
+        stop: z.boolean().optional(),
+      })
       .strict()
       .optional(),
   })
@@ -69,12 +73,16 @@ export const scenarioSchema = z
   .object({
     pve: z.union([z.literal(8), z.literal(9)]).default(9),
     nodes: z.array(nodeName).min(1).max(32),
-    hardware: z.record(nodeName, z.object({ power: onOff.optional(), network: onOff.optional() }).strict()).default({}),
+    hardware: z
+      .record(nodeName, z.object({ power: onOff.optional(), network: onOff.optional() }).strict())
+      .default({}),
     services: z.array(serviceSchema).default([]),
     rules: z.array(ruleSchema).default([]),
     groups: z.array(groupSchema).default([]),
     datacenter: z
-      .object({ shutdown_policy: z.enum(['conditional', 'freeze', 'failover', 'migrate']).default('conditional') })
+      .object({
+        shutdown_policy: z.enum(['conditional', 'freeze', 'failover', 'migrate']).default('conditional'),
+      })
       .strict()
       .default({ shutdown_policy: 'conditional' }),
     events: z.array(eventSchema).default([]),

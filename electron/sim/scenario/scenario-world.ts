@@ -24,17 +24,23 @@ export function checkScenario(s: Scenario): ScenarioIssue[] {
   const nodes = new Set(s.nodes);
   const sids = new Set<string>();
   if (nodes.size !== s.nodes.length) issues.push({ path: ['nodes'], message: 'node names must be unique' });
-  if (nodes.has(SCENARIO_NAS.name)) issues.push({ path: ['nodes'], message: `'${SCENARIO_NAS.name}' is the NAS's name` });
+  if (nodes.has(SCENARIO_NAS.name))
+    issues.push({ path: ['nodes'], message: `'${SCENARIO_NAS.name}' is the NAS's name` });
   for (const name of Object.keys(s.hardware)) {
     if (!nodes.has(name) && name !== SCENARIO_NAS.name)
       issues.push({ path: ['hardware', name], message: `unknown node '${name}'` });
   }
   s.services.forEach((svc, i) => {
-    if (sids.has(svc.sid)) issues.push({ path: ['services', i, 'sid'], message: `duplicate service '${svc.sid}'` });
+    if (sids.has(svc.sid))
+      issues.push({ path: ['services', i, 'sid'], message: `duplicate service '${svc.sid}'` });
     sids.add(svc.sid);
-    if (!nodes.has(svc.node)) issues.push({ path: ['services', i, 'node'], message: `unknown node '${svc.node}'` });
+    if (!nodes.has(svc.node))
+      issues.push({ path: ['services', i, 'node'], message: `unknown node '${svc.node}'` });
     if (svc.group !== undefined && s.pve !== 8)
-      issues.push({ path: ['services', i, 'group'], message: 'HA groups exist only with pve: 8 (PVE 9 uses rules)' });
+      issues.push({
+        path: ['services', i, 'group'],
+        message: 'HA groups exist only with pve: 8 (PVE 9 uses rules)',
+      });
     if (svc.group !== undefined && !s.groups.some((g) => g.id === svc.group))
       issues.push({ path: ['services', i, 'group'], message: `unknown group '${svc.group}'` });
   });
@@ -44,11 +50,14 @@ export function checkScenario(s: Scenario): ScenarioIssue[] {
     if (vmids.has(id)) issues.push({ path: ['services', i, 'sid'], message: `guest id ${id} is used twice` });
     vmids.add(id);
   });
-  if (s.rules.length > 0 && s.pve !== 9) issues.push({ path: ['rules'], message: 'HA rules need pve: 9 (PVE 8 uses groups)' });
-  if (s.groups.length > 0 && s.pve !== 8) issues.push({ path: ['groups'], message: 'HA groups need pve: 8 (PVE 9 uses rules)' });
+  if (s.rules.length > 0 && s.pve !== 9)
+    issues.push({ path: ['rules'], message: 'HA rules need pve: 9 (PVE 8 uses groups)' });
+  if (s.groups.length > 0 && s.pve !== 8)
+    issues.push({ path: ['groups'], message: 'HA groups need pve: 8 (PVE 9 uses rules)' });
   s.rules.forEach((r, i) => {
     r.resources.forEach((sid, j) => {
-      if (!sids.has(sid)) issues.push({ path: ['rules', i, 'resources', j], message: `unknown service '${sid}'` });
+      if (!sids.has(sid))
+        issues.push({ path: ['rules', i, 'resources', j], message: `unknown service '${sid}'` });
     });
     if (r.type === 'node-affinity')
       for (const n of Object.keys(r.nodes))
@@ -75,7 +84,12 @@ export function buildScenarioWorld(s: Scenario, clock?: VirtualClock): World {
   const core = world.core;
   core.state.ha.shutdownPolicy = s.datacenter.shutdown_policy;
   for (const g of s.groups)
-    core.state.ha.groups[g.id] = { group: g.id, nodes: g.nodes, restricted: g.restricted, nofailback: g.nofailback };
+    core.state.ha.groups[g.id] = {
+      group: g.id,
+      nodes: g.nodes,
+      restricted: g.restricted,
+      nofailback: g.nofailback,
+    };
   for (const svc of s.services) {
     const [kind, id] = svc.sid.split(':') as ['vm' | 'ct', string];
     const vmid = Number(id);
@@ -86,7 +100,15 @@ export function buildScenarioWorld(s: Scenario, clock?: VirtualClock): World {
     });
     const config: Record<string, string> =
       type === 'qemu'
-        ? { name: `vm${vmid}`, memory: '512', cores: '1', scsihw: 'virtio-scsi-single', scsi0: `${volid},size=8G`, net0: 'virtio,bridge=vmbr0', ostype: 'l26' }
+        ? {
+            name: `vm${vmid}`,
+            memory: '512',
+            cores: '1',
+            scsihw: 'virtio-scsi-single',
+            scsi0: `${volid},size=8G`,
+            net0: 'virtio,bridge=vmbr0',
+            ostype: 'l26',
+          }
         : { hostname: `ct${vmid}`, memory: '256', cores: '1', rootfs: `${volid},size=4G`, ostype: 'debian' };
     core.state.guests[id] = {
       vmid,
@@ -96,7 +118,11 @@ export function buildScenarioWorld(s: Scenario, clock?: VirtualClock): World {
       running: false,
       startedAt: 0,
       osUpAt: 0,
-      inject: { startFails: svc.fail?.start ?? 0, migrateFails: svc.fail?.migrate ?? 0, stopFails: svc.fail?.stop ?? false },
+      inject: {
+        startFails: svc.fail?.start ?? 0,
+        migrateFails: svc.fail?.migrate ?? 0,
+        stopFails: svc.fail?.stop ?? false,
+      },
     };
     core.state.ha.resources[svc.sid] = {
       sid: svc.sid,

@@ -187,7 +187,9 @@ export function formatApiResult(
 ): string {
   if (options.quiet) return '';
   const schema: ParamSchema =
-    returns?.type !== undefined ? returns : { type: guessType(data), items: { type: guessType((data as unknown[])?.[0]) } };
+    returns?.type !== undefined
+      ? returns
+      : { type: guessType(data), items: { type: guessType((data as unknown[])?.[0]) } };
   if (schema.type === 'null') return '';
   if (schema.optional && (data === undefined || data === null)) return '';
   const format = options['output-format'] ?? 'text';
@@ -206,7 +208,10 @@ export function formatApiResult(
   if (schema.type === 'array') {
     const list = Array.isArray(data) ? data : [];
     if (list.length === 0) return '';
-    if (schema.items?.type === 'object' || (schema.items?.type === undefined && typeof list[0] === 'object')) {
+    if (
+      schema.items?.type === 'object' ||
+      (schema.items?.type === undefined && typeof list[0] === 'object')
+    ) {
       const props = schema.items?.properties ?? {};
       let keys = columns ?? propertiesToPrint(props);
       if (keys.length === 0) keys = [...new Set(list.flatMap((o) => Object.keys(o as object)))].sort();

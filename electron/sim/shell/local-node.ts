@@ -64,7 +64,10 @@ export interface LocalNodeAccess {
   /** Fires when any machine changes (power, boot, cable, partition). */
   onMachinesChange(listener: () => void): () => void;
   /** Whether `from` reaches `to` (a node or the NAS, by name or address) over the lab network. */
-  reach(from: string, to: string): { name: string; ip: string; kind: 'node' | 'nas'; reachable: boolean } | undefined;
+  reach(
+    from: string,
+    to: string,
+  ): { name: string; ip: string; kind: 'node' | 'nas'; reachable: boolean } | undefined;
   /** The installer's root password check (ssh password logins). */
   checkRootPassword(password: string): boolean;
   /** Whether both nodes are members of the same cluster (ssh keys are shared then). */

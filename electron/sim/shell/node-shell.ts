@@ -84,7 +84,8 @@ export function createLogin(
       let captured = '';
       const stageIo: ShellIo = {
         ...io,
-        write: i < last ? (text) => void (captured += text) : command.discardOutput ? () => undefined : io.write,
+        write:
+          i < last ? (text) => void (captured += text) : command.discardOutput ? () => undefined : io.write,
         ...(stdin !== undefined ? { stdin } : {}),
         stdoutPiped: i < last || io.stdoutPiped === true,
       };

@@ -93,7 +93,10 @@ export function parseCommandLine(line: string, lastExit = 0): ListItem[] {
 
   const endCommand = (op: string): void => {
     if (words.length === 0) throw syntaxError(op);
-    commands.push({ words: words.map((w) => (w === '~' ? '/root' : w.replace(/^~\//, '/root/'))), discardOutput });
+    commands.push({
+      words: words.map((w) => (w === '~' ? '/root' : w.replace(/^~\//, '/root/'))),
+      discardOutput,
+    });
     words = [];
     discardOutput = false;
   };
@@ -110,8 +113,7 @@ export function parseCommandLine(line: string, lastExit = 0): ListItem[] {
           target = next.text;
           i++;
         }
-        if (target !== '/dev/null')
-          throw new UsageError(`${target}: Read-only file system`);
+        if (target !== '/dev/null') throw new UsageError(`${target}: Read-only file system`);
         if (redirect[1] !== '2>') discardOutput = true;
         continue;
       }

@@ -7,8 +7,7 @@ export function ipcTransport(bridge: LabApiBridge): Transport {
   return {
     async invoke(method, params) {
       const outcome = (await bridge.invoke(method, params)) as
-        | { result: unknown }
-        | { error: { code: string; message: string } };
+        { result: unknown } | { error: { code: string; message: string } };
       if ('error' in outcome) throw new ApiCallError(outcome.error.code, outcome.error.message);
       return outcome.result;
     },

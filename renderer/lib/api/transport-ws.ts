@@ -52,7 +52,8 @@ export function wsTransport(url: string, WebSocketImpl: typeof WebSocket = WebSo
         const wasOpen = socket === ws;
         socket = null;
         ready = null;
-        for (const call of pending.values()) call.reject(new ApiCallError('disconnected', 'Lost the connection to NestLab.'));
+        for (const call of pending.values())
+          call.reject(new ApiCallError('disconnected', 'Lost the connection to NestLab.'));
         pending.clear();
         if (!everConnected) {
           reject(new ApiCallError('disconnected', 'Could not connect to NestLab.'));

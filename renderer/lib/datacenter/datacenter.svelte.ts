@@ -24,7 +24,13 @@ export type Selection =
   | { kind: 'storage'; node: string; storage: string };
 
 export const selectionKey = (s: Selection): string =>
-  s.kind === 'datacenter' ? 'dc' : s.kind === 'node' ? `node/${s.node}` : s.kind === 'guest' ? `qemu/${s.vmid}` : `storage/${s.node}/${s.storage}`;
+  s.kind === 'datacenter'
+    ? 'dc'
+    : s.kind === 'node'
+      ? `node/${s.node}`
+      : s.kind === 'guest'
+        ? `qemu/${s.vmid}`
+        : `storage/${s.node}/${s.storage}`;
 
 const REFRESH_MS = 2000;
 
@@ -96,13 +102,19 @@ export class DatacenterState {
     return this.#status.find((s) => s.type === 'cluster') ?? null;
   }
   get nodes(): ClusterResource[] {
-    return this.#resources.filter((r) => r.type === 'node').sort((a, b) => (a.node ?? '').localeCompare(b.node ?? ''));
+    return this.#resources
+      .filter((r) => r.type === 'node')
+      .sort((a, b) => (a.node ?? '').localeCompare(b.node ?? ''));
   }
   get guests(): ClusterResource[] {
-    return this.#resources.filter((r) => r.type === 'qemu' || r.type === 'lxc').sort((a, b) => (a.vmid ?? 0) - (b.vmid ?? 0));
+    return this.#resources
+      .filter((r) => r.type === 'qemu' || r.type === 'lxc')
+      .sort((a, b) => (a.vmid ?? 0) - (b.vmid ?? 0));
   }
   storagesOf(node: string): ClusterResource[] {
-    return this.#resources.filter((r) => r.type === 'storage' && r.node === node).sort((a, b) => (a.storage ?? '').localeCompare(b.storage ?? ''));
+    return this.#resources
+      .filter((r) => r.type === 'storage' && r.node === node)
+      .sort((a, b) => (a.storage ?? '').localeCompare(b.storage ?? ''));
   }
   guestsOf(node: string): ClusterResource[] {
     return this.guests.filter((g) => g.node === node);
@@ -165,13 +177,16 @@ export class DatacenterState {
   }
 
   /** Calls go to the connected node unless an action names its own. */
-  readonly viaCall: PveCall = (method, path, params, node) => this.call(method, path, params, node ?? this.#via ?? undefined);
+  readonly viaCall: PveCall = (method, path, params, node) =>
+    this.call(method, path, params, node ?? this.#via ?? undefined);
 
   /**
    * Runs one of the view's actions; a failure is kept (in Proxmox's words) for the dialog to show
    * and returned as null. The tree and the task log refresh afterwards.
    */
-  async act<T>(work: (call: PveCall) => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: string }> {
+  async act<T>(
+    work: (call: PveCall) => Promise<T>,
+  ): Promise<{ ok: true; value: T } | { ok: false; error: string }> {
     this.#actionError = null;
     try {
       const value = await work(this.viaCall);

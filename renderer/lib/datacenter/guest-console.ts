@@ -29,13 +29,25 @@ export interface ConsoleScreen {
   answering: boolean;
 }
 
-export function guestConsoleScreen(status: string | undefined, uptimeSeconds: number | undefined, name: string): ConsoleScreen {
+export function guestConsoleScreen(
+  status: string | undefined,
+  uptimeSeconds: number | undefined,
+  name: string,
+): ConsoleScreen {
   if (status !== 'running') return { lines: [], answering: false };
   const up = uptimeSeconds ?? 0;
   const lines = BOOT.filter((b) => b.at <= up).map((b) => b.line);
   if (up < BOOTED_AT) return { lines, answering: false };
   return {
-    lines: [...lines, '', `     ( '>')`, `    /) TC (\\   Core is distributed with ABSOLUTELY NO WARRANTY.`, `   (/-_--_-\\)           www.tinycorelinux.net`, '', `${name ? `[${name}] ` : ''}${PROMPT}`],
+    lines: [
+      ...lines,
+      '',
+      `     ( '>')`,
+      `    /) TC (\\   Core is distributed with ABSOLUTELY NO WARRANTY.`,
+      `   (/-_--_-\\)           www.tinycorelinux.net`,
+      '',
+      `${name ? `[${name}] ` : ''}${PROMPT}`,
+    ],
     answering: true,
   };
 }

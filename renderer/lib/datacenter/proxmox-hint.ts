@@ -6,7 +6,10 @@ const HINTS: [RegExp, DcKey][] = [
   [/no quorum|cluster not ready/i, 'hint.quorum'],
   [/fingerprint/i, 'hint.fingerprint'],
   [/already exists|already in use/i, 'hint.exists'],
-  [/does not answer|no node answered|connection (closed|refused)|ECONNREFUSED|timed? ?out/i, 'hint.unreachable'],
+  [
+    /does not answer|no node answered|connection (closed|refused)|ECONNREFUSED|timed? ?out/i,
+    'hint.unreachable',
+  ],
 ];
 
 export function proxmoxHint(text: string): DcKey | null {

@@ -25,7 +25,9 @@ export interface RibbonStage {
 
 export function ribbonStages(milestones: readonly DrillMilestoneInfo[]): RibbonStage[] {
   const stages = RIBBON_STAGES.map((stage) => {
-    const hits = milestones.filter((m) => (stage.startedBy as readonly string[]).includes(m.id)).map((m) => m.at);
+    const hits = milestones
+      .filter((m) => (stage.startedBy as readonly string[]).includes(m.id))
+      .map((m) => m.at);
     return { id: stage.id, at: hits.length > 0 ? Math.min(...hits) : null, current: false };
   });
   // A later stage proves the earlier ones began, even if their milestone was never observed.

@@ -49,7 +49,10 @@ export class AppModel {
 
   /** The interface language; the library and the open lab's content follow it. */
   async setLanguage(lang: Language): Promise<void> {
-    const content = Promise.all([this.library.load(lang), this.labRun.run ? this.labRun.setLanguage(lang) : Promise.resolve()]);
+    const content = Promise.all([
+      this.library.load(lang),
+      this.labRun.run ? this.labRun.setLanguage(lang) : Promise.resolve(),
+    ]);
     await this.shell.setLanguage(lang, content);
   }
 

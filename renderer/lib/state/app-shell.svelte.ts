@@ -56,7 +56,10 @@ export class AppShell {
   /** Fetches app.info and settings; applies the saved language and theme. */
   async load(): Promise<void> {
     try {
-      const [info, settings] = await Promise.all([this.client.call('app.info'), this.client.call('settings.get')]);
+      const [info, settings] = await Promise.all([
+        this.client.call('app.info'),
+        this.client.call('settings.get'),
+      ]);
       this.#info = info;
       this.#applySettings(settings);
       this.#error = null;

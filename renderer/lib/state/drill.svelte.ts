@@ -2,12 +2,7 @@
  * The failover drill: the live stopwatch state (`drill.getState` + `drill.state` events), the
  * history of runs for the lab, the report on show and an optional second report to compare.
  */
-import type {
-  DrillHistoryEntry,
-  DrillStateInfo,
-  FailoverReportInfo,
-  SimSpeed,
-} from '@contract/dto.ts';
+import type { DrillHistoryEntry, DrillStateInfo, FailoverReportInfo, SimSpeed } from '@contract/dto.ts';
 
 import type { LabClient } from '../api/client.ts';
 import { errorMessage } from '../format/error-message.ts';
@@ -137,7 +132,10 @@ export class DrillState {
     return this.#importError;
   }
 
-  async export(runId: string, format: ExportFormat): Promise<{ filename: string; mime: string; content: string } | null> {
+  async export(
+    runId: string,
+    format: ExportFormat,
+  ): Promise<{ filename: string; mime: string; content: string } | null> {
     if (!this.#labId) return null;
     try {
       return await this.client.call('drill.export', { labId: this.#labId, runId, format });

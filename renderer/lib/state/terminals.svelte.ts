@@ -47,7 +47,10 @@ export class TerminalsState {
     forNode.add(sink);
     this.#sinksByNode.set(node, forNode);
     try {
-      const info = await this.client.call('terminal.open', node === HOST_TERMINAL ? { host: true } : { node });
+      const info = await this.client.call(
+        'terminal.open',
+        node === HOST_TERMINAL ? { host: true } : { node },
+      );
       const previous = this.#byNode[node];
       if (previous && previous.id !== info.id) this.#sinks.delete(previous.id);
       this.#byNode[node] = info;
@@ -78,7 +81,9 @@ export class TerminalsState {
 
   /** After a reconnect, events sent while away are lost: re-open every attached session. */
   async reattachAll(): Promise<void> {
-    await Promise.all([...this.#sinksByNode].flatMap(([node, sinks]) => [...sinks].map((sink) => this.attach(node, sink))));
+    await Promise.all(
+      [...this.#sinksByNode].flatMap(([node, sinks]) => [...sinks].map((sink) => this.attach(node, sink))),
+    );
   }
 
   input(node: string, data: string): void {

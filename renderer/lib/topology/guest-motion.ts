@@ -14,5 +14,7 @@ function canAnimate(): boolean {
 
 type Transition = (node: Element, params: { key: string }) => () => TransitionConfig;
 
-export const guestLeaves: Transition = (node, params) => (canAnimate() ? send(node, params) : () => ({ duration: 0 }));
-export const guestArrives: Transition = (node, params) => (canAnimate() ? receive(node, params) : () => ({ duration: 0 }));
+export const guestLeaves: Transition = (node, params) =>
+  canAnimate() ? send(node, params) : () => ({ duration: 0 });
+export const guestArrives: Transition = (node, params) =>
+  canAnimate() ? receive(node, params) : () => ({ duration: 0 });

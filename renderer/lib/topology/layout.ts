@@ -88,7 +88,8 @@ export function topologyDiagram(topology: TopologyInfo): { nodes: DiagramNode[];
     const mounted = new Map<string, string[]>();
     for (const storage of topology.storages) {
       if (storage.type !== 'nfs') continue;
-      for (const nodeName of storage.activeOn) mounted.set(nodeName, [...(mounted.get(nodeName) ?? []), storage.id]);
+      for (const nodeName of storage.activeOn)
+        mounted.set(nodeName, [...(mounted.get(nodeName) ?? []), storage.id]);
     }
     for (const node of topology.nodes) {
       const storages = mounted.get(node.name);

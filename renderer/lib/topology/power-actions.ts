@@ -12,7 +12,9 @@ export function actionsFor(power: TopologyNodeInfo['power'], cable: boolean): Ma
 /** HA guests that a hard loss of this node would fence and restart elsewhere. */
 export function haGuestsAtRisk(node: TopologyNodeInfo, action: MachineAction): string[] {
   if (action !== 'power-off' && action !== 'cable-out') return [];
-  return node.guests.filter((g) => g.haState !== null && g.haState !== 'disabled' && g.haState !== 'ignored').map((g) => g.sid);
+  return node.guests
+    .filter((g) => g.haState !== null && g.haState !== 'disabled' && g.haState !== 'ignored')
+    .map((g) => g.sid);
 }
 
 export function confirmMessage(

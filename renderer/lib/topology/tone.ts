@@ -13,7 +13,18 @@ export function powerTone(power: NodePower): Tone {
   return 'warn';
 }
 
-const WARN_STATES = new Set(['unknown', 'fence', 'recovery', 'migrate', 'relocate', 'starting', 'stopping', 'request_stop', 'freeze', 'maintenance']);
+const WARN_STATES = new Set([
+  'unknown',
+  'fence',
+  'recovery',
+  'migrate',
+  'relocate',
+  'starting',
+  'stopping',
+  'request_stop',
+  'freeze',
+  'maintenance',
+]);
 const BAD_STATES = new Set(['error', 'offline', 'gone', 'dead', 'stopped-error']);
 const OK_STATES = new Set(['online', 'active', 'started', 'running']);
 const OFF_STATES = new Set(['stopped', 'disabled', 'ignored', 'idle']);

@@ -14,7 +14,13 @@ let dataDir: string;
 let app: App | undefined;
 beforeEach(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'nestlab-course-'));
-  app = await createApp({ shell: 'browser', dataDir, labsDir: join(repoRoot(), 'labs'), log: silentLogger, backend: 'sim' });
+  app = await createApp({
+    shell: 'browser',
+    dataDir,
+    labsDir: join(repoRoot(), 'labs'),
+    log: silentLogger,
+    backend: 'sim',
+  });
 });
 afterEach(async () => {
   await app?.close();
@@ -43,11 +49,18 @@ describe('the seed labs as a course', () => {
     expect(later).toBeDefined();
     await call('sim.setSpeed', { speed: 'max' });
     let state = opened;
-    for (let i = 0; i < 600 && state.steps.find((s) => s.id === 'prepare-cluster')?.status !== 'passed'; i++) {
+    for (
+      let i = 0;
+      i < 600 && state.steps.find((s) => s.id === 'prepare-cluster')?.status !== 'passed';
+      i++
+    ) {
       if (state.error) throw new Error(state.error);
       await new Promise((r) => setTimeout(r, 100));
       state = await call<LabRunInfo>('lab.getState', {});
     }
-    expect(state.steps.find((s) => s.id === 'prepare-cluster')).toMatchObject({ status: 'passed', solvedBy: 'nestlab' });
+    expect(state.steps.find((s) => s.id === 'prepare-cluster')).toMatchObject({
+      status: 'passed',
+      solvedBy: 'nestlab',
+    });
   }, 120_000);
 });

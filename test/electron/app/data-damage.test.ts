@@ -20,7 +20,11 @@ describe('damaged data and user mistakes through the app', () => {
   let dataDir: string;
   let app: App | undefined;
   let warnings: string[];
-  const log = (): Logger => ({ info: () => undefined, warn: (m) => void warnings.push(m), error: () => undefined });
+  const log = (): Logger => ({
+    info: () => undefined,
+    warn: (m) => void warnings.push(m),
+    error: () => undefined,
+  });
 
   beforeEach(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'nestlab-damage-'));
@@ -81,7 +85,9 @@ describe('damaged data and user mistakes through the app', () => {
       code: 'not-found',
       message: 'No drill run "no-such-run" for lab "quorum".',
     });
-    expect((await error('drill.export', { labId: 'quorum', runId: 'no-such-run', format: 'csv' })).code).toBe('not-found');
+    expect((await error('drill.export', { labId: 'quorum', runId: 'no-such-run', format: 'csv' })).code).toBe(
+      'not-found',
+    );
     expect(await router.dispatch('drill.history', { labId: 'quorum' })).toEqual({ result: [] });
 
     await app.handlers['lab.open']({ labId: 'quorum' });
@@ -104,7 +110,9 @@ describe('damaged data and user mistakes through the app', () => {
     const router = createRouter(app.handlers, { log: () => undefined });
     const outcome = await router.dispatch('settings.set', { dataDir: '/proc/self/x' });
     expect(outcome).toMatchObject({ error: { code: 'bad-request' } });
-    expect((outcome as { error: { message: string } }).error.message).toMatch(/\/proc\/self\/x is inside \/proc/);
+    expect((outcome as { error: { message: string } }).error.message).toMatch(
+      /\/proc\/self\/x is inside \/proc/,
+    );
     await app.close();
 
     await writeFile(join(dataDir, 'location.json'), JSON.stringify({ dataDir: '/proc/self/x' }));

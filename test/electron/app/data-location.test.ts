@@ -28,7 +28,11 @@ describe('choosing the data folder', () => {
     await app.close();
 
     app = await createApp({ shell: 'browser', dataDir: base, labsDir, log: silentLogger });
-    expect(await app.handlers['settings.get']({})).toMatchObject({ dataDir: chosen, nextDataDir: null, theme: 'dark' });
+    expect(await app.handlers['settings.get']({})).toMatchObject({
+      dataDir: chosen,
+      nextDataDir: null,
+      theme: 'dark',
+    });
     expect((await app.handlers['app.info']({})).dataDir).toBe(chosen);
     await app.close();
   });
@@ -36,7 +40,9 @@ describe('choosing the data folder', () => {
   it('refuses a relative folder with a clear message', async () => {
     const app = await createApp({ shell: 'browser', dataDir: base, labsDir, log: silentLogger });
     const outcome = await createRouter(app.handlers).dispatch('settings.set', { dataDir: 'my-labs' });
-    expect(outcome).toEqual({ error: { code: 'bad-request', message: 'The data folder must be a full path, not "my-labs".' } });
+    expect(outcome).toEqual({
+      error: { code: 'bad-request', message: 'The data folder must be a full path, not "my-labs".' },
+    });
     await app.close();
   });
 });

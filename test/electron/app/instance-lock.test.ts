@@ -22,7 +22,9 @@ afterEach(async () => {
 
 /** The pid of a process that has already exited. */
 function deadPid(): number {
-  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+    encoding: 'utf8',
+  });
   return Number(child.stdout);
 }
 
@@ -32,7 +34,9 @@ describe('one NestLab per data folder', () => {
     try {
       const second = createApp({ shell: 'browser', dataDir, labsDir, log: silentLogger });
       await expect(second).rejects.toBeInstanceOf(InstanceLockedError);
-      await expect(second).rejects.toThrow(`Another NestLab is already running with the data folder ${dataDir} (process ${process.pid})`);
+      await expect(second).rejects.toThrow(
+        `Another NestLab is already running with the data folder ${dataDir} (process ${process.pid})`,
+      );
       expect((await readFile(join(dataDir, LOCK_FILE), 'utf8')).trim()).toBe(String(process.pid));
     } finally {
       await first.close();
@@ -54,7 +58,9 @@ describe('one NestLab per data folder', () => {
   it('treats an unreadable lock file as stale, and a live owner as a clear refusal', async () => {
     await writeFile(join(dataDir, LOCK_FILE), 'garbage');
     const lock = await acquireInstanceLock(dataDir, { pid: 4242, alive: () => true });
-    await expect(acquireInstanceLock(dataDir, { pid: 4343, alive: (pid) => pid === 4242 })).rejects.toThrow('(process 4242)');
+    await expect(acquireInstanceLock(dataDir, { pid: 4343, alive: (pid) => pid === 4242 })).rejects.toThrow(
+      '(process 4242)',
+    );
     await lock.release();
   });
 });

@@ -33,8 +33,12 @@ describe('lab catalog', () => {
 
   it('counts the steps the learner sees with the backend in use', async () => {
     const labsDir = fileURLToPath(new URL('../../../labs', import.meta.url));
-    const onSim = (await new LabCatalog(labsDir).list('en', 'sim')).labs.find((l) => l.id === 'proxmox-ha-basics');
-    const onVbox = (await new LabCatalog(labsDir).list('en', 'virtualbox')).labs.find((l) => l.id === 'proxmox-ha-basics');
+    const onSim = (await new LabCatalog(labsDir).list('en', 'sim')).labs.find(
+      (l) => l.id === 'proxmox-ha-basics',
+    );
+    const onVbox = (await new LabCatalog(labsDir).list('en', 'virtualbox')).labs.find(
+      (l) => l.id === 'proxmox-ha-basics',
+    );
     expect(onSim?.stepCount).toBeGreaterThan(0);
     // VirtualBox labs start with guided install steps the simulator does not need.
     expect(onVbox?.stepCount).toBeGreaterThan(onSim?.stepCount ?? 0);

@@ -18,12 +18,18 @@ import { startInstalledNodes, type InstalledNodes } from '../../support/installe
 
 const labsDir = fileURLToPath(new URL('../../../labs', import.meta.url));
 
-async function until<T>(probe: () => Promise<T> | T, ok: (value: T) => boolean, what: string, ms = 20_000): Promise<T> {
+async function until<T>(
+  probe: () => Promise<T> | T,
+  ok: (value: T) => boolean,
+  what: string,
+  ms = 20_000,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await probe();
     if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)?.slice(0, 400)}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)?.slice(0, 400)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -55,7 +61,11 @@ describe('lab session through the contract (simulator)', () => {
     const first = opened.steps[0]!;
     const node = (await app.handlers['topology.getState']({}))?.nodes[0]?.name ?? 'pve1';
     const term = await app.handlers['terminal.open']({ node });
-    await until(() => output.join(''), (text) => text.includes(`root@${node}:~# `), 'the prompt');
+    await until(
+      () => output.join(''),
+      (text) => text.includes(`root@${node}:~# `),
+      'the prompt',
+    );
     await app.handlers['terminal.input']({ id: term.id, data: 'pvecm create lab\r' });
     await app.handlers['sim.setSpeed']({ speed: 'max' });
     const passed = await until(
@@ -114,7 +124,9 @@ describe('lab session through the contract (simulator)', () => {
     expect(solved.steps[0]?.status).toBe('passed');
     const solving = tasks.filter((t) => t.title === `Solving: ${first.title}`);
     expect(solving[0]).toMatchObject({ state: 'running', fraction: 0 });
-    const between = solving.filter((t) => t.state === 'running' && t.fraction !== null && t.fraction > 0 && t.fraction < 1);
+    const between = solving.filter(
+      (t) => t.state === 'running' && t.fraction !== null && t.fraction > 0 && t.fraction < 1,
+    );
     expect(between.length).toBeGreaterThan(0);
     // Fractions only grow.
     const fractions = solving.map((t) => t.fraction ?? 0);
@@ -137,15 +149,21 @@ describe('lab session through the contract (simulator)', () => {
     await app.handlers['lab.reset']({});
     const state = await app.handlers['lab.getState']({});
     expect(state?.steps[0]?.status).toBe('active');
-    expect(tasks.some((t) => t.title === `Resolviendo hasta: ${opened.steps[0]!.title}` && t.state === 'done')).toBe(true);
+    expect(
+      tasks.some((t) => t.title === `Resolviendo hasta: ${opened.steps[0]!.title}` && t.state === 'done'),
+    ).toBe(true);
     expect(tasks.some((t) => t.title === 'Reiniciando el laboratorio' && t.state === 'done')).toBe(true);
   });
 
   it('refuses session calls with no lab open, and unknown labs', async () => {
-    await expect(async () => app.handlers['machine.act']({ machine: 'pve1', action: 'power-off' })).rejects.toMatchObject({
+    await expect(async () =>
+      app.handlers['machine.act']({ machine: 'pve1', action: 'power-off' }),
+    ).rejects.toMatchObject({
       code: 'conflict',
     });
-    await expect(app.handlers['lab.open']({ labId: 'no-such-lab' })).rejects.toMatchObject({ code: 'not-found' });
+    await expect(app.handlers['lab.open']({ labId: 'no-such-lab' })).rejects.toMatchObject({
+      code: 'not-found',
+    });
   });
 });
 
@@ -166,7 +184,14 @@ describe('lab session on the VirtualBox backend (stand-in nodes)', () => {
   });
 
   const vboxApp = () =>
-    createApp({ shell: 'browser', dataDir, labsDir, log: silentLogger, backend: 'virtualbox', virtualBox: nodes.reach });
+    createApp({
+      shell: 'browser',
+      dataDir,
+      labsDir,
+      log: silentLogger,
+      backend: 'virtualbox',
+      virtualBox: nodes.reach,
+    });
 
   it('asks the learner to confirm each node once, through the contract, then runs the lab', async () => {
     let app = await vboxApp();
@@ -180,7 +205,10 @@ describe('lab session on the VirtualBox backend (stand-in nodes)', () => {
       expect(question.fingerprint).toBe(nodes.fingerprint(question.node));
       void app.handlers['trust.answer']({ id: question.id, accept: true });
     });
-    const opened = await app.handlers['lab.open']({ labId: 'proxmox-ha-basics', profile: 'virtualbox-light' });
+    const opened = await app.handlers['lab.open']({
+      labId: 'proxmox-ha-basics',
+      profile: 'virtualbox-light',
+    });
     expect(opened.backend).toBe('virtualbox');
     expect(asked.map((q) => [q.node, q.kind, q.previous])).toEqual(
       expect.arrayContaining([
@@ -207,7 +235,8 @@ describe('lab session on the VirtualBox backend (stand-in nodes)', () => {
     const app = await vboxApp();
     app.hub.subscribe((event, payload) => {
       const pending = payload as TrustRequestInfo[];
-      if (event === 'trust.requests' && pending[0]) void app.handlers['trust.answer']({ id: pending[0].id, accept: true });
+      if (event === 'trust.requests' && pending[0])
+        void app.handlers['trust.answer']({ id: pending[0].id, accept: true });
     });
     await app.handlers['lab.open']({ labId: 'proxmox-ha-basics', profile: 'virtualbox-light' });
     // vboxwebsrv goes away (VirtualBox quit): the reset cannot attach to the lab's machines again.
@@ -223,11 +252,12 @@ describe('lab session on the VirtualBox backend (stand-in nodes)', () => {
     const app = await vboxApp();
     app.hub.subscribe((event, payload) => {
       const pending = payload as TrustRequestInfo[];
-      if (event === 'trust.requests' && pending[0]) void app.handlers['trust.answer']({ id: pending[0].id, accept: false });
+      if (event === 'trust.requests' && pending[0])
+        void app.handlers['trust.answer']({ id: pending[0].id, accept: false });
     });
-    await expect(app.handlers['lab.open']({ labId: 'proxmox-ha-basics', profile: 'virtualbox-light' })).rejects.toThrow(
-      /pve\d: .*not confirmed; refusing to connect/,
-    );
+    await expect(
+      app.handlers['lab.open']({ labId: 'proxmox-ha-basics', profile: 'virtualbox-light' }),
+    ).rejects.toThrow(/pve\d: .*not confirmed; refusing to connect/);
     expect(await app.handlers['lab.getState']({})).toBeNull();
     await app.close();
   });

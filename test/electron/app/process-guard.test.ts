@@ -19,13 +19,18 @@ afterEach(() => {
 });
 
 function start(mode: 'serve' | 'command'): Promise<Running> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', child, mode], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', child, mode], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   running.push(proc);
   let stderr = '';
   proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
-    proc.stdout!.once('data', (d: Buffer) => resolve({ process: proc, port: Number(String(d).trim()), stderr: () => stderr, exited }));
+    proc.stdout!.once('data', (d: Buffer) =>
+      resolve({ process: proc, port: Number(String(d).trim()), stderr: () => stderr, exited }),
+    );
     proc.once('exit', (code) => reject(new Error(`child exited ${code}: ${stderr}`)));
   });
 }
@@ -36,7 +41,9 @@ describe('process guard', () => {
     expect(await (await fetch(`http://127.0.0.1:${server.port}/reject`)).text()).toBe('ok');
     // The next request is still answered, and the log names the entry point and the error.
     expect(await (await fetch(`http://127.0.0.1:${server.port}/`)).text()).toBe('ok');
-    await expect.poll(() => server.stderr(), { timeout: 15_000 }).toContain('nestlab test-entry: unexpected error, still running: Error: lost promise');
+    await expect
+      .poll(() => server.stderr(), { timeout: 15_000 })
+      .toContain('nestlab test-entry: unexpected error, still running: Error: lost promise');
     expect(server.process.exitCode).toBeNull();
   });
 
@@ -51,6 +58,8 @@ describe('process guard', () => {
     const server = await start('serve');
     await fetch(`http://127.0.0.1:${server.port}/throw`).catch(() => undefined);
     expect(await server.exited).toBe(1);
-    expect(server.stderr().split('\n')[0]).toBe('nestlab test-entry: stopped after an unexpected error: TypeError: broken state');
+    expect(server.stderr().split('\n')[0]).toBe(
+      'nestlab test-entry: stopped after an unexpected error: TypeError: broken state',
+    );
   });
 });

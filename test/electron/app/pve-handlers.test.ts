@@ -60,20 +60,31 @@ describe('pve.* handlers (Datacenter view → open lab → simulator)', () => {
 
   it('refuses calls while no lab is open, and malformed paths always', async () => {
     await expect(call('GET', '/version')).rejects.toMatchObject({ code: 'conflict' });
-    await expect(invoke('pve.call', { method: 'GET', path: '/nodes/../etc' })).rejects.toMatchObject({ code: 'bad-request' });
-    await expect(invoke('pve.call', { method: 'GET', path: '/version?x=1' })).rejects.toMatchObject({ code: 'bad-request' });
+    await expect(invoke('pve.call', { method: 'GET', path: '/nodes/../etc' })).rejects.toMatchObject({
+      code: 'bad-request',
+    });
+    await expect(invoke('pve.call', { method: 'GET', path: '/version?x=1' })).rejects.toMatchObject({
+      code: 'bad-request',
+    });
   });
 
   it('tells the view the nodes and the lab root password', async () => {
     await invoke('lab.open', { labId: 'proxmox-ha-basics' });
     await invoke('sim.setSpeed', { speed: 'max' });
-    const info = (await invoke('pve.info', {})) as { nodes: { name: string; address: string }[]; credentials: unknown; pveMajor: number };
+    const info = (await invoke('pve.info', {})) as {
+      nodes: { name: string; address: string }[];
+      credentials: unknown;
+      pveMajor: number;
+    };
     expect(info.nodes.map((n) => n.name)).toEqual(['pve1', 'pve2', 'pve3']);
     expect(info.nodes[0]?.address).toBe('192.168.56.11');
     expect(info.credentials).toEqual({ username: 'root', password: 'nestlab-root' });
     expect(info.pveMajor).toBe(9);
     // A simulated node has no web interface of its own to open.
-    await expect(invoke('pve.openWebUi', { node: 'pve1' })).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/simulated/) });
+    await expect(invoke('pve.openWebUi', { node: 'pve1' })).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringMatching(/simulated/),
+    });
   });
 
   it('creates and joins the cluster with the view’s own call sequences', async () => {
@@ -91,7 +102,9 @@ describe('pve.* handlers (Datacenter view → open lab → simulator)', () => {
     const { information, details } = await joinInformation(call, { node: 'pve1' });
     expect(details.ipAddress).toBe('192.168.56.11');
     expect(details.fingerprint).toMatch(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/);
-    expect(JSON.parse(Buffer.from(information, 'base64').toString('utf8'))).toMatchObject({ ipAddress: '192.168.56.11' });
+    expect(JSON.parse(Buffer.from(information, 'base64').toString('utf8'))).toMatchObject({
+      ipAddress: '192.168.56.11',
+    });
 
     const wrong = await joinCluster(call, { node: 'pve2', information, password: 'not-it' });
     expect(await finished(wrong.upid!)).toMatch(/authentication failure/);
@@ -106,19 +119,35 @@ describe('pve.* handlers (Datacenter view → open lab → simulator)', () => {
   });
 
   it('passes Proxmox’s parameter errors through as code "proxmox"', async () => {
-    const failure = await addNfsStorage(call, { storage: 'bad id!', server: '192.168.56.20', export: '/mnt/tank/pve', content: ['iso'] }).catch(
-      (e: unknown) => e as { code: string; message: string },
-    );
+    const failure = await addNfsStorage(call, {
+      storage: 'bad id!',
+      server: '192.168.56.20',
+      export: '/mnt/tank/pve',
+      content: ['iso'],
+    }).catch((e: unknown) => e as { code: string; message: string });
     expect(failure).toMatchObject({ code: 'proxmox' });
     expect((failure as { message: string }).message).toMatch(/storage/);
   });
 
   it('lists the NAS exports and uploads a file in chunks onto the new storage', async () => {
-    expect((await scanNfs(call, { node: 'pve1', server: '192.168.56.20' })).map((e) => e.path)).toContain('/mnt/tank/pve');
-    await addNfsStorage(call, { storage: 'nfs-lab', server: '192.168.56.20', export: '/mnt/tank/pve', content: ['images', 'iso'] });
+    expect((await scanNfs(call, { node: 'pve1', server: '192.168.56.20' })).map((e) => e.path)).toContain(
+      '/mnt/tank/pve',
+    );
+    await addNfsStorage(call, {
+      storage: 'nfs-lab',
+      server: '192.168.56.20',
+      export: '/mnt/tank/pve',
+      content: ['images', 'iso'],
+    });
 
     const bytes = Buffer.alloc(700 * 1024, 7);
-    const begun = (await invoke('pve.uploadBegin', { node: 'pve1', storage: 'nfs-lab', content: 'iso', filename: 'Core-17.1.iso', size: bytes.length })) as {
+    const begun = (await invoke('pve.uploadBegin', {
+      node: 'pve1',
+      storage: 'nfs-lab',
+      content: 'iso',
+      filename: 'Core-17.1.iso',
+      size: bytes.length,
+    })) as {
       uploadId: string;
       chunkBytes: number;
     };
@@ -126,7 +155,11 @@ describe('pve.* handlers (Datacenter view → open lab → simulator)', () => {
     let progress: { received: number; size: number } | undefined;
     while (offset < bytes.length) {
       const piece = bytes.subarray(offset, offset + begun.chunkBytes);
-      progress = (await invoke('pve.uploadChunk', { uploadId: begun.uploadId, offset, data: piece.toString('base64') })) as typeof progress;
+      progress = (await invoke('pve.uploadChunk', {
+        uploadId: begun.uploadId,
+        offset,
+        data: piece.toString('base64'),
+      })) as typeof progress;
       offset += piece.length;
     }
     expect(progress).toEqual({ uploadId: begun.uploadId, received: bytes.length, size: bytes.length });
@@ -137,12 +170,22 @@ describe('pve.* handlers (Datacenter view → open lab → simulator)', () => {
   });
 
   it('refuses an out-of-order chunk', async () => {
-    const begun = (await invoke('pve.uploadBegin', { node: 'pve1', storage: 'local', content: 'iso', filename: 'x.iso', size: 10 })) as { uploadId: string };
-    await expect(invoke('pve.uploadChunk', { uploadId: begun.uploadId, offset: 5, data: 'AAAA' })).rejects.toMatchObject({
+    const begun = (await invoke('pve.uploadBegin', {
+      node: 'pve1',
+      storage: 'local',
+      content: 'iso',
+      filename: 'x.iso',
+      size: 10,
+    })) as { uploadId: string };
+    await expect(
+      invoke('pve.uploadChunk', { uploadId: begun.uploadId, offset: 5, data: 'AAAA' }),
+    ).rejects.toMatchObject({
       code: 'bad-request',
       message: expect.stringMatching(/expected byte 0/),
     });
     await invoke('pve.uploadCancel', { uploadId: begun.uploadId });
-    await expect(invoke('pve.uploadFinish', { uploadId: begun.uploadId })).rejects.toMatchObject({ code: 'not-found' });
+    await expect(invoke('pve.uploadFinish', { uploadId: begun.uploadId })).rejects.toMatchObject({
+      code: 'not-found',
+    });
   });
 });

@@ -30,9 +30,16 @@ describe('solve echo', () => {
       { node: 'pve3', commands: ['pvecm add 192.168.56.11'] },
     ]);
     expect(solveEchoes(step('upload-iso'), 'pve1')).toEqual([
-      { node: 'pve1', commands: ["pvesh create /nodes/pve1/storage/nfs-lab/download-url --url '{{ vars.isoUrl }}' --content iso --filename '{{ vars.isoFile }}'"] },
+      {
+        node: 'pve1',
+        commands: [
+          "pvesh create /nodes/pve1/storage/nfs-lab/download-url --url '{{ vars.isoUrl }}' --content iso --filename '{{ vars.isoFile }}'",
+        ],
+      },
     ]);
-    expect(echoText('T', ['a'])).toBe('\r\n\x1b[2m# NestLab solved "T" — the same as typing:\r\n#   a\x1b[0m\r\n');
+    expect(echoText('T', ['a'])).toBe(
+      '\r\n\x1b[2m# NestLab solved "T" — the same as typing:\r\n#   a\x1b[0m\r\n',
+    );
   });
 
   it('writes the commands into the node’s terminal after "Solve this step"', async () => {
@@ -43,6 +50,8 @@ describe('solve echo', () => {
     const state = await app.handlers['lab.solveStep']({ stepId: 'create-cluster' });
     expect(state.steps[0]?.solvedBy).toBe('nestlab');
     const terminal = await app.handlers['terminal.open']({ node: 'pve1' });
-    expect(terminal.scrollback).toContain('\x1b[2m# NestLab solved "Create the cluster on pve1" — the same as typing:\r\n#   pvecm create lab\x1b[0m');
+    expect(terminal.scrollback).toContain(
+      '\x1b[2m# NestLab solved "Create the cluster on pve1" — the same as typing:\r\n#   pvecm create lab\x1b[0m',
+    );
   });
 });

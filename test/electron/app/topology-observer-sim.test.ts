@@ -32,7 +32,12 @@ async function cluster(): Promise<{ d: SimDatacenter; observer: TopologyObserver
     initial: { kind: 'cluster', clusterName: 'lab', nfsStorage: 'nfs-lab' },
   });
   dc = d;
-  const observer = new TopologyObserver({ pve: d.createClient(), driver: d.driver, machines, clock: d.clock });
+  const observer = new TopologyObserver({
+    pve: d.createClient(),
+    driver: d.driver,
+    machines,
+    clock: d.clock,
+  });
   return { d, observer };
 }
 
@@ -61,7 +66,13 @@ describe('topology observer on the simulator', () => {
     const shell = d.openShell('pve1');
     expect((await shell.run('pvecm expected 1')).exitCode).toBe(0);
     const lowered = await observeUntil(d, observer, 'quorate again', (t) => t.quorum?.quorate === true);
-    expect(lowered.quorum).toEqual({ quorate: true, votes: 1, expected: 1, needed: 1, expectedLoweredFrom: 3 });
+    expect(lowered.quorum).toEqual({
+      quorate: true,
+      votes: 1,
+      expected: 1,
+      needed: 1,
+      expectedLoweredFrom: 3,
+    });
   });
 
   it('during a self-fence says the node reboots (watchdog) and keeps the last known cluster', async () => {
@@ -74,9 +85,15 @@ describe('topology observer on the simulator', () => {
       params: { vmid: 100, name: 'tinycore', memory: 128, scsi0: 'nfs-lab:1', net0: 'e1000,bridge=vmbr0' },
     });
     await api.waitForTask(upid);
-    await api.request({ method: 'POST', path: '/cluster/ha/resources', params: { sid: 'vm:100', state: 'started' } });
+    await api.request({
+      method: 'POST',
+      path: '/cluster/ha/resources',
+      params: { sid: 'vm:100', state: 'started' },
+    });
     await observeUntil(d, observer, 'vm:100 running', (t) =>
-      t.nodes.some((n) => n.name === 'pve1' && n.lrmState === 'active' && n.guests.some((g) => g.status === 'running')),
+      t.nodes.some(
+        (n) => n.name === 'pve1' && n.lrmState === 'active' && n.guests.some((g) => g.status === 'running'),
+      ),
     );
     await d.driver.powerOff('pve2');
     await d.driver.powerOff('pve3');
@@ -105,7 +122,9 @@ describe('topology observer on the simulator', () => {
     );
     if (!outcome.ok) expect(outcome.unreachableNode).toBe('pve1');
     // Back from its reset, pve1 answers again and is no longer marked.
-    const back = await observeUntil(d, observer, 'pve1 back', (t) => t.nodes.some((n) => n.name === 'pve1' && n.online && !n.down));
+    const back = await observeUntil(d, observer, 'pve1 back', (t) =>
+      t.nodes.some((n) => n.name === 'pve1' && n.online && !n.down),
+    );
     expect(back.stale).toBeUndefined();
   });
 });

@@ -27,7 +27,7 @@ function api(answers: (req: PveRequest) => unknown): PveApi & { calls: PveReques
   const calls: PveRequest[] = [];
   return {
     calls,
-    request: async <T,>(req: PveRequest) => {
+    request: async <T>(req: PveRequest) => {
       calls.push(req);
       return answers(req) as T;
     },
@@ -36,7 +36,11 @@ function api(answers: (req: PveRequest) => unknown): PveApi & { calls: PveReques
 
 const managerStatus = {
   manager_status: { master_node: 'pve1', node_status: { pve1: 'online', pve2: 'unknown', pve3: 'online' } },
-  lrm_status: { pve1: { state: 'active' }, pve2: { state: 'active' }, pve3: { state: 'wait_for_agent_lock' } },
+  lrm_status: {
+    pve1: { state: 'active' },
+    pve2: { state: 'active' },
+    pve3: { state: 'wait_for_agent_lock' },
+  },
 };
 
 const resources = [
@@ -61,18 +65,33 @@ describe('topology observer', () => {
         case '/cluster/ha/status/manager_status':
           return managerStatus;
         case '/storage':
-          return [{ storage: 'local', type: 'dir' }, { storage: 'nfs-lab', type: 'nfs', server: '192.168.56.20' }];
+          return [
+            { storage: 'local', type: 'dir' },
+            { storage: 'nfs-lab', type: 'nfs', server: '192.168.56.20' },
+          ];
         default:
           throw new Error(`unexpected ${req.path}`);
       }
     });
-    const topology = await new TopologyObserver({ pve, driver: driver(['pve2']), machines, clock: realClock }).observe();
+    const topology = await new TopologyObserver({
+      pve,
+      driver: driver(['pve2']),
+      machines,
+      clock: realClock,
+    }).observe();
     expect(topology.clusterName).toBe('lab');
     expect(topology.quorum).toEqual({ quorate: true, votes: 2, expected: 3, needed: 2 });
     const [pve1, pve2, pve3] = topology.nodes;
-    expect(pve1).toMatchObject({ isCrmMaster: true, haNodeState: 'online', lrmState: 'active', online: true });
+    expect(pve1).toMatchObject({
+      isCrmMaster: true,
+      haNodeState: 'online',
+      lrmState: 'active',
+      online: true,
+    });
     expect(pve2).toMatchObject({ power: 'off', online: false, haNodeState: 'unknown' });
-    expect(pve3?.guests).toEqual([{ sid: 'vm:100', vmid: 100, name: 'tinycore', status: 'running', haState: 'started' }]);
+    expect(pve3?.guests).toEqual([
+      { sid: 'vm:100', vmid: 100, name: 'tinycore', status: 'running', haState: 'started' },
+    ]);
     expect(topology.storages).toEqual([
       { id: 'nfs-lab', type: 'nfs', shared: true, server: '192.168.56.20', activeOn: ['pve1', 'pve3'] },
     ]);
@@ -92,7 +111,12 @@ describe('topology observer', () => {
           ? managerStatus
           : [],
     );
-    const topology = await new TopologyObserver({ pve, driver: driver(['pve2', 'pve3']), machines, clock: realClock }).observe();
+    const topology = await new TopologyObserver({
+      pve,
+      driver: driver(['pve2', 'pve3']),
+      machines,
+      clock: realClock,
+    }).observe();
     expect(topology.quorum).toMatchObject({ quorate: false, votes: 1, needed: 2 });
     for (const node of topology.nodes) {
       expect(node).toMatchObject({ isCrmMaster: false, haNodeState: null, lrmState: null });
@@ -107,10 +131,19 @@ describe('topology observer', () => {
           ? [{ type: 'qemu', vmid: 100 + Number(req.node?.slice(3)), node: req.node, status: 'stopped' }]
           : [],
     );
-    const topology = await new TopologyObserver({ pve, driver: driver(), machines, clock: realClock }).observe();
+    const topology = await new TopologyObserver({
+      pve,
+      driver: driver(),
+      machines,
+      clock: realClock,
+    }).observe();
     expect(topology.clusterName).toBeNull();
     expect(topology.quorum).toBeNull();
-    expect(pve.calls.filter((c) => c.path === '/cluster/resources').map((c) => c.node)).toEqual(['pve1', 'pve2', 'pve3']);
+    expect(pve.calls.filter((c) => c.path === '/cluster/resources').map((c) => c.node)).toEqual([
+      'pve1',
+      'pve2',
+      'pve3',
+    ]);
     expect(topology.nodes.map((n) => n.guests.map((g) => g.vmid))).toEqual([[101], [102], [103]]);
     expect(topology.nodes.every((n) => !n.inCluster && n.online)).toBe(true);
   });

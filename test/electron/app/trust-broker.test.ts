@@ -10,9 +10,13 @@ import type { TrustRequestInfo } from '../../../electron/contract/dto.ts';
 /** A broker whose questions the test can await (they arrive after the known list is read). */
 function brokerIn(dir: string, warn?: (line: string) => void) {
   const waiters: ((pending: TrustRequestInfo[]) => void)[] = [];
-  const broker = new TrustBroker(dir, (pending) => {
-    if (pending.length > 0) waiters.splice(0).forEach((w) => w(pending));
-  }, warn);
+  const broker = new TrustBroker(
+    dir,
+    (pending) => {
+      if (pending.length > 0) waiters.splice(0).forEach((w) => w(pending));
+    },
+    warn,
+  );
   const nextQuestion = () => new Promise<TrustRequestInfo[]>((resolve) => waiters.push(resolve));
   return { broker, nextQuestion };
 }
@@ -37,7 +41,9 @@ describe('trust broker (trust on first use, confirmed by the learner)', () => {
     // Remembered, across a restart of the app.
     const again = brokerIn(dir);
     expect(await again.broker.trust('lab', 'pve1', 'tls', 'AA:01')).toBe(true);
-    expect(JSON.parse(await readFile(join(dir, 'trusted-fingerprints.json'), 'utf8'))).toEqual({ 'lab/pve1/tls': 'AA:01' });
+    expect(JSON.parse(await readFile(join(dir, 'trusted-fingerprints.json'), 'utf8'))).toEqual({
+      'lab/pve1/tls': 'AA:01',
+    });
 
     // A different fingerprint is a new question, showing the old one; refusing keeps the old.
     const changedQuestion = again.nextQuestion();
@@ -46,7 +52,9 @@ describe('trust broker (trust on first use, confirmed by the learner)', () => {
     expect(shown).toMatchObject({ fingerprint: 'BB:02', previous: 'AA:01' });
     again.broker.answer(shown!.id, false);
     expect(await changed).toBe(false);
-    expect(JSON.parse(await readFile(join(dir, 'trusted-fingerprints.json'), 'utf8'))['lab/pve1/tls']).toBe('AA:01');
+    expect(JSON.parse(await readFile(join(dir, 'trusted-fingerprints.json'), 'utf8'))['lab/pve1/tls']).toBe(
+      'AA:01',
+    );
   });
 
   it('keeps TLS and SSH apart, withdraws a question on abort, and refuses unknown answers', async () => {
@@ -69,20 +77,25 @@ describe('trust broker (trust on first use, confirmed by the learner)', () => {
     return asking;
   }
 
-  it.each(['null', '{"lab/pve1/tls": "AA:01"', '[1, 2]'])('a damaged trust file (%s) is kept aside and said, and trust() still works', async (text) => {
-    const file = join(dir, 'trusted-fingerprints.json');
-    await writeFile(file, text);
-    const warnings: string[] = [];
-    const b = brokerIn(dir, (line) => warnings.push(line));
-    await b.broker.open();
-    expect(b.broker.notice?.kind).toBe('trust-damaged');
-    const kept = b.broker.notice!.file;
-    expect(await readFile(kept, 'utf8')).toBe(text);
-    expect(warnings.find((w) => w.includes('is damaged'))).toMatch(/is damaged; kept as .*\.damaged-\d+\. NestLab will ask again/);
-    expect(await acceptNext(b, 'AA:02')).toBe(true);
-    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ 'lab/pve1/tls': 'AA:02' });
-    if (process.platform !== 'win32') expect((await stat(file)).mode & 0o777).toBe(0o600);
-  });
+  it.each(['null', '{"lab/pve1/tls": "AA:01"', '[1, 2]'])(
+    'a damaged trust file (%s) is kept aside and said, and trust() still works',
+    async (text) => {
+      const file = join(dir, 'trusted-fingerprints.json');
+      await writeFile(file, text);
+      const warnings: string[] = [];
+      const b = brokerIn(dir, (line) => warnings.push(line));
+      await b.broker.open();
+      expect(b.broker.notice?.kind).toBe('trust-damaged');
+      const kept = b.broker.notice!.file;
+      expect(await readFile(kept, 'utf8')).toBe(text);
+      expect(warnings.find((w) => w.includes('is damaged'))).toMatch(
+        /is damaged; kept as .*\.damaged-\d+\. NestLab will ask again/,
+      );
+      expect(await acceptNext(b, 'AA:02')).toBe(true);
+      expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ 'lab/pve1/tls': 'AA:02' });
+      if (process.platform !== 'win32') expect((await stat(file)).mode & 0o777).toBe(0o600);
+    },
+  );
 
   it('keeps a backup of the last good file and tightens a loose mode, saying so', async () => {
     const file = join(dir, 'trusted-fingerprints.json');
@@ -91,8 +104,14 @@ describe('trust broker (trust on first use, confirmed by the learner)', () => {
     const warnings: string[] = [];
     const b = brokerIn(dir, (line) => warnings.push(line));
     expect(await acceptNext(b, 'AA:01')).toBe(true);
-    expect(JSON.parse(await readFile(`${file}.bak`, 'utf8'))).toEqual({ 'lab/pve2/tls': 'BB:01', junk: null });
-    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ 'lab/pve2/tls': 'BB:01', 'lab/pve1/tls': 'AA:01' });
+    expect(JSON.parse(await readFile(`${file}.bak`, 'utf8'))).toEqual({
+      'lab/pve2/tls': 'BB:01',
+      junk: null,
+    });
+    expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({
+      'lab/pve2/tls': 'BB:01',
+      'lab/pve1/tls': 'AA:01',
+    });
     if (process.platform !== 'win32') {
       expect((await stat(file)).mode & 0o777).toBe(0o600);
       expect(warnings).toContain(`${file} was readable by other users (mode 0644); NestLab set it to 0600.`);

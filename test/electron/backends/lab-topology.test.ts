@@ -20,16 +20,20 @@ describe('lab topology for VirtualBox', () => {
     expect(pve[0]?.nics[0]?.address).toBe('192.168.56.11/24');
   });
 
-  it("gives the light NAS a NAT adapter with the MAC its cloud-init network-config names", async () => {
+  it('gives the light NAS a NAT adapter with the MAC its cloud-init network-config names', async () => {
     const topology = await loadVirtualBoxTopology(labsDir, 'proxmox-ha-basics:virtualbox-light');
     const nas = topology.machines.find((m) => m.kind === 'nfs')!;
     expect(nas.internet).toBe(true);
     expect(nas.internetMac).toBe(labNicMac('proxmox-ha-basics', nas.name, 'nat'));
-    expect(topology.machines.filter((m) => m.kind === 'pve').every((m) => !m.internet && !m.internetMac)).toBe(true);
+    expect(
+      topology.machines.filter((m) => m.kind === 'pve').every((m) => !m.internet && !m.internetMac),
+    ).toBe(true);
   });
 
   it('names the lab and the profile it could not find', async () => {
     await expect(loadVirtualBoxTopology(labsDir, 'no-such-lab')).rejects.toThrow(/no lab "no-such-lab"/);
-    await expect(loadVirtualBoxTopology(labsDir, 'proxmox-ha-basics:sim')).rejects.toThrow(/no VirtualBox profile "sim"/);
+    await expect(loadVirtualBoxTopology(labsDir, 'proxmox-ha-basics:sim')).rejects.toThrow(
+      /no VirtualBox profile "sim"/,
+    );
   });
 });

@@ -36,7 +36,8 @@ describe('the backend seam', () => {
       readFileSync(file, 'utf8')
         .split('\n')
         .forEach((line, index) => {
-          if (QUESTIONS.some((q) => q.test(line))) questions.push(`electron/${path}:${index + 1}: ${line.trim()}`);
+          if (QUESTIONS.some((q) => q.test(line)))
+            questions.push(`electron/${path}:${index + 1}: ${line.trim()}`);
         });
     }
     expect(questions).toEqual([]);

@@ -1,10 +1,17 @@
 import { describe, expect, it } from 'vitest';
 
 import type { ConnectionFile } from '../../../electron/classroom/connection-file.ts';
-import { buildResultBundle, verifyResultBundle, type ResultInput } from '../../../electron/classroom/result-bundle.ts';
+import {
+  buildResultBundle,
+  verifyResultBundle,
+  type ResultInput,
+} from '../../../electron/classroom/result-bundle.ts';
 import { generateStudentKey } from '../../../electron/classroom/student-key.ts';
 
-function connectionFor(id: string, key = generateStudentKey()): { connection: ConnectionFile; publicKeyPem: string } {
+function connectionFor(
+  id: string,
+  key = generateStudentKey(),
+): { connection: ConnectionFile; publicKeyPem: string } {
   return {
     publicKeyPem: key.publicKeyPem,
     connection: {
@@ -23,7 +30,12 @@ function connectionFor(id: string, key = generateStudentKey()): { connection: Co
 }
 
 const input: ResultInput = {
-  lab: { id: 'proxmox-ha-basics', version: 1, profile: 'light', steps: ['create-cluster', 'join-nodes', 'add-nfs'] },
+  lab: {
+    id: 'proxmox-ha-basics',
+    version: 1,
+    profile: 'light',
+    steps: ['create-cluster', 'join-nodes', 'add-nfs'],
+  },
   progress: {
     steps: {
       'join-nodes': { passedBy: 'nestlab', passedAt: '2026-12-04T10:05:00.000Z' },
@@ -31,7 +43,17 @@ const input: ResultInput = {
     },
     hintsShown: { 'join-nodes': 2 },
   },
-  drills: [{ runId: 'r1', startedAt: '2026-12-04T10:30:00.000Z', fault: 'power-off', outcome: 'recovered', target: 'pve2', totalMs: 151_000, guessMs: 90_000 }],
+  drills: [
+    {
+      runId: 'r1',
+      startedAt: '2026-12-04T10:30:00.000Z',
+      fault: 'power-off',
+      outcome: 'recovered',
+      target: 'pve2',
+      totalMs: 151_000,
+      guessMs: 90_000,
+    },
+  ],
   exportedAt: '2026-12-04T11:00:00.000Z',
   nestlabVersion: '0.1.0',
 };
@@ -68,7 +90,9 @@ describe('result bundles', () => {
     const fewerHints = structuredClone(buildResultBundle(input, ana.connection));
     fewerHints.payload.hintsShown = {};
     expect(verifyResultBundle(fewerHints, keys)).toMatchObject({ ok: false, reason: 'altered' });
-    const added = structuredClone(buildResultBundle(input, ana.connection)) as unknown as { payload: Record<string, unknown> };
+    const added = structuredClone(buildResultBundle(input, ana.connection)) as unknown as {
+      payload: Record<string, unknown>;
+    };
     added.payload.grade = 'A';
     expect(verifyResultBundle(added, keys)).toMatchObject({ ok: false, reason: 'altered' });
   });
@@ -82,7 +106,10 @@ describe('result bundles', () => {
   it('names the reason for another class, an unknown student and a file that is no bundle', () => {
     const bob = buildResultBundle(input, connectionFor('bob').connection);
     expect(verifyResultBundle(bob, keys)).toMatchObject({ ok: false, reason: 'unknown-student' });
-    expect(verifyResultBundle(bob, { ...keys, classId: 'other' })).toMatchObject({ ok: false, reason: 'other-class' });
+    expect(verifyResultBundle(bob, { ...keys, classId: 'other' })).toMatchObject({
+      ok: false,
+      reason: 'other-class',
+    });
     expect(verifyResultBundle({ hello: 1 }, keys)).toMatchObject({ ok: false, reason: 'malformed' });
     expect(verifyResultBundle(null, keys)).toMatchObject({ ok: false, reason: 'malformed' });
   });

@@ -14,7 +14,17 @@ import {
 describe('datacenter actions', () => {
   it('builds the Create VM wizard’s POST tab by tab', () => {
     expect(
-      createVmParams({ node: 'pve2', vmid: 100, name: 'tinycore', iso: 'nfs-lab:iso/Core-17.1.iso', agent: true, diskStorage: 'nfs-lab', diskSizeGiB: 1, memory: 128, model: 'e1000' }),
+      createVmParams({
+        node: 'pve2',
+        vmid: 100,
+        name: 'tinycore',
+        iso: 'nfs-lab:iso/Core-17.1.iso',
+        agent: true,
+        diskStorage: 'nfs-lab',
+        diskSizeGiB: 1,
+        memory: 128,
+        model: 'e1000',
+      }),
     ).toEqual({
       vmid: 100,
       name: 'tinycore',
@@ -59,7 +69,16 @@ describe('datacenter actions', () => {
 
   it('the registry names the missing field of a lab file’s gui action', async () => {
     const call: PveCall = () => Promise.resolve(null);
-    await expect(DATACENTER_ACTIONS['create-cluster'].run(call, { node: 'pve1' })).rejects.toThrow('datacenter action "create-cluster" needs "clusterName"');
-    await expect(DATACENTER_ACTIONS['create-vm'].run(call, { node: 'pve1', vmid: 'x', diskStorage: 'a', diskSizeGiB: 1 })).rejects.toThrow('"vmid" must be a number');
+    await expect(DATACENTER_ACTIONS['create-cluster'].run(call, { node: 'pve1' })).rejects.toThrow(
+      'datacenter action "create-cluster" needs "clusterName"',
+    );
+    await expect(
+      DATACENTER_ACTIONS['create-vm'].run(call, {
+        node: 'pve1',
+        vmid: 'x',
+        diskStorage: 'a',
+        diskSizeGiB: 1,
+      }),
+    ).rejects.toThrow('"vmid" must be a number');
   });
 });

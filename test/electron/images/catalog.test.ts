@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 
 import { IMAGE_CATALOG } from '../../../electron/images/catalog.ts';
-import { checksumUrlFor, digestFromSidecar, digestFromSumsList, isDigest } from '../../../electron/images/checksum-source.ts';
+import {
+  checksumUrlFor,
+  digestFromSidecar,
+  digestFromSumsList,
+  isDigest,
+} from '../../../electron/images/checksum-source.ts';
 import { shippedLab, SHIPPED_LABS } from '../provision/seeds/lab-fixture.ts';
 
 describe('the image catalog', () => {
@@ -10,7 +15,10 @@ describe('the image catalog', () => {
     for (const id of SHIPPED_LABS) {
       const lab = await shippedLab(id);
       for (const profile of lab.profiles) {
-        for (const image of [...profile.images, ...profile.machines.flatMap((m) => (m.image ? [m.image] : []))]) {
+        for (const image of [
+          ...profile.images,
+          ...profile.machines.flatMap((m) => (m.image ? [m.image] : [])),
+        ]) {
           expect(ids.has(image), `${id}/${profile.id} uses ${image}`).toBe(true);
         }
       }
@@ -20,10 +28,13 @@ describe('the image catalog', () => {
   it('downloads over HTTPS unless the digest is pinned in the catalog', () => {
     for (const image of IMAGE_CATALOG) {
       for (const url of image.urls) {
-        expect(url.startsWith('https://') || image.checksum.kind === 'pinned', `${image.id}: ${url}`).toBe(true);
+        expect(url.startsWith('https://') || image.checksum.kind === 'pinned', `${image.id}: ${url}`).toBe(
+          true,
+        );
         expect(new URL(url).pathname.endsWith(`/${image.fileName}`), `${image.id}: ${url}`).toBe(true);
       }
-      if (image.checksum.kind === 'pinned') expect(isDigest(image.checksum.algorithm, image.checksum.digest)).toBe(true);
+      if (image.checksum.kind === 'pinned')
+        expect(isDigest(image.checksum.algorithm, image.checksum.digest)).toBe(true);
     }
   });
 
@@ -33,7 +44,9 @@ describe('the image catalog', () => {
     const debian = IMAGE_CATALOG.find((i) => i.id === 'debian-13-nfs')!;
     expect(checksumUrlFor(pve, pve.urls[0]!)).toBe('https://enterprise.proxmox.com/iso/SHA256SUMS');
     expect(checksumUrlFor(nas, nas.urls[0]!)).toBe(`${nas.urls[0]}.sha256`);
-    expect(checksumUrlFor(debian, debian.urls[0]!)).toBe('https://cloud.debian.org/images/cloud/trixie/latest/SHA512SUMS');
+    expect(checksumUrlFor(debian, debian.urls[0]!)).toBe(
+      'https://cloud.debian.org/images/cloud/trixie/latest/SHA512SUMS',
+    );
   });
 });
 

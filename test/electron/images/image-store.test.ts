@@ -72,7 +72,11 @@ describe('ImageStore downloads', () => {
     expect(fractions.at(-1)).toBe(1);
     expect(fractions).toEqual([...fractions].sort((a, b) => a - b));
     const index = JSON.parse(await readFile(join(dataDir, 'images', 'index.json'), 'utf8'));
-    expect(index.images['test-iso']).toMatchObject({ sha256: sha256(body), bytes: body.length, origin: 'download' });
+    expect(index.images['test-iso']).toMatchObject({
+      sha256: sha256(body),
+      bytes: body.length,
+      origin: 'download',
+    });
     expect(await readdir(join(dataDir, 'images', 'downloads', 'test-iso'))).toEqual([]);
 
     await server.stop();
@@ -204,7 +208,9 @@ describe('ImageStore downloads', () => {
     const error = await rejection(store.resolve('test-iso'));
 
     expect(error.kind).toBe('stalled');
-    expect(error.message).toMatch(/stopped sending image test-iso after \d+ bytes; run the same command again to resume/);
+    expect(error.message).toMatch(
+      /stopped sending image test-iso after \d+ bytes; run the same command again to resume/,
+    );
     expect((await store.list())[0]?.partialBytes).toBeGreaterThan(0);
     expect(await readFile(await store.resolve('test-iso'))).toEqual(body);
   });
@@ -236,9 +242,27 @@ describe('ImageStore downloads', () => {
     server.serve('/tc/core.iso', tiny);
     const base = isoImage();
     const store = storeFor([
-      { ...base, id: 'nas', fileName: 'nas.iso', urls: [`${server.url}/nas/nas.iso`], checksum: { kind: 'sidecar', algorithm: 'sha256', suffix: '.sha256' } },
-      { ...base, id: 'deb', fileName: 'debian.raw', urls: [`${server.url}/deb/debian.raw`], checksum: { kind: 'sums-file', algorithm: 'sha512', name: 'SHA512SUMS' } },
-      { ...base, id: 'tc', fileName: 'core.iso', urls: [`${server.url}/tc/core.iso`], checksum: { kind: 'pinned', algorithm: 'md5', digest: digestOf('md5', tiny) } },
+      {
+        ...base,
+        id: 'nas',
+        fileName: 'nas.iso',
+        urls: [`${server.url}/nas/nas.iso`],
+        checksum: { kind: 'sidecar', algorithm: 'sha256', suffix: '.sha256' },
+      },
+      {
+        ...base,
+        id: 'deb',
+        fileName: 'debian.raw',
+        urls: [`${server.url}/deb/debian.raw`],
+        checksum: { kind: 'sums-file', algorithm: 'sha512', name: 'SHA512SUMS' },
+      },
+      {
+        ...base,
+        id: 'tc',
+        fileName: 'core.iso',
+        urls: [`${server.url}/tc/core.iso`],
+        checksum: { kind: 'pinned', algorithm: 'md5', digest: digestOf('md5', tiny) },
+      },
     ]);
 
     expect(await readFile(await store.resolve('nas'))).toEqual(nas);
@@ -327,7 +351,9 @@ describe('ImageStore import and verify', () => {
   });
 
   it('names a file that cannot be imported', async () => {
-    const error = await rejection(storeFor([isoImage()]).importFile('test-iso', join(dataDir, 'missing.iso')));
+    const error = await rejection(
+      storeFor([isoImage()]).importFile('test-iso', join(dataDir, 'missing.iso')),
+    );
     expect(error.kind).toBe('file');
     expect(error.message).toContain(`cannot import ${join(dataDir, 'missing.iso')} as image test-iso`);
   });
@@ -350,6 +376,8 @@ describe('ImageStore import and verify', () => {
     expect(result?.problem).toContain(`not ${sha256(body)}`);
     expect(await readFile(result!.quarantined!)).toEqual(damaged);
     expect((await store.list())[0]?.cached).toBeUndefined();
-    expect(await store.verify('test-iso')).toEqual([{ id: 'test-iso', ok: false, problem: 'not in the cache' }]);
+    expect(await store.verify('test-iso')).toEqual([
+      { id: 'test-iso', ok: false, problem: 'not in the cache' },
+    ]);
   });
 });

@@ -41,7 +41,11 @@ describe('writeFastBootTinyCore', () => {
     const source = coreLikeIso(isolinuxCfg);
     const target = join(dir, 'fast.iso');
 
-    expect(await writeFastBootTinyCore(source, target)).toEqual({ patched: true, from: 'timeout 300', to: 'timeout 001' });
+    expect(await writeFastBootTinyCore(source, target)).toEqual({
+      patched: true,
+      from: 'timeout 300',
+      to: 'timeout 001',
+    });
 
     const before = readFileSync(source);
     const after = readFileSync(target);
@@ -49,7 +53,9 @@ describe('writeFastBootTinyCore', () => {
     expect([...after].filter((byte, i) => byte !== before[i]).length).toBe(2); // "300" → "001": two bytes differ
     expect(statSync(source).size).toBe(before.length);
     const extracted = join(dir, 'isolinux.cfg');
-    execFileSync('osirrox', ['-indev', target, '-extract', '/boot/isolinux/isolinux.cfg', extracted], { stdio: 'ignore' });
+    execFileSync('osirrox', ['-indev', target, '-extract', '/boot/isolinux/isolinux.cfg', extracted], {
+      stdio: 'ignore',
+    });
     expect(readFileSync(extracted, 'utf8')).toBe(isolinuxCfg.replace('timeout 300', 'timeout 001'));
   });
 

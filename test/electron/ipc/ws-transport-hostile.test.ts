@@ -32,7 +32,8 @@ export const HOSTILE_TARGETS = [
   '//evil.example/',
 ];
 
-const get = (target: string): string => `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`;
+const get = (target: string): string =>
+  `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`;
 const upgrade = (target: string): string =>
   `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
   'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n';
@@ -45,7 +46,12 @@ describe('browser host under hostile requests', () => {
   beforeAll(async () => {
     staticDir = await mkdtemp(join(tmpdir(), 'nestlab-static-'));
     await writeFile(join(staticDir, 'index.html'), '<!doctype html><title>NestLab</title>');
-    host = await startWsHost({ router: echoRouter, hub: new EventHub(), staticDir, log: (m) => logged.push(m) });
+    host = await startWsHost({
+      router: echoRouter,
+      hub: new EventHub(),
+      staticDir,
+      log: (m) => logged.push(m),
+    });
   });
   afterAll(async () => {
     await host.close();
@@ -64,11 +70,14 @@ describe('browser host under hostile requests', () => {
     await stillServes();
   });
 
-  it.each(HOSTILE_TARGETS)('refuses a WebSocket upgrade to %s with 400 before looking at the token', async (target) => {
-    const answer = await rawRequest(host.port, upgrade(target));
-    expect(answer.status).toBe(400);
-    await stillServes();
-  });
+  it.each(HOSTILE_TARGETS)(
+    'refuses a WebSocket upgrade to %s with 400 before looking at the token',
+    async (target) => {
+      const answer = await rawRequest(host.port, upgrade(target));
+      expect(answer.status).toBe(400);
+      await stillServes();
+    },
+  );
 
   it('knows which targets are paths', () => {
     expect(parseTarget('/api?token=x')?.pathname).toBe('/api');
@@ -78,33 +87,58 @@ describe('browser host under hostile requests', () => {
 
   it('survives 1 000 malformed requests (seeded) and then answers a valid one', async () => {
     const hex = fc.constantFrom(...'0123456789abcdefABCDEFzZ%'.split(''));
-    const brokenEscape = fc.tuple(fc.constant('%'), fc.string({ unit: hex, maxLength: 2 })).map(([p, h]) => p + h);
-    const segment = fc.oneof(fc.string({ maxLength: 6 }), brokenEscape, fc.constantFrom('..', '.', '%00', '%2f'));
+    const brokenEscape = fc
+      .tuple(fc.constant('%'), fc.string({ unit: hex, maxLength: 2 }))
+      .map(([p, h]) => p + h);
+    const segment = fc.oneof(
+      fc.string({ maxLength: 6 }),
+      brokenEscape,
+      fc.constantFrom('..', '.', '%00', '%2f'),
+    );
     const path = fc.array(segment, { maxLength: 5 }).map((parts) => '/' + parts.join('/'));
     const absolute = fc
-      .tuple(fc.constantFrom('http://', 'https://', 'ws://', 'http://['), fc.string({ maxLength: 12 }), fc.integer())
+      .tuple(
+        fc.constantFrom('http://', 'https://', 'ws://', 'http://['),
+        fc.string({ maxLength: 12 }),
+        fc.integer(),
+      )
       .map(([scheme, hostPart, port]) => `${scheme}${hostPart}:${port}/`);
     const target = fc.oneof(path, absolute, fc.string({ maxLength: 20 }));
     const method = fc.constantFrom('GET', 'HEAD', 'POST', 'OPTIONS', 'G\u00e9T', '');
     const header = fc.oneof(
       fc.constant('Host: 127.0.0.1'),
-      fc.constant('Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=='),
+      fc.constant(
+        'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+      ),
       fc.constant('Content-Length: -1'),
       fc.constant('Transfer-Encoding: chunked'),
       fc.string({ maxLength: 30 }),
     );
     const request = fc
-      .tuple(method, target, fc.constantFrom('HTTP/1.1', 'HTTP/1.0', 'HTTP/9', ''), fc.array(header, { maxLength: 3 }))
+      .tuple(
+        method,
+        target,
+        fc.constantFrom('HTTP/1.1', 'HTTP/1.0', 'HTTP/9', ''),
+        fc.array(header, { maxLength: 3 }),
+      )
       .map(([m, t, v, hs]) => `${m} ${t} ${v}\r\n${hs.join('\r\n')}\r\n\r\n`);
-    const samples = fc.sample(fc.oneof(request, fc.string({ maxLength: 200 }).map((s) => s + '\r\n\r\n')), {
-      numRuns: 1000,
-      seed: 20261204,
-    });
+    const samples = fc.sample(
+      fc.oneof(
+        request,
+        fc.string({ maxLength: 200 }).map((s) => s + '\r\n\r\n'),
+      ),
+      {
+        numRuns: 1000,
+        seed: 20261204,
+      },
+    );
     expect(samples).toHaveLength(1000);
     const statuses = new Map<string, number>();
     // A few at a time: enough to be quick, few enough for a loaded 2-core machine.
     for (let i = 0; i < samples.length; i += 10) {
-      const answers = await Promise.all(samples.slice(i, i + 10).map((bytes) => rawRequest(host.port, bytes)));
+      const answers = await Promise.all(
+        samples.slice(i, i + 10).map((bytes) => rawRequest(host.port, bytes)),
+      );
       for (const answer of answers) {
         const key = String(answer.status);
         statuses.set(key, (statuses.get(key) ?? 0) + 1);

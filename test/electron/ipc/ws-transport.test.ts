@@ -11,7 +11,10 @@ import { BROWSER_HOST_CSP, startWsHost, type WsHost } from '../../../electron/ip
 
 const echoRouter: Router = { dispatch: async (method, params) => ({ result: { method, params } }) };
 
-function upgrade(url: string, headers: Record<string, string> = {}): Promise<{ opened: boolean; status?: number }> {
+function upgrade(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ opened: boolean; status?: number }> {
   return new Promise((resolve) => {
     const ws = new WebSocket(url, { headers });
     ws.on('open', () => {
@@ -53,11 +56,16 @@ describe('browser host transport', () => {
 
   it('refuses a missing or wrong token with 401', async () => {
     expect(await upgrade(`ws://127.0.0.1:${host.port}/api`)).toEqual({ opened: false, status: 401 });
-    expect(await upgrade(`ws://127.0.0.1:${host.port}/api?token=${host.token}x`)).toEqual({ opened: false, status: 401 });
+    expect(await upgrade(`ws://127.0.0.1:${host.port}/api?token=${host.token}x`)).toEqual({
+      opened: false,
+      status: 401,
+    });
   });
 
   it('refuses a foreign Origin even with the token', async () => {
-    const result = await upgrade(`ws://127.0.0.1:${host.port}/api?token=${host.token}`, { Origin: 'https://evil.example' });
+    const result = await upgrade(`ws://127.0.0.1:${host.port}/api?token=${host.token}`, {
+      Origin: 'https://evil.example',
+    });
     expect(result).toEqual({ opened: false, status: 403 });
   });
 
@@ -89,6 +97,9 @@ describe('browser host transport', () => {
     await two;
     ws.close();
     expect(replies).toContainEqual({ id: 7, result: { method: 'app.info', params: {} } });
-    expect(replies).toContainEqual({ id: -1, error: { code: 'bad-request', message: 'Message is not JSON.' } });
+    expect(replies).toContainEqual({
+      id: -1,
+      error: { code: 'bad-request', message: 'Message is not JSON.' },
+    });
   });
 });

@@ -6,7 +6,10 @@ import { partOf, TaskService } from '../../../electron/lab/task-service.ts';
 function service() {
   const events: TaskInfo[] = [];
   let n = 0;
-  const tasks = new TaskService((t) => events.push(t), () => `t${++n}`);
+  const tasks = new TaskService(
+    (t) => events.push(t),
+    () => `t${++n}`,
+  );
   return { tasks, events };
 }
 
@@ -21,9 +24,27 @@ describe('TaskService.withTask', () => {
     expect(result).toBe(42);
     expect(events).toEqual([
       { id: 't1', title: 'Solving: Create the cluster', state: 'running', message: null, fraction: 0 },
-      { id: 't1', title: 'Solving: Create the cluster', state: 'running', message: 'pvecm create lab', fraction: 0.25 },
-      { id: 't1', title: 'Solving: Create the cluster', state: 'running', message: 'waiting for quorum', fraction: 0.75 },
-      { id: 't1', title: 'Solving: Create the cluster', state: 'done', message: 'waiting for quorum', fraction: 1 },
+      {
+        id: 't1',
+        title: 'Solving: Create the cluster',
+        state: 'running',
+        message: 'pvecm create lab',
+        fraction: 0.25,
+      },
+      {
+        id: 't1',
+        title: 'Solving: Create the cluster',
+        state: 'running',
+        message: 'waiting for quorum',
+        fraction: 0.75,
+      },
+      {
+        id: 't1',
+        title: 'Solving: Create the cluster',
+        state: 'done',
+        message: 'waiting for quorum',
+        fraction: 1,
+      },
     ]);
     expect(tasks.running()).toEqual([]);
   });
@@ -66,7 +87,9 @@ describe('TaskService.withTask', () => {
       'Realising the lab',
       (task) => {
         task.progress(7);
-        return new Promise<never>((_, reject) => task.signal.addEventListener('abort', () => reject(new Error('aborted'))));
+        return new Promise<never>((_, reject) =>
+          task.signal.addEventListener('abort', () => reject(new Error('aborted'))),
+        );
       },
       { signal: caller.signal, fraction: null },
     );

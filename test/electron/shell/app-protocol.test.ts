@@ -25,7 +25,9 @@ describe('app:// renderer scheme', () => {
   it('registers app as a secure standard scheme', () => {
     const registered: unknown[] = [];
     registerAppScheme({ registerSchemesAsPrivileged: (s) => void registered.push(...s) });
-    expect(registered).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+    expect(registered).toEqual([
+      { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } },
+    ]);
   });
 
   it('serves the renderer with the CSP, and its assets with their types', async () => {

@@ -5,7 +5,10 @@ import { describe, expect, it, vi } from 'vitest';
 
 import { electronFingerprint, openNodeWebWindow } from '../../../electron/shell/node-web-window.ts';
 
-type Verify = (request: { hostname: string; certificate: { fingerprint: string } }, callback: (code: number) => void) => void;
+type Verify = (
+  request: { hostname: string; certificate: { fingerprint: string } },
+  callback: (code: number) => void,
+) => void;
 
 function fakes() {
   const state: {
@@ -77,7 +80,9 @@ describe('node web window', () => {
 
   it('refuses a plain-http address', () => {
     const { deps } = fakes();
-    // @ts-expect-error the fakes cover what the factory uses
-    expect(() => openNodeWebWindow(deps, { node: 'pve1', url: 'http://192.168.56.11:8006/', fingerprint: hex })).toThrow(/must be https/);
+    const open = () =>
+      // @ts-expect-error the fakes cover what the factory uses
+      openNodeWebWindow(deps, { node: 'pve1', url: 'http://192.168.56.11:8006/', fingerprint: hex });
+    expect(open).toThrow(/must be https/);
   });
 });

@@ -59,7 +59,9 @@ describe('window security defaults', () => {
     };
     const openExternal = vi.fn();
     hardenWebContents(contents as never, openExternal);
-    expect(openHandler?.({ url: 'https://pve.proxmox.com/wiki/High_Availability' })).toEqual({ action: 'deny' });
+    expect(openHandler?.({ url: 'https://pve.proxmox.com/wiki/High_Availability' })).toEqual({
+      action: 'deny',
+    });
     expect(openHandler?.({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' });
     expect(openHandler?.({ url: 'javascript:alert(1)' })).toEqual({ action: 'deny' });
     expect(openExternal.mock.calls).toEqual([['https://pve.proxmox.com/wiki/High_Availability']]);

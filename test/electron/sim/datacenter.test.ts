@@ -46,13 +46,21 @@ describe('startSimDatacenter', () => {
   });
 
   it('generates a random root password unless one is given, and an API token on request', async () => {
-    dc = await startSimDatacenter({ pveClients: httpPveClients, clockMode: { kind: 'fast' }, apiTokenId: 'ci' });
+    dc = await startSimDatacenter({
+      pveClients: httpPveClients,
+      clockMode: { kind: 'fast' },
+      apiTokenId: 'ci',
+    });
     expect(dc.credentials.password.length).toBeGreaterThanOrEqual(12);
     expect(dc.credentials.token?.tokenId).toBe('root@pam!ci');
   });
 
   it('stops answering on a node that loses power or its cable, and the client moves on', async () => {
-    dc = await startSimDatacenter({ pveClients: httpPveClients, initial: { kind: 'cluster' }, clockMode: { kind: 'fast' } });
+    dc = await startSimDatacenter({
+      pveClients: httpPveClients,
+      initial: { kind: 'cluster' },
+      clockMode: { kind: 'fast' },
+    });
     const api = dc.createClient();
     await api.request({ method: 'GET', path: '/version' });
     expect(api.currentNode).toBe('node1');
@@ -93,7 +101,11 @@ describe('startSimDatacenter', () => {
   });
 
   it('answers 595 for calls proxied to an unreachable node', async () => {
-    dc = await startSimDatacenter({ pveClients: httpPveClients, initial: { kind: 'cluster' }, clockMode: { kind: 'fast' } });
+    dc = await startSimDatacenter({
+      pveClients: httpPveClients,
+      initial: { kind: 'cluster' },
+      clockMode: { kind: 'fast' },
+    });
     const api = dc.createClient();
     dc.world.powerOff('node3');
     const error = await failure(api.request({ method: 'GET', path: '/nodes/node3/status', node: 'node1' }));

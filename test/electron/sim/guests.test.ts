@@ -8,29 +8,39 @@ describe('guest operations', () => {
     // Move only the config, as HA recovery does (steal_service), then try to start it.
     api.world.core.state.guests['100']!.node = 'pve3';
     const upid = api.call('POST', '/nodes/pve3/qemu/100/status/start', 'pve1');
-    expect(api.waitTask(upid)).toBe(`activating LV 'pve/vm-100-disk-0' failed:   Failed to find logical volume "pve/vm-100-disk-0"`);
+    expect(api.waitTask(upid)).toBe(
+      `activating LV 'pve/vm-100-disk-0' failed:   Failed to find logical volume "pve/vm-100-disk-0"`,
+    );
   });
 
   it('offline migration carries local disks along; live migration needs with-local-disks', () => {
     const api = caller(labWorld({ initial: 'cluster' }));
     api.waitTask(api.call('POST', '/nodes/pve2/qemu', 'pve1', { vmid: 100, scsi0: 'local-lvm:2' }));
-    expect(api.waitTask(api.call('POST', '/nodes/pve2/qemu/100/migrate', 'pve1', { target: 'pve3' }))).toBe('OK');
-    expect(api.call('GET', '/nodes/pve3/storage/local-lvm/content', 'pve3')).toEqual([expect.objectContaining({ volid: 'local-lvm:vm-100-disk-0', vmid: 100 })]);
-    expect(api.waitTask(api.call('POST', '/nodes/pve3/qemu/100/status/start', 'pve1'))).toBe('OK');
-    expect(() => api.call('POST', '/nodes/pve3/qemu/100/migrate', 'pve1', { target: 'pve1', online: true })).toThrow(
-      "can't live migrate attached local disks without with-local-disks option",
+    expect(api.waitTask(api.call('POST', '/nodes/pve2/qemu/100/migrate', 'pve1', { target: 'pve3' }))).toBe(
+      'OK',
     );
+    expect(api.call('GET', '/nodes/pve3/storage/local-lvm/content', 'pve3')).toEqual([
+      expect.objectContaining({ volid: 'local-lvm:vm-100-disk-0', vmid: 100 }),
+    ]);
+    expect(api.waitTask(api.call('POST', '/nodes/pve3/qemu/100/status/start', 'pve1'))).toBe('OK');
+    expect(() =>
+      api.call('POST', '/nodes/pve3/qemu/100/migrate', 'pve1', { target: 'pve1', online: true }),
+    ).toThrow("can't live migrate attached local disks without with-local-disks option");
   });
 
   it('an ACPI shutdown without a booted OS times out; forceStop stops it anyway', () => {
     const api = caller(labWorld({ initial: 'cluster' }));
     api.waitTask(api.call('POST', '/nodes/pve1/qemu', 'pve1', { vmid: 100, scsi0: 'nas:1' }));
     api.waitTask(api.call('POST', '/nodes/pve1/qemu/100/status/start', 'pve1'));
-    expect(api.waitTask(api.call('POST', '/nodes/pve1/qemu/100/status/shutdown', 'pve1', { timeout: 10 }))).toBe(
-      'VM quit/powerdown failed - got timeout',
-    );
+    expect(
+      api.waitTask(api.call('POST', '/nodes/pve1/qemu/100/status/shutdown', 'pve1', { timeout: 10 })),
+    ).toBe('VM quit/powerdown failed - got timeout');
     expect(api.world.guestLocation(100)!.running).toBe(true);
-    expect(api.waitTask(api.call('POST', '/nodes/pve1/qemu/100/status/shutdown', 'pve1', { timeout: 10, forceStop: true }))).toBe('OK');
+    expect(
+      api.waitTask(
+        api.call('POST', '/nodes/pve1/qemu/100/status/shutdown', 'pve1', { timeout: 10, forceStop: true }),
+      ),
+    ).toBe('OK');
     expect(api.world.guestLocation(100)!.running).toBe(false);
   });
 
@@ -38,7 +48,9 @@ describe('guest operations', () => {
     const api = caller(labWorld({ initial: 'cluster' }));
     api.waitTask(api.call('POST', '/nodes/pve2/qemu', 'pve1', { vmid: 100, scsi0: 'nas:1' }));
     api.waitTask(api.call('POST', '/nodes/pve2/qemu/100/status/start', 'pve1'));
-    const migrate = String(api.call('POST', '/nodes/pve2/qemu/100/migrate', 'pve1', { target: 'pve3', online: true }));
+    const migrate = String(
+      api.call('POST', '/nodes/pve2/qemu/100/migrate', 'pve1', { target: 'pve3', online: true }),
+    );
     api.world.powerOff('pve2');
     expect(api.world.guestLocation(100)).toEqual({ node: 'pve2', running: false });
     const task = api.world.core.state.tasks.pve2!.find((t) => t.upid === migrate)!;

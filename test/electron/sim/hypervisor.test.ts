@@ -80,7 +80,17 @@ describe('SimHypervisorDriver', () => {
       driver.realise({
         lab: 'x',
         networks: [],
-        machines: [{ name: 'tc', kind: 'tinycore', memoryMiB: 128, cpus: 1, nestedVirtualization: false, disks: [], nics: [] }],
+        machines: [
+          {
+            name: 'tc',
+            kind: 'tinycore',
+            memoryMiB: 128,
+            cpus: 1,
+            nestedVirtualization: false,
+            disks: [],
+            nics: [],
+          },
+        ],
       }),
     ).rejects.toMatchObject({ code: 'unsupported' });
   });

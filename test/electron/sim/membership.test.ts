@@ -11,7 +11,14 @@ function cluster(n: number): World {
 
 describe('corosync membership and votequorum', () => {
   it('quorum = floor(expected/2)+1 for 2..7 nodes', () => {
-    for (const [n, q] of [[2, 2], [3, 2], [4, 3], [5, 3], [6, 4], [7, 4]] as const) {
+    for (const [n, q] of [
+      [2, 2],
+      [3, 2],
+      [4, 3],
+      [5, 3],
+      [6, 4],
+      [7, 4],
+    ] as const) {
       const w = cluster(n);
       expect(w.quorum('node1')).toMatchObject({ expectedVotes: n, totalVotes: n, quorum: q, quorate: true });
     }
@@ -31,7 +38,10 @@ describe('corosync membership and votequorum', () => {
 
   it('a network partition: only the majority side is quorate', () => {
     const w = cluster(5);
-    w.partition([['node1', 'node2'], ['node3', 'node4', 'node5']]);
+    w.partition([
+      ['node1', 'node2'],
+      ['node3', 'node4', 'node5'],
+    ]);
     w.runFor(10_000);
     expect(w.isQuorate('node1')).toBe(false);
     expect(w.isQuorate('node4')).toBe(true);
@@ -63,7 +73,9 @@ describe('corosync membership and votequorum', () => {
 
   it('pvecm expected on a standalone node names the missing corosync config', () => {
     const w = new World({ nodes: [{ name: 'pve1', ip: '10.0.0.1' }], rootPassword: 'pw' });
-    expect(() => w.setExpectedVotes('pve1', 1)).toThrow("Corosync config '/etc/pve/corosync.conf' does not exist");
+    expect(() => w.setExpectedVotes('pve1', 1)).toThrow(
+      "Corosync config '/etc/pve/corosync.conf' does not exist",
+    );
     expect(w.pmxcfsWritable('pve1')).toBe(true);
   });
 });
@@ -71,8 +83,12 @@ describe('corosync membership and votequorum', () => {
 describe('crm commands', () => {
   it('validates and queues ha-manager crm-command requests', () => {
     const w = cluster(3);
-    expect(() => w.crmCommand('node1', 'enable-node-maintenance node9')).toThrow("no such cluster node 'node9'");
-    expect(() => w.crmCommand('node1', 'migrate vm:100 node2')).toThrow("resource 'vm:100' is not HA managed");
+    expect(() => w.crmCommand('node1', 'enable-node-maintenance node9')).toThrow(
+      "no such cluster node 'node9'",
+    );
+    expect(() => w.crmCommand('node1', 'migrate vm:100 node2')).toThrow(
+      "resource 'vm:100' is not HA managed",
+    );
     w.crmCommand('node1', 'enable-node-maintenance node2');
     expect(w.core.state.ha.crmCommands).toEqual(['enable-node-maintenance node2']);
   });

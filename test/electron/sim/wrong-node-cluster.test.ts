@@ -18,19 +18,27 @@ describe('a cluster created on the wrong node', () => {
         { name: 'pve2', ip: '192.168.56.12' },
       ],
       clockMode: { kind: 'fast' },
-    pveClients: httpPveClients,
+      pveClients: httpPveClients,
       rootPassword: 'Secret123',
     });
     const api = dc.createClient();
-    const upid = await api.request<string>({ method: 'POST', path: '/cluster/config', node: 'pve2', params: { clustername: 'lab' } });
+    const upid = await api.request<string>({
+      method: 'POST',
+      path: '/cluster/config',
+      node: 'pve2',
+      params: { clustername: 'lab' },
+    });
     expect((await api.waitForTask(upid)).ok).toBe(true);
     const error = await api
       .request({ method: 'POST', path: '/cluster/config', node: 'pve1', params: { clustername: 'lab' } })
-      .then(() => null, (e: unknown) => e);
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(error).toBeInstanceOf(PveError);
     const message = (error as PveError).message;
     expect(message).toContain('created on pve2 (192.168.56.12)');
-    expect(message).toContain("pvecm add 192.168.56.12");
+    expect(message).toContain('pvecm add 192.168.56.12');
     expect(message).toContain("'Reset lab'");
     // The way out it names does work: pve1 joins the cluster that lives on pve2.
     const shell = dc.openShell('pve1');

@@ -11,7 +11,10 @@ import { createRouter } from '../../../electron/ipc/router.ts';
 import { HostPtySpawner } from '../../../electron/terminal/host-pty.ts';
 
 /** A real pseudo-terminal (node-pty) running a harmless command: no login shell in tests. */
-const harmless = new HostPtySpawner({ file: '/bin/sh', args: ['-c', 'printf "tty=%s\\n" "$(tty >/dev/null && echo yes)"; echo "nestlab-host-$((6 * 7))"'] });
+const harmless = new HostPtySpawner({
+  file: '/bin/sh',
+  args: ['-c', 'printf "tty=%s\\n" "$(tty >/dev/null && echo yes)"; echo "nestlab-host-$((6 * 7))"'],
+});
 
 function collect(app: App): { output: () => string; exited: Promise<number> } {
   let output = '';
@@ -37,7 +40,14 @@ afterEach(async () => {
 
 describe.skipIf(process.platform === 'win32')('the terminal on this computer', () => {
   it('runs a command in a real pty and streams its output and exit through the contract', async () => {
-    app = await createApp({ shell: 'electron', dataDir, labsDir: join(repoRoot(), 'labs'), log: silentLogger, hostTerminal: true, hostPty: harmless });
+    app = await createApp({
+      shell: 'electron',
+      dataDir,
+      labsDir: join(repoRoot(), 'labs'),
+      log: silentLogger,
+      hostTerminal: true,
+      hostPty: harmless,
+    });
     const events = collect(app);
     const router = createRouter(app.handlers);
     const opened = await router.dispatch('terminal.open', { host: true });
@@ -50,16 +60,29 @@ describe.skipIf(process.platform === 'win32')('the terminal on this computer', (
   });
 
   it('is off in the browser host unless a flag says so, with a reason', async () => {
-    app = await createApp({ shell: 'browser', dataDir, labsDir: join(repoRoot(), 'labs'), log: silentLogger, hostPty: harmless });
+    app = await createApp({
+      shell: 'browser',
+      dataDir,
+      labsDir: join(repoRoot(), 'labs'),
+      log: silentLogger,
+      hostPty: harmless,
+    });
     const outcome = await createRouter(app.handlers).dispatch('terminal.open', { host: true });
-    expect(outcome).toMatchObject({ error: { code: 'forbidden', message: expect.stringContaining('--host-terminal') } });
+    expect(outcome).toMatchObject({
+      error: { code: 'forbidden', message: expect.stringContaining('--host-terminal') },
+    });
     expect(app.info.hostTerminal).toBe(false);
     // Neither a node and the host at once, nor a made-up flag.
-    expect(await createRouter(app.handlers).dispatch('terminal.open', { host: true, node: 'pve1' })).toMatchObject({ error: { code: 'bad-request' } });
+    expect(
+      await createRouter(app.handlers).dispatch('terminal.open', { host: true, node: 'pve1' }),
+    ).toMatchObject({ error: { code: 'bad-request' } });
   });
 
   it('the default spawner loads node-pty lazily and starts the user shell', async () => {
-    const pty = await new HostPtySpawner({ file: '/bin/sh', args: ['-c', 'exit 3'] }).open('@host', { cols: 80, rows: 24 });
+    const pty = await new HostPtySpawner({ file: '/bin/sh', args: ['-c', 'exit 3'] }).open('@host', {
+      cols: 80,
+      rows: 24,
+    });
     const code = await new Promise<number>((r) => pty.onExit(r));
     expect(code).toBe(3);
   });

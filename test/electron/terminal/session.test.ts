@@ -45,7 +45,14 @@ describe('terminal session', () => {
     const pty = new FakePty();
     const timers = manualTimers();
     const sent: string[] = [];
-    new TerminalSession({ id: 't', node: 'pve1', pty, onData: (d) => sent.push(d), onExit: () => {}, setTimer: timers.setTimer });
+    new TerminalSession({
+      id: 't',
+      node: 'pve1',
+      pty,
+      onData: (d) => sent.push(d),
+      onExit: () => {},
+      setTimer: timers.setTimer,
+    });
     pty.emit('root@');
     pty.emit('pve1');
     pty.emit(':~# ');
@@ -58,7 +65,13 @@ describe('terminal session', () => {
     const pty = new FakePty();
     const timers = manualTimers();
     const session = new TerminalSession({
-      id: 't', node: 'pve1', pty, onData: () => {}, onExit: () => {}, setTimer: timers.setTimer, scrollbackBytes: 20,
+      id: 't',
+      node: 'pve1',
+      pty,
+      onData: () => {},
+      onExit: () => {},
+      setTimer: timers.setTimer,
+      scrollbackBytes: 20,
     });
     pty.emit('line-one\nline-two\nline-three\n');
     timers.fire();
@@ -71,7 +84,12 @@ describe('terminal session', () => {
     const timers = manualTimers();
     const events: string[] = [];
     const session = new TerminalSession({
-      id: 't', node: 'pve1', pty, onData: (d) => events.push(`data:${d}`), onExit: (c) => events.push(`exit:${c}`), setTimer: timers.setTimer,
+      id: 't',
+      node: 'pve1',
+      pty,
+      onData: (d) => events.push(`data:${d}`),
+      onExit: (c) => events.push(`exit:${c}`),
+      setTimer: timers.setTimer,
     });
     pty.emit('logout\n');
     pty.exit(0);
@@ -85,7 +103,13 @@ describe('terminal manager', () => {
   it('reuses the live session of a node and replays its scroll-back', async () => {
     const ptys: FakePty[] = [];
     const manager = new TerminalManager(
-      { open: async () => { const p = new FakePty(); ptys.push(p); return p; } },
+      {
+        open: async () => {
+          const p = new FakePty();
+          ptys.push(p);
+          return p;
+        },
+      },
       { data: () => {}, exit: () => {} },
     );
     const first = await manager.open('pve1');

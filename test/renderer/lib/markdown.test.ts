@@ -34,7 +34,9 @@ describe('lab instructions Markdown', () => {
     const { parse } = await import('yaml');
     const lab = parse(overlay) as { steps: { instructions: { en: string } }[] };
     const html = renderMarkdown(lab.steps[0]!.instructions.en);
-    expect(html).not.toMatch(/style=|\sid=|\sname=|class="(?!language-)|<form|<input|<button|<select|<textarea|<label|<dialog|<link|tabindex|autofocus/i);
+    expect(html).not.toMatch(
+      /style=|\sid=|\sname=|class="(?!language-)|<form|<input|<button|<select|<textarea|<label|<dialog|<link|tabindex|autofocus/i,
+    );
     // The text and ordinary Markdown survive.
     expect(html).toContain('Trust this certificate');
     expect(renderMarkdown('```sh\npvecm status\n```')).toContain('class="language-sh"');

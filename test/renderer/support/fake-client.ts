@@ -9,7 +9,9 @@ import type { MethodName } from '@contract/schemas.ts';
 import { LabClient } from '../../../renderer/lib/api/client.ts';
 import { ApiCallError, type Transport } from '../../../renderer/lib/api/transport.ts';
 
-export type FakeHandlers = { [M in MethodName]?: (params: ParamsOf<M>) => ResultOf<M> | Promise<ResultOf<M>> };
+export type FakeHandlers = {
+  [M in MethodName]?: (params: ParamsOf<M>) => ResultOf<M> | Promise<ResultOf<M>>;
+};
 
 export class FakeEngine {
   readonly calls: { method: string; params: unknown }[] = [];

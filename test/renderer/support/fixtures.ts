@@ -22,7 +22,13 @@ export const appInfo: AppInfo = {
   hostTerminal: false,
 };
 
-export const settings: SettingsInfo = { lang: 'en', theme: 'light', backend: 'sim', dataDir: '/tmp/nestlab', nextDataDir: null };
+export const settings: SettingsInfo = {
+  lang: 'en',
+  theme: 'light',
+  backend: 'sim',
+  dataDir: '/tmp/nestlab',
+  nextDataDir: null,
+};
 
 export const library: LabLibrary = {
   labs: [
@@ -110,7 +116,9 @@ export const healthyTopology: TopologyInfo = {
     pveNode('pve3'),
   ],
   nas: { name: 'nas', address: '10.10.10.20', power: 'on', exportAnswering: true },
-  storages: [{ id: 'shared', type: 'nfs', shared: true, server: '10.10.10.20', activeOn: ['pve1', 'pve2', 'pve3'] }],
+  storages: [
+    { id: 'shared', type: 'nfs', shared: true, server: '10.10.10.20', activeOn: ['pve1', 'pve2', 'pve3'] },
+  ],
   clockMs: 1000,
   observedAt: '2026-01-01T00:00:00.000Z',
 };
@@ -149,9 +157,36 @@ export const report: FailoverReportInfo = {
     { id: 'service-started', label: allLanguages('Started on pve2'), at: 185_000, node: 'pve2' },
   ],
   phases: [
-    { id: 'detect', label: allLanguages('Detect the loss'), from: 0, to: 20_000, duration: 20_000, expected: { min: 5_000, max: 30_000 }, within: true, explanation: allLanguages('Corosync notices the missing node.') },
-    { id: 'fence-delay', label: allLanguages('Fence delay'), from: 20_000, to: 65_000, duration: 45_000, expected: { min: 50_000, max: 70_000 }, within: false, explanation: allLanguages('The CRM waits before fencing.') },
-    { id: 'lock', label: allLanguages('Lock expiry'), from: 65_000, to: 185_000, duration: 120_000, expected: { min: 110_000, max: 130_000 }, within: true, explanation: allLanguages('The dead node’s watchdog lock must expire.') },
+    {
+      id: 'detect',
+      label: allLanguages('Detect the loss'),
+      from: 0,
+      to: 20_000,
+      duration: 20_000,
+      expected: { min: 5_000, max: 30_000 },
+      within: true,
+      explanation: allLanguages('Corosync notices the missing node.'),
+    },
+    {
+      id: 'fence-delay',
+      label: allLanguages('Fence delay'),
+      from: 20_000,
+      to: 65_000,
+      duration: 45_000,
+      expected: { min: 50_000, max: 70_000 },
+      within: false,
+      explanation: allLanguages('The CRM waits before fencing.'),
+    },
+    {
+      id: 'lock',
+      label: allLanguages('Lock expiry'),
+      from: 65_000,
+      to: 185_000,
+      duration: 120_000,
+      expected: { min: 110_000, max: 130_000 },
+      within: true,
+      explanation: allLanguages('The dead node’s watchdog lock must expire.'),
+    },
   ],
   outcome: 'recovered',
   totalMs: 185_000,

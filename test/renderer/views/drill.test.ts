@@ -7,10 +7,29 @@ import { setup } from '../support/render-with.ts';
 
 // Newest first, as the engine lists them.
 const history = [
-  { runId: 'drill-1', startedAt: '2026-01-01T10:00:00.000Z', target: 'pve1', fault: 'power-off', totalMs: 185_000, outcome: 'recovered' as const },
-  { runId: 'drill-0', startedAt: '2026-01-01T09:00:00.000Z', target: 'pve1', fault: 'power-off', totalMs: 180_000, outcome: 'recovered' as const },
+  {
+    runId: 'drill-1',
+    startedAt: '2026-01-01T10:00:00.000Z',
+    target: 'pve1',
+    fault: 'power-off',
+    totalMs: 185_000,
+    outcome: 'recovered' as const,
+  },
+  {
+    runId: 'drill-0',
+    startedAt: '2026-01-01T09:00:00.000Z',
+    target: 'pve1',
+    fault: 'power-off',
+    totalMs: 180_000,
+    outcome: 'recovered' as const,
+  },
 ];
-const earlier = { ...report, runId: 'drill-0', totalMs: 180_000, phases: report.phases.map((p) => ({ ...p, duration: p.duration - 1000 })) };
+const earlier = {
+  ...report,
+  runId: 'drill-0',
+  totalMs: 180_000,
+  phases: report.phases.map((p) => ({ ...p, duration: p.duration - 1000 })),
+};
 
 describe('Drill view', () => {
   it('shows the latest report, the history, and compares two runs', async () => {
@@ -78,7 +97,11 @@ describe('Drill view after the walk-through', () => {
       },
     ].map((p) => (p.id === 'lock' ? { ...p, label: { ...p.label, es: 'Caducidad del bloqueo' } } : p)),
   };
-  const same = { ...withTotal, runId: 'drill-0', phases: withTotal.phases.map((p) => ({ ...p, duration: p.duration + 40 })) };
+  const same = {
+    ...withTotal,
+    runId: 'drill-0',
+    phases: withTotal.phases.map((p) => ({ ...p, duration: p.duration + 40 })),
+  };
 
   it('switches the report, phase names and fault line to another language without a reload', async () => {
     const ctx = setup({
@@ -93,7 +116,9 @@ describe('Drill view after the walk-through', () => {
     expect(screen.getByTestId('phase-lock').textContent).toContain('Lock expiry');
     expect(screen.getByTestId('drill-report').textContent).toContain('power cut');
     ctx.i18n.setLang('es');
-    await waitFor(() => expect(screen.getByTestId('phase-lock').textContent).toContain('Caducidad del bloqueo'));
+    await waitFor(() =>
+      expect(screen.getByTestId('phase-lock').textContent).toContain('Caducidad del bloqueo'),
+    );
     expect(screen.getByTestId('drill-report').textContent).toContain('corte de corriente');
   });
 
@@ -132,10 +157,14 @@ describe('Drill view: guess and classmates’ runs', () => {
     await ctx.model.labRun.load();
     await ctx.model.drill.load('proxmox-ha-basics');
     ctx.render(Drill);
-    expect(screen.getByTestId('drill-guess-result').textContent).toContain('You guessed 1 min 30 s; measured 3 min 5 s.');
+    expect(screen.getByTestId('drill-guess-result').textContent).toContain(
+      'You guessed 1 min 30 s; measured 3 min 5 s.',
+    );
     await fireEvent.input(screen.getByTestId('drill-guess'), { target: { value: '120' } });
     await fireEvent.click(screen.getByTestId('drill-start'));
-    await waitFor(() => expect(ctx.engine.callsOf('drill.start')).toEqual([{ stepId: expect.any(String), guessSeconds: 120 }]));
+    await waitFor(() =>
+      expect(ctx.engine.callsOf('drill.start')).toEqual([{ stepId: expect.any(String), guessSeconds: 120 }]),
+    );
     const file = new File(['{}'], 'bad.json', { type: 'application/json' });
     await fireEvent.change(screen.getByTestId('drill-import'), { target: { files: [file] } });
     expect((await screen.findByTestId('drill-import-error')).textContent).toContain('field milestones.1.at');

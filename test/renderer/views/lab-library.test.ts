@@ -31,14 +31,18 @@ describe('LabLibrary', () => {
     ctx.render(LabLibrary);
     await fireEvent.click(screen.getByRole('button', { name: 'Open lab' }));
     await waitFor(() => expect(ctx.model.shell.view).toBe('run'));
-    expect(ctx.engine.callsOf('lab.open')).toEqual([{ labId: 'proxmox-ha-basics', lang: 'en', profile: 'sim' }]);
+    expect(ctx.engine.callsOf('lab.open')).toEqual([
+      { labId: 'proxmox-ha-basics', lang: 'en', profile: 'sim' },
+    ]);
   });
 
   it('saves a backend switch and says it applies at the next start', async () => {
     const ctx = setup({ 'lab.list': () => library, 'settings.set': (patch) => ({ ...settings, ...patch }) });
     await ctx.model.refresh();
     ctx.render(LabLibrary);
-    await fireEvent.change(screen.getByRole('combobox', { name: 'Switch backend' }), { target: { value: 'virtualbox' } });
+    await fireEvent.change(screen.getByRole('combobox', { name: 'Switch backend' }), {
+      target: { value: 'virtualbox' },
+    });
     await screen.findByText('Saved. VirtualBox will be used the next time NestLab starts.');
     expect(ctx.engine.callsOf('settings.set')).toEqual([{ backend: 'virtualbox' }]);
   });
@@ -51,8 +55,20 @@ describe('HostCheck', () => {
         backend: 'virtualbox',
         ok: false,
         findings: [
-          { id: 'vt-x', severity: 'error', title: 'Nested VT-x is off', detail: 'VirtualBox cannot nest.', fix: 'Turn on VT-x in the firmware.' },
-          { id: 'ram', severity: 'warning', title: '8 GB of RAM', detail: 'Tight for three nodes.', fix: null },
+          {
+            id: 'vt-x',
+            severity: 'error',
+            title: 'Nested VT-x is off',
+            detail: 'VirtualBox cannot nest.',
+            fix: 'Turn on VT-x in the firmware.',
+          },
+          {
+            id: 'ram',
+            severity: 'warning',
+            title: '8 GB of RAM',
+            detail: 'Tight for three nodes.',
+            fix: null,
+          },
         ],
       }),
     });
@@ -73,12 +89,22 @@ describe('LabLibrary after the walk-through', () => {
       'host.check': () => ({
         backend: 'virtualbox',
         ok: false,
-        findings: [{ id: 'vbox-missing', severity: 'error', title: 'VirtualBox is not installed', detail: 'none found', fix: 'Install VirtualBox 7.0 or newer' }],
+        findings: [
+          {
+            id: 'vbox-missing',
+            severity: 'error',
+            title: 'VirtualBox is not installed',
+            detail: 'none found',
+            fix: 'Install VirtualBox 7.0 or newer',
+          },
+        ],
       }),
     });
     await ctx.model.refresh();
     ctx.render(LabLibrary);
-    await fireEvent.change(screen.getByRole('combobox', { name: 'Switch backend' }), { target: { value: 'virtualbox' } });
+    await fireEvent.change(screen.getByRole('combobox', { name: 'Switch backend' }), {
+      target: { value: 'virtualbox' },
+    });
     const found = await screen.findByTestId('backend-check');
     expect(found.textContent).toContain('VirtualBox is not installed — Install VirtualBox 7.0 or newer');
     expect(ctx.engine.callsOf('host.check')).toEqual([{ backend: 'virtualbox' }]);
@@ -119,7 +145,11 @@ describe('HostCheck in another language', () => {
             title: 'Embedded simulator',
             detail: 'Needs nothing.',
             fix: null,
-            localized: { title: all('Embedded simulator', 'Simulador integrado'), detail: all('Needs nothing.', 'No necesita nada.'), fix: null },
+            localized: {
+              title: all('Embedded simulator', 'Simulador integrado'),
+              detail: all('Needs nothing.', 'No necesita nada.'),
+              fix: null,
+            },
           },
         ],
       }),

@@ -41,7 +41,14 @@ const guests = new WeakMap<FakeMachine, GuestState>();
 function stateOf(machine: FakeMachine): GuestState {
   let state = guests.get(machine);
   if (!state) {
-    state = { clients: new Set(), pendingOutput: '', step: 0, typedSinceStep: '', serialSinceStep: '', shift: false };
+    state = {
+      clients: new Set(),
+      pendingOutput: '',
+      step: 0,
+      typedSinceStep: '',
+      serialSinceStep: '',
+      shift: false,
+    };
     guests.set(machine, state);
   }
   return state;
@@ -130,7 +137,8 @@ export function guestTyped(world: FakeWorld, machine: FakeMachine, scancodes: nu
     }
     if (release) continue;
     const char = (state.shift ? SHIFTED : PLAIN).get(key);
-    if (char === undefined) throw new Error(`fake keyboard: scancode 0x${code.toString(16)} is not a key the fake knows`);
+    if (char === undefined)
+      throw new Error(`fake keyboard: scancode 0x${code.toString(16)} is not a key the fake knows`);
     text += char;
   }
   const name = machine.settings.name;

@@ -280,7 +280,10 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
       const settingsFile = world.composeSettingsPath(name, groups[0] ?? '');
       const forceOverwrite = /(^|,)\s*forceOverwrite=1\s*(,|$)/.test(str(args['flags']));
       // MachineImpl.cpp init(): the composed settings file must not exist unless forceOverwrite=1.
-      if (!forceOverwrite && (world.disk.has(settingsFile) || world.machines.some((m) => m.registered && m.settings.name === name))) {
+      if (
+        !forceOverwrite &&
+        (world.disk.has(settingsFile) || world.machines.some((m) => m.registered && m.settings.name === name))
+      ) {
         throw vboxFault(RC.VBOX_E_FILE_ERROR, `Machine settings file '${settingsFile}' already exists`);
       }
       const platform = o.apiVersion === '7_0' ? 'x86' : str(args['platform']);
@@ -295,7 +298,10 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
       const file = world.resolvePath(str(args['settingsFile']));
       const content = world.disk.get(file);
       if (!content || content.kind !== 'vbox') {
-        throw vboxFault(RC.VBOX_E_FILE_ERROR, `Could not open the settings file '${file}' (VERR_FILE_NOT_FOUND)`);
+        throw vboxFault(
+          RC.VBOX_E_FILE_ERROR,
+          `Could not open the settings file '${file}' (VERR_FILE_NOT_FOUND)`,
+        );
       }
       const known = world.machines.find((m) => m.id === content.machineId);
       if (known) return { returnval: ctx.ref(known) };
@@ -311,7 +317,10 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
       world.machines.push(machine);
       // Opening a machine registers the media of its registry whose files are still there.
       for (const medium of content.media) {
-        if (!world.media.some((m) => m.id === medium.id) && (world.disk.has(medium.location) || existsSync(medium.location)))
+        if (
+          !world.media.some((m) => m.id === medium.id) &&
+          (world.disk.has(medium.location) || existsSync(medium.location))
+        )
           world.media.push({ ...medium });
       }
       return { returnval: ctx.ref(machine) };
@@ -323,7 +332,11 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
           RC.VBOX_E_INVALID_OBJECT_STATE,
           `Machine '${machine.settings.name}' is already registered`,
         );
-      if (world.machines.some((m) => m.registered && (m.id === machine.id || m.settings.name === machine.settings.name))) {
+      if (
+        world.machines.some(
+          (m) => m.registered && (m.id === machine.id || m.settings.name === machine.settings.name),
+        )
+      ) {
         throw vboxFault(
           RC.VBOX_E_OBJECT_IN_USE,
           `Cannot register the machine '${machine.settings.name}' because a machine with the same UUID or name is already registered`,
@@ -869,7 +882,11 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
             parentId: options.includes('Link') ? original.id : undefined,
           };
           world.media.push(medium);
-          world.disk.set(medium.location, { kind: 'medium', sizeBytes: original.logicalSize, complete: true });
+          world.disk.set(medium.location, {
+            kind: 'medium',
+            sizeBytes: original.logicalSize,
+            complete: true,
+          });
           return { ...a, mediumId: medium.id };
         });
         if (!options.includes('KeepAllMACs')) {
@@ -946,7 +963,10 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
       if (source.state !== 'Created')
         throw vboxFault(RC.VBOX_E_INVALID_OBJECT_STATE, `Medium '${source.location}' is not created`);
       if (target.state !== 'NotCreated')
-        throw vboxFault(RC.VBOX_E_INVALID_OBJECT_STATE, `Storage for the medium '${target.location}' is already created`);
+        throw vboxFault(
+          RC.VBOX_E_INVALID_OBJECT_STATE,
+          `Storage for the medium '${target.location}' is already created`,
+        );
       const progress = world.startProgress(() => createStorage(world, target, source.logicalSize));
       return { returnval: ctx.ref(progress) };
     },
@@ -955,7 +975,10 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
       const size = num(args['logicalSize']);
       const progress = world.startProgress(() => {
         if (size < medium.logicalSize)
-          return { resultCode: RC.VBOX_E_NOT_SUPPORTED, errorText: `Shrinking is not supported for medium '${medium.location}'` };
+          return {
+            resultCode: RC.VBOX_E_NOT_SUPPORTED,
+            errorText: `Shrinking is not supported for medium '${medium.location}'`,
+          };
         medium.logicalSize = size;
         const file = world.disk.get(medium.location);
         if (file?.kind === 'medium') file.sizeBytes = size;
@@ -967,7 +990,10 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
       const medium = self(ctx, args, 'Medium');
       const inUse = world.machines.some((m) => m.settings.attachments.some((a) => a.mediumId === medium.id));
       if (inUse)
-        throw vboxFault(RC.VBOX_E_OBJECT_IN_USE, `Medium '${medium.location}' cannot be closed because it is still attached`);
+        throw vboxFault(
+          RC.VBOX_E_OBJECT_IN_USE,
+          `Medium '${medium.location}' cannot be closed because it is still attached`,
+        );
       const index = world.media.indexOf(medium);
       if (index >= 0) world.media.splice(index, 1);
       return {};
@@ -1057,7 +1083,9 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
     },
     IConsole_getKeyboard: (args, ctx) => {
       const machine = self(ctx, args, 'Console').machine;
-      return { returnval: ctx.ref(cached(machine, 'Keyboard', () => ({ kind: 'Keyboard' as const, machine }))) };
+      return {
+        returnval: ctx.ref(cached(machine, 'Keyboard', () => ({ kind: 'Keyboard' as const, machine }))),
+      };
     },
     IKeyboard_putScancodes: (args, ctx) => {
       const machine = self(ctx, args, 'Keyboard').machine;
@@ -1071,11 +1099,20 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
     },
     IConsole_getDisplay: (args, ctx) => {
       const machine = self(ctx, args, 'Console').machine;
-      return { returnval: ctx.ref(cached(machine, 'Display', () => ({ kind: 'Display' as const, machine }))) };
+      return {
+        returnval: ctx.ref(cached(machine, 'Display', () => ({ kind: 'Display' as const, machine }))),
+      };
     },
     IDisplay_getScreenResolution: (args, ctx) => {
       self(ctx, args, 'Display');
-      return { width: 720, height: 400, bitsPerPixel: 32, xOrigin: 0, yOrigin: 0, guestMonitorStatus: 'Enabled' };
+      return {
+        width: 720,
+        height: 400,
+        bitsPerPixel: 32,
+        xOrigin: 0,
+        yOrigin: 0,
+        guestMonitorStatus: 'Enabled',
+      };
     },
     IDisplay_takeScreenShotToArray: (args, ctx) => {
       const machine = self(ctx, args, 'Display').machine;
@@ -1089,9 +1126,14 @@ export function createOperations(world: FakeWorld): Record<string, Operation> {
       const target = machineSelf(ctx, args);
       const settings = mutableSettings(target, true);
       const [name, port, device] = [str(args['name']), num(args['controllerPort']), num(args['device'])];
-      const slot = settings.attachments.find((a) => a.controller === name && a.port === port && a.device === device);
+      const slot = settings.attachments.find(
+        (a) => a.controller === name && a.port === port && a.device === device,
+      );
       if (!slot || slot.type !== 'DVD')
-        throw vboxFault(RC.VBOX_E_OBJECT_NOT_FOUND, `No drive attached to port ${port}, device ${device} of controller '${name}'`);
+        throw vboxFault(
+          RC.VBOX_E_OBJECT_NOT_FOUND,
+          `No drive attached to port ${port}, device ${device} of controller '${name}'`,
+        );
       slot.mediumId = str(args['medium']) ? arg(ctx, args['medium'], 'Medium').id : '';
       return {};
     },

@@ -68,31 +68,34 @@ const DEFAULT_VERSIONS: Record<FakeApiVersion, string> = { '7_0': '7.0.20', '7_1
 export async function startFakeVboxwebsrv(options: FakeVboxwebsrvOptions): Promise<FakeVboxwebsrv> {
   const paths = wsdlPathsFor(options.apiVersion);
   const { facts, binding } = schemaFor(paths.binding);
-  const world = new FakeWorld({
-    version: options.version ?? DEFAULT_VERSIONS[options.apiVersion],
-    apiVersion: options.apiVersion,
-    users: options.users ?? { nestlab: 'secret' },
-    hostOs: options.hostOs ?? 'Linux',
-    processorFeatures: options.processorFeatures ?? {
-      HWVirtEx: true,
-      NestedPaging: true,
-      UnrestrictedGuest: true,
-      NestedHWVirt: true,
+  const world = new FakeWorld(
+    {
+      version: options.version ?? DEFAULT_VERSIONS[options.apiVersion],
+      apiVersion: options.apiVersion,
+      users: options.users ?? { nestlab: 'secret' },
+      hostOs: options.hostOs ?? 'Linux',
+      processorFeatures: options.processorFeatures ?? {
+        HWVirtEx: true,
+        NestedPaging: true,
+        UnrestrictedGuest: true,
+        NestedHWVirt: true,
+      },
+      memorySizeMiB: options.memorySizeMiB ?? 16384,
+      progressMs: options.progressMs ?? 5,
+      unlockLagMs: options.unlockLagMs ?? 30,
+      machineFolder: options.machineFolder ?? '/home/student/VirtualBox VMs',
+      homeFolder: options.homeFolder ?? '/home/student/.config/VirtualBox',
+      startFailures: options.startFailures ?? {},
+      executionEngine: options.executionEngine,
+      guestAddresses: options.guestAddresses ?? {},
+      dhcpLeases: options.dhcpLeases ?? {},
+      dhcpServersWithoutLeases: options.dhcpServersWithoutLeases ?? [],
+      logonFaultText: options.logonFaultText ?? '',
+      maxRequestsPerConnection: options.maxRequestsPerConnection ?? 100,
+      serialScripts: options.serialScripts ?? {},
     },
-    memorySizeMiB: options.memorySizeMiB ?? 16384,
-    progressMs: options.progressMs ?? 5,
-    unlockLagMs: options.unlockLagMs ?? 30,
-    machineFolder: options.machineFolder ?? '/home/student/VirtualBox VMs',
-    homeFolder: options.homeFolder ?? '/home/student/.config/VirtualBox',
-    startFailures: options.startFailures ?? {},
-    executionEngine: options.executionEngine,
-    guestAddresses: options.guestAddresses ?? {},
-    dhcpLeases: options.dhcpLeases ?? {},
-    dhcpServersWithoutLeases: options.dhcpServersWithoutLeases ?? [],
-    logonFaultText: options.logonFaultText ?? '',
-    maxRequestsPerConnection: options.maxRequestsPerConnection ?? 100,
-    serialScripts: options.serialScripts ?? {},
-  }, options.disk);
+    options.disk,
+  );
   const operations = createOperations(world);
   const calls: string[] = [];
 

@@ -336,7 +336,9 @@ export class FakeWorld {
       this.machines.splice(this.machines.indexOf(machine), 1);
     const attached = new Set(
       this.machines.flatMap((m) =>
-        [m.settings, ...m.snapshots.map((s) => s.settings)].flatMap((st) => st.attachments.map((a) => a.mediumId)),
+        [m.settings, ...m.snapshots.map((s) => s.settings)].flatMap((st) =>
+          st.attachments.map((a) => a.mediumId),
+        ),
       ),
     );
     for (const medium of this.media.filter((m) => !attached.has(m.id)))

@@ -10,7 +10,13 @@ import type { Command } from 'commander';
 
 import { backendLabel } from '../../../backends/create-lab-environment.ts';
 import type { ClockSpeed } from '../../../backends/lab-environment.ts';
-import { BACKENDS, LANGUAGES, type BackendKind, type Language, type LabRunInfo } from '../../../contract/dto.ts';
+import {
+  BACKENDS,
+  LANGUAGES,
+  type BackendKind,
+  type Language,
+  type LabRunInfo,
+} from '../../../contract/dto.ts';
 import { escapeControl } from '../../../lab/script/load-error.ts';
 import type { LabFile, LabProfile } from '../../../lab/script/schema.ts';
 import { openCliSession, type CliSession } from './cli-session.ts';
@@ -34,7 +40,11 @@ export function registerRun(lab: Command, io: LabCliIo, deps: LabCliDeps): void 
     .command('run')
     .description('Run one lab: show the instructions and wait for the checks, or --solve it')
     .argument('<lab>', 'a lab id (in ./labs), a lab folder or a lab.yaml')
-    .option('--backend <backend>', 'sim (the simulator) or virtualbox (Proxmox nodes installed in VirtualBox)', 'sim')
+    .option(
+      '--backend <backend>',
+      'sim (the simulator) or virtualbox (Proxmox nodes installed in VirtualBox)',
+      'sim',
+    )
     .option('--profile <id>', 'profile to run (default: the first that runs on the backend)')
     .option('--lang <lang>', `language: ${LANGUAGES.join(', ')}`, 'en')
     .option('--solve', 'solve every step (full speed) and print the drill timeline')
@@ -53,7 +63,12 @@ export function registerRun(lab: Command, io: LabCliIo, deps: LabCliDeps): void 
     });
 }
 
-async function runCommand(labArg: string, options: RunCommandOptions, io: LabCliIo, deps: LabCliDeps): Promise<boolean> {
+async function runCommand(
+  labArg: string,
+  options: RunCommandOptions,
+  io: LabCliIo,
+  deps: LabCliDeps,
+): Promise<boolean> {
   const fail = (message: string): false => {
     io.err(message);
     return false;
@@ -108,7 +123,9 @@ async function runCommand(labArg: string, options: RunCommandOptions, io: LabCli
       return fail(`--speed: ${backendLabel(backend)} has no clock to speed up`);
     }
     return await runLab(first.lab, profile, io, cli, {
-      backendLabel: cli.session.hasSpeedControl ? `${backendLabel(backend)} ${clockLabel(speed)}` : backendLabel(backend),
+      backendLabel: cli.session.hasSpeedControl
+        ? `${backendLabel(backend)} ${clockLabel(speed)}`
+        : backendLabel(backend),
       solve: !!options.solve,
       json: !!options.json,
       ...(options.shell ? { shell: options.shell } : {}),
@@ -133,7 +150,13 @@ interface RunOptions {
   shell?: string;
 }
 
-async function runLab(lab: LabFile, profile: LabProfile, io: LabCliIo, cli: CliSession, o: RunOptions): Promise<boolean> {
+async function runLab(
+  lab: LabFile,
+  profile: LabProfile,
+  io: LabCliIo,
+  cli: CliSession,
+  o: RunOptions,
+): Promise<boolean> {
   const { session, hub } = cli;
   const terminal = o.shell !== undefined ? io.terminal : undefined;
   if (o.shell !== undefined && !terminal) throw new Error('--shell needs a terminal');
@@ -155,7 +178,11 @@ async function runLab(lab: LabFile, profile: LabProfile, io: LabCliIo, cli: CliS
     const step = state.steps.find((s) => s.id === state.activeStepId);
     if (step && !o.solve)
       // Lab text to a terminal: its control characters shown, not obeyed (issue #10).
-      say(escapeControl(`\n## ${step.title}\n\n${step.instructions.trim()}\n\n(waiting for the checks…)`, { keepLines: true }));
+      say(
+        escapeControl(`\n## ${step.title}\n\n${step.instructions.trim()}\n\n(waiting for the checks…)`, {
+          keepLines: true,
+        }),
+      );
   };
   const onState = (listener: (state: LabRunInfo) => void): (() => void) =>
     hub.subscribe((event, payload) => {
@@ -178,7 +205,9 @@ async function runLab(lab: LabFile, profile: LabProfile, io: LabCliIo, cli: CliS
       }
     }
     if (initial.notice && !o.json) {
-      io.err(`Saved progress could not be read; starting again at step 1. The old file was kept at ${initial.notice.file}.`);
+      io.err(
+        `Saved progress could not be read; starting again at step 1. The old file was kept at ${initial.notice.file}.`,
+      );
     }
     show(initial);
     let final: LabRunInfo;
@@ -232,9 +261,13 @@ async function runLab(lab: LabFile, profile: LabProfile, io: LabCliIo, cli: CliS
     } else {
       if (final.error) io.err(final.error);
       if (drill) {
-        io.out(`\nDrill: ${drill.fault} on ${drill.target.node} (${drill.target.sid}), outcome ${drill.outcome}`);
+        io.out(
+          `\nDrill: ${drill.fault} on ${drill.target.node} (${drill.target.sid}), outcome ${drill.outcome}`,
+        );
         for (const m of drill.milestones) {
-          io.out(`  ${`T+${(m.at / 1000).toFixed(1)} s`.padStart(10)}  ${m.label[final.lang]}${m.node ? ` (${m.node})` : ''}`);
+          io.out(
+            `  ${`T+${(m.at / 1000).toFixed(1)} s`.padStart(10)}  ${m.label[final.lang]}${m.node ? ` (${m.node})` : ''}`,
+          );
         }
         for (const p of drill.phases) {
           const range = `expected ${p.expected.min / 1000}–${p.expected.max / 1000} s`;

@@ -37,7 +37,13 @@ export function registerTest(lab: Command, io: LabCliIo): void {
         io.setExitCode(1);
         return;
       }
-      const report: { lab: string; profile: string; via: TestVia; steps: StepTestResult[]; wallMs: number }[] = [];
+      const report: {
+        lab: string;
+        profile: string;
+        via: TestVia;
+        steps: StepTestResult[];
+        wallMs: number;
+      }[] = [];
       for (const { lab: l } of loaded) {
         const profiles = l.profiles.filter(
           (p) => p.backends.includes('sim') && (options.profile === undefined || p.id === options.profile),
@@ -51,34 +57,35 @@ export function registerTest(lab: Command, io: LabCliIo): void {
         }
         const declared = (way: string): boolean =>
           way === 'solve' || l.steps.some((s) => (way === 'gui' ? s.gui : s.shell) !== undefined);
-        for (const profile of profiles) for (const via of ways.filter(declared) as TestVia[]) {
-          const label = via === 'solve' ? '' : via === 'gui' ? ', Datacenter view path' : ', shell path';
-          if (!options.json) io.out(`\n${l.id} (profile ${profile.id}${label})`);
-          const started = performance.now();
-          let steps: StepTestResult[];
-          try {
-            steps = await testOnSimulator(l, profile, via, (r, drill) => {
-              if (options.json) return;
-              io.out(formatStepRow(r));
-              if (drill) io.out(drill);
-            });
-          } catch (e) {
-            io.err(`${l.id} (profile ${profile.id}): ${e instanceof Error ? e.message : String(e)}`);
-            failures++;
-            continue;
+        for (const profile of profiles)
+          for (const via of ways.filter(declared) as TestVia[]) {
+            const label = via === 'solve' ? '' : via === 'gui' ? ', Datacenter view path' : ', shell path';
+            if (!options.json) io.out(`\n${l.id} (profile ${profile.id}${label})`);
+            const started = performance.now();
+            let steps: StepTestResult[];
+            try {
+              steps = await testOnSimulator(l, profile, via, (r, drill) => {
+                if (options.json) return;
+                io.out(formatStepRow(r));
+                if (drill) io.out(drill);
+              });
+            } catch (e) {
+              io.err(`${l.id} (profile ${profile.id}): ${e instanceof Error ? e.message : String(e)}`);
+              failures++;
+              continue;
+            }
+            const wallMs = performance.now() - started;
+            const applicable = countSimSteps(l, profile);
+            const failed = steps.filter((s) => !s.ok).length + (applicable - steps.length);
+            failures += failed;
+            report.push({ lab: l.id, profile: profile.id, via, steps, wallMs });
+            if (!options.json) {
+              io.out(
+                `${failed === 0 ? 'PASS' : 'FAIL'}  ${steps.filter((s) => s.ok).length}/${applicable} steps  ` +
+                  `(${(wallMs / 1000).toFixed(2)} s wall)`,
+              );
+            }
           }
-          const wallMs = performance.now() - started;
-          const applicable = countSimSteps(l, profile);
-          const failed = steps.filter((s) => !s.ok).length + (applicable - steps.length);
-          failures += failed;
-          report.push({ lab: l.id, profile: profile.id, via, steps, wallMs });
-          if (!options.json) {
-            io.out(
-              `${failed === 0 ? 'PASS' : 'FAIL'}  ${steps.filter((s) => s.ok).length}/${applicable} steps  ` +
-                `(${(wallMs / 1000).toFixed(2)} s wall)`,
-            );
-          }
-        }
       }
       if (options.json) io.out(JSON.stringify(report, null, 2));
       if (failures > 0) io.setExitCode(1);

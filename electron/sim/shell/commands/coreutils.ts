@@ -47,11 +47,7 @@ function flags(
 }
 
 /** The text a filter reads: its files, or what was piped in. */
-function input(
-  ctx: CommandContext,
-  tool: string,
-  files: string[],
-): { text: string; failed: boolean } {
+function input(ctx: CommandContext, tool: string, files: string[]): { text: string; failed: boolean } {
   if (files.length === 0) return { text: ctx.io.stdin ?? '', failed: false };
   const view = fs(ctx);
   let text = '';
@@ -63,7 +59,9 @@ function input(
     else {
       failed = true;
       ctx.io.write(
-        view.isDir(path) ? `${tool}: ${file}: Is a directory\n` : `${tool}: ${file}: No such file or directory\n`,
+        view.isDir(path)
+          ? `${tool}: ${file}: Is a directory\n`
+          : `${tool}: ${file}: No such file or directory\n`,
       );
     }
   }
@@ -88,7 +86,13 @@ function shorthandCount(args: string[]): string[] {
 }
 
 /** A grep pattern (basic regular expression unless -E/-F) as a JavaScript RegExp. */
-function grepRegExp(pattern: string, extended: boolean, fixed: boolean, ignoreCase: boolean, word: boolean): RegExp {
+function grepRegExp(
+  pattern: string,
+  extended: boolean,
+  fixed: boolean,
+  ignoreCase: boolean,
+  word: boolean,
+): RegExp {
   let source: string;
   if (fixed) source = pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   else if (extended) source = pattern;
@@ -193,7 +197,9 @@ export const coreutils: Record<string, ShellCommand> = {
     for (const target of targets) {
       const path = view.resolve(target, ctx.login.cwd);
       if (view.read(path) !== undefined) {
-        blocks.push(long ? `${longEntry(target, false, Buffer.byteLength(view.read(path)!), ctx)}\n` : `${target}\n`);
+        blocks.push(
+          long ? `${longEntry(target, false, Buffer.byteLength(view.read(path)!), ctx)}\n` : `${target}\n`,
+        );
         continue;
       }
       if (!view.isDir(path)) {
@@ -237,14 +243,18 @@ export const coreutils: Record<string, ShellCommand> = {
   async tail(ctx, args) {
     const { set, values, operands } = flags(shorthandCount(args), ['n']);
     if (set.has('f') && operands.length > 0) {
-      ctx.io.write(`tail: cannot follow '${operands[0]}' on the simulated node; use journalctl -f -u <unit>\n`);
+      ctx.io.write(
+        `tail: cannot follow '${operands[0]}' on the simulated node; use journalctl -f -u <unit>\n`,
+      );
       return 1;
     }
     const { text, failed } = input(ctx, 'tail', operands);
     const all = lines(text);
     const spec = values['n'];
     const n = count(spec, 10);
-    const shown = spec?.startsWith('+') ? all.slice(Math.max(0, n - 1)) : all.slice(Math.max(0, all.length - n));
+    const shown = spec?.startsWith('+')
+      ? all.slice(Math.max(0, n - 1))
+      : all.slice(Math.max(0, all.length - n));
     if (shown.length > 0) ctx.io.write(`${shown.join('\n')}\n`);
     return failed ? 1 : 0;
   },
@@ -292,7 +302,8 @@ export const coreutils: Record<string, ShellCommand> = {
     else if (hits.length > 0) {
       // Context lines (-A/-B/-C), groups apart separated by `--` as GNU grep does.
       const shown = new Set<number>();
-      for (const i of hits) for (let j = Math.max(0, i - before); j <= Math.min(all.length - 1, i + after); j++) shown.add(j);
+      for (const i of hits)
+        for (let j = Math.max(0, i - before); j <= Math.min(all.length - 1, i + after); j++) shown.add(j);
       const out: string[] = [];
       let previous = -2;
       for (const i of [...shown].sort((a, b) => a - b)) {

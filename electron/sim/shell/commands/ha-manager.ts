@@ -41,7 +41,8 @@ const crmStop: SubCommand = {
   options: () => [],
   async run(ctx, { positional }) {
     const timeout = positional['timeout']!;
-    if (!/^\d+$/.test(timeout)) throw new ParameterError({ timeout: `type check ('integer') failed - got '${timeout}'` });
+    if (!/^\d+$/.test(timeout))
+      throw new ParameterError({ timeout: `type check ('integer') failed - got '${timeout}'` });
     try {
       ctx.local.crmCommand(ctx.node, 'stop', `${positional['sid']} ${timeout}`);
     } catch (error) {
@@ -101,7 +102,10 @@ const FORMAT_OPTION_SPECS: OptionSpec[] = [
   { name: 'quiet', boolean: true },
 ];
 
-function splitFormat(options: Record<string, string>): { format: FormatOptions; rest: Record<string, string> } {
+function splitFormat(options: Record<string, string>): {
+  format: FormatOptions;
+  rest: Record<string, string>;
+} {
   const format: FormatOptions = {};
   const rest: Record<string, string> = {};
   for (const [key, value] of Object.entries(options)) {
@@ -170,14 +174,12 @@ const ruleCommands: SubCommand[] = [
       const schema = ctx.schema.endpoint('GET', RULES)?.returns;
       const props = { ...(schema?.items?.properties ?? {}), enabled: { type: 'integer' as const } };
       ctx.io.write(
-        formatApiResult(rules, { ...schema, type: 'array', items: { type: 'object', properties: props } }, format, [
-          'enabled',
-          'state',
-          'rule',
-          'type',
-          'resources',
-          'comment',
-        ]),
+        formatApiResult(
+          rules,
+          { ...schema, type: 'array', items: { type: 'object', properties: props } },
+          format,
+          ['enabled', 'state', 'rule', 'type', 'resources', 'comment'],
+        ),
       );
       return 0;
     },

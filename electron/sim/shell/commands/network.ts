@@ -16,7 +16,10 @@ function linkLocal(mac: string): string {
   const b = mac.split(':').map((x) => parseInt(x, 16));
   const first = (b[0]! ^ 0x02).toString(16);
   const hex = (x: number): string => x.toString(16).padStart(2, '0');
-  return `fe80::${first}${hex(b[1]!)}:${hex(b[2]!)}ff:fe${hex(b[3]!)}:${hex(b[4]!)}${hex(b[5]!)}`.replace(/:0+([0-9a-f])/g, ':$1');
+  return `fe80::${first}${hex(b[1]!)}:${hex(b[2]!)}ff:fe${hex(b[3]!)}:${hex(b[4]!)}${hex(b[5]!)}`.replace(
+    /:0+([0-9a-f])/g,
+    ':$1',
+  );
 }
 
 function ipAddress(node: string, ip: string): string {
@@ -84,7 +87,9 @@ const ip: ShellCommand = async (ctx, args) => {
     return 0;
   }
   if (object === '') {
-    ctx.io.write('Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }\nwhere  OBJECT := { address | link | route }\n');
+    ctx.io.write(
+      'Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }\nwhere  OBJECT := { address | link | route }\n',
+    );
     return 255;
   }
   ctx.io.write(`Object "${object}" is unknown, try "ip help".\n`);
@@ -153,7 +158,9 @@ const ping: ShellCommand = async (ctx, args) => {
 
 const hostnamectl: ShellCommand = async (ctx, args) => {
   if (args.length > 0 && args[0] !== 'status') {
-    ctx.io.write(`Could not set property: Changing the host name of a Proxmox VE node breaks its cluster membership; the simulated node keeps '${ctx.node}'.\n`);
+    ctx.io.write(
+      `Could not set property: Changing the host name of a Proxmox VE node breaks its cluster membership; the simulated node keeps '${ctx.node}'.\n`,
+    );
     return 1;
   }
   const kernel = ctx.schema.major === 8 ? '6.8.12-9-pve' : '6.14.8-2-pve';
@@ -165,7 +172,9 @@ const hostnamectl: ShellCommand = async (ctx, args) => {
       '       Icon name: computer-vm',
       '         Chassis: vm 🖴',
       `      Machine ID: ${id}`,
-      `         Boot ID: ${createHash('md5').update(`boot:${ctx.node}:${ctx.local.bootToken(ctx.node) ?? 0}`).digest('hex')}`,
+      `         Boot ID: ${createHash('md5')
+        .update(`boot:${ctx.node}:${ctx.local.bootToken(ctx.node) ?? 0}`)
+        .digest('hex')}`,
       '  Virtualization: oracle',
       `Operating System: ${debian}`,
       `          Kernel: Linux ${kernel}`,
@@ -239,7 +248,9 @@ const ssh: ShellCommand = async (ctx, args) => {
     ctx.io.write(`The authenticity of host '${shown}' can't be established.\n`);
     ctx.io.write(`ED25519 key fingerprint is SHA256:${hostKeyFingerprint(target.name)}.\n`);
     ctx.io.write('This key is not known by any other names.\n');
-    let answer = (await ctx.io.readLine('Are you sure you want to continue connecting (yes/no/[fingerprint])? ')).trim();
+    let answer = (
+      await ctx.io.readLine('Are you sure you want to continue connecting (yes/no/[fingerprint])? ')
+    ).trim();
     while (answer !== 'yes' && answer !== 'no' && answer !== `SHA256:${hostKeyFingerprint(target.name)}`)
       answer = (await ctx.io.readLine("Please type 'yes', 'no' or the fingerprint: ")).trim();
     if (answer === 'no') {
@@ -251,7 +262,8 @@ const ssh: ShellCommand = async (ctx, args) => {
   }
   if (user !== 'root') {
     // Only root exists on a fresh Proxmox VE node; sshd asks anyway and refuses.
-    for (let tries = 0; tries < 3; tries++) await ctx.io.readLine(`${user}@${destination}'s password: `, { echo: false });
+    for (let tries = 0; tries < 3; tries++)
+      await ctx.io.readLine(`${user}@${destination}'s password: `, { echo: false });
     ctx.io.write(`${user}@${destination}: Permission denied (publickey,password).\n`);
     return 255;
   }

@@ -369,17 +369,23 @@ export function formatQuorum(
  */
 export function formatMembership(q: VotequorumStatus, byAddress: boolean, hex = byAddress): string {
   const qdevice = q.qdevice;
-  const header = ['Nodeid', 'Votes', ...(qdevice ? ['Qdevice'] : [])].map((h) => `${h.padStart(10)} `).join('');
+  const header = ['Nodeid', 'Votes', ...(qdevice ? ['Qdevice'] : [])]
+    .map((h) => `${h.padStart(10)} `)
+    .join('');
   const lines = ['Membership information', '----------------------', `${header}Name`];
   const id = (n: number): string => (hex ? `${hexId(n)} ` : `${String(n).padStart(10)} `);
   for (const member of [...q.members].sort((a, b) => a.nodeid - b.nodeid)) {
     const name = `${byAddress ? member.ip : member.name}${member.local ? ' (local)' : ''}`;
-    const flags = qdevice ? `${`${qdevice.alive ? 'A' : 'NA'},${qdevice.castVote ? 'V' : 'NV'},NMW`.padStart(10)} ` : '';
+    const flags = qdevice
+      ? `${`${qdevice.alive ? 'A' : 'NA'},${qdevice.castVote ? 'V' : 'NV'},NMW`.padStart(10)} `
+      : '';
     lines.push(`${id(member.nodeid)}${String(member.votes).padStart(10)} ${flags}${name}`);
   }
   if (qdevice) {
     const votes = qdevice.castVote ? 1 : 0;
-    lines.push(`${id(0)}${String(votes).padStart(10)}            Qdevice${qdevice.castVote ? '' : ' (votes 1)'}`);
+    lines.push(
+      `${id(0)}${String(votes).padStart(10)}            Qdevice${qdevice.castVote ? '' : ' (votes 1)'}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

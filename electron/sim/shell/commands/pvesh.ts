@@ -7,19 +7,26 @@ import { PveError, type PveParams } from '../../../pve/api.ts';
 import { formatApiResult, type FormatOptions } from '../cli-formatter.ts';
 import { followTask, type CommandContext } from '../command.ts';
 
-const METHODS = { get: 'GET', create: 'POST', set: 'PUT', delete: 'DELETE', ls: 'GET', usage: 'GET' } as const;
+const METHODS = {
+  get: 'GET',
+  create: 'POST',
+  set: 'PUT',
+  delete: 'DELETE',
+  ls: 'GET',
+  usage: 'GET',
+} as const;
 type Verb = keyof typeof METHODS;
 
 const FORMAT_OPTIONS = new Set(['output-format', 'noborder', 'noheader', 'human-readable', 'quiet']);
 
 const USAGE = [
-  "USAGE: pvesh <COMMAND> [ARGS] [OPTIONS]",
-  "       pvesh create <api_path> [OPTIONS] [FORMAT_OPTIONS]",
-  "       pvesh delete <api_path> [OPTIONS] [FORMAT_OPTIONS]",
-  "       pvesh get <api_path> [OPTIONS] [FORMAT_OPTIONS]",
-  "       pvesh ls <api_path> [OPTIONS] [FORMAT_OPTIONS]",
-  "       pvesh set <api_path> [OPTIONS] [FORMAT_OPTIONS]",
-  "       pvesh usage <api_path> [OPTIONS]",
+  'USAGE: pvesh <COMMAND> [ARGS] [OPTIONS]',
+  '       pvesh create <api_path> [OPTIONS] [FORMAT_OPTIONS]',
+  '       pvesh delete <api_path> [OPTIONS] [FORMAT_OPTIONS]',
+  '       pvesh get <api_path> [OPTIONS] [FORMAT_OPTIONS]',
+  '       pvesh ls <api_path> [OPTIONS] [FORMAT_OPTIONS]',
+  '       pvesh set <api_path> [OPTIONS] [FORMAT_OPTIONS]',
+  '       pvesh usage <api_path> [OPTIONS]',
   '',
 ].join('\n');
 
@@ -28,7 +35,11 @@ export async function pvesh(ctx: CommandContext, args: string[]): Promise<number
   const nooutput = args.includes('--nooutput');
   const [verbWord, ...rest] = words;
   const verbs = Object.keys(METHODS) as Verb[];
-  const verb = verbs.find((v) => v === verbWord) ?? (verbs.filter((v) => verbWord && v.startsWith(verbWord)).length === 1 ? verbs.find((v) => verbWord && v.startsWith(verbWord)) : undefined);
+  const verb =
+    verbs.find((v) => v === verbWord) ??
+    (verbs.filter((v) => verbWord && v.startsWith(verbWord)).length === 1
+      ? verbs.find((v) => verbWord && v.startsWith(verbWord))
+      : undefined);
   if (!verb) {
     ctx.io.write(verbWord === undefined ? USAGE : `ERROR: unknown command 'pvesh ${verbWord}'\n${USAGE}`);
     return 255;
@@ -38,17 +49,24 @@ export async function pvesh(ctx: CommandContext, args: string[]): Promise<number
     ctx.io.write(`400 not enough arguments\npvesh ${verb} <api_path> [OPTIONS] [FORMAT_OPTIONS]\n`);
     return 255;
   }
-  const apiPath = `/${path.split('/').filter((p) => p !== '').join('/')}`;
+  const apiPath = `/${path
+    .split('/')
+    .filter((p) => p !== '')
+    .join('/')}`;
   const method = METHODS[verb];
   const match = ctx.schema.matchPath(apiPath);
   const endpoint = match && ctx.schema.endpoint(method, match.template);
   if (!endpoint && verb !== 'ls') {
-    ctx.io.write(match ? `No '${verb}' handler defined for '${apiPath}'\n` : `no such resource '${apiPath}'\n`);
+    ctx.io.write(
+      match ? `No '${verb}' handler defined for '${apiPath}'\n` : `no such resource '${apiPath}'\n`,
+    );
     return 255;
   }
   if (verb === 'usage') {
     const params = Object.keys(endpoint!.parameters).filter((p) => !(p in match!.pathParams));
-    ctx.io.write(`USAGE: pvesh ${method === 'GET' ? 'get' : verb} ${apiPath}${params.map((p) => ` [--${p} <${endpoint!.parameters[p]!.type ?? 'string'}>]`).join('')}\n`);
+    ctx.io.write(
+      `USAGE: pvesh ${method === 'GET' ? 'get' : verb} ${apiPath}${params.map((p) => ` [--${p} <${endpoint!.parameters[p]!.type ?? 'string'}>]`).join('')}\n`,
+    );
     return 0;
   }
   const params: PveParams = {};
@@ -172,7 +190,13 @@ async function list(ctx: CommandContext, apiPath: string, format: FormatOptions)
     .map((item) => String(item[prop] ?? ''))
     .map((name) => ({ name, capabilities: capabilities(ctx, `${apiPath === '/' ? '' : apiPath}/${name}`) }));
   ctx.io.write(
-    formatApiResult(rows, undefined, { noborder: true, noheader: true, ...format }, ['capabilities', 'name'], 'name'),
+    formatApiResult(
+      rows,
+      undefined,
+      { noborder: true, noheader: true, ...format },
+      ['capabilities', 'name'],
+      'name',
+    ),
   );
   return 0;
 }

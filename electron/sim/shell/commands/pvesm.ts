@@ -91,9 +91,14 @@ function scanNfs(name: string): SubCommand {
     args: ['server'],
     options: () => [],
     async run(ctx, { positional }) {
-      const exports = await callLocal<{ path: string; options: string }[]>(ctx, 'GET', `/nodes/${ctx.node}/scan/nfs`, {
-        server: positional['server']!,
-      });
+      const exports = await callLocal<{ path: string; options: string }[]>(
+        ctx,
+        'GET',
+        `/nodes/${ctx.node}/scan/nfs`,
+        {
+          server: positional['server']!,
+        },
+      );
       const width = Math.max(0, ...exports.map((e) => e.path.length));
       for (const e of exports) ctx.io.write(`${e.path.padEnd(width)} ${e.options}\n`);
       return 0;

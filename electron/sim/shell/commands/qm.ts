@@ -90,7 +90,12 @@ export const qm: CliProgram = {
       async run(ctx, { positional, options }) {
         const id = vmid(positional['vmid']!);
         const snap = encodeURIComponent(positional['snapname']!);
-        const upid = await callLocal<string>(ctx, 'POST', path(ctx, `${VM}/snapshot/${snap}/rollback`, id), options);
+        const upid = await callLocal<string>(
+          ctx,
+          'POST',
+          path(ctx, `${VM}/snapshot/${snap}/rollback`, id),
+          options,
+        );
         return (await followTask(ctx, upid)) ? 0 : 255;
       },
     },
@@ -130,7 +135,10 @@ export const qm: CliProgram = {
         const id = vmid(positional['vmid']!);
         const config = await callLocal<Record<string, unknown>>(ctx, 'GET', path(ctx, `${VM}/config`, id));
         const iface =
-          options['iface'] ?? Object.keys(config).sort().find((k) => /^serial\d$/.test(k) && config[k] === 'socket');
+          options['iface'] ??
+          Object.keys(config)
+            .sort()
+            .find((k) => /^serial\d$/.test(k) && config[k] === 'socket');
         if (iface === undefined || config[iface] === undefined) {
           ctx.io.write('unable to find a serial interface\n');
           return 255;
@@ -143,7 +151,9 @@ export const qm: CliProgram = {
         ctx.io.write(`starting serial terminal on interface ${iface} (press Ctrl+O to exit)\n`);
         // The simulated guest has no operating system behind its serial port: the line stays silent.
         if (!ctx.io.interactive) return 0;
-        await new Promise<void>((resolve) => ctx.io.signal.addEventListener('abort', () => resolve(), { once: true }));
+        await new Promise<void>((resolve) =>
+          ctx.io.signal.addEventListener('abort', () => resolve(), { once: true }),
+        );
         return 0;
       },
     },
@@ -278,7 +288,9 @@ export function snapshotTree(list: SnapshotEntry[]): string {
     const e = byName.get(name)!;
     const description = (e.description || 'no-description').split('\n').at(-1) ?? '';
     const time =
-      e.snaptime !== undefined ? new Date(e.snaptime * 1000).toISOString().replace('T', ' ').slice(0, 19) : '';
+      e.snaptime !== undefined
+        ? new Date(e.snaptime * 1000).toISOString().replace('T', ' ').slice(0, 19)
+        : '';
     const width = Math.max(0, 30 - prefix.length);
     out += `${prefix} ${name.padEnd(width)} ${time.padEnd(23)} ${description}\n`;
     for (const child of [...e.children].sort(byTime)) walk(` ${prefix}`, child);

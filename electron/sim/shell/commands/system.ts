@@ -48,7 +48,11 @@ function since(epochMs: number, now: number): string {
   const stamp = `${DAYS[d.getUTCDay()]} ${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} UTC`;
   const s = Math.max(0, Math.floor((now - epochMs) / 1000));
   const ago =
-    s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}min ${s % 60}s` : `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}min`;
+    s < 60
+      ? `${s}s`
+      : s < 3600
+        ? `${Math.floor(s / 60)}min ${s % 60}s`
+        : `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}min`;
   return `${stamp}; ${ago} ago`;
 }
 
@@ -85,7 +89,9 @@ const systemctl: ShellCommand = async (ctx, args) => {
     let code = 0;
     for (const unit of units) code = Math.max(code, unitStatus(ctx, unit));
     if (units.length === 0) {
-      ctx.io.write(`● ${ctx.node}\n    State: running\n    Units: 412 loaded (incl. loaded aliases)\n     Jobs: 0 queued\n   Failed: 0 units\n`);
+      ctx.io.write(
+        `● ${ctx.node}\n    State: running\n    Units: 412 loaded (incl. loaded aliases)\n     Jobs: 0 queued\n   Failed: 0 units\n`,
+      );
     }
     return code;
   }
@@ -196,7 +202,9 @@ const shutdown: ShellCommand = async (ctx, args) => {
 
 const corosyncCfgtool: ShellCommand = async (ctx, args) => {
   if (!args.includes('-s') && !args.includes('-n')) {
-    ctx.io.write('corosync-cfgtool [[-i <interface ip>] [-b] -s] [-R] [-L] [-k nodeid] [-a nodeid] [-h] [-H]\n');
+    ctx.io.write(
+      'corosync-cfgtool [[-i <interface ip>] [-b] -s] [-R] [-L] [-k nodeid] [-a nodeid] [-h] [-H]\n',
+    );
     return 1;
   }
   const links = ctx.local.links(ctx.node);
@@ -205,7 +213,12 @@ const corosyncCfgtool: ShellCommand = async (ctx, args) => {
     ctx.io.write('Could not initialize corosync configuration API error 2\n');
     return 1;
   }
-  const lines = [`Local node ID ${self.nodeid}, transport knet`, 'LINK ID 0 udp', `\taddr\t= ${self.ip}`, '\tstatus:'];
+  const lines = [
+    `Local node ID ${self.nodeid}, transport knet`,
+    'LINK ID 0 udp',
+    `\taddr\t= ${self.ip}`,
+    '\tstatus:',
+  ];
   for (const link of links) {
     const state = link.local ? 'localhost' : link.connected ? 'connected' : 'disconnected';
     lines.push(`\t\tnodeid: ${String(link.nodeid).padStart(10)}:\t${state}`);
@@ -227,7 +240,9 @@ const corosyncQuorumtool: ShellCommand = async (ctx, args) => {
     return 0;
   }
   if (!letters.includes('s')) {
-    ctx.io.write('usage: corosync-quorumtool <options>\n  -s             show quorum status\n  -l             list nodes\n  -e <expected>  change expected votes for the cluster\n');
+    ctx.io.write(
+      'usage: corosync-quorumtool <options>\n  -s             show quorum status\n  -l             list nodes\n  -e <expected>  change expected votes for the cluster\n',
+    );
     return 1;
   }
   ctx.io.write(formatQuorum(quorum, ctx.local.epochMs(), style));
@@ -242,7 +257,9 @@ const pveversion: ShellCommand = async (ctx) => {
       node: ctx.node,
       signal: ctx.io.signal,
     });
-    ctx.io.write(`pve-manager/${version.version}/${version.repoid} (running kernel: ${kernelOf(ctx.schema.major)})\n`);
+    ctx.io.write(
+      `pve-manager/${version.version}/${version.repoid} (running kernel: ${kernelOf(ctx.schema.major)})\n`,
+    );
     return 0;
   } catch (error) {
     ctx.io.write(`${error instanceof PveError ? (error.reason ?? error.message) : String(error)}\n`);

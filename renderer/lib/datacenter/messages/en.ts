@@ -5,14 +5,16 @@
 export const dcEn = {
   'dc.title': 'Datacenter',
   'dc.connectedTo': 'Web interface of',
-  'dc.connectedToHint': 'As in Proxmox, you see the datacenter through one node: choose which node\u2019s interface this is.',
+  'dc.connectedToHint':
+    'As in Proxmox, you see the datacenter through one node: choose which node\u2019s interface this is.',
   'dc.tree': 'Resource tree',
   'dc.nodeDown': '{node} does not answer ({message}). Open another node\u2019s interface.',
   'dc.loading': 'Loading…',
   'dc.refresh': 'Refresh',
   'dc.simulated': 'simulated',
   'dc.openWebUi': 'Open the node\u2019s own web interface',
-  'dc.webUiElsewhere': "Open it in your browser and check that the certificate's SHA-256 fingerprint is {fingerprint}:",
+  'dc.webUiElsewhere':
+    "Open it in your browser and check that the certificate's SHA-256 fingerprint is {fingerprint}:",
 
   'tab.summary': 'Summary',
   'tab.cluster': 'Cluster',
@@ -55,14 +57,14 @@ export const dcEn = {
   'col.strict': 'Strict',
   'col.rule': 'Rule',
 
-  'yes': 'Yes',
-  'no': 'No',
-  'none': 'none',
-  'ok': 'OK',
-  'cancel': 'Cancel',
-  'close': 'Close',
-  'next': 'Next',
-  'back': 'Back',
+  yes: 'Yes',
+  no: 'No',
+  none: 'none',
+  ok: 'OK',
+  cancel: 'Cancel',
+  close: 'Close',
+  next: 'Next',
+  back: 'Back',
 
   'summary.cluster': 'Cluster: {name}, Quorate: {quorate}',
   'summary.standalone': 'Standalone node - no cluster defined',
@@ -85,7 +87,8 @@ export const dcEn = {
   'cluster.fingerprint': 'Fingerprint',
   'cluster.information': 'Join Information',
   'cluster.copyInformation': 'Copy Information',
-  'cluster.pasteHint': 'Paste the encoded cluster join information here (copied with "Copy Information" on a cluster member).',
+  'cluster.pasteHint':
+    'Paste the encoded cluster join information here (copied with "Copy Information" on a cluster member).',
   'cluster.peerAddress': 'Peer Address',
   'cluster.password': 'Password',
   'cluster.passwordHint': 'The root password of {peer}, the node you join. In this lab: {password}',
@@ -157,7 +160,8 @@ export const dcEn = {
   'guest.haState': 'HA State',
   'guest.noConsole': 'The console of a guest on real nodes is in the node\u2019s own web interface.',
   'guest.notRunning': 'Guest not running.',
-  'guest.consoleNote': 'Simulated console: what the simulated Tiny Core guest prints while it boots and runs.',
+  'guest.consoleNote':
+    'Simulated console: what the simulated Tiny Core guest prints while it boots and runs.',
 
   'node.createVm': 'Create VM',
   'node.status': 'Status',
@@ -213,11 +217,15 @@ export const dcEn = {
   'task.imgcopy': 'Copy data',
   'task.startall': 'Bulk start VMs and Containers',
   'task.stopall': 'Bulk shutdown VMs and Containers',
-  'hint.auth': "NestLab: the password asked is the root password of the node you join to ({password} in this lab).",
-  'hint.quorum': "NestLab: without quorum /etc/pve is read-only, so nothing can change until enough nodes are back.",
-  'hint.fingerprint': "NestLab: the fingerprint must be the one Join Information shows on the cluster node: copy the information again.",
-  'hint.exists': "NestLab: it is there already; look for it in the tree or the list before creating it again.",
-  'hint.unreachable': "NestLab: the node does not answer; is it powered on and cabled (Topology tab)?",
+  'hint.auth':
+    'NestLab: the password asked is the root password of the node you join to ({password} in this lab).',
+  'hint.quorum':
+    'NestLab: without quorum /etc/pve is read-only, so nothing can change until enough nodes are back.',
+  'hint.fingerprint':
+    'NestLab: the fingerprint must be the one Join Information shows on the cluster node: copy the information again.',
+  'hint.exists':
+    'NestLab: it is there already; look for it in the tree or the list before creating it again.',
+  'hint.unreachable': 'NestLab: the node does not answer; is it powered on and cabled (Topology tab)?',
 } as const;
 
 export type DcKey = keyof typeof dcEn;

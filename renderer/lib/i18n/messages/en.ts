@@ -3,7 +3,8 @@ export const en = {
   'app.name': 'NestLab',
   'app.loading': 'Loading…',
   'app.disconnected': 'Lost the connection to NestLab. Reconnecting…',
-  'app.cannotConnect': 'Could not connect to NestLab. Open the exact link NestLab printed when it started (it carries the access token) and check that NestLab is still running.',
+  'app.cannotConnect':
+    'Could not connect to NestLab. Open the exact link NestLab printed when it started (it carries the access token) and check that NestLab is still running.',
   'app.error': 'Something went wrong: {message}',
   'app.skip': 'Skip to content',
   'nav.main': 'Main',
@@ -20,39 +21,47 @@ export const en = {
   'backend.switch': 'Switch backend',
 
   // Walk-through fixes (issue #13).
-  'check.nodeDown.watchdog': "{node} is rebooting (watchdog): it lost quorum, so its watchdog reset it (self-fence). The checks run again once it answers.",
-  'check.nodeDown.booting': "{node} is booting: the checks run again once it answers.",
-  'check.nodeDown.off': "{node} is powered off: power it on from its card in Topology.",
-  'topology.down.watchdog': "Rebooting (watchdog)",
-  'topology.down.watchdogTip': "Without quorum the HA services stop feeding the watchdog; 60 s later it resets the node so that its guests can safely start elsewhere (self-fence).",
-  'topology.down.booting': "Booting",
-  'topology.stale': "No node answers right now: showing the cluster as last seen.",
-  'topology.expectedLowered': "Expected votes lowered by hand from {from} to {expected} (pvecm expected): this partition now decides alone. They return to {from} when the nodes rejoin.",
-  'topology.lrmIdleTip': "{state}: normal. This node runs no HA resource, so its LRM waits idle; it takes its lock when a resource is placed here.",
-  'drill.fault.power-off': "power cut (plug pulled)",
-  'drill.fault.cable-out': "network cable pulled",
-  'drill.fault.acpi-shutdown': "clean shutdown",
-  'drill.fault.reset': "reset button",
-  'app.disconnectedLong': "Still no answer. If NestLab was restarted and printed a new address (its old port was taken), this tab cannot reach it: open the new address from NestLab's terminal.",
-  'tabs.hostTerminal': "This computer",
-  'step.checkedPassed': "Checked at {time}: all {total} checks pass.",
-  'step.checkedOpen': "Checked at {time}: {ok} of {total} checks pass. The list below says what is still missing.",
-  'step.startingPoint': "This step rebuilds where the previous lab ended; NestLab does it for you when the lab opens.",
-  'step.startingPointShort': "starting point",
-  'library.startHere': "Start here",
-  'library.startsFrom': "Starts where “{lab}” ends: NestLab sets that up when you open it.",
-  'library.replaceTitle': "Open another lab?",
-  'library.replaceMessage': "“{current}” is open. Opening “{next}” closes it and stops its cluster; your progress in it is kept.",
-  'library.replaceYes': "Open the other lab",
-  'run.nextLab': "Next lab: {title}",
-  'backend.checkOk': "Checked this computer:",
-  'backend.checkFailed': "VirtualBox cannot run the labs here yet:",
-  'drill.guessLabel': "Your guess for the total:",
-  'drill.secondsUnit': "s",
-  'drill.guessResult': "You guessed {guess}; measured {measured}.",
-  'drill.importLabel': "Compare with a classmate’s run (a JSON file exported from NestLab):",
-  'drill.importedFrom': "Imported from {file}.",
-  'drill.imported': "imported",
+  'check.nodeDown.watchdog':
+    '{node} is rebooting (watchdog): it lost quorum, so its watchdog reset it (self-fence). The checks run again once it answers.',
+  'check.nodeDown.booting': '{node} is booting: the checks run again once it answers.',
+  'check.nodeDown.off': '{node} is powered off: power it on from its card in Topology.',
+  'topology.down.watchdog': 'Rebooting (watchdog)',
+  'topology.down.watchdogTip':
+    'Without quorum the HA services stop feeding the watchdog; 60 s later it resets the node so that its guests can safely start elsewhere (self-fence).',
+  'topology.down.booting': 'Booting',
+  'topology.stale': 'No node answers right now: showing the cluster as last seen.',
+  'topology.expectedLowered':
+    'Expected votes lowered by hand from {from} to {expected} (pvecm expected): this partition now decides alone. They return to {from} when the nodes rejoin.',
+  'topology.lrmIdleTip':
+    '{state}: normal. This node runs no HA resource, so its LRM waits idle; it takes its lock when a resource is placed here.',
+  'drill.fault.power-off': 'power cut (plug pulled)',
+  'drill.fault.cable-out': 'network cable pulled',
+  'drill.fault.acpi-shutdown': 'clean shutdown',
+  'drill.fault.reset': 'reset button',
+  'app.disconnectedLong':
+    "Still no answer. If NestLab was restarted and printed a new address (its old port was taken), this tab cannot reach it: open the new address from NestLab's terminal.",
+  'tabs.hostTerminal': 'This computer',
+  'step.checkedPassed': 'Checked at {time}: all {total} checks pass.',
+  'step.checkedOpen':
+    'Checked at {time}: {ok} of {total} checks pass. The list below says what is still missing.',
+  'step.startingPoint':
+    'This step rebuilds where the previous lab ended; NestLab does it for you when the lab opens.',
+  'step.startingPointShort': 'starting point',
+  'library.startHere': 'Start here',
+  'library.startsFrom': 'Starts where “{lab}” ends: NestLab sets that up when you open it.',
+  'library.replaceTitle': 'Open another lab?',
+  'library.replaceMessage':
+    '“{current}” is open. Opening “{next}” closes it and stops its cluster; your progress in it is kept.',
+  'library.replaceYes': 'Open the other lab',
+  'run.nextLab': 'Next lab: {title}',
+  'backend.checkOk': 'Checked this computer:',
+  'backend.checkFailed': 'VirtualBox cannot run the labs here yet:',
+  'drill.guessLabel': 'Your guess for the total:',
+  'drill.secondsUnit': 's',
+  'drill.guessResult': 'You guessed {guess}; measured {measured}.',
+  'drill.importLabel': 'Compare with a classmate’s run (a JSON file exported from NestLab):',
+  'drill.importedFrom': 'Imported from {file}.',
+  'drill.imported': 'imported',
   // End of walk-through fixes.
   'backend.pending': 'Saved. {backend} will be used the next time NestLab starts.',
 
@@ -145,7 +154,8 @@ export const en = {
   'topology.offline': 'Offline',
   'topology.cableOut': 'Cable pulled',
   'topology.ha': 'HA: {state}',
-  'topology.haTip': 'HA node state as the CRM master sees it: online; unknown (lost, waiting); fence (must be fenced before its HA resources restart elsewhere).',
+  'topology.haTip':
+    'HA node state as the CRM master sees it: online; unknown (lost, waiting); fence (must be fenced before its HA resources restart elsewhere).',
   'topology.crmMaster': 'CRM master',
   'topology.crmMasterTip': 'The Cluster Resource Manager master decides where HA resources run.',
   'topology.lrm': 'LRM: {state}',
@@ -175,11 +185,14 @@ export const en = {
   'confirm.cancel': 'Cancel',
   'trust.title.tls': "Trust {node}'s certificate?",
   'trust.title.ssh': "Trust {node}'s SSH host key?",
-  'trust.first': 'NestLab has not talked to {node} before. Check that this fingerprint is the one the node itself shows before you trust it: from then on NestLab talks only to this node.',
-  'trust.changed': '{node} now shows a different fingerprint than the one you trusted. That is expected after reinstalling the node; otherwise another machine may be answering in its place.',
+  'trust.first':
+    'NestLab has not talked to {node} before. Check that this fingerprint is the one the node itself shows before you trust it: from then on NestLab talks only to this node.',
+  'trust.changed':
+    '{node} now shows a different fingerprint than the one you trusted. That is expected after reinstalling the node; otherwise another machine may be answering in its place.',
   'trust.previous': 'Trusted before',
   'trust.fingerprint': 'Fingerprint (SHA-256)',
-  'trust.how.tls': 'On the node: pvenode cert info (or Datacenter → node → System → Certificates in its web interface).',
+  'trust.how.tls':
+    'On the node: pvenode cert info (or Datacenter → node → System → Certificates in its web interface).',
   'trust.how.ssh': 'On the node: ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub',
   'trust.accept': 'Trust',
   'trust.refuse': 'Refuse',
@@ -247,12 +260,17 @@ export const en = {
   'settings.dataDir.save': 'Use this folder',
   'settings.dataDir.pending': 'Saved. NestLab keeps progress and drill history in {dir} from its next start.',
   'settings.saved': 'Saved.',
-  'notice.progress-damaged': "Your saved progress for this lab could not be read, so the lab starts again at step 1. The old file was kept at {file}.",
-  'notice.settings-damaged': "Your settings file could not be read; NestLab uses the default settings. The old file was kept at {file}.",
-  'notice.trust-damaged': "The file of trusted fingerprints could not be read, so NestLab will ask again before trusting any node. The old file was kept at {file}.",
-  'notice.trust-unreadable': "The file of trusted fingerprints ({file}) cannot be read, so NestLab will not save new answers into it. Check its permissions.",
-  'notice.data-dir-unusable': "The chosen data folder {file} cannot be used; NestLab uses its default folder this time.",
-  'notice.dismiss': "Dismiss",
+  'notice.progress-damaged':
+    'Your saved progress for this lab could not be read, so the lab starts again at step 1. The old file was kept at {file}.',
+  'notice.settings-damaged':
+    'Your settings file could not be read; NestLab uses the default settings. The old file was kept at {file}.',
+  'notice.trust-damaged':
+    'The file of trusted fingerprints could not be read, so NestLab will ask again before trusting any node. The old file was kept at {file}.',
+  'notice.trust-unreadable':
+    'The file of trusted fingerprints ({file}) cannot be read, so NestLab will not save new answers into it. Check its permissions.',
+  'notice.data-dir-unusable':
+    'The chosen data folder {file} cannot be used; NestLab uses its default folder this time.',
+  'notice.dismiss': 'Dismiss',
 } as const;
 
 export type MessageKey = keyof typeof en;

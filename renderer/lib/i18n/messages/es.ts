@@ -5,7 +5,8 @@ export const es: Messages = {
   'app.name': 'NestLab',
   'app.loading': 'Cargando…',
   'app.disconnected': 'Se perdió la conexión con NestLab. Reconectando…',
-  'app.cannotConnect': 'No se pudo conectar con NestLab. Abre el enlace exacto que NestLab mostró al arrancar (lleva el token de acceso) y comprueba que NestLab sigue en marcha.',
+  'app.cannotConnect':
+    'No se pudo conectar con NestLab. Abre el enlace exacto que NestLab mostró al arrancar (lleva el token de acceso) y comprueba que NestLab sigue en marcha.',
   'app.error': 'Algo salió mal: {message}',
   'app.skip': 'Saltar al contenido',
   'nav.main': 'Principal',
@@ -22,39 +23,47 @@ export const es: Messages = {
   'backend.switch': 'Cambiar de backend',
 
   // Walk-through fixes (issue #13).
-  'check.nodeDown.watchdog': "{node} se está reiniciando (watchdog): perdió el quórum y su watchdog lo reinició (autoaislamiento). Las comprobaciones se repiten en cuanto responda.",
-  'check.nodeDown.booting': "{node} está arrancando: las comprobaciones se repiten en cuanto responda.",
-  'check.nodeDown.off': "{node} está apagado: enciéndelo desde su tarjeta en Topología.",
-  'topology.down.watchdog': "Reiniciando (watchdog)",
-  'topology.down.watchdogTip': "Sin quórum, los servicios de HA dejan de alimentar el watchdog; 60 s después este reinicia el nodo para que sus invitados puedan arrancar con seguridad en otro sitio (autoaislamiento).",
-  'topology.down.booting': "Arrancando",
-  'topology.stale': "Ahora no responde ningún nodo: se muestra el clúster tal como se vio por última vez.",
-  'topology.expectedLowered': "Votos esperados reducidos a mano de {from} a {expected} (pvecm expected): ahora esta partición decide sola. Vuelven a {from} cuando los nodos se reincorporan.",
-  'topology.lrmIdleTip': "{state}: normal. Este nodo no ejecuta ningún recurso de HA, así que su LRM espera inactivo; toma su bloqueo cuando se le asigna un recurso.",
-  'drill.fault.power-off': "corte de corriente (enchufe desconectado)",
-  'drill.fault.cable-out': "cable de red desconectado",
-  'drill.fault.acpi-shutdown': "apagado ordenado",
-  'drill.fault.reset': "botón de reinicio",
-  'app.disconnectedLong': "Sigue sin responder. Si NestLab se reinició y mostró una dirección nueva (su puerto anterior estaba ocupado), esta pestaña no puede alcanzarlo: abre la dirección nueva que aparece en el terminal de NestLab.",
-  'tabs.hostTerminal': "Este ordenador",
-  'step.checkedPassed': "Comprobado a las {time}: pasan las {total} comprobaciones.",
-  'step.checkedOpen': "Comprobado a las {time}: pasan {ok} de {total} comprobaciones. La lista de abajo dice qué falta.",
-  'step.startingPoint': "Este paso reconstruye el punto donde terminó el laboratorio anterior; NestLab lo hace por ti al abrir el laboratorio.",
-  'step.startingPointShort': "punto de partida",
-  'library.startHere': "Empieza aquí",
-  'library.startsFrom': "Empieza donde termina «{lab}»: NestLab lo prepara al abrirlo.",
-  'library.replaceTitle': "¿Abrir otro laboratorio?",
-  'library.replaceMessage': "«{current}» está abierto. Abrir «{next}» lo cierra y detiene su clúster; tu progreso se conserva.",
-  'library.replaceYes': "Abrir el otro laboratorio",
-  'run.nextLab': "Siguiente laboratorio: {title}",
-  'backend.checkOk': "Comprobado este ordenador:",
-  'backend.checkFailed': "VirtualBox aún no puede ejecutar los laboratorios aquí:",
-  'drill.guessLabel': "Tu estimación del total:",
-  'drill.secondsUnit': "s",
-  'drill.guessResult': "Estimaste {guess}; medido: {measured}.",
-  'drill.importLabel': "Compara con la ejecución de un compañero (un archivo JSON exportado desde NestLab):",
-  'drill.importedFrom': "Importado de {file}.",
-  'drill.imported': "importado",
+  'check.nodeDown.watchdog':
+    '{node} se está reiniciando (watchdog): perdió el quórum y su watchdog lo reinició (autoaislamiento). Las comprobaciones se repiten en cuanto responda.',
+  'check.nodeDown.booting': '{node} está arrancando: las comprobaciones se repiten en cuanto responda.',
+  'check.nodeDown.off': '{node} está apagado: enciéndelo desde su tarjeta en Topología.',
+  'topology.down.watchdog': 'Reiniciando (watchdog)',
+  'topology.down.watchdogTip':
+    'Sin quórum, los servicios de HA dejan de alimentar el watchdog; 60 s después este reinicia el nodo para que sus invitados puedan arrancar con seguridad en otro sitio (autoaislamiento).',
+  'topology.down.booting': 'Arrancando',
+  'topology.stale': 'Ahora no responde ningún nodo: se muestra el clúster tal como se vio por última vez.',
+  'topology.expectedLowered':
+    'Votos esperados reducidos a mano de {from} a {expected} (pvecm expected): ahora esta partición decide sola. Vuelven a {from} cuando los nodos se reincorporan.',
+  'topology.lrmIdleTip':
+    '{state}: normal. Este nodo no ejecuta ningún recurso de HA, así que su LRM espera inactivo; toma su bloqueo cuando se le asigna un recurso.',
+  'drill.fault.power-off': 'corte de corriente (enchufe desconectado)',
+  'drill.fault.cable-out': 'cable de red desconectado',
+  'drill.fault.acpi-shutdown': 'apagado ordenado',
+  'drill.fault.reset': 'botón de reinicio',
+  'app.disconnectedLong':
+    'Sigue sin responder. Si NestLab se reinició y mostró una dirección nueva (su puerto anterior estaba ocupado), esta pestaña no puede alcanzarlo: abre la dirección nueva que aparece en el terminal de NestLab.',
+  'tabs.hostTerminal': 'Este ordenador',
+  'step.checkedPassed': 'Comprobado a las {time}: pasan las {total} comprobaciones.',
+  'step.checkedOpen':
+    'Comprobado a las {time}: pasan {ok} de {total} comprobaciones. La lista de abajo dice qué falta.',
+  'step.startingPoint':
+    'Este paso reconstruye el punto donde terminó el laboratorio anterior; NestLab lo hace por ti al abrir el laboratorio.',
+  'step.startingPointShort': 'punto de partida',
+  'library.startHere': 'Empieza aquí',
+  'library.startsFrom': 'Empieza donde termina «{lab}»: NestLab lo prepara al abrirlo.',
+  'library.replaceTitle': '¿Abrir otro laboratorio?',
+  'library.replaceMessage':
+    '«{current}» está abierto. Abrir «{next}» lo cierra y detiene su clúster; tu progreso se conserva.',
+  'library.replaceYes': 'Abrir el otro laboratorio',
+  'run.nextLab': 'Siguiente laboratorio: {title}',
+  'backend.checkOk': 'Comprobado este ordenador:',
+  'backend.checkFailed': 'VirtualBox aún no puede ejecutar los laboratorios aquí:',
+  'drill.guessLabel': 'Tu estimación del total:',
+  'drill.secondsUnit': 's',
+  'drill.guessResult': 'Estimaste {guess}; medido: {measured}.',
+  'drill.importLabel': 'Compara con la ejecución de un compañero (un archivo JSON exportado desde NestLab):',
+  'drill.importedFrom': 'Importado de {file}.',
+  'drill.imported': 'importado',
   // End of walk-through fixes.
   'backend.pending': 'Guardado. {backend} se usará la próxima vez que se inicie NestLab.',
 
@@ -93,7 +102,8 @@ export const es: Messages = {
   'busy.lab.showHint': 'buscando una pista',
   'busy.lab.setLanguage': 'cambiando el idioma',
   'run.noLab': 'No hay ningún laboratorio abierto. Elige uno en la biblioteca.',
-  'run.complete': 'Laboratorio completado: {byLearner} de {total} pasos superados por ti, {byNestlab} resueltos por NestLab.',
+  'run.complete':
+    'Laboratorio completado: {byLearner} de {total} pasos superados por ti, {byNestlab} resueltos por NestLab.',
   'run.stepPassed': 'Paso superado: {title}',
   'run.clock': 'Reloj del clúster',
   'run.speed': 'Velocidad de la simulación',
@@ -147,9 +157,11 @@ export const es: Messages = {
   'topology.offline': 'Fuera de línea',
   'topology.cableOut': 'Cable desconectado',
   'topology.ha': 'HA: {state}',
-  'topology.haTip': 'Estado HA del nodo según el maestro CRM: online; unknown (perdido, en espera); fence (hay que aislarlo antes de reiniciar sus recursos HA en otro nodo).',
+  'topology.haTip':
+    'Estado HA del nodo según el maestro CRM: online; unknown (perdido, en espera); fence (hay que aislarlo antes de reiniciar sus recursos HA en otro nodo).',
   'topology.crmMaster': 'Maestro CRM',
-  'topology.crmMasterTip': 'El maestro del Cluster Resource Manager decide dónde se ejecutan los recursos HA.',
+  'topology.crmMasterTip':
+    'El maestro del Cluster Resource Manager decide dónde se ejecutan los recursos HA.',
   'topology.lrm': 'LRM: {state}',
   'topology.lrmTip': 'El Local Resource Manager ejecuta los recursos HA en este nodo.',
   'topology.quorumTip': 'Quórum: más de la mitad de los votos. Sin él, el clúster rechaza los cambios.',
@@ -177,11 +189,14 @@ export const es: Messages = {
   'confirm.cancel': 'Cancelar',
   'trust.title.tls': '¿Confiar en el certificado de {node}?',
   'trust.title.ssh': '¿Confiar en la clave SSH de {node}?',
-  'trust.first': 'NestLab no se ha conectado antes a {node}. Comprueba que esta huella es la que muestra el propio nodo antes de confiar en ella: a partir de ahora NestLab solo hablará con este nodo.',
-  'trust.changed': '{node} muestra ahora una huella distinta de la que aceptaste. Es normal si has reinstalado el nodo; si no, puede que otra máquina esté respondiendo en su lugar.',
+  'trust.first':
+    'NestLab no se ha conectado antes a {node}. Comprueba que esta huella es la que muestra el propio nodo antes de confiar en ella: a partir de ahora NestLab solo hablará con este nodo.',
+  'trust.changed':
+    '{node} muestra ahora una huella distinta de la que aceptaste. Es normal si has reinstalado el nodo; si no, puede que otra máquina esté respondiendo en su lugar.',
   'trust.previous': 'Aceptada antes',
   'trust.fingerprint': 'Huella (SHA-256)',
-  'trust.how.tls': 'En el nodo: pvenode cert info (o Centro de datos → nodo → Sistema → Certificados en su interfaz web).',
+  'trust.how.tls':
+    'En el nodo: pvenode cert info (o Centro de datos → nodo → Sistema → Certificados en su interfaz web).',
   'trust.how.ssh': 'En el nodo: ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub',
   'trust.accept': 'Confiar',
   'trust.refuse': 'Rechazar',
@@ -247,12 +262,18 @@ export const es: Messages = {
   'settings.dataDir': 'Carpeta de datos',
   'settings.dataDir.inUse': 'En uso:',
   'settings.dataDir.save': 'Usar esta carpeta',
-  'settings.dataDir.pending': 'Guardado. NestLab guardará el progreso y el historial de simulacros en {dir} a partir del próximo inicio.',
+  'settings.dataDir.pending':
+    'Guardado. NestLab guardará el progreso y el historial de simulacros en {dir} a partir del próximo inicio.',
   'settings.saved': 'Guardado.',
-  'notice.progress-damaged': "No se ha podido leer tu progreso guardado de este laboratorio, así que empieza de nuevo en el paso 1. El archivo antiguo se ha guardado en {file}.",
-  'notice.settings-damaged': "No se ha podido leer tu archivo de ajustes; NestLab usa los ajustes predeterminados. El archivo antiguo se ha guardado en {file}.",
-  'notice.trust-damaged': "No se ha podido leer el archivo de huellas de confianza, así que NestLab volverá a preguntar antes de confiar en cualquier nodo. El archivo antiguo se ha guardado en {file}.",
-  'notice.trust-unreadable': "No se puede leer el archivo de huellas de confianza ({file}), así que NestLab no guardará en él las nuevas respuestas. Revisa sus permisos.",
-  'notice.data-dir-unusable': "No se puede usar la carpeta de datos elegida {file}; esta vez NestLab usa su carpeta predeterminada.",
-  'notice.dismiss': "Cerrar",
+  'notice.progress-damaged':
+    'No se ha podido leer tu progreso guardado de este laboratorio, así que empieza de nuevo en el paso 1. El archivo antiguo se ha guardado en {file}.',
+  'notice.settings-damaged':
+    'No se ha podido leer tu archivo de ajustes; NestLab usa los ajustes predeterminados. El archivo antiguo se ha guardado en {file}.',
+  'notice.trust-damaged':
+    'No se ha podido leer el archivo de huellas de confianza, así que NestLab volverá a preguntar antes de confiar en cualquier nodo. El archivo antiguo se ha guardado en {file}.',
+  'notice.trust-unreadable':
+    'No se puede leer el archivo de huellas de confianza ({file}), así que NestLab no guardará en él las nuevas respuestas. Revisa sus permisos.',
+  'notice.data-dir-unusable':
+    'No se puede usar la carpeta de datos elegida {file}; esta vez NestLab usa su carpeta predeterminada.',
+  'notice.dismiss': 'Cerrar',
 };

@@ -5,7 +5,8 @@ export const pl: Messages = {
   'app.name': 'NestLab',
   'app.loading': 'Wczytywanie…',
   'app.disconnected': 'Utracono połączenie z NestLab. Łączenie ponownie…',
-  'app.cannotConnect': 'Nie można połączyć się z NestLab. Otwórz dokładnie ten link, który NestLab wypisał przy starcie (zawiera token dostępu), i sprawdź, czy NestLab nadal działa.',
+  'app.cannotConnect':
+    'Nie można połączyć się z NestLab. Otwórz dokładnie ten link, który NestLab wypisał przy starcie (zawiera token dostępu), i sprawdź, czy NestLab nadal działa.',
   'app.error': 'Coś poszło nie tak: {message}',
   'app.skip': 'Przejdź do treści',
   'nav.main': 'Główne',
@@ -22,39 +23,47 @@ export const pl: Messages = {
   'backend.switch': 'Zmień backend',
 
   // Walk-through fixes (issue #13).
-  'check.nodeDown.watchdog': "{node} uruchamia się ponownie (watchdog): utracił kworum, więc watchdog go zresetował (samoizolacja). Sprawdzenia ruszą ponownie, gdy odpowie.",
-  'check.nodeDown.booting': "{node} się uruchamia: sprawdzenia ruszą ponownie, gdy odpowie.",
-  'check.nodeDown.off': "{node} jest wyłączony: włącz go z jego karty w Topologii.",
-  'topology.down.watchdog': "Restart (watchdog)",
-  'topology.down.watchdogTip': "Bez kworum usługi HA przestają karmić watchdoga; 60 s później resetuje on węzeł, aby jego goście mogli bezpiecznie wystartować gdzie indziej (samoizolacja).",
-  'topology.down.booting': "Uruchamianie",
-  'topology.stale': "Żaden węzeł teraz nie odpowiada: pokazuję klaster taki, jak widziano go ostatnio.",
-  'topology.expectedLowered': "Oczekiwane głosy obniżone ręcznie z {from} do {expected} (pvecm expected): ta partycja decyduje teraz sama. Wracają do {from}, gdy węzły dołączą ponownie.",
-  'topology.lrmIdleTip': "{state}: normalne. Ten węzeł nie uruchamia żadnego zasobu HA, więc jego LRM czeka bezczynnie; przejmuje blokadę, gdy trafi tu zasób.",
-  'drill.fault.power-off': "odcięcie zasilania (wyciągnięta wtyczka)",
-  'drill.fault.cable-out': "odłączony kabel sieciowy",
-  'drill.fault.acpi-shutdown': "czyste wyłączenie",
-  'drill.fault.reset': "przycisk reset",
-  'app.disconnectedLong': "Nadal brak odpowiedzi. Jeśli NestLab uruchomił się ponownie i wypisał nowy adres (poprzedni port był zajęty), ta karta go nie znajdzie: otwórz nowy adres z terminala NestLab.",
-  'tabs.hostTerminal': "Ten komputer",
-  'step.checkedPassed': "Sprawdzono o {time}: wszystkie sprawdzenia ({total}) przechodzą.",
-  'step.checkedOpen': "Sprawdzono o {time}: przechodzi {ok} z {total} sprawdzeń. Lista poniżej mówi, czego jeszcze brakuje.",
-  'step.startingPoint': "Ten krok odtwarza stan, w którym skończyło się poprzednie laboratorium; NestLab robi to za ciebie przy otwarciu.",
-  'step.startingPointShort': "punkt startowy",
-  'library.startHere': "Zacznij tutaj",
-  'library.startsFrom': "Zaczyna się tam, gdzie kończy się „{lab}”: NestLab przygotuje to przy otwarciu.",
-  'library.replaceTitle': "Otworzyć inne laboratorium?",
-  'library.replaceMessage': "„{current}” jest otwarte. Otwarcie „{next}” zamknie je i zatrzyma jego klaster; twój postęp zostanie zachowany.",
-  'library.replaceYes': "Otwórz drugie laboratorium",
-  'run.nextLab': "Następne laboratorium: {title}",
-  'backend.checkOk': "Sprawdzono ten komputer:",
-  'backend.checkFailed': "VirtualBox nie może jeszcze uruchomić tu laboratoriów:",
-  'drill.guessLabel': "Twoje przewidywanie całości:",
-  'drill.secondsUnit': "s",
-  'drill.guessResult': "Przewidywałeś {guess}; zmierzono {measured}.",
-  'drill.importLabel': "Porównaj z przebiegiem kolegi (plik JSON wyeksportowany z NestLab):",
-  'drill.importedFrom': "Zaimportowano z {file}.",
-  'drill.imported': "zaimportowany",
+  'check.nodeDown.watchdog':
+    '{node} uruchamia się ponownie (watchdog): utracił kworum, więc watchdog go zresetował (samoizolacja). Sprawdzenia ruszą ponownie, gdy odpowie.',
+  'check.nodeDown.booting': '{node} się uruchamia: sprawdzenia ruszą ponownie, gdy odpowie.',
+  'check.nodeDown.off': '{node} jest wyłączony: włącz go z jego karty w Topologii.',
+  'topology.down.watchdog': 'Restart (watchdog)',
+  'topology.down.watchdogTip':
+    'Bez kworum usługi HA przestają karmić watchdoga; 60 s później resetuje on węzeł, aby jego goście mogli bezpiecznie wystartować gdzie indziej (samoizolacja).',
+  'topology.down.booting': 'Uruchamianie',
+  'topology.stale': 'Żaden węzeł teraz nie odpowiada: pokazuję klaster taki, jak widziano go ostatnio.',
+  'topology.expectedLowered':
+    'Oczekiwane głosy obniżone ręcznie z {from} do {expected} (pvecm expected): ta partycja decyduje teraz sama. Wracają do {from}, gdy węzły dołączą ponownie.',
+  'topology.lrmIdleTip':
+    '{state}: normalne. Ten węzeł nie uruchamia żadnego zasobu HA, więc jego LRM czeka bezczynnie; przejmuje blokadę, gdy trafi tu zasób.',
+  'drill.fault.power-off': 'odcięcie zasilania (wyciągnięta wtyczka)',
+  'drill.fault.cable-out': 'odłączony kabel sieciowy',
+  'drill.fault.acpi-shutdown': 'czyste wyłączenie',
+  'drill.fault.reset': 'przycisk reset',
+  'app.disconnectedLong':
+    'Nadal brak odpowiedzi. Jeśli NestLab uruchomił się ponownie i wypisał nowy adres (poprzedni port był zajęty), ta karta go nie znajdzie: otwórz nowy adres z terminala NestLab.',
+  'tabs.hostTerminal': 'Ten komputer',
+  'step.checkedPassed': 'Sprawdzono o {time}: wszystkie sprawdzenia ({total}) przechodzą.',
+  'step.checkedOpen':
+    'Sprawdzono o {time}: przechodzi {ok} z {total} sprawdzeń. Lista poniżej mówi, czego jeszcze brakuje.',
+  'step.startingPoint':
+    'Ten krok odtwarza stan, w którym skończyło się poprzednie laboratorium; NestLab robi to za ciebie przy otwarciu.',
+  'step.startingPointShort': 'punkt startowy',
+  'library.startHere': 'Zacznij tutaj',
+  'library.startsFrom': 'Zaczyna się tam, gdzie kończy się „{lab}”: NestLab przygotuje to przy otwarciu.',
+  'library.replaceTitle': 'Otworzyć inne laboratorium?',
+  'library.replaceMessage':
+    '„{current}” jest otwarte. Otwarcie „{next}” zamknie je i zatrzyma jego klaster; twój postęp zostanie zachowany.',
+  'library.replaceYes': 'Otwórz drugie laboratorium',
+  'run.nextLab': 'Następne laboratorium: {title}',
+  'backend.checkOk': 'Sprawdzono ten komputer:',
+  'backend.checkFailed': 'VirtualBox nie może jeszcze uruchomić tu laboratoriów:',
+  'drill.guessLabel': 'Twoje przewidywanie całości:',
+  'drill.secondsUnit': 's',
+  'drill.guessResult': 'Przewidywałeś {guess}; zmierzono {measured}.',
+  'drill.importLabel': 'Porównaj z przebiegiem kolegi (plik JSON wyeksportowany z NestLab):',
+  'drill.importedFrom': 'Zaimportowano z {file}.',
+  'drill.imported': 'zaimportowany',
   // End of walk-through fixes.
   'backend.pending': 'Zapisano. {backend} zostanie użyty przy następnym uruchomieniu NestLab.',
 
@@ -93,7 +102,8 @@ export const pl: Messages = {
   'busy.lab.showHint': 'pobieranie podpowiedzi',
   'busy.lab.setLanguage': 'zmiana języka',
   'run.noLab': 'Żadne laboratorium nie jest otwarte. Wybierz je w bibliotece.',
-  'run.complete': 'Laboratorium ukończone: {byLearner} z {total} kroków zaliczonych przez Ciebie, {byNestlab} rozwiązanych przez NestLab.',
+  'run.complete':
+    'Laboratorium ukończone: {byLearner} z {total} kroków zaliczonych przez Ciebie, {byNestlab} rozwiązanych przez NestLab.',
   'run.stepPassed': 'Krok zaliczony: {title}',
   'run.clock': 'Zegar klastra',
   'run.speed': 'Szybkość symulacji',
@@ -121,7 +131,8 @@ export const pl: Messages = {
   'step.solve': 'Rozwiąż ten krok',
   'step.solveUpTo': 'Rozwiąż do tego miejsca',
   'step.reset': 'Zresetuj laboratorium',
-  'step.confirmSolve': 'NestLab wykona ten krok za Ciebie i oznaczy go jako „Rozwiązany przez NestLab”. Kontynuować?',
+  'step.confirmSolve':
+    'NestLab wykona ten krok za Ciebie i oznaczy go jako „Rozwiązany przez NestLab”. Kontynuować?',
   'step.confirmSolveUpTo': 'NestLab rozwiąże wszystkie kroki do „{title}”. Kontynuować?',
   'step.confirmReset': 'Klaster wróci do stanu początkowego, a cały postęp zostanie utracony. Kontynuować?',
   'step.runDrill': 'Uruchom ćwiczenie przełączenia awaryjnego',
@@ -147,7 +158,8 @@ export const pl: Messages = {
   'topology.offline': 'Poza siecią',
   'topology.cableOut': 'Kabel odłączony',
   'topology.ha': 'HA: {state}',
-  'topology.haTip': 'Stan HA węzła według mastera CRM: online; unknown (utracony, oczekiwanie); fence (musi zostać odizolowany, zanim jego zasoby HA ruszą gdzie indziej).',
+  'topology.haTip':
+    'Stan HA węzła według mastera CRM: online; unknown (utracony, oczekiwanie); fence (musi zostać odizolowany, zanim jego zasoby HA ruszą gdzie indziej).',
   'topology.crmMaster': 'Master CRM',
   'topology.crmMasterTip': 'Master Cluster Resource Managera decyduje, gdzie działają zasoby HA.',
   'topology.lrm': 'LRM: {state}',
@@ -177,11 +189,14 @@ export const pl: Messages = {
   'confirm.cancel': 'Anuluj',
   'trust.title.tls': 'Zaufać certyfikatowi węzła {node}?',
   'trust.title.ssh': 'Zaufać kluczowi SSH węzła {node}?',
-  'trust.first': 'NestLab nie łączył się jeszcze z węzłem {node}. Zanim zaufasz, sprawdź, czy ten odcisk jest taki sam jak pokazywany przez sam węzeł: od tej chwili NestLab będzie rozmawiał tylko z tym węzłem.',
-  'trust.changed': 'Węzeł {node} pokazuje teraz inny odcisk niż ten, któremu zaufano. To normalne po ponownej instalacji węzła; w przeciwnym razie w jego imieniu może odpowiadać inna maszyna.',
+  'trust.first':
+    'NestLab nie łączył się jeszcze z węzłem {node}. Zanim zaufasz, sprawdź, czy ten odcisk jest taki sam jak pokazywany przez sam węzeł: od tej chwili NestLab będzie rozmawiał tylko z tym węzłem.',
+  'trust.changed':
+    'Węzeł {node} pokazuje teraz inny odcisk niż ten, któremu zaufano. To normalne po ponownej instalacji węzła; w przeciwnym razie w jego imieniu może odpowiadać inna maszyna.',
   'trust.previous': 'Zaufany wcześniej',
   'trust.fingerprint': 'Odcisk (SHA-256)',
-  'trust.how.tls': 'Na węźle: pvenode cert info (lub Centrum danych → węzeł → System → Certyfikaty w interfejsie WWW).',
+  'trust.how.tls':
+    'Na węźle: pvenode cert info (lub Centrum danych → węzeł → System → Certyfikaty w interfejsie WWW).',
   'trust.how.ssh': 'Na węźle: ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub',
   'trust.accept': 'Zaufaj',
   'trust.refuse': 'Odrzuć',
@@ -247,12 +262,18 @@ export const pl: Messages = {
   'settings.dataDir': 'Folder danych',
   'settings.dataDir.inUse': 'W użyciu:',
   'settings.dataDir.save': 'Użyj tego folderu',
-  'settings.dataDir.pending': 'Zapisano. Od następnego uruchomienia NestLab będzie przechowywać postępy i historię ćwiczeń w {dir}.',
+  'settings.dataDir.pending':
+    'Zapisano. Od następnego uruchomienia NestLab będzie przechowywać postępy i historię ćwiczeń w {dir}.',
   'settings.saved': 'Zapisano.',
-  'notice.progress-damaged': "Nie udało się odczytać zapisanych postępów w tym laboratorium, więc zaczyna się ono od kroku 1. Stary plik zachowano jako {file}.",
-  'notice.settings-damaged': "Nie udało się odczytać pliku ustawień; NestLab używa ustawień domyślnych. Stary plik zachowano jako {file}.",
-  'notice.trust-damaged': "Nie udało się odczytać pliku zaufanych odcisków, więc NestLab zapyta ponownie, zanim zaufa któremukolwiek węzłowi. Stary plik zachowano jako {file}.",
-  'notice.trust-unreadable': "Pliku zaufanych odcisków ({file}) nie da się odczytać, więc NestLab nie zapisze w nim nowych odpowiedzi. Sprawdź jego uprawnienia.",
-  'notice.data-dir-unusable': "Wybranego folderu danych {file} nie można użyć; tym razem NestLab używa folderu domyślnego.",
-  'notice.dismiss': "Zamknij",
+  'notice.progress-damaged':
+    'Nie udało się odczytać zapisanych postępów w tym laboratorium, więc zaczyna się ono od kroku 1. Stary plik zachowano jako {file}.',
+  'notice.settings-damaged':
+    'Nie udało się odczytać pliku ustawień; NestLab używa ustawień domyślnych. Stary plik zachowano jako {file}.',
+  'notice.trust-damaged':
+    'Nie udało się odczytać pliku zaufanych odcisków, więc NestLab zapyta ponownie, zanim zaufa któremukolwiek węzłowi. Stary plik zachowano jako {file}.',
+  'notice.trust-unreadable':
+    'Pliku zaufanych odcisków ({file}) nie da się odczytać, więc NestLab nie zapisze w nim nowych odpowiedzi. Sprawdź jego uprawnienia.',
+  'notice.data-dir-unusable':
+    'Wybranego folderu danych {file} nie można użyć; tym razem NestLab używa folderu domyślnego.',
+  'notice.dismiss': 'Zamknij',
 };

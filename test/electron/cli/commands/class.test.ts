@@ -15,7 +15,11 @@ async function run(args: string[]): Promise<{ out: string[]; err: string[]; code
   const err: string[] = [];
   let code = 0;
   const program = new Command('nestlab').exitOverride();
-  registerClass(program, { out: (l) => out.push(l), err: (l) => err.push(l), setExitCode: (c) => (code = c) });
+  registerClass(program, {
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+    setExitCode: (c) => (code = c),
+  });
   await program.parseAsync(['node', 'nestlab', 'class', ...args]);
   return { out, err, code };
 }
@@ -32,29 +36,72 @@ describe('nestlab class export → class results', () => {
     const key = generateStudentKey();
     const limits = { memoryMiB: 12288, diskGiB: 100, labs: ['proxmox-ha-basics'] };
     const connection: ConnectionFile = {
-      format: 1, kind: 'nestlab-class-connection', classId: 'asir2', student: { id: 'ana', name: 'Ana' },
+      format: 1,
+      kind: 'nestlab-class-connection',
+      classId: 'asir2',
+      student: { id: 'ana', name: 'Ana' },
       server: { url: 'https://pve.school:8006', fingerprint: Array(32).fill('0F').join(':') },
-      credentials: { tokenId: 'ana@pve!nestlab', secret: 's' }, pool: 'nl-asir2-ana', network: 'nla1', limits,
+      credentials: { tokenId: 'ana@pve!nestlab', secret: 's' },
+      pool: 'nl-asir2-ana',
+      network: 'nla1',
+      limits,
       signing: { keyId: 'ana-1', privateKeyPem: key.privateKeyPem },
     };
     const classFile: ClassFile = {
-      format: 1, kind: 'nestlab-class', classId: 'asir2', createdAt: 'x', server: connection.server, limits,
-      students: [{ id: 'ana', name: 'Ana', keyId: 'ana-1', publicKeyPem: key.publicKeyPem, userId: 'ana@pve', tokenId: 'ana@pve!nestlab', pool: 'nl-asir2-ana', network: 'nla1' }],
+      format: 1,
+      kind: 'nestlab-class',
+      classId: 'asir2',
+      createdAt: 'x',
+      server: connection.server,
+      limits,
+      students: [
+        {
+          id: 'ana',
+          name: 'Ana',
+          keyId: 'ana-1',
+          publicKeyPem: key.publicKeyPem,
+          userId: 'ana@pve',
+          tokenId: 'ana@pve!nestlab',
+          pool: 'nl-asir2-ana',
+          network: 'nla1',
+        },
+      ],
     };
     await writeFile(join(dir, 'ana.connection.json'), JSON.stringify(connection));
     await writeFile(join(dir, 'class.json'), JSON.stringify(classFile));
     await new FileProgressStore(join(dir, 'student-data', 'progress')).save({
-      format: 1, labId: 'proxmox-ha-basics', labVersion: 1, profile: 'sim', savedAt: 'now',
-      steps: { 'create-cluster': { passedBy: 'learner', passedAt: '2026-12-04T10:00:00Z' }, 'join-nodes': { passedBy: 'nestlab', passedAt: '2026-12-04T10:10:00Z' } },
+      format: 1,
+      labId: 'proxmox-ha-basics',
+      labVersion: 1,
+      profile: 'sim',
+      savedAt: 'now',
+      steps: {
+        'create-cluster': { passedBy: 'learner', passedAt: '2026-12-04T10:00:00Z' },
+        'join-nodes': { passedBy: 'nestlab', passedAt: '2026-12-04T10:10:00Z' },
+      },
       hintsShown: { 'join-nodes': 1 },
     });
 
     const handedIn = join(dir, 'handed-in');
     await import('node:fs/promises').then((fs) => fs.mkdir(handedIn));
-    const exported = await run(['export', 'proxmox-ha-basics', '--connection', join(dir, 'ana.connection.json'), '--out', join(handedIn, 'ana.json')]);
+    const exported = await run([
+      'export',
+      'proxmox-ha-basics',
+      '--connection',
+      join(dir, 'ana.connection.json'),
+      '--out',
+      join(handedIn, 'ana.json'),
+    ]);
     expect(exported.out.join('\n')).toMatch(/2 of \d+ steps, 0 drill runs/);
 
-    const ok = await run(['results', handedIn, '--class', join(dir, 'class.json'), '--csv', join(dir, 'grades.csv')]);
+    const ok = await run([
+      'results',
+      handedIn,
+      '--class',
+      join(dir, 'class.json'),
+      '--csv',
+      join(dir, 'grades.csv'),
+    ]);
     expect(ok.code).toBe(0);
     expect(ok.out[1]).toMatch(/^ana \(Ana\)\tproxmox-ha-basics\t2\/\d+ \(1 \/ 1\)\t1\t0/);
     expect(await readFile(join(dir, 'grades.csv'), 'utf8')).toMatch(/^studentId,studentName,lab,/);
@@ -70,24 +117,44 @@ describe('nestlab class export → class results', () => {
     const key = generateStudentKey();
     const limits = { memoryMiB: 12288, diskGiB: 100, labs: ['proxmox-ha-basics'] };
     const connection: ConnectionFile = {
-      format: 1, kind: 'nestlab-class-connection', classId: 'asir2', student: { id: 'ana', name: 'Ana' },
+      format: 1,
+      kind: 'nestlab-class-connection',
+      classId: 'asir2',
+      student: { id: 'ana', name: 'Ana' },
       server: { url: 'https://pve.school:8006', fingerprint: Array(32).fill('0F').join(':') },
-      credentials: { tokenId: 'ana@pve!nestlab', secret: 's' }, pool: 'nl-asir2-ana', network: 'nla1', limits,
+      credentials: { tokenId: 'ana@pve!nestlab', secret: 's' },
+      pool: 'nl-asir2-ana',
+      network: 'nla1',
+      limits,
       signing: { keyId: 'ana-1', privateKeyPem: key.privateKeyPem },
     };
     await writeFile(join(dir, 'ana.connection.json'), JSON.stringify(connection));
     const progressDir = join(dir, 'student-data', 'progress');
     await import('node:fs/promises').then((fs) => fs.mkdir(progressDir, { recursive: true }));
     await writeFile(join(progressDir, 'proxmox-ha-basics.sim.json'), '{"format": 1, "labId": "proxm');
-    const outcome = await run(['export', 'proxmox-ha-basics', '--connection', join(dir, 'ana.connection.json'), '--out', join(dir, 'ana.json')]).then(
+    const outcome = await run([
+      'export',
+      'proxmox-ha-basics',
+      '--connection',
+      join(dir, 'ana.connection.json'),
+      '--out',
+      join(dir, 'ana.json'),
+    ]).then(
       (r) => r.err.join('\n'),
       (e: unknown) => String(e),
     );
-    expect(outcome).toMatch(/saved progress of lab "proxmox-ha-basics" could not be read; it was kept at .*proxmox-ha-basics\.sim\.json\.unreadable-\d+\. Nothing was exported/);
+    expect(outcome).toMatch(
+      /saved progress of lab "proxmox-ha-basics" could not be read; it was kept at .*proxmox-ha-basics\.sim\.json\.unreadable-\d+\. Nothing was exported/,
+    );
   });
 
   it('names the file and field of a damaged connection file', async () => {
-    await writeFile(join(dir, 'bad.json'), JSON.stringify({ format: 1, kind: 'nestlab-class-connection', classId: 'asir2' }));
-    await expect(run(['export', 'proxmox-ha-basics', '--connection', join(dir, 'bad.json')])).rejects.toThrow(/bad\.json: student: /);
+    await writeFile(
+      join(dir, 'bad.json'),
+      JSON.stringify({ format: 1, kind: 'nestlab-class-connection', classId: 'asir2' }),
+    );
+    await expect(run(['export', 'proxmox-ha-basics', '--connection', join(dir, 'bad.json')])).rejects.toThrow(
+      /bad\.json: student: /,
+    );
   });
 });

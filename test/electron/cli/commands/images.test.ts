@@ -80,7 +80,9 @@ describe('nestlab images', () => {
 
     const wrong = await run('import', 'tc', bad);
     expect(wrong.code).toBe(1);
-    expect(wrong.err.at(-1)).toMatch(/^nestlab images: .*bad\.iso is not Tiny test: SHA256 of .* Nothing was copied\.$/);
+    expect(wrong.err.at(-1)).toMatch(
+      /^nestlab images: .*bad\.iso is not Tiny test: SHA256 of .* Nothing was copied\.$/,
+    );
   });
 
   it('says which image is unknown and exits 1', async () => {

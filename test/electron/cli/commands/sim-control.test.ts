@@ -5,7 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { registerSimControl, serveStatePath, writeServeState } from '../../../../electron/cli/commands/sim-control.ts';
+import {
+  registerSimControl,
+  serveStatePath,
+  writeServeState,
+} from '../../../../electron/cli/commands/sim-control.ts';
 import { startSimDatacenter, type SimDatacenter } from '../../../../electron/sim/datacenter.ts';
 import { startFaultControl, type FaultControl } from '../../../../electron/sim/fault-control.ts';
 
@@ -16,7 +20,11 @@ const previous = process.env.NESTLAB_DATA_DIR;
 
 beforeAll(async () => {
   process.env.NESTLAB_DATA_DIR = dataDir;
-  dc = await startSimDatacenter({ pveClients: httpPveClients, initial: { kind: 'cluster' }, clockMode: { kind: 'fast' } });
+  dc = await startSimDatacenter({
+    pveClients: httpPveClients,
+    initial: { kind: 'cluster' },
+    clockMode: { kind: 'fast' },
+  });
   control = await startFaultControl(dc.world);
   await writeServeState({ url: control.url, token: control.token, pid: process.pid }, dataDir);
 });
@@ -77,7 +85,9 @@ describe('fault control of a running sim serve', () => {
     expect((await lone.run('pvecm status')).exitCode).toBe(2);
     expect((await pair.run('pvecm status')).exitCode).toBe(0);
     // corosync refuses to lower the majority's expected votes below the votes it has.
-    expect((await pair.run('pvecm expected 1')).output).toBe('Unable to set expected votes: CS_ERR_INVALID_PARAM\n');
+    expect((await pair.run('pvecm expected 1')).output).toBe(
+      'Unable to set expected votes: CS_ERR_INVALID_PARAM\n',
+    );
     expect((await nestlab('heal')).code).toBe(0);
     await dc.clock.sleep(10_000);
     expect((await lone.run('pvecm status')).exitCode).toBe(0);
@@ -86,7 +96,9 @@ describe('fault control of a running sim serve', () => {
   it('answers bad commands and wrong tokens with what is wrong', async () => {
     const bad = await nestlab('power', 'off', 'nodeX');
     expect(bad.code).toBe(1);
-    expect(bad.err).toBe("nestlab sim power off nodeX: POST /faults: no machine 'nodeX' in this lab (machines: node1, node2, node3, nas)\n");
+    expect(bad.err).toBe(
+      "nestlab sim power off nodeX: POST /faults: no machine 'nodeX' in this lab (machines: node1, node2, node3, nas)\n",
+    );
     expect((await nestlab('partition', 'node1')).err).toMatch(/'partition' needs at least two node sets/);
     const response = await fetch(`${control.url}/faults`, {
       method: 'POST',

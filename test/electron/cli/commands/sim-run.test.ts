@@ -31,23 +31,35 @@ afterEach(() => vi.restoreAllMocks());
 describe('nestlab sim run', () => {
   it('prints the --json shape of the issue', async () => {
     const file = join(dir, 'ok.yaml');
-    writeFileSync(file, 'nodes: [node1, node2, node3]\nservices: [{ sid: vm:100, node: node2 }]\nevents: [{ at: 60, do: power node2 off }]\nuntil: 300\n');
+    writeFileSync(
+      file,
+      'nodes: [node1, node2, node3]\nservices: [{ sid: vm:100, node: node2 }]\nevents: [{ at: 60, do: power node2 off }]\nuntil: 300\n',
+    );
     const { out, code } = await run([file, '--json']);
     expect(code).toBe(0);
     const result = JSON.parse(out) as {
-      final: { services: Record<string, { node: string; state: string }>; nodes: Record<string, { state: string }>; master: string };
+      final: {
+        services: Record<string, { node: string; state: string }>;
+        nodes: Record<string, { state: string }>;
+        master: string;
+      };
       transitions: { t: number; subject: string; from: string; to: string }[];
     };
     expect(result.final.services['vm:100']).toEqual({ node: 'node1', state: 'started' });
     expect(result.final.nodes.node2).toEqual({ state: 'unknown' });
     expect(result.final.master).toBe('node1');
-    expect(result.transitions).toContainEqual(expect.objectContaining({ subject: 'vm:100', from: 'started', to: 'fence' }));
+    expect(result.transitions).toContainEqual(
+      expect.objectContaining({ subject: 'vm:100', from: 'started', to: 'fence' }),
+    );
     expect(result.transitions.every((t) => /^(vm:|ct:|node:|crm:|lrm:)/.test(t.subject))).toBe(true);
   });
 
   it('prints a readable log without --json', async () => {
     const file = join(dir, 'log.yaml');
-    writeFileSync(file, 'nodes: [node1, node2, node3]\nservices: [{ sid: vm:100, node: node2 }]\nevents: [{ at: 60, do: power node2 off }]\nuntil: 300\n');
+    writeFileSync(
+      file,
+      'nodes: [node1, node2, node3]\nservices: [{ sid: vm:100, node: node2 }]\nevents: [{ at: 60, do: power node2 off }]\nuntil: 300\n',
+    );
     const { out } = await run([file]);
     expect(out).toContain('>>> power node2 off');
     expect(out).toContain("fencing: acknowledged - got agent lock for node 'node2'");

@@ -22,7 +22,11 @@ async function run(...args: string[]) {
   const program = new Command('nestlab').exitOverride();
   registerVboxSeed(program.command('vbox'), {
     labsDir,
-    io: { out: (l) => result.out.push(l), err: (l) => result.err.push(l), setExitCode: (c) => (result.code = c) },
+    io: {
+      out: (l) => result.out.push(l),
+      err: (l) => result.err.push(l),
+      setExitCode: (c) => (result.code = c),
+    },
   });
   await program.parseAsync(['node', 'nestlab', 'vbox', 'seed', ...args]);
   return result;
@@ -62,6 +66,8 @@ describe('nestlab vbox seed', () => {
     expect(noLab.code).toBe(1);
     expect(noLab.err).toEqual([`nestlab vbox seed: no lab "nope" in ${labsDir}`]);
     const noProfile = await run('proxmox-ha-basics:sim', '--out', out);
-    expect(noProfile.err[0]).toMatch(/^nestlab vbox seed: lab "proxmox-ha-basics" has no VirtualBox profile "sim" \(it has: virtualbox-light, virtualbox-truenas\)$/);
+    expect(noProfile.err[0]).toMatch(
+      /^nestlab vbox seed: lab "proxmox-ha-basics" has no VirtualBox profile "sim" \(it has: virtualbox-light, virtualbox-truenas\)$/,
+    );
   });
 });

@@ -10,7 +10,10 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { realClock } from '../../../../electron/clock/clock.ts';
 import type { TopologySpec } from '../../../../electron/hypervisor/driver.ts';
 import type { ImageResolver } from '../../../../electron/images/resolver.ts';
-import { selectApiFlavor, untestedVersionWarning } from '../../../../electron/hypervisor/virtualbox/api-version.ts';
+import {
+  selectApiFlavor,
+  untestedVersionWarning,
+} from '../../../../electron/hypervisor/virtualbox/api-version.ts';
 import { cacheServerWsdl, wsdlCacheRoot } from '../../../../electron/hypervisor/virtualbox/soap-port.ts';
 import { VBoxConnection } from '../../../../electron/hypervisor/virtualbox/vbox-connection.ts';
 import { VirtualBoxDriver } from '../../../../electron/hypervisor/virtualbox/virtualbox-driver.ts';
@@ -43,8 +46,17 @@ async function start(options: Partial<FakeVboxwebsrvOptions> = {}): Promise<Fake
 }
 
 async function driverFor(fake: FakeVboxwebsrv, images?: ImageResolver): Promise<VirtualBoxDriver> {
-  const connection = await VBoxConnection.open({ url: fake.url, username: 'nestlab', password: 'secret' }, realClock);
-  const driver = new VirtualBoxDriver({ connection, clock: realClock, runDir: dir, platform: 'linux', images });
+  const connection = await VBoxConnection.open(
+    { url: fake.url, username: 'nestlab', password: 'secret' },
+    realClock,
+  );
+  const driver = new VirtualBoxDriver({
+    connection,
+    clock: realClock,
+    runDir: dir,
+    platform: 'linux',
+    images,
+  });
   drivers.push(driver);
   return driver;
 }
@@ -61,7 +73,9 @@ describe('1. images are resolved to verified files before anything is created', 
     const driver = await driverFor(fake);
     await expect(driver.realise(withCatalogIds())).rejects.toMatchObject({
       code: 'not-found',
-      message: expect.stringMatching(/machine pve1: installer image "proxmox-ve-9-1" is a catalog id, but no image catalog/),
+      message: expect.stringMatching(
+        /machine pve1: installer image "proxmox-ve-9-1" is a catalog id, but no image catalog/,
+      ),
     });
     expect(fake.world.machines).toEqual([]);
     expect([...fake.world.disk.keys()]).toEqual([]);
@@ -86,7 +100,9 @@ describe('1. images are resolved to verified files before anything is created', 
   it('refuses a resolver answer that is not a file', async () => {
     const fake = await start();
     const driver = await driverFor(fake, { resolve: async () => path.join(dir, 'missing.iso') });
-    await expect(driver.realise(withCatalogIds())).rejects.toThrow(/should be at .*missing\.iso, but there is no file there/);
+    await expect(driver.realise(withCatalogIds())).rejects.toThrow(
+      /should be at .*missing\.iso, but there is no file there/,
+    );
     expect(fake.world.machines).toEqual([]);
   });
 
@@ -115,7 +131,12 @@ describe('2. a DHCP server whose leases file does not exist yet', () => {
     expect(fake.calls).not.toContain('IDHCPServer_findLeaseByMAC');
     const infos = await driver.listMachines();
     expect(fake.calls).toContain('IDHCPServer_findLeaseByMAC');
-    expect(infos.map((i) => i.addresses)).toEqual([['192.168.56.11'], ['192.168.56.12'], ['192.168.56.13'], ['192.168.56.20']]);
+    expect(infos.map((i) => i.addresses)).toEqual([
+      ['192.168.56.11'],
+      ['192.168.56.12'],
+      ['192.168.56.13'],
+      ['192.168.56.20'],
+    ]);
   });
 });
 
@@ -152,7 +173,9 @@ describe('3. realise resumes after an interruption', () => {
     fake.world.disk.set(file, { kind: 'medium', sizeBytes: 17, complete: false });
     const driver = await driverFor(fake);
     const progress: string[] = [];
-    await driver.realise(basicLabTopology(isoPath), { progress: { report: (u) => progress.push(u.message) } });
+    await driver.realise(basicLabTopology(isoPath), {
+      progress: { report: (u) => progress.push(u.message) },
+    });
     expect(progress).toContain('Replacing the unreadable settings file of nas');
     expect(fake.world.disk.get(file)?.kind).toBe('vbox');
   });
@@ -165,8 +188,14 @@ describe('3. realise resumes after an interruption', () => {
         name: m.settings.name,
         memory: m.settings.memorySize,
         nested: m.settings.cpuProperties['HWVirt'],
-        disks: m.settings.attachments.map((a) => [a.port, a.type, fake.world.media.find((x) => x.id === a.mediumId)?.location]),
-        nics: m.settings.nics.slice(0, 2).map((n) => [n.enabled, n.attachmentType, n.hostOnlyInterface, n.promiscModePolicy]),
+        disks: m.settings.attachments.map((a) => [
+          a.port,
+          a.type,
+          fake.world.media.find((x) => x.id === a.mediumId)?.location,
+        ]),
+        nics: m.settings.nics
+          .slice(0, 2)
+          .map((n) => [n.enabled, n.attachmentType, n.hostOnlyInterface, n.promiscModePolicy]),
         serial: m.settings.serials[0],
       }))
       .sort((a, b) => a.name.localeCompare(b.name));
@@ -188,7 +217,8 @@ describe('3. realise resumes after an interruption', () => {
     // The first call of every operation that changes something: each is one stage realise can die in.
     const stages = new Map<string, number>();
     realiseCalls.forEach((op, index) => {
-      if (/_(create|register|set|save|lock|attach|open|enable|add|clone)/i.test(op) && !stages.has(op)) stages.set(op, index);
+      if (/_(create|register|set|save|lock|attach|open|enable|add|clone)/i.test(op) && !stages.has(op))
+        stages.set(op, index);
     });
     expect(stages.size).toBeGreaterThan(15);
     const calls = realiseCalls.length;
@@ -199,16 +229,28 @@ describe('3. realise resumes after an interruption', () => {
       const fake = await start();
       const first = await driverFor(fake);
       fake.interruptAt(point + 1);
-      await expect(first.realise(small()), `interrupted at call ${point} (${realiseCalls[point]})`).rejects.toThrow();
+      await expect(
+        first.realise(small()),
+        `interrupted at call ${point} (${realiseCalls[point]})`,
+      ).rejects.toThrow();
       await first.close().catch(() => undefined);
       fake.resume();
       const again = await driverFor(fake);
       await again.realise(small());
       expect(snapshotOf(fake), `resumed after call ${point} (${realiseCalls[point]})`).toEqual(expected);
       // Nothing orphaned: every disk file belongs to an attached medium, every settings file to a machine.
-      const attached = new Set(fake.world.machines.flatMap((m) => m.settings.attachments.map((a) => fake.world.media.find((x) => x.id === a.mediumId)?.location)));
+      const attached = new Set(
+        fake.world.machines.flatMap((m) =>
+          m.settings.attachments.map((a) => fake.world.media.find((x) => x.id === a.mediumId)?.location),
+        ),
+      );
       const files = [...fake.world.disk.entries()];
-      expect(files.filter(([, f]) => f.kind === 'medium').map(([p]) => p).filter((p) => !attached.has(p))).toEqual([]);
+      expect(
+        files
+          .filter(([, f]) => f.kind === 'medium')
+          .map(([p]) => p)
+          .filter((p) => !attached.has(p)),
+      ).toEqual([]);
       expect(files.filter(([, f]) => f.kind === 'vbox')).toHaveLength(2);
       await fake.close();
       fakes.splice(fakes.indexOf(fake), 1);
@@ -250,7 +292,9 @@ describe('4. a NAT adapter where the machine needs the internet', () => {
     const machine = fake.world.machines.find((m) => m.settings.name === 'basic-nas')!;
     const system = fake.world.media.find((m) => m.id === machine.settings.attachments[0]!.mediumId)!;
     expect(system).toMatchObject({ format: 'VDI', logicalSize: 8 * 1024 ** 3 });
-    expect(fake.calls).toEqual(expect.arrayContaining(['IMedium_cloneTo', 'IMedium_resize', 'IMedium_close']));
+    expect(fake.calls).toEqual(
+      expect.arrayContaining(['IMedium_cloneTo', 'IMedium_resize', 'IMedium_close']),
+    );
     // The descriptor was closed after the copy: only the machine's own disks stay registered.
     expect(fake.world.media.some((m) => m.location.endsWith('.vmdk'))).toBe(false);
   });
@@ -263,7 +307,9 @@ describe('5. smaller real-host failures', () => {
       VBoxConnection.open({ url: fake.url, username: 'nestlab', password: 'wrong' }, realClock),
     ).rejects.toMatchObject({
       code: 'auth-failed',
-      message: expect.stringMatching(/IWebsessionManager_logon: vboxwebsrv refused the user name or password \(VBoxAuthSimple\)/),
+      message: expect.stringMatching(
+        /IWebsessionManager_logon: vboxwebsrv refused the user name or password \(VBoxAuthSimple\)/,
+      ),
     });
   });
 
@@ -289,7 +335,8 @@ describe('5. smaller real-host failures', () => {
       await driver.setCable('pve1', i % 2 === 0);
       await driver.powerOff('pve1');
     }
-    const kinds = (): string[] => [...fake.world.sessions.values()].flatMap((ws) => [...ws.objects.values()].map((o) => o.kind)).sort();
+    const kinds = (): string[] =>
+      [...fake.world.sessions.values()].flatMap((ws) => [...ws.objects.values()].map((o) => o.kind)).sort();
     expect(refs(), kinds().join(',')).toBeLessThanOrEqual(before + 2);
   });
 

@@ -30,7 +30,10 @@ async function selftest(options: Partial<FakeVboxwebsrvOptions> = {}) {
   registerVbox(program, {
     io: cliIo,
     openBackend: async () => {
-      const connection = await VBoxConnection.open({ url, username: 'nestlab', password: 'secret' }, realClock);
+      const connection = await VBoxConnection.open(
+        { url, username: 'nestlab', password: 'secret' },
+        realClock,
+      );
       const driver = new VirtualBoxDriver({ connection, clock: realClock, runDir, platform: 'linux' });
       return { driver, close: () => driver.close() };
     },
@@ -68,12 +71,16 @@ describe('nestlab vbox selftest (against the fake vboxwebsrv)', () => {
 
   it('says what failed, skips what depends on it, still cleans up, and exits 1', async () => {
     const io = await selftest({
-      startFailures: { 'nestlab-selftest-probe': 'VMMR0_DO_NEM_INIT_VM failed: VERR_NEM_MISSING_KERNEL_API_2' },
+      startFailures: {
+        'nestlab-selftest-probe': 'VMMR0_DO_NEM_INIT_VM failed: VERR_NEM_MISSING_KERNEL_API_2',
+      },
       executionEngine: 'NativeApi',
     });
     const report = io.lines.join('\n');
     expect(io.code).toBe(1);
-    expect(report).toMatch(/\[FAIL\] power on \(headless\).*VERR_NEM_MISSING_KERNEL_API_2 — Windows Hyper-V is active/);
+    expect(report).toMatch(
+      /\[FAIL\] power on \(headless\).*VERR_NEM_MISSING_KERNEL_API_2 — Windows Hyper-V is active/,
+    );
     expect(report).toMatch(/\[skip\] screenshot \(0 ms\): skipped: power on \(headless\) failed/);
     expect(report).toContain('[ ok ] clean-up');
     expect(fake!.world.machines).toEqual([]);

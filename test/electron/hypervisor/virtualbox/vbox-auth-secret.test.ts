@@ -35,17 +35,20 @@ describe('VBoxAuthSimple secret', () => {
       expect((await stat(path.join(dir, 'vboxwebsrv.secret'))).mode & 0o777).toBe(0o600);
   });
 
-  it.skipIf(process.platform === 'win32')('tightens an existing secret file others can read, and says so', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'nestlab-secret-'));
-    const file = path.join(dir, 'vboxwebsrv.secret');
-    await writeFile(file, 'old-secret\n');
-    await chmod(file, 0o644);
-    const warnings: string[] = [];
-    const store = fileSecretStore(file, (line) => warnings.push(line));
-    expect(await store.load()).toBe('old-secret');
-    expect((await stat(file)).mode & 0o777).toBe(0o600);
-    expect(warnings).toEqual([`${file} was readable by other users (mode 0644); NestLab set it to 0600.`]);
-    await store.load();
-    expect(warnings).toHaveLength(1);
-  });
+  it.skipIf(process.platform === 'win32')(
+    'tightens an existing secret file others can read, and says so',
+    async () => {
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'nestlab-secret-'));
+      const file = path.join(dir, 'vboxwebsrv.secret');
+      await writeFile(file, 'old-secret\n');
+      await chmod(file, 0o644);
+      const warnings: string[] = [];
+      const store = fileSecretStore(file, (line) => warnings.push(line));
+      expect(await store.load()).toBe('old-secret');
+      expect((await stat(file)).mode & 0o777).toBe(0o600);
+      expect(warnings).toEqual([`${file} was readable by other users (mode 0644); NestLab set it to 0600.`]);
+      await store.load();
+      expect(warnings).toHaveLength(1);
+    },
+  );
 });

@@ -179,10 +179,12 @@ describe('VboxwebsrvSupervisor', () => {
 
 describe('a port taken between the free-port check and the bind', () => {
   it('reads the bind failure vboxweb.cpp prints', () => {
-    expect(bindFailureIn('00:00:00.052 [ P ] #### SOAP FAULT: Address already in use [no details available]')).toBe(
-      'Address already in use [no details available]',
-    );
-    expect(bindFailureIn('00:00:00.052 Socket connection successful: host = 127.0.0.1, port = 41000')).toBeUndefined();
+    expect(
+      bindFailureIn('00:00:00.052 [ P ] #### SOAP FAULT: Address already in use [no details available]'),
+    ).toBe('Address already in use [no details available]');
+    expect(
+      bindFailureIn('00:00:00.052 Socket connection successful: host = 127.0.0.1, port = 41000'),
+    ).toBeUndefined();
   });
 
   it('is detected from the output at once and another port is tried, without waiting for the readiness timeout', async () => {
@@ -195,7 +197,9 @@ describe('a port taken between the free-port check and the bind', () => {
     const started = h.supervisor.start();
     await settle();
     expect(h.children).toHaveLength(1);
-    h.children[0]!.stdout.write('00:00:00.052 [ P ] #### SOAP FAULT: Address already in use [no details available]\n');
+    h.children[0]!.stdout.write(
+      '00:00:00.052 [ P ] #### SOAP FAULT: Address already in use [no details available]\n',
+    );
     const sleptBefore = h.clock.sleeps.length;
     const credentials = await started;
     expect(credentials.url).toBe('http://127.0.0.1:41001/');

@@ -7,7 +7,13 @@ import { normalFailover, record } from './recorded-failovers.ts';
 
 describe('drill DTOs', () => {
   it('carry whole milliseconds even when the clock gave float noise', () => {
-    const target = { sid: 'vm:100', node: 'pve2', hitsNode: true, fault: 'power-off', masterBeforeFault: 'pve1' } as const;
+    const target = {
+      sid: 'vm:100',
+      node: 'pve2',
+      hitsNode: true,
+      fault: 'power-off',
+      masterBeforeFault: 'pve1',
+    } as const;
     const detection = record(normalFailover, 131).reduce(detectMilestones, startDetection(target, 0));
     // Clock differences such as 190999.99999999977 ms.
     detection.milestones.forEach((m) => (m.at = m.at - 1e-10));
@@ -22,7 +28,8 @@ describe('drill DTOs', () => {
     });
     const info = toFailoverReportInfo(report);
     expect(info.phases.length).toBeGreaterThan(0);
-    for (const p of info.phases) for (const value of [p.from, p.to, p.duration]) expect(Number.isInteger(value)).toBe(true);
+    for (const p of info.phases)
+      for (const value of [p.from, p.to, p.duration]) expect(Number.isInteger(value)).toBe(true);
     for (const m of info.milestones) expect(Number.isInteger(m.at)).toBe(true);
     expect(Number.isInteger(info.totalMs)).toBe(true);
     expect(Number.isInteger(toDrillHistoryEntry(report).totalMs)).toBe(true);

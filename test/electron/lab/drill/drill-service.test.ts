@@ -114,7 +114,13 @@ describe('DrillService', () => {
   it('keeps the learner’s guess with the run; a classmate’s exported run imports, a bad file is refused by field', async () => {
     const fake = fakeCluster(normalFailover, 'pve2', 'pve1', ['pve2']);
     const history = new DrillHistory(dir);
-    const service = new DrillService({ pve: fake.pve, hypervisor: fake.driver, clock: fake.clock, history, language: () => 'en' });
+    const service = new DrillService({
+      pve: fake.pve,
+      hypervisor: fake.driver,
+      clock: fake.clock,
+      history,
+      language: () => 'en',
+    });
     const report = await service.runDrill('proxmox-ha-basics', labDrill, undefined, 90_000);
     const info = await service.report('proxmox-ha-basics', report.runId);
     expect(info.guessMs).toBe(90_000);
@@ -125,14 +131,21 @@ describe('DrillService', () => {
     expect(imported.runId).toBe(`imported-${report.runId}`);
     expect(imported.importedFrom).toBe('maria.json');
     await history.save(imported);
-    expect((await service.history('proxmox-ha-basics')).map((e) => e.importedFrom ?? 'own').sort()).toEqual(['maria.json', 'own']);
+    expect((await service.history('proxmox-ha-basics')).map((e) => e.importedFrom ?? 'own').sort()).toEqual([
+      'maria.json',
+      'own',
+    ]);
 
     const broken = JSON.parse(exported.content);
     broken.milestones[1].at = 'soon';
     expect(() => importRun('proxmox-ha-basics', 'bad.json', JSON.stringify(broken))).toThrow(
       /^bad\.json: not a NestLab run file: field milestones\.1\.at: /,
     );
-    expect(() => importRun('proxmox-ha-basics', 'x.json', '{not json')).toThrow(/^x\.json: not a NestLab run file \(not JSON/);
-    expect(() => importRun('quorum', 'maria.json', exported.content)).toThrow('this run is from the lab "proxmox-ha-basics", not "quorum"');
+    expect(() => importRun('proxmox-ha-basics', 'x.json', '{not json')).toThrow(
+      /^x\.json: not a NestLab run file \(not JSON/,
+    );
+    expect(() => importRun('quorum', 'maria.json', exported.content)).toThrow(
+      'this run is from the lab "proxmox-ha-basics", not "quorum"',
+    );
   });
 });

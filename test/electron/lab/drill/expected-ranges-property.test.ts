@@ -38,10 +38,21 @@ async function haCluster(): Promise<{ d: SimDatacenter; api: PveApi }> {
     method: 'POST',
     path: '/nodes/pve1/qemu',
     node: 'pve1',
-    params: { vmid: 100, name: 'tinycore', memory: 128, scsi0: 'nfs-lab:1', agent: '1', net0: 'e1000,bridge=vmbr0' },
+    params: {
+      vmid: 100,
+      name: 'tinycore',
+      memory: 128,
+      scsi0: 'nfs-lab:1',
+      agent: '1',
+      net0: 'e1000,bridge=vmbr0',
+    },
   });
   await api.waitForTask(upid);
-  await api.request({ method: 'POST', path: '/cluster/ha/resources', params: { sid: 'vm:100', state: 'started' } });
+  await api.request({
+    method: 'POST',
+    path: '/cluster/ha/resources',
+    params: { sid: 'vm:100', state: 'started' },
+  });
   return { d, api };
 }
 
@@ -60,9 +71,27 @@ describe('expected drill ranges derived from the timing model', () => {
     expect(fence.max).toBeGreaterThanOrEqual(62_000);
     // The recorded run, with the fence 6 s later than recorded (62 s): still within.
     const late = (t: number) => normalFailover(t < 62 && t >= 56 ? 55 : t);
-    let state = startDetection({ sid: 'vm:100', node: 'pve2', hitsNode: true, fault: 'power-off', masterBeforeFault: 'pve1', serviceNodeBeforeFault: 'pve2' }, 0);
+    let state = startDetection(
+      {
+        sid: 'vm:100',
+        node: 'pve2',
+        hitsNode: true,
+        fault: 'power-off',
+        masterBeforeFault: 'pve1',
+        serviceNodeBeforeFault: 'pve2',
+      },
+      0,
+    );
     for (const obs of record(late, 200)) state = detectMilestones(state, obs);
-    const r = buildFailoverReport({ lab: 'l', runId: 'r', startedAt: '', machine: 'pve2', pollIntervalMs: 1000, detection: state, outcome: 'recovered' });
+    const r = buildFailoverReport({
+      lab: 'l',
+      runId: 'r',
+      startedAt: '',
+      machine: 'pve2',
+      pollIntervalMs: 1000,
+      detection: state,
+      outcome: 'recovered',
+    });
     const fenceDelay = r.phases.find((p) => p.id === 'fence-delay');
     expect(fenceDelay?.duration).toBe(62_000);
     expect(fenceDelay?.within).toBe(true);
@@ -101,20 +130,36 @@ describe('expected drill ranges derived from the timing model', () => {
             const serviceNode = (await status()).find((e) => e.sid === 'vm:100')?.node ?? '';
             const wanted = onMaster ? master : ['pve1', 'pve2', 'pve3'].find((n) => n !== master)!;
             if (serviceNode !== wanted) {
-              await api.request({ method: 'POST', path: '/cluster/ha/resources/vm:100/migrate', params: { node: wanted } });
+              await api.request({
+                method: 'POST',
+                path: '/cluster/ha/resources/vm:100/migrate',
+                params: { node: wanted },
+              });
               await waitUntil(d, `vm:100 on ${wanted}`, async () =>
-                (await status()).some((e) => e.sid === 'vm:100' && e.node === wanted && e.state === 'started'),
+                (await status()).some(
+                  (e) => e.sid === 'vm:100' && e.node === wanted && e.state === 'started',
+                ),
               );
             }
             // The fault lands at an arbitrary point of the 10 s CRM and LRM rounds.
             await d.clock.sleep(offsetMs);
             const report = await runFailoverDrill(
               { pve: d.createClient(), driver: d.driver, clock: d.clock },
-              { lab: 'prop', runId: `r-${offsetMs}`, target: { select: 'node-running', resource: 'vm:100' }, fault },
+              {
+                lab: 'prop',
+                runId: `r-${offsetMs}`,
+                target: { select: 'node-running', resource: 'vm:100' },
+                fault,
+              },
             );
-            expect(report.outcome, `${fault} on ${wanted} (master ${onMaster}) after ${offsetMs} ms`).toBe('recovered');
+            expect(report.outcome, `${fault} on ${wanted} (master ${onMaster}) after ${offsetMs} ms`).toBe(
+              'recovered',
+            );
             for (const p of report.phases) {
-              expect(p.within, `${fault}, master ${onMaster}, offset ${offsetMs}: ${p.id} took ${p.duration} ms, expected ${p.expected.min}–${p.expected.max}`).not.toBe(false);
+              expect(
+                p.within,
+                `${fault}, master ${onMaster}, offset ${offsetMs}: ${p.id} took ${p.duration} ms, expected ${p.expected.min}–${p.expected.max}`,
+              ).not.toBe(false);
             }
           } finally {
             await d.close();

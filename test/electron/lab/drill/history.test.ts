@@ -98,7 +98,10 @@ describe('DrillHistory', () => {
 
   it('refuses ids that would escape the data directory and names missing runs, without the path', async () => {
     const history = new DrillHistory(dir);
-    await expect(history.load('../etc', 'x')).rejects.toMatchObject({ code: 'bad-request', message: '"../etc" is not a lab id.' });
+    await expect(history.load('../etc', 'x')).rejects.toMatchObject({
+      code: 'bad-request',
+      message: '"../etc" is not a lab id.',
+    });
     await expect(history.load('quorum', '../../passwd')).rejects.toMatchObject({ code: 'bad-request' });
     await expect(history.load('quorum', 'nope')).rejects.toMatchObject({
       code: 'not-found',

@@ -34,7 +34,9 @@ describe('runaway lab expressions', () => {
     expect(error.message).toContain('/a*a*a*a*a*b/');
     expect(worker.restarts).toBe(1);
     // A fresh worker answers the next one.
-    expect(await compileExpression('$contains($.text, /b$/)', {}, worker).evaluate({ text: 'aab' })).toBe(true);
+    expect(await compileExpression('$contains($.text, /b$/)', {}, worker).evaluate({ text: 'aab' })).toBe(
+      true,
+    );
   });
 
   it('answers the other evaluations that were waiting behind the runaway one', async () => {

@@ -42,10 +42,12 @@ async function runAway(source: string): Promise<ExpressionError> {
   let turns = 0;
   const ticker = setInterval(() => turns++, 5);
   try {
-    const outcome = compileExpression(source, { timeoutMs: 100 }).evaluate(hostileResult).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const outcome = compileExpression(source, { timeoutMs: 100 })
+      .evaluate(hostileResult)
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     await expect.poll(() => turns, { timeout: 15_000 }).toBeGreaterThan(2);
     const error = await outcome;
     expect(error).toBeInstanceOf(ExpressionError);
@@ -57,10 +59,19 @@ async function runAway(source: string): Promise<ExpressionError> {
 
 describe('hostile lab corpus', () => {
   it.each([
-    ['redos-nested-optional/lab.yaml', /lab\.yaml:30:\d+ steps\[0\]\.checks\[0\]\.expect: .*repeats a repeated group/],
+    [
+      'redos-nested-optional/lab.yaml',
+      /lab\.yaml:30:\d+ steps\[0\]\.checks\[0\]\.expect: .*repeats a repeated group/,
+    ],
     ['eval-regex/lab.yaml', /lab\.yaml:30:\d+ steps\[0\]\.checks\[0\]\.expect: .*uses \$eval/],
-    ['eval-in-template/lab.yaml', /lab\.yaml:\d+:\d+ steps\[0\]\.solve\[0\]\.params\.clustername: .*uses \$eval/],
-    ['wait-spin/lab.yaml', /lab\.yaml:\d+:\d+ steps\[0\]\.solve\[0\]\.intervalSeconds: too small \(expected ≥ 0\.5/],
+    [
+      'eval-in-template/lab.yaml',
+      /lab\.yaml:\d+:\d+ steps\[0\]\.solve\[0\]\.params\.clustername: .*uses \$eval/,
+    ],
+    [
+      'wait-spin/lab.yaml',
+      /lab\.yaml:\d+:\d+ steps\[0\]\.solve\[0\]\.intervalSeconds: too small \(expected ≥ 0\.5/,
+    ],
     ['deep-nesting.yaml', /deep-nesting\.yaml:\d+:\d+ nested too deep/],
     ['deep-mappings.yaml', /deep-mappings\.yaml:\d+:\d+ nested too deep \(expected at most 32 levels\)/],
   ])('%s is refused with file, line and field', DEADLINE, async (name, expected) => {
@@ -79,9 +90,9 @@ describe('hostile lab corpus', () => {
   });
 
   it('lab text printed to a terminal (lab run) keeps its lines and shows its escapes', () => {
-    expect(escapeControl('## Step\n\n\u001b[2Jclick\u001b]8;;https://evil.example\u0007', { keepLines: true })).toBe(
-      '## Step\n\n\\x1b[2Jclick\\x1b]8;;https://evil.example\\x07',
-    );
+    expect(
+      escapeControl('## Step\n\n\u001b[2Jclick\u001b]8;;https://evil.example\u0007', { keepLines: true }),
+    ).toBe('## Step\n\n\\x1b[2Jclick\\x1b]8;;https://evil.example\\x07');
   });
 
   it.each(['redos-polynomial/lab.yaml', 'redos-in-until/lab.yaml'])(
@@ -97,9 +108,13 @@ describe('hostile lab corpus', () => {
     },
   );
 
-  it('overlay/ loads (its Markdown is for the sanitiser: test/renderer/lib/markdown.test.ts)', DEADLINE, async () => {
-    expect((await loadLabFile(join(corpus, 'overlay/lab.yaml'))).ok).toBe(true);
-  });
+  it(
+    'overlay/ loads (its Markdown is for the sanitiser: test/renderer/lib/markdown.test.ts)',
+    DEADLINE,
+    async () => {
+      expect((await loadLabFile(join(corpus, 'overlay/lab.yaml'))).ok).toBe(true);
+    },
+  );
 
   describe('files made at run time', () => {
     let dir: string;
@@ -117,42 +132,61 @@ describe('hostile lab corpus', () => {
 
     it('a 90 000-key flood under 1 MB is refused by count, in one linear pass', DEADLINE, async () => {
       const file = await labFolder('key-flood');
-      const text = 'id: key-flood\nvars:\n' + Array.from({ length: 90_000 }, (_, i) => ` k${i}: 1`).join('\n') + '\n';
+      const text =
+        'id: key-flood\nvars:\n' + Array.from({ length: 90_000 }, (_, i) => ` k${i}: 1`).join('\n') + '\n';
       expect(Buffer.byteLength(text)).toBeLessThan(1024 * 1024);
       await writeFile(file, text);
-      expect(errorsOf(await loadLabFile(file)).join('\n')).toMatch(/too many YAML nodes \(expected at most 20000/);
+      expect(errorsOf(await loadLabFile(file)).join('\n')).toMatch(
+        /too many YAML nodes \(expected at most 20000/,
+      );
     });
 
     it('a 2 MB file is refused before it is read', DEADLINE, async () => {
       const file = await labFolder('too-big');
       await writeFile(file, `id: too-big\n#${'x'.repeat(2 * 1024 * 1024)}\n`);
-      expect(errorsOf(await loadLabFile(file)).join('\n')).toMatch(/file too large \(expected at most 1048576 bytes, got \d+\)/);
+      expect(errorsOf(await loadLabFile(file)).join('\n')).toMatch(
+        /file too large \(expected at most 1048576 bytes, got \d+\)/,
+      );
     });
 
-    it.skipIf(process.platform === 'win32')('a FIFO named lab.yaml is refused, not waited on', DEADLINE, async () => {
-      const file = await labFolder('fifo', 'fifo-labs');
-      execFileSync('mkfifo', [file]);
-      expect(errorsOf(await loadLabFile(file)).join('\n')).toMatch(/lab\.yaml:1:1 is a named pipe \(FIFO\), not a lab file/);
-      // The library lists it as a problem too, instead of hanging.
-      const { problems } = await new LabCatalog(join(dir, 'fifo-labs')).list('en');
-      expect(problems.find((p) => p.file === file)?.errors[0]).toMatch(/named pipe/);
-    });
+    it.skipIf(process.platform === 'win32')(
+      'a FIFO named lab.yaml is refused, not waited on',
+      DEADLINE,
+      async () => {
+        const file = await labFolder('fifo', 'fifo-labs');
+        execFileSync('mkfifo', [file]);
+        expect(errorsOf(await loadLabFile(file)).join('\n')).toMatch(
+          /lab\.yaml:1:1 is a named pipe \(FIFO\), not a lab file/,
+        );
+        // The library lists it as a problem too, instead of hanging.
+        const { problems } = await new LabCatalog(join(dir, 'fifo-labs')).list('en');
+        expect(problems.find((p) => p.file === file)?.errors[0]).toMatch(/named pipe/);
+      },
+    );
 
-    it.skipIf(process.platform === 'win32')('lab.yaml linked to /dev/urandom is refused without reading it', DEADLINE, async () => {
-      const file = await labFolder('urandom');
-      await symlink('/dev/urandom', file);
-      expect(errorsOf(await loadLabFile(file)).join('\n')).toMatch(/link to a file outside its lab folder/);
-    });
+    it.skipIf(process.platform === 'win32')(
+      'lab.yaml linked to /dev/urandom is refused without reading it',
+      DEADLINE,
+      async () => {
+        const file = await labFolder('urandom');
+        await symlink('/dev/urandom', file);
+        expect(errorsOf(await loadLabFile(file)).join('\n')).toMatch(/link to a file outside its lab folder/);
+      },
+    );
 
-    it('lab.yaml linked to a file outside the lab folder is refused without quoting that file', DEADLINE, async () => {
-      const outside = join(dir, 'secret.txt');
-      await writeFile(outside, `${outsideSecret}\nmore: secrets\n`);
-      const file = await labFolder('outside-link');
-      await symlink(outside, file);
-      const errors = errorsOf(await loadLabFile(file)).join('\n');
-      expect(errors).toMatch(/link to a file outside its lab folder/);
-      expect(errors).not.toContain('hunter2');
-    });
+    it(
+      'lab.yaml linked to a file outside the lab folder is refused without quoting that file',
+      DEADLINE,
+      async () => {
+        const outside = join(dir, 'secret.txt');
+        await writeFile(outside, `${outsideSecret}\nmore: secrets\n`);
+        const file = await labFolder('outside-link');
+        await symlink(outside, file);
+        const errors = errorsOf(await loadLabFile(file)).join('\n');
+        expect(errors).toMatch(/link to a file outside its lab folder/);
+        expect(errors).not.toContain('hunter2');
+      },
+    );
 
     it('a link inside the lab folder is followed', DEADLINE, async () => {
       const file = await labFolder('inside-link');

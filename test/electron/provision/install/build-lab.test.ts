@@ -15,16 +15,26 @@ import { VBoxConnection } from '../../../../electron/hypervisor/virtualbox/vbox-
 import { VirtualBoxDriver } from '../../../../electron/hypervisor/virtualbox/virtualbox-driver.ts';
 import type { ImageResolver } from '../../../../electron/images/resolver.ts';
 import type { LabFile, LabProfile } from '../../../../electron/lab/script/schema.ts';
-import { buildLab, INSTALLED_CHECKPOINT, type BuildLabDeps } from '../../../../electron/provision/install/build-lab.ts';
+import {
+  buildLab,
+  INSTALLED_CHECKPOINT,
+  type BuildLabDeps,
+} from '../../../../electron/provision/install/build-lab.ts';
 import type { MachineProgress, MachineSeed } from '../../../../electron/provision/install/install-ports.ts';
 import { FETCH_ANSWER, GRUB_BOOT_LINES } from '../../../../electron/provision/install/proxmox-install.ts';
 import { buildLabWithTasks } from '../../../../electron/provision/install/build-lab-tasks.ts';
 import { TaskService } from '../../../../electron/lab/task-service.ts';
 import type { TaskInfo } from '../../../../electron/contract/dto.ts';
 import { resetToStep } from '../../../../electron/provision/install/reset-to-step.ts';
-import { openMachineConsole, type ConsoleFrame } from '../../../../electron/hypervisor/virtualbox/machine-console.ts';
+import {
+  openMachineConsole,
+  type ConsoleFrame,
+} from '../../../../electron/hypervisor/virtualbox/machine-console.ts';
 import type { FakeGuestScript } from '../../../support/fake-vboxwebsrv/fake-world.ts';
-import { startFakeVboxwebsrv, type FakeVboxwebsrv } from '../../../support/fake-vboxwebsrv/fake-vboxwebsrv.ts';
+import {
+  startFakeVboxwebsrv,
+  type FakeVboxwebsrv,
+} from '../../../support/fake-vboxwebsrv/fake-vboxwebsrv.ts';
 
 const LAB = 'proxmox-ha-basics';
 const proxmoxInstaller: FakeGuestScript = {
@@ -38,13 +48,19 @@ const proxmoxInstaller: FakeGuestScript = {
     },
     {
       whenSerial: 'proxmox-fetch-answer partition PROXMOX-AIS >/run/automatic-installer-answers && exit\n',
-      output: 'Found partition PROXMOX-AIS\r\nprogress 3% - create partitions\r\nprogress 52% - extracting base system\r\nprogress 100% - installation finished\r\n',
+      output:
+        'Found partition PROXMOX-AIS\r\nprogress 3% - create partitions\r\nprogress 52% - extracting base system\r\nprogress 100% - installation finished\r\n',
       powerOff: true,
     },
   ],
 };
 const cloudInit: FakeGuestScript = {
-  steps: [{ output: 'Cloud-init v. 24.4-1 finished at Fri, 04 Dec 2026 02:00:00 +0000. Datasource DataSourceNoCloud.\r\n' }],
+  steps: [
+    {
+      output:
+        'Cloud-init v. 24.4-1 finished at Fri, 04 Dec 2026 02:00:00 +0000. Datasource DataSourceNoCloud.\r\n',
+    },
+  ],
 };
 
 let dir: string;
@@ -72,8 +88,18 @@ beforeAll(async () => {
       [`${LAB}-nas`]: cloudInit,
     },
   });
-  const connection = await VBoxConnection.open({ url: fake.url, username: 'nestlab', password: 'secret' }, realClock);
-  driver = new VirtualBoxDriver({ connection, clock: realClock, runDir: dir, platform: 'linux', eventPollMs: 50, images });
+  const connection = await VBoxConnection.open(
+    { url: fake.url, username: 'nestlab', password: 'secret' },
+    realClock,
+  );
+  driver = new VirtualBoxDriver({
+    connection,
+    clock: realClock,
+    runDir: dir,
+    platform: 'linux',
+    eventPollMs: 50,
+    images,
+  });
 });
 
 afterAll(async () => {
@@ -128,7 +154,9 @@ function deps(asked: string[], uploads: string[]): BuildLabDeps {
       storage: 'nfs-lab',
       uploader: {
         upload: async (u) => {
-          uploads.push(`${u.node}/${u.storage}/${u.content}/${u.filename} ${(await u.file.text()).length} bytes`);
+          uploads.push(
+            `${u.node}/${u.storage}/${u.content}/${u.filename} ${(await u.file.text()).length} bytes`,
+          );
           return 'UPID:pve1:upload';
         },
         waitForTask: async () => ({ ok: true, exitstatus: 'OK' }),
@@ -166,7 +194,10 @@ describe('Build the lab on VirtualBox (fake vboxwebsrv, scripted installers)', (
     expect(asked.sort()).toEqual(['pve1 AA:BB:pve1', 'pve2 AA:BB:pve2', 'pve3 AA:BB:pve3']);
 
     const nas = fake.world.machines.find((m) => m.settings.name === `${LAB}-nas`)!;
-    expect(nas.settings.nics.filter((n) => n.enabled).map((n) => n.attachmentType)).toEqual(['HostOnly', 'NAT']);
+    expect(nas.settings.nics.filter((n) => n.enabled).map((n) => n.attachmentType)).toEqual([
+      'HostOnly',
+      'NAT',
+    ]);
     expect(nas.snapshots.map((s) => s.name)).toEqual([INSTALLED_CHECKPOINT]);
     expect(fake.world.typed[`${LAB}-nas`]).toBeUndefined();
 
@@ -176,14 +207,18 @@ describe('Build the lab on VirtualBox (fake vboxwebsrv, scripted installers)', (
         expect.objectContaining({ fraction: 1 }),
       ]);
     expect(progress.at(-1)).toMatchObject({ machine: 'pve1', stage: 'upload', fraction: 1 });
-    expect(progress.some((p) => p.machine === 'pve2' && /Installing Proxmox VE on pve2: 52%/.test(p.message))).toBe(true);
+    expect(
+      progress.some((p) => p.machine === 'pve2' && /Installing Proxmox VE on pve2: 52%/.test(p.message)),
+    ).toBe(true);
   }, 120_000);
 
   it('sent the answer-fetch command on the serial console, once per node', () => {
     expect(FETCH_ANSWER).toMatch(/^proxmox-fetch-answer partition PROXMOX-AIS /);
     // The second step of each script only fires on that exact serial input; all three powered off.
     for (const node of ['pve1', 'pve2', 'pve3'])
-      expect(fake.world.machines.find((m) => m.settings.name === `${LAB}-${node}`)!.snapshots).toHaveLength(1);
+      expect(fake.world.machines.find((m) => m.settings.name === `${LAB}-${node}`)!.snapshots).toHaveLength(
+        1,
+      );
   });
 
   it('resumes: a second build installs nothing again (run through the task service: a bar per machine)', async () => {
@@ -214,20 +249,32 @@ describe('Build the lab on VirtualBox (fake vboxwebsrv, scripted installers)', (
     expect(infos.map((i) => [i.name, i.power, i.cableConnected])).toEqual(
       machines.map((m) => [m, 'running', true]),
     );
-    await expect(resetToStep(driver, ['pve1', 'pve4'], undefined)).rejects.toThrow(/cannot reset: pve4 has no "installed" checkpoint; build the lab first/);
+    await expect(resetToStep(driver, ['pve1', 'pve4'], undefined)).rejects.toThrow(
+      /cannot reset: pve4 has no "installed" checkpoint; build the lab first/,
+    );
   }, 120_000);
 
   it('opens a console per machine: serial text and screen frames, unchanged frames not repeated', async () => {
     const serial: string[] = [];
     const frames: ConsoleFrame[] = [];
-    const console = await openMachineConsole(driver, 'pve2', realClock, {
-      onSerial: (t) => serial.push(t),
-      onFrame: (f) => frames.push(f),
-    }, { framesPerSecond: 10 });
+    const console = await openMachineConsole(
+      driver,
+      'pve2',
+      realClock,
+      {
+        onSerial: (t) => serial.push(t),
+        onFrame: (f) => frames.push(f),
+      },
+      { framesPerSecond: 10 },
+    );
     for (let i = 0; i < 200 && !(frames.length && serial.join('').includes('SeaBIOS')); i++)
       await new Promise((r) => setTimeout(r, 20));
     const polls = fake.calls.filter((c) => c === 'IDisplay_takeScreenShotToArray').length;
-    for (let i = 0; i < 200 && fake.calls.filter((c) => c === 'IDisplay_takeScreenShotToArray').length < polls + 2; i++)
+    for (
+      let i = 0;
+      i < 200 && fake.calls.filter((c) => c === 'IDisplay_takeScreenShotToArray').length < polls + 2;
+      i++
+    )
       await new Promise((r) => setTimeout(r, 20));
     await console.close();
     expect(serial.join('')).toContain('SeaBIOS');

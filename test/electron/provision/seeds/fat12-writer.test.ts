@@ -29,7 +29,12 @@ function written(label: string): string {
 describe('writeFat12, read back by Debian tools', () => {
   it('is a vfat file system whose label blkid (udev) and mtools see', () => {
     const path = written('PROXMOX-AIS');
-    expect(blkid(path)).toMatchObject({ LABEL: 'PROXMOX-AIS', LABEL_FATBOOT: 'PROXMOX-AIS', TYPE: 'vfat', VERSION: 'FAT12' });
+    expect(blkid(path)).toMatchObject({
+      LABEL: 'PROXMOX-AIS',
+      LABEL_FATBOOT: 'PROXMOX-AIS',
+      TYPE: 'vfat',
+      VERSION: 'FAT12',
+    });
     expect(mtoolsLabel(path)).toBe('PROXMOX-AIS');
     expect(mtoolsSectors(path)).toBe(2880);
   });
@@ -56,15 +61,25 @@ describe('writeFat12, read back by the test reader', () => {
     fc.assert(
       fc.property(
         fc.uniqueArray(
-          fc.record({ name: fc.stringMatching(/^[a-z0-9][a-z0-9._-]{0,30}[a-z0-9_-]$/), data: fc.uint8Array({ maxLength: 4000 }) }),
+          fc.record({
+            name: fc.stringMatching(/^[a-z0-9][a-z0-9._-]{0,30}[a-z0-9_-]$/),
+            data: fc.uint8Array({ maxLength: 4000 }),
+          }),
           { minLength: 1, maxLength: 8, selector: (f) => f.name },
         ),
         (input) => {
-          const volume = readFat12(writeFat12({ volumeLabel: 'TEST', files: input.map((f) => ({ name: f.name, data: Buffer.from(f.data) })) }));
-          const byName = (a: [string, Buffer], b: [string, Buffer]): number => a[0].localeCompare(b[0]);
-          expect(Object.entries(volume.files).map(([name, data]): [string, Buffer] => [name, Buffer.from(data)]).sort(byName)).toEqual(
-            input.map((f): [string, Buffer] => [f.name, Buffer.from(f.data)]).sort(byName),
+          const volume = readFat12(
+            writeFat12({
+              volumeLabel: 'TEST',
+              files: input.map((f) => ({ name: f.name, data: Buffer.from(f.data) })),
+            }),
           );
+          const byName = (a: [string, Buffer], b: [string, Buffer]): number => a[0].localeCompare(b[0]);
+          expect(
+            Object.entries(volume.files)
+              .map(([name, data]): [string, Buffer] => [name, Buffer.from(data)])
+              .sort(byName),
+          ).toEqual(input.map((f): [string, Buffer] => [f.name, Buffer.from(f.data)]).sort(byName));
         },
       ),
       { numRuns: 60 },
@@ -84,10 +99,14 @@ describe('writeFat12, read back by the test reader', () => {
   });
 
   it('refuses labels FAT cannot hold and files that do not fit', () => {
-    expect(() => writeFat12({ volumeLabel: 'cidata', files })).toThrow(/volume label "cidata" must be 1–11 upper-case/);
-    expect(() => writeFat12({ volumeLabel: 'X', files: [{ name: 'trailing.', data: '' }] })).toThrow(/not a plain name/);
-    expect(() => writeFat12({ volumeLabel: 'X', files: [{ name: 'big', data: Buffer.alloc(1_500_000) }] })).toThrow(
-      'the files do not fit on a 1.44 MB FAT12 image',
+    expect(() => writeFat12({ volumeLabel: 'cidata', files })).toThrow(
+      /volume label "cidata" must be 1–11 upper-case/,
     );
+    expect(() => writeFat12({ volumeLabel: 'X', files: [{ name: 'trailing.', data: '' }] })).toThrow(
+      /not a plain name/,
+    );
+    expect(() =>
+      writeFat12({ volumeLabel: 'X', files: [{ name: 'big', data: Buffer.alloc(1_500_000) }] }),
+    ).toThrow('the files do not fit on a 1.44 MB FAT12 image');
   });
 });

@@ -50,7 +50,11 @@ describe('writeIso9660, read back by the test reader', () => {
   it('writes a primary and a Joliet volume with the same files', () => {
     const image = writeIso9660({ volumeId: 'cidata', files });
     const [primary, joliet] = readIso9660(image);
-    expect(primary).toMatchObject({ kind: 'primary', volumeId: 'cidata', volumeSpaceSize: image.length / 2048 });
+    expect(primary).toMatchObject({
+      kind: 'primary',
+      volumeId: 'cidata',
+      volumeSpaceSize: image.length / 2048,
+    });
     expect(joliet).toMatchObject({ kind: 'joliet', volumeId: 'cidata' });
     expect(joliet!.entries.map((e) => [e.name, e.data.length])).toEqual([
       ['answer.toml', files[0]!.data.length],
@@ -70,7 +74,10 @@ describe('writeIso9660, read back by the test reader', () => {
           selector: (f) => primaryName(f.name),
         }),
         (input) => {
-          const image = writeIso9660({ volumeId: 'TEST', files: input.map((f) => ({ name: f.name, data: Buffer.from(f.data) })) });
+          const image = writeIso9660({
+            volumeId: 'TEST',
+            files: input.map((f) => ({ name: f.name, data: Buffer.from(f.data) })),
+          });
           const joliet = readIso9660(image).find((v) => v.kind === 'joliet')!;
           expect(joliet.entries.map((e) => [e.name, Buffer.from(e.data)])).toEqual(
             input.map((f) => [f.name, Buffer.from(f.data)]),
@@ -82,10 +89,20 @@ describe('writeIso9660, read back by the test reader', () => {
   });
 
   it('refuses labels and names it cannot represent', () => {
-    expect(() => writeIso9660({ volumeId: 'a label with spaces', files })).toThrow(/volume id "a label with spaces"/);
-    expect(() => writeIso9660({ volumeId: 'X', files: [{ name: '../etc', data: '' }] })).toThrow(/not a plain name/);
+    expect(() => writeIso9660({ volumeId: 'a label with spaces', files })).toThrow(
+      /volume id "a label with spaces"/,
+    );
+    expect(() => writeIso9660({ volumeId: 'X', files: [{ name: '../etc', data: '' }] })).toThrow(
+      /not a plain name/,
+    );
     expect(() =>
-      writeIso9660({ volumeId: 'X', files: [{ name: 'user-data', data: '' }, { name: 'user_data', data: '' }] }),
+      writeIso9660({
+        volumeId: 'X',
+        files: [
+          { name: 'user-data', data: '' },
+          { name: 'user_data', data: '' },
+        ],
+      }),
     ).toThrow('two files map to the ISO 9660 name USER_DATA.;1');
   });
 });

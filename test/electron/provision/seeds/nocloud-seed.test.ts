@@ -7,7 +7,11 @@ import { parse } from 'yaml';
 
 import { labNicMac } from '../../../../electron/provision/seeds/lab-mac.ts';
 import { buildNoCloudSeed } from '../../../../electron/provision/seeds/nocloud-seed.ts';
-import { cloudInitNetworkState, cloudInitSchemaProblem, opensslSha512Crypt } from '../../../support/seed-tools.ts';
+import {
+  cloudInitNetworkState,
+  cloudInitSchemaProblem,
+  opensslSha512Crypt,
+} from '../../../support/seed-tools.ts';
 import { profileOf, shippedLab } from './lab-fixture.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'nestlab-nocloud-'));
@@ -51,11 +55,17 @@ describe('the NoCloud seed of the light NAS', () => {
       ['exportfs', '-ra'],
     ]);
     // The 32 GiB data disk (second SATA disk) holds the share.
-    expect(userData.fs_setup).toEqual([{ label: 'nestlab-data', filesystem: 'ext4', device: '/dev/sdb', partition: 'auto' }]);
-    expect(userData.mounts).toEqual([['LABEL=nestlab-data', '/mnt/tank', 'ext4', 'defaults,nofail', '0', '2']]);
+    expect(userData.fs_setup).toEqual([
+      { label: 'nestlab-data', filesystem: 'ext4', device: '/dev/sdb', partition: 'auto' },
+    ]);
+    expect(userData.mounts).toEqual([
+      ['LABEL=nestlab-data', '/mnt/tank', 'ext4', 'defaults,nofail', '0', '2'],
+    ]);
     const [root] = (userData.chpasswd as { users: { name: string; type: string; password: string }[] }).users;
     expect(root).toMatchObject({ name: 'root', type: 'hash' });
-    expect(root!.password).toBe(opensslSha512Crypt(String(lab.vars.rootPassword), root!.password.split('$')[2]!));
+    expect(root!.password).toBe(
+      opensslSha512Crypt(String(lab.vars.rootPassword), root!.password.split('$')[2]!),
+    );
   });
 
   it('gives the lab NIC its static address and the NAT NIC DHCP, both matched by MAC (cloud-init parser)', async () => {
@@ -68,9 +78,16 @@ describe('the NoCloud seed of the light NAS', () => {
         mac_address: labNicMac(lab.id, 'nas', 0),
         subnets: [expect.objectContaining({ type: 'static', address: '192.168.56.20', prefix: 24 })],
       },
-      { name: 'nat0', mac_address: labNicMac(lab.id, 'nas', 'nat'), subnets: [expect.objectContaining({ type: 'dhcp4' })] },
+      {
+        name: 'nat0',
+        mac_address: labNicMac(lab.id, 'nas', 'nat'),
+        subnets: [expect.objectContaining({ type: 'dhcp4' })],
+      },
     ]);
-    expect(parse(seed['meta-data'])).toEqual({ 'instance-id': 'nestlab-proxmox-ha-basics-nas', 'local-hostname': 'nas' });
+    expect(parse(seed['meta-data'])).toEqual({
+      'instance-id': 'nestlab-proxmox-ha-basics-nas',
+      'local-hostname': 'nas',
+    });
   });
 
   it('quotes a MAC made only of digits, which YAML 1.1 would read as a number', async () => {
@@ -86,6 +103,8 @@ describe('the NoCloud seed of the light NAS', () => {
 
   it('refuses a machine that is not a light NAS', async () => {
     const { lab, profile } = await lightNas();
-    expect(() => buildNoCloudSeed(lab, profile, profile.machines[0]!)).toThrow('machine pve1 is not a light NFS server (kind nfs)');
+    expect(() => buildNoCloudSeed(lab, profile, profile.machines[0]!)).toThrow(
+      'machine pve1 is not a light NFS server (kind nfs)',
+    );
   });
 });

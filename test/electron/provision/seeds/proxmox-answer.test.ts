@@ -54,28 +54,42 @@ describe('answer.toml for the Proxmox VE automated installer', () => {
 
   it('takes keyboard, country, time zone and domain from the lab vars', async () => {
     const lab = await shippedLab('proxmox-ha-basics');
-    const local = { ...lab, vars: { ...lab.vars, keyboard: 'es', country: 'ES', timezone: 'Europe/Madrid', domain: 'aula.test' } };
+    const local = {
+      ...lab,
+      vars: { ...lab.vars, keyboard: 'es', country: 'ES', timezone: 'Europe/Madrid', domain: 'aula.test' },
+    };
     const profile = profileOf(lab, 'virtualbox-light');
-    const answer = parse(renderPveAnswer(local, profile, profile.machines[1]!)) as { global: Record<string, unknown> };
-    expect(answer.global).toMatchObject({ keyboard: 'es', country: 'es', timezone: 'Europe/Madrid', fqdn: 'pve2.aula.test' });
+    const answer = parse(renderPveAnswer(local, profile, profile.machines[1]!)) as {
+      global: Record<string, unknown>;
+    };
+    expect(answer.global).toMatchObject({
+      keyboard: 'es',
+      country: 'es',
+      timezone: 'Europe/Madrid',
+      fqdn: 'pve2.aula.test',
+    });
   });
 
   it('says which lab variable is wrong', async () => {
     const lab = await shippedLab('proxmox-ha-basics');
     const profile = profileOf(lab, 'virtualbox-light');
     const pve1 = profile.machines[0]!;
-    expect(() => renderPveAnswer({ ...lab, vars: { ...lab.vars, rootPassword: 'short' } }, profile, pve1)).toThrow(
+    expect(() =>
+      renderPveAnswer({ ...lab, vars: { ...lab.vars, rootPassword: 'short' } }, profile, pve1),
+    ).toThrow(
       'lab "proxmox-ha-basics": vars.rootPassword must have at least 8 characters (the Proxmox VE installer refuses shorter)',
     );
-    expect(() => renderPveAnswer({ ...lab, vars: { ...lab.vars, keyboard: 'dvorak' } }, profile, pve1)).toThrow(
-      /vars\.keyboard "dvorak" is not a Proxmox VE layout/,
-    );
+    expect(() =>
+      renderPveAnswer({ ...lab, vars: { ...lab.vars, keyboard: 'dvorak' } }, profile, pve1),
+    ).toThrow(/vars\.keyboard "dvorak" is not a Proxmox VE layout/);
     const { rootPassword: _dropped, ...withoutPassword } = lab.vars;
     expect(() => renderPveAnswer({ ...lab, vars: withoutPassword }, profile, pve1)).toThrow(
       'lab "proxmox-ha-basics": vars.rootPassword is needed to install the machines',
     );
     const noAddress = { ...pve1, nics: [{ network: 'lab' }] };
-    expect(() => renderPveAnswer(lab, profile, noAddress)).toThrow(/machine pve1 needs a NIC with a static address/);
+    expect(() => renderPveAnswer(lab, profile, noAddress)).toThrow(
+      /machine pve1 needs a NIC with a static address/,
+    );
   });
 });
 
@@ -89,7 +103,13 @@ describe('the answer-file schema follows the installer', () => {
       timezone: 'Europe/Vienna',
       'root-password': '12345678',
     },
-    network: { source: 'from-answer', cidr: '10.10.10.10/24', dns: '10.10.10.1', gateway: '10.10.10.1', filter: { ID_NET_NAME: 'enp1s0' } },
+    network: {
+      source: 'from-answer',
+      cidr: '10.10.10.10/24',
+      dns: '10.10.10.1',
+      gateway: '10.10.10.1',
+      filter: { ID_NET_NAME: 'enp1s0' },
+    },
     'disk-setup': { filesystem: 'ext4', 'disk-list': ['sda'] },
   };
 
@@ -106,8 +126,14 @@ describe('the answer-file schema follows the installer', () => {
     ['an unknown keyboard', { ...valid, global: { ...valid.global, keyboard: 'us' } }],
     ['a static network without a NIC filter', { ...valid, network: { ...valid.network, filter: {} } }],
     ['ext4 on two disks', { ...valid, 'disk-setup': { filesystem: 'ext4', 'disk-list': ['sda', 'sdb'] } }],
-    ['both disk-list and filter', { ...valid, 'disk-setup': { filesystem: 'ext4', 'disk-list': ['sda'], filter: { ID_SERIAL: 'x' } } }],
-    ['a snake_case key the assistant warns about', { ...valid, global: { ...valid.global, reboot_mode: 'power-off' } }],
+    [
+      'both disk-list and filter',
+      { ...valid, 'disk-setup': { filesystem: 'ext4', 'disk-list': ['sda'], filter: { ID_SERIAL: 'x' } } },
+    ],
+    [
+      'a snake_case key the assistant warns about',
+      { ...valid, global: { ...valid.global, reboot_mode: 'power-off' } },
+    ],
   ])('rejects %s', (_what, answer) => {
     expect(pveAnswerSchema.safeParse(answer).success).toBe(false);
   });

@@ -10,7 +10,13 @@ import { writeMachineSeeds } from '../../../../electron/provision/seeds/index.ts
 import { pveAnswerSchema } from '../../../../electron/provision/seeds/proxmox-answer-schema.ts';
 import { readFat12 } from '../../../support/fat12-reader.ts';
 import { jolietFiles } from '../../../support/iso9660-reader.ts';
-import { blkid, cloudInitSchemaProblem, mtoolsList, mtoolsType, osirroxExtract } from '../../../support/seed-tools.ts';
+import {
+  blkid,
+  cloudInitSchemaProblem,
+  mtoolsList,
+  mtoolsType,
+  osirroxExtract,
+} from '../../../support/seed-tools.ts';
 import { profileOf, shippedLab } from './lab-fixture.ts';
 
 let out: string;
@@ -55,7 +61,11 @@ describe('writeMachineSeeds', () => {
   it('writes only the answer ISOs for the TrueNAS profile (TrueNAS installs through its API)', async () => {
     const lab = await shippedLab('proxmox-ha-basics');
     const seeds = await writeMachineSeeds(lab, profileOf(lab, 'virtualbox-truenas'), out);
-    expect(seeds.map((s) => `${s.machine}:${s.kind}`)).toEqual(['pve1:proxmox-answer', 'pve2:proxmox-answer', 'pve3:proxmox-answer']);
+    expect(seeds.map((s) => `${s.machine}:${s.kind}`)).toEqual([
+      'pve1:proxmox-answer',
+      'pve2:proxmox-answer',
+      'pve3:proxmox-answer',
+    ]);
   });
 
   it('writes FAT images instead when asked: labels PROXMOX-AIS and CIDATA, the same files', async () => {

@@ -24,17 +24,25 @@ describe('the TrueNAS machine of the basics lab', () => {
       username: 'truenas_admin',
       password: String(lab.vars.rootPassword),
       post_install: {
-        network_interfaces: [{ name: 'enp0s3', ipv4_dhcp: false, aliases: [{ type: 'INET', address: '192.168.56.20', netmask: 24 }] }],
+        network_interfaces: [
+          {
+            name: 'enp0s3',
+            ipv4_dhcp: false,
+            aliases: [{ type: 'INET', address: '192.168.56.20', netmask: 24 }],
+          },
+        ],
       },
     });
 
     await provisioner.configure({ machine: 'nas', address });
     expect(nas.pools.map((p) => [p.name, p.disks])).toEqual([['tank', ['sdb']]]);
-    expect(nas.exportsLines()).toEqual(['"/mnt/tank/pve" 192.168.56.0/24(sec=sys,rw,no_subtree_check,no_root_squash)']);
+    expect(nas.exportsLines()).toEqual([
+      '"/mnt/tank/pve" 192.168.56.0/24(sec=sys,rw,no_subtree_check,no_root_squash)',
+    ]);
     expect(nas.services.find((s) => s.service === 'nfs')).toMatchObject({ enable: true, state: 'RUNNING' });
   });
 
-  it('names a machine that is not the profile\'s TrueNAS', async () => {
+  it("names a machine that is not the profile's TrueNAS", async () => {
     const lab = await shippedLab('proxmox-ha-basics');
     const provisioner = createLabTrueNasProvisioner(lab, profileOf(lab, 'virtualbox-truenas'));
     await expect(provisioner.install({ machine: 'pve1', address: '127.0.0.1:1' })).rejects.toThrow(

@@ -18,7 +18,11 @@ afterEach(async () => {
 const appliance = createTrueNasAppliance();
 
 async function installed(): Promise<void> {
-  await appliance.installSystem({ installerUrl: nas.installerUrl, bootDiskGiB: 16, adminPassword: 'nestlab-root' });
+  await appliance.installSystem({
+    installerUrl: nas.installerUrl,
+    bootDiskGiB: 16,
+    adminPassword: 'nestlab-root',
+  });
 }
 
 function nfsRequest(overrides: Partial<Parameters<typeof appliance.configureNfs>[0]> = {}) {
@@ -51,7 +55,11 @@ describe('TrueNAS installer API', () => {
       password: 'nestlab-root',
       post_install: {
         network_interfaces: [
-          { name: 'enp0s3', ipv4_dhcp: false, aliases: [{ type: 'INET', address: '192.168.56.20', netmask: 24 }] },
+          {
+            name: 'enp0s3',
+            ipv4_dhcp: false,
+            aliases: [{ type: 'INET', address: '192.168.56.20', netmask: 24 }],
+          },
         ],
       },
     });
@@ -65,14 +73,20 @@ describe('TrueNAS installer API', () => {
     ]);
   });
 
-  it('reports the installer\'s own validation message', async () => {
+  it("reports the installer's own validation message", async () => {
     const client = await TrueNasInstallerClient.connect(nas.installerUrl);
     try {
       const error = await client
-        .install({ disks: ['sdz'], set_pmbr: false, authentication: { username: 'truenas_admin', password: 'secret1' } })
+        .install({
+          disks: ['sdz'],
+          set_pmbr: false,
+          authentication: { username: 'truenas_admin', password: 'secret1' },
+        })
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TrueNasRpcError);
-      expect((error as TrueNasRpcError).message).toBe(`install on ${nas.installerUrl} failed: Disk 'sdz' does not exist`);
+      expect((error as TrueNasRpcError).message).toBe(
+        `install on ${nas.installerUrl} failed: Disk 'sdz' does not exist`,
+      );
       expect((error as TrueNasRpcError).code).toBe(-32602);
     } finally {
       client.close();
@@ -105,14 +119,23 @@ describe('TrueNAS installer API', () => {
     const url = nas.installerUrl;
     await nas.stop();
     await expect(
-      appliance.installSystem({ installerUrl: url, bootDiskGiB: 16, adminPassword: 'nestlab-root', readiness: { attempts: 3, sleep: async () => {} } }),
-    ).rejects.toThrow(new RegExp(`^the TrueNAS installer at ${url} did not answer after 3 attempts: cannot connect`));
+      appliance.installSystem({
+        installerUrl: url,
+        bootDiskGiB: 16,
+        adminPassword: 'nestlab-root',
+        readiness: { attempts: 3, sleep: async () => {} },
+      }),
+    ).rejects.toThrow(
+      new RegExp(`^the TrueNAS installer at ${url} did not answer after 3 attempts: cannot connect`),
+    );
   });
 
   it('says when nothing listens at the installer address', async () => {
     const url = nas.installerUrl;
     await nas.stop();
-    await expect(TrueNasInstallerClient.connect(url)).rejects.toThrow(new RegExp(`^cannot connect to ${url}: `));
+    await expect(TrueNasInstallerClient.connect(url)).rejects.toThrow(
+      new RegExp(`^cannot connect to ${url}: `),
+    );
   });
 
   it('will not speak wss:// without a pinned certificate', async () => {
@@ -130,7 +153,9 @@ describe('TrueNAS middleware API', () => {
     expect(exportPath).toBe('/mnt/tank/pve');
     expect(share).toMatchObject({ path: '/mnt/tank/pve', networks: ['192.168.56.0/24'], hosts: [] });
     expect(nas.pools.map((p) => [p.name, p.disks])).toEqual([['tank', ['sdb']]]);
-    expect(nas.exportsLines()).toEqual(['"/mnt/tank/pve" 192.168.56.0/24(sec=sys,rw,no_subtree_check,no_root_squash)']);
+    expect(nas.exportsLines()).toEqual([
+      '"/mnt/tank/pve" 192.168.56.0/24(sec=sys,rw,no_subtree_check,no_root_squash)',
+    ]);
     expect(nas.services.find((s) => s.service === 'nfs')).toMatchObject({ enable: true, state: 'RUNNING' });
     expect(nas.calls.filter((c) => c.endpoint === 'middleware').map((c) => c.method)).toEqual([
       'auth.login_ex',
@@ -159,7 +184,7 @@ describe('TrueNAS middleware API', () => {
     expect(nas.shares).toHaveLength(1);
   });
 
-  it('names the refused login, and the failing call with TrueNAS\'s reason', async () => {
+  it("names the refused login, and the failing call with TrueNAS's reason", async () => {
     await installed();
     await expect(appliance.configureNfs(nfsRequest({ adminPassword: 'wrong-password' }))).rejects.toThrow(
       `auth.login_ex on ${nas.apiUrl}: TrueNAS refused truenas_admin's password (AUTH_ERR)`,
@@ -172,7 +197,10 @@ describe('TrueNAS middleware API', () => {
   it('refuses calls before login, as the middleware does', async () => {
     const rpc = await JsonRpcSocket.connect(nas.apiUrl);
     try {
-      await expect(rpc.call('pool.query', [[]])).rejects.toMatchObject({ code: -32001, reason: 'Not authenticated' });
+      await expect(rpc.call('pool.query', [[]])).rejects.toMatchObject({
+        code: -32001,
+        reason: 'Not authenticated',
+      });
     } finally {
       rpc.close();
     }
@@ -191,7 +219,12 @@ describe('TrueNAS middleware over wss://', () => {
 
       const other = await nodeCertificate('someone-else', '127.0.0.1');
       await expect(
-        appliance.configureNfs(nfsRequest({ apiUrl: secure.apiUrl, tls: { fingerprint: other.fingerprint, chainPem: probed.chainPem } })),
+        appliance.configureNfs(
+          nfsRequest({
+            apiUrl: secure.apiUrl,
+            tls: { fingerprint: other.fingerprint, chainPem: probed.chainPem },
+          }),
+        ),
       ).rejects.toThrow(/certificate of 127\.0\.0\.1 has fingerprint .*, expected /);
     } finally {
       await secure.stop();

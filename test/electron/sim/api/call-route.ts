@@ -5,7 +5,13 @@ import { World } from '../../../../electron/sim/world.ts';
 
 export interface Caller {
   world: World;
-  call(method: SimRoute['method'], path: string, node: string, params?: Record<string, unknown>, upload?: { filename: string; size: number }): unknown;
+  call(
+    method: SimRoute['method'],
+    path: string,
+    node: string,
+    params?: Record<string, unknown>,
+    upload?: { filename: string; size: number },
+  ): unknown;
   /** Runs the clock until the task is stopped (max 10 min) and returns its exit status. */
   waitTask(upid: unknown): string;
 }
@@ -20,7 +26,11 @@ export function caller(world: World): Caller {
         '^' + route.path.replace(/\{(\w+)\}/g, (_, n: string) => (names.push(n), '([^/]+)')) + '$',
       );
       const m = re.exec(path);
-      if (m) return { route, pathParams: Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)])) };
+      if (m)
+        return {
+          route,
+          pathParams: Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)])),
+        };
     }
     throw new Error(`no route ${method} ${path}`);
   };
@@ -33,7 +43,11 @@ export function caller(world: World): Caller {
     waitTask(upid) {
       const node = String(upid).split(':')[1]!;
       for (let i = 0; i < 600; i++) {
-        const st = self.call('GET', `/nodes/${node}/tasks/${encodeURIComponent(String(upid))}/status`, node) as {
+        const st = self.call(
+          'GET',
+          `/nodes/${node}/tasks/${encodeURIComponent(String(upid))}/status`,
+          node,
+        ) as {
           status: string;
           exitstatus?: string;
         };

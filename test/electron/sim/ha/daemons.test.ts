@@ -28,12 +28,21 @@ describe('CRM daemon states', () => {
     world.runUntil(30_000);
     world.setCable('node1', false);
     world.runUntil(200_000);
-    expect(seq('crm:node1')).toEqual(['wait_for_quorum', 'master', 'lost_manager_lock', 'off', 'startup', 'wait_for_quorum']);
+    expect(seq('crm:node1')).toEqual([
+      'wait_for_quorum',
+      'master',
+      'lost_manager_lock',
+      'off',
+      'startup',
+      'wait_for_quorum',
+    ]);
     expect(seq('crm:node2').slice(-1)).toEqual(['master']);
   });
 
   it('a CRM goes idle after 90 rounds without services and releases the manager lock', () => {
-    const { world, seq } = setup('nodes: [node1, node2, node3]\nservices: [{ sid: vm:100, node: node2 }]\nevents: []\n');
+    const { world, seq } = setup(
+      'nodes: [node1, node2, node3]\nservices: [{ sid: vm:100, node: node2 }]\nevents: []\n',
+    );
     world.runUntil(20_000);
     delete world.core.state.ha.resources['vm:100'];
     world.runUntil(20_000 + 95 * 10_000);

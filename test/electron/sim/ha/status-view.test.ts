@@ -12,27 +12,44 @@ describe('HA status views', () => {
     expect(st.find((e) => e.id === 'service:vm:100')).toMatchObject({ state: 'queued', crm_state: 'queued' });
     api.world.runFor(9_000);
     st = api.call('GET', '/cluster/ha/status/current', 'pve1') as Entry[];
-    expect(st.find((e) => e.id === 'service:vm:100')).toMatchObject({ state: 'starting', crm_state: 'started' });
+    expect(st.find((e) => e.id === 'service:vm:100')).toMatchObject({
+      state: 'starting',
+      crm_state: 'started',
+    });
     api.world.runFor(30_000);
     st = api.call('GET', '/cluster/ha/status/current', 'pve1') as Entry[];
     expect(st.find((e) => e.type === 'quorum')).toMatchObject({ status: 'OK', quorate: 1 });
-    expect(String(st.find((e) => e.type === 'master')!.status)).toMatch(/^pve1 \(active, \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}\)$/);
+    expect(String(st.find((e) => e.type === 'master')!.status)).toMatch(
+      /^pve1 \(active, \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}\)$/,
+    );
     expect(String(st.find((e) => e.id === 'lrm:pve2')!.status)).toMatch(/^pve2 \(active, /);
     expect(String(st.find((e) => e.id === 'lrm:pve3')!.status)).toMatch(/^pve3 \(idle, /);
-    expect(st.find((e) => e.id === 'service:vm:100')).toMatchObject({ state: 'started', node: 'pve2', failback: 1 });
+    expect(st.find((e) => e.id === 'service:vm:100')).toMatchObject({
+      state: 'started',
+      node: 'pve2',
+      failback: 1,
+    });
 
     api.world.powerOff('pve2');
     api.world.runFor(45_000);
     st = api.call('GET', '/cluster/ha/status/current', 'pve1') as Entry[];
     expect(String(st.find((e) => e.id === 'lrm:pve2')!.status)).toMatch(/^pve2 \(old timestamp - dead\?, /);
-    const ms = api.call('GET', '/cluster/ha/status/manager_status', 'pve1') as { manager_status: { node_status: Record<string, string>; master_node: string } };
-    expect(ms.manager_status).toMatchObject({ master_node: 'pve1', node_status: { pve1: 'online', pve2: 'unknown', pve3: 'online' } });
+    const ms = api.call('GET', '/cluster/ha/status/manager_status', 'pve1') as {
+      manager_status: { node_status: Record<string, string>; master_node: string };
+    };
+    expect(ms.manager_status).toMatchObject({
+      master_node: 'pve1',
+      node_status: { pve1: 'online', pve2: 'unknown', pve3: 'online' },
+    });
 
     // Seen from a node without quorum.
     api.world.setCable('pve3', false);
     api.world.runFor(10_000);
     st = api.call('GET', '/cluster/ha/status/current', 'pve3') as Entry[];
-    expect(st.find((e) => e.type === 'quorum')).toMatchObject({ status: "No quorum on node 'pve3'!", quorate: 0 });
+    expect(st.find((e) => e.type === 'quorum')).toMatchObject({
+      status: "No quorum on node 'pve3'!",
+      quorate: 0,
+    });
   });
 
   it('a powered-off node in maintenance stays in maintenance (its lrm_status persists)', () => {
@@ -45,7 +62,9 @@ describe('HA status views', () => {
     api.world.runFor(120_000);
     expect(api.world.machineState('pve2').power).toBe('off');
     expect(api.world.guestLocation(100)).toEqual({ node: 'pve1', running: true });
-    const ms = api.call('GET', '/cluster/ha/status/manager_status', 'pve1') as { manager_status: { node_status: Record<string, string> } };
+    const ms = api.call('GET', '/cluster/ha/status/manager_status', 'pve1') as {
+      manager_status: { node_status: Record<string, string> };
+    };
     expect(ms.manager_status.node_status.pve2).toBe('maintenance');
   });
 });

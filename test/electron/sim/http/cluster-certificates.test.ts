@@ -14,7 +14,11 @@ import { startSimDatacenter, type SimDatacenter } from '../../../../electron/sim
 let dc: SimDatacenter;
 
 beforeAll(async () => {
-  dc = await startSimDatacenter({ pveClients: httpPveClients, clockMode: { kind: 'fast' }, rootPassword: 'pw' });
+  dc = await startSimDatacenter({
+    pveClients: httpPveClients,
+    clockMode: { kind: 'fast' },
+    rootPassword: 'pw',
+  });
 });
 afterAll(async () => {
   await dc.close();
@@ -46,7 +50,9 @@ describe('cluster certificates', () => {
       credentials: { kind: 'password', username: 'root@pam', password: 'pw' },
       clock: dc.clock,
     });
-    expect(await pinnedBefore.request({ method: 'GET', path: '/version', node: 'node2' })).toMatchObject({ release: '9.1' });
+    expect(await pinnedBefore.request({ method: 'GET', path: '/version', node: 'node2' })).toMatchObject({
+      release: '9.1',
+    });
     // A second client that also talks to node1: node1 (pinned, trusted) will vouch for node2's new certificate.
     const vouched = new HttpPveApi({
       endpoints: dc.endpoints.map((e) => ({ ...e })),
@@ -63,7 +69,18 @@ describe('cluster certificates', () => {
     const oldCookie = { Cookie: `PVEAuthCookie=${encodeURIComponent(oldTicket.ticket)}` };
     expect(await status(node2!.url, dc.caPem('node2'), oldCookie)).toBe(200);
 
-    expect((await api.waitForTask(await api.request<string>({ method: 'POST', path: '/cluster/config', node: 'node1', params: { clustername: 'lab' } }))).ok).toBe(true);
+    expect(
+      (
+        await api.waitForTask(
+          await api.request<string>({
+            method: 'POST',
+            path: '/cluster/config',
+            node: 'node1',
+            params: { clustername: 'lab' },
+          }),
+        )
+      ).ok,
+    ).toBe(true);
     const join = await api.request<string>({
       method: 'POST',
       path: '/cluster/config/join',
@@ -72,8 +89,14 @@ describe('cluster certificates', () => {
     });
     const result = await api.waitForTask(join);
     expect(result.ok).toBe(true);
-    const log = await api.request<{ t: string }[]>({ method: 'GET', path: `/nodes/node2/tasks/${encodeURIComponent(join)}/log`, node: 'node2' });
-    expect(log.map((l) => l.t)).toContain('generated new node certificate, restart pveproxy and pvedaemon services');
+    const log = await api.request<{ t: string }[]>({
+      method: 'GET',
+      path: `/nodes/node2/tasks/${encodeURIComponent(join)}/log`,
+      node: 'node2',
+    });
+    expect(log.map((l) => l.t)).toContain(
+      'generated new node certificate, restart pveproxy and pvedaemon services',
+    );
     expect(log.map((l) => l.t)).toContain("successfully added node 'node2' to cluster.");
 
     // A new certificate, from the cluster's CA: node1's CA file now verifies node2 as well.
@@ -81,9 +104,17 @@ describe('cluster certificates', () => {
     expect(after).not.toBe(before);
     expect(dc.caPem('node2')).toBe(dc.caPem('node1'));
     expect(await status(node2!.url, dc.caPem('node1'))).toBe(401);
-    const nodes = await api.request<{ node: string; ssl_fingerprint: string }[]>({ method: 'GET', path: '/nodes', node: 'node1' });
+    const nodes = await api.request<{ node: string; ssl_fingerprint: string }[]>({
+      method: 'GET',
+      path: '/nodes',
+      node: 'node1',
+    });
     expect(nodes.find((n) => n.node === 'node2')?.ssl_fingerprint).toBe(after);
-    const joinInfo = await api.request<{ nodelist: { name: string; pve_fp: string }[] }>({ method: 'GET', path: '/cluster/config/join', node: 'node1' });
+    const joinInfo = await api.request<{ nodelist: { name: string; pve_fp: string }[] }>({
+      method: 'GET',
+      path: '/cluster/config/join',
+      node: 'node1',
+    });
     expect(joinInfo.nodelist.find((n) => n.name === 'node2')?.pve_fp).toBe(after);
 
     // The joined node's old tickets were signed with the authkey it no longer has.
@@ -91,12 +122,16 @@ describe('cluster certificates', () => {
     // The datacenter's clients learnt the new fingerprint and log in again.
     expect(await api.request({ method: 'GET', path: '/cluster/status', node: 'node2' })).toHaveLength(3);
     // One that pinned the old certificate and trusts no member is refused, as by a real node after a join.
-    const refused = await pinnedBefore.request({ method: 'GET', path: '/version', node: 'node2' }).catch((e: unknown) => e);
+    const refused = await pinnedBefore
+      .request({ method: 'GET', path: '/version', node: 'node2' })
+      .catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(PveError);
     expect((refused as PveError).kind).toBe('pinning');
     await pinnedBefore.close();
     // One that trusts a member of the cluster adopts the certificate that member reports for node2.
-    expect(await vouched.request({ method: 'GET', path: '/version', node: 'node2' })).toMatchObject({ release: '9.1' });
+    expect(await vouched.request({ method: 'GET', path: '/version', node: 'node2' })).toMatchObject({
+      release: '9.1',
+    });
     expect(vouched.endpoints().find((e) => e.name === 'node2')?.fingerprint).toBe(after);
     await vouched.close();
   });

@@ -19,7 +19,8 @@ let cookie: string;
 let csrf: string;
 
 beforeAll(async () => {
-  dc = await startSimDatacenter({ pveClients: httpPveClients,
+  dc = await startSimDatacenter({
+    pveClients: httpPveClients,
     initial: { kind: 'cluster' },
     // Manual: the ticket must not age out while the fuzz runs (a fast clock races hours ahead).
     clockMode: { kind: 'manual' },
@@ -28,7 +29,10 @@ beforeAll(async () => {
   });
   api = httpClientOf(dc);
   url = dc.endpoints[0]!.url;
-  const login = await rawRequest(url, request('POST', '/api2/json/access/ticket', {}, 'username=root%40pam&password=pw'));
+  const login = await rawRequest(
+    url,
+    request('POST', '/api2/json/access/ticket', {}, 'username=root%40pam&password=pw'),
+  );
   const data = (JSON.parse(login.body) as { data: { ticket: string; CSRFPreventionToken: string } }).data;
   cookie = `PVEAuthCookie=${encodeURIComponent(data.ticket)}`;
   csrf = data.CSRFPreventionToken;
@@ -54,13 +58,23 @@ describe('request shapes that must never crash a node', () => {
   it('answers an absolute-form target with 400 and keeps serving', async () => {
     for (const target of ['http://[/', 'http://a:99999/', 'http://[/api2/json/version', '*']) {
       const answer = await rawRequest(url, request('GET', target, authed()));
-      expect({ target, hung: answer.hung, status: answer.status }).toEqual({ target, hung: false, status: 400 });
+      expect({ target, hung: answer.hung, status: answer.status }).toEqual({
+        target,
+        hung: false,
+        status: 400,
+      });
     }
     expect(await api.request({ method: 'GET', path: '/version' })).toMatchObject({ release: '9.1' });
   });
 
   it('answers a percent-encoding that does not decode with 400', async () => {
-    for (const target of ['/api2/json/nodes/%E0%A4%A', '/api2/json/%', '/api2/json/nodes/%zz/status', '/api2/json/%C0%AF', '/api2/json/%ff']) {
+    for (const target of [
+      '/api2/json/nodes/%E0%A4%A',
+      '/api2/json/%',
+      '/api2/json/nodes/%zz/status',
+      '/api2/json/%C0%AF',
+      '/api2/json/%ff',
+    ]) {
       const answer = await rawRequest(url, request('GET', target, authed()));
       expect({ target, status: answer.status }).toEqual({ target, status: 400 });
     }
@@ -68,7 +82,11 @@ describe('request shapes that must never crash a node', () => {
 
   it('never resolves .. into another route', async () => {
     // Resolved, these would be /api2/json/version (200). pveproxy does not resolve dot segments.
-    for (const target of ['/api2/json/nodes/../version', '/api2/json/nodes/node1/../../version', '/api2/json/nodes/%2e%2e/../version']) {
+    for (const target of [
+      '/api2/json/nodes/../version',
+      '/api2/json/nodes/node1/../../version',
+      '/api2/json/nodes/%2e%2e/../version',
+    ]) {
       const answer = await rawRequest(url, request('GET', target, authed()));
       expect({ target, status: answer.status }).not.toEqual({ target, status: 200 });
       expect(answer.hung).toBe(false);
@@ -102,7 +120,10 @@ describe('request shapes that must never crash a node', () => {
   it('answers failed authentication as pveproxy: 401, status line only, after its delay', async () => {
     const none = await rawRequest(url, request('GET', '/api2/json/version'));
     expect([none.status, none.statusText, none.body]).toEqual([401, 'No ticket', '']);
-    const forged = await rawRequest(url, request('GET', '/api2/json/version', { Cookie: 'PVEAuthCookie=PVE:root@pam:6560A1B2::AAAA' }));
+    const forged = await rawRequest(
+      url,
+      request('GET', '/api2/json/version', { Cookie: 'PVEAuthCookie=PVE:root@pam:6560A1B2::AAAA' }),
+    );
     expect([forged.status, forged.statusText, forged.body]).toEqual([401, 'Authentication failed!', '']);
     // Authentication comes before routing: an unknown path without a ticket is a 401, not a 501.
     const unknown = await rawRequest(url, request('GET', '/api2/json/no/such/thing'));
@@ -132,29 +153,93 @@ describe('request shapes that must never crash a node', () => {
 describe('fuzzing a simulated node', () => {
   it('survives 1 200 malformed requests and still answers a valid call', async () => {
     const segment = fc.oneof(
-      fc.constantFrom('api2', 'json', 'nodes', 'node1', 'qemu', '100', 'config', 'storage', 'local', 'content', 'cluster', 'ha', 'resources', 'access', 'ticket', 'status', 'current', 'tasks', '..', '.', '', '%', '%zz', '%E0%A4%A', '%2e%2e', '%00', '__proto__', 'constructor', '%2F'),
+      fc.constantFrom(
+        'api2',
+        'json',
+        'nodes',
+        'node1',
+        'qemu',
+        '100',
+        'config',
+        'storage',
+        'local',
+        'content',
+        'cluster',
+        'ha',
+        'resources',
+        'access',
+        'ticket',
+        'status',
+        'current',
+        'tasks',
+        '..',
+        '.',
+        '',
+        '%',
+        '%zz',
+        '%E0%A4%A',
+        '%2e%2e',
+        '%00',
+        '__proto__',
+        'constructor',
+        '%2F',
+      ),
       fc.string({ maxLength: 12 }).map((s) => encodeURIComponent(s)),
       fc.string({ maxLength: 6 }),
     );
     // Real routes with fuzzed placeholders and parameters reach the handlers themselves.
     const templates = simRoutes(dc.world).map((r) => r.path);
     const placeholder = fc.oneof(
-      fc.constantFrom('node1', 'node2', '100', '999', 'vm:100', 'local', 'local-lvm', 'local:iso/x.iso', 'UPID:node1:00000001:00000001:00000001:qmstart:100:root@pam:'),
+      fc.constantFrom(
+        'node1',
+        'node2',
+        '100',
+        '999',
+        'vm:100',
+        'local',
+        'local-lvm',
+        'local:iso/x.iso',
+        'UPID:node1:00000001:00000001:00000001:qmstart:100:root@pam:',
+      ),
       segment,
     );
     const routed = fc
       .tuple(fc.constantFrom(...templates), fc.array(placeholder, { minLength: 4, maxLength: 4 }))
-      .map(([path, values]) => `/api2/json${path.replace(/\{[^}]+\}/g, () => encodeURIComponent(values.shift() ?? 'x'))}`);
+      .map(
+        ([path, values]) =>
+          `/api2/json${path.replace(/\{[^}]+\}/g, () => encodeURIComponent(values.shift() ?? 'x'))}`,
+      );
     const target = fc.oneof(
       { arbitrary: routed, weight: 4 },
       fc.array(segment, { maxLength: 8 }).map((parts) => `/api2/json/${parts.join('/')}`),
       fc.array(segment, { maxLength: 6 }).map((parts) => `/${parts.join('/')}`),
-      fc.constantFrom('http://[/', 'http://a:99999/', '*', 'http://node1/api2/json/version', '//', '/api2/json/nodes/node1/qemu/100/config?digest=%'),
+      fc.constantFrom(
+        'http://[/',
+        'http://a:99999/',
+        '*',
+        'http://node1/api2/json/version',
+        '//',
+        '/api2/json/nodes/node1/qemu/100/config?digest=%',
+      ),
       fc.string({ maxLength: 40 }),
     );
     const query = fc.array(
       fc.tuple(
-        fc.oneof(fc.constantFrom('__proto__', 'constructor', 'prototype', 'vmid', 'node', 'type', 'delete', 'digest', 'net0', 'memory'), fc.string({ maxLength: 8 })),
+        fc.oneof(
+          fc.constantFrom(
+            '__proto__',
+            'constructor',
+            'prototype',
+            'vmid',
+            'node',
+            'type',
+            'delete',
+            'digest',
+            'net0',
+            'memory',
+          ),
+          fc.string({ maxLength: 8 }),
+        ),
         fc.string({ maxLength: 16 }),
       ),
       { maxLength: 4 },
@@ -173,7 +258,13 @@ describe('fuzzing a simulated node', () => {
       'multipart/form-data',
       'text/plain',
     );
-    const auth = fc.constantFrom<'none' | 'ticket' | 'junk' | 'header'>('none', 'ticket', 'ticket', 'junk', 'header');
+    const auth = fc.constantFrom<'none' | 'ticket' | 'junk' | 'header'>(
+      'none',
+      'ticket',
+      'ticket',
+      'junk',
+      'header',
+    );
     const method = fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'BREW');
     const shape = fc.record({ method, target, query, body, contentType, auth, raw: fc.boolean() });
 
@@ -183,22 +274,41 @@ describe('fuzzing a simulated node', () => {
     let hung = 0;
     const send = async (s: (typeof samples)[number]): Promise<void> => {
       const headers: Record<string, string> =
-        s.auth === 'ticket' ? authed() : s.auth === 'junk' ? { Cookie: 'PVEAuthCookie=PVE:%zz', Authorization: 'PVEAPIToken=a!b=c' } : s.auth === 'header' ? { Authorization: cookie, CSRFPreventionToken: csrf } : {};
+        s.auth === 'ticket'
+          ? authed()
+          : s.auth === 'junk'
+            ? { Cookie: 'PVEAuthCookie=PVE:%zz', Authorization: 'PVEAPIToken=a!b=c' }
+            : s.auth === 'header'
+              ? { Authorization: cookie, CSRFPreventionToken: csrf }
+              : {};
       headers['Content-Type'] = s.contentType;
-      const q = s.query.length > 0 ? `?${s.query.map(([k, v]) => `${k}=${s.raw ? v : encodeURIComponent(v)}`).join('&')}` : '';
-      const bytes = request(s.method, `${s.target}${q}`.replace(/[\r\n ]/g, s.raw ? '' : '%20'), headers, s.method === 'GET' ? '' : s.body);
+      const q =
+        s.query.length > 0
+          ? `?${s.query.map(([k, v]) => `${k}=${s.raw ? v : encodeURIComponent(v)}`).join('&')}`
+          : '';
+      const bytes = request(
+        s.method,
+        `${s.target}${q}`.replace(/[\r\n ]/g, s.raw ? '' : '%20'),
+        headers,
+        s.method === 'GET' ? '' : s.body,
+      );
       const answer = await rawRequest(url, bytes);
       if (answer.hung) hung++;
       const key = String(answer.status ?? 'closed');
       statuses.set(key, (statuses.get(key) ?? 0) + 1);
       // A 500 must carry Proxmox-like text, never a JavaScript failure.
-      if (answer.status === 500 && /Cannot read|is not a function|undefined|null|Unexpected token/.test(answer.statusText ?? ''))
+      if (
+        answer.status === 500 &&
+        /Cannot read|is not a function|undefined|null|Unexpected token/.test(answer.statusText ?? '')
+      )
         internal.push(`${s.method} ${s.target}: ${answer.statusText}`);
     };
     const lanes = 4;
     for (let i = 0; i < samples.length; i += lanes) await Promise.all(samples.slice(i, i + lanes).map(send));
 
-    console.info(`fuzz: ${samples.length} requests, answers by status ${JSON.stringify(Object.fromEntries(statuses))}`);
+    console.info(
+      `fuzz: ${samples.length} requests, answers by status ${JSON.stringify(Object.fromEntries(statuses))}`,
+    );
     expect(hung).toBe(0);
     expect(internal).toEqual([]);
     expect(await api.request({ method: 'GET', path: '/version' })).toMatchObject({ release: '9.1' });

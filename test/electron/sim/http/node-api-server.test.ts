@@ -26,9 +26,13 @@ async function raw(
     body: options.body,
     dispatcher: agent,
   });
-    const text = await response.text();
+  const text = await response.text();
   // pveproxy answers authentication failures with a status line and no body.
-  return { status: response.status, statusText: response.statusText, body: (text === '' ? null : JSON.parse(text)) as never };
+  return {
+    status: response.status,
+    statusText: response.statusText,
+    body: (text === '' ? null : JSON.parse(text)) as never,
+  };
 }
 
 async function login(): Promise<{ cookie: string; csrf: string }> {

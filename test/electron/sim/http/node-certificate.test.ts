@@ -18,7 +18,8 @@ describe('nodeCertificate', () => {
     expect(x509.checkIP('10.9.8.7')).toBe('10.9.8.7');
     expect(x509.checkIP('127.0.0.1')).toBe('127.0.0.1');
     expect(x509.checkHost('pve7')).toBe('pve7');
-    for (const pem of [certificate.cert, certificate.key, certificate.caPem]) expect(pem.endsWith('\n')).toBe(true);
+    for (const pem of [certificate.cert, certificate.key, certificate.caPem])
+      expect(pem.endsWith('\n')).toBe(true);
   });
 
   it('gives a node the same certificate for the whole run, each node its own, and a new one from another CA', async () => {

@@ -49,7 +49,13 @@ describe('answers of every GET route', () => {
     const create = await api.request<string>({
       method: 'POST',
       path: '/nodes/node1/qemu',
-      params: { vmid: 100, name: 'tiny', memory: '512', scsi0: 'nas:1,format=qcow2', net0: 'virtio,bridge=vmbr0' },
+      params: {
+        vmid: 100,
+        name: 'tiny',
+        memory: '512',
+        scsi0: 'nas:1,format=qcow2',
+        net0: 'virtio,bridge=vmbr0',
+      },
     });
     await api.waitForTask(create);
     upid = create;
@@ -65,19 +71,36 @@ describe('answers of every GET route', () => {
       await api.request<string>({
         method: 'POST',
         path: '/nodes/node1/lxc',
-        params: { vmid: 101, ostemplate: 'local:vztmpl/alpine.tar.zst', hostname: 'ct', rootfs: 'local-lvm:1' },
+        params: {
+          vmid: 101,
+          ostemplate: 'local:vztmpl/alpine.tar.zst',
+          hostname: 'ct',
+          rootfs: 'local-lvm:1',
+        },
       }),
     );
     for (const guest of ['qemu/100', 'lxc/101']) {
-      const snap = await api.request<string>({ method: 'POST', path: `/nodes/node1/${guest}/snapshot`, params: { snapname: 'snap1' } });
+      const snap = await api.request<string>({
+        method: 'POST',
+        path: `/nodes/node1/${guest}/snapshot`,
+        params: { snapname: 'snap1' },
+      });
       expect((await api.waitForTask(snap)).ok).toBe(true);
     }
     await api.request({ method: 'POST', path: '/access/groups', params: { groupid: 'class' } });
-    await api.request({ method: 'POST', path: '/access/users', params: { userid: 'student@pve', password: 'student-secret', groups: 'class' } });
+    await api.request({
+      method: 'POST',
+      path: '/access/users',
+      params: { userid: 'student@pve', password: 'student-secret', groups: 'class' },
+    });
     await api.request({ method: 'POST', path: '/access/users/student@pve/token/ci', params: {} });
     await api.request({ method: 'POST', path: '/pools', params: { poolid: 'class' } });
     await api.request({ method: 'PUT', path: '/pools/class', params: { vms: '100' } });
-    await api.request({ method: 'PUT', path: '/access/acl', params: { path: '/pool/class', roles: 'PVEVMAdmin', users: 'student@pve' } });
+    await api.request({
+      method: 'PUT',
+      path: '/access/acl',
+      params: { path: '/pool/class', roles: 'PVEVMAdmin', users: 'student@pve' },
+    });
     await api.request({ method: 'POST', path: '/cluster/ha/resources', params: { sid: 'vm:100' } });
     await api.request({
       method: 'POST',

@@ -22,7 +22,12 @@ let dc: SimDatacenter;
 let dir: string;
 
 beforeAll(async () => {
-  dc = await startSimDatacenter({ pveClients: httpPveClients, initial: { kind: 'cluster' }, clockMode: { kind: 'fast', maxRatio: 200 }, rootPassword: 'course-password' });
+  dc = await startSimDatacenter({
+    pveClients: httpPveClients,
+    initial: { kind: 'cluster' },
+    clockMode: { kind: 'fast', maxRatio: 200 },
+    rootPassword: 'course-password',
+  });
   dir = await mkdtemp(join(tmpdir(), 'nestlab-ansible-'));
 });
 afterAll(async () => {
@@ -32,7 +37,10 @@ afterAll(async () => {
 
 describe('Ansible proxmox modules against sim nodes', () => {
   it('creates, starts, snapshots and changes a VM, and reads storage, users and tasks', async () => {
-    if (!existsSync(ANSIBLE)) throw new Error('ansible is missing: install it with `apt-get install -y ansible python3-proxmoxer` (.ci/run does)');
+    if (!existsSync(ANSIBLE))
+      throw new Error(
+        'ansible is missing: install it with `apt-get install -y ansible python3-proxmoxer` (.ci/run does)',
+      );
     const ca = join(dir, 'pve-root-ca.pem');
     await writeFile(ca, dc.caPem('node1'), { mode: 0o600 });
     const child = spawn(ANSIBLE, [PLAYBOOK], {
@@ -66,7 +74,10 @@ describe('Ansible proxmox modules against sim nodes', () => {
     expect(result.storages).toContain('nas');
     expect(result.users).toContain('root@pam');
     expect(result.tasks).toBeGreaterThan(0);
-    const config = await httpClientOf(dc).request<Record<string, string>>({ method: 'GET', path: '/nodes/node1/qemu/700/config' });
+    const config = await httpClientOf(dc).request<Record<string, string>>({
+      method: 'GET',
+      path: '/nodes/node1/qemu/700/config',
+    });
     expect(config.net0).toMatch(/^virtio=BC:24:11:/);
     expect(config.net1).toMatch(/^virtio=BC:24:11:.*bridge=vmbr0/);
     expect(config.scsi0).toContain('size=2G');

@@ -21,7 +21,11 @@ let dc: SimDatacenter;
 let dir: string;
 
 beforeAll(async () => {
-  dc = await startSimDatacenter({ pveClients: httpPveClients, clockMode: { kind: 'fast', maxRatio: 200 }, rootPassword: 'course-password' });
+  dc = await startSimDatacenter({
+    pveClients: httpPveClients,
+    clockMode: { kind: 'fast', maxRatio: 200 },
+    rootPassword: 'course-password',
+  });
   dir = await mkdtemp(join(tmpdir(), 'nestlab-proxmoxer-'));
 });
 afterAll(async () => {
@@ -32,8 +36,13 @@ afterAll(async () => {
 describe('python3-proxmoxer against sim nodes', () => {
   it('runs create-cluster / join / NFS / VM / snapshot / HA / migrate / failover', async () => {
     const probe = spawn(PYTHON, ['-c', 'import proxmoxer'], { stdio: 'ignore' });
-    const importable = existsSync(PYTHON) && (await new Promise<number | null>((resolve) => probe.on('close', resolve)).catch(() => 1)) === 0;
-    if (!importable) throw new Error('python3-proxmoxer is missing: install it with `apt-get install -y python3-proxmoxer` (.ci/run does)');
+    const importable =
+      existsSync(PYTHON) &&
+      (await new Promise<number | null>((resolve) => probe.on('close', resolve)).catch(() => 1)) === 0;
+    if (!importable)
+      throw new Error(
+        'python3-proxmoxer is missing: install it with `apt-get install -y python3-proxmoxer` (.ci/run does)',
+      );
 
     const nodes = [];
     for (const endpoint of dc.endpoints) {
@@ -42,7 +51,12 @@ describe('python3-proxmoxer against sim nodes', () => {
       nodes.push({ name: endpoint.name, port: Number(new URL(endpoint.url).port), ca });
     }
     const child = spawn(PYTHON, [SCRIPT], {
-      env: { ...process.env, SIM_PASSWORD: 'course-password', SIM_NODES: JSON.stringify(nodes), PYTHONUNBUFFERED: '1' },
+      env: {
+        ...process.env,
+        SIM_PASSWORD: 'course-password',
+        SIM_NODES: JSON.stringify(nodes),
+        PYTHONUNBUFFERED: '1',
+      },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const lines: string[] = [];
@@ -56,7 +70,10 @@ describe('python3-proxmoxer against sim nodes', () => {
       }
     });
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    expect({ code, stderr: code === 0 ? '' : stderr.slice(-2000), last: lines.slice(-3) }).toMatchObject({ code: 0, stderr: '' });
+    expect({ code, stderr: code === 0 ? '' : stderr.slice(-2000), last: lines.slice(-3) }).toMatchObject({
+      code: 0,
+      stderr: '',
+    });
     expect(lines).toContain('WORKFLOW OK');
     expect(lines.some((l) => /^RECOVERED on node[13]$/.test(l))).toBe(true);
   }, 300_000);

@@ -16,7 +16,10 @@ describe('example scenarios', () => {
 
   it('each example ends as its comment says', () => {
     expect(run('power-loss.yaml').final.services['vm:100']).toEqual({ node: 'node1', state: 'started' });
-    expect(run('master-loss.yaml').final).toMatchObject({ master: 'node2', services: { 'vm:100': { node: 'node2', state: 'started' } } });
+    expect(run('master-loss.yaml').final).toMatchObject({
+      master: 'node2',
+      services: { 'vm:100': { node: 'node2', state: 'started' } },
+    });
     expect(run('quorum-loss.yaml').final.services).toEqual({
       'vm:100': { node: 'node1', state: 'started' },
       'vm:101': { node: 'node1', state: 'started' },

@@ -28,10 +28,10 @@ export const faultArb = fc.record({
 /** Cases on `minNodes`–`maxNodes` node clusters. */
 export function caseArb(minNodes = 3, maxNodes = 7) {
   return fc.record({
-  nodeCount: fc.integer({ min: minNodes, max: maxNodes }),
-  services: fc.array(fc.nat({ max: 6 }), { minLength: 1, maxLength: 4 }),
-  faults: fc.array(faultArb, { minLength: 1, maxLength: 6 }),
-});
+    nodeCount: fc.integer({ min: minNodes, max: maxNodes }),
+    services: fc.array(fc.nat({ max: 6 }), { minLength: 1, maxLength: 4 }),
+    faults: fc.array(faultArb, { minLength: 1, maxLength: 6 }),
+  });
 }
 
 const SETTLE_S = 700;
@@ -71,8 +71,10 @@ export function runCase(c: { nodeCount: number; services: number[]; faults: Faul
   world.onTransition((t) => {
     // Invariant 1: a guest's process runs only where its config is.
     for (const g of Object.values(core.state.guests)) {
-      if (g.running && g.runningOn !== g.node) problems.push(`t=${t.t}: vm ${g.vmid} runs on ${g.runningOn} but its config is on ${g.node}`);
-      if (g.running && core.state.nodes[g.runningOn ?? g.node]?.power !== 'on') problems.push(`t=${t.t}: vm ${g.vmid} runs on a dead node`);
+      if (g.running && g.runningOn !== g.node)
+        problems.push(`t=${t.t}: vm ${g.vmid} runs on ${g.runningOn} but its config is on ${g.node}`);
+      if (g.running && core.state.nodes[g.runningOn ?? g.node]?.power !== 'on')
+        problems.push(`t=${t.t}: vm ${g.vmid} runs on a dead node`);
     }
     // No split brain: at most one partition with quorum.
     const quorateViews = new Set(
@@ -80,11 +82,13 @@ export function runCase(c: { nodeCount: number; services: number[]; faults: Faul
         .filter((n) => isQuorate(core, n))
         .map((n) => (core.state.membership[n] ?? []).join(',')),
     );
-    if (quorateViews.size > 1) problems.push(`t=${t.t}: ${quorateViews.size} quorate partitions: ${[...quorateViews].join(' | ')}`);
+    if (quorateViews.size > 1)
+      problems.push(`t=${t.t}: ${quorateViews.size} quorate partitions: ${[...quorateViews].join(' | ')}`);
     // Invariant 2: recovery is only ever decided by a quorate master.
     if (/^vm:/.test(t.subject) && (t.to === 'recovery' || t.from === 'recovery')) {
       const master = core.state.ha.manager.master_node;
-      if (!master || !isQuorate(core, master)) problems.push(`t=${t.t}: ${t.subject} ${t.from}→${t.to} without a quorate master`);
+      if (!master || !isQuorate(core, master))
+        problems.push(`t=${t.t}: ${t.subject} ${t.from}→${t.to} without a quorate master`);
     }
   });
 
@@ -123,10 +127,12 @@ export function runCase(c: { nodeCount: number; services: number[]; faults: Faul
   }
   const quorateAtEnd = nodes.some((n) => isQuorate(core, n));
   if (quorateAtEnd) {
-    if (satisfiedSince === undefined) problems.push(`HA guests not all running in the quorate partition ${lastMembership} at the end`);
+    if (satisfiedSince === undefined)
+      problems.push(`HA guests not all running in the quorate partition ${lastMembership} at the end`);
     else if (satisfiedSince - stableSince > RECOVERY_BOUND_S)
-      problems.push(`recovery took ${satisfiedSince - stableSince} s after the partition ${lastMembership} became stable at t=${stableSince}`);
+      problems.push(
+        `recovery took ${satisfiedSince - stableSince} s after the partition ${lastMembership} became stable at t=${stableSince}`,
+      );
   }
   return problems;
 }
-

@@ -8,20 +8,29 @@ import { caseArb, runCase } from './fault-injection-case.ts';
 
 describe('fault injection (fast-check)', () => {
   it('keeps the HA invariants under random power and network faults on 3–7 nodes', () => {
-    fc.assert(fc.property(caseArb(), (c) => {
-      expect(runCase(c)).toEqual([]);
-    }), { numRuns: 60, seed: 20261123, endOnFailure: true });
+    fc.assert(
+      fc.property(caseArb(), (c) => {
+        expect(runCase(c)).toEqual([]);
+      }),
+      { numRuns: 60, seed: 20261123, endOnFailure: true },
+    );
   });
 
   it('keeps the invariants on 5–7 node clusters', () => {
-    fc.assert(fc.property(caseArb(5, 7), (c) => {
-      expect(runCase(c)).toEqual([]);
-    }), { numRuns: 20, seed: 7, endOnFailure: true });
+    fc.assert(
+      fc.property(caseArb(5, 7), (c) => {
+        expect(runCase(c)).toEqual([]);
+      }),
+      { numRuns: 20, seed: 7, endOnFailure: true },
+    );
   });
 
   it('keeps the invariants on a random seed as well', () => {
-    fc.assert(fc.property(caseArb(), (c) => {
-      expect(runCase(c)).toEqual([]);
-    }), { numRuns: 20, endOnFailure: true });
+    fc.assert(
+      fc.property(caseArb(), (c) => {
+        expect(runCase(c)).toEqual([]);
+      }),
+      { numRuns: 20, endOnFailure: true },
+    );
   });
 });

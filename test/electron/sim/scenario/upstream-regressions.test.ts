@@ -72,9 +72,13 @@ until: 200
       'vm:102': { node: 'node2', state: 'started' },
       'vm:103': { node: 'node3', state: 'started' },
     });
-    expect(log.some((l) =>
-      l.includes("crm command 'migrate vm:101 node3' error - service 'vm:103' on node 'node3' in negative affinity with service 'vm:101'"),
-    )).toBe(true);
+    expect(
+      log.some((l) =>
+        l.includes(
+          "crm command 'migrate vm:101 node3' error - service 'vm:103' on node 'node3' in negative affinity with service 'vm:101'",
+        ),
+      ),
+    ).toBe(true);
     expect(result.transitions.filter((t) => t.to === 'migrate')).toEqual([]);
   });
 
@@ -93,7 +97,9 @@ until: 200
 `);
     expect(result.final.services['vm:101']!.node).toBe('node2');
     expect(result.final.services['vm:102']!.node).toBe('node2');
-    expect(log.some((l) => l.includes("(service 'vm:102' in positive affinity with service 'vm:101')"))).toBe(true);
+    expect(log.some((l) => l.includes("(service 'vm:102' in positive affinity with service 'vm:101')"))).toBe(
+      true,
+    );
   });
 });
 
@@ -116,7 +122,9 @@ until: 300
     };
     const request = at('node1/pve-ha-crm: server received shutdown request');
     const release = at('node1/pve-ha-crm: voluntary release CRM lock');
-    const takeover = log.findIndex((l) => /node[23]\/pve-ha-crm: successfully acquired lock 'ha_manager_lock'/.test(l));
+    const takeover = log.findIndex((l) =>
+      /node[23]\/pve-ha-crm: successfully acquired lock 'ha_manager_lock'/.test(l),
+    );
     expect(release).toBeGreaterThan(request);
     expect(release - request).toBeLessThanOrEqual(10);
     expect(takeover).toBeGreaterThan(log.findIndex((l) => l.includes('voluntary release CRM lock')));

@@ -8,7 +8,11 @@ let node1: ShellSession;
 let node2: ShellSession;
 
 beforeAll(async () => {
-  dc = await startSimDatacenter({ pveClients: httpPveClients, rootPassword: 'labpass', clockMode: { kind: 'fast' } });
+  dc = await startSimDatacenter({
+    pveClients: httpPveClients,
+    rootPassword: 'labpass',
+    clockMode: { kind: 'fast' },
+  });
   node1 = dc.openShell('node1');
   node2 = dc.openShell('node2');
 });
@@ -162,7 +166,9 @@ describe('simulated shell on a datacenter', () => {
     );
     expect(add).toEqual({ output: '', exitCode: 0 });
     const status = await node2.run('pvesm status');
-    expect(status.output).toMatch(/^Name\s+Type\s+Status\s+Total \(KiB\)\s+Used \(KiB\)\s+Available \(KiB\)\s+%\n/);
+    expect(status.output).toMatch(
+      /^Name\s+Type\s+Status\s+Total \(KiB\)\s+Used \(KiB\)\s+Available \(KiB\)\s+%\n/,
+    );
     expect(status.output).toMatch(/\nnas\s+nfs\s+active\s+\d+\s+\d+\s+\d+\s+\d+\.\d\d%\n/);
     const upload = await dc.createClient().upload!({
       node: 'node1',

@@ -60,7 +60,9 @@ describe('a course typed into the node shell', () => {
     expect(await ok(pve1, 'cat /etc/network/interfaces | grep address')).toBe('\taddress 10.0.0.1/24\n');
     expect(await ok(pve1, 'cat /etc/hosts | head -n 2 | tail -1')).toBe('10.0.0.1 pve1.lab.local pve1\n');
     expect(await ok(pve1, 'cat /etc/hosts | wc -l')).toBe('11\n');
-    expect(await ok(pve1, 'cat /etc/pve/storage.cfg | less')).toContain('lvmthin: local-lvm\n\tthinpool data\n');
+    expect(await ok(pve1, 'cat /etc/pve/storage.cfg | less')).toContain(
+      'lvmthin: local-lvm\n\tthinpool data\n',
+    );
     expect(await ok(pve1, 'more /etc/pve/datacenter.cfg')).toBe('keyboard: en-us\n');
     expect(await ok(pve1, 'cd /etc/pve && pwd && ls')).toBe(
       '/etc/pve\ndatacenter.cfg\nlocal\nlxc\nnodes\npriv\nqemu-server\nstorage.cfg\n',
@@ -75,9 +77,7 @@ describe('a course typed into the node shell', () => {
     expect(await ok(pve1, 'watch -n 5 hostname')).toMatch(/^Every 5\.0s: hostname {2,}pve1: .+\n\npve1\n$/);
     expect(await ok(pve1, 'ip -br a | grep vmbr0')).toMatch(/^vmbr0 +UP +10\.0\.0\.1\/24 /);
     expect(await ok(pve1, 'hostnamectl')).toContain(' Static hostname: pve1\n');
-    expect(await ok(pve1, 'ping -c 2 pve2')).toContain(
-      '2 packets transmitted, 2 received, 0% packet loss',
-    );
+    expect(await ok(pve1, 'ping -c 2 pve2')).toContain('2 packets transmitted, 2 received, 0% packet loss');
     expect(await run(pve1, 'ping -c 1 nosuchhost')).toBe('ping: nosuchhost: Name or service not known\n');
     expect(await run(pve1, 'pvecm stat')).toBe(
       "Error: Corosync config '/etc/pve/corosync.conf' does not exist - is this node part of a cluster?\n",
@@ -98,15 +98,23 @@ describe('a course typed into the node shell', () => {
     const fingerprint = dc.endpoints[0]!.fingerprint;
     const join = await ok(pve1, 'pvecm add 10.0.0.1 # Nikita', ['labpass', 'yes']);
     expect(join).toContain(`X509 SHA256 key fingerprint is ${fingerprint}.\n`);
-    expect(join).toContain("No cluster network links passed explicitly, fallback to local node IP '10.0.0.2'\n");
+    expect(join).toContain(
+      "No cluster network links passed explicitly, fallback to local node IP '10.0.0.2'\n",
+    );
     expect(join).toMatch(/successfully added node 'pve2' to cluster\.\n$/);
     expect(await ok(pve1, 'exit')).toBe('logout\nConnection to pve2 closed.\n');
     expect(await ok(pve1, 'hostname')).toBe('pve1\n');
     // Cluster members share keys: no question, no password.
     expect(await ok(pve1, 'ssh pve2 hostname')).toBe('pve2\n');
-    expect(await ok(pve1, 'pvecm nodes | tail -n 2')).toBe('         1          1 pve1 (local)\n         2          1 pve2\n');
-    expect(await ok(pve1, 'cat /etc/pve/.members | grep pve2')).toBe('  "pve2": { "id": 2, "online": 1, "ip": "10.0.0.2"}\n');
-    expect(await ok(pve1, 'history 2')).toMatch(/^ +\d+ {2}cat \/etc\/pve\/\.members \| grep pve2\n +\d+ {2}history 2\n$|^$/);
+    expect(await ok(pve1, 'pvecm nodes | tail -n 2')).toBe(
+      '         1          1 pve1 (local)\n         2          1 pve2\n',
+    );
+    expect(await ok(pve1, 'cat /etc/pve/.members | grep pve2')).toBe(
+      '  "pve2": { "id": 2, "online": 1, "ip": "10.0.0.2"}\n',
+    );
+    expect(await ok(pve1, 'history 2')).toMatch(
+      /^ +\d+ {2}cat \/etc\/pve\/\.members \| grep pve2\n +\d+ {2}history 2\n$|^$/,
+    );
   });
 
   it('adds a QDevice to the two-node cluster and removes it again', async () => {
@@ -148,7 +156,9 @@ describe('a course typed into the node shell', () => {
     expect(await ok(pve1, 'pvesh get /version --output-format json')).toMatch(/"release":"9\.1"/);
     const nodes = await ok(pve1, 'pvesh get /nodes --noborder');
     expect(nodes.split('\n')[0]).toMatch(/^node +status +cpu /);
-    expect(await ok(pve1, 'pvesh ls /nodes')).toBe('Dr---        pve1\nDr---        pve2\nDr---        pve3\n');
+    expect(await ok(pve1, 'pvesh ls /nodes')).toBe(
+      'Dr---        pve1\nDr---        pve2\nDr---        pve3\n',
+    );
     await ok(pve1, 'pvesh create /pools --poolid course 2>&1 || true');
     await ok(pve1, 'pvesh set /cluster/options --keyboard de 2>&1 || true');
     expect(await run(pve1, 'pvesh get /nosuch')).toBe("no such resource '/nosuch'\n");
@@ -156,8 +166,13 @@ describe('a course typed into the node shell', () => {
   });
 
   it('creates, configures and operates a VM with qm', async () => {
-    const create = await ok(pve1, 'qm create 100 --name web --scsi0 nas:4 --net0 virtio,bridge=vmbr0 --ide2 none,media=cdrom');
-    expect(create).toContain("Formatting '/mnt/pve/nas/images/100/vm-100-disk-0.raw', fmt=raw size=4294967296\n");
+    const create = await ok(
+      pve1,
+      'qm create 100 --name web --scsi0 nas:4 --net0 virtio,bridge=vmbr0 --ide2 none,media=cdrom',
+    );
+    expect(create).toContain(
+      "Formatting '/mnt/pve/nas/images/100/vm-100-disk-0.raw', fmt=raw size=4294967296\n",
+    );
     const config = await ok(pve1, 'qm config 100');
     expect(config).toContain('boot: order=scsi0;ide2;net0\n');
     expect(config).toMatch(/\nmeta: creation-qemu=[\d.]+,ctime=\d+\n/);
@@ -174,7 +189,9 @@ describe('a course typed into the node shell', () => {
     expect(await ok(pve1, 'qm listsnapshot 100')).toMatch(/current/);
     expect(await run(pve1, 'qm terminal 100')).toBe('unable to find a serial interface\n');
     await ok(pve1, 'qm set 100 --serial0 socket');
-    expect(await ok(pve1, 'qm terminal 100')).toBe('starting serial terminal on interface serial0 (press Ctrl+O to exit)\n');
+    expect(await ok(pve1, 'qm terminal 100')).toBe(
+      'starting serial terminal on interface serial0 (press Ctrl+O to exit)\n',
+    );
   });
 
   it('operates the machines: units, journal, corosync tools, reboots', async () => {
@@ -186,7 +203,9 @@ describe('a course typed into the node shell', () => {
       expect(await ok(pve1, `systemctl is-active ${unit}`)).toBe('active\n');
     }
     expect(await ok(pve1, 'journalctl -u pve-ha-crm | grep -c "status change"')).toMatch(/^[1-9]\d*\n$/);
-    expect(await ok(pve1, 'journalctl -u corosync | grep QUORUM | tail -n 1')).toMatch(/^[A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d pve1 corosync\[\d+\]: /);
+    expect(await ok(pve1, 'journalctl -u corosync | grep QUORUM | tail -n 1')).toMatch(
+      /^[A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d pve1 corosync\[\d+\]: /,
+    );
     expect(await ok(pve1, 'corosync-cfgtool -s')).toBe(
       'Local node ID 1, transport knet\nLINK ID 0 udp\n\taddr\t= 10.0.0.1\n\tstatus:\n' +
         '\t\tnodeid:          1:\tlocalhost\n\t\tnodeid:          2:\tconnected\n\t\tnodeid:          3:\tconnected\n',
@@ -223,8 +242,12 @@ describe('a course typed into the node shell', () => {
     expect(await ok(pve1, 'ha-manager status | grep "lrm pve2"')).toMatch(/maintenance mode/);
     await ok(pve1, 'ha-manager crm-command node-m d pve2');
     await ok(pve1, 'ha-manager rules add node-affinity pin --resources vm:100 --nodes pve1,pve2');
-    expect(await ok(pve1, 'ha-manager rules list')).toBe('┌──────┐\n│ rule │\n╞══════╡\n│ pin  │\n└──────┘\n');
-    expect(await ok(pve1, 'cat /etc/pve/ha/rules.cfg')).toBe('node-affinity: pin\n\tnodes pve1,pve2\n\tresources vm:100\n');
+    expect(await ok(pve1, 'ha-manager rules list')).toBe(
+      '┌──────┐\n│ rule │\n╞══════╡\n│ pin  │\n└──────┘\n',
+    );
+    expect(await ok(pve1, 'cat /etc/pve/ha/rules.cfg')).toBe(
+      'node-affinity: pin\n\tnodes pve1,pve2\n\tresources vm:100\n',
+    );
   });
 
   it('removes a dead node from the cluster', async () => {

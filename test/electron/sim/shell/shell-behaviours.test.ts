@@ -24,7 +24,7 @@ describe('the shell grammar', () => {
   it('reports syntax errors as bash does', () => {
     expect(() => parseCommandLine('| grep x')).toThrow("syntax error near unexpected token `|'");
     expect(() => parseCommandLine('qm list |')).toThrow("syntax error near unexpected token `newline'");
-    expect(() => parseCommandLine('echo "open')).toThrow("unexpected EOF while looking for matching `\"'");
+    expect(() => parseCommandLine('echo "open')).toThrow('unexpected EOF while looking for matching `"\'');
     expect(() => parseCommandLine('qm list > /root/x')).toThrow('/root/x: Read-only file system');
   });
 });
@@ -32,20 +32,30 @@ describe('the shell grammar', () => {
 describe('a terminal on a simulated cluster', () => {
   let dc: SimDatacenter;
   beforeAll(async () => {
-    dc = await startSimDatacenter({ pveClients: httpPveClients, initial: { kind: 'cluster' }, clockMode: { kind: 'fast' }, rootPassword: 'pw' });
+    dc = await startSimDatacenter({
+      pveClients: httpPveClients,
+      initial: { kind: 'cluster' },
+      clockMode: { kind: 'fast' },
+      rootPassword: 'pw',
+    });
   });
   afterAll(async () => {
     await dc.close();
   });
 
-  function terminal(node: string): { shell: ShellSession; screen: () => string; waitFor: (text: string) => Promise<void> } {
+  function terminal(node: string): {
+    shell: ShellSession;
+    screen: () => string;
+    waitFor: (text: string) => Promise<void>;
+  } {
     const shell = dc.openShell(node);
     let screen = '';
     shell.onOutput((data) => (screen += data));
     shell.start();
     const waitFor = async (text: string): Promise<void> => {
       for (let i = 0; i < 2000 && !screen.endsWith(text); i++) await new Promise((r) => setTimeout(r, 5));
-      if (!screen.endsWith(text)) throw new Error(`screen does not end with ${JSON.stringify(text)}:\n${screen}`);
+      if (!screen.endsWith(text))
+        throw new Error(`screen does not end with ${JSON.stringify(text)}:\n${screen}`);
     };
     return { shell, screen: () => screen, waitFor };
   }
@@ -86,17 +96,25 @@ describe('a terminal on a simulated cluster', () => {
   });
 
   it('refuses ssh logins like OpenSSH', async () => {
-    const standalone = await startSimDatacenter({ pveClients: httpPveClients, clockMode: { kind: 'fast' }, rootPassword: 'pw' });
+    const standalone = await startSimDatacenter({
+      pveClients: httpPveClients,
+      clockMode: { kind: 'fast' },
+      rootPassword: 'pw',
+    });
     try {
       const shell = standalone.openShell('node1');
       expect(await shell.run('ssh root@node2', ['no'])).toMatchObject({ exitCode: 255 });
-      expect((await shell.run('ssh root@node2', ['no'])).output).toMatch(/\nHost key verification failed\.\n$/);
+      expect((await shell.run('ssh root@node2', ['no'])).output).toMatch(
+        /\nHost key verification failed\.\n$/,
+      );
       const denied = await shell.run('ssh root@node2', ['yes', 'a', 'b', 'c']);
       expect(denied.output).toMatch(
         /Permission denied, please try again\.\nroot@node2's password: \nPermission denied, please try again\.\nroot@node2's password: \nroot@node2: Permission denied \(publickey,password\)\.\n$/,
       );
       // The key is known now: only the password is asked.
-      expect((await shell.run('ssh root@node2 hostname', ['pw'])).output).toBe("root@node2's password: \nnode2\n");
+      expect((await shell.run('ssh root@node2 hostname', ['pw'])).output).toBe(
+        "root@node2's password: \nnode2\n",
+      );
       expect((await shell.run('ssh nowhere')).output).toBe(
         'ssh: Could not resolve hostname nowhere: Name or service not known\n',
       );
@@ -144,7 +162,9 @@ describe('a terminal on a simulated cluster', () => {
     expect(lost.exitCode).toBe(2);
     expect(lost.output).toContain('Quorum:           2 Activity blocked\n');
     const two = dc.openShell('node2');
-    expect((await two.run('pvecm expected 1')).output).toBe('Unable to set expected votes: CS_ERR_INVALID_PARAM\n');
+    expect((await two.run('pvecm expected 1')).output).toBe(
+      'Unable to set expected votes: CS_ERR_INVALID_PARAM\n',
+    );
     expect(await one.run('pvecm expected 1')).toEqual({ output: '', exitCode: 0 });
     expect((await one.run('pvecm status')).output).toContain('Quorate:          Yes\n');
     dc.world.healPartitions();

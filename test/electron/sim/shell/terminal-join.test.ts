@@ -5,7 +5,11 @@ import type { ShellSession } from '../../../../electron/sim/shell/shell-session.
 
 let dc: SimDatacenter;
 beforeAll(async () => {
-  dc = await startSimDatacenter({ pveClients: httpPveClients, clockMode: { kind: 'fast' }, rootPassword: 'Secret123' });
+  dc = await startSimDatacenter({
+    pveClients: httpPveClients,
+    clockMode: { kind: 'fast' },
+    rootPassword: 'Secret123',
+  });
 });
 afterAll(async () => {
   await dc.close();

@@ -25,15 +25,25 @@ function standaloneNode(refuseCreate = false) {
     if (p.method === 'GET' && p.path === '/cluster/resources')
       return [
         { id: 'node/pve1', type: 'node', node: 'pve1', status: 'online' },
-        { id: 'storage/pve1/local', type: 'storage', node: 'pve1', storage: 'local', status: 'available', content: 'iso' },
+        {
+          id: 'storage/pve1/local',
+          type: 'storage',
+          node: 'pve1',
+          storage: 'local',
+          status: 'available',
+          content: 'iso',
+        },
       ];
-    if (p.path === '/cluster/status') return [{ type: 'node', name: 'pve1', online: 1, ip: '192.168.56.11', local: 1 }];
+    if (p.path === '/cluster/status')
+      return [{ type: 'node', name: 'pve1', online: 1, ip: '192.168.56.11', local: 1 }];
     if (p.path === '/cluster/tasks') return [];
     if (p.method === 'POST' && p.path === '/cluster/config') {
-      if (refuseCreate) throw new ApiCallError('proxmox', "cluster config '/etc/pve/corosync.conf' already exists");
+      if (refuseCreate)
+        throw new ApiCallError('proxmox', "cluster config '/etc/pve/corosync.conf' already exists");
       return 'UPID:pve1:00001234:00005678:6700AA00:clustercreate:lab:root@pam:';
     }
-    if (p.path.includes('/tasks/')) return p.path.endsWith('/log') ? [{ n: 1, t: 'TASK OK' }] : { status: 'stopped', exitstatus: 'OK' };
+    if (p.path.includes('/tasks/'))
+      return p.path.endsWith('/log') ? [{ n: 1, t: 'TASK OK' }] : { status: 'stopped', exitstatus: 'OK' };
     throw new ApiCallError('not-found', `unexpected ${p.method} ${p.path}`);
   };
 }
@@ -71,7 +81,9 @@ describe('DatacenterView', () => {
     await fireEvent.click(await screen.findByTestId('cluster-create'));
     await fireEvent.click(screen.getByTestId('cluster-create-submit'));
     const alert = await screen.findByRole('alert');
-    expect(alert.querySelector('.text')?.textContent).toBe("cluster config '/etc/pve/corosync.conf' already exists");
+    expect(alert.querySelector('.text')?.textContent).toBe(
+      "cluster config '/etc/pve/corosync.conf' already exists",
+    );
     // …with NestLab's hint under it, not in place of it.
     expect(screen.getByTestId('dc-error-hint').textContent).toMatch(/^NestLab: it is there already/);
     expect(screen.getByTestId('dialog-create-cluster')).toBeTruthy();

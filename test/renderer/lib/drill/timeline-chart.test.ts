@@ -10,7 +10,12 @@ import { report } from '../../support/fixtures.ts';
 import { setup } from '../../support/render-with.ts';
 
 const palette = { within: 'green', outside: 'red', expected: 'amber', text: 'black', grid: 'grey' };
-const labels = { measured: 'Measured', expected: 'Expected range', axis: 's', pick: (t: LocalizedString) => t.en };
+const labels = {
+  measured: 'Measured',
+  expected: 'Expected range',
+  axis: 's',
+  pick: (t: LocalizedString) => t.en,
+};
 
 describe('failover timeline chart', () => {
   it('draws each phase as a bar on one time axis, in seconds after the fault', () => {
@@ -51,7 +56,11 @@ describe('failover timeline chart', () => {
   });
 
   it('compares two runs phase by phase', () => {
-    const slower = { ...report, runId: 'drill-2', phases: report.phases.map((p) => ({ ...p, duration: p.duration + 1000 })) };
+    const slower = {
+      ...report,
+      runId: 'drill-2',
+      phases: report.phases.map((p) => ({ ...p, duration: p.duration + 1000 })),
+    };
     const rows = comparePhases(report, slower);
     expect(rows.map((r) => r.delta)).toEqual([1000, 1000, 1000]);
     const partial = { ...report, runId: 'drill-3', phases: report.phases.slice(0, 1) };

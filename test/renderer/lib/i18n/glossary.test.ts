@@ -22,7 +22,8 @@ function labTexts(node: unknown, out: Record<Language, string[]>): void {
   if (Array.isArray(node)) node.forEach((n) => labTexts(n, out));
   else if (node && typeof node === 'object') {
     const o = node as Record<string, unknown>;
-    if (typeof o.en === 'string') for (const l of LANGUAGES) if (typeof o[l] === 'string') out[l].push(o[l] as string);
+    if (typeof o.en === 'string')
+      for (const l of LANGUAGES) if (typeof o[l] === 'string') out[l].push(o[l] as string);
     Object.values(o).forEach((n) => labTexts(n, out));
   }
 }
@@ -31,16 +32,20 @@ describe('one glossary per language', () => {
   it('interface messages, drill texts and seed labs use one word per concept', () => {
     const texts: Record<Language, string[]> = { en: [], es: [], ca: [], fr: [], pl: [] };
     for (const l of LANGUAGES) texts[l].push(...Object.values(CATALOGS[l]));
-    for (const label of [...Object.values(MILESTONE_LABELS), ...Object.values(PHASE_LABELS)]) for (const l of LANGUAGES) texts[l].push(label[l]);
+    for (const label of [...Object.values(MILESTONE_LABELS), ...Object.values(PHASE_LABELS)])
+      for (const l of LANGUAGES) texts[l].push(label[l]);
     for (const fault of FAULT_KINDS)
       for (const master of [false, true])
-        for (const p of expectedPhases(fault, { hitsNode: true, wasMaster: master })) for (const l of LANGUAGES) texts[l].push(p.explanation[l]);
+        for (const p of expectedPhases(fault, { hitsNode: true, wasMaster: master }))
+          for (const l of LANGUAGES) texts[l].push(p.explanation[l]);
     const labsDir = join(process.cwd(), 'labs');
     for (const dir of readdirSync(labsDir, { withFileTypes: true })) {
       if (!dir.isDirectory() || dir.name === 'schema') continue;
       labTexts(parse(readFileSync(join(labsDir, dir.name, 'lab.yaml'), 'utf8')), texts);
     }
-    const violations = LANGUAGES.flatMap((l) => texts[l].flatMap((t) => glossaryViolations(l, t).map((w) => `${l}: "${w}" in "${t.slice(0, 80)}"`)));
+    const violations = LANGUAGES.flatMap((l) =>
+      texts[l].flatMap((t) => glossaryViolations(l, t).map((w) => `${l}: "${w}" in "${t.slice(0, 80)}"`)),
+    );
     expect(violations).toEqual([]);
   });
 });

@@ -7,12 +7,24 @@ import App from '../../../../renderer/App.svelte';
 import { FakeEngine } from '../../support/fake-client.ts';
 import { appInfo, labRun, library, settings, step } from '../../support/fixtures.ts';
 
-const instructions: Record<string, string> = { en: 'Create the cluster with pvecm.', es: 'Crea el clúster con pvecm.' };
+const instructions: Record<string, string> = {
+  en: 'Create the cluster with pvecm.',
+  es: 'Crea el clúster con pvecm.',
+};
 
 function engine(withLab: boolean) {
   let lang: Language = 'en';
   const runIn = (l: Language) =>
-    labRun({ lang: l, steps: [step('create-cluster', { status: 'active', title: l === 'es' ? 'Crear el clúster' : 'Create the cluster', instructions: instructions[l] ?? '' })] });
+    labRun({
+      lang: l,
+      steps: [
+        step('create-cluster', {
+          status: 'active',
+          title: l === 'es' ? 'Crear el clúster' : 'Create the cluster',
+          instructions: instructions[l] ?? '',
+        }),
+      ],
+    });
   return new FakeEngine({
     'app.info': () => appInfo,
     'settings.get': () => ({ ...settings, lang }),

@@ -15,7 +15,13 @@ describe('LabRunState', () => {
     expect(state.viewedStep?.id).toBe('create-cluster');
     fake.emit(
       'lab.state',
-      labRun({ steps: [step('create-cluster', { status: 'passed', solvedBy: 'learner' }), step('join-nodes', { status: 'active' }), step('failover')] }),
+      labRun({
+        steps: [
+          step('create-cluster', { status: 'passed', solvedBy: 'learner' }),
+          step('join-nodes', { status: 'active' }),
+          step('failover'),
+        ],
+      }),
     );
     expect(state.run?.progress).toEqual({ passed: 1, total: 3 });
     expect(state.viewedStep?.id).toBe('join-nodes');
@@ -28,18 +34,35 @@ describe('LabRunState', () => {
     const state = new LabRunState(fake.client);
     await state.load();
     state.viewStep('create-cluster');
-    fake.emit('lab.state', labRun({ steps: [step('create-cluster', { status: 'checking' }), step('join-nodes'), step('failover')] }));
+    fake.emit(
+      'lab.state',
+      labRun({
+        steps: [step('create-cluster', { status: 'checking' }), step('join-nodes'), step('failover')],
+      }),
+    );
     expect(state.viewedStep?.id).toBe('create-cluster');
     fake.emit(
       'lab.state',
-      labRun({ steps: [step('create-cluster', { status: 'passed', solvedBy: 'learner' }), step('join-nodes', { status: 'active' }), step('failover')] }),
+      labRun({
+        steps: [
+          step('create-cluster', { status: 'passed', solvedBy: 'learner' }),
+          step('join-nodes', { status: 'active' }),
+          step('failover'),
+        ],
+      }),
     );
     expect(state.viewedStep?.id).toBe('join-nodes');
     // Looking back at a passed step is left alone.
     state.viewStep('create-cluster');
     fake.emit(
       'lab.state',
-      labRun({ steps: [step('create-cluster', { status: 'passed', solvedBy: 'learner' }), step('join-nodes', { status: 'checking' }), step('failover')] }),
+      labRun({
+        steps: [
+          step('create-cluster', { status: 'passed', solvedBy: 'learner' }),
+          step('join-nodes', { status: 'checking' }),
+          step('failover'),
+        ],
+      }),
     );
     expect(state.viewedStep?.id).toBe('create-cluster');
   });
@@ -65,7 +88,18 @@ describe('AppModel', () => {
       'drill.getState': () => ({ running: false, phase: null, elapsedMs: 0, milestones: [], report: null }),
       'drill.history': () => [],
       'trust.pending': () =>
-        opened ? [{ id: 't1', lab: 'proxmox-ha-basics', node: 'pve1', kind: 'tls', fingerprint: 'AB:CD', previous: null }] : [],
+        opened
+          ? [
+              {
+                id: 't1',
+                lab: 'proxmox-ha-basics',
+                node: 'pve1',
+                kind: 'tls',
+                fingerprint: 'AB:CD',
+                previous: null,
+              },
+            ]
+          : [],
     });
     const model = new AppModel(fake.client, new I18n());
     await model.refresh();

@@ -19,11 +19,18 @@ function recordingSink() {
 }
 
 /** terminal.open names a node or the host; the fakes answer for the node name. */
-const openAs = <T,>(node: string, answer: (p: { node: string }) => T): T => answer({ node });
+const openAs = <T>(node: string, answer: (p: { node: string }) => T): T => answer({ node });
 
 describe('TerminalsState', () => {
   it('replays the scroll-back, then routes live output of that session only', async () => {
-    const fake = new FakeEngine({ 'terminal.open': (p) => openAs('node' in p ? p.node : '@host', ({ node }) => ({ id: `t-${node}`, node, scrollback: 'root@pve1:~# ' })) });
+    const fake = new FakeEngine({
+      'terminal.open': (p) =>
+        openAs('node' in p ? p.node : '@host', ({ node }) => ({
+          id: `t-${node}`,
+          node,
+          scrollback: 'root@pve1:~# ',
+        })),
+    });
     const terminals = new TerminalsState(fake.client);
     const pve1 = recordingSink();
     await terminals.attach('pve1', pve1);
@@ -36,7 +43,8 @@ describe('TerminalsState', () => {
 
   it('sends keystrokes and sizes to the node’s session', async () => {
     const fake = new FakeEngine({
-      'terminal.open': (p) => openAs('node' in p ? p.node : '@host', ({ node }) => ({ id: `t-${node}`, node, scrollback: '' })),
+      'terminal.open': (p) =>
+        openAs('node' in p ? p.node : '@host', ({ node }) => ({ id: `t-${node}`, node, scrollback: '' })),
       'terminal.input': () => null,
       'terminal.resize': () => null,
     });
@@ -52,7 +60,10 @@ describe('TerminalsState', () => {
 
   it('re-opens attached sessions after a reconnect so output missed meanwhile is replayed', async () => {
     let scrollback = 'before';
-    const fake = new FakeEngine({ 'terminal.open': (p) => openAs('node' in p ? p.node : '@host', ({ node }) => ({ id: `t-${node}`, node, scrollback })) });
+    const fake = new FakeEngine({
+      'terminal.open': (p) =>
+        openAs('node' in p ? p.node : '@host', ({ node }) => ({ id: `t-${node}`, node, scrollback })),
+    });
     const terminals = new TerminalsState(fake.client);
     const sink = recordingSink();
     await terminals.attach('pve1', sink);
@@ -68,7 +79,12 @@ describe('TerminalsState', () => {
   });
 
   it('shows one session in two places (terminal tab and Datacenter shell); detaching one keeps the other', async () => {
-    const fake = new FakeEngine({ 'terminal.open': (params) => { const node = 'node' in params ? params.node : '@host'; return { id: `t-${node}`, node, scrollback: '$ ' }; } });
+    const fake = new FakeEngine({
+      'terminal.open': (params) => {
+        const node = 'node' in params ? params.node : '@host';
+        return { id: `t-${node}`, node, scrollback: '$ ' };
+      },
+    });
     const terminals = new TerminalsState(fake.client);
     const tab = recordingSink();
     const shell = recordingSink();

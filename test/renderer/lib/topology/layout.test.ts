@@ -27,8 +27,13 @@ describe('topologyDiagram', () => {
   });
 
   it('draws no links for local storage or without a NAS', () => {
-    const local = { ...healthyTopology, storages: [{ id: 'local', type: 'dir', shared: false, activeOn: ['pve1'] }] };
+    const local = {
+      ...healthyTopology,
+      storages: [{ id: 'local', type: 'dir', shared: false, activeOn: ['pve1'] }],
+    };
     expect(topologyDiagram(local).edges).toEqual([]);
-    expect(topologyDiagram({ ...healthyTopology, nas: null }).nodes.some((n) => n.type === 'nas')).toBe(false);
+    expect(topologyDiagram({ ...healthyTopology, nas: null }).nodes.some((n) => n.type === 'nas')).toBe(
+      false,
+    );
   });
 });

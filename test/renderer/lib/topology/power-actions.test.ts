@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 
 import { I18n } from '../../../../renderer/lib/i18n/i18n.svelte.ts';
-import { actionsFor, confirmMessage, haGuestsAtRisk } from '../../../../renderer/lib/topology/power-actions.ts';
+import {
+  actionsFor,
+  confirmMessage,
+  haGuestsAtRisk,
+} from '../../../../renderer/lib/topology/power-actions.ts';
 import { healthyTopology } from '../../support/fixtures.ts';
 
 describe('power actions', () => {
@@ -18,6 +22,8 @@ describe('power actions', () => {
     expect(haGuestsAtRisk(pve1, 'cable-out')).toEqual(['vm:100']);
     expect(haGuestsAtRisk(pve1, 'acpi-shutdown')).toEqual([]);
     const t = new I18n('en').t;
-    expect(confirmMessage(t, pve1, 'acpi-shutdown')).toBe('pve1 shuts down cleanly; HA resources are stopped or moved first.');
+    expect(confirmMessage(t, pve1, 'acpi-shutdown')).toBe(
+      'pve1 shuts down cleanly; HA resources are stopped or moved first.',
+    );
   });
 });

@@ -9,7 +9,12 @@ import { setup } from '../../support/render-with.ts';
 describe('TopologyView', () => {
   // With reduced motion the guest chips move at once (no cross-fade to wait for).
   beforeEach(() => {
-    vi.stubGlobal('matchMedia', (query: string) => ({ matches: query.includes('reduce'), media: query, addEventListener() {}, removeEventListener() {} }));
+    vi.stubGlobal('matchMedia', (query: string) => ({
+      matches: query.includes('reduce'),
+      media: query,
+      addEventListener() {},
+      removeEventListener() {},
+    }));
     return () => vi.unstubAllGlobals();
   });
 
@@ -31,7 +36,9 @@ describe('TopologyView', () => {
     expect(screen.getByTestId('nas-export').textContent).toContain('NFS export answering');
 
     ctx.engine.emit('topology.state', afterFailover);
-    await waitFor(() => expect(screen.getByTestId('quorum-badge').textContent).toContain('Quorate — 2 of 3 votes, 2 needed'));
+    await waitFor(() =>
+      expect(screen.getByTestId('quorum-badge').textContent).toContain('Quorate — 2 of 3 votes, 2 needed'),
+    );
     const dead = screen.getByTestId('node-card-pve1');
     expect(within(dead).getByTestId('power').textContent).toContain('Powered off');
     expect(within(dead).getByTestId('online').textContent).toContain('Offline');
@@ -47,8 +54,13 @@ describe('TopologyView', () => {
     await ctx.model.topology.load();
     ctx.render(TopologyView);
     await screen.findByTestId('quorum-badge');
-    ctx.engine.emit('topology.state', { ...healthyTopology, quorum: { quorate: false, votes: 1, expected: 3, needed: 2 } });
-    await waitFor(() => expect(screen.getByTestId('quorum-badge').textContent).toContain('No quorum — 1 of 3 votes, 2 needed'));
+    ctx.engine.emit('topology.state', {
+      ...healthyTopology,
+      quorum: { quorate: false, votes: 1, expected: 3, needed: 2 },
+    });
+    await waitFor(() =>
+      expect(screen.getByTestId('quorum-badge').textContent).toContain('No quorum — 1 of 3 votes, 2 needed'),
+    );
   });
 
   it('confirms a power action saying what will happen, then asks the engine', async () => {
@@ -60,9 +72,13 @@ describe('TopologyView', () => {
     await fireEvent.click(within(pve1).getByRole('button', { name: 'Pull the plug' }));
     const dialog = screen.getByRole('alertdialog');
     expect(dialog.textContent).toContain('pve1 loses power at once');
-    expect(dialog.textContent).toContain('vm:100 will be fenced and restarted on another node in about 2 minutes');
+    expect(dialog.textContent).toContain(
+      'vm:100 will be fenced and restarted on another node in about 2 minutes',
+    );
     await fireEvent.click(screen.getByTestId('confirm-yes'));
-    await waitFor(() => expect(ctx.engine.callsOf('machine.act')).toEqual([{ machine: 'pve1', action: 'power-off' }]));
+    await waitFor(() =>
+      expect(ctx.engine.callsOf('machine.act')).toEqual([{ machine: 'pve1', action: 'power-off' }]),
+    );
   });
 
   it('offers power on for a machine that is off', async () => {

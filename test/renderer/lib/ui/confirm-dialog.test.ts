@@ -4,7 +4,12 @@ import { describe, expect, it } from 'vitest';
 import ConfirmDialog from '../../../../renderer/lib/ui/ConfirmDialog.svelte';
 import { setup } from '../../support/render-with.ts';
 
-const request = { title: 'Pull the plug — pve1', message: 'pve1 loses power at once.', confirmLabel: 'Yes, do it', cancelLabel: 'Cancel' };
+const request = {
+  title: 'Pull the plug — pve1',
+  message: 'pve1 loses power at once.',
+  confirmLabel: 'Yes, do it',
+  cancelLabel: 'Cancel',
+};
 
 describe('ConfirmDialog', () => {
   it('opens with focus on Cancel, keeps Tab inside, and Escape answers no', async () => {

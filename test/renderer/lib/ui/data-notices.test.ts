@@ -7,7 +7,13 @@ import { I18n } from '../../../../renderer/lib/i18n/i18n.svelte.ts';
 import DataNotices from '../../../../renderer/lib/ui/DataNotices.svelte';
 import { setup } from '../../support/render-with.ts';
 
-const KINDS: DataNotice['kind'][] = ['progress-damaged', 'settings-damaged', 'trust-damaged', 'trust-unreadable', 'data-dir-unusable'];
+const KINDS: DataNotice['kind'][] = [
+  'progress-damaged',
+  'settings-damaged',
+  'trust-damaged',
+  'trust-unreadable',
+  'data-dir-unusable',
+];
 
 describe('DataNotices (damaged data, issue #10)', () => {
   it('says what happened and where the old file is, until dismissed', async () => {

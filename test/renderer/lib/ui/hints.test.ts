@@ -9,7 +9,11 @@ import { setup } from '../../support/render-with.ts';
 describe('Hints', () => {
   it('renders Markdown like the instructions (code, emphasis), sanitised', () => {
     const ctx = setup();
-    ctx.render(Hints, { shown: ['Run `pvecm status` on **pve1**. <img src=x onerror=alert(1)>'], total: 2, onshow: () => undefined });
+    ctx.render(Hints, {
+      shown: ['Run `pvecm status` on **pve1**. <img src=x onerror=alert(1)>'],
+      total: 2,
+      onshow: () => undefined,
+    });
     const hint = screen.getByTestId('hint');
     expect(hint.querySelector('code')?.textContent).toBe('pvecm status');
     expect(hint.querySelector('strong')?.textContent).toBe('pve1');

@@ -11,12 +11,24 @@ describe('TaskTray', () => {
     const ctx = setup();
     ctx.render(TaskTray);
     expect(screen.queryByTestId('task-tray')).toBeNull();
-    ctx.engine.emit('task.updated', { id: 't1', title: 'Import pve1', state: 'running', message: 'Copying disk', fraction: 0.4 });
+    ctx.engine.emit('task.updated', {
+      id: 't1',
+      title: 'Import pve1',
+      state: 'running',
+      message: 'Copying disk',
+      fraction: 0.4,
+    });
     const task = await screen.findByTestId('task-t1');
     expect(task.textContent).toContain('40 %');
     expect(task.querySelector('progress')?.getAttribute('value')).toBe('0.4');
     expect(task.textContent).toContain('Copying disk');
-    ctx.engine.emit('task.updated', { id: 't1', title: 'Import pve1', state: 'failed', message: 'Disk full', fraction: null });
+    ctx.engine.emit('task.updated', {
+      id: 't1',
+      title: 'Import pve1',
+      state: 'failed',
+      message: 'Disk full',
+      fraction: null,
+    });
     await waitFor(() => expect(screen.getByTestId('task-t1').textContent).toContain('✗ failed'));
     expect(screen.getByTestId('task-t1').querySelector('progress')).toBeNull();
     await fireEvent.click(screen.getByRole('button', { name: '✕ Import pve1' }));
@@ -26,7 +38,13 @@ describe('TaskTray', () => {
   it('a task without a known length shows an indeterminate bar; a finished one a full bar', async () => {
     const ctx = setup();
     ctx.render(TaskTray);
-    ctx.engine.emit('task.updated', { id: 't3', title: 'Drill', state: 'running', message: 'fault', fraction: null });
+    ctx.engine.emit('task.updated', {
+      id: 't3',
+      title: 'Drill',
+      state: 'running',
+      message: 'fault',
+      fraction: null,
+    });
     const task = await screen.findByTestId('task-t3');
     expect(task.querySelector('progress')?.hasAttribute('value')).toBe(false);
     ctx.engine.emit('task.updated', { id: 't3', title: 'Drill', state: 'done', message: null, fraction: 1 });

@@ -8,7 +8,14 @@ import TrustDialog from '../../../../renderer/lib/ui/TrustDialog.svelte';
 import { setup } from '../../support/render-with.ts';
 
 const FP = 'AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89';
-const first: TrustRequestInfo = { id: 't1', lab: 'proxmox-ha-basics', node: 'pve1', kind: 'tls', fingerprint: FP, previous: null };
+const first: TrustRequestInfo = {
+  id: 't1',
+  lab: 'proxmox-ha-basics',
+  node: 'pve1',
+  kind: 'tls',
+  fingerprint: FP,
+  previous: null,
+};
 
 describe('TrustDialog', () => {
   it('shows the node and fingerprint and sends the learner’s answer', async () => {
