@@ -9,9 +9,9 @@ export class LabClient {
   constructor(readonly transport: Transport) {}
 
   // `{} extends P` is exactly "every param is optional", so the argument may be left out.
-  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
   call<M extends MethodName>(
     method: M,
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
     ...params: {} extends ParamsOf<M> ? [ParamsOf<M>?] : [ParamsOf<M>]
   ): Promise<ResultOf<M>> {
     return this.transport.invoke(method, params[0] ?? {}) as Promise<ResultOf<M>>;
