@@ -76,7 +76,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
         tasks,
         // Real nodes: each certificate and ssh host key is confirmed by the learner in the UI, once.
         trust: trust.callbackFor(choice.lab.id),
-        ...(deps.virtualBox ? { virtualBox: deps.virtualBox } : {}),
+        // The VirtualBox build keeps its image cache and seeds in the data folder in use.
+        virtualBox: { ...deps.virtualBox, dataDir },
       });
       return session;
     },

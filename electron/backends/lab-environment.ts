@@ -13,6 +13,9 @@ import type { LabFile, LabProfile } from '../lab/script/schema.ts';
 import type { PveApi, PveNodeEndpoint } from '../pve/api.ts';
 import type { PtySpawner } from '../terminal/pty.ts';
 import type { TopologyMachine } from '../app/topology-observer.ts';
+import type { TaskService } from '../lab/task-service.ts';
+import type { BuildLabDeps } from '../provision/install/build-lab.ts';
+import type { InstallDriver } from '../provision/install/install-ports.ts';
 
 /**
  * How fast a backend's clock runs: a factor of real time; `max`, as fast as the model goes but
@@ -24,6 +27,17 @@ export type ClockSpeed = number | 'max' | 'unbounded';
 /** A backend whose clock can change speed (the simulator); real nodes run in real time only. */
 export interface SpeedControl {
   setSpeed(speed: ClockSpeed): void;
+}
+
+/** What one "Build the lab" did: machines installed now, and those already installed before (resumed). */
+export interface LabBuildOutcome {
+  installed: string[];
+  skipped: string[];
+}
+
+/** A backend that creates and installs the lab's machines itself (VirtualBox); progress goes to `tasks`. */
+export interface LabBuilder {
+  build(tasks: TaskService, options?: { signal?: AbortSignal }): Promise<LabBuildOutcome>;
 }
 
 /** How a person (or another tool) reaches one Proxmox node of the lab: API URL, certificate fingerprint. */
@@ -48,6 +62,8 @@ export interface LabEnvironment {
   shellsAreLocal: boolean;
   /** True when each node serves Proxmox's own web interface on :8006 (real nodes; the simulator serves only the API). */
   nodeWebInterfaces: boolean;
+  /** Present when the backend can build the lab's machines (VirtualBox); null when they just exist (the simulator). */
+  build: LabBuilder | null;
   /** The Proxmox nodes reached so far and the login they take (shown by `lab run`). */
   nodeEndpoints(): NodeEndpoint[];
   login: { username: string; password: string };
@@ -61,7 +77,8 @@ export type TrustCallback = (node: string, fingerprint: string, kind: TrustKind)
 
 /** What the environment needs from VirtualBox: a driver that can address an existing lab. */
 export interface VirtualBoxHandle {
-  driver: HypervisorDriver & { attach(topology: TopologySpec): Promise<void> };
+  /** The install calls too, so the lab can be built (VirtualBoxDriver has them all). */
+  driver: HypervisorDriver & InstallDriver & { attach(topology: TopologySpec): Promise<void> };
   close(): Promise<void>;
 }
 
@@ -79,6 +96,10 @@ export interface RealNodesReach {
 export interface VirtualBoxReach extends RealNodesReach {
   /** Default: `startLocalVirtualBox()` (vboxwebsrv on this host). */
   startVirtualBox?: () => Promise<VirtualBoxHandle>;
+  /** The data folder the build keeps its image cache and seeds in (default: the usual one). */
+  dataDir?: string;
+  /** Overrides for the build's parts (tests: images and seeds stand-ins, a first-boot probe). */
+  build?: Partial<Pick<BuildLabDeps, 'images' | 'writeSeeds' | 'firstBoot' | 'pollMs' | 'bootMenuDelayMs'>>;
 }
 
 export interface LabEnvironmentOptions {

@@ -14,7 +14,7 @@ import { startSimDatacenter, type SimDatacenter } from '../../electron/sim/datac
 import { startFakeVboxwebsrv, type FakeVboxwebsrv } from './fake-vboxwebsrv/fake-vboxwebsrv.ts';
 import { startSimSshServer, type SimSshServer } from './sim-ssh-server.ts';
 
-export type NodeReach = Required<VirtualBoxReach>;
+export type NodeReach = Required<Omit<VirtualBoxReach, 'dataDir' | 'build'>>;
 
 export interface InstalledNodes {
   dc: SimDatacenter;

@@ -90,6 +90,8 @@ export async function createSimLabEnvironment(options: LabEnvironmentOptions): P
     replaysSolvedSteps: true,
     shellsAreLocal: true,
     nodeWebInterfaces: false,
+    // The simulated machines exist as soon as the lab opens: nothing to build.
+    build: null,
     nodeEndpoints: () => datacenter.endpoints.map(({ name, url, fingerprint }) => ({ name, url, fingerprint })),
     login: { username: datacenter.credentials.username, password: datacenter.credentials.password },
     async close() {
