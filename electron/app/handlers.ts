@@ -101,6 +101,7 @@ export function labHandlers(
   | 'lab.solveStep'
   | 'lab.solveUpTo'
   | 'lab.reset'
+  | 'lab.build'
   | 'lab.showHint'
   | 'lab.setLanguage'
   | 'topology.getState'
@@ -154,6 +155,7 @@ export function labHandlers(
         return opened(await sessions.open({ lab, profile, lang: state.lang, backend: state.backend }));
       });
     },
+    'lab.build': () => sessions.current().build(),
     'lab.showHint': ({ stepId }) => sessions.current().showHint(stepId),
     'lab.setLanguage': ({ lang }) => sessions.active?.setLanguage(lang) ?? null,
     'topology.getState': () => sessions.active?.topology ?? null,

@@ -12,6 +12,7 @@ import type {
   BackendKind,
   DrillStateInfo,
   Language,
+  LabBuildInfo,
   LabRunInfo,
   MachineAction,
   SimClockInfo,
@@ -149,6 +150,7 @@ export class LabSession {
         store,
         lang,
         drills,
+        canBuild: env.build !== null,
       });
       const terminals = new TerminalManager(env.ptys, {
         data: (id, data) => hub.emit('terminal.data', { id, data }),
@@ -211,6 +213,18 @@ export class LabSession {
   solveUpTo = (stepId: string): Promise<LabRunInfo> =>
     this.#afterSolve(() => this.#solveTask('solveUpTo', stepId, (progress) => this.runner.solveUpTo(stepId, progress)));
   showHint = (stepId: string): Promise<LabRunInfo> => this.runner.showHint(stepId);
+
+  /** Builds the lab's machines (a task per machine in the tray), then checks the steps again. */
+  async build(): Promise<LabBuildInfo> {
+    const builder = this.env.build;
+    if (!builder) {
+      throw new ApiError('conflict', `Lab "${this.lab.id}" has nothing to build: its machines exist as soon as it opens.`);
+    }
+    const outcome = await builder.build(this.tasks);
+    void this.refresh();
+    await this.runner.check();
+    return { installed: outcome.installed, skipped: outcome.skipped };
+  }
   setLanguage = (lang: Language): LabRunInfo => this.runner.setLanguage(lang);
 
   async act(machine: string, action: MachineAction): Promise<{ at: number }> {

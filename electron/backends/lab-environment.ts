@@ -15,7 +15,7 @@ import type { PtySpawner } from '../terminal/pty.ts';
 import type { TopologyMachine } from '../app/topology-observer.ts';
 import type { TaskService } from '../lab/task-service.ts';
 import type { BuildLabDeps } from '../provision/install/build-lab.ts';
-import type { InstallDriver } from '../provision/install/install-ports.ts';
+import type { FirstBootProbe, InstallDriver } from '../provision/install/install-ports.ts';
 
 /**
  * How fast a backend's clock runs: a factor of real time; `max`, as fast as the model goes but
@@ -99,7 +99,10 @@ export interface VirtualBoxReach extends RealNodesReach {
   /** The data folder the build keeps its image cache and seeds in (default: the usual one). */
   dataDir?: string;
   /** Overrides for the build's parts (tests: images and seeds stand-ins, a first-boot probe). */
-  build?: Partial<Pick<BuildLabDeps, 'images' | 'writeSeeds' | 'firstBoot' | 'pollMs' | 'bootMenuDelayMs'>>;
+  build?: Partial<Pick<BuildLabDeps, 'images' | 'writeSeeds' | 'pollMs' | 'bootMenuDelayMs'>> & {
+    /** Default: the TLS handshake on the node's :8006 (the trust question stays the app's). */
+    firstBootProbe?: FirstBootProbe;
+  };
 }
 
 export interface LabEnvironmentOptions {

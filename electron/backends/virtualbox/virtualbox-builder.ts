@@ -41,8 +41,8 @@ export async function virtualBoxBuildDeps(options: VirtualBoxBuilderOptions): Pr
     images,
     writeSeeds: (l, p, dir) => writeSeeds(l, p, dir),
     seedDir: path.join(dataDir, 'seeds', lab.id),
-    firstBoot: given.firstBoot ?? {
-      probe: tlsFirstBootProbe(options.clock),
+    firstBoot: {
+      probe: given.firstBootProbe ?? tlsFirstBootProbe(options.clock),
       trust: (node, fingerprint, kind) => options.trust(node, fingerprint, kind),
     },
     ...(given.pollMs !== undefined ? { pollMs: given.pollMs } : {}),
