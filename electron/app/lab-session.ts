@@ -214,6 +214,15 @@ export class LabSession {
     this.#afterSolve(() => this.#solveTask('solveUpTo', stepId, (progress) => this.runner.solveUpTo(stepId, progress)));
   showHint = (stepId: string): Promise<LabRunInfo> => this.runner.showHint(stepId);
 
+  /**
+   * Puts the machines back to their installed state when the backend can (VirtualBox checkpoints);
+   * null when it has nothing to do (the simulator rebuilds its cluster when the lab reopens).
+   */
+  async resetMachines(): Promise<string | null> {
+    if (!this.env.resetMachines) return null;
+    return (await this.env.resetMachines.reset()).restored;
+  }
+
   /** Builds the lab's machines (a task per machine in the tray), then checks the steps again. */
   async build(): Promise<LabBuildInfo> {
     const builder = this.env.build;

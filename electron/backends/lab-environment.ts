@@ -16,6 +16,7 @@ import type { TopologyMachine } from '../app/topology-observer.ts';
 import type { TaskService } from '../lab/task-service.ts';
 import type { BuildLabDeps } from '../provision/install/build-lab.ts';
 import type { FirstBootProbe, InstallDriver } from '../provision/install/install-ports.ts';
+import type { ResetDriver } from '../provision/install/reset-to-step.ts';
 
 /**
  * How fast a backend's clock runs: a factor of real time; `max`, as fast as the model goes but
@@ -38,6 +39,12 @@ export interface LabBuildOutcome {
 /** A backend that creates and installs the lab's machines itself (VirtualBox); progress goes to `tasks`. */
 export interface LabBuilder {
   build(tasks: TaskService, options?: { signal?: AbortSignal }): Promise<LabBuildOutcome>;
+}
+
+/** A backend whose machines can go back to how they were built (VirtualBox: the "installed" checkpoints). */
+export interface MachineReset {
+  /** Restores `stepCheckpoint` when the lab has it, else each machine's "installed" checkpoint; starts them. */
+  reset(stepCheckpoint?: string, options?: { signal?: AbortSignal }): Promise<{ restored: string }>;
 }
 
 /** How a person (or another tool) reaches one Proxmox node of the lab: API URL, certificate fingerprint. */
@@ -64,6 +71,8 @@ export interface LabEnvironment {
   nodeWebInterfaces: boolean;
   /** Present when the backend can build the lab's machines (VirtualBox); null when they just exist (the simulator). */
   build: LabBuilder | null;
+  /** Present when `lab.reset` can put the machines back too (a real cluster keeps its state); null otherwise. */
+  resetMachines: MachineReset | null;
   /** The Proxmox nodes reached so far and the login they take (shown by `lab run`). */
   nodeEndpoints(): NodeEndpoint[];
   login: { username: string; password: string };
@@ -78,7 +87,7 @@ export type TrustCallback = (node: string, fingerprint: string, kind: TrustKind)
 /** What the environment needs from VirtualBox: a driver that can address an existing lab. */
 export interface VirtualBoxHandle {
   /** The install calls too, so the lab can be built (VirtualBoxDriver has them all). */
-  driver: HypervisorDriver & InstallDriver & { attach(topology: TopologySpec): Promise<void> };
+  driver: HypervisorDriver & InstallDriver & ResetDriver & { attach(topology: TopologySpec): Promise<void> };
   close(): Promise<void>;
 }
 

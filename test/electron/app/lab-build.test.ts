@@ -135,6 +135,23 @@ describe('lab.build on the VirtualBox backend (fake vboxwebsrv, scripted install
     expect(result.installed).toEqual([]);
     expect([...result.skipped].sort()).toEqual(['nas', 'pve1', 'pve2', 'pve3']);
   }, 60_000);
+
+  it('lab.reset puts every machine back to its installed checkpoint (running, cables in) and starts the lab over', async () => {
+    const world = nodes.fake.world;
+    const pve1 = () => world.machines.find((m) => m.settings.name === `${LAB}-pve1`)!;
+    await app.handlers['machine.act']({ machine: 'pve1', action: 'cable-out' });
+    expect(pve1().settings.nics.some((n) => n.enabled && n.cableConnected === false)).toBe(true);
+    const calls = nodes.fake.calls.length;
+    const state = await app.handlers['lab.reset']({});
+    expect(state.progress.passed).toBe(0);
+    const restores = nodes.fake.calls.slice(calls).filter((c) => /restoreSnapshot/i.test(c));
+    expect(restores).toHaveLength(4);
+    for (const machine of ['pve1', 'pve2', 'pve3', 'nas']) {
+      const vm = world.machines.find((m) => m.settings.name === `${LAB}-${machine}`)!;
+      expect([machine, vm.state]).toEqual([machine, 'Running']);
+    }
+    expect(pve1().settings.nics.filter((n) => n.enabled).every((n) => n.cableConnected !== false)).toBe(true);
+  }, 60_000);
 });
 
 describe('lab.build on the simulator', () => {
