@@ -39,7 +39,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const hub = new EventHub();
   const warn = (line: string): void => deps.log.warn(line);
   const trust = await new TrustBroker(dataDir, (pending) => hub.emit('trust.requests', pending), warn).open();
-  for (const file of await removeStaleTempFiles([deps.dataDir, dataDir])) warn(`removed a temporary file left by an interrupted save: ${file}`);
+  for (const file of await removeStaleTempFiles([deps.dataDir, dataDir]))
+    warn(`removed a temporary file left by an interrupted save: ${file}`);
   // Damaged or unusable data, said once: in the log now and in app.info for the UI.
   const notices: DataNotice[] = [];
   if (settings.damagedKeptAt) {

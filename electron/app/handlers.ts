@@ -52,7 +52,12 @@ export interface AppContext {
 export interface SessionSlot {
   readonly active: LabSession | null;
   current(): LabSession;
-  open(choice: { lab: LabFile; profile: LabProfile; lang: Language; backend: BackendKind }): Promise<LabSession>;
+  open(choice: {
+    lab: LabFile;
+    profile: LabProfile;
+    lang: Language;
+    backend: BackendKind;
+  }): Promise<LabSession>;
   close(): Promise<void>;
 }
 
@@ -66,7 +71,11 @@ export function createHandlers(ctx: AppContext): Handlers {
     ...terminalHandlers(ctx),
     ...drillHandlers(ctx),
     ...trustHandlers(ctx),
-    ...createPveHandlers({ session: () => ctx.sessions.current(), dataDir: ctx.dataDir, ...(ctx.deps.openNodeWindow ? { openNodeWindow: ctx.deps.openNodeWindow } : {}) }),
+    ...createPveHandlers({
+      session: () => ctx.sessions.current(),
+      dataDir: ctx.dataDir,
+      ...(ctx.deps.openNodeWindow ? { openNodeWindow: ctx.deps.openNodeWindow } : {}),
+    }),
   });
 }
 
@@ -74,7 +83,9 @@ function language(ctx: AppContext): Language {
   return ctx.sessions.active?.state.lang ?? ctx.settings.get().lang;
 }
 
-export function appHandlers(ctx: AppContext): HandlerGroup<'app.info' | 'settings.get' | 'settings.set' | 'host.check'> {
+export function appHandlers(
+  ctx: AppContext,
+): HandlerGroup<'app.info' | 'settings.get' | 'settings.set' | 'host.check'> {
   return {
     'app.info': () => ({ ...ctx.info, backend: ctx.currentBackend() }),
     'settings.get': () => ctx.settingsInfo(),
@@ -131,7 +142,9 @@ export function labHandlers(
             : `Lab "${labId}" has no profile for the ${backend} backend.`,
         );
       }
-      return opened(await sessions.open({ lab, profile: chosen, lang: lang ?? ctx.settings.get().lang, backend }));
+      return opened(
+        await sessions.open({ lab, profile: chosen, lang: lang ?? ctx.settings.get().lang, backend }),
+      );
     },
     'lab.getState': () => sessions.active?.state ?? null,
     'lab.close': async () => {
@@ -204,7 +217,13 @@ export function drillHandlers(
   return {
     'drill.start': ({ stepId }) => sessions.current().startDrill(stepId),
     'drill.getState': () =>
-      sessions.active?.drillState() ?? { running: false, phase: null, elapsedMs: 0, milestones: [], report: null },
+      sessions.active?.drillState() ?? {
+        running: false,
+        phase: null,
+        elapsedMs: 0,
+        milestones: [],
+        report: null,
+      },
     // Drill history is readable without an open lab (the library shows past runs).
     'drill.history': async ({ labId }) => (await history.list(labId)).map(toDrillHistoryEntry),
     'drill.report': ({ labId, runId }) =>
@@ -215,7 +234,11 @@ export function drillHandlers(
         const base = `${labId}-${runId}`;
         return format === 'csv'
           ? { filename: `${base}.csv`, mime: 'text/csv', content: reportToCsv(report, language(ctx)) }
-          : { filename: `${base}.json`, mime: 'application/json', content: JSON.stringify(report, null, 2) + '\n' };
+          : {
+              filename: `${base}.json`,
+              mime: 'application/json',
+              content: JSON.stringify(report, null, 2) + '\n',
+            };
       }),
   };
 }

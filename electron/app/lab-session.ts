@@ -125,7 +125,12 @@ export class LabSession {
       // A backend that forgets its cluster (the simulator): replay what was already done.
       // (A real cluster keeps its state; nothing is replayed there.)
       const saved = await store.load(lab.id, profile.id);
-      if (env.replaysSolvedSteps && saved && saved.labVersion === lab.version && Object.keys(saved.steps).length > 0) {
+      if (
+        env.replaysSolvedSteps &&
+        saved &&
+        saved.labVersion === lab.version &&
+        Object.keys(saved.steps).length > 0
+      ) {
         await tasks.withTask(taskTitle('restore', options.lang), (task) =>
           rebuildWorld(lab, profile, env, saved, (fraction, message) => task.progress(fraction, message)),
         );
@@ -163,7 +168,10 @@ export class LabSession {
         clock: env.clock,
         startedAt: env.clock.now(),
       });
-      const session = new LabSession(lab, profile, env, runner, drills, terminals, observer, tasks, { ...options, speed });
+      const session = new LabSession(lab, profile, env, runner, drills, terminals, observer, tasks, {
+        ...options,
+        speed,
+      });
       session.#unsubscribe.push(
         runner.onState((state) => {
           lang = state.lang;
@@ -208,10 +216,14 @@ export class LabSession {
   check = (): Promise<LabRunInfo> => this.runner.check();
   /** NestLab does the step, shown as a task with its progress. */
   solveStep = (stepId: string): Promise<LabRunInfo> =>
-    this.#afterSolve(() => this.#solveTask('solveStep', stepId, (progress) => this.runner.solveStep(stepId, progress)));
+    this.#afterSolve(() =>
+      this.#solveTask('solveStep', stepId, (progress) => this.runner.solveStep(stepId, progress)),
+    );
   /** NestLab does every step up to `stepId`, shown as one task. */
   solveUpTo = (stepId: string): Promise<LabRunInfo> =>
-    this.#afterSolve(() => this.#solveTask('solveUpTo', stepId, (progress) => this.runner.solveUpTo(stepId, progress)));
+    this.#afterSolve(() =>
+      this.#solveTask('solveUpTo', stepId, (progress) => this.runner.solveUpTo(stepId, progress)),
+    );
   showHint = (stepId: string): Promise<LabRunInfo> => this.runner.showHint(stepId);
 
   /**
@@ -227,7 +239,10 @@ export class LabSession {
   async build(): Promise<LabBuildInfo> {
     const builder = this.env.build;
     if (!builder) {
-      throw new ApiError('conflict', `Lab "${this.lab.id}" has nothing to build: its machines exist as soon as it opens.`);
+      throw new ApiError(
+        'conflict',
+        `Lab "${this.lab.id}" has nothing to build: its machines exist as soon as it opens.`,
+      );
     }
     const outcome = await builder.build(this.tasks);
     void this.refresh();
@@ -244,11 +259,19 @@ export class LabSession {
       if (action !== 'reboot') return applyPowerOperation(this.env.driver, machine, action, now);
       // Rebooting needs a running machine; on a powered-off one it is the caller's mistake.
       if ((await this.env.driver.machine(machine)).power === 'off') {
-        throw new ApiError('conflict', `Machine "${machine}" is powered off; power it on instead of rebooting it.`);
+        throw new ApiError(
+          'conflict',
+          `Machine "${machine}" is powered off; power it on instead of rebooting it.`,
+        );
       }
       if (known.kind === 'pve') {
         // A clean reboot goes through Proxmox (and its HA shutdown policy), as `reboot` on the node would.
-        await this.env.pve.request({ method: 'POST', path: `/nodes/${machine}/status`, node: machine, params: { command: 'reboot' } });
+        await this.env.pve.request({
+          method: 'POST',
+          path: `/nodes/${machine}/status`,
+          node: machine,
+          params: { command: 'reboot' },
+        });
         return { at: now() };
       }
       // Anything else has no OS to ask: the reset button.
@@ -344,7 +367,9 @@ export class LabSession {
         },
         { fraction: null },
       )
-      .catch((error: unknown) => this.options.log.warn(`drill failed: ${error instanceof Error ? error.message : String(error)}`))
+      .catch((error: unknown) =>
+        this.options.log.warn(`drill failed: ${error instanceof Error ? error.message : String(error)}`),
+      )
       .finally(() => {
         this.#drillRun = undefined;
         void this.refresh();
@@ -409,12 +434,22 @@ export class LabSession {
 
   /** A solve, then what it did written into the nodes' terminals (dimmed, marked as NestLab's). */
   async #afterSolve(solve: () => Promise<LabRunInfo>): Promise<LabRunInfo> {
-    const before = new Set(this.runner.getState().steps.filter((s) => s.status === 'passed').map((s) => s.id));
+    const before = new Set(
+      this.runner
+        .getState()
+        .steps.filter((s) => s.status === 'passed')
+        .map((s) => s.id),
+    );
     const after = await this.#afterAction(solve());
-    const solved = after.steps.filter((s) => !before.has(s.id) && s.status === 'passed' && s.solvedBy === 'nestlab');
+    const solved = after.steps.filter(
+      (s) => !before.has(s.id) && s.status === 'passed' && s.solvedBy === 'nestlab',
+    );
     for (const info of solved) {
       const step = this.lab.steps.find((s) => s.id === info.id);
-      if (step) await this.#echoSolve(step, info.title).catch((e: unknown) => this.options.log.warn(`solve echo: ${String(e)}`));
+      if (step)
+        await this.#echoSolve(step, info.title).catch((e: unknown) =>
+          this.options.log.warn(`solve echo: ${String(e)}`),
+        );
     }
     return after;
   }
@@ -426,7 +461,8 @@ export class LabSession {
     const context = createRunContext(this.lab, this.profile);
     for (const { node, commands } of solveEchoes(step, firstNode)) {
       const rendered: string[] = [];
-      for (const command of commands) rendered.push(await cache.renderText(command, context).catch(() => command));
+      for (const command of commands)
+        rendered.push(await cache.renderText(command, context).catch(() => command));
       // Where a shell costs nothing, open it so the learner finds the note later; real nodes get
       // the note only in a terminal already open (no ssh session just for it).
       const session = this.env.shellsAreLocal ? await this.terminals.open(node) : this.terminals.find(node);
@@ -479,7 +515,8 @@ async function rebuildWorld(
   try {
     await replay.start();
     const state = await replay.solveUpTo(last.id, progress);
-    if (state.error) throw new ApiError('internal', `Could not restore the simulated cluster: ${state.error}`);
+    if (state.error)
+      throw new ApiError('internal', `Could not restore the simulated cluster: ${state.error}`);
   } finally {
     await replay.stop();
     await rm(scratch, { recursive: true, force: true });

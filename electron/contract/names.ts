@@ -61,7 +61,8 @@ const eventSet: ReadonlySet<string> = new Set(EVENT_NAMES);
 
 export const isMethodName = (name: unknown): name is MethodName =>
   typeof name === 'string' && methodSet.has(name);
-export const isEventName = (name: unknown): name is EventName => typeof name === 'string' && eventSet.has(name);
+export const isEventName = (name: unknown): name is EventName =>
+  typeof name === 'string' && eventSet.has(name);
 
 /** The one object the preload exposes as `window.labApi`. */
 export interface LabApiBridge {

@@ -251,7 +251,11 @@ export class LabRunner {
   private requireStep(stepId: string): StepRuntime {
     const s = this.steps.find((x) => x.step.id === stepId);
     // The caller's mistake (a stale view, a typo in the CLI), not ours: not-found, said plainly.
-    if (!s) throw new ApiError('not-found', `Lab "${this.lab.id}" has no step "${stepId}" in profile "${this.profile.id}".`);
+    if (!s)
+      throw new ApiError(
+        'not-found',
+        `Lab "${this.lab.id}" has no step "${stepId}" in profile "${this.profile.id}".`,
+      );
     return s;
   }
 
@@ -349,15 +353,20 @@ export class LabRunner {
     this.error = null;
     this.emit();
     try {
-      await runSolve(s.step.id, s.step.solve, {
-        pve: this.o.pve,
-        hypervisor: this.o.hypervisor,
-        shell: this.o.shell,
-        clock: this.o.clock,
-        cache: this.cache,
-        context: this.context(),
-        signal,
-      }, (index, total, description) => progress?.((actionsShare * index) / total, description));
+      await runSolve(
+        s.step.id,
+        s.step.solve,
+        {
+          pve: this.o.pve,
+          hypervisor: this.o.hypervisor,
+          shell: this.o.shell,
+          clock: this.o.clock,
+          cache: this.cache,
+          context: this.context(),
+          signal,
+        },
+        (index, total, description) => progress?.((actionsShare * index) / total, description),
+      );
       if (s.step.drill && this.o.drills) {
         progress?.(actionsShare, 'drill');
         await this.o.drills.run({

@@ -94,7 +94,8 @@ export async function createSimLabEnvironment(options: LabEnvironmentOptions): P
     build: null,
     // lab.reset rebuilds the simulated cluster from nothing.
     resetMachines: null,
-    nodeEndpoints: () => datacenter.endpoints.map(({ name, url, fingerprint }) => ({ name, url, fingerprint })),
+    nodeEndpoints: () =>
+      datacenter.endpoints.map(({ name, url, fingerprint }) => ({ name, url, fingerprint })),
     login: { username: datacenter.credentials.username, password: datacenter.credentials.password },
     async close() {
       for (const session of solveShells.values()) session.close();

@@ -69,7 +69,12 @@ export async function createVirtualBoxLabEnvironment(
     }),
     resetMachines: {
       reset: (stepCheckpoint, resetOptions) =>
-        resetToStep(vbox.driver, profile.machines.map((m) => m.name), stepCheckpoint, resetOptions),
+        resetToStep(
+          vbox.driver,
+          profile.machines.map((m) => m.name),
+          stepCheckpoint,
+          resetOptions,
+        ),
     },
     nodeEndpoints: nodes.nodeEndpoints,
     login: nodes.login,

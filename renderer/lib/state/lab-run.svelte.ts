@@ -57,7 +57,12 @@ export class LabRunState {
     const run = this.#run;
     if (!run) return null;
     const id = this.#viewedStepId ?? run.activeStepId;
-    return run.steps.find((s) => s.id === id) ?? run.steps.find((s) => s.status !== 'passed') ?? run.steps.at(-1) ?? null;
+    return (
+      run.steps.find((s) => s.id === id) ??
+      run.steps.find((s) => s.status !== 'passed') ??
+      run.steps.at(-1) ??
+      null
+    );
   }
 
   viewStep(stepId: string | null): void {

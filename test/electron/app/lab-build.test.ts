@@ -39,7 +39,12 @@ const proxmoxInstaller: FakeGuestScript = {
   ],
 };
 const cloudInit: FakeGuestScript = {
-  steps: [{ output: 'Cloud-init v. 24.4-1 finished at Fri, 04 Dec 2026 02:00:00 +0000. Datasource DataSourceNoCloud.\r\n' }],
+  steps: [
+    {
+      output:
+        'Cloud-init v. 24.4-1 finished at Fri, 04 Dec 2026 02:00:00 +0000. Datasource DataSourceNoCloud.\r\n',
+    },
+  ],
 };
 
 describe('lab.build on the VirtualBox backend (fake vboxwebsrv, scripted installers)', () => {
@@ -86,10 +91,15 @@ describe('lab.build on the VirtualBox backend (fake vboxwebsrv, scripted install
       virtualBox: {
         ...nodes.reach,
         // The stand-in nodes answer on their own URLs; the trust question stays the app's.
-        build: { images, firstBootProbe: async (node) => {
+        build: {
+          images,
+          firstBootProbe: async (node) => {
             probed.push(node);
             return { fingerprint: nodes.fingerprint(node) };
-          }, pollMs: 20, bootMenuDelayMs: 0 },
+          },
+          pollMs: 20,
+          bootMenuDelayMs: 0,
+        },
       },
     });
     app.hub.subscribe((event, payload) => {
@@ -157,7 +167,11 @@ describe('lab.build on the VirtualBox backend (fake vboxwebsrv, scripted install
       const vm = world.machines.find((m) => m.settings.name === `${LAB}-${machine}`)!;
       expect([machine, vm.state]).toEqual([machine, 'Running']);
     }
-    expect(pve1().settings.nics.filter((n) => n.enabled).every((n) => n.cableConnected !== false)).toBe(true);
+    expect(
+      pve1()
+        .settings.nics.filter((n) => n.enabled)
+        .every((n) => n.cableConnected !== false),
+    ).toBe(true);
   }, 60_000);
 });
 
@@ -169,7 +183,9 @@ describe('lab.build on the simulator', () => {
       const opened = await app.handlers['lab.open']({ labId: LAB });
       expect(opened.canBuild).toBeUndefined();
       const outcome = await createRouter(app.handlers).dispatch('lab.build', {});
-      expect(outcome).toMatchObject({ error: { code: 'conflict', message: expect.stringMatching(/nothing to build/) } });
+      expect(outcome).toMatchObject({
+        error: { code: 'conflict', message: expect.stringMatching(/nothing to build/) },
+      });
     } finally {
       await app.close();
       await rm(dataDir, { recursive: true, force: true });

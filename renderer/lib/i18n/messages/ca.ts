@@ -5,7 +5,8 @@ export const ca: Messages = {
   'app.name': 'NestLab',
   'app.loading': 'Carregant…',
   'app.disconnected': "S'ha perdut la connexió amb NestLab. Tornant a connectar…",
-  'app.cannotConnect': "No s'ha pogut connectar amb NestLab. Obre l'enllaç exacte que NestLab va mostrar en iniciar-se (porta el testimoni d'accés) i comprova que NestLab encara funciona.",
+  'app.cannotConnect':
+    "No s'ha pogut connectar amb NestLab. Obre l'enllaç exacte que NestLab va mostrar en iniciar-se (porta el testimoni d'accés) i comprova que NestLab encara funciona.",
   'app.error': 'Alguna cosa ha anat malament: {message}',
   'app.skip': 'Salta al contingut',
   'nav.main': 'Principal',
@@ -49,7 +50,8 @@ export const ca: Messages = {
   'run.steps': 'Passos',
   'run.close': 'Tancar el laboratori',
   'run.build': 'Construeix el laboratori',
-  'run.buildHint': 'Crea i instal·la les màquines del laboratori a VirtualBox (les ja instal·lades es conserven)',
+  'run.buildHint':
+    'Crea i instal·la les màquines del laboratori a VirtualBox (les ja instal·lades es conserven)',
   'run.busy': 'Treballant: {what}',
   'busy.lab.open': 'obrint el laboratori',
   'busy.lab.check': 'comprovant',
@@ -60,7 +62,8 @@ export const ca: Messages = {
   'busy.lab.showHint': 'cercant una pista',
   'busy.lab.setLanguage': 'canviant la llengua',
   'run.noLab': "No hi ha cap laboratori obert. Tria'n un a la biblioteca.",
-  'run.complete': 'Laboratori completat: {byLearner} de {total} passos superats per tu, {byNestlab} resolts per NestLab.',
+  'run.complete':
+    'Laboratori completat: {byLearner} de {total} passos superats per tu, {byNestlab} resolts per NestLab.',
   'run.stepPassed': 'Pas superat: {title}',
   'run.clock': 'Rellotge del clúster',
   'run.speed': 'Velocitat de la simulació',
@@ -88,7 +91,8 @@ export const ca: Messages = {
   'step.solve': 'Resoldre aquest pas',
   'step.solveUpTo': 'Resoldre fins aquí',
   'step.reset': 'Reiniciar el laboratori',
-  'step.confirmSolve': 'NestLab farà aquest pas per tu i el marcarà com a «Resolt per NestLab». Vols continuar?',
+  'step.confirmSolve':
+    'NestLab farà aquest pas per tu i el marcarà com a «Resolt per NestLab». Vols continuar?',
   'step.confirmSolveUpTo': 'NestLab resoldrà tots els passos fins a «{title}». Vols continuar?',
   'step.confirmReset': "El clúster torna a l'estat inicial i es perd tot el progrés. Vols continuar?",
   'step.runDrill': 'Fer el simulacre de failover',
@@ -114,9 +118,10 @@ export const ca: Messages = {
   'topology.offline': 'Fora de línia',
   'topology.cableOut': 'Cable desconnectat',
   'topology.ha': 'HA: {state}',
-  'topology.haTip': 'Estat HA del node segons el mestre CRM: online; unknown (perdut, en espera); fence (cal aïllar-lo abans de reiniciar els seus recursos HA en un altre node).',
+  'topology.haTip':
+    'Estat HA del node segons el mestre CRM: online; unknown (perdut, en espera); fence (cal aïllar-lo abans de reiniciar els seus recursos HA en un altre node).',
   'topology.crmMaster': 'Mestre CRM',
-  'topology.crmMasterTip': 'El mestre del Cluster Resource Manager decideix on s\'executen els recursos HA.',
+  'topology.crmMasterTip': "El mestre del Cluster Resource Manager decideix on s'executen els recursos HA.",
   'topology.lrm': 'LRM: {state}',
   'topology.lrmTip': 'El Local Resource Manager executa els recursos HA en aquest node.',
   'topology.quorumTip': 'Quòrum: més de la meitat dels vots. Sense quòrum el clúster rebutja els canvis.',
@@ -139,16 +144,19 @@ export const ca: Messages = {
   'confirm.cable-out': '{node} perd la xarxa però continua engegat.',
   'confirm.cable-in': '{node} recupera la xarxa.',
   'confirm.haGuests': "{guests} s'aïllarà (fence) i es reiniciarà en un altre node en uns 2 minuts.",
-  'confirm.title': 'N\'estàs segur?',
+  'confirm.title': "N'estàs segur?",
   'confirm.yes': 'Sí, fes-ho',
   'confirm.cancel': 'Cancel·lar',
   'trust.title.tls': 'Confiar en el certificat de {node}?',
   'trust.title.ssh': 'Confiar en la clau SSH de {node}?',
-  'trust.first': "NestLab no s'ha connectat mai a {node}. Comprova que aquesta empremta és la que mostra el mateix node abans de confiar-hi: a partir d'ara NestLab només parlarà amb aquest node.",
-  'trust.changed': '{node} mostra ara una empremta diferent de la que vas acceptar. És normal si has reinstal·lat el node; si no, potser una altra màquina respon en el seu lloc.',
+  'trust.first':
+    "NestLab no s'ha connectat mai a {node}. Comprova que aquesta empremta és la que mostra el mateix node abans de confiar-hi: a partir d'ara NestLab només parlarà amb aquest node.",
+  'trust.changed':
+    '{node} mostra ara una empremta diferent de la que vas acceptar. És normal si has reinstal·lat el node; si no, potser una altra màquina respon en el seu lloc.',
   'trust.previous': 'Acceptada abans',
   'trust.fingerprint': 'Empremta (SHA-256)',
-  'trust.how.tls': 'Al node: pvenode cert info (o Centre de dades → node → Sistema → Certificats a la seva interfície web).',
+  'trust.how.tls':
+    'Al node: pvenode cert info (o Centre de dades → node → Sistema → Certificats a la seva interfície web).',
   'trust.how.ssh': 'Al node: ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub',
   'trust.accept': 'Confiar-hi',
   'trust.refuse': 'Rebutjar',
@@ -162,7 +170,7 @@ export const ca: Messages = {
   'drill.running': 'Simulacre en curs',
   'drill.elapsed': 'Temps transcorregut',
   'drill.phase': 'Fase actual: {phase}',
-  'drill.noReport': 'Encara no s\'ha fet cap simulacre en aquest laboratori.',
+  'drill.noReport': "Encara no s'ha fet cap simulacre en aquest laboratori.",
   'drill.timeline': 'Cronologia del failover',
   'drill.outcome.recovered': 'Recuperat en {total}',
   'drill.outcome.not-recovered': 'No recuperat',
@@ -214,12 +222,18 @@ export const ca: Messages = {
   'settings.dataDir': 'Carpeta de dades',
   'settings.dataDir.inUse': 'En ús:',
   'settings.dataDir.save': 'Fes servir aquesta carpeta',
-  'settings.dataDir.pending': "Desat. NestLab desarà el progrés i l'historial de simulacres a {dir} a partir del proper inici.",
+  'settings.dataDir.pending':
+    "Desat. NestLab desarà el progrés i l'historial de simulacres a {dir} a partir del proper inici.",
   'settings.saved': 'Desat.',
-  'notice.progress-damaged': "No s'ha pogut llegir el teu progrés desat d'aquest laboratori, així que torna a començar al pas 1. El fitxer antic s'ha desat a {file}.",
-  'notice.settings-damaged': "No s'ha pogut llegir el teu fitxer de configuració; NestLab fa servir la configuració predeterminada. El fitxer antic s'ha desat a {file}.",
-  'notice.trust-damaged': "No s'ha pogut llegir el fitxer d'empremtes de confiança, així que NestLab tornarà a preguntar abans de confiar en cap node. El fitxer antic s'ha desat a {file}.",
-  'notice.trust-unreadable': "No es pot llegir el fitxer d'empremtes de confiança ({file}), així que NestLab no hi desarà les respostes noves. Revisa'n els permisos.",
-  'notice.data-dir-unusable': "No es pot fer servir la carpeta de dades escollida {file}; aquesta vegada NestLab fa servir la carpeta predeterminada.",
-  'notice.dismiss': "Tanca",
+  'notice.progress-damaged':
+    "No s'ha pogut llegir el teu progrés desat d'aquest laboratori, així que torna a començar al pas 1. El fitxer antic s'ha desat a {file}.",
+  'notice.settings-damaged':
+    "No s'ha pogut llegir el teu fitxer de configuració; NestLab fa servir la configuració predeterminada. El fitxer antic s'ha desat a {file}.",
+  'notice.trust-damaged':
+    "No s'ha pogut llegir el fitxer d'empremtes de confiança, així que NestLab tornarà a preguntar abans de confiar en cap node. El fitxer antic s'ha desat a {file}.",
+  'notice.trust-unreadable':
+    "No es pot llegir el fitxer d'empremtes de confiança ({file}), així que NestLab no hi desarà les respostes noves. Revisa'n els permisos.",
+  'notice.data-dir-unusable':
+    'No es pot fer servir la carpeta de dades escollida {file}; aquesta vegada NestLab fa servir la carpeta predeterminada.',
+  'notice.dismiss': 'Tanca',
 };

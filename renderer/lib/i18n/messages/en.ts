@@ -3,7 +3,8 @@ export const en = {
   'app.name': 'NestLab',
   'app.loading': 'Loading…',
   'app.disconnected': 'Lost the connection to NestLab. Reconnecting…',
-  'app.cannotConnect': 'Could not connect to NestLab. Open the exact link NestLab printed when it started (it carries the access token) and check that NestLab is still running.',
+  'app.cannotConnect':
+    'Could not connect to NestLab. Open the exact link NestLab printed when it started (it carries the access token) and check that NestLab is still running.',
   'app.error': 'Something went wrong: {message}',
   'app.skip': 'Skip to content',
   'nav.main': 'Main',
@@ -112,7 +113,8 @@ export const en = {
   'topology.offline': 'Offline',
   'topology.cableOut': 'Cable pulled',
   'topology.ha': 'HA: {state}',
-  'topology.haTip': 'HA node state as the CRM master sees it: online; unknown (lost, waiting); fence (must be fenced before its HA resources restart elsewhere).',
+  'topology.haTip':
+    'HA node state as the CRM master sees it: online; unknown (lost, waiting); fence (must be fenced before its HA resources restart elsewhere).',
   'topology.crmMaster': 'CRM master',
   'topology.crmMasterTip': 'The Cluster Resource Manager master decides where HA resources run.',
   'topology.lrm': 'LRM: {state}',
@@ -142,11 +144,14 @@ export const en = {
   'confirm.cancel': 'Cancel',
   'trust.title.tls': "Trust {node}'s certificate?",
   'trust.title.ssh': "Trust {node}'s SSH host key?",
-  'trust.first': 'NestLab has not talked to {node} before. Check that this fingerprint is the one the node itself shows before you trust it: from then on NestLab talks only to this node.',
-  'trust.changed': '{node} now shows a different fingerprint than the one you trusted. That is expected after reinstalling the node; otherwise another machine may be answering in its place.',
+  'trust.first':
+    'NestLab has not talked to {node} before. Check that this fingerprint is the one the node itself shows before you trust it: from then on NestLab talks only to this node.',
+  'trust.changed':
+    '{node} now shows a different fingerprint than the one you trusted. That is expected after reinstalling the node; otherwise another machine may be answering in its place.',
   'trust.previous': 'Trusted before',
   'trust.fingerprint': 'Fingerprint (SHA-256)',
-  'trust.how.tls': 'On the node: pvenode cert info (or Datacenter → node → System → Certificates in its web interface).',
+  'trust.how.tls':
+    'On the node: pvenode cert info (or Datacenter → node → System → Certificates in its web interface).',
   'trust.how.ssh': 'On the node: ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub',
   'trust.accept': 'Trust',
   'trust.refuse': 'Refuse',
@@ -214,12 +219,17 @@ export const en = {
   'settings.dataDir.save': 'Use this folder',
   'settings.dataDir.pending': 'Saved. NestLab keeps progress and drill history in {dir} from its next start.',
   'settings.saved': 'Saved.',
-  'notice.progress-damaged': "Your saved progress for this lab could not be read, so the lab starts again at step 1. The old file was kept at {file}.",
-  'notice.settings-damaged': "Your settings file could not be read; NestLab uses the default settings. The old file was kept at {file}.",
-  'notice.trust-damaged': "The file of trusted fingerprints could not be read, so NestLab will ask again before trusting any node. The old file was kept at {file}.",
-  'notice.trust-unreadable': "The file of trusted fingerprints ({file}) cannot be read, so NestLab will not save new answers into it. Check its permissions.",
-  'notice.data-dir-unusable': "The chosen data folder {file} cannot be used; NestLab uses its default folder this time.",
-  'notice.dismiss': "Dismiss",
+  'notice.progress-damaged':
+    'Your saved progress for this lab could not be read, so the lab starts again at step 1. The old file was kept at {file}.',
+  'notice.settings-damaged':
+    'Your settings file could not be read; NestLab uses the default settings. The old file was kept at {file}.',
+  'notice.trust-damaged':
+    'The file of trusted fingerprints could not be read, so NestLab will ask again before trusting any node. The old file was kept at {file}.',
+  'notice.trust-unreadable':
+    'The file of trusted fingerprints ({file}) cannot be read, so NestLab will not save new answers into it. Check its permissions.',
+  'notice.data-dir-unusable':
+    'The chosen data folder {file} cannot be used; NestLab uses its default folder this time.',
+  'notice.dismiss': 'Dismiss',
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -5,7 +5,8 @@ export const es: Messages = {
   'app.name': 'NestLab',
   'app.loading': 'Cargando…',
   'app.disconnected': 'Se perdió la conexión con NestLab. Reconectando…',
-  'app.cannotConnect': 'No se pudo conectar con NestLab. Abre el enlace exacto que NestLab mostró al arrancar (lleva el token de acceso) y comprueba que NestLab sigue en marcha.',
+  'app.cannotConnect':
+    'No se pudo conectar con NestLab. Abre el enlace exacto que NestLab mostró al arrancar (lleva el token de acceso) y comprueba que NestLab sigue en marcha.',
   'app.error': 'Algo salió mal: {message}',
   'app.skip': 'Saltar al contenido',
   'nav.main': 'Principal',
@@ -49,7 +50,8 @@ export const es: Messages = {
   'run.steps': 'Pasos',
   'run.close': 'Cerrar laboratorio',
   'run.build': 'Construir el laboratorio',
-  'run.buildHint': 'Crear e instalar las máquinas del laboratorio en VirtualBox (las ya instaladas se conservan)',
+  'run.buildHint':
+    'Crear e instalar las máquinas del laboratorio en VirtualBox (las ya instaladas se conservan)',
   'run.busy': 'Trabajando: {what}',
   'busy.lab.open': 'abriendo el laboratorio',
   'busy.lab.check': 'comprobando',
@@ -60,7 +62,8 @@ export const es: Messages = {
   'busy.lab.showHint': 'buscando una pista',
   'busy.lab.setLanguage': 'cambiando el idioma',
   'run.noLab': 'No hay ningún laboratorio abierto. Elige uno en la biblioteca.',
-  'run.complete': 'Laboratorio completado: {byLearner} de {total} pasos superados por ti, {byNestlab} resueltos por NestLab.',
+  'run.complete':
+    'Laboratorio completado: {byLearner} de {total} pasos superados por ti, {byNestlab} resueltos por NestLab.',
   'run.stepPassed': 'Paso superado: {title}',
   'run.clock': 'Reloj del clúster',
   'run.speed': 'Velocidad de la simulación',
@@ -114,9 +117,11 @@ export const es: Messages = {
   'topology.offline': 'Fuera de línea',
   'topology.cableOut': 'Cable desconectado',
   'topology.ha': 'HA: {state}',
-  'topology.haTip': 'Estado HA del nodo según el maestro CRM: online; unknown (perdido, en espera); fence (hay que aislarlo antes de reiniciar sus recursos HA en otro nodo).',
+  'topology.haTip':
+    'Estado HA del nodo según el maestro CRM: online; unknown (perdido, en espera); fence (hay que aislarlo antes de reiniciar sus recursos HA en otro nodo).',
   'topology.crmMaster': 'Maestro CRM',
-  'topology.crmMasterTip': 'El maestro del Cluster Resource Manager decide dónde se ejecutan los recursos HA.',
+  'topology.crmMasterTip':
+    'El maestro del Cluster Resource Manager decide dónde se ejecutan los recursos HA.',
   'topology.lrm': 'LRM: {state}',
   'topology.lrmTip': 'El Local Resource Manager ejecuta los recursos HA en este nodo.',
   'topology.quorumTip': 'Quórum: más de la mitad de los votos. Sin él, el clúster rechaza los cambios.',
@@ -144,11 +149,14 @@ export const es: Messages = {
   'confirm.cancel': 'Cancelar',
   'trust.title.tls': '¿Confiar en el certificado de {node}?',
   'trust.title.ssh': '¿Confiar en la clave SSH de {node}?',
-  'trust.first': 'NestLab no se ha conectado antes a {node}. Comprueba que esta huella es la que muestra el propio nodo antes de confiar en ella: a partir de ahora NestLab solo hablará con este nodo.',
-  'trust.changed': '{node} muestra ahora una huella distinta de la que aceptaste. Es normal si has reinstalado el nodo; si no, puede que otra máquina esté respondiendo en su lugar.',
+  'trust.first':
+    'NestLab no se ha conectado antes a {node}. Comprueba que esta huella es la que muestra el propio nodo antes de confiar en ella: a partir de ahora NestLab solo hablará con este nodo.',
+  'trust.changed':
+    '{node} muestra ahora una huella distinta de la que aceptaste. Es normal si has reinstalado el nodo; si no, puede que otra máquina esté respondiendo en su lugar.',
   'trust.previous': 'Aceptada antes',
   'trust.fingerprint': 'Huella (SHA-256)',
-  'trust.how.tls': 'En el nodo: pvenode cert info (o Centro de datos → nodo → Sistema → Certificados en su interfaz web).',
+  'trust.how.tls':
+    'En el nodo: pvenode cert info (o Centro de datos → nodo → Sistema → Certificados en su interfaz web).',
   'trust.how.ssh': 'En el nodo: ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub',
   'trust.accept': 'Confiar',
   'trust.refuse': 'Rechazar',
@@ -214,12 +222,18 @@ export const es: Messages = {
   'settings.dataDir': 'Carpeta de datos',
   'settings.dataDir.inUse': 'En uso:',
   'settings.dataDir.save': 'Usar esta carpeta',
-  'settings.dataDir.pending': 'Guardado. NestLab guardará el progreso y el historial de simulacros en {dir} a partir del próximo inicio.',
+  'settings.dataDir.pending':
+    'Guardado. NestLab guardará el progreso y el historial de simulacros en {dir} a partir del próximo inicio.',
   'settings.saved': 'Guardado.',
-  'notice.progress-damaged': "No se ha podido leer tu progreso guardado de este laboratorio, así que empieza de nuevo en el paso 1. El archivo antiguo se ha guardado en {file}.",
-  'notice.settings-damaged': "No se ha podido leer tu archivo de ajustes; NestLab usa los ajustes predeterminados. El archivo antiguo se ha guardado en {file}.",
-  'notice.trust-damaged': "No se ha podido leer el archivo de huellas de confianza, así que NestLab volverá a preguntar antes de confiar en cualquier nodo. El archivo antiguo se ha guardado en {file}.",
-  'notice.trust-unreadable': "No se puede leer el archivo de huellas de confianza ({file}), así que NestLab no guardará en él las nuevas respuestas. Revisa sus permisos.",
-  'notice.data-dir-unusable': "No se puede usar la carpeta de datos elegida {file}; esta vez NestLab usa su carpeta predeterminada.",
-  'notice.dismiss': "Cerrar",
+  'notice.progress-damaged':
+    'No se ha podido leer tu progreso guardado de este laboratorio, así que empieza de nuevo en el paso 1. El archivo antiguo se ha guardado en {file}.',
+  'notice.settings-damaged':
+    'No se ha podido leer tu archivo de ajustes; NestLab usa los ajustes predeterminados. El archivo antiguo se ha guardado en {file}.',
+  'notice.trust-damaged':
+    'No se ha podido leer el archivo de huellas de confianza, así que NestLab volverá a preguntar antes de confiar en cualquier nodo. El archivo antiguo se ha guardado en {file}.',
+  'notice.trust-unreadable':
+    'No se puede leer el archivo de huellas de confianza ({file}), así que NestLab no guardará en él las nuevas respuestas. Revisa sus permisos.',
+  'notice.data-dir-unusable':
+    'No se puede usar la carpeta de datos elegida {file}; esta vez NestLab usa su carpeta predeterminada.',
+  'notice.dismiss': 'Cerrar',
 };

@@ -5,7 +5,8 @@ export const fr: Messages = {
   'app.name': 'NestLab',
   'app.loading': 'Chargement…',
   'app.disconnected': 'Connexion à NestLab perdue. Reconnexion…',
-  'app.cannotConnect': "Impossible de se connecter à NestLab. Ouvrez le lien exact affiché par NestLab au démarrage (il contient le jeton d'accès) et vérifiez que NestLab tourne toujours.",
+  'app.cannotConnect':
+    "Impossible de se connecter à NestLab. Ouvrez le lien exact affiché par NestLab au démarrage (il contient le jeton d'accès) et vérifiez que NestLab tourne toujours.",
   'app.error': 'Un problème est survenu : {message}',
   'app.skip': 'Aller au contenu',
   'nav.main': 'Principal',
@@ -49,7 +50,8 @@ export const fr: Messages = {
   'run.steps': 'Étapes',
   'run.close': 'Fermer le labo',
   'run.build': 'Construire le labo',
-  'run.buildHint': 'Créer et installer les machines du labo dans VirtualBox (celles déjà installées sont conservées)',
+  'run.buildHint':
+    'Créer et installer les machines du labo dans VirtualBox (celles déjà installées sont conservées)',
   'run.busy': 'En cours : {what}',
   'busy.lab.open': 'ouverture du labo',
   'busy.lab.check': 'vérification',
@@ -60,7 +62,8 @@ export const fr: Messages = {
   'busy.lab.showHint': "recherche d'un indice",
   'busy.lab.setLanguage': 'changement de langue',
   'run.noLab': "Aucun labo n'est ouvert. Choisissez-en un dans la bibliothèque.",
-  'run.complete': 'Labo terminé : {byLearner} étapes sur {total} réussies par vous, {byNestlab} résolues par NestLab.',
+  'run.complete':
+    'Labo terminé : {byLearner} étapes sur {total} réussies par vous, {byNestlab} résolues par NestLab.',
   'run.stepPassed': 'Étape réussie : {title}',
   'run.clock': 'Horloge du cluster',
   'run.speed': 'Vitesse de la simulation',
@@ -88,9 +91,11 @@ export const fr: Messages = {
   'step.solve': 'Résoudre cette étape',
   'step.solveUpTo': "Résoudre jusqu'ici",
   'step.reset': 'Réinitialiser le labo',
-  'step.confirmSolve': 'NestLab fera cette étape à votre place et la marquera « Résolue par NestLab ». Continuer ?',
+  'step.confirmSolve':
+    'NestLab fera cette étape à votre place et la marquera « Résolue par NestLab ». Continuer ?',
   'step.confirmSolveUpTo': "NestLab résoudra toutes les étapes jusqu'à « {title} ». Continuer ?",
-  'step.confirmReset': 'Le cluster revient à son état initial et toute la progression est perdue. Continuer ?',
+  'step.confirmReset':
+    'Le cluster revient à son état initial et toute la progression est perdue. Continuer ?',
   'step.runDrill': "Lancer l'exercice de bascule",
 
   'tabs.label': 'Vues du cluster',
@@ -114,12 +119,14 @@ export const fr: Messages = {
   'topology.offline': 'Hors ligne',
   'topology.cableOut': 'Câble débranché',
   'topology.ha': 'HA : {state}',
-  'topology.haTip': 'État HA du nœud vu par le maître CRM : online ; unknown (perdu, en attente) ; fence (doit être isolé avant que ses ressources HA redémarrent ailleurs).',
+  'topology.haTip':
+    'État HA du nœud vu par le maître CRM : online ; unknown (perdu, en attente) ; fence (doit être isolé avant que ses ressources HA redémarrent ailleurs).',
   'topology.crmMaster': 'Maître CRM',
   'topology.crmMasterTip': 'Le maître du Cluster Resource Manager décide où tournent les ressources HA.',
   'topology.lrm': 'LRM : {state}',
   'topology.lrmTip': 'Le Local Resource Manager exécute les ressources HA sur ce nœud.',
-  'topology.quorumTip': 'Quorum : plus de la moitié des votes. Sans lui, le cluster refuse les modifications.',
+  'topology.quorumTip':
+    'Quorum : plus de la moitié des votes. Sans lui, le cluster refuse les modifications.',
   'topology.notInCluster': 'Hors cluster',
   'topology.guest': '{sid} {name} : {status}',
   'topology.nas': 'NAS {name}',
@@ -134,7 +141,8 @@ export const fr: Messages = {
   'action.cable-in': 'Rebrancher le câble réseau',
   'confirm.power-off': "{node} perd l'alimentation immédiatement, comme si on le débranchait.",
   'confirm.power-on': '{node} démarre et rejoint le cluster après son démarrage.',
-  'confirm.acpi-shutdown': "{node} s'arrête proprement ; ses ressources HA sont d'abord arrêtées ou déplacées.",
+  'confirm.acpi-shutdown':
+    "{node} s'arrête proprement ; ses ressources HA sont d'abord arrêtées ou déplacées.",
   'confirm.reboot': '{node} redémarre.',
   'confirm.cable-out': '{node} perd le réseau mais reste allumé.',
   'confirm.cable-in': '{node} retrouve le réseau.',
@@ -144,11 +152,14 @@ export const fr: Messages = {
   'confirm.cancel': 'Annuler',
   'trust.title.tls': 'Faire confiance au certificat de {node} ?',
   'trust.title.ssh': 'Faire confiance à la clé SSH de {node} ?',
-  'trust.first': "NestLab ne s'est encore jamais connecté à {node}. Vérifiez que cette empreinte est bien celle qu'affiche le nœud lui-même avant de lui faire confiance : ensuite, NestLab ne parlera qu'à ce nœud.",
-  'trust.changed': "{node} présente maintenant une empreinte différente de celle que vous aviez acceptée. C'est normal après une réinstallation du nœud ; sinon, une autre machine répond peut-être à sa place.",
+  'trust.first':
+    "NestLab ne s'est encore jamais connecté à {node}. Vérifiez que cette empreinte est bien celle qu'affiche le nœud lui-même avant de lui faire confiance : ensuite, NestLab ne parlera qu'à ce nœud.",
+  'trust.changed':
+    "{node} présente maintenant une empreinte différente de celle que vous aviez acceptée. C'est normal après une réinstallation du nœud ; sinon, une autre machine répond peut-être à sa place.",
   'trust.previous': 'Acceptée auparavant',
   'trust.fingerprint': 'Empreinte (SHA-256)',
-  'trust.how.tls': 'Sur le nœud : pvenode cert info (ou Centre de données → nœud → Système → Certificats dans son interface web).',
+  'trust.how.tls':
+    'Sur le nœud : pvenode cert info (ou Centre de données → nœud → Système → Certificats dans son interface web).',
   'trust.how.ssh': 'Sur le nœud : ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub',
   'trust.accept': 'Faire confiance',
   'trust.refuse': 'Refuser',
@@ -214,12 +225,18 @@ export const fr: Messages = {
   'settings.dataDir': 'Dossier des données',
   'settings.dataDir.inUse': 'Utilisé :',
   'settings.dataDir.save': 'Utiliser ce dossier',
-  'settings.dataDir.pending': "Enregistré. NestLab conservera la progression et l'historique des exercices dans {dir} dès son prochain démarrage.",
+  'settings.dataDir.pending':
+    "Enregistré. NestLab conservera la progression et l'historique des exercices dans {dir} dès son prochain démarrage.",
   'settings.saved': 'Enregistré.',
-  'notice.progress-damaged': "Votre progression enregistrée pour ce lab n'a pas pu être lue : le lab reprend à l'étape 1. L'ancien fichier a été conservé dans {file}.",
-  'notice.settings-damaged': "Votre fichier de réglages n'a pas pu être lu ; NestLab utilise les réglages par défaut. L'ancien fichier a été conservé dans {file}.",
-  'notice.trust-damaged': "Le fichier des empreintes de confiance n'a pas pu être lu : NestLab redemandera avant de faire confiance à un nœud. L'ancien fichier a été conservé dans {file}.",
-  'notice.trust-unreadable': "Le fichier des empreintes de confiance ({file}) est illisible : NestLab n'y enregistrera pas les nouvelles réponses. Vérifiez ses permissions.",
-  'notice.data-dir-unusable': "Le dossier de données choisi {file} est inutilisable ; NestLab utilise cette fois son dossier par défaut.",
-  'notice.dismiss': "Fermer",
+  'notice.progress-damaged':
+    "Votre progression enregistrée pour ce lab n'a pas pu être lue : le lab reprend à l'étape 1. L'ancien fichier a été conservé dans {file}.",
+  'notice.settings-damaged':
+    "Votre fichier de réglages n'a pas pu être lu ; NestLab utilise les réglages par défaut. L'ancien fichier a été conservé dans {file}.",
+  'notice.trust-damaged':
+    "Le fichier des empreintes de confiance n'a pas pu être lu : NestLab redemandera avant de faire confiance à un nœud. L'ancien fichier a été conservé dans {file}.",
+  'notice.trust-unreadable':
+    "Le fichier des empreintes de confiance ({file}) est illisible : NestLab n'y enregistrera pas les nouvelles réponses. Vérifiez ses permissions.",
+  'notice.data-dir-unusable':
+    'Le dossier de données choisi {file} est inutilisable ; NestLab utilise cette fois son dossier par défaut.',
+  'notice.dismiss': 'Fermer',
 };

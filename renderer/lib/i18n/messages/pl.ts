@@ -5,7 +5,8 @@ export const pl: Messages = {
   'app.name': 'NestLab',
   'app.loading': 'Wczytywanie…',
   'app.disconnected': 'Utracono połączenie z NestLab. Łączenie ponownie…',
-  'app.cannotConnect': 'Nie można połączyć się z NestLab. Otwórz dokładnie ten link, który NestLab wypisał przy starcie (zawiera token dostępu), i sprawdź, czy NestLab nadal działa.',
+  'app.cannotConnect':
+    'Nie można połączyć się z NestLab. Otwórz dokładnie ten link, który NestLab wypisał przy starcie (zawiera token dostępu), i sprawdź, czy NestLab nadal działa.',
   'app.error': 'Coś poszło nie tak: {message}',
   'app.skip': 'Przejdź do treści',
   'nav.main': 'Główne',
@@ -49,7 +50,8 @@ export const pl: Messages = {
   'run.steps': 'Kroki',
   'run.close': 'Zamknij laboratorium',
   'run.build': 'Zbuduj laboratorium',
-  'run.buildHint': 'Utwórz i zainstaluj maszyny laboratorium w VirtualBox (już zainstalowane zostają zachowane)',
+  'run.buildHint':
+    'Utwórz i zainstaluj maszyny laboratorium w VirtualBox (już zainstalowane zostają zachowane)',
   'run.busy': 'W toku: {what}',
   'busy.lab.open': 'otwieranie laboratorium',
   'busy.lab.check': 'sprawdzanie',
@@ -60,7 +62,8 @@ export const pl: Messages = {
   'busy.lab.showHint': 'pobieranie podpowiedzi',
   'busy.lab.setLanguage': 'zmiana języka',
   'run.noLab': 'Żadne laboratorium nie jest otwarte. Wybierz je w bibliotece.',
-  'run.complete': 'Laboratorium ukończone: {byLearner} z {total} kroków zaliczonych przez Ciebie, {byNestlab} rozwiązanych przez NestLab.',
+  'run.complete':
+    'Laboratorium ukończone: {byLearner} z {total} kroków zaliczonych przez Ciebie, {byNestlab} rozwiązanych przez NestLab.',
   'run.stepPassed': 'Krok zaliczony: {title}',
   'run.clock': 'Zegar klastra',
   'run.speed': 'Szybkość symulacji',
@@ -88,7 +91,8 @@ export const pl: Messages = {
   'step.solve': 'Rozwiąż ten krok',
   'step.solveUpTo': 'Rozwiąż do tego miejsca',
   'step.reset': 'Zresetuj laboratorium',
-  'step.confirmSolve': 'NestLab wykona ten krok za Ciebie i oznaczy go jako „Rozwiązany przez NestLab”. Kontynuować?',
+  'step.confirmSolve':
+    'NestLab wykona ten krok za Ciebie i oznaczy go jako „Rozwiązany przez NestLab”. Kontynuować?',
   'step.confirmSolveUpTo': 'NestLab rozwiąże wszystkie kroki do „{title}”. Kontynuować?',
   'step.confirmReset': 'Klaster wróci do stanu początkowego, a cały postęp zostanie utracony. Kontynuować?',
   'step.runDrill': 'Uruchom ćwiczenie przełączenia awaryjnego',
@@ -114,7 +118,8 @@ export const pl: Messages = {
   'topology.offline': 'Offline',
   'topology.cableOut': 'Kabel odłączony',
   'topology.ha': 'HA: {state}',
-  'topology.haTip': 'Stan HA węzła według mastera CRM: online; unknown (utracony, oczekiwanie); fence (musi zostać odizolowany, zanim jego zasoby HA ruszą gdzie indziej).',
+  'topology.haTip':
+    'Stan HA węzła według mastera CRM: online; unknown (utracony, oczekiwanie); fence (musi zostać odizolowany, zanim jego zasoby HA ruszą gdzie indziej).',
   'topology.crmMaster': 'Master CRM',
   'topology.crmMasterTip': 'Master Cluster Resource Managera decyduje, gdzie działają zasoby HA.',
   'topology.lrm': 'LRM: {state}',
@@ -144,11 +149,14 @@ export const pl: Messages = {
   'confirm.cancel': 'Anuluj',
   'trust.title.tls': 'Zaufać certyfikatowi węzła {node}?',
   'trust.title.ssh': 'Zaufać kluczowi SSH węzła {node}?',
-  'trust.first': 'NestLab nie łączył się jeszcze z węzłem {node}. Zanim zaufasz, sprawdź, czy ten odcisk jest taki sam jak pokazywany przez sam węzeł: od tej chwili NestLab będzie rozmawiał tylko z tym węzłem.',
-  'trust.changed': 'Węzeł {node} pokazuje teraz inny odcisk niż ten, któremu zaufano. To normalne po ponownej instalacji węzła; w przeciwnym razie w jego imieniu może odpowiadać inna maszyna.',
+  'trust.first':
+    'NestLab nie łączył się jeszcze z węzłem {node}. Zanim zaufasz, sprawdź, czy ten odcisk jest taki sam jak pokazywany przez sam węzeł: od tej chwili NestLab będzie rozmawiał tylko z tym węzłem.',
+  'trust.changed':
+    'Węzeł {node} pokazuje teraz inny odcisk niż ten, któremu zaufano. To normalne po ponownej instalacji węzła; w przeciwnym razie w jego imieniu może odpowiadać inna maszyna.',
   'trust.previous': 'Zaufany wcześniej',
   'trust.fingerprint': 'Odcisk (SHA-256)',
-  'trust.how.tls': 'Na węźle: pvenode cert info (lub Centrum danych → węzeł → System → Certyfikaty w interfejsie WWW).',
+  'trust.how.tls':
+    'Na węźle: pvenode cert info (lub Centrum danych → węzeł → System → Certyfikaty w interfejsie WWW).',
   'trust.how.ssh': 'Na węźle: ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub',
   'trust.accept': 'Zaufaj',
   'trust.refuse': 'Odrzuć',
@@ -214,12 +222,18 @@ export const pl: Messages = {
   'settings.dataDir': 'Folder danych',
   'settings.dataDir.inUse': 'W użyciu:',
   'settings.dataDir.save': 'Użyj tego folderu',
-  'settings.dataDir.pending': 'Zapisano. Od następnego uruchomienia NestLab będzie przechowywać postępy i historię ćwiczeń w {dir}.',
+  'settings.dataDir.pending':
+    'Zapisano. Od następnego uruchomienia NestLab będzie przechowywać postępy i historię ćwiczeń w {dir}.',
   'settings.saved': 'Zapisano.',
-  'notice.progress-damaged': "Nie udało się odczytać zapisanych postępów w tym laboratorium, więc zaczyna się ono od kroku 1. Stary plik zachowano jako {file}.",
-  'notice.settings-damaged': "Nie udało się odczytać pliku ustawień; NestLab używa ustawień domyślnych. Stary plik zachowano jako {file}.",
-  'notice.trust-damaged': "Nie udało się odczytać pliku zaufanych odcisków, więc NestLab zapyta ponownie, zanim zaufa któremukolwiek węzłowi. Stary plik zachowano jako {file}.",
-  'notice.trust-unreadable': "Pliku zaufanych odcisków ({file}) nie da się odczytać, więc NestLab nie zapisze w nim nowych odpowiedzi. Sprawdź jego uprawnienia.",
-  'notice.data-dir-unusable': "Wybranego folderu danych {file} nie można użyć; tym razem NestLab używa folderu domyślnego.",
-  'notice.dismiss': "Zamknij",
+  'notice.progress-damaged':
+    'Nie udało się odczytać zapisanych postępów w tym laboratorium, więc zaczyna się ono od kroku 1. Stary plik zachowano jako {file}.',
+  'notice.settings-damaged':
+    'Nie udało się odczytać pliku ustawień; NestLab używa ustawień domyślnych. Stary plik zachowano jako {file}.',
+  'notice.trust-damaged':
+    'Nie udało się odczytać pliku zaufanych odcisków, więc NestLab zapyta ponownie, zanim zaufa któremukolwiek węzłowi. Stary plik zachowano jako {file}.',
+  'notice.trust-unreadable':
+    'Pliku zaufanych odcisków ({file}) nie da się odczytać, więc NestLab nie zapisze w nim nowych odpowiedzi. Sprawdź jego uprawnienia.',
+  'notice.data-dir-unusable':
+    'Wybranego folderu danych {file} nie można użyć; tym razem NestLab używa folderu domyślnego.',
+  'notice.dismiss': 'Zamknij',
 };

@@ -22,7 +22,10 @@ describe('BuildLabButton (issue #11)', () => {
     let finish!: () => void;
     const ctx = setup({
       'lab.getState': () => virtualbox,
-      'lab.build': () => new Promise((resolve) => (finish = () => resolve({ installed: ['pve1', 'pve2', 'pve3', 'nas'], skipped: [] }))),
+      'lab.build': () =>
+        new Promise(
+          (resolve) => (finish = () => resolve({ installed: ['pve1', 'pve2', 'pve3', 'nas'], skipped: [] })),
+        ),
     });
     await ctx.model.refresh();
     ctx.render(LabRun);
@@ -46,7 +49,9 @@ describe('BuildLabButton (issue #11)', () => {
     await ctx.model.refresh();
     ctx.render(LabRun);
     await fireEvent.click(screen.getByRole('button', { name: 'Build the lab' }));
-    await waitFor(() => expect(screen.getByTestId('run-error').textContent).toContain('VirtualBox stopped answering'));
+    await waitFor(() =>
+      expect(screen.getByTestId('run-error').textContent).toContain('VirtualBox stopped answering'),
+    );
   });
 
   it.each(LANGUAGES.filter((l) => l !== 'en'))('is translated in %s', (lang) => {
