@@ -90,7 +90,8 @@ async function composeApp(deps: AppDeps, lock: InstanceLock): Promise<App> {
         tasks,
         // Real nodes: each certificate and ssh host key is confirmed by the learner in the UI, once.
         trust: trust.callbackFor(choice.lab.id),
-        ...(deps.virtualBox ? { virtualBox: deps.virtualBox } : {}),
+        // The VirtualBox build keeps its image cache and seeds in the data folder in use.
+        virtualBox: { ...deps.virtualBox, dataDir },
       });
       return session;
     },

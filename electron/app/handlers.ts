@@ -116,6 +116,7 @@ export function labHandlers(
   | 'lab.solveStep'
   | 'lab.solveUpTo'
   | 'lab.reset'
+  | 'lab.build'
   | 'lab.showHint'
   | 'lab.setLanguage'
   | 'topology.getState'
@@ -167,8 +168,19 @@ export function labHandlers(
     'lab.solveUpTo': ({ stepId }) => sessions.current().solveUpTo(stepId),
     'lab.reset': async () => {
       // Progress and the lab's cluster start over together.
-      const { lab, profile, state } = sessions.current();
+      const session = sessions.current();
+      const { lab, profile, state } = session;
       return ctx.tasks.withTask(taskTitle('reset', state.lang), async (task) => {
+        try {
+          // A real cluster keeps its state: its machines go back to their checkpoints first.
+          await session.resetMachines();
+        } catch (error) {
+          // The lab cannot go on half reset: it closes, and says why.
+          await sessions.close();
+          hub.emit('lab.state', null);
+          hub.emit('topology.state', null);
+          throw error;
+        }
         task.progress(0.1, lab.id);
         await sessions.close();
         task.progress(0.3, lab.id);
@@ -177,6 +189,7 @@ export function labHandlers(
         return opened(await sessions.open({ lab, profile, lang: state.lang, backend: state.backend }));
       });
     },
+    'lab.build': () => sessions.current().build(),
     'lab.showHint': ({ stepId }) => sessions.current().showHint(stepId),
     'lab.setLanguage': ({ lang }) => sessions.active?.setLanguage(lang) ?? null,
     'topology.getState': () => sessions.active?.topology ?? null,

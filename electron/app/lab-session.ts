@@ -12,6 +12,7 @@ import type {
   BackendKind,
   DrillStateInfo,
   Language,
+  LabBuildInfo,
   LabRunInfo,
   MachineAction,
   SimClockInfo,
@@ -154,6 +155,7 @@ export class LabSession {
         store,
         lang,
         drills,
+        canBuild: env.build !== null,
       });
       const terminals = new TerminalManager(env.ptys, {
         data: (id, data) => hub.emit('terminal.data', { id, data }),
@@ -255,6 +257,30 @@ export class LabSession {
   showHint = async (stepId: string): Promise<LabRunInfo> =>
     this.#explainDown(await this.runner.showHint(stepId));
   setLanguage = (lang: Language): LabRunInfo => this.#explainDown(this.runner.setLanguage(lang));
+
+  /**
+   * Puts the machines back to their installed state when the backend can (VirtualBox checkpoints);
+   * null when it has nothing to do (the simulator rebuilds its cluster when the lab reopens).
+   */
+  async resetMachines(): Promise<string | null> {
+    if (!this.env.resetMachines) return null;
+    return (await this.env.resetMachines.reset()).restored;
+  }
+
+  /** Builds the lab's machines (a task per machine in the tray), then checks the steps again. */
+  async build(): Promise<LabBuildInfo> {
+    const builder = this.env.build;
+    if (!builder) {
+      throw new ApiError(
+        'conflict',
+        `Lab "${this.lab.id}" has nothing to build: its machines exist as soon as it opens.`,
+      );
+    }
+    const outcome = await builder.build(this.tasks);
+    void this.refresh();
+    await this.runner.check();
+    return { installed: outcome.installed, skipped: outcome.skipped };
+  }
 
   async act(machine: string, action: MachineAction): Promise<{ at: number }> {
     const known = this.profile.machines.find((m) => m.name === machine);

@@ -13,6 +13,10 @@ import type { LabFile, LabProfile } from '../lab/script/schema.ts';
 import type { PveApi, PveNodeEndpoint } from '../pve/api.ts';
 import type { PtySpawner } from '../terminal/pty.ts';
 import type { TopologyMachine } from '../app/topology-observer.ts';
+import type { TaskService } from '../lab/task-service.ts';
+import type { BuildLabDeps } from '../provision/install/build-lab.ts';
+import type { FirstBootProbe, InstallDriver } from '../provision/install/install-ports.ts';
+import type { ResetDriver } from '../provision/install/reset-to-step.ts';
 
 /**
  * How fast a backend's clock runs: a factor of real time; `max`, as fast as the model goes but
@@ -24,6 +28,23 @@ export type ClockSpeed = number | 'max' | 'unbounded';
 /** A backend whose clock can change speed (the simulator); real nodes run in real time only. */
 export interface SpeedControl {
   setSpeed(speed: ClockSpeed): void;
+}
+
+/** What one "Build the lab" did: machines installed now, and those already installed before (resumed). */
+export interface LabBuildOutcome {
+  installed: string[];
+  skipped: string[];
+}
+
+/** A backend that creates and installs the lab's machines itself (VirtualBox); progress goes to `tasks`. */
+export interface LabBuilder {
+  build(tasks: TaskService, options?: { signal?: AbortSignal }): Promise<LabBuildOutcome>;
+}
+
+/** A backend whose machines can go back to how they were built (VirtualBox: the "installed" checkpoints). */
+export interface MachineReset {
+  /** Restores `stepCheckpoint` when the lab has it, else each machine's "installed" checkpoint; starts them. */
+  reset(stepCheckpoint?: string, options?: { signal?: AbortSignal }): Promise<{ restored: string }>;
 }
 
 /** How a person (or another tool) reaches one Proxmox node of the lab: API URL, certificate fingerprint. */
@@ -48,6 +69,10 @@ export interface LabEnvironment {
   shellsAreLocal: boolean;
   /** True when each node serves Proxmox's own web interface on :8006 (real nodes; the simulator serves only the API). */
   nodeWebInterfaces: boolean;
+  /** Present when the backend can build the lab's machines (VirtualBox); null when they just exist (the simulator). */
+  build: LabBuilder | null;
+  /** Present when `lab.reset` can put the machines back too (a real cluster keeps its state); null otherwise. */
+  resetMachines: MachineReset | null;
   /** The Proxmox nodes reached so far and the login they take (shown by `lab run`). */
   nodeEndpoints(): NodeEndpoint[];
   login: { username: string; password: string };
@@ -61,7 +86,8 @@ export type TrustCallback = (node: string, fingerprint: string, kind: TrustKind)
 
 /** What the environment needs from VirtualBox: a driver that can address an existing lab. */
 export interface VirtualBoxHandle {
-  driver: HypervisorDriver & { attach(topology: TopologySpec): Promise<void> };
+  /** The install calls too, so the lab can be built (VirtualBoxDriver has them all). */
+  driver: HypervisorDriver & InstallDriver & ResetDriver & { attach(topology: TopologySpec): Promise<void> };
   close(): Promise<void>;
 }
 
@@ -79,6 +105,13 @@ export interface RealNodesReach {
 export interface VirtualBoxReach extends RealNodesReach {
   /** Default: `startLocalVirtualBox()` (vboxwebsrv on this host). */
   startVirtualBox?: () => Promise<VirtualBoxHandle>;
+  /** The data folder the build keeps its image cache and seeds in (default: the usual one). */
+  dataDir?: string;
+  /** Overrides for the build's parts (tests: images and seeds stand-ins, a first-boot probe). */
+  build?: Partial<Pick<BuildLabDeps, 'images' | 'writeSeeds' | 'pollMs' | 'bootMenuDelayMs'>> & {
+    /** Default: the TLS handshake on the node's :8006 (the trust question stays the app's). */
+    firstBootProbe?: FirstBootProbe;
+  };
 }
 
 export interface LabEnvironmentOptions {

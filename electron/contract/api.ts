@@ -5,6 +5,7 @@ import type {
   DrillStateInfo,
   FailoverReportInfo,
   HostCheckInfo,
+  LabBuildInfo,
   LabLibrary,
   LabRunInfo,
   SettingsInfo,
@@ -29,6 +30,7 @@ interface Results extends PveResults {
   'lab.solveStep': LabRunInfo;
   'lab.solveUpTo': LabRunInfo;
   'lab.reset': LabRunInfo;
+  'lab.build': LabBuildInfo;
   'lab.showHint': LabRunInfo;
   'lab.setLanguage': LabRunInfo | null;
   'topology.getState': TopologyInfo | null;

@@ -117,6 +117,14 @@ export interface LabRunInfo {
   error: string | null;
   /** Saved progress that was damaged and kept aside: the run started over at step 1. */
   notice?: DataNotice | null;
+  /** True when the lab's backend can build its machines (`lab.build`); absent when there is nothing to build. */
+  canBuild?: boolean;
+}
+
+/** What `lab.build` did: machines installed now, and those already installed before (the build resumes). */
+export interface LabBuildInfo {
+  installed: string[];
+  skipped: string[];
 }
 
 export type NodePower = 'on' | 'off' | 'starting' | 'stopping' | 'unknown';

@@ -18,6 +18,7 @@ export const METHOD_NAMES = [
   'lab.solveStep',
   'lab.solveUpTo',
   'lab.reset',
+  'lab.build',
   'lab.showHint',
   'lab.setLanguage',
   'topology.getState',

@@ -29,6 +29,7 @@ export const paramSchemas = {
   'lab.solveStep': z.object({ stepId: id }).strict(),
   'lab.solveUpTo': z.object({ stepId: id }).strict(),
   'lab.reset': empty,
+  'lab.build': empty,
   'lab.showHint': z.object({ stepId: id }).strict(),
   'lab.setLanguage': z.object({ lang: language }).strict(),
   'topology.getState': empty,

@@ -50,6 +50,8 @@ export interface LabRunnerOptions {
   drills?: DrillRunner;
   /** Wall clock for "passed at" timestamps. */
   now?: () => Date;
+  /** The backend can build the lab's machines (said in the state as `canBuild`). */
+  canBuild?: boolean;
 }
 
 interface StepRuntime {
@@ -166,6 +168,7 @@ export class LabRunner {
       busy: this.busy,
       error: this.error,
       notice: this.notice,
+      ...(this.o.canBuild ? { canBuild: true } : {}),
     };
   }
 

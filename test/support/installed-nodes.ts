@@ -11,10 +11,12 @@ import { VBoxConnection } from '../../electron/hypervisor/virtualbox/vbox-connec
 import { VirtualBoxDriver } from '../../electron/hypervisor/virtualbox/virtualbox-driver.ts';
 import type { LabFile, LabProfile } from '../../electron/lab/script/schema.ts';
 import { startSimDatacenter, type SimDatacenter } from '../../electron/sim/datacenter.ts';
+import type { ImageResolver } from '../../electron/images/resolver.ts';
 import { startFakeVboxwebsrv, type FakeVboxwebsrv } from './fake-vboxwebsrv/fake-vboxwebsrv.ts';
+import type { FakeGuestScript } from './fake-vboxwebsrv/fake-world.ts';
 import { startSimSshServer, type SimSshServer } from './sim-ssh-server.ts';
 
-export type NodeReach = Required<VirtualBoxReach>;
+export type NodeReach = Required<Omit<VirtualBoxReach, 'dataDir' | 'build'>>;
 
 export interface InstalledNodes {
   dc: SimDatacenter;
@@ -27,13 +29,27 @@ export interface InstalledNodes {
   close(): Promise<void>;
 }
 
-export async function startInstalledNodes(lab: LabFile, profile: LabProfile): Promise<InstalledNodes> {
+/** For a build through the app: installers scripted on the serial consoles, images for realise. */
+export interface InstalledNodesOptions {
+  serialScripts?: Record<string, FakeGuestScript>;
+  images?: ImageResolver;
+  runDir?: string;
+}
+
+export async function startInstalledNodes(
+  lab: LabFile,
+  profile: LabProfile,
+  options: InstalledNodesOptions = {},
+): Promise<InstalledNodes> {
   const dc = await startSimDatacenter({
     pveClients: httpPveClients,
     ...simOptionsFor(lab, profile),
     clockMode: { kind: 'realtime', speed: 50 },
   });
-  const fake = await startFakeVboxwebsrv({ apiVersion: '7_1' });
+  const fake = await startFakeVboxwebsrv({
+    apiVersion: '7_1',
+    ...(options.serialScripts ? { serialScripts: options.serialScripts } : {}),
+  });
   const ssh = new Map<string, SimSshServer>();
   for (const node of dc.endpoints.map((e) => e.name)) {
     ssh.set(node, await startSimSshServer(dc, node, String(lab.vars.rootPassword)));
@@ -58,8 +74,9 @@ export async function startInstalledNodes(lab: LabFile, profile: LabProfile): Pr
         const driver = new VirtualBoxDriver({
           connection,
           clock: realClock,
-          runDir: '/tmp/nestlab-run',
+          runDir: options.runDir ?? '/tmp/nestlab-run',
           platform: 'linux',
+          ...(options.images ? { images: options.images, eventPollMs: 50 } : {}),
         });
         return { driver, close: () => driver.close() };
       },

@@ -90,6 +90,10 @@ export async function createSimLabEnvironment(options: LabEnvironmentOptions): P
     replaysSolvedSteps: true,
     shellsAreLocal: true,
     nodeWebInterfaces: false,
+    // The simulated machines exist as soon as the lab opens: nothing to build.
+    build: null,
+    // lab.reset rebuilds the simulated cluster from nothing.
+    resetMachines: null,
     nodeEndpoints: () =>
       datacenter.endpoints.map(({ name, url, fingerprint }) => ({ name, url, fingerprint })),
     login: { username: datacenter.credentials.username, password: datacenter.credentials.password },

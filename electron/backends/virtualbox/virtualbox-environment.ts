@@ -9,6 +9,8 @@ import type { LabEnvironment, VirtualBoxReach } from '../lab-environment.ts';
 import { topologySpecFor } from '../lab-topology.ts';
 import { topologyMachines } from '../profile-machines.ts';
 import { realNodesOf, type RealNodesOptions } from '../real-nodes/real-nodes.ts';
+import { resetToStep } from '../../provision/install/reset-to-step.ts';
+import { virtualBoxLabBuilder } from './virtualbox-builder.ts';
 
 export interface VirtualBoxEnvironmentOptions extends RealNodesOptions, VirtualBoxReach {
   signal?: AbortSignal;
@@ -56,6 +58,24 @@ export async function createVirtualBoxLabEnvironment(
     replaysSolvedSteps: false,
     shellsAreLocal: false,
     nodeWebInterfaces: true,
+    build: virtualBoxLabBuilder({
+      lab,
+      profile,
+      driver: vbox.driver,
+      clock: realClock,
+      trust: options.trust,
+      reach: options,
+      afterBuild: (signal) => nodes.pve.addReachable(signal),
+    }),
+    resetMachines: {
+      reset: (stepCheckpoint, resetOptions) =>
+        resetToStep(
+          vbox.driver,
+          profile.machines.map((m) => m.name),
+          stepCheckpoint,
+          resetOptions,
+        ),
+    },
     nodeEndpoints: nodes.nodeEndpoints,
     login: nodes.login,
     close,

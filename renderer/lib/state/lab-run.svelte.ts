@@ -14,6 +14,7 @@ export type LabAction =
   | 'lab.solveStep'
   | 'lab.solveUpTo'
   | 'lab.reset'
+  | 'lab.build'
   | 'lab.showHint'
   | 'lab.setLanguage';
 
@@ -100,6 +101,14 @@ export class LabRunState {
   reset(): Promise<boolean> {
     this.#viewedStepId = null;
     return this.#act('lab.reset', () => this.client.call('lab.reset'));
+  }
+
+  /** Builds the lab's machines (the tray shows a bar per machine), then takes the state it left. */
+  build(): Promise<boolean> {
+    return this.#act('lab.build', async () => {
+      await this.client.call('lab.build');
+      return this.client.call('lab.getState');
+    });
   }
 
   showHint(stepId: string): Promise<boolean> {
