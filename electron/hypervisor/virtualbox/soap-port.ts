@@ -144,23 +144,32 @@ export function withResetRetry(port: VBoxPort, traffic?: SoapTraffic): VBoxPort 
       ) => void;
       return (args: unknown, callback: (error: unknown, ...rest: unknown[]) => void, ...more: unknown[]) => {
         if (traffic) traffic.calls += 1;
-        call.call(
-          target,
-          args,
-          (error: unknown, ...rest: unknown[]) => {
-            if (error && isConnectionReset(error)) {
-              if (traffic) traffic.retries += 1;
-              call.call(target, args, callback, ...more);
-              return;
-            }
-            callback(error, ...rest);
-          },
-          ...more,
-        );
+        // Several pooled keep-alive sockets can reach gSOAP's limit together: the retry may land on
+        // another one that is closed too. A closed socket never carried the request, so try again.
+        let retriesLeft = MAX_RESET_RETRIES;
+        const attempt = (): void =>
+          call.call(
+            target,
+            args,
+            (error: unknown, ...rest: unknown[]) => {
+              if (error && isConnectionReset(error) && retriesLeft > 0) {
+                retriesLeft -= 1;
+                if (traffic) traffic.retries += 1;
+                attempt();
+                return;
+              }
+              callback(error, ...rest);
+            },
+            ...more,
+          );
+        attempt();
       };
     },
   });
 }
+
+/** One per pooled socket that may have been closed at once (the agent keeps a few). */
+const MAX_RESET_RETRIES = 4;
 
 function result(client: soap.Client, wsdl: string, traffic?: SoapTraffic): PortResult {
   return {
