@@ -239,12 +239,9 @@ export const guiActionSchema = z
     save: placeholderName
       .optional()
       .meta({ description: 'Keep what the action returned as results.<save>.' }),
-    waitTask: z
-      .boolean()
-      .default(true)
-      .meta({
-        description: 'Wait for the task the action started, as the learner watches it in the task log.',
-      }),
+    waitTask: z.boolean().default(true).meta({
+      description: 'Wait for the task the action started, as the learner watches it in the task log.',
+    }),
     timeoutSeconds: seconds(3600).default(600),
   })
   .meta({ id: 'GuiAction' });
