@@ -72,7 +72,13 @@ export class JsonRpcSocket {
     }
     // ws hands these to tls.connect; its own typing of checkServerIdentity is narrower than Node's.
     const tlsOptions = (secure && options.tls
-      ? { ca: options.tls.chainPem, checkServerIdentity: pinnedIdentityCheck(options.tls.fingerprint) }
+      ? {
+          ca: options.tls.chainPem,
+          // The pinned certificate itself is the trust anchor, even when its issuer is not sent
+          // (Node >= 20.18), as for the Proxmox API; the fingerprint check below decides.
+          allowPartialTrustChain: true,
+          checkServerIdentity: pinnedIdentityCheck(options.tls.fingerprint),
+        }
       : {}) as unknown as WebSocket.ClientOptions;
     const socket = new WebSocket(url, {
       handshakeTimeout: options.connectTimeoutMs ?? 10_000,
