@@ -14,6 +14,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { EventMessage, RequestMessage, ResponseMessage } from '../contract/names.ts';
 import type { EventHub } from '../app/event-hub.ts';
 import type { Router } from './router.ts';
+import { STATIC_MIME as MIME } from './static-mime.ts';
 
 export interface WsHostOptions {
   router: Router;
@@ -33,17 +34,6 @@ export interface WsHost {
   token: string;
   close(): Promise<void>;
 }
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-  '.ico': 'image/x-icon',
-};
 
 /** The page may talk only to its own origin (the API socket included). */
 export const BROWSER_HOST_CSP =

@@ -10,21 +10,11 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { Protocol } from 'electron';
 
 import { RENDERER_CSP } from './security.ts';
+import { STATIC_MIME as MIME } from '../ipc/static-mime.ts';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'nestlab';
 export const RENDERER_URL = `${APP_SCHEME}://${APP_HOST}/index.html`;
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-  '.ico': 'image/x-icon',
-};
 
 /** Registered before the app is ready: a standard, secure origin (so `'self'` means app://nestlab). */
 export function registerAppScheme(protocol: Pick<Protocol, 'registerSchemesAsPrivileged'>): void {
