@@ -4,7 +4,7 @@
  */
 import { beginGuestOp, killGuestsOfNode, setRunning, sidOf } from './guests.ts';
 import { setCrmState, scheduleCrm, stopCrm } from './ha/crm.ts';
-import { lrmShutdownRequest, resetLrm, scheduleLrm, setLrmState } from './ha/lrm.ts';
+import { lrmShutdownRequest, lrmStopWaitCheck, resetLrm, scheduleLrm, setLrmState } from './ha/lrm.ts';
 import { membershipChanged } from './membership.ts';
 import type { SimCore } from './sim-core.ts';
 import type { NodeState } from './state.ts';
@@ -147,6 +147,7 @@ export function requestShutdown(core: SimCore, name: string, kind: 'reboot' | 'p
 export function shutdownTick(core: SimCore, name: string, bootId: number): void {
   const n = core.state.nodes[name];
   if (!n || n.bootId !== bootId || !n.shutdownRequest) return;
+  lrmStopWaitCheck(core, n);
   if (!n.lrm.exited) {
     core.at(core.now() + 1000, 'shutdown-tick', { node: name, bootId });
     return;

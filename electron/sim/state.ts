@@ -74,6 +74,8 @@ export interface LrmState {
   exited: boolean;
   /** A daemon restart (not a node shutdown) is in progress. */
   restarting: boolean;
+  /** When the node's shutdown asked the LRM to stop (systemd kills it an hour later). */
+  shutdownRequestedAt?: number | undefined;
 }
 
 export interface ClusterConfig {

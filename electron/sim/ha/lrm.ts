@@ -192,31 +192,77 @@ export function lrmRestartRequest(core: SimCore, n: NodeState): void {
   if (n.lrm.state !== 'active' && n.lrm.state !== 'maintenance' && !busy(n)) exitLrm(core, n, false);
 }
 
-/** Called when a clean shutdown/reboot of the node starts: the shutdown policy decides the mode. */
+/**
+ * Called when a clean shutdown/reboot of the node starts. As pve-ha-manager's LRM.pm
+ * (`shutdown_request`): the policy picks the mode, and unless the node goes into maintenance a
+ * stop job is queued for every service on the node, reboot or not — a frozen guest is a stopped one.
+ */
 export function lrmShutdownRequest(core: SimCore, n: NodeState, kind: 'reboot' | 'poweroff'): void {
   const policy = core.state.ha.shutdownPolicy;
   const lrm = n.lrm;
-  if (policy === 'migrate') {
-    core.log(n.name, LRM, "got shutdown request with shutdown policy 'migrate'");
-    lrm.mode = 'maintenance';
-  } else if (policy === 'freeze' || (policy === 'conditional' && kind === 'reboot')) {
-    core.log(n.name, LRM, 'reboot LRM, doing maintenance, removing this node from active list');
-    lrm.mode = 'restart';
-  } else {
-    core.log(n.name, LRM, 'shutdown LRM, stop all services');
-    lrm.mode = 'shutdown';
+  lrm.shutdownRequestedAt = core.now();
+  core.log(n.name, LRM, `got shutdown request with shutdown policy '${policy}'`);
+  const maintenance = policy === 'migrate';
+  const freezeAll = policy === 'freeze' || (policy === 'conditional' && kind === 'reboot');
+  if (!maintenance) {
     const ss = core.state.ha.manager.service_status;
     for (const sid of Object.keys(ss).sort()) {
-      if (ss[sid]!.node !== n.name || ss[sid]!.state === 'freeze') continue;
+      if (ss[sid]!.node !== n.name || lrm.workers[sid]) continue;
+      // The stop job replaces a command queued but not started (LRM.pm queue_resource_command).
       lrm.queue = lrm.queue.filter((j) => j.sid !== sid);
       lrm.queue.push({ sid, uid: `shutdown:${sid}:${core.now()}`, state: 'request_stop' });
     }
   }
-  if (lrm.state !== 'active' && lrm.state !== 'maintenance') {
-    // Without the agent lock there is nothing to hand over.
-    if (lrm.mode === 'shutdown') runWorkers(core, n);
-    if (!busy(n)) exitLrm(core, n, false);
-  } else if (lrm.mode === 'shutdown') runWorkers(core, n);
+  const type = kind === 'reboot' ? 'reboot' : 'shutdown';
+  if (core.state.ha.manager.node_request[n.name]?.maintenance === true) {
+    core.log(
+      n.name,
+      LRM,
+      maintenance
+        ? `${type} LRM, ignore maintenance policy, already in maintenance mode`
+        : `${type} LRM, ignore ${policy} policy as manual maintenance mode is enabled`,
+    );
+  } else if (maintenance) {
+    core.log(n.name, LRM, `${type} LRM, doing maintenance, removing this node from active list`);
+    lrm.mode = 'maintenance';
+  } else if (freezeAll) {
+    core.log(n.name, LRM, `${type} LRM, stop and freeze all services`);
+    lrm.mode = 'restart';
+  } else {
+    core.log(n.name, LRM, 'shutdown LRM, stop all services');
+    lrm.mode = 'shutdown';
+  }
+  // The CRM learns the new mode at its next round (LRM.pm writes lrm_status right away).
+  if (canWrite(core, n.name)) writeLrmStatus(core, n);
+  runWorkers(core, n);
+  // Without the agent lock there is nothing to hand over.
+  if (lrm.state !== 'active' && lrm.state !== 'maintenance' && !busy(n)) exitLrm(core, n, false);
+}
+
+/**
+ * systemd's wait for pve-ha-lrm to stop (`stop_wait_time` of one hour in pve_ha_lrm.pm): an LRM still
+ * waiting then — e.g. for a migration the CRM ordered just before the reboot, which the LRM no longer
+ * starts — is killed with its watchdog still open, so watchdog-mux resets the node if the reboot is slower.
+ */
+export const LRM_STOP_WAIT_MS = 3_600_000;
+
+/** Called by the shutdown sequence each second while it waits for the LRM. */
+export function lrmStopWaitCheck(core: SimCore, n: NodeState): void {
+  const since = n.lrm.shutdownRequestedAt;
+  if (n.lrm.exited || since === undefined || core.now() - since < LRM_STOP_WAIT_MS) return;
+  core.log(n.name, 'systemd', 'pve-ha-lrm.service: Stopping timed out. Killing.');
+  core.log(n.name, 'systemd', 'pve-ha-lrm.service: Killing process with signal SIGKILL.');
+  n.lrm.exited = true;
+}
+
+/** lrm_status lives in /etc/pve: written only while quorate (the callers check). */
+function writeLrmStatus(core: SimCore, n: NodeState): void {
+  const lrm = n.lrm;
+  lrm.timestamp = core.now();
+  core.state.ha.lrmModes[n.name] = lrm.mode;
+  (core.state.ha.lrmWritten ??= {})[n.name] = { state: lrm.state, timestamp: lrm.timestamp };
+  const { uids } = serviceIndex(core);
+  for (const uid in lrm.results) if (!uids.has(uid)) delete lrm.results[uid];
 }
 
 export function scheduleLrm(core: SimCore, n: NodeState, delayMs: number): void {
@@ -286,6 +332,7 @@ export function lrmLoop(core: SimCore, nodeName: string, bootId: number): void {
       const count = activeServiceCount(core, nodeName);
       if (n.shutdownRequest || lrm.restarting) {
         if (lrm.mode === 'restart' || lrm.mode === 'maintenance') {
+          runWorkers(core, n); // queued stop jobs run; finished ones are collected
           if (count === 0 && !busy(n)) {
             exitLrm(core, n, true);
             break;
@@ -316,14 +363,7 @@ export function lrmLoop(core: SimCore, nodeName: string, bootId: number): void {
       break;
     }
   }
-  // lrm_status lives in /etc/pve: written only while quorate.
-  if (quorate) {
-    lrm.timestamp = core.now();
-    core.state.ha.lrmModes[nodeName] = lrm.mode;
-    (core.state.ha.lrmWritten ??= {})[nodeName] = { state: lrm.state, timestamp: lrm.timestamp };
-    const { uids } = serviceIndex(core);
-    for (const uid in lrm.results) if (!uids.has(uid)) delete lrm.results[uid];
-  }
+  if (quorate) writeLrmStatus(core, n);
   if (!lrm.exited && !core.hasPending('lrm-loop', (e) => e.node === nodeName && e.bootId === n.bootId))
     scheduleLrm(core, n, next);
 }
@@ -341,6 +381,7 @@ export function resetLrm(n: NodeState): void {
     queue: [],
     exited: false,
     restarting: false,
+    shutdownRequestedAt: undefined,
   };
 }
 

@@ -484,16 +484,6 @@ export function manage(core: SimCore, master: string): void {
   processCommands(ctx);
   const ss = ms.service_status;
 
-  // Freeze services of nodes whose LRM restarts (reboot with policy conditional/freeze).
-  for (const sid of Object.keys(ss).sort()) {
-    const sd = ss[sid]!;
-    if (
-      lrmMode(ctx, sd.node) === 'restart' &&
-      (sd.state === 'started' || sd.state === 'stopped' || sd.state === 'request_stop')
-    )
-      changeServiceState(ctx, sid, 'freeze');
-  }
-
   for (let round = 0; round < 5; round++) {
     let repeat = false;
     for (const sid of Object.keys(ss).sort()) {
@@ -528,6 +518,15 @@ export function manage(core: SimCore, master: string): void {
         case 'fence':
           break;
       }
+      // Freeze services of nodes whose LRM restarts (reboot with policy conditional/freeze) — after the
+      // service's own step, as Manager.pm does, so a migration ordered this round is not frozen.
+      const now = ss[sid]; // changeServiceState replaces the entry
+      if (
+        now &&
+        lrmMode(ctx, now.node) === 'restart' &&
+        (now.state === 'started' || now.state === 'stopped' || now.state === 'request_stop')
+      )
+        changeServiceState(ctx, sid, 'freeze');
     }
     // Fencing: a node is fenced once its agent lock can be taken.
     const fenced: Record<string, boolean> = {};

@@ -382,7 +382,8 @@ describe('HA API', () => {
       (s) => s.sid === 'vm:100',
     );
     expect(st).toMatchObject({ crm_state: 'freeze' });
-    api.world.runFor(90_000);
+    // The LRM stops the guest first (this VM has no OS to answer ACPI: 60 s, then a hard stop).
+    api.world.runFor(150_000);
     expect(api.world.guestLocation(100)).toEqual({ node: 'pve2', running: true });
   });
 });
